@@ -1,0 +1,7 @@
+"""Public API of rules_pystatic. Re-exports only; implementations live in rules/private/."""
+
+load("//rules/private:providers.bzl", _PyStaticResourcesInfo = "PyStaticResourcesInfo")
+load("//rules/private:resources.bzl", _pystatic_resources = "pystatic_resources")
+
+PyStaticResourcesInfo = _PyStaticResourcesInfo
+pystatic_resources = _pystatic_resources

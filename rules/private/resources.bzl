@@ -1,0 +1,76 @@
+"""pystatic_resources: names a target's Python sources and data files for import."""
+
+load(":providers.bzl", "PyStaticResourcesInfo")
+
+def repo_relative_path(file):
+    """Path of `file` inside its own repository (external repos drop `../<repo>/`)."""
+    path = file.short_path
+    if path.startswith("../"):
+        path = path.split("/", 2)[2]
+    return path
+
+def import_roots(ctx):
+    """Repository-relative import roots: the repository root plus `imports`, like rules_python."""
+    roots = [""]
+    for entry in ctx.attr.imports:
+        root = (ctx.label.package + "/" + entry) if ctx.label.package else entry
+        parts = []
+        for part in root.split("/"):
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if not parts:
+                    fail("{}: imports entry '{}' leaves the repository. Fix: use a path inside it.".format(
+                        ctx.label,
+                        entry,
+                    ))
+                parts.pop()
+            else:
+                parts.append(part)
+        roots.append("/".join(parts))
+    return roots
+
+def _src_args(file):
+    return ["--src", repo_relative_path(file), file.path]
+
+def _pystatic_resources_impl(ctx):
+    files = ctx.files.srcs + ctx.files.data
+    manifest = ctx.actions.declare_file(ctx.label.name + ".resources.json")
+    args = ctx.actions.args()
+    args.use_param_file("@%s", use_always = True)
+    args.set_param_file_format("multiline")
+    args.add("--target", str(ctx.label))
+    args.add("--output", manifest)
+    args.add_all(import_roots(ctx), before_each = "--import_root")
+    args.add_all(files, map_each = _src_args)
+    ctx.actions.run(
+        executable = ctx.executable._resource_manifest,
+        arguments = [args],
+        inputs = files,
+        outputs = [manifest],
+        mnemonic = "PyStaticManifest",
+        progress_message = "Naming Python resources of %{label}",
+    )
+    return [
+        DefaultInfo(files = depset([manifest])),
+        PyStaticResourcesInfo(manifest = manifest, files = depset(files)),
+    ]
+
+pystatic_resources = rule(
+    implementation = _pystatic_resources_impl,
+    doc = """Maps Python sources and data files to import names in a JSON manifest.
+
+Module names are paths relative to the repository root, or to the longest matching
+`imports` entry, as with rules_python. Clashing names and files that cannot be imported
+are build errors that name the file and the fix.""",
+    attrs = {
+        "srcs": attr.label_list(allow_files = [".py"], doc = "Python sources."),
+        "data": attr.label_list(allow_files = True, doc = "Package data files, read with importlib.resources."),
+        "imports": attr.string_list(doc = "Import roots, relative to this package (e.g. `[\".\"]`)."),
+        "_resource_manifest": attr.label(
+            default = "//tools:resource_manifest",
+            executable = True,
+            cfg = "exec",
+        ),
+    },
+)

@@ -1,0 +1,1 @@
+"""Sample package for the analysis tests."""

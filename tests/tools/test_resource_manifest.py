@@ -1,0 +1,89 @@
+import json
+
+import pytest
+
+from pystatic import resource_manifest
+from pystatic.action_args import expand_param_files
+from pystatic.resource_manifest import ManifestError, build_manifest, classify
+
+
+@pytest.mark.parametrize(
+    "rel, expected",
+    [
+        ("pkg/__init__.py", ("package", "pkg")),
+        ("pkg/sub/mod.py", ("module", "pkg.sub.mod")),
+        ("top.py", ("module", "top")),
+        ("pkg/data/greeting.txt", ("data", "pkg/data/greeting.txt")),
+        ("my-pkg/mod.py", ("invalid", "my-pkg/mod.py")),
+        ("__init__.py", ("invalid", "__init__.py")),
+    ],
+)
+def test_classify(rel, expected):
+    assert classify(rel) == expected
+
+
+def test_longest_import_root_wins_and_output_is_sorted():
+    manifest = build_manifest(
+        "//app:app",
+        ["", "app/src"],
+        [
+            ("app/src/zeta.py", "x/app/src/zeta.py"),
+            ("app/src/alpha/__init__.py", "x/app/src/alpha/__init__.py"),
+            ("app/src/alpha/res.json", "x/app/src/alpha/res.json"),
+            ("lib/util.py", "x/lib/util.py"),
+        ],
+    )
+    names = [(r["kind"], r["name"]) for r in manifest["resources"]]
+    assert names == [
+        ("package", "alpha"),
+        ("module", "lib.util"),
+        ("module", "zeta"),
+        ("data", "alpha/res.json"),
+    ]
+    assert manifest["version"] == resource_manifest.MANIFEST_VERSION
+
+
+def test_name_clash_names_both_files_and_the_fix():
+    with pytest.raises(ManifestError) as err:
+        build_manifest(
+            "//app:app",
+            ["", "app", "lib"],
+            [("app/util.py", "app/util.py"), ("lib/util.py", "lib/util.py")],
+        )
+    message = str(err.value)
+    assert "//app:app" in message and "app/util.py" in message and "lib/util.py" in message
+    assert "'util'" in message and "Fix:" in message
+
+
+def test_module_and_package_of_the_same_name_clash():
+    with pytest.raises(ManifestError, match="'util'"):
+        build_manifest("//a:a", [""], [("util.py", "util.py"), ("util/__init__.py", "util/__init__.py")])
+
+
+def test_file_outside_every_import_root():
+    with pytest.raises(ManifestError, match=r"//a:a: other/x.py is outside every import root"):
+        build_manifest("//a:a", ["app"], [("other/x.py", "other/x.py")])
+
+
+def test_unimportable_path_is_an_error():
+    with pytest.raises(ManifestError, match="not a dotted path"):
+        build_manifest("//a:a", [""], [("my-app/main.py", "my-app/main.py")])
+
+
+def test_param_file_keeps_labels_verbatim(tmp_path):
+    params = tmp_path / "args.params"
+    params.write_text("--target\n@//app:main\n--output\nout.json\n")
+    assert expand_param_files([f"@{params}"]) == ["--target", "@//app:main", "--output", "out.json"]
+
+
+def test_main_writes_manifest_and_reports_errors(tmp_path, capsys):
+    out = tmp_path / "m.json"
+    params = tmp_path / "p.params"
+    params.write_text(f"--target\n@@//app:app\n--output\n{out}\n--import_root\n\n--src\na/b.py\nx/a/b.py\n")
+    assert resource_manifest.main([f"@{params}"]) == 0
+    data = json.loads(out.read_text())
+    assert data["resources"] == [{"kind": "module", "name": "a.b", "path": "x/a/b.py"}]
+
+    params.write_text(f"--target\n//app:app\n--output\n{out}\n--import_root\nlib\n--src\na/b.py\na/b.py\n")
+    assert resource_manifest.main([f"@{params}"]) == 1
+    assert "error: //app:app: a/b.py is outside every import root" in capsys.readouterr().err
