@@ -3,14 +3,28 @@
 load(":providers.bzl", "PyStaticResourcesInfo")
 
 def repo_relative_path(file):
-    """Path of `file` inside its own repository (external repos drop `../<repo>/`)."""
+    """Path of a file inside its own repository.
+
+    Args:
+      file: a File; sources of external repositories have short paths `../<repo>/...`.
+
+    Returns:
+      The path relative to the root of the file's repository.
+    """
     path = file.short_path
     if path.startswith("../"):
         path = path.split("/", 2)[2]
     return path
 
 def import_roots(ctx):
-    """Repository-relative import roots: the repository root plus `imports`, like rules_python."""
+    """Import roots of a target, like rules_python: the repository root plus `imports`.
+
+    Args:
+      ctx: the rule context; `imports` entries are relative to its package.
+
+    Returns:
+      A list of repository-relative directories ("" is the repository root).
+    """
     roots = [""]
     for entry in ctx.attr.imports:
         root = (ctx.label.package + "/" + entry) if ctx.label.package else entry

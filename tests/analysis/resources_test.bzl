@@ -34,6 +34,11 @@ def _escaping_import_root_test_impl(ctx):
 escaping_import_root_test = analysistest.make(_escaping_import_root_test_impl, expect_failure = True)
 
 def resources_test_suite(name):
+    """Declares the subjects and analysis tests of pystatic_resources.
+
+    Args:
+      name: name of the test_suite that groups them.
+    """
     pystatic_resources(
         name = "resources_subject",
         srcs = ["testdata/app/__init__.py", "testdata/app/main.py"],
@@ -41,7 +46,7 @@ def resources_test_suite(name):
         imports = ["."],
         tags = ["manual"],
     )
-    manifest_action_test(name = "manifest_action_test", target_under_test = ":resources_subject")
+    manifest_action_test(name = "manifest_action_test", size = "small", target_under_test = ":resources_subject")
 
     pystatic_resources(
         name = "escaping_subject",
@@ -49,6 +54,6 @@ def resources_test_suite(name):
         imports = ["../../.."],
         tags = ["manual"],
     )
-    escaping_import_root_test(name = "escaping_import_root_test", target_under_test = ":escaping_subject")
+    escaping_import_root_test(name = "escaping_import_root_test", size = "small", target_under_test = ":escaping_subject")
 
     native.test_suite(name = name, tests = [":manifest_action_test", ":escaping_import_root_test"])
