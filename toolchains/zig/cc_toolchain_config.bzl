@@ -1,0 +1,97 @@
+"""zig_cc_toolchain_config: a static, reproducible C/C++ toolchain config for zig cc targets."""
+
+load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
+load(
+    "@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl",
+    "feature",
+    "flag_group",
+    "flag_set",
+    "tool_path",
+)
+
+_COMPILE_ACTIONS = [
+    ACTION_NAMES.assemble,
+    ACTION_NAMES.preprocess_assemble,
+    ACTION_NAMES.c_compile,
+    ACTION_NAMES.cpp_compile,
+    ACTION_NAMES.cpp_header_parsing,
+    ACTION_NAMES.cpp_module_compile,
+]
+
+_LINK_ACTIONS = [
+    ACTION_NAMES.cpp_link_executable,
+    ACTION_NAMES.cpp_link_dynamic_library,
+    ACTION_NAMES.cpp_link_nodeps_dynamic_library,
+]
+
+def _flags(actions, flags):
+    return flag_set(actions = actions, flag_groups = [flag_group(flags = flags)])
+
+def _zig_cc_toolchain_config_impl(ctx):
+    # tool_paths (not action_configs) keep Bazel's built-in action configs and their implied
+    # features (libraries_to_link, user_link_flags, ...), which custom action_configs drop.
+    tool_paths = [
+        tool_path(name = "gcc", path = ctx.attr.cc),
+        tool_path(name = "cpp", path = ctx.attr.cc),
+        tool_path(name = "ld", path = ctx.attr.cc),
+        tool_path(name = "ar", path = ctx.attr.ar),
+        tool_path(name = "gcov", path = "/bin/false"),
+        tool_path(name = "nm", path = "/bin/false"),
+        tool_path(name = "objdump", path = "/bin/false"),
+        tool_path(name = "strip", path = "/bin/false"),
+    ]
+    features = [
+        feature(name = "supports_start_end_lib", enabled = False),
+        feature(name = "supports_dynamic_linker", enabled = False),
+        feature(
+            name = "default_compile_flags",
+            enabled = True,
+            flag_sets = [
+                # zig cc without -O means Debug with UBSan traps: every mode names its level.
+                _flags(_COMPILE_ACTIONS, ["-fno-omit-frame-pointer", "-Wall", "-Werror=date-time"]),
+            ],
+        ),
+        feature(name = "dbg", flag_sets = [_flags(_COMPILE_ACTIONS, ["-O0", "-g"])]),
+        feature(name = "fastbuild", flag_sets = [_flags(_COMPILE_ACTIONS, ["-O1"])]),
+        feature(
+            name = "opt",
+            flag_sets = [_flags(_COMPILE_ACTIONS, ["-O2", "-DNDEBUG", "-ffunction-sections", "-fdata-sections"])],
+        ),
+        feature(
+            name = "default_link_flags",
+            enabled = True,
+            flag_sets = [
+                # -O2 at link: zig builds libc and compiler-rt in the link's mode (else Debug+UBSan).
+                _flags(_LINK_ACTIONS, ["-static", "-O2", "-Wl,--gc-sections", "-Wl,--build-id=none"]),
+            ],
+        ),
+        feature(name = "fully_static_link", flag_sets = [_flags(_LINK_ACTIONS, ["-static"])]),
+    ]
+    return cc_common.create_cc_toolchain_config_info(
+        ctx = ctx,
+        toolchain_identifier = "zig-{}-{}".format(ctx.attr.zig_version, ctx.attr.target),
+        host_system_name = "local",
+        target_system_name = ctx.attr.target,
+        target_cpu = ctx.attr.cpu,
+        target_libc = "musl" if ctx.attr.target.endswith("-musl") else "unknown",
+        compiler = "zig",
+        abi_version = "unknown",
+        abi_libc_version = "unknown",
+        tool_paths = tool_paths,
+        features = features,
+        cxx_builtin_include_directories = ctx.attr.builtin_include_directories,
+    )
+
+zig_cc_toolchain_config = rule(
+    implementation = _zig_cc_toolchain_config_impl,
+    doc = "CcToolchainConfigInfo for `zig cc -target <target>`: fully static, reproducible flags.",
+    attrs = {
+        "ar": attr.string(mandatory = True, doc = "Archiver wrapper, relative to the toolchain package."),
+        "builtin_include_directories": attr.string_list(doc = "zig's own header dirs (absolute)."),
+        "cc": attr.string(mandatory = True, doc = "Compiler/linker wrapper, relative to the toolchain package."),
+        "cpu": attr.string(mandatory = True),
+        "target": attr.string(mandatory = True, doc = "zig target triple, e.g. x86_64-linux-musl."),
+        "zig_version": attr.string(mandatory = True),
+    },
+    provides = [CcToolchainConfigInfo],
+)

@@ -1,0 +1,12 @@
+"""Module extension `zig`: creates @pystatic_zig (see repositories.bzl)."""
+
+load(":repositories.bzl", "zig_sdk")
+
+def _zig_impl(mctx):
+    zig_sdk(name = "pystatic_zig")
+    return mctx.extension_metadata(reproducible = True)
+
+zig = module_extension(
+    implementation = _zig_impl,
+    doc = "Hermetic zig for the linux-musl C toolchains; the version and sha256 are pinned in versions.bzl.",
+)

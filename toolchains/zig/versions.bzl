@@ -1,0 +1,25 @@
+"""The pinned zig: the PyPI wheel `ziglang`, one wheel per build-machine platform."""
+
+ZIG_VERSION = "0.17.1"
+
+# Keyed by "<os>-<arch>" of the machine that runs the build (repository_ctx.os).
+# To upgrade: `pip download --no-deps --only-binary=:all: --platform TAG ziglang==V`, sha256sum.
+ZIG_WHEELS = {
+    "linux-aarch64": struct(
+        platform_tag = "manylinux_2_17_aarch64",
+        sha256 = "b7c5f02fccd40f89b999ee16a1f5ddced56e6182370f8affe494bcf8a28cf07e",
+    ),
+    "linux-x86_64": struct(
+        platform_tag = "manylinux_2_12_x86_64",
+        sha256 = "ea6cc5d87b033cf0aedfbc8f9549a908cae6c50ac31f1698188fa48a74524b54",
+    ),
+}
+
+# Target triples zig builds for, and the @platforms cpu of each.
+ZIG_TARGETS = {
+    "aarch64-linux-musl": "aarch64",
+    "x86_64-linux-musl": "x86_64",
+}
+
+# Shared by all actions on a machine; must also be a --sandbox_writable_path (see .bazelrc).
+ZIG_CACHE_DIR = "/var/tmp/rules_pystatic-zig-cache"
