@@ -2,6 +2,8 @@
 
 load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("//toolchains/msvc:repositories.bzl", "msvc_configure")
+load("//toolchains/zig:repositories.bzl", "zig_sdk")
 
 def rules_pystatic_dependencies():
     """Declares the repositories rules_pystatic needs, unless the WORKSPACE already has them."""
@@ -17,3 +19,13 @@ def rules_pystatic_dependencies():
         sha256 = "218efe8ee736d26a3572663b374a253c012b716d8af0c07e842e82f238a0a7ee",
         urls = ["https://github.com/bazelbuild/platforms/releases/download/0.0.10/platforms-0.0.10.tar.gz"],
     )
+
+def rules_pystatic_register_toolchains():
+    """Creates the zig and MSVC toolchain repositories and registers the C toolchains.
+
+    The WORKSPACE counterpart of the `zig` and `msvc` module extensions plus
+    `register_toolchains("//toolchains:all")` in MODULE.bazel.
+    """
+    maybe(zig_sdk, name = "pystatic_zig")
+    maybe(msvc_configure, name = "pystatic_msvc")
+    native.register_toolchains("@rules_pystatic//toolchains:all")

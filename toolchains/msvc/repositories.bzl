@@ -74,8 +74,16 @@ def _windows_msvc(rctx):
     vswhere = rctx.path(program_files + "\\\\Microsoft Visual Studio\\\\Installer\\\\vswhere.exe")
     if not vswhere.exists:
         return None
-    found = rctx.execute([vswhere, "-latest", "-products", "*", "-requires",
-                          "Microsoft.VisualStudio.Component.VC.Tools.x86.x64", "-property", "installationPath"])
+    found = rctx.execute([
+        vswhere,
+        "-latest",
+        "-products",
+        "*",
+        "-requires",
+        "Microsoft.VisualStudio.Component.VC.Tools.x86.x64",
+        "-property",
+        "installationPath",
+    ])
     install = found.stdout.strip()
     if found.return_code != 0 or not install:
         return None

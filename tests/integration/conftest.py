@@ -1,0 +1,60 @@
+"""Integration tests: they drive tools/bazel like a user and inspect what it builds."""
+
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tools"))
+
+
+class Bazel:
+    def __init__(self, workspace, startup=()):
+        self.workspace = workspace
+        self.startup = list(startup)
+
+    def run(self, *args, check=True):
+        cmd = [str(REPO / "tools" / "bazel"), *self.startup, *args]
+        result = subprocess.run(cmd, cwd=self.workspace, capture_output=True, text=True)
+        if check and result.returncode != 0:
+            pytest.fail(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stderr[-4000:]}")
+        return result
+
+    def build_file(self, target, *flags):
+        """Builds `target` and returns the path of its single output file."""
+        self.run("build", target, *flags)
+        out = self.run("cquery", target, *flags, "--output=files").stdout.split()
+        assert len(out) == 1, out
+        return self.workspace / out[0]
+
+
+@pytest.fixture(scope="session")
+def bazel():
+    return Bazel(REPO)
+
+
+@pytest.fixture
+def fresh_bazel(tmp_path):
+    """A Bazel with its own empty output base and no disk cache: a clean build."""
+    instances = []
+
+    def make(name):
+        instance = Bazel(REPO, startup=[f"--output_base={tmp_path / name}"])
+        instances.append(instance)
+        return instance
+
+    yield make
+    for instance in instances:
+        instance.run("shutdown", check=False)
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def qemu_aarch64():
+    path = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
+    if path is None:
+        pytest.fail("qemu-user is needed to run aarch64 binaries: apt-get install qemu-user-static")
+    return path
