@@ -20,6 +20,7 @@ def rules_pystatic_dependencies():
         urls = ["https://github.com/bazelbuild/platforms/releases/download/0.0.10/platforms-0.0.10.tar.gz"],
     )
 
+# buildifier: disable=unnamed-macro
 def rules_pystatic_register_toolchains():
     """Creates the zig and MSVC toolchain repositories and registers the C toolchains.
 

@@ -67,6 +67,9 @@ def _zig_cc_toolchain_config_impl(ctx):
         ),
         feature(name = "fully_static_link", flag_sets = [_flags(_LINK_ACTIONS, ["-static"])]),
     ]
+
+    # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
+    # buildifier: disable=native-cc-common
     return cc_common.create_cc_toolchain_config_info(
         ctx = ctx,
         toolchain_identifier = "zig-{}-{}".format(ctx.attr.zig_version, ctx.attr.target),
