@@ -18,6 +18,7 @@ def _zig_test_impl(ctx):
     link_argv = _argv(env, "CppLink")
     for argv in (compile_argv, link_argv):
         asserts.true(env, argv[0].endswith("/bin/cc-" + triple), "zig wrapper for {}: {}".format(triple, argv[0]))
+
     # The wrapper names zig's version and wheel sha256: as an input, a zig upgrade re-runs the action.
     inputs = [f.short_path for f in _action(env, "CppCompile").inputs.to_list()]
     for tool in ["bin/cc-" + triple, "ziglang/zig"]:
