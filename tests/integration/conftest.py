@@ -26,6 +26,9 @@ class Bazel:
     def build_file(self, target, *flags):
         """Builds `target` and returns the path of its single output file."""
         self.run("build", target, *flags)
+        return self.output_file(target, *flags)
+
+    def output_file(self, target, *flags):
         out = self.run("cquery", target, *flags, "--output=files").stdout.split()
         assert len(out) == 1, out
         return self.workspace / out[0]
@@ -38,7 +41,7 @@ def bazel():
 
 @pytest.fixture
 def fresh_bazel(tmp_path):
-    """A Bazel with its own empty output base and no disk cache: a clean build."""
+    """Bazels with their own empty output bases (pass --disk_cache= for a fully clean build)."""
     instances = []
 
     def make(name):
@@ -49,7 +52,7 @@ def fresh_bazel(tmp_path):
     yield make
     for instance in instances:
         instance.run("shutdown", check=False)
-        shutil.rmtree(tmp_path, ignore_errors=True)
+    shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -60,3 +60,16 @@ def test_host_build_without_platforms_uses_the_host_toolchain(bazel):
     binary = bazel.build_file(HELLO)
     result = _run(binary)
     assert result.stdout == "hello from rules_pystatic (glibc libc)\n"
+
+
+def test_disk_cache_entries_from_another_output_base_are_usable(fresh_bazel, tmp_path):
+    """Cached compile outputs (and their .d header lists) must not name machine-specific paths."""
+    disk_cache = f"--disk_cache={tmp_path / 'disk-cache'}"
+    first = fresh_bazel("producer").build_file(HELLO, PLATFORMS["x86_64"], disk_cache)
+    digest = hashlib.sha256(first.read_bytes()).hexdigest()
+    consumer = fresh_bazel("consumer")
+    summary = consumer.run("build", HELLO, PLATFORMS["x86_64"], disk_cache).stderr
+    # Served from the cache (compile and link), nothing executed locally.
+    assert "2 disk cache hit" in summary and "linux-sandbox" not in summary, summary[-600:]
+    second = consumer.output_file(HELLO, PLATFORMS["x86_64"], disk_cache)
+    assert hashlib.sha256(second.read_bytes()).hexdigest() == digest

@@ -6,20 +6,24 @@ _WRAPPER = """#!/bin/sh
 # zig {version} (ziglang wheel sha256 {sha256}) for {target}.
 # This text is an input of every C action, so a new zig invalidates cached outputs.
 set -eu
-self=$(readlink -f "$0")
-zig_home=$(dirname "$(dirname "$self")")/ziglang
+zig_home=$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang
 export ZIG_GLOBAL_CACHE_DIR="{cache}" ZIG_LOCAL_CACHE_DIR="{cache}"
-mkdir -p "{cache}"
-# Paths that differ per machine or sandbox never reach the outputs.
-exec "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. -ffile-prefix-map="$zig_home"=/zig "$@"
+# zig names its headers by its lib dir; through this fixed link the names (in .d files and
+# debug info) are the same on every machine, so cached outputs from elsewhere stay valid.
+link="{lib_link}"
+if [ "$(readlink "$link" 2>/dev/null)" != "$zig_home" ]; then
+    mkdir -p "{cache}"
+    ln -sfn "$zig_home" "$link.$$" && mv -Tf "$link.$$" "$link"
+fi
+export ZIG_LIB_DIR="$link/lib"
+exec "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. "$@"
 """
 
 _AR = """#!/bin/sh
 # zig {version} (ziglang wheel sha256 {sha256}) archiver.
 set -eu
-self=$(readlink -f "$0")
 export ZIG_GLOBAL_CACHE_DIR="{cache}" ZIG_LOCAL_CACHE_DIR="{cache}"
-exec "$(dirname "$(dirname "$self")")/ziglang/zig" ar "$@"
+exec "$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang/zig" ar "$@"
 """
 
 _BUILD = """\
@@ -131,9 +135,9 @@ def _zig_sdk_impl(rctx):
         fail("rules_pystatic: extracted zig does not run or is not {}: {}{}".format(ZIG_VERSION, result.stdout, result.stderr))
     rctx.execute(["mkdir", "-p", ZIG_CACHE_DIR])
 
-    fmt = dict(version = ZIG_VERSION, sha256 = wheel.sha256, cache = ZIG_CACHE_DIR)
+    lib_link = "{}/zig-{}-{}".format(ZIG_CACHE_DIR, ZIG_VERSION, wheel.sha256[:12])
+    fmt = dict(version = ZIG_VERSION, sha256 = wheel.sha256, cache = ZIG_CACHE_DIR, lib_link = lib_link)
     rctx.file("bin/ar", _AR.format(**fmt), executable = True)
-    zig_lib = rctx.execute(["readlink", "-f", str(rctx.path("ziglang/lib"))]).stdout.strip()
     toolchains = []
     for target, cpu in sorted(ZIG_TARGETS.items()):
         rctx.file(
@@ -145,8 +149,8 @@ def _zig_sdk_impl(rctx):
             target = target,
             cpu = cpu,
             version = ZIG_VERSION,
-            # zig reports its own headers by absolute path; they are not action inputs.
-            zig_lib = zig_lib,
+            # zig's own headers, named through the fixed link; not action inputs (19k files).
+            zig_lib = lib_link + "/lib",
         ))
     rctx.file("version.txt", ZIG_VERSION + "\n")
     rctx.file("BUILD.bazel", _BUILD.format(toolchains = "".join(toolchains)))
