@@ -2,6 +2,7 @@
 
 load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("//toolchains/cpython:repositories.bzl", "cpython_versions", "pinned_source")
 load("//toolchains/msvc:repositories.bzl", "msvc_configure")
 load("//toolchains/zig:repositories.bzl", "zig_sdk")
 
@@ -29,4 +30,6 @@ def rules_pystatic_register_toolchains():
     """
     maybe(zig_sdk, name = "pystatic_zig")
     maybe(msvc_configure, name = "pystatic_msvc")
-    native.register_toolchains("@rules_pystatic//toolchains:all")
+    maybe(pinned_source, name = "pystatic_cpython_src_3_13", group = "cpython", key = "3.13")
+    maybe(cpython_versions, name = "pystatic_cpython_versions")
+    native.register_toolchains("@rules_pystatic//toolchains:all", "@rules_pystatic//toolchains/cpython:all")

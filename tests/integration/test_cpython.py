@@ -1,0 +1,60 @@
+"""The static CPython distribution, built by Bazel with the zig musl toolchain."""
+
+import json
+import pathlib
+import subprocess
+
+import pytest
+
+from pystatic.verify_elf import static_problems
+
+TARGET = "//toolchains/cpython:cpython_3_13"
+MUSL = "--platforms=//platforms:linux_musl"
+
+
+@pytest.fixture(scope="module")
+def distribution(bazel):
+    bazel.run("build", TARGET, MUSL)
+    outputs = bazel.run("cquery", TARGET, MUSL, "--output=files").stdout.split()
+    dist = next(bazel.workspace / p for p in outputs if p.endswith("_dist"))
+    descriptor = json.loads(next(bazel.workspace / p for p in outputs if p.endswith(".json")).read_text())
+    return dist, descriptor
+
+
+def test_descriptor_names_version_target_and_link_inputs(distribution):
+    dist, d = distribution
+    assert (d["python_version"], d["target_triple"]) == ("3.13.15", "x86_64-linux-musl")
+    archives = d["link"]["archives"]
+    assert archives[0] == "lib/libpython3.13.a"
+    for archive in archives:
+        assert (dist / archive).read_bytes()[:8] == b"!<arch>\n", archive
+
+
+def test_builtin_extensions_come_from_the_generated_inittab(distribution):
+    dist, d = distribution
+    config_c = (dist / d["inittab"]).read_text()
+    for name in ("_decimal", "_json", "_socket", "pyexpat", "_sha2", "math", "_asyncio"):
+        assert d["extensions"][name]["init"] == f"PyInit_{name}"
+        assert f'{{"{name}", PyInit_{name}}}' in config_c
+    left_out = d["extensions_left_out"]
+    assert not set(left_out) & set(d["extensions"])
+    assert left_out["_tkinter"]["reason"] and all(v["reason"] for v in left_out.values())
+
+
+def test_interpreter_is_static_and_runs_the_stdlib(distribution):
+    dist, d = distribution
+    python = dist / d["interpreter"]
+    assert static_problems(python, "x86_64") == []
+    code = "import decimal, json, sys, xml.dom.minidom; print(sys.version_info[:2], decimal.Decimal(1) / 4)"
+    result = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, env={}, timeout=60)
+    assert (result.returncode, result.stdout) == (0, "(3, 13) 0.25\n"), result.stderr
+
+
+def test_stdlib_tree_and_licence(distribution):
+    dist, d = distribution
+    stdlib = dist / d["stdlib"]
+    assert (stdlib / "os.py").is_file() and (stdlib / "importlib" / "resources" / "__init__.py").is_file()
+    for excluded in d["stdlib_excluded"]:
+        assert not (stdlib / excluded).exists(), excluded
+    [cpython] = [entry for entry in d["licenses"] if entry["component"] == "cpython"]
+    assert "PYTHON SOFTWARE FOUNDATION LICENSE" in (dist / cpython["file"]).read_text()

@@ -1,0 +1,37 @@
+"""Module extension `cpython`: the pinned CPython sources of the static distribution."""
+
+load(":repositories.bzl", "SOURCES_JSON", "cpython_versions", "pinned_source")
+
+DEFAULT_PYTHON_VERSION = "3.13"
+
+def source_repo_name(python_version):
+    """Repository that holds the source archive of `python_version` (major.minor)."""
+    return "pystatic_cpython_src_" + python_version.replace(".", "_")
+
+def _cpython_impl(mctx):
+    known = json.decode(mctx.read(mctx.path(SOURCES_JSON)))["cpython"]
+    wanted = {DEFAULT_PYTHON_VERSION: True}
+    for mod in mctx.modules:
+        for tag in mod.tags.source:
+            if tag.python_version not in known:
+                fail("rules_pystatic: unknown Python version '{}' in cpython.source() of module {}; known: {}. ".format(
+                    tag.python_version,
+                    mod.name,
+                    ", ".join(sorted(known)),
+                ) + "Fix: use one of them, or pin its source in toolchains/cpython/sources.json.")
+            wanted[tag.python_version] = True
+    for version in sorted(wanted):
+        pinned_source(name = source_repo_name(version), group = "cpython", key = version)
+    cpython_versions(name = "pystatic_cpython_versions")
+    return mctx.extension_metadata(reproducible = True)
+
+cpython = module_extension(
+    implementation = _cpython_impl,
+    doc = "Declares the pinned CPython source archives (toolchains/cpython/sources.json).",
+    tag_classes = {
+        "source": tag_class(
+            attrs = {"python_version": attr.string(mandatory = True, doc = "major.minor, e.g. 3.13")},
+            doc = "Also fetch this Python version's sources.",
+        ),
+    },
+)

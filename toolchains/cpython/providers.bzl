@@ -1,0 +1,11 @@
+"""Providers of the static CPython distribution."""
+
+PyStaticDistributionInfo = provider(
+    doc = "A CPython built as static objects for one target platform (tools/pystatic/build_cpython.py).",
+    fields = {
+        "descriptor": "File: JSON descriptor (link inputs, built-in extensions, licences, ...).",
+        "distribution": "File (directory): libpython and helper archives, headers, stdlib, interpreter.",
+        "python_version": "str: full version, e.g. 3.13.15.",
+        "target_triple": "str: e.g. x86_64-linux-musl.",
+    },
+)

@@ -1,0 +1,240 @@
+"""Builds CPython from its source archive as static objects, for one target, with the given C toolchain.
+
+One Bazel action: extract, apply the known fixes for static musl builds, configure, make. The output
+is a directory (the "distribution") plus a JSON descriptor, modelled on python-build-standalone's
+PYTHON.json, that tells later steps what to link and which modules are built in:
+
+  lib/libpython<X.Y>.a and the helper archives its modules need, include/ (headers, pyconfig.h),
+  lib/python<X.Y>/ (the pure-Python standard library), bin/python<X.Y> (the static interpreter;
+  the layout is a normal prefix, so it runs as the build-machine Python of the same version where
+  the build machine can execute it), config.c (the generated inittab).
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+from pystatic.action_args import expand_param_files
+
+DESCRIPTOR_VERSION = 1
+
+# Fixed, so nothing that embeds the prefix (getpath, sysconfig) differs between builds.
+PREFIX = "/pystatic"
+
+# Stdlib packages not shipped: tests, GUIs and tools that a static binary cannot use.
+STDLIB_EXCLUDED = {
+    "test": "CPython's own test suite",
+    "idlelib": "needs Tk",
+    "tkinter": "needs Tk (no _tkinter on musl static)",
+    "turtle.py": "needs Tk",
+    "turtledemo": "needs Tk",
+    "ensurepip": "installs pip into an interpreter; meaningless in a sealed binary",
+    "lib2to3": "removed tooling",
+}
+
+# Why configure may mark a module other than "yes", for the descriptor.
+MODULE_STATE_REASONS = {
+    "missing": "its C dependency is not part of this distribution build",
+    "disabled": "disabled by configure options",
+    "n/a": "not available on this platform",
+}
+
+
+class BuildError(Exception):
+    pass
+
+
+def apply_static_fixes(src, version):
+    """Known fixes for a static build with clang (zig cc) against musl; see DEVELOPERS.md."""
+    # 1. clang's <stdarg.h> hides musl's __DEFINED_va_list, so the musl triplet was not detected.
+    triplet = src / "Misc" / "platform_triplet.c"
+    text = triplet.read_text()
+    fixed = text.replace("#  include <stdarg.h>\n#  ifdef __DEFINED_va_list", "#  include <stdio.h>\n#  ifdef __DEFINED_va_list")
+    if fixed == text:
+        raise BuildError(f"CPython {version}: Misc/platform_triplet.c changed; the musl detection fix no longer applies")
+    triplet.write_text(fixed)
+    # 2. ctypes.pythonapi = PyDLL(None) needs dlopen of the running binary, impossible when static.
+    ctypes_init = src / "Lib" / "ctypes" / "__init__.py"
+    text = ctypes_init.read_text()
+    fixed = text.replace(
+        "    pythonapi = PyDLL(None)\n",
+        "    try:\n        pythonapi = PyDLL(None)\n    except OSError:  # static interpreter: no dlopen\n        pythonapi = None\n",
+    )
+    if fixed == text:
+        raise BuildError(f"CPython {version}: Lib/ctypes/__init__.py changed; the static pythonapi fix no longer applies")
+    ctypes_init.write_text(fixed)
+
+
+def module_states(makefile_text):
+    """{module: state} from the MODULE_<NAME>_STATE lines configure writes into the Makefile."""
+    states = {}
+    for match in re.finditer(r"^MODULE_([A-Z0-9_]+)_STATE=(\S+)", makefile_text, re.M):
+        states[match.group(1).lower()] = match.group(2)
+    return states
+
+
+def inittab(config_c_text):
+    """[(module, init function)] from the `_PyImport_Inittab` array of the generated config.c."""
+    return re.findall(r'^\s*\{"([\w.]+)", (PyInit_\w+)\},', config_c_text, re.M)
+
+
+def _run(cmd, cwd, env, log):
+    log.write(f"$ {' '.join(cmd)}\n")
+    log.flush()
+    result = subprocess.run(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        raise BuildError(f"`{' '.join(cmd)}` failed with exit code {result.returncode}")
+
+
+def _copy_stdlib(src_lib, dest):
+    def ignore(directory, names):
+        skip = {"__pycache__"}
+        if pathlib.Path(directory) == src_lib:
+            skip |= set(STDLIB_EXCLUDED)
+        return [n for n in names if n in skip or n.endswith((".pyc", ".exe"))]
+
+    shutil.copytree(src_lib, dest, ignore=ignore)
+
+
+def build(args, log):
+    work = pathlib.Path(tempfile.mkdtemp(prefix="cpython-"))
+    out = pathlib.Path(args.output).resolve()
+    with tarfile.open(args.source) as archive:
+        archive.extractall(work, filter="data")
+    src = work / args.strip_prefix
+    if not (src / "configure").exists():
+        raise BuildError(f"{args.source}: no {args.strip_prefix}/configure inside; is strip_prefix right?")
+    apply_static_fixes(src, args.version)
+    short = ".".join(args.version.split(".")[:2])
+
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(work),
+        "TMPDIR": str(work),
+        "CC": str(pathlib.Path(args.cc).resolve()),
+        "AR": str(pathlib.Path(args.ar).resolve()),
+        "CFLAGS": "-fPIC",
+        # Replaces configure's "-g -O3" (and zig cc's default debug info): archives without DWARF.
+        "OPT": "-DNDEBUG -O2 -g0",
+        "LDFLAGS": "-static",
+        # No host libraries: dependencies come only from this build (none found means "missing").
+        "PKG_CONFIG_LIBDIR": str(work / "no-pkgconfig"),
+        "SOURCE_DATE_EPOCH": "0",
+        "LC_ALL": "C",
+    }
+    configure = [
+        "./configure",
+        f"--prefix={PREFIX}",
+        "--disable-shared",
+        "--disable-test-modules",
+        "--with-ensurepip=no",
+        "--without-system-libmpdec",
+        "--without-system-expat",
+        "MODULE_BUILDTYPE=static",
+        "LINKFORSHARED= ",
+    ]
+    if args.host_triple:
+        configure += [f"--host={args.host_triple}", "--build=x86_64-linux-gnu", "ac_cv_file__dev_ptmx=yes", "ac_cv_file__dev_ptc=no", "ac_cv_buggy_getaddrinfo=no"]
+    if args.build_python:
+        configure.append(f"--with-build-python={args.build_python}")
+    _run(configure, src, env, log)
+    # Fixed build date and time: zig rejects __DATE__/__TIME__, and outputs must be reproducible.
+    make = ["make", f"-j{args.jobs}", 'CFLAGS_NODIST=-DDATE="\\"Jan 01 2000\\"" -DTIME="\\"00:00:00\\""']
+    _run(make, src, env, log)
+
+    states = module_states((src / "Makefile").read_text())
+    config_c = (src / "Modules" / "config.c").read_text()
+    builtins = inittab(config_c)
+    archives = sorted(p for p in src.rglob("*.a") if p.name != f"libpython{short}.a")
+
+    (out / "lib").mkdir(parents=True)
+    (out / "bin").mkdir()
+    shutil.copy2(src / f"libpython{short}.a", out / "lib")
+    helper_names = []
+    for archive_path in archives:
+        name = archive_path.name
+        if name in helper_names:
+            raise BuildError(f"two helper archives named {name}")
+        helper_names.append(name)
+        shutil.copy2(archive_path, out / "lib" / name)
+    shutil.copy2(src / "python", out / "bin" / f"python{short}")
+    shutil.copytree(src / "Include", out / "include", ignore=shutil.ignore_patterns("*.in"))
+    shutil.copy2(src / "pyconfig.h", out / "include" / "pyconfig.h")
+    (out / "config.c").write_text(config_c)
+    stdlib = out / "lib" / f"python{short}"
+    _copy_stdlib(src / "Lib", stdlib)
+    for sysconfigdata in (src / "build").rglob("_sysconfigdata_*.py"):
+        shutil.copy2(sysconfigdata, stdlib / sysconfigdata.name)
+    # getpath's exec_prefix landmark; everything is built in, so it stays empty but for this note.
+    (stdlib / "lib-dynload").mkdir()
+    (stdlib / "lib-dynload" / "README").write_text("All extension modules are built in.\n")
+    shutil.copy2(src / "LICENSE", out / "LICENSE.cpython")
+
+    descriptor = {
+        "version": DESCRIPTOR_VERSION,
+        "python_version": args.version,
+        "python_major_minor": short,
+        "target_triple": args.target,
+        "build_options": {"static": True, "debug": False},
+        "link": {
+            # Order matters for static linking: libpython first, then what its modules need.
+            "archives": [f"lib/libpython{short}.a"] + [f"lib/{n}" for n in helper_names],
+            "system_libraries": ["m"],
+        },
+        "headers": "include",
+        "stdlib": f"lib/python{short}",
+        "stdlib_excluded": STDLIB_EXCLUDED,
+        "interpreter": f"bin/python{short}",
+        "inittab": "config.c",
+        "extensions": {name: {"init": init, "builtin": True} for name, init in sorted(builtins)},
+        "extensions_left_out": {
+            name: {"state": state, "reason": MODULE_STATE_REASONS.get(state, state)}
+            for name, state in sorted(states.items())
+            if state != "yes"
+        },
+        "licenses": [
+            {"component": "cpython", "version": args.version, "license": "PSF-2.0", "file": "LICENSE.cpython"},
+        ],
+    }
+    shutil.rmtree(work, ignore_errors=True)
+    return descriptor
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--source", required=True, help="CPython source archive (.tar.xz)")
+    parser.add_argument("--strip_prefix", required=True)
+    parser.add_argument("--version", required=True, help="full version, e.g. 3.13.15")
+    parser.add_argument("--target", required=True, help="target triple, e.g. x86_64-linux-musl")
+    parser.add_argument("--host_triple", help="configure --host when cross-compiling")
+    parser.add_argument("--build_python", help="a python of the same version that runs here (cross builds)")
+    parser.add_argument("--cc", required=True)
+    parser.add_argument("--ar", required=True)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--output", required=True, help="output directory (the distribution)")
+    parser.add_argument("--descriptor", required=True, help="output JSON descriptor")
+    parser.add_argument("--log", required=True, help="output: configure/make log")
+    args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
+    with open(args.log, "w", encoding="utf-8") as log:
+        try:
+            descriptor = build(args, log)
+        except BuildError as err:
+            log.flush()
+            tail = pathlib.Path(args.log).read_text(errors="replace")[-3000:]
+            print(f"error: building CPython {args.version} for {args.target}: {err}\n--- end of log ---\n{tail}", file=sys.stderr)
+            return 1
+    with open(args.descriptor, "w", encoding="utf-8") as out:
+        json.dump(descriptor, out, indent=1, sort_keys=True)
+        out.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
