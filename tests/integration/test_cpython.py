@@ -33,7 +33,7 @@ def test_descriptor_names_version_target_and_link_inputs(distribution):
 def test_builtin_extensions_come_from_the_generated_inittab(distribution):
     dist, d = distribution
     config_c = (dist / d["inittab"]).read_text()
-    for name in ("_decimal", "_json", "_socket", "pyexpat", "_sha2", "math", "_asyncio"):
+    for name in ("_decimal", "_json", "_socket", "pyexpat", "_sha2", "math", "_asyncio", "zlib"):
         assert d["extensions"][name]["init"] == f"PyInit_{name}"
         assert f'{{"{name}", PyInit_{name}}}' in config_c
     left_out = d["extensions_left_out"]
@@ -45,9 +45,12 @@ def test_interpreter_is_static_and_runs_the_stdlib(distribution):
     dist, d = distribution
     python = dist / d["interpreter"]
     assert static_problems(python, "x86_64") == []
-    code = "import decimal, json, sys, xml.dom.minidom; print(sys.version_info[:2], decimal.Decimal(1) / 4)"
+    code = (
+        "import decimal, gzip, json, sys, xml.dom.minidom, zlib;"
+        "print(sys.version_info[:2], decimal.Decimal(1) / 4, gzip.decompress(gzip.compress(b'ok')).decode())"
+    )
     result = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, env={}, timeout=60)
-    assert (result.returncode, result.stdout) == (0, "(3, 13) 0.25\n"), result.stderr
+    assert (result.returncode, result.stdout) == (0, "(3, 13) 0.25 ok\n"), result.stderr
 
 
 def test_stdlib_tree_and_licence(distribution):
@@ -56,5 +59,15 @@ def test_stdlib_tree_and_licence(distribution):
     assert (stdlib / "os.py").is_file() and (stdlib / "importlib" / "resources" / "__init__.py").is_file()
     for excluded in d["stdlib_excluded"]:
         assert not (stdlib / excluded).exists(), excluded
-    [cpython] = [entry for entry in d["licenses"] if entry["component"] == "cpython"]
-    assert "PYTHON SOFTWARE FOUNDATION LICENSE" in (dist / cpython["file"]).read_text()
+    licenses = {entry["component"]: entry for entry in d["licenses"]}
+    assert "PYTHON SOFTWARE FOUNDATION LICENSE" in (dist / licenses["cpython"]["file"]).read_text()
+    zlib = licenses["zlib"]
+    assert (zlib["license"], zlib["version"]) == ("Zlib", "1.3.2")
+    assert "Jean-loup Gailly" in (dist / zlib["file"]).read_text()
+    assert len(zlib["source_sha256"]) == 64 and zlib["source_origin"]
+
+
+def test_dependency_archives_are_linked_after_libpython(distribution):
+    _, d = distribution
+    archives = d["link"]["archives"]
+    assert "lib/libz.a" in archives and archives.index("lib/libz.a") > 0

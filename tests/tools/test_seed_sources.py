@@ -4,10 +4,16 @@ import json
 from pystatic import seed_sources
 
 
+def _archive(payload, origin="upstream", urls=("https://example.invalid/a.tar.xz",)):
+    return {"origin": origin, "urls": list(urls), "sha256": hashlib.sha256(payload).hexdigest()}
+
+
 def _sources(tmp_path, payloads):
-    data = {"_comment": "x", "cpython": {}}
+    data = {"_comment": ["x"], "cpython": {}}
     for key, payload in payloads.items():
-        data["cpython"][key] = {"sha256": hashlib.sha256(payload).hexdigest(), "urls": [f"https://example.invalid/{key}"]}
+        payloads = payload if isinstance(payload, list) else [payload]
+        archives = [_archive(p, origin="upstream" if i == 0 else f"repack {i}") for i, p in enumerate(payloads)]
+        data["cpython"][key] = {"archives": archives}
     path = tmp_path / "sources.json"
     path.write_text(json.dumps(data))
     return path
@@ -19,7 +25,7 @@ def test_archive_with_pinned_sha_lands_where_bazel_looks(tmp_path):
     orig.write_bytes(b"python source")
     cache = tmp_path / "repo-cache"
     seeded, missing = seed_sources.seed(sources, [orig], cache)
-    assert missing == [] and seeded == ["cpython:3.13 <- python3.13_3.13.15.orig.tar.xz"]
+    assert missing == [] and seeded == ["cpython:3.13 <- python3.13_3.13.15.orig.tar.xz (upstream)"]
     sha = hashlib.sha256(b"python source").hexdigest()
     assert (cache / "content_addressable" / "sha256" / sha / "file").read_bytes() == b"python source"
 
@@ -34,10 +40,24 @@ def test_archive_that_differs_from_upstream_is_not_used(tmp_path, capsys):
     assert not (cache / "content_addressable").exists()
 
 
-def test_real_sources_json_pins_every_entry():
+def test_a_verified_alternative_archive_is_used_when_upstream_is_absent(tmp_path):
+    sources = _sources(tmp_path, {"zlib": [b"upstream zlib", b"debian repack of zlib"]})
+    repack = tmp_path / "zlib_1.3.dfsg.orig.tar.gz"
+    repack.write_bytes(b"debian repack of zlib")
+    seeded, missing = seed_sources.seed(sources, [repack], tmp_path / "cache")
+    assert missing == [] and seeded == ["cpython:zlib <- zlib_1.3.dfsg.orig.tar.gz (repack 1)"]
+    sha = hashlib.sha256(b"debian repack of zlib").hexdigest()
+    assert seed_sources.cache_path(tmp_path / "cache", sha).read_bytes() == b"debian repack of zlib"
+
+
+def test_real_sources_json_pins_every_archive():
     import pathlib
 
     sources = pathlib.Path(__file__).resolve().parents[2] / "toolchains" / "cpython" / "sources.json"
-    for name, entry in seed_sources.pinned_sources(sources):
-        assert len(entry["sha256"]) == 64, name
-        assert entry["urls"] and entry["version"] and entry["strip_prefix"], name
+    entries = seed_sources.pinned_sources(sources)
+    assert {name for name, _ in entries} >= {"cpython:3.13", "deps:zlib"}
+    for name, entry in entries:
+        assert entry["version"] and entry["license"] and entry["archives"], name
+        assert entry["archives"][0]["urls"], f"{name}: the first (upstream) archive needs urls"
+        for archive in entry["archives"]:
+            assert len(archive["sha256"]) == 64 and archive["origin"], name

@@ -22,6 +22,8 @@ def _cpython_impl(mctx):
             wanted[tag.python_version] = True
     for version in sorted(wanted):
         pinned_source(name = source_repo_name(version), group = "cpython", key = version)
+    for dep in sorted(json.decode(mctx.read(mctx.path(SOURCES_JSON)))["deps"]):
+        pinned_source(name = "pystatic_dep_" + dep, group = "deps", key = dep)
     cpython_versions(name = "pystatic_cpython_versions")
     return mctx.extension_metadata(reproducible = True)
 

@@ -9,3 +9,12 @@ PyStaticDistributionInfo = provider(
         "target_triple": "str: e.g. x86_64-linux-musl.",
     },
 )
+
+StaticDependencyInfo = provider(
+    doc = "A C library built as a static archive for the distribution's target.",
+    fields = {
+        "name": "str: recipe name, e.g. zlib.",
+        "origin": "File: origin.json (version, licence, which pinned archive was used).",
+        "prefix": "File (directory): include/, lib/*.a, lib/pkgconfig/, LICENSE.<name>.",
+    },
+)

@@ -18,21 +18,37 @@ def _pinned_source_impl(rctx):
             SOURCES_JSON,
         ))
     entry = entries[rctx.attr.key]
-    filename = entry["urls"][0].rpartition("/")[2]
-    result = rctx.download(url = entry["urls"], output = filename, sha256 = entry["sha256"], allow_fail = True)
-    if not result.success:
-        fail(("rules_pystatic: cannot fetch {} (sha256 {}) from {}.\n" +
+    archives = entry["archives"]
+    filename = archives[0]["urls"][0].rpartition("/")[2]
+    used = None
+    for archive in archives:
+        # With a sha256, Bazel looks in its repository cache before any URL; an archive without
+        # URLs (a verified repack) is only ever found there.
+        urls = archive["urls"] or ["file:///nonexistent/rules_pystatic/" + filename]
+        if rctx.download(url = urls, output = filename, sha256 = archive["sha256"], allow_fail = True).success:
+            used = archive
+            break
+    if not used:
+        fail(("rules_pystatic: cannot fetch {} {} ({}) from {}.\n" +
               "  Offline? Seed Bazel's repository cache from Debian's source packages: tools/seed_sources\n" +
-              "  A sha256 mismatch means the server's file differs from the pin in {}.").format(
+              "  A sha256 mismatch means the server's file differs from the pins in {}.").format(
+            rctx.attr.key,
+            entry["version"],
             filename,
-            entry["sha256"],
-            ", ".join(entry["urls"]),
+            ", ".join(archives[0]["urls"]),
             SOURCES_JSON,
         ))
+    rctx.file("origin.json", json.encode({
+        "name": rctx.attr.key,
+        "version": entry["version"],
+        "license": entry["license"],
+        "sha256": used["sha256"],
+        "origin": used["origin"],
+    }) + "\n")
     rctx.file("BUILD.bazel", """\
 package(default_visibility = ["//visibility:public"])
 
-exports_files(["{0}"])
+exports_files(["{0}", "origin.json"])
 
 filegroup(
     name = "file",
@@ -42,7 +58,7 @@ filegroup(
 
 pinned_source = repository_rule(
     implementation = _pinned_source_impl,
-    doc = "A source archive pinned in sources.json, exposed as :file.",
+    doc = "A source pinned in sources.json: the first of its acceptable archives found, as :file (origin in origin.json).",
     attrs = {
         "group": attr.string(mandatory = True, doc = "Top-level key of sources.json, e.g. cpython."),
         "key": attr.string(mandatory = True, doc = "Entry within the group, e.g. 3.13."),
@@ -53,10 +69,9 @@ def _cpython_versions_impl(rctx):
     sources = json.decode(rctx.read(rctx.path(SOURCES_JSON)))["cpython"]
     lines = ["# Generated from {} by cpython_versions.".format(SOURCES_JSON), "VERSIONS = {"]
     for key, entry in sorted(sources.items()):
-        lines.append("    {}: struct(version = {}, strip_prefix = {}, license = {}),".format(
+        lines.append("    {}: struct(version = {}, license = {}),".format(
             repr(key),
             repr(entry["version"]),
-            repr(entry["strip_prefix"]),
             repr(entry["license"]),
         ))
     lines.append("}")
@@ -67,5 +82,5 @@ def _cpython_versions_impl(rctx):
 # not download a 20 MB archive that only the CPython build action reads.
 cpython_versions = repository_rule(
     implementation = _cpython_versions_impl,
-    doc = "versions.bzl: full version and archive prefix of each pinned CPython (no download).",
+    doc = "versions.bzl: full version and licence of each pinned CPython (no download).",
 )

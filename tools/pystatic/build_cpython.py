@@ -18,10 +18,10 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 
 from pystatic.action_args import expand_param_files
+from pystatic.source_archive import ArchiveError, extract_source
 
 DESCRIPTOR_VERSION = 1
 
@@ -103,15 +103,36 @@ def _copy_stdlib(src_lib, dest):
     shutil.copytree(src_lib, dest, ignore=ignore)
 
 
+def stage_deps(deps, root):
+    """Merges the dependencies' prefixes into `root`; returns [(name, origin dict, [archives])].
+
+    Their pkg-config files name the fixed prefix they were installed under; point them at `root`.
+    """
+    staged = []
+    for name, prefix, origin in deps:
+        shutil.copytree(prefix, root, dirs_exist_ok=True)
+        archives = sorted(p.name for p in (pathlib.Path(prefix) / "lib").glob("*.a"))
+        staged.append((name, json.loads(pathlib.Path(origin).read_text()), archives))
+    for pc in (root / "lib" / "pkgconfig").glob("*.pc"):
+        pc.chmod(0o644)
+        pc.write_text(re.sub(r"^prefix=.*$", f"prefix={root}", pc.read_text(), count=1, flags=re.M))
+    return staged
+
+
 def build(args, log):
     work = pathlib.Path(tempfile.mkdtemp(prefix="cpython-"))
     out = pathlib.Path(args.output).resolve()
-    with tarfile.open(args.source) as archive:
-        archive.extractall(work, filter="data")
-    src = work / args.strip_prefix
+    try:
+        src = extract_source(args.source, work)
+    except ArchiveError as err:
+        raise BuildError(str(err)) from err
     if not (src / "configure").exists():
-        raise BuildError(f"{args.source}: no {args.strip_prefix}/configure inside; is strip_prefix right?")
+        raise BuildError(f"{args.source}: no configure script in {src.name}/; not a CPython source archive?")
     apply_static_fixes(src, args.version)
+    deps_root = work / "deps"
+    deps_root.mkdir()
+    (deps_root / "lib" / "pkgconfig").mkdir(parents=True)
+    staged = stage_deps(args.dep, deps_root)
     short = ".".join(args.version.split(".")[:2])
 
     env = {
@@ -121,11 +142,12 @@ def build(args, log):
         "CC": str(pathlib.Path(args.cc).resolve()),
         "AR": str(pathlib.Path(args.ar).resolve()),
         "CFLAGS": "-fPIC",
+        "CPPFLAGS": f"-I{deps_root / 'include'}",
         # Replaces configure's "-g -O3" (and zig cc's default debug info): archives without DWARF.
         "OPT": "-DNDEBUG -O2 -g0",
-        "LDFLAGS": "-static",
+        "LDFLAGS": f"-static -L{deps_root / 'lib'}",
         # No host libraries: dependencies come only from this build (none found means "missing").
-        "PKG_CONFIG_LIBDIR": str(work / "no-pkgconfig"),
+        "PKG_CONFIG_LIBDIR": str(deps_root / "lib" / "pkgconfig"),
         "SOURCE_DATE_EPOCH": "0",
         "LC_ALL": "C",
     }
@@ -176,6 +198,22 @@ def build(args, log):
     (stdlib / "lib-dynload").mkdir()
     (stdlib / "lib-dynload" / "README").write_text("All extension modules are built in.\n")
     shutil.copy2(src / "LICENSE", out / "LICENSE.cpython")
+    dep_archives, dep_licenses = [], []
+    for name, origin, archives in staged:
+        for archive_name in archives:
+            if archive_name in helper_names or archive_name in dep_archives:
+                raise BuildError(f"dependency {name}: archive {archive_name} clashes with another")
+            shutil.copy2(deps_root / "lib" / archive_name, out / "lib" / archive_name)
+            dep_archives.append(archive_name)
+        shutil.copy2(deps_root / f"LICENSE.{name}", out / f"LICENSE.{name}")
+        dep_licenses.append({
+            "component": name,
+            "version": origin["version"],
+            "license": origin["license"],
+            "file": f"LICENSE.{name}",
+            "source_sha256": origin["sha256"],
+            "source_origin": origin["origin"],
+        })
 
     descriptor = {
         "version": DESCRIPTOR_VERSION,
@@ -185,7 +223,7 @@ def build(args, log):
         "build_options": {"static": True, "debug": False},
         "link": {
             # Order matters for static linking: libpython first, then what its modules need.
-            "archives": [f"lib/libpython{short}.a"] + [f"lib/{n}" for n in helper_names],
+            "archives": [f"lib/libpython{short}.a"] + [f"lib/{n}" for n in helper_names + dep_archives],
             "system_libraries": ["m"],
         },
         "headers": "include",
@@ -201,7 +239,8 @@ def build(args, log):
         },
         "licenses": [
             {"component": "cpython", "version": args.version, "license": "PSF-2.0", "file": "LICENSE.cpython"},
-        ],
+        ]
+        + dep_licenses,
     }
     shutil.rmtree(work, ignore_errors=True)
     return descriptor
@@ -210,7 +249,10 @@ def build(args, log):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", required=True, help="CPython source archive (.tar.xz)")
-    parser.add_argument("--strip_prefix", required=True)
+    parser.add_argument(
+        "--dep", action="append", default=[], nargs=3, metavar=("NAME", "PREFIX", "ORIGIN_JSON"),
+        help="a static C library built for this target (static_dependency)",
+    )
     parser.add_argument("--version", required=True, help="full version, e.g. 3.13.15")
     parser.add_argument("--target", required=True, help="target triple, e.g. x86_64-linux-musl")
     parser.add_argument("--host_triple", help="configure --host when cross-compiling")

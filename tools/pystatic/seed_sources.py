@@ -14,7 +14,7 @@ import sys
 
 
 def pinned_sources(sources_json):
-    """[(name, entry)] for every pinned archive in sources.json."""
+    """[(name, entry)] for every source in sources.json; entry["archives"] are its acceptable archives."""
     data = json.loads(pathlib.Path(sources_json).read_text())
     return [
         (f"{group}:{key}", entry)
@@ -44,16 +44,18 @@ def seed(sources_json, candidates, repository_cache):
         by_sha.setdefault(sha256_of(path), path)
     seeded, missing = [], []
     for name, entry in pinned_sources(sources_json):
-        found = by_sha.get(entry["sha256"])
-        if found is None:
+        # The first acceptable archive present wins (upstream before a verified repack).
+        match = next((a for a in entry["archives"] if a["sha256"] in by_sha), None)
+        if match is None:
             missing.append(name)
             continue
-        target = cache_path(repository_cache, entry["sha256"])
+        found = by_sha[match["sha256"]]
+        target = cache_path(repository_cache, match["sha256"])
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(found, target.with_suffix(".tmp"))
             target.with_suffix(".tmp").rename(target)
-        seeded.append(f"{name} <- {pathlib.Path(found).name}")
+        seeded.append(f"{name} <- {pathlib.Path(found).name} ({match['origin']})")
     return seeded, missing
 
 

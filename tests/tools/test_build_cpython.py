@@ -1,0 +1,72 @@
+import io
+import json
+import tarfile
+
+import pytest
+
+from pystatic import build_cpython
+from pystatic.source_archive import ArchiveError, extract_source
+
+
+def _tar(path, files):
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_module_states_from_makefile():
+    makefile = "MODULE__SSL_STATE=missing\nMODULE_ZLIB_STATE=yes\nMODULE__SCPROXY_STATE=n/a\nOTHER=1\n"
+    assert build_cpython.module_states(makefile) == {"_ssl": "missing", "zlib": "yes", "_scproxy": "n/a"}
+
+
+def test_inittab_from_generated_config_c():
+    config_c = 'struct _inittab _PyImport_Inittab[] = {\n    {"_abc", PyInit__abc},\n    {"zlib", PyInit_zlib},\n    {0, 0}\n};\n'
+    assert build_cpython.inittab(config_c) == [("_abc", "PyInit__abc"), ("zlib", "PyInit_zlib")]
+
+
+def test_static_fixes_fail_loudly_when_the_source_changed(tmp_path):
+    (tmp_path / "Misc").mkdir()
+    (tmp_path / "Misc" / "platform_triplet.c").write_text("/* rewritten upstream */\n")
+    with pytest.raises(build_cpython.BuildError, match="platform_triplet.c changed"):
+        build_cpython.apply_static_fixes(tmp_path, "3.99.0")
+
+
+def test_static_fixes_apply(tmp_path):
+    (tmp_path / "Misc").mkdir()
+    (tmp_path / "Lib" / "ctypes").mkdir(parents=True)
+    (tmp_path / "Misc" / "platform_triplet.c").write_text("#  include <stdarg.h>\n#  ifdef __DEFINED_va_list\n")
+    (tmp_path / "Lib" / "ctypes" / "__init__.py").write_text("if x:\n    pythonapi = PyDLL(None)\n")
+    build_cpython.apply_static_fixes(tmp_path, "3.13.15")
+    assert "<stdio.h>" in (tmp_path / "Misc" / "platform_triplet.c").read_text()
+    assert "except OSError" in (tmp_path / "Lib" / "ctypes" / "__init__.py").read_text()
+
+
+def test_stage_deps_points_pkg_config_at_the_staging_dir(tmp_path):
+    prefix = tmp_path / "zlib_prefix"
+    (prefix / "lib" / "pkgconfig").mkdir(parents=True)
+    (prefix / "lib" / "libz.a").write_bytes(b"!<arch>\n")
+    (prefix / "lib" / "pkgconfig" / "zlib.pc").write_text("prefix=/pystatic-deps\nlibdir=${prefix}/lib\n")
+    origin = tmp_path / "origin.json"
+    origin.write_text(json.dumps({"version": "1.3.2", "license": "Zlib", "sha256": "0" * 64, "origin": "upstream"}))
+    root = tmp_path / "deps"
+    [(name, meta, archives)] = build_cpython.stage_deps([("zlib", str(prefix), str(origin))], root)
+    assert (name, meta["license"], archives) == ("zlib", "Zlib", ["libz.a"])
+    assert (root / "lib" / "pkgconfig" / "zlib.pc").read_text().startswith(f"prefix={root}\n")
+
+
+def test_extract_source_finds_the_single_top_directory(tmp_path):
+    archive = _tar(tmp_path / "a.tar.gz", {"zlib-1.3.dfsg/configure": b"#!/bin/sh\n", "zlib-1.3.dfsg/zlib.h": b""})
+    assert extract_source(archive, tmp_path / "out").name == "zlib-1.3.dfsg"
+
+
+def test_extract_source_rejects_several_tops_and_garbage(tmp_path):
+    archive = _tar(tmp_path / "b.tar.gz", {"a/x": b"", "b/y": b""})
+    with pytest.raises(ArchiveError, match="one top-level directory"):
+        extract_source(archive, tmp_path / "out")
+    garbage = tmp_path / "c.tar.gz"
+    garbage.write_bytes(b"not a tarball")
+    with pytest.raises(ArchiveError, match="not a readable source archive"):
+        extract_source(garbage, tmp_path / "out2")

@@ -1,0 +1,34 @@
+"""The target C toolchain's compiler and archiver, for configure/make style build actions."""
+
+load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
+load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
+
+def musl_cc_tools(ctx):
+    """Finds the C compiler, archiver and target triple of the rule's (musl) C toolchain.
+
+    Args:
+      ctx: a rule context with the cpp toolchain and fragment.
+
+    Returns:
+      struct(cc, ar, triple, files); fails with a fix if the target is not linux-musl.
+    """
+    cc_toolchain = find_cpp_toolchain(ctx)
+
+    # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
+    # buildifier: disable=native-cc-common
+    features = cc_common.configure_features(ctx = ctx, cc_toolchain = cc_toolchain)
+    triple = cc_toolchain.target_gnu_system_name
+    if not triple.endswith("-linux-musl"):
+        fail(("{}: the static CPython distribution is built for linux-musl targets; the C toolchain here " +
+              "targets '{}'. Fix: build with --platforms=@rules_pystatic//platforms:linux_musl (or _aarch64).").format(
+            ctx.label,
+            triple,
+        ))
+    return struct(
+        # buildifier: disable=native-cc-common
+        cc = cc_common.get_tool_for_action(feature_configuration = features, action_name = ACTION_NAMES.c_compile),
+        # buildifier: disable=native-cc-common
+        ar = cc_common.get_tool_for_action(feature_configuration = features, action_name = ACTION_NAMES.cpp_link_static_library),
+        triple = triple,
+        files = cc_toolchain.all_files,
+    )
