@@ -48,6 +48,7 @@ def test_stage_deps_points_pkg_config_at_the_staging_dir(tmp_path):
     prefix = tmp_path / "zlib_prefix"
     (prefix / "lib" / "pkgconfig").mkdir(parents=True)
     (prefix / "lib" / "libz.a").write_bytes(b"!<arch>\n")
+    (prefix / "lib" / "ARCHIVES").write_text("libz.a\n")
     (prefix / "lib" / "pkgconfig" / "zlib.pc").write_text("prefix=/pystatic-deps\nlibdir=${prefix}/lib\n")
     origin = tmp_path / "origin.json"
     origin.write_text(json.dumps({"version": "1.3.2", "license": "Zlib", "sha256": "0" * 64, "origin": "upstream"}))

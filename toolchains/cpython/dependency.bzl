@@ -14,6 +14,7 @@ def _static_dependency_impl(ctx):
     args.set_param_file_format("multiline")
     args.add("--name", name)
     args.add("--source", ctx.file.source)
+    args.add("--target", tools.triple)
     args.add("--cc", tools.cc)
     args.add("--ar", tools.ar)
     args.add("--output", prefix.path)

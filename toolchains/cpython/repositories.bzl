@@ -66,9 +66,11 @@ pinned_source = repository_rule(
 )
 
 def _cpython_versions_impl(rctx):
-    sources = json.decode(rctx.read(rctx.path(SOURCES_JSON)))["cpython"]
-    lines = ["# Generated from {} by cpython_versions.".format(SOURCES_JSON), "VERSIONS = {"]
-    for key, entry in sorted(sources.items()):
+    data = json.decode(rctx.read(rctx.path(SOURCES_JSON)))
+    lines = ["# Generated from {} by cpython_versions.".format(SOURCES_JSON)]
+    lines.append("DEPENDENCIES = {}".format(repr(sorted(data["deps"]))))
+    lines.append("VERSIONS = {")
+    for key, entry in sorted(data["cpython"].items()):
         lines.append("    {}: struct(version = {}, license = {}),".format(
             repr(key),
             repr(entry["version"]),
@@ -82,5 +84,5 @@ def _cpython_versions_impl(rctx):
 # not download a 20 MB archive that only the CPython build action reads.
 cpython_versions = repository_rule(
     implementation = _cpython_versions_impl,
-    doc = "versions.bzl: full version and licence of each pinned CPython (no download).",
+    doc = "versions.bzl: each pinned CPython's version and licence, and the dependency names (no download).",
 )

@@ -8,14 +8,19 @@ _WRAPPER = """#!/bin/sh
 set -eu
 zig_home=$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang
 export ZIG_GLOBAL_CACHE_DIR="{cache}" ZIG_LOCAL_CACHE_DIR="{cache}"
-# zig names its headers by its lib dir; through this fixed link the names (in .d files and
-# debug info) are the same on every machine, so cached outputs from elsewhere stay valid.
-link="{lib_link}"
-if [ "$(readlink "$link" 2>/dev/null)" != "$zig_home" ]; then
+# zig names its headers by its lib dir. A copy at a path keyed by zig's version and sha256 gives
+# the same names (in .d files and debug info) on every machine, so cached outputs from elsewhere
+# stay valid. The copy is made once and never changed (a link re-pointed between output bases
+# could dangle mid-build when one of them is deleted).
+stable="{lib_copy}"
+if [ ! -e "$stable/.complete" ]; then
     mkdir -p "{cache}"
-    ln -sfn "$zig_home" "$link.$$" && mv -Tf "$link.$$" "$link"
+    [ -L "$stable" ] && rm -f "$stable"
+    tmp=$(mktemp -d "{cache}/.zig-lib.XXXXXX") && chmod 755 "$tmp"
+    cp -R "$zig_home/lib" "$tmp/lib" && touch "$tmp/.complete"
+    mv -T "$tmp" "$stable" 2>/dev/null || rm -rf "$tmp"  # lost the race: another copy is in place
 fi
-export ZIG_LIB_DIR="$link/lib"
+export ZIG_LIB_DIR="$stable/lib"
 exec "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. "$@"
 """
 
@@ -135,8 +140,8 @@ def _zig_sdk_impl(rctx):
         fail("rules_pystatic: extracted zig does not run or is not {}: {}{}".format(ZIG_VERSION, result.stdout, result.stderr))
     rctx.execute(["mkdir", "-p", ZIG_CACHE_DIR])
 
-    lib_link = "{}/zig-{}-{}".format(ZIG_CACHE_DIR, ZIG_VERSION, wheel.sha256[:12])
-    fmt = dict(version = ZIG_VERSION, sha256 = wheel.sha256, cache = ZIG_CACHE_DIR, lib_link = lib_link)
+    lib_copy = "{}/zig-{}-{}".format(ZIG_CACHE_DIR, ZIG_VERSION, wheel.sha256[:12])
+    fmt = dict(version = ZIG_VERSION, sha256 = wheel.sha256, cache = ZIG_CACHE_DIR, lib_copy = lib_copy)
     rctx.file("bin/ar", _AR.format(**fmt), executable = True)
     toolchains = []
     for target, cpu in sorted(ZIG_TARGETS.items()):
@@ -149,8 +154,8 @@ def _zig_sdk_impl(rctx):
             target = target,
             cpu = cpu,
             version = ZIG_VERSION,
-            # zig's own headers, named through the fixed link; not action inputs (19k files).
-            zig_lib = lib_link + "/lib",
+            # zig's own headers, named through the keyed copy; not action inputs (19k files).
+            zig_lib = lib_copy + "/lib",
         ))
     rctx.file("version.txt", ZIG_VERSION + "\n")
     rctx.file("BUILD.bazel", _BUILD.format(toolchains = "".join(toolchains)))

@@ -47,6 +47,14 @@ MODULE_STATE_REASONS = {
 }
 
 
+# Libraries CPython bundles, the module that pulls each in, its licence and where its text is.
+BUNDLED = [
+    ("expat", "pyexpat", "MIT", "Modules/expat/COPYING"),
+    ("libmpdec", "_decimal", "BSD-2-Clause", "Doc/license.rst"),
+    ("HACL*", "_sha2", "MIT", "Doc/license.rst"),
+]
+
+
 class BuildError(Exception):
     pass
 
@@ -111,8 +119,10 @@ def stage_deps(deps, root):
     staged = []
     for name, prefix, origin in deps:
         shutil.copytree(prefix, root, dirs_exist_ok=True)
-        archives = sorted(p.name for p in (pathlib.Path(prefix) / "lib").glob("*.a"))
+        # build_dep.py lists them in link order (libssl before libcrypto).
+        archives = (pathlib.Path(prefix) / "lib" / "ARCHIVES").read_text().split()
         staged.append((name, json.loads(pathlib.Path(origin).read_text()), archives))
+    (root / "lib" / "ARCHIVES").unlink(missing_ok=True)
     for pc in (root / "lib" / "pkgconfig").glob("*.pc"):
         pc.chmod(0o644)
         pc.write_text(re.sub(r"^prefix=.*$", f"prefix={root}", pc.read_text(), count=1, flags=re.M))
@@ -166,6 +176,8 @@ def build(args, log):
         configure += [f"--host={args.host_triple}", "--build=x86_64-linux-gnu", "ac_cv_file__dev_ptmx=yes", "ac_cv_file__dev_ptc=no", "ac_cv_buggy_getaddrinfo=no"]
     if args.build_python:
         configure.append(f"--with-build-python={args.build_python}")
+    if any(name == "openssl" for name, _, _ in staged):
+        configure += [f"--with-openssl={deps_root}", "--with-openssl-rpath=no"]
     _run(configure, src, env, log)
     # Fixed build date and time: zig rejects __DATE__/__TIME__, and outputs must be reproducible.
     make = ["make", f"-j{args.jobs}", 'CFLAGS_NODIST=-DDATE="\\"Jan 01 2000\\"" -DTIME="\\"00:00:00\\""']
@@ -198,6 +210,17 @@ def build(args, log):
     (stdlib / "lib-dynload").mkdir()
     (stdlib / "lib-dynload" / "README").write_text("All extension modules are built in.\n")
     shutil.copy2(src / "LICENSE", out / "LICENSE.cpython")
+    bundled_licenses = []
+    for component, module, license_name, text in BUNDLED:
+        if module in dict(builtins):
+            dest = f"LICENSE.cpython-{pathlib.Path(text).name}" if text.startswith("Doc/") else f"LICENSE.{component}"
+            shutil.copy2(src / text, out / dest)
+            bundled_licenses.append({
+                "component": component,
+                "version": f"bundled with CPython {args.version}",
+                "license": license_name,
+                "file": dest,
+            })
     dep_archives, dep_licenses = [], []
     for name, origin, archives in staged:
         for archive_name in archives:
@@ -240,6 +263,7 @@ def build(args, log):
         "licenses": [
             {"component": "cpython", "version": args.version, "license": "PSF-2.0", "file": "LICENSE.cpython"},
         ]
+        + bundled_licenses
         + dep_licenses,
     }
     shutil.rmtree(work, ignore_errors=True)

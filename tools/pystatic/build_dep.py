@@ -17,17 +17,60 @@ from pystatic.source_archive import ArchiveError, extract_source
 
 PREFIX = "/pystatic-deps"
 
-# name -> (licence file in the source tree, commands). Commands run in the source directory.
+# OpenSSL's Configure target per target triple.
+OPENSSL_TARGETS = {"x86_64-linux-musl": "linux-x86_64", "aarch64-linux-musl": "linux-aarch64"}
+
+
+def _zlib(args):
+    return [
+        ["./configure", "--static", f"--prefix={PREFIX}"],
+        ["make", f"-j{args.jobs}", "libz.a"],
+        ["make", "install"],
+    ]
+
+
+def _bzip2(args):
+    # No configure; build only the library and install it by hand (its Makefile wants shared too).
+    return [
+        ["make", f"-j{args.jobs}", "libbz2.a", f"CC={args.cc_abs}", f"AR={args.ar_abs}", "RANLIB=true",
+         "CFLAGS=-O2 -fPIC -g0 -D_FILE_OFFSET_BITS=64"],
+        ["sh", "-c", f'mkdir -p "$DESTDIR{PREFIX}/lib" "$DESTDIR{PREFIX}/include" && '
+         f'cp libbz2.a "$DESTDIR{PREFIX}/lib/" && cp bzlib.h "$DESTDIR{PREFIX}/include/"'],
+    ]
+
+
+def _xz(args):
+    return [
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", "--disable-shared", "--enable-static",
+         "--disable-xz", "--disable-xzdec", "--disable-lzmadec", "--disable-lzmainfo", "--disable-lzma-links",
+         "--disable-scripts", "--disable-doc", "--disable-nls"],
+        ["make", f"-j{args.jobs}", "-C", "src/liblzma"],
+        ["make", "-C", "src/liblzma", "install"],
+    ]
+
+
+def _openssl(args):
+    if args.target not in OPENSSL_TARGETS:
+        raise BuildError(f"no OpenSSL Configure target for {args.target}; known: {', '.join(sorted(OPENSSL_TARGETS))}")
+    return [
+        ["perl", "./Configure", OPENSSL_TARGETS[args.target], f"--prefix={PREFIX}", "--libdir=lib",
+         "no-shared", "no-apps", "no-tests", "no-docs", "no-dso", "no-engine", "no-module", "-fPIC", "-g0", "-O2"],
+        ["make", f"-j{args.jobs}", "build_libs"],
+        ["make", "install_dev", f"DESTDIR={args.stage}"],  # a make variable here, not the environment
+    ]
+
+
+# name -> (licence file in the source tree, commands to run in the source directory,
+#          the archives it installs, in single-pass link order).
 RECIPES = {
-    "zlib": (
-        "LICENSE",
-        lambda jobs: [
-            ["./configure", "--static", f"--prefix={PREFIX}"],
-            ["make", f"-j{jobs}", "libz.a"],
-            ["make", "install"],
-        ],
-    ),
+    "bzip2": ("LICENSE", _bzip2, ["libbz2.a"]),
+    "openssl": ("LICENSE.txt", _openssl, ["libssl.a", "libcrypto.a"]),
+    "xz": ("COPYING.0BSD", _xz, ["liblzma.a"]),
+    "zlib": ("LICENSE", _zlib, ["libz.a"]),
 }
+
+# Written into the output prefix: the archives to link, one per line, in order.
+LINK_ORDER_FILE = "lib/ARCHIVES"
 
 
 class BuildError(Exception):
@@ -37,25 +80,28 @@ class BuildError(Exception):
 def build(args, log):
     if args.name not in RECIPES:
         raise BuildError(f"no recipe for '{args.name}'; known: {', '.join(sorted(RECIPES))}")
-    license_file, commands = RECIPES[args.name]
+    license_file, recipe, archives = RECIPES[args.name]
     work = pathlib.Path(tempfile.mkdtemp(prefix=f"{args.name}-"))
     try:
         src = extract_source(args.source, work)
     except ArchiveError as err:
         raise BuildError(str(err)) from err
     stage = work / "stage"
+    args.stage = str(stage)
+    args.cc_abs = str(pathlib.Path(args.cc).resolve())
+    args.ar_abs = str(pathlib.Path(args.ar).resolve())
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(work),
         "TMPDIR": str(work),
-        "CC": str(pathlib.Path(args.cc).resolve()),
-        "AR": str(pathlib.Path(args.ar).resolve()),
+        "CC": args.cc_abs,
+        "AR": args.ar_abs,
         "CFLAGS": "-O2 -fPIC -g0",
         "DESTDIR": str(stage),
         "SOURCE_DATE_EPOCH": "0",
         "LC_ALL": "C",
     }
-    for cmd in commands(args.jobs):
+    for cmd in recipe(args):
         log.write(f"$ {' '.join(cmd)}\n")
         log.flush()
         if subprocess.run(cmd, cwd=src, env=env, stdout=log, stderr=subprocess.STDOUT).returncode != 0:
@@ -64,6 +110,10 @@ def build(args, log):
     # Bazel creates the output directory beforehand.
     shutil.copytree(stage / PREFIX.lstrip("/"), out, ignore=shutil.ignore_patterns("*.so*", "man", "share"), dirs_exist_ok=True)
     shutil.copy2(src / license_file, out / f"LICENSE.{args.name}")
+    missing = [a for a in archives if not (out / "lib" / a).is_file()]
+    if missing:
+        raise BuildError(f"the build installed no {', '.join(missing)}")
+    (out / LINK_ORDER_FILE).write_text("".join(a + "\n" for a in archives))
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -71,6 +121,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--name", required=True)
     parser.add_argument("--source", required=True)
+    parser.add_argument("--target", required=True, help="target triple, e.g. x86_64-linux-musl")
     parser.add_argument("--cc", required=True)
     parser.add_argument("--ar", required=True)
     parser.add_argument("--jobs", type=int, default=2)
