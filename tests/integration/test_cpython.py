@@ -34,7 +34,7 @@ def test_builtin_extensions_come_from_the_generated_inittab(distribution):
     dist, d = distribution
     config_c = (dist / d["inittab"]).read_text()
     for name in ("_decimal", "_json", "_socket", "pyexpat", "_sha2", "math", "_asyncio", "zlib", "_bz2", "_lzma",
-                 "_ssl", "_hashlib"):
+                 "_ssl", "_hashlib", "_ctypes"):
         assert d["extensions"][name]["init"] == f"PyInit_{name}"
         assert f'{{"{name}", PyInit_{name}}}' in config_c
     left_out = d["extensions_left_out"]
@@ -47,13 +47,14 @@ def test_interpreter_is_static_and_runs_the_stdlib(distribution):
     python = dist / d["interpreter"]
     assert static_problems(python, "x86_64") == []
     code = (
-        "import bz2, decimal, gzip, hashlib, json, lzma, ssl, sys, xml.dom.minidom;"
+        "import bz2, ctypes, decimal, gzip, hashlib, json, lzma, ssl, sys, xml.dom.minidom;"
+        "double = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda x: 2 * x);"
         "data = lzma.compress(bz2.compress(gzip.compress(b'ok')));"
         "print(sys.version_info[:2], decimal.Decimal(1) / 4, gzip.decompress(bz2.decompress(lzma.decompress(data))).decode(),"
-        " ssl.OPENSSL_VERSION.split()[:2], hashlib.sha3_256(b'').hexdigest()[:8], hashlib.new('md5', b'').hexdigest()[:8])"
+        " ssl.OPENSSL_VERSION.split()[:2], hashlib.sha3_256(b'').hexdigest()[:8], hashlib.new('md5', b'').hexdigest()[:8], double(21))"
     )
     result = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, env={}, timeout=60)
-    assert (result.returncode, result.stdout) == (0, "(3, 13) 0.25 ok ['OpenSSL', '3.5.7'] a7ffc6f8 d41d8cd9\n"), result.stderr
+    assert (result.returncode, result.stdout) == (0, "(3, 13) 0.25 ok ['OpenSSL', '3.5.7'] a7ffc6f8 d41d8cd9 42\n"), result.stderr
 
 
 def test_stdlib_tree_and_licence(distribution):
@@ -64,7 +65,7 @@ def test_stdlib_tree_and_licence(distribution):
         assert not (stdlib / excluded).exists(), excluded
     licenses = {entry["component"]: entry for entry in d["licenses"]}
     assert "PYTHON SOFTWARE FOUNDATION LICENSE" in (dist / licenses["cpython"]["file"]).read_text()
-    assert {"expat", "libmpdec", "HACL*", "zlib", "bzip2", "xz", "openssl"} <= set(licenses)
+    assert {"expat", "libmpdec", "HACL*", "zlib", "bzip2", "xz", "openssl", "libffi"} <= set(licenses)
     for entry in licenses.values():
         assert (dist / entry["file"]).stat().st_size > 500, entry
     assert licenses["openssl"]["license"] == "Apache-2.0"
@@ -77,7 +78,7 @@ def test_stdlib_tree_and_licence(distribution):
 def test_dependency_archives_are_linked_after_libpython(distribution):
     _, d = distribution
     archives = d["link"]["archives"]
-    for lib in ("libz.a", "libbz2.a", "liblzma.a", "libssl.a", "libcrypto.a"):
+    for lib in ("libz.a", "libbz2.a", "liblzma.a", "libssl.a", "libcrypto.a", "libffi.a"):
         assert archives.index(f"lib/{lib}") > 0, lib
     # libssl needs libcrypto: it must come first in a single-pass static link.
     assert archives.index("lib/libssl.a") < archives.index("lib/libcrypto.a")

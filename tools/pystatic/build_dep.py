@@ -60,10 +60,22 @@ def _openssl(args):
     ]
 
 
+def _libffi(args):
+    return [
+        # A git-tree archive (Debian's) has no generated configure script.
+        ["sh", "-c", "test -x configure || autoreconf -fi"],
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", "--disable-shared", "--enable-static",
+         "--disable-docs", "--disable-multi-os-directory", "--with-pic"],
+        ["make", f"-j{args.jobs}"],
+        ["make", "install"],
+    ]
+
+
 # name -> (licence file in the source tree, commands to run in the source directory,
 #          the archives it installs, in single-pass link order).
 RECIPES = {
     "bzip2": ("LICENSE", _bzip2, ["libbz2.a"]),
+    "libffi": ("LICENSE", _libffi, ["libffi.a"]),
     "openssl": ("LICENSE.txt", _openssl, ["libssl.a", "libcrypto.a"]),
     "xz": ("COPYING.0BSD", _xz, ["liblzma.a"]),
     "zlib": ("LICENSE", _zlib, ["libz.a"]),
