@@ -1,7 +1,6 @@
 """The static CPython distribution, built by Bazel with the zig musl toolchain."""
 
 import json
-import pathlib
 import subprocess
 
 import pytest

@@ -14,6 +14,7 @@ exit 1
 
 _BUILD = """\
 load("@bazel_tools//tools/cpp:windows_cc_toolchain_config.bzl", "cc_toolchain_config")
+load("@rules_pystatic//toolchains:cc_toolchain_with_files.bzl", "cc_toolchain_with_files")
 
 package(default_visibility = ["//visibility:public"])
 
@@ -50,16 +51,9 @@ cc_toolchain_config(
     toolchain_identifier = "msvc_x64",
 )
 
-cc_toolchain(
+cc_toolchain_with_files(
     name = "cc_x64_windows_msvc",
-    all_files = ":tools",
-    ar_files = ":tools",
-    as_files = ":tools",
-    compiler_files = ":tools",
-    dwp_files = ":tools",
-    linker_files = ":tools",
-    objcopy_files = ":tools",
-    strip_files = ":tools",
+    files = ":tools",
     supports_param_files = True,
     toolchain_config = ":msvc_x64_config",
 )

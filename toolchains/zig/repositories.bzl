@@ -32,6 +32,7 @@ exec "$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang/zig" ar "$@"
 """
 
 _BUILD = """\
+load("@rules_pystatic//toolchains:cc_toolchain_with_files.bzl", "cc_toolchain_with_files")
 load("@rules_pystatic//toolchains/zig:cc_toolchain_config.bzl", "zig_cc_toolchain_config")
 
 package(default_visibility = ["//visibility:public"])
@@ -65,16 +66,9 @@ zig_cc_toolchain_config(
     zig_version = "{version}",
 )
 
-cc_toolchain(
+cc_toolchain_with_files(
     name = "cc_{target}",
-    all_files = ":{target}_files",
-    ar_files = ":{target}_files",
-    as_files = ":{target}_files",
-    compiler_files = ":{target}_files",
-    dwp_files = ":{target}_files",
-    linker_files = ":{target}_files",
-    objcopy_files = ":{target}_files",
-    strip_files = ":{target}_files",
+    files = ":{target}_files",
     supports_param_files = True,
     toolchain_config = ":{target}_config",
 )

@@ -16,11 +16,11 @@ import os
 import pathlib
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 from pystatic.action_args import expand_param_files
+from pystatic.configure_make import BuildError, build_env, logged_build, run
 from pystatic.source_archive import ArchiveError, extract_source
 
 DESCRIPTOR_VERSION = 1
@@ -55,10 +55,6 @@ BUNDLED = [
 ]
 
 
-class BuildError(Exception):
-    pass
-
-
 def apply_static_fixes(src, version):
     """Known fixes for a static build with clang (zig cc) against musl; see DEVELOPERS.md."""
     # 1. clang's <stdarg.h> hides musl's __DEFINED_va_list, so the musl triplet was not detected.
@@ -91,14 +87,6 @@ def module_states(makefile_text):
 def inittab(config_c_text):
     """[(module, init function)] from the `_PyImport_Inittab` array of the generated config.c."""
     return re.findall(r'^\s*\{"([\w.]+)", (PyInit_\w+)\},', config_c_text, re.M)
-
-
-def _run(cmd, cwd, env, log):
-    log.write(f"$ {' '.join(cmd)}\n")
-    log.flush()
-    result = subprocess.run(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    if result.returncode != 0:
-        raise BuildError(f"`{' '.join(cmd)}` failed with exit code {result.returncode}")
 
 
 def _copy_stdlib(src_lib, dest):
@@ -145,22 +133,18 @@ def build(args, log):
     staged = stage_deps(args.dep, deps_root)
     short = ".".join(args.version.split(".")[:2])
 
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(work),
-        "TMPDIR": str(work),
-        "CC": str(pathlib.Path(args.cc).resolve()),
-        "AR": str(pathlib.Path(args.ar).resolve()),
-        "CFLAGS": "-fPIC",
-        "CPPFLAGS": f"-I{deps_root / 'include'}",
+    env = build_env(
+        work,
+        args.cc,
+        args.ar,
+        CFLAGS="-fPIC",
+        CPPFLAGS=f"-I{deps_root / 'include'}",
         # Replaces configure's "-g -O3" (and zig cc's default debug info): archives without DWARF.
-        "OPT": "-DNDEBUG -O2 -g0",
-        "LDFLAGS": f"-static -L{deps_root / 'lib'}",
+        OPT="-DNDEBUG -O2 -g0",
+        LDFLAGS=f"-static -L{deps_root / 'lib'}",
         # No host libraries: dependencies come only from this build (none found means "missing").
-        "PKG_CONFIG_LIBDIR": str(deps_root / "lib" / "pkgconfig"),
-        "SOURCE_DATE_EPOCH": "0",
-        "LC_ALL": "C",
-    }
+        PKG_CONFIG_LIBDIR=str(deps_root / "lib" / "pkgconfig"),
+    )
     configure = [
         "./configure",
         f"--prefix={PREFIX}",
@@ -178,10 +162,10 @@ def build(args, log):
         configure.append(f"--with-build-python={args.build_python}")
     if any(name == "openssl" for name, _, _ in staged):
         configure += [f"--with-openssl={deps_root}", "--with-openssl-rpath=no"]
-    _run(configure, src, env, log)
+    run(configure, src, env, log)
     # Fixed build date and time: zig rejects __DATE__/__TIME__, and outputs must be reproducible.
     make = ["make", f"-j{args.jobs}", 'CFLAGS_NODIST=-DDATE="\\"Jan 01 2000\\"" -DTIME="\\"00:00:00\\""']
-    _run(make, src, env, log)
+    run(make, src, env, log)
 
     states = module_states((src / "Makefile").read_text())
     config_c = (src / "Modules" / "config.c").read_text()
@@ -288,14 +272,9 @@ def main(argv=None):
     parser.add_argument("--descriptor", required=True, help="output JSON descriptor")
     parser.add_argument("--log", required=True, help="output: configure/make log")
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
-    with open(args.log, "w", encoding="utf-8") as log:
-        try:
-            descriptor = build(args, log)
-        except BuildError as err:
-            log.flush()
-            tail = pathlib.Path(args.log).read_text(errors="replace")[-3000:]
-            print(f"error: building CPython {args.version} for {args.target}: {err}\n--- end of log ---\n{tail}", file=sys.stderr)
-            return 1
+    code, descriptor = logged_build(args.log, f"CPython {args.version} for {args.target}", lambda log: build(args, log))
+    if code:
+        return code
     with open(args.descriptor, "w", encoding="utf-8") as out:
         json.dump(descriptor, out, indent=1, sort_keys=True)
         out.write("\n")

@@ -5,14 +5,13 @@ Output: a prefix directory (include/, lib/*.a, lib/pkgconfig/) installed under t
 """
 
 import argparse
-import os
 import pathlib
 import shutil
-import subprocess
 import sys
 import tempfile
 
 from pystatic.action_args import expand_param_files
+from pystatic.configure_make import BuildError, build_env, logged_build, run
 from pystatic.source_archive import ArchiveError, extract_source
 
 PREFIX = "/pystatic-deps"
@@ -85,10 +84,6 @@ RECIPES = {
 LINK_ORDER_FILE = "lib/ARCHIVES"
 
 
-class BuildError(Exception):
-    pass
-
-
 def build(args, log):
     if args.name not in RECIPES:
         raise BuildError(f"no recipe for '{args.name}'; known: {', '.join(sorted(RECIPES))}")
@@ -100,24 +95,10 @@ def build(args, log):
         raise BuildError(str(err)) from err
     stage = work / "stage"
     args.stage = str(stage)
-    args.cc_abs = str(pathlib.Path(args.cc).resolve())
-    args.ar_abs = str(pathlib.Path(args.ar).resolve())
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(work),
-        "TMPDIR": str(work),
-        "CC": args.cc_abs,
-        "AR": args.ar_abs,
-        "CFLAGS": "-O2 -fPIC -g0",
-        "DESTDIR": str(stage),
-        "SOURCE_DATE_EPOCH": "0",
-        "LC_ALL": "C",
-    }
+    env = build_env(work, args.cc, args.ar, CFLAGS="-O2 -fPIC -g0", DESTDIR=str(stage))
+    args.cc_abs, args.ar_abs = env["CC"], env["AR"]
     for cmd in recipe(args):
-        log.write(f"$ {' '.join(cmd)}\n")
-        log.flush()
-        if subprocess.run(cmd, cwd=src, env=env, stdout=log, stderr=subprocess.STDOUT).returncode != 0:
-            raise BuildError(f"`{' '.join(cmd)}` failed")
+        run(cmd, src, env, log)
     out = pathlib.Path(args.output)
     # Bazel creates the output directory beforehand.
     shutil.copytree(stage / PREFIX.lstrip("/"), out, ignore=shutil.ignore_patterns("*.so*", "man", "share"), dirs_exist_ok=True)
@@ -140,15 +121,8 @@ def main(argv=None):
     parser.add_argument("--output", required=True)
     parser.add_argument("--log", required=True)
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
-    with open(args.log, "w", encoding="utf-8") as log:
-        try:
-            build(args, log)
-        except BuildError as err:
-            log.flush()
-            tail = pathlib.Path(args.log).read_text(errors="replace")[-3000:]
-            print(f"error: building {args.name}: {err}\n--- end of log ---\n{tail}", file=sys.stderr)
-            return 1
-    return 0
+    code, _ = logged_build(args.log, args.name, lambda log: build(args, log))
+    return code
 
 
 if __name__ == "__main__":
