@@ -31,7 +31,8 @@ class Bazel:
     def output_file(self, target, *flags):
         out = self.run("cquery", target, *flags, "--output=files").stdout.split()
         assert len(out) == 1, out
-        return self.workspace / out[0]
+        # Resolved now: bazel-out/ follows whichever output base built last.
+        return (self.workspace / out[0]).resolve()
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,9 @@ import pathlib
 import re
 import shutil
 import sys
-import tempfile
 
 from pystatic.action_args import expand_param_files
-from pystatic.configure_make import BuildError, build_env, logged_build, run
+from pystatic.configure_make import BuildError, build_env, logged_build, run, scratch_dir
 from pystatic.source_archive import ArchiveError, extract_source
 
 DESCRIPTOR_VERSION = 1
@@ -118,7 +117,7 @@ def stage_deps(deps, root):
 
 
 def build(args, log):
-    work = pathlib.Path(tempfile.mkdtemp(prefix="cpython-"))
+    work = scratch_dir(args.output)
     out = pathlib.Path(args.output).resolve()
     try:
         src = extract_source(args.source, work)

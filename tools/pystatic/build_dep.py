@@ -8,10 +8,9 @@ import argparse
 import pathlib
 import shutil
 import sys
-import tempfile
 
 from pystatic.action_args import expand_param_files
-from pystatic.configure_make import BuildError, build_env, logged_build, run
+from pystatic.configure_make import BuildError, build_env, logged_build, run, scratch_dir
 from pystatic.source_archive import ArchiveError, extract_source
 
 PREFIX = "/pystatic-deps"
@@ -88,7 +87,7 @@ def build(args, log):
     if args.name not in RECIPES:
         raise BuildError(f"no recipe for '{args.name}'; known: {', '.join(sorted(RECIPES))}")
     license_file, recipe, archives = RECIPES[args.name]
-    work = pathlib.Path(tempfile.mkdtemp(prefix=f"{args.name}-"))
+    work = scratch_dir(args.output)
     try:
         src = extract_source(args.source, work)
     except ArchiveError as err:

@@ -1,23 +1,48 @@
 """What the configure/make style actions (build_cpython, build_dep) share: environment, logging, errors."""
 
+import hashlib
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
+import tempfile
 
 
 class BuildError(Exception):
     """A build step failed; the message says which, the log holds the details."""
 
 
+def scratch_dir(output):
+    """An empty scratch directory whose path depends only on the action's output path.
+
+    configure records paths (its own directory, CC) in generated files that are shipped (e.g.
+    CPython's _sysconfigdata): a random temporary name would make every build differ. Under
+    Bazel's sandbox /tmp is private to the action, so the fixed name cannot collide.
+    """
+    key = hashlib.sha256(str(output).encode()).hexdigest()[:12]
+    work = pathlib.Path(tempfile.gettempdir()) / f"pystatic-build-{key}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    return work
+
+
 def build_env(work, cc, ar, **extra):
-    """A minimal, fixed environment: the toolchain's cc/ar, scratch HOME/TMPDIR, no locale, fixed epoch."""
+    """A minimal, fixed environment: the toolchain's cc/ar, scratch HOME/TMPDIR, no locale, fixed epoch.
+
+    cc and ar are reached through links in `work`, so the paths configure records do not name
+    the machine's output base.
+    """
+    tools = pathlib.Path(work) / "tools"
+    tools.mkdir(exist_ok=True)
+    for name, target in (("cc", cc), ("ar", ar)):
+        (tools / name).symlink_to(pathlib.Path(target).resolve())
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(work),
         "TMPDIR": str(work),
-        "CC": str(pathlib.Path(cc).resolve()),
-        "AR": str(pathlib.Path(ar).resolve()),
+        "CC": str(tools / "cc"),
+        "AR": str(tools / "ar"),
         "SOURCE_DATE_EPOCH": "0",
         "LC_ALL": "C",
     }
