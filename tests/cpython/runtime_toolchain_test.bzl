@@ -44,6 +44,17 @@ distribution_action_test = analysistest.make(
     config_settings = {"//command_line_option:platforms": str(Label("//platforms:linux_musl"))},
 )
 
+def _aarch64_not_yet_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    asserts.expect_failure(env, "building CPython for aarch64-linux-musl needs a cross build")
+    return analysistest.end(env)
+
+aarch64_not_yet_test = analysistest.make(
+    _aarch64_not_yet_test_impl,
+    expect_failure = True,
+    config_settings = {"//command_line_option:platforms": str(Label("//platforms:linux_musl_aarch64"))},
+)
+
 def runtime_toolchain_test_suite(name):
     """Declares the runtime toolchain analysis tests.
 
@@ -66,8 +77,14 @@ def runtime_toolchain_test_suite(name):
         tags = ["manual"],
         target_under_test = "//toolchains/cpython:cpython_3_13",
     )
+    aarch64_not_yet_test(
+        name = "aarch64_distribution_error_test",
+        size = "small",
+        tags = ["manual"],
+        target_under_test = "//toolchains/cpython:cpython_3_13",
+    )
     native.test_suite(
         name = name,
         tags = ["manual"],
-        tests = [":runtime_for_linux_musl_test", ":distribution_action_test"],
+        tests = [":runtime_for_linux_musl_test", ":distribution_action_test", ":aarch64_distribution_error_test"],
     )

@@ -7,6 +7,10 @@ load(":providers.bzl", "PyStaticDistributionInfo", "StaticDependencyInfo")
 def _cpython_static_distribution_impl(ctx):
     tools = musl_cc_tools(ctx)
     triple = tools.triple
+    if triple not in ctx.attr._native_triples:
+        fail(("{}: building CPython for {} needs a cross build (configure --host with a build-machine " +
+              "Python of the same version), which is not implemented yet. Fix: build for " +
+              "--platforms=@rules_pystatic//platforms:linux_musl.").format(ctx.label, triple))
     deps = [d[StaticDependencyInfo] for d in ctx.attr.deps]
 
     dist = ctx.actions.declare_directory(ctx.label.name + "_dist")
@@ -60,6 +64,8 @@ cpython_static_distribution = rule(
         "python_version": attr.string(mandatory = True, doc = "Full version of the source, e.g. 3.13.15."),
         "source": attr.label(mandatory = True, allow_single_file = [".tar.xz", ".tgz", ".tar.gz"]),
         "_build_cpython": attr.label(default = "//tools:build_cpython", executable = True, cfg = "exec"),
+        # Targets whose binaries the x86_64 build machines run natively (configure runs test programs).
+        "_native_triples": attr.string_list(default = ["x86_64-linux-musl"]),
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain(),
