@@ -61,3 +61,12 @@ def test_real_sources_json_pins_every_archive():
         assert entry["archives"][0]["urls"], f"{name}: the first (upstream) archive needs urls"
         for archive in entry["archives"]:
             assert len(archive["sha256"]) == 64 and archive["origin"], name
+
+
+def test_list_debian_prints_the_packages_to_fetch(tmp_path, capsys):
+    sources = _sources(tmp_path, {"3.13": b"a", "3.12": b"b"})
+    data = json.loads(sources.read_text())
+    data["cpython"]["3.13"]["debian"] = "python3.13=3.13.15-1"
+    sources.write_text(json.dumps(data))
+    assert seed_sources.main(["--sources", str(sources), "--list_debian"]) == 0
+    assert capsys.readouterr().out == "python3.13=3.13.15-1\n"

@@ -19,8 +19,8 @@ import shutil
 import sys
 
 from pystatic.action_args import expand_param_files
-from pystatic.configure_make import BuildError, build_env, logged_build, run, scratch_dir
-from pystatic.source_archive import ArchiveError, extract_source
+from pystatic.configure_make import LINK_ORDER_FILE, BuildError, build_env, logged_build, run, scratch_dir
+from pystatic.source_archive import extract_source
 
 DESCRIPTOR_VERSION = 1
 
@@ -107,9 +107,9 @@ def stage_deps(deps, root):
     for name, prefix, origin in deps:
         shutil.copytree(prefix, root, dirs_exist_ok=True)
         # build_dep.py lists them in link order (libssl before libcrypto).
-        archives = (pathlib.Path(prefix) / "lib" / "ARCHIVES").read_text().split()
+        archives = (pathlib.Path(prefix) / LINK_ORDER_FILE).read_text().split()
         staged.append((name, json.loads(pathlib.Path(origin).read_text()), archives))
-    (root / "lib" / "ARCHIVES").unlink(missing_ok=True)
+    (root / LINK_ORDER_FILE).unlink(missing_ok=True)
     for pc in (root / "lib" / "pkgconfig").glob("*.pc"):
         pc.chmod(0o644)
         pc.write_text(re.sub(r"^prefix=.*$", f"prefix={root}", pc.read_text(), count=1, flags=re.M))
@@ -119,10 +119,7 @@ def stage_deps(deps, root):
 def build(args, log):
     work = scratch_dir(args.output)
     out = pathlib.Path(args.output).resolve()
-    try:
-        src = extract_source(args.source, work)
-    except ArchiveError as err:
-        raise BuildError(str(err)) from err
+    src = extract_source(args.source, work)
     if not (src / "configure").exists():
         raise BuildError(f"{args.source}: no configure script in {src.name}/; not a CPython source archive?")
     apply_static_fixes(src, args.version)
@@ -155,10 +152,6 @@ def build(args, log):
         "MODULE_BUILDTYPE=static",
         "LINKFORSHARED= ",
     ]
-    if args.host_triple:
-        configure += [f"--host={args.host_triple}", "--build=x86_64-linux-gnu", "ac_cv_file__dev_ptmx=yes", "ac_cv_file__dev_ptc=no", "ac_cv_buggy_getaddrinfo=no"]
-    if args.build_python:
-        configure.append(f"--with-build-python={args.build_python}")
     if any(name == "openssl" for name, _, _ in staged):
         configure += [f"--with-openssl={deps_root}", "--with-openssl-rpath=no"]
     run(configure, src, env, log)
@@ -168,7 +161,7 @@ def build(args, log):
 
     states = module_states((src / "Makefile").read_text())
     config_c = (src / "Modules" / "config.c").read_text()
-    builtins = inittab(config_c)
+    builtins = dict(inittab(config_c))
     archives = sorted(p for p in src.rglob("*.a") if p.name != f"libpython{short}.a")
 
     (out / "lib").mkdir(parents=True)
@@ -195,7 +188,7 @@ def build(args, log):
     shutil.copy2(src / "LICENSE", out / "LICENSE.cpython")
     bundled_licenses = []
     for component, module, license_name, text in BUNDLED:
-        if module in dict(builtins):
+        if module in builtins:
             dest = f"LICENSE.cpython-{pathlib.Path(text).name}" if text.startswith("Doc/") else f"LICENSE.{component}"
             shutil.copy2(src / text, out / dest)
             bundled_licenses.append({
@@ -205,8 +198,8 @@ def build(args, log):
                 "file": dest,
             })
     dep_archives, dep_licenses = [], []
-    for name, origin, archives in staged:
-        for archive_name in archives:
+    for name, origin, dep_archive_names in staged:
+        for archive_name in dep_archive_names:
             if archive_name in helper_names or archive_name in dep_archives:
                 raise BuildError(f"dependency {name}: archive {archive_name} clashes with another")
             shutil.copy2(deps_root / "lib" / archive_name, out / "lib" / archive_name)
@@ -237,7 +230,7 @@ def build(args, log):
         "stdlib_excluded": STDLIB_EXCLUDED,
         "interpreter": f"bin/python{short}",
         "inittab": "config.c",
-        "extensions": {name: {"init": init, "builtin": True} for name, init in sorted(builtins)},
+        "extensions": {name: {"init": init, "builtin": True} for name, init in sorted(builtins.items())},
         "extensions_left_out": {
             name: {"state": state, "reason": MODULE_STATE_REASONS.get(state, state)}
             for name, state in sorted(states.items())
@@ -262,8 +255,6 @@ def main(argv=None):
     )
     parser.add_argument("--version", required=True, help="full version, e.g. 3.13.15")
     parser.add_argument("--target", required=True, help="target triple, e.g. x86_64-linux-musl")
-    parser.add_argument("--host_triple", help="configure --host when cross-compiling")
-    parser.add_argument("--build_python", help="a python of the same version that runs here (cross builds)")
     parser.add_argument("--cc", required=True)
     parser.add_argument("--ar", required=True)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)

@@ -10,8 +10,8 @@ import shutil
 import sys
 
 from pystatic.action_args import expand_param_files
-from pystatic.configure_make import BuildError, build_env, logged_build, run, scratch_dir
-from pystatic.source_archive import ArchiveError, extract_source
+from pystatic.configure_make import LINK_ORDER_FILE, BuildError, build_env, logged_build, run, scratch_dir
+from pystatic.source_archive import extract_source
 
 PREFIX = "/pystatic-deps"
 
@@ -79,19 +79,13 @@ RECIPES = {
     "zlib": ("LICENSE", _zlib, ["libz.a"]),
 }
 
-# Written into the output prefix: the archives to link, one per line, in order.
-LINK_ORDER_FILE = "lib/ARCHIVES"
-
 
 def build(args, log):
     if args.name not in RECIPES:
         raise BuildError(f"no recipe for '{args.name}'; known: {', '.join(sorted(RECIPES))}")
     license_file, recipe, archives = RECIPES[args.name]
     work = scratch_dir(args.output)
-    try:
-        src = extract_source(args.source, work)
-    except ArchiveError as err:
-        raise BuildError(str(err)) from err
+    src = extract_source(args.source, work)
     stage = work / "stage"
     args.stage = str(stage)
     env = build_env(work, args.cc, args.ar, CFLAGS="-O2 -fPIC -g0", DESTDIR=str(stage))

@@ -13,6 +13,10 @@ class BuildError(Exception):
     """A build step failed; the message says which, the log holds the details."""
 
 
+# In a dependency's output prefix (build_dep.py): its archives, one per line, in link order.
+LINK_ORDER_FILE = "lib/ARCHIVES"
+
+
 def scratch_dir(output):
     """An empty scratch directory whose path depends only on the action's output path.
 

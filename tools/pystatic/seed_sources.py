@@ -24,6 +24,11 @@ def pinned_sources(sources_json):
     ]
 
 
+def debian_packages(sources_json):
+    """`apt-get source` arguments (NAME=VERSION) of every source that names a Debian package."""
+    return [entry["debian"] for _, entry in pinned_sources(sources_json) if entry.get("debian")]
+
+
 def sha256_of(path):
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -62,9 +67,15 @@ def seed(sources_json, candidates, repository_cache):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sources", required=True, help="toolchains/cpython/sources.json")
-    parser.add_argument("--repository_cache", required=True, help="`bazel info repository_cache`")
+    parser.add_argument("--repository_cache", help="`bazel info repository_cache`")
+    parser.add_argument("--list_debian", action="store_true", help="only print the Debian source packages")
     parser.add_argument("archives", nargs="*", help="candidate archives (e.g. Debian .orig tarballs)")
     args = parser.parse_args(argv)
+    if args.list_debian:
+        print("\n".join(debian_packages(args.sources)))
+        return 0
+    if not args.repository_cache:
+        parser.error("--repository_cache is required to seed")
     seeded, missing = seed(args.sources, args.archives, args.repository_cache)
     for line in seeded:
         print(f"seeded {line}")

@@ -3,9 +3,11 @@
 import pathlib
 import tarfile
 
+from pystatic.configure_make import BuildError
 
-class ArchiveError(Exception):
-    pass
+
+class ArchiveError(BuildError):
+    """The source archive is unreadable or not shaped like a source tree."""
 
 
 def extract_source(archive, dest):
