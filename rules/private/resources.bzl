@@ -44,6 +44,9 @@ def import_roots(ctx):
         roots.append("/".join(parts))
     return roots
 
+def _runfiles_root(ctx, root):
+    return (ctx.label.workspace_name or ctx.workspace_name) + "/" + root
+
 def _src_args(file):
     return ["--src", repo_relative_path(file), file.path]
 
@@ -66,8 +69,13 @@ def _pystatic_resources_impl(ctx):
         progress_message = "Naming Python resources of %{label}",
     )
     return [
-        DefaultInfo(files = depset([manifest])),
+        DefaultInfo(files = depset([manifest]), runfiles = ctx.runfiles(files = ctx.files.data)),
         PyStaticResourcesInfo(manifest = manifest, files = depset(files)),
+        # Also a py_library to py_static_binary's deps: sources, and import roots as runfiles paths.
+        PyInfo(
+            transitive_sources = depset(ctx.files.srcs),
+            imports = depset([_runfiles_root(ctx, root) for root in import_roots(ctx) if root]),
+        ),
     ]
 
 pystatic_resources = rule(

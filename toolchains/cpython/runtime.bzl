@@ -1,18 +1,139 @@
-"""py_static_runtime: the toolchain that hands a platform's static CPython distribution to binaries."""
+"""py_static_runtime: the toolchain that hands a platform's static CPython to py_static_binary.
 
+Besides the distribution it prepares what every binary of that platform shares, so that it is
+built once and cached, not once per binary: the standard library compiled to bytecode (per
+optimisation level, by the build-machine interpreter of the same version) and the list of
+archives to link, merged into one.
+"""
+
+load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
+load(":cc_tools.bzl", "musl_cc_tools")
 load(":providers.bzl", "PyStaticDistributionInfo")
 
 RUNTIME_TOOLCHAIN_TYPE = "@rules_pystatic//toolchains/cpython:runtime_toolchain_type"
 
+OPTIMIZE_LEVELS = [0, 1, 2]
+
+def _build_python_transition_impl(settings, attr):
+    _ignore = (settings, attr)  # @unused
+
+    # The build machines are x86_64 Linux: the x86_64 musl distribution's interpreter runs there.
+    return {"//command_line_option:platforms": str(Label("//platforms:linux_musl"))}
+
+build_python_transition = transition(
+    implementation = _build_python_transition_impl,
+    inputs = [],
+    outputs = ["//command_line_option:platforms"],
+)
+
+def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, outputs, mnemonic, progress_message):
+    """Runs a tools/pystatic script under the build-machine interpreter of the target's Python version.
+
+    Args:
+      ctx: rule context.
+      build_dist: PyStaticDistributionInfo that runs on the build machine.
+      script: File, the script to run.
+      tool_files: list of File, the `pystatic` package the script imports.
+      arguments: list of Args.
+      inputs: list of File.
+      outputs: list of File.
+      mnemonic: action mnemonic.
+      progress_message: progress message.
+    """
+    package_dir = [f for f in tool_files if f.basename == "__init__.py"][0].dirname
+    ctx.actions.run(
+        executable = build_dist.distribution.path + "/bin/python" + build_dist.python_version.rpartition(".")[0],
+        arguments = ["-S", "-B", script.path] + arguments,
+        inputs = depset([build_dist.distribution, script] + tool_files + inputs),
+        outputs = outputs,
+        # PYTHONHASHSEED: frozenset constants are marshalled in hash order.
+        env = {"PYTHONHASHSEED": "0", "PYTHONPATH": package_dir.rpartition("/")[0]},
+        mnemonic = mnemonic,
+        progress_message = progress_message,
+    )
+
+def _merged_archive(ctx, dist):
+    tools = musl_cc_tools(ctx)
+    merged = ctx.actions.declare_file("{}/libpython{}-static.a".format(ctx.label.name, dist.python_version))
+    args = ctx.actions.args()
+    args.add("--ar", tools.ar)
+    args.add("--descriptor", dist.descriptor)
+    args.add("--distribution", dist.distribution.path)
+    args.add("--output", merged)
+    ctx.actions.run(
+        executable = ctx.executable._merge_archives,
+        arguments = [args],
+        inputs = depset([dist.descriptor, dist.distribution], transitive = [tools.files]),
+        outputs = [merged],
+        mnemonic = "PyStaticMergeArchives",
+        progress_message = "Merging the static archives of CPython {} %{{label}}".format(dist.python_version),
+    )
+    return merged
+
 def _py_static_runtime_impl(ctx):
     dist = ctx.attr.distribution[PyStaticDistributionInfo]
-    return [platform_common.ToolchainInfo(distribution = dist)]
+    build_dist = ctx.attr.build_distribution[0][PyStaticDistributionInfo]
+    if build_dist.python_version != dist.python_version:
+        fail("{}: build_distribution is Python {}, distribution is {}; bytecode must come from the same version.".format(
+            ctx.label,
+            build_dist.python_version,
+            dist.python_version,
+        ))
+    stdlib_packs = {}
+    for level in OPTIMIZE_LEVELS:
+        blob = ctx.actions.declare_file("{}.stdlib.O{}.blob".format(ctx.label.name, level))
+        imports = ctx.actions.declare_file("{}.stdlib.O{}.imports.json".format(ctx.label.name, level))
+        args = ctx.actions.args()
+        args.add("--stdlib", dist.distribution.path + "/lib/python" + dist.python_version.rpartition(".")[0])
+        for f in ctx.files._runtime_modules:
+            args.add_all("--module", [f.basename[:-len(".py")], f])
+        args.add("--optimize", str(level))
+        args.add("--output", blob)
+        args.add("--imports", imports)
+        build_python_action(
+            ctx,
+            build_dist,
+            script = ctx.file._compile_bytecode,
+            tool_files = ctx.files._pystatic_package,
+            arguments = [args],
+            inputs = [dist.distribution] + ctx.files._runtime_modules,
+            outputs = [blob, imports],
+            mnemonic = "PyStaticStdlib",
+            progress_message = "Compiling the standard library of Python {} (-O{}) %{{label}}".format(dist.python_version, level),
+        )
+        stdlib_packs[level] = struct(blob = blob, imports = imports)
+    return [
+        platform_common.ToolchainInfo(
+            distribution = dist,
+            build_distribution = build_dist,
+            stdlib_packs = stdlib_packs,
+            static_library = _merged_archive(ctx, dist),
+            runtime_srcs = ctx.files._runtime_c_srcs,
+            runtime_hdrs = ctx.files._runtime_c_hdrs,
+            compile_bytecode = ctx.file._compile_bytecode,
+            pystatic_package = ctx.files._pystatic_package,
+        ),
+    ]
 
 py_static_runtime = rule(
     implementation = _py_static_runtime_impl,
     doc = "Wraps a cpython_static_distribution as a toolchain, resolved by target platform.",
     attrs = {
+        "build_distribution": attr.label(
+            default = "//toolchains/cpython:cpython_3_13",
+            cfg = build_python_transition,
+            providers = [PyStaticDistributionInfo],
+            doc = "The same Python version built to run on the build machine: it compiles the bytecode.",
+        ),
         "distribution": attr.label(mandatory = True, providers = [PyStaticDistributionInfo]),
+        "_compile_bytecode": attr.label(default = "//tools:pystatic/compile_bytecode.py", allow_single_file = True),
+        "_merge_archives": attr.label(default = "//tools:merge_archives", executable = True, cfg = "exec"),
+        "_pystatic_package": attr.label(default = "//tools:compile_bytecode_srcs"),
+        "_runtime_c_hdrs": attr.label(default = "//runtime:c_hdrs"),
+        "_runtime_c_srcs": attr.label(default = "//runtime:c_srcs"),
+        "_runtime_modules": attr.label(default = "//runtime:py_modules"),
     },
     provides = [platform_common.ToolchainInfo],
+    fragments = ["cpp"],
+    toolchains = use_cpp_toolchain(),
 )

@@ -1,0 +1,309 @@
+"""py_static_binary: a Python application as one fully static executable.
+
+Actions, in order (each a tools/pystatic script; see docs/py_static_binary.md):
+  PyStaticManifest  name the app's sources and data for import (resource_manifest.py)
+  PyStaticBytecode  compile them with the build-machine CPython of the target's version
+  PyStaticBlob      select the stdlib, check the entry point, pack the resource blob
+  PyStaticGlue      generate the C glue: settings, extra inittab, the blob via .incbin
+  CppCompile/CppLink  the C runtime + glue + the distribution's archives, target toolchain
+  PyStaticVerifyElf validation: no program interpreter, no shared libraries
+The standard library's bytecode comes precompiled from the runtime toolchain (py_static_runtime).
+"""
+
+load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
+load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "RUNTIME_TOOLCHAIN_TYPE", "build_python_action")
+load(":resources.bzl", "import_roots", "repo_relative_path")
+
+ALLOCATORS = ["mimalloc", "pymalloc", "malloc"]
+STDLIB_MODES = ["all", "imported"]
+
+def _is_dotted_name(text):
+    return all([part and (part[0].isalpha() or part[0] == "_") and part.replace("_", "a").isalnum() for part in text.split(".")])
+
+def _entry_point(ctx):
+    """(module or "", function or "", main file or None), with analysis errors for bad combinations."""
+    if ctx.attr.main and ctx.attr.entry_point:
+        fail("{}: set either main or entry_point, not both.".format(ctx.label))
+    if ctx.attr.entry_point:
+        module, _, function = ctx.attr.entry_point.partition(":")
+        if not _is_dotted_name(module) or (function and not _is_dotted_name(function)):
+            fail("{}: entry_point '{}' is not 'package.module' or 'package.module:function'.".format(ctx.label, ctx.attr.entry_point))
+        return module, function, None
+    main = ctx.file.main
+    if main == None:
+        default = [f for f in ctx.files.srcs if f.basename == ctx.label.name + ".py"]
+        if not default:
+            fail(("{}: no entry point. Fix: set main = \"<file in srcs>.py\" (run as __main__) or " +
+                  "entry_point = \"package.module:function\" (or name a srcs file {}.py).").format(ctx.label, ctx.label.name))
+        main = default[0]
+    if main not in ctx.files.srcs:
+        fail("{}: main {} is not in srcs. Fix: add it to srcs.".format(ctx.label, main.short_path))
+    return "", "", main
+
+def _py_deps(ctx):
+    """(sources depset, data files list, import roots list) of deps (PyInfo + their runfiles)."""
+    transitive, data, roots = [], [], []
+    for dep in ctx.attr.deps:
+        info = dep[PyInfo]
+        transitive.append(info.transitive_sources)
+
+        # PyInfo.imports are runfiles paths "<repository>/<dir>"; roots are repository-relative.
+        roots.extend([path.partition("/")[2] for path in info.imports.to_list()])
+        data.extend([f for f in dep[DefaultInfo].default_runfiles.files.to_list() if not f.is_directory and f.extension != "py"])
+    return depset(transitive = transitive), data, roots
+
+def _src_args(file):
+    return ["--src", repo_relative_path(file), file.path]
+
+def _manifest(ctx, files, roots):
+    manifest = ctx.actions.declare_file(ctx.label.name + ".resources.json")
+    args = ctx.actions.args()
+    args.use_param_file("@%s", use_always = True)
+    args.set_param_file_format("multiline")
+    args.add("--target", str(ctx.label))
+    args.add("--output", manifest)
+    args.add_all(roots, before_each = "--import_root", uniquify = True)
+    args.add_all(files, map_each = _src_args)
+    ctx.actions.run(
+        executable = ctx.executable._resource_manifest,
+        arguments = [args],
+        inputs = files,
+        outputs = [manifest],
+        mnemonic = "PyStaticManifest",
+        progress_message = "Naming Python resources of %{label}",
+    )
+    return manifest
+
+def _bytecode(ctx, runtime, manifest, files):
+    blob = ctx.actions.declare_file(ctx.label.name + ".app.blob")
+    imports = ctx.actions.declare_file(ctx.label.name + ".app.imports.json")
+    args = ctx.actions.args()
+    args.use_param_file("@%s", use_always = True)
+    args.set_param_file_format("multiline")
+    args.add("--manifest", manifest)
+    args.add("--optimize", str(ctx.attr.optimize))
+    args.add("--output", blob)
+    args.add("--imports", imports)
+    build_python_action(
+        ctx,
+        runtime.build_distribution,
+        script = runtime.compile_bytecode,
+        tool_files = runtime.pystatic_package,
+        arguments = [args],
+        inputs = [manifest] + files,
+        outputs = [blob, imports],
+        mnemonic = "PyStaticBytecode",
+        progress_message = "Compiling Python bytecode of %{label}",
+    )
+    return blob, imports
+
+def _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, main):
+    stdlib = runtime.stdlib_packs[ctx.attr.optimize]
+    blob = ctx.actions.declare_file(ctx.label.name + ".blob")
+    report = ctx.actions.declare_file(ctx.label.name + ".blob.json")
+    args = ctx.actions.args()
+    args.use_param_file("@%s", use_always = True)
+    args.set_param_file_format("multiline")
+    args.add("--target", str(ctx.label))
+    args.add("--stdlib", stdlib.blob)
+    args.add("--stdlib_imports", stdlib.imports)
+    args.add("--app", app_blob)
+    args.add("--app_imports", app_imports)
+    if main:
+        args.add("--main_path", main)
+    else:
+        args.add("--entry_module", entry_module)
+        args.add("--entry_function", entry_function)
+    args.add("--stdlib_mode", ctx.attr.stdlib)
+    args.add_all(ctx.attr.stdlib_include, before_each = "--stdlib_include")
+    args.add_all(ctx.attr.stdlib_exclude, before_each = "--stdlib_exclude")
+    if ctx.attr.include_sources:
+        args.add("--sources")
+    if ctx.attr.stdlib_sources:
+        args.add("--stdlib_sources")
+    if ctx.attr.compress:
+        args.add("--zstd_level", str(ctx.attr.compression_level))
+    args.add("--output", blob)
+    args.add("--report", report)
+    ctx.actions.run(
+        executable = ctx.executable._pack_blob,
+        arguments = [args],
+        inputs = [stdlib.blob, stdlib.imports, app_blob, app_imports],
+        outputs = [blob, report],
+        mnemonic = "PyStaticBlob",
+        progress_message = "Packing the resource blob of %{label}",
+    )
+    return blob, report
+
+def _glue(ctx, blob, report):
+    glue = ctx.actions.declare_file(ctx.label.name + ".glue.c")
+    args = ctx.actions.args()
+    args.use_param_file("@%s", use_always = True)
+    args.set_param_file_format("multiline")
+    args.add("--blob", blob)
+    args.add("--entry_from_report", report)
+    args.add("--allocator", ctx.attr.allocator)
+    args.add("--optimize", str(ctx.attr.optimize))
+    args.add("--utf8_mode", str(int(ctx.attr.utf8_mode)))
+    args.add("--use_environment", str(int(ctx.attr.use_environment)))
+    args.add("--buffered_stdio", str(int(ctx.attr.buffered_stdio)))
+    if ctx.attr.compress:
+        args.add("--zstd")
+    args.add("--output", glue)
+    ctx.actions.run(
+        executable = ctx.executable._gen_glue,
+        arguments = [args],
+        inputs = [blob, report],
+        outputs = [glue],
+        mnemonic = "PyStaticGlue",
+        progress_message = "Generating the C glue of %{label}",
+    )
+    return glue
+
+def _compile_and_link(ctx, runtime, glue, blob):
+    cc_toolchain = find_cpp_toolchain(ctx)
+    dist = runtime.distribution.distribution
+
+    # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
+    # buildifier: disable=native-cc-common
+    features = cc_common.configure_features(
+        ctx = ctx,
+        cc_toolchain = cc_toolchain,
+        requested_features = ctx.features,
+        unsupported_features = ctx.disabled_features,
+    )
+
+    # The distribution is one directory output: its headers are declared as that tree.
+    # buildifier: disable=native-cc-common
+    python_headers = cc_common.create_compilation_context(
+        headers = depset([dist]),
+        system_includes = depset([dist.path + "/include"]),
+    )
+
+    # buildifier: disable=native-cc-common
+    _, outputs = cc_common.compile(
+        name = ctx.label.name,
+        actions = ctx.actions,
+        feature_configuration = features,
+        cc_toolchain = cc_toolchain,
+        srcs = runtime.runtime_srcs + [glue],
+        private_hdrs = runtime.runtime_hdrs,
+        quote_includes = [runtime.runtime_hdrs[0].dirname],
+        compilation_contexts = [python_headers],
+        # .incbin reads the blob: an input of the compile, though no #include names it.
+        additional_inputs = [blob],
+        user_compile_flags = ["-O2"],
+    )
+
+    # buildifier: disable=native-cc-common
+    python_library = cc_common.create_library_to_link(
+        actions = ctx.actions,
+        feature_configuration = features,
+        cc_toolchain = cc_toolchain,
+        static_library = runtime.static_library,
+    )
+
+    # buildifier: disable=native-cc-common
+    python_linking = cc_common.create_linking_context(
+        # buildifier: disable=native-cc-common
+        linker_inputs = depset([cc_common.create_linker_input(owner = ctx.label, libraries = depset([python_library]))]),
+    )
+
+    # buildifier: disable=native-cc-common
+    linked = cc_common.link(
+        name = ctx.label.name,
+        actions = ctx.actions,
+        feature_configuration = features,
+        cc_toolchain = cc_toolchain,
+        compilation_outputs = outputs,
+        linking_contexts = [python_linking],
+        output_type = "executable",
+    )
+    return linked.executable
+
+def _verify(ctx, runtime, executable):
+    stamp = ctx.actions.declare_file(ctx.label.name + ".static.ok")
+    args = ctx.actions.args()
+    args.add(executable)
+    args.add("--cpu", runtime.distribution.target_triple.partition("-")[0])
+    args.add("--stamp", stamp)
+    ctx.actions.run(
+        executable = ctx.executable._verify_elf,
+        arguments = [args],
+        inputs = [executable],
+        outputs = [stamp],
+        mnemonic = "PyStaticVerifyElf",
+        progress_message = "Checking that %{label} is fully static",
+    )
+    return stamp
+
+def _py_static_binary_impl(ctx):
+    runtime = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE]
+    entry_module, entry_function, main = _entry_point(ctx)
+    dep_sources, dep_data, dep_roots = _py_deps(ctx)
+    files = depset(ctx.files.srcs + ctx.files.data + dep_data, transitive = [dep_sources]).to_list()
+    manifest = _manifest(ctx, files, import_roots(ctx) + dep_roots)
+    app_blob, app_imports = _bytecode(ctx, runtime, manifest, files)
+    blob, report = _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, main)
+    glue = _glue(ctx, blob, report)
+    executable = _compile_and_link(ctx, runtime, glue, blob)
+    stamp = _verify(ctx, runtime, executable)
+    return [
+        DefaultInfo(executable = executable, files = depset([executable])),
+        OutputGroupInfo(
+            blob = depset([blob, report]),
+            _validation = depset([stamp]),
+        ),
+    ]
+
+_py_static_binary = rule(
+    implementation = _py_static_binary_impl,
+    executable = True,
+    doc = "A Python application as one fully static executable (docs/py_static_binary.md).",
+    attrs = {
+        "allocator": attr.string(
+            default = "mimalloc",
+            values = ALLOCATORS,
+            doc = "CPython's memory allocator. mimalloc (bundled with CPython 3.13) by default: musl's malloc is slow.",
+        ),
+        "buffered_stdio": attr.bool(default = True, doc = "False: unbuffered stdout/stderr (python -u)."),
+        "compress": attr.bool(default = False, doc = "zstd-compress each resource that shrinks (smaller, slower first import)."),
+        "compression_level": attr.int(default = 10, doc = "zstd level when compress = True."),
+        "data": attr.label_list(allow_files = True, doc = "Package data files, read with importlib.resources."),
+        "deps": attr.label_list(providers = [PyInfo], doc = "py_library (or pystatic_resources) targets."),
+        "entry_point": attr.string(doc = "`package.module:function` to call, or `package.module` to run as __main__."),
+        "imports": attr.string_list(doc = "Import roots, relative to this package, as in py_library."),
+        "include_sources": attr.bool(default = True, doc = "Embed the app's sources (tracebacks show lines)."),
+        "main": attr.label(allow_single_file = [".py"], doc = "File in srcs run as __main__ (default: <name>.py)."),
+        "optimize": attr.int(default = 0, values = OPTIMIZE_LEVELS, doc = "Bytecode optimisation level (python -O/-OO)."),
+        "srcs": attr.label_list(allow_files = [".py"], doc = "The app's Python sources."),
+        "stdlib": attr.string(
+            default = "all",
+            values = STDLIB_MODES,
+            doc = "Which stdlib modules to embed: all, or those the app's code imports (transitively).",
+        ),
+        "stdlib_exclude": attr.string_list(doc = "Stdlib modules or packages to leave out."),
+        "stdlib_include": attr.string_list(doc = "Stdlib modules or packages to embed in any case (dynamic imports)."),
+        "stdlib_sources": attr.bool(default = True, doc = "Embed the stdlib's sources (tracebacks show lines)."),
+        "use_environment": attr.bool(default = False, doc = "Honour PYTHON* environment variables (off: the binary is sealed)."),
+        "utf8_mode": attr.bool(default = True, doc = "Python UTF-8 mode (an empty root has no locale)."),
+        "_gen_glue": attr.label(default = "//tools:gen_glue", executable = True, cfg = "exec"),
+        "_pack_blob": attr.label(default = "//tools:pack_blob", executable = True, cfg = "exec"),
+        "_resource_manifest": attr.label(default = "//tools:resource_manifest", executable = True, cfg = "exec"),
+        "_verify_elf": attr.label(default = "//tools:verify_elf", executable = True, cfg = "exec"),
+    },
+    fragments = ["cpp"],
+    toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],
+)
+
+def py_static_binary(name, target_compatible_with = None, **kwargs):
+    """A Python application as one fully static executable; see the rule's attributes.
+
+    Args:
+      name: target name (and executable name).
+      target_compatible_with: default: linux-musl platforms, the ones with a static CPython.
+      **kwargs: attributes of the rule.
+    """
+    if target_compatible_with == None:
+        target_compatible_with = [Label("//platforms:musl")]
+    _py_static_binary(name = name, target_compatible_with = target_compatible_with, **kwargs)

@@ -1,0 +1,206 @@
+"""rules_pystatic's importer: finds and loads modules from the resource blob linked into the executable.
+
+Run by the C runtime (runtime/main.c) between the two phases of interpreter start-up, before the
+standard library's first import; only built-in modules exist at that point. See
+docs/import-protocol.md. Virtual paths are rooted at the executable, like a zipapp's:
+`__file__` of `pkg.mod` is `<sys.executable>/pkg/mod.py`; nothing exists there on disk.
+"""
+
+import _imp
+import _pystatic
+import sys
+
+import _frozen_importlib as _bootstrap  # importlib._bootstrap, frozen into the interpreter
+
+_PACKAGE = _pystatic.PACKAGE
+
+
+class PyStaticImporter:
+    """Meta-path finder and loader over the blob (modules, package data)."""
+
+    def __init__(self, root):
+        self.root = root
+
+    def __repr__(self):
+        return f"<PyStaticImporter {self.root!r}>"
+
+    def _path(self, fullname, is_package):
+        base = self.root + "/" + fullname.replace(".", "/")
+        return base + "/__init__.py" if is_package else base + ".py"
+
+    def _flags(self, fullname):
+        flags = _pystatic.find_module(fullname)
+        if flags < 0:
+            raise ImportError(f"no module named {fullname!r} in {self.root}", name=fullname)
+        return flags
+
+    # Finder
+    def find_spec(self, fullname, path=None, target=None):
+        flags = _pystatic.find_module(fullname)
+        if flags < 0:
+            return self._namespace_spec(fullname)
+        is_package = bool(flags & _PACKAGE)
+        spec = _bootstrap.ModuleSpec(fullname, self, origin=self._path(fullname, is_package), is_package=is_package)
+        spec.has_location = True
+        if is_package:
+            spec.submodule_search_locations = [self.root + "/" + fullname.replace(".", "/")]
+        return spec
+
+    def _namespace_spec(self, fullname):
+        """A directory without __init__.py that holds modules: an implicit namespace package (PEP 420)."""
+        if not _pystatic.names(_pystatic.MODULE, fullname + "."):
+            return None
+        spec = _bootstrap.ModuleSpec(fullname, None, is_package=True)
+        spec.submodule_search_locations = [self.root + "/" + fullname.replace(".", "/")]
+        return spec
+
+    def invalidate_caches(self):
+        pass
+
+    # Loader (InspectLoader + ResourceLoader + ExecutionLoader)
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        exec(self.get_code(module.__spec__.name), module.__dict__)
+
+    def get_code(self, fullname):
+        code = _pystatic.get_code(fullname)
+        # Code objects name their file as compiled at build time; tracebacks and linecache
+        # should see the virtual path instead.
+        _imp._fix_co_filename(code, self.get_filename(fullname))
+        return code
+
+    def get_source(self, fullname):
+        source = _pystatic.get_source(fullname)
+        if source is None:
+            return None
+        from importlib._bootstrap_external import decode_source
+
+        return decode_source(source)
+
+    def is_package(self, fullname):
+        return bool(self._flags(fullname) & _PACKAGE)
+
+    def get_filename(self, fullname):
+        return self._path(fullname, self.is_package(fullname))
+
+    def get_data(self, path):
+        """Bytes of a package data file, by virtual path (pkgutil.get_data)."""
+        prefix = self.root + "/"
+        if not path.startswith(prefix):
+            raise FileNotFoundError(path)
+        return _pystatic.read(_pystatic.DATA, path[len(prefix):])
+
+    def get_resource_reader(self, fullname):
+        if not self.is_package(fullname):
+            return None
+        import _pystatic_resources
+
+        return _pystatic_resources.Reader(self.root, fullname)
+
+
+_PYTHON_FLAGS = set("bBdEhiIOPqsSuvV")
+
+
+def _is_interpreter_flag(arg):
+    return arg.startswith(("-W", "-X")) or (len(arg) > 1 and arg[0] == "-" and set(arg[1:]) <= _PYTHON_FLAGS)
+
+
+def _multiprocessing_child(argv):
+    """How to run this process if multiprocessing started it as a child (spawn, forkserver), else None.
+
+    With `sys.frozen` set, spawn runs `<exe> --multiprocessing-fork KEY=VALUE...`; forkserver and
+    the resource tracker run `<exe> [interpreter flags] -c "from multiprocessing... import main; ..."`.
+    """
+    if len(argv) >= 2 and argv[1] == "--multiprocessing-fork":
+
+        def spawned():
+            from multiprocessing.spawn import freeze_support
+
+            freeze_support()  # runs the child and calls sys.exit
+
+        return spawned
+    i = 1
+    while i < len(argv) and _is_interpreter_flag(argv[i]):
+        i += 2 if argv[i] in ("-W", "-X") else 1
+    if i + 1 < len(argv) and argv[i] == "-c" and argv[i + 1].startswith("from multiprocessing."):
+        command, rest = argv[i + 1], argv[i + 2 :]
+
+        def helper():
+            sys.argv[:] = ["-c", *rest]
+            exec(compile(command, "<string>", "exec"), sys.modules["__main__"].__dict__)
+
+        return helper
+    return None
+
+
+def _run_as_main(module_name):
+    """Runs a module as __main__, like `python -m`, but keeps sys.argv[0] the executable."""
+    spec = _bootstrap._find_spec(module_name, None)
+    if spec is None:
+        raise ImportError(f"No module named {module_name!r}", name=module_name)
+    if spec.submodule_search_locations is not None:
+        return _run_as_main(module_name + ".__main__")
+    if spec.parent:
+        __import__(spec.parent)
+    main = sys.modules["__main__"]
+    main.__dict__.update(
+        __name__="__main__", __spec__=spec, __loader__=spec.loader, __file__=spec.origin,
+        __package__=spec.parent, __cached__=None,
+    )
+    exec(spec.loader.get_code(module_name), main.__dict__)
+
+
+def _exit_code(code):
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _print_exception():
+    """Prints the current exception as python3 would, without this module's own frames."""
+    exc = sys.exception()
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == _run_as_main.__code__.co_filename:
+        tb = tb.tb_next
+    sys.excepthook(type(exc), exc.with_traceback(tb), tb)
+
+
+def main(entry_point):
+    """Runs `module` as __main__ or calls `module:function`; returns the process's exit code."""
+    try:
+        child = _multiprocessing_child(sys.argv)
+        if child is not None:
+            child()
+            return 0
+        module, _, function = entry_point.partition(":")
+        if not function:
+            _run_as_main(module)
+            return 0
+        target = __import__(module, fromlist=["_"])
+        for attribute in function.split("."):
+            target = getattr(target, attribute)
+        return _exit_code(target())
+    except SystemExit as exc:
+        return _exit_code(exc.code)
+    except KeyboardInterrupt:
+        _print_exception()
+        return 130
+    except BaseException:
+        _print_exception()
+        return 1
+
+
+def install(executable):
+    """Puts the importer on sys.meta_path, after the built-in and frozen importers."""
+    importer = PyStaticImporter(executable)
+    sys.meta_path.append(importer)
+    sys.frozen = True  # multiprocessing: children re-enter this executable (see _multiprocessing_child)
+    module = sys.modules[__name__]
+    module.__spec__ = importer.find_spec(__name__)
+    module.__loader__ = importer
+    module.__file__ = module.__spec__.origin

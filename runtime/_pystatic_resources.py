@@ -1,0 +1,119 @@
+"""importlib.resources over the resource blob: `files(package)` of an embedded package.
+
+Imported on first use by PyStaticImporter.get_resource_reader. Package data files are blob
+entries named by their path (`pkg/sub/file.txt`); a module's source appears as `pkg/mod.py`, a
+subpackage as a directory, as on disk. Reading never touches the file system.
+"""
+
+import io
+import posixpath
+from importlib.resources.abc import Traversable, TraversableResources
+
+import _pystatic
+
+
+def _module_name(key):
+    """`pkg/mod.py` -> `pkg.mod`, `pkg/__init__.py` -> `pkg` (None for other keys)."""
+    if not key.endswith(".py"):
+        return None
+    dotted = key[: -len(".py")].split("/")
+    if dotted[-1] == "__init__":
+        dotted.pop()
+    return ".".join(dotted) if dotted else None
+
+
+class EmbeddedPath(Traversable):
+    """A file or directory inside the executable: `key` is its path below the virtual root."""
+
+    def __init__(self, root, key):
+        self._root = root
+        self._key = key
+
+    def __repr__(self):
+        return f"EmbeddedPath({self._root!r}, {self._key!r})"
+
+    def __str__(self):
+        return self._root + "/" + self._key
+
+    def __eq__(self, other):
+        return isinstance(other, EmbeddedPath) and (self._root, self._key) == (other._root, other._key)
+
+    def __hash__(self):
+        return hash((self._root, self._key))
+
+    @property
+    def name(self):
+        return posixpath.basename(self._key)
+
+    def _children(self):
+        prefix = self._key + "/"
+        children = {n[len(prefix):].split("/", 1)[0] for n in _pystatic.names(_pystatic.DATA, prefix)}
+        package = self._key.replace("/", ".") + "."
+        for module in _pystatic.names(_pystatic.MODULE, package):
+            first, _, rest = module[len(package):].partition(".")
+            if rest or _pystatic.find_module(module) & _pystatic.PACKAGE:
+                children.add(first)  # a subpackage: a directory
+            elif _pystatic.find_module(module) & _pystatic.HAS_SOURCE:
+                children.add(first + ".py")
+        if _pystatic.find_module(self._key.replace("/", ".")) & _pystatic.HAS_SOURCE:
+            children.add("__init__.py")
+        return sorted(children)
+
+    def _source(self):
+        module = _module_name(self._key)
+        if module is None or _pystatic.find_module(module) < 0:
+            return None
+        return _pystatic.get_source(module)
+
+    def is_file(self):
+        try:
+            _pystatic.view(_pystatic.DATA, self._key)
+            return True
+        except FileNotFoundError:
+            return self._source() is not None
+
+    def is_dir(self):
+        if _pystatic.find_module(self._key.replace("/", ".")) >= 0:
+            return _pystatic.find_module(self._key.replace("/", ".")) & _pystatic.PACKAGE != 0
+        return bool(_pystatic.names(_pystatic.DATA, self._key + "/"))
+
+    def iterdir(self):
+        if not self.is_dir():
+            raise NotADirectoryError(str(self))
+        return iter([EmbeddedPath(self._root, f"{self._key}/{child}") for child in self._children()])
+
+    def joinpath(self, *descendants):
+        key = posixpath.normpath(posixpath.join(self._key, *descendants))
+        if key.startswith("../") or key == "..":
+            raise ValueError(f"{'/'.join(descendants)} leaves {self}")
+        return EmbeddedPath(self._root, key)
+
+    __truediv__ = joinpath
+
+    def read_bytes(self):
+        try:
+            return _pystatic.read(_pystatic.DATA, self._key)
+        except FileNotFoundError:
+            source = self._source()
+            if source is None:
+                raise
+            return source
+
+    def read_text(self, encoding="utf-8", errors="strict"):
+        return self.read_bytes().decode(encoding, errors)
+
+    def open(self, mode="r", *args, **kwargs):
+        if mode not in ("r", "rb"):
+            raise ValueError(f"{self}: embedded resources are read-only (mode {mode!r})")
+        stream = io.BytesIO(self.read_bytes())
+        return stream if mode == "rb" else io.TextIOWrapper(stream, *args, **kwargs)
+
+
+class Reader(TraversableResources):
+    """Resource reader of one embedded package."""
+
+    def __init__(self, root, package):
+        self._files = EmbeddedPath(root, package.replace(".", "/"))
+
+    def files(self):
+        return self._files

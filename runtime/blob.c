@@ -1,0 +1,285 @@
+/* Reader of the resource blob (docs/resource-blob.md) and the built-in module `_pystatic` that
+ * exposes it to the importer (runtime/_pystatic_bootstrap.py).
+ *
+ * The blob lives in the executable's read-only data: uncompressed entries are used in place
+ * (code is unmarshalled straight from it, data can be read as a memoryview), nothing is copied
+ * to disk. The header and the index are checked once at start-up; every payload is checked
+ * against the data section before use. */
+#include "pystatic_runtime.h"
+
+#include <marshal.h>
+#include <string.h>
+
+#define MAGIC "PYSTBLOB"
+#define FORMAT_VERSION 1
+
+enum { KIND_MODULE = 1, KIND_DATA = 2, KIND_METADATA = 3 };
+enum {
+    FLAG_PACKAGE = 0x01,
+    FLAG_HAS_PRIMARY = 0x02,
+    FLAG_HAS_SOURCE = 0x04,
+    FLAG_PRIMARY_ZSTD = 0x10,
+    FLAG_SOURCE_ZSTD = 0x20,
+};
+
+/* Little-endian on every supported target (x86_64, aarch64); field offsets as in blob.py. */
+typedef struct {
+    char magic[8];
+    uint32_t version, bytecode_magic, count, flags;
+    uint64_t index_offset, names_offset, names_size, data_offset, data_size, reserved[3];
+} blob_header;
+
+typedef struct {
+    uint64_t offset;
+    uint32_t stored, size;
+} blob_payload;
+
+typedef struct {
+    uint32_t name_offset, name_size;
+    uint8_t kind, flags;
+    uint16_t reserved0;
+    uint32_t reserved1;
+    blob_payload primary, source;
+} blob_record;
+
+_Static_assert(sizeof(blob_header) == 88, "blob header layout");
+_Static_assert(sizeof(blob_record) == 48, "blob record layout");
+
+static struct {
+    const blob_record *records;
+    uint32_t count;
+    const char *names;
+    uint64_t names_size;
+    const unsigned char *data;
+    uint64_t data_size;
+    uint32_t bytecode_magic;
+} blob;
+
+int pystatic_blob_open(const unsigned char *start, const unsigned char *end, const char **error) {
+    size_t size = (size_t)(end - start);
+    const blob_header *h = (const blob_header *)start;
+    if (size < sizeof(blob_header)) return *error = "truncated (no header)", -1;
+    if (memcmp(h->magic, MAGIC, 8) != 0) return *error = "bad magic", -1;
+    if (h->version != FORMAT_VERSION) return *error = "unknown format version (rebuild the binary)", -1;
+    if (h->index_offset != sizeof(blob_header) ||
+        h->names_offset != h->index_offset + (uint64_t)h->count * sizeof(blob_record) ||
+        h->names_offset + h->names_size > h->data_offset || h->data_offset + h->data_size > size)
+        return *error = "sections out of bounds", -1;
+    blob.records = (const blob_record *)(start + h->index_offset);
+    blob.count = h->count;
+    blob.names = (const char *)start + h->names_offset;
+    blob.names_size = h->names_size;
+    blob.data = start + h->data_offset;
+    blob.data_size = h->data_size;
+    blob.bytecode_magic = h->bytecode_magic;
+    for (uint32_t i = 0; i < blob.count; i++) {
+        const blob_record *r = &blob.records[i];
+        if ((uint64_t)r->name_offset + r->name_size > blob.names_size) return *error = "entry name out of bounds", -1;
+        if ((r->flags & FLAG_HAS_PRIMARY) && r->primary.offset + r->primary.stored > blob.data_size)
+            return *error = "entry payload out of bounds", -1;
+        if ((r->flags & FLAG_HAS_SOURCE) && r->source.offset + r->source.stored > blob.data_size)
+            return *error = "entry source out of bounds", -1;
+    }
+    return 0;
+}
+
+static int compare(int kind, const char *name, size_t size, const blob_record *r) {
+    if (kind != r->kind) return kind < r->kind ? -1 : 1;
+    size_t common = size < r->name_size ? size : r->name_size;
+    int c = memcmp(name, blob.names + r->name_offset, common);
+    if (c != 0) return c;
+    return size == r->name_size ? 0 : (size < r->name_size ? -1 : 1);
+}
+
+/* Index of the first record >= (kind, name) in the sorted index. */
+static uint32_t lower_bound(int kind, const char *name, size_t size) {
+    uint32_t lo = 0, hi = blob.count;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (compare(kind, name, size, &blob.records[mid]) > 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static const blob_record *find(int kind, const char *name, size_t size) {
+    uint32_t i = lower_bound(kind, name, size);
+    return i < blob.count && compare(kind, name, size, &blob.records[i]) == 0 ? &blob.records[i] : NULL;
+}
+
+/* Calls `use(ptr, size, arg)` on the payload, decompressing into a temporary buffer if needed. */
+static PyObject *with_payload(const blob_payload *p, int compressed, PyObject *(*use)(const char *, Py_ssize_t, void *),
+                              void *arg) {
+    const char *stored = (const char *)blob.data + p->offset;
+    if (!compressed) return use(stored, p->stored, arg);
+    char *buffer = PyMem_RawMalloc(p->size ? p->size : 1);
+    if (buffer == NULL) return PyErr_NoMemory();
+    size_t n = pystatic_zstd_decompress(buffer, p->size, stored, p->stored);
+    PyObject *result;
+    if (n != p->size) {
+        PyErr_SetString(PyExc_ImportError,
+                        n == (size_t)-1 ? "resource is zstd-compressed but could not be decompressed"
+                                        : "resource decompressed to the wrong size");
+        result = NULL;
+    } else {
+        result = use(buffer, p->size, arg);
+    }
+    PyMem_RawFree(buffer);
+    return result;
+}
+
+static PyObject *unmarshal(const char *data, Py_ssize_t size, void *unused) {
+    (void)unused;
+    return PyMarshal_ReadObjectFromString(data, size);
+}
+
+static PyObject *to_bytes(const char *data, Py_ssize_t size, void *unused) {
+    (void)unused;
+    return PyBytes_FromStringAndSize(data, size);
+}
+
+static const blob_record *find_str(int kind, PyObject *name) {
+    Py_ssize_t size;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(name, &size);
+    if (utf8 == NULL) return NULL;
+    return find(kind, utf8, (size_t)size);
+}
+
+int pystatic_blob_bytecode_matches(void) {
+    /* Needs importlib._bootstrap_external, so only after the main phase of start-up. The build
+     * compiles the stdlib with the distribution's own interpreter, so this holds for any binary
+     * that was built, not hand-assembled. */
+    long magic = PyImport_GetMagicNumber();
+    return magic != -1 && (uint32_t)magic == blob.bytecode_magic;
+}
+
+PyObject *pystatic_get_code(const char *name) {
+    const blob_record *r = find(KIND_MODULE, name, strlen(name));
+    if (r == NULL || !(r->flags & FLAG_HAS_PRIMARY)) {
+        PyErr_Format(PyExc_ImportError, "no bytecode for module '%s' in this executable", name);
+        return NULL;
+    }
+    PyObject *code = with_payload(&r->primary, r->flags & FLAG_PRIMARY_ZSTD, unmarshal, NULL);
+    if (code != NULL && !PyCode_Check(code)) {
+        Py_DECREF(code);
+        PyErr_Format(PyExc_ImportError, "bytecode of module '%s' is not a code object", name);
+        return NULL;
+    }
+    return code;
+}
+
+/* _pystatic.find_module(name) -> entry flags, or -1 if the blob has no such module. */
+static PyObject *py_find_module(PyObject *self, PyObject *name) {
+    (void)self;
+    if (!PyUnicode_Check(name)) return PyErr_Format(PyExc_TypeError, "module name must be str");
+    const blob_record *r = find_str(KIND_MODULE, name);
+    if (r == NULL && PyErr_Occurred()) return NULL;
+    return PyLong_FromLong(r == NULL ? -1 : r->flags);
+}
+
+static PyObject *py_get_code(PyObject *self, PyObject *name) {
+    (void)self;
+    const char *utf8 = PyUnicode_AsUTF8(name);
+    return utf8 == NULL ? NULL : pystatic_get_code(utf8);
+}
+
+/* _pystatic.get_source(name) -> bytes, or None if the module was packed without its source. */
+static PyObject *py_get_source(PyObject *self, PyObject *name) {
+    (void)self;
+    const blob_record *r = find_str(KIND_MODULE, name);
+    if (r == NULL) {
+        if (!PyErr_Occurred()) PyErr_Format(PyExc_ImportError, "no module named %R in this executable", name);
+        return NULL;
+    }
+    if (!(r->flags & FLAG_HAS_SOURCE)) Py_RETURN_NONE;
+    return with_payload(&r->source, r->flags & FLAG_SOURCE_ZSTD, to_bytes, NULL);
+}
+
+static const blob_record *find_file(PyObject *args, int *kind_out, PyObject **key_out) {
+    int kind;
+    PyObject *key;
+    if (!PyArg_ParseTuple(args, "iU", &kind, &key)) return NULL;
+    const blob_record *r = find_str(kind, key);
+    if (r == NULL && !PyErr_Occurred()) PyErr_Format(PyExc_FileNotFoundError, "no resource %R in this executable", key);
+    *kind_out = kind;
+    *key_out = key;
+    return r;
+}
+
+/* _pystatic.read(kind, key) -> bytes of a data or metadata file; FileNotFoundError if absent. */
+static PyObject *py_read(PyObject *self, PyObject *args) {
+    (void)self;
+    int kind;
+    PyObject *key;
+    const blob_record *r = find_file(args, &kind, &key);
+    if (r == NULL) return NULL;
+    return with_payload(&r->primary, r->flags & FLAG_PRIMARY_ZSTD, to_bytes, NULL);
+}
+
+/* _pystatic.view(kind, key) -> read-only memoryview over the executable's own bytes (no copy);
+ * bytes when the entry is compressed. */
+static PyObject *py_view(PyObject *self, PyObject *args) {
+    (void)self;
+    int kind;
+    PyObject *key;
+    const blob_record *r = find_file(args, &kind, &key);
+    if (r == NULL) return NULL;
+    if (r->flags & FLAG_PRIMARY_ZSTD) return with_payload(&r->primary, 1, to_bytes, NULL);
+    return PyMemoryView_FromMemory((char *)blob.data + r->primary.offset, r->primary.stored, PyBUF_READ);
+}
+
+/* _pystatic.names(kind, prefix) -> sorted names of `kind` that start with `prefix`. */
+static PyObject *py_names(PyObject *self, PyObject *args) {
+    (void)self;
+    int kind;
+    const char *prefix;
+    Py_ssize_t size;
+    if (!PyArg_ParseTuple(args, "is#", &kind, &prefix, &size)) return NULL;
+    PyObject *result = PyList_New(0);
+    if (result == NULL) return NULL;
+    for (uint32_t i = lower_bound(kind, prefix, (size_t)size); i < blob.count; i++) {
+        const blob_record *r = &blob.records[i];
+        if (r->kind != kind || r->name_size < (size_t)size || memcmp(blob.names + r->name_offset, prefix, size) != 0)
+            break;
+        PyObject *name = PyUnicode_DecodeUTF8(blob.names + r->name_offset, r->name_size, "strict");
+        if (name == NULL || PyList_Append(result, name) < 0) {
+            Py_XDECREF(name);
+            Py_DECREF(result);
+            return NULL;
+        }
+        Py_DECREF(name);
+    }
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"find_module", py_find_module, METH_O, "find_module(name) -> entry flags, or -1"},
+    {"get_code", py_get_code, METH_O, "get_code(name) -> code object"},
+    {"get_source", py_get_source, METH_O, "get_source(name) -> bytes or None"},
+    {"read", py_read, METH_VARARGS, "read(kind, key) -> bytes"},
+    {"view", py_view, METH_VARARGS, "view(kind, key) -> memoryview (zero-copy) or bytes"},
+    {"names", py_names, METH_VARARGS, "names(kind, prefix) -> [str]"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_pystatic",
+    "The resource blob linked into this executable (rules_pystatic).", -1, methods,
+};
+
+PyObject *PyInit__pystatic(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    if (PyModule_AddIntConstant(m, "MODULE", KIND_MODULE) < 0 || PyModule_AddIntConstant(m, "DATA", KIND_DATA) < 0 ||
+        PyModule_AddIntConstant(m, "METADATA", KIND_METADATA) < 0 ||
+        PyModule_AddIntConstant(m, "PACKAGE", FLAG_PACKAGE) < 0 ||
+        PyModule_AddIntConstant(m, "HAS_SOURCE", FLAG_HAS_SOURCE) < 0 ||
+        PyModule_AddStringConstant(m, "entry_point", pystatic_settings.entry_point) < 0 ||
+        PyModule_AddStringConstant(m, "blob_sha256", pystatic_blob_sha256) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

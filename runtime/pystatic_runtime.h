@@ -1,0 +1,38 @@
+/* rules_pystatic's C runtime: embeds CPython and imports from the resource blob linked into the
+ * executable. See docs/import-protocol.md (start-up) and docs/resource-blob.md (the format). */
+#ifndef PYSTATIC_RUNTIME_H
+#define PYSTATIC_RUNTIME_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Interpreter settings of one binary, from its py_static_binary attributes (generated glue). */
+typedef struct {
+    const char *entry_point; /* "pkg.mod" (run as __main__) or "pkg.mod:function" */
+    int allocator;           /* PYMEM_ALLOCATOR_* */
+    int optimize;            /* sys.flags.optimize; the bytecode was compiled with the same level */
+    int utf8_mode;
+    int use_environment;     /* read PYTHON* variables (off by default: the binary is sealed) */
+    int buffered_stdio;
+} pystatic_settings_t;
+
+/* Defined by the generated glue of each binary. */
+extern const pystatic_settings_t pystatic_settings;
+extern const struct _inittab pystatic_extra_inittab[]; /* ends with {NULL, NULL} */
+extern const char pystatic_blob_sha256[];
+extern const unsigned char pystatic_blob[];
+extern const unsigned char pystatic_blob_end[];
+/* ZSTD_decompress when the binary was built with compressed resources; else (size_t)-1. */
+size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size);
+
+/* blob.c */
+int pystatic_blob_open(const unsigned char *start, const unsigned char *end, const char **error);
+PyObject *PyInit__pystatic(void);
+/* New reference to the code object of module `name`, or NULL with an exception set. */
+PyObject *pystatic_get_code(const char *name);
+/* Whether the embedded bytecode is this interpreter's (its magic number); after start-up only. */
+int pystatic_blob_bytecode_matches(void);
+
+#endif

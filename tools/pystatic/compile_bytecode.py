@@ -1,0 +1,158 @@
+"""Compiles Python sources to bytecode and packs them, with their data files, into a resource blob.
+
+Runs under the build-machine CPython of the TARGET's version (the distribution's own interpreter),
+because marshalled code objects are only valid for the version that wrote them. Deterministic:
+inputs sorted, no timestamps, PYTHONHASHSEED=0 set by the action (frozenset constants).
+
+Two inputs, either or both:
+  --manifest M   a resource manifest (tools/pystatic/resource_manifest.py): first-party code
+  --stdlib DIR   a standard library tree: every module inside a package chain, and its data files
+Besides the blob it writes an imports file: for each module, the absolute module names its code
+imports (the pack step follows them to select the stdlib) and the names it defines at top level
+(the pack step checks an entry point's function against them).
+"""
+
+import argparse
+import dis
+import importlib.util
+import json
+import os
+import sys
+
+from pystatic.action_args import expand_param_files
+from pystatic.blob import DATA, MODULE, Entry, write_blob
+
+
+class CompileError(Exception):
+    """A source that does not compile; the message names the file."""
+
+
+def stdlib_resources(stdlib_dir):
+    """[(kind, name, path)] of a stdlib tree: top-level modules, packages, their modules and data."""
+    resources = []
+    for dirpath, dirnames, filenames in os.walk(stdlib_dir):
+        dirnames.sort()
+        rel_dir = os.path.relpath(dirpath, stdlib_dir)
+        parts = [] if rel_dir == "." else rel_dir.split(os.sep)
+        if parts and not (
+            os.path.isfile(os.path.join(dirpath, "__init__.py")) and all(p.isidentifier() for p in parts)
+        ):
+            dirnames[:] = []  # not a package (site-packages, lib-dynload): nothing below is importable
+            continue
+        for filename in sorted(filenames):
+            path = os.path.join(dirpath, filename)
+            if filename.endswith(".py"):
+                stem = filename[:-3]
+                if not stem.isidentifier() and stem != "__init__":
+                    continue
+                if stem == "__init__":
+                    resources.append(("package", ".".join(parts), path))
+                else:
+                    resources.append(("module", ".".join(parts + [stem]), path))
+            elif parts and not filename.endswith((".pyc", ".pyo")):
+                resources.append(("data", "/".join(parts + [filename]), path))
+    return resources
+
+
+def manifest_resources(manifest_path):
+    with open(manifest_path, encoding="utf-8") as f:
+        manifest = json.load(f)
+    return [(r["kind"], r["name"], r["path"]) for r in manifest["resources"]]
+
+
+def _code_objects(code):
+    yield code
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            yield from _code_objects(const)
+
+
+def _absolute(name, level, module, is_package):
+    if level == 0:
+        return name
+    parts = module.split(".") if is_package else module.split(".")[:-1]
+    if level - 1 > len(parts) or (level - 1 == len(parts) and not name):
+        return None  # beyond the top-level package: an ImportError at run time, not ours to follow
+    base = parts[: len(parts) - (level - 1)]
+    return ".".join(base + ([name] if name else []))
+
+
+def imports_of(code, module, is_package):
+    """Sorted absolute module names that `code` may import (`from a import b` gives a and a.b)."""
+    found = set()
+    for co in _code_objects(code):
+        for name, level, fromlist in dis._find_imports(co):
+            target = _absolute(name, level, module, is_package)
+            if not target:
+                continue
+            found.add(target)
+            for item in fromlist or ():
+                if item != "*":
+                    found.add(f"{target}.{item}")
+    return sorted(found)
+
+
+def top_level_names(code):
+    """Names bound at module level (def, class, assignment, import)."""
+    return sorted({i.argval for i in dis.get_instructions(code) if i.opname in ("STORE_NAME", "STORE_GLOBAL")})
+
+
+def compile_source(source, virtual_path, optimize):
+    try:
+        return compile(source, virtual_path, "exec", dont_inherit=True, optimize=optimize)
+    except (SyntaxError, ValueError) as err:
+        raise CompileError(f"{virtual_path}: does not compile with Python {sys.version.split()[0]}: {err}") from None
+
+
+def compile_resources(resources, optimize, with_sources=True):
+    """(entries, imports) for [(kind, name, path)]; kind is module, package or data."""
+    import marshal
+
+    entries, imports = [], {}
+    for kind, name, path in sorted(resources, key=lambda r: (r[0] == "data", r[1])):
+        with open(path, "rb") as f:
+            content = f.read()
+        if kind == "data":
+            entries.append(Entry(DATA, name, primary=content))
+            continue
+        is_package = kind == "package"
+        virtual_path = name.replace(".", "/") + ("/__init__.py" if is_package else ".py")
+        code = compile_source(content, virtual_path, optimize)
+        entries.append(
+            Entry(MODULE, name, primary=marshal.dumps(code), source=content if with_sources else None, is_package=is_package)
+        )
+        imports[name] = {"imports": imports_of(code, name, is_package), "defines": top_level_names(code), "path": path}
+    return entries, imports
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--manifest", action="append", default=[], help="resource manifest JSON")
+    parser.add_argument("--stdlib", help="standard library directory")
+    parser.add_argument("--module", action="append", default=[], nargs=2, metavar=("NAME", "PATH"), help="one more module")
+    parser.add_argument("--optimize", type=int, choices=(0, 1, 2), default=0)
+    parser.add_argument("--output", required=True, help="output blob")
+    parser.add_argument("--imports", required=True, help="output imports JSON")
+    args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
+
+    resources = []
+    if args.stdlib:
+        resources += stdlib_resources(args.stdlib)
+    for manifest in args.manifest:
+        resources += manifest_resources(manifest)
+    resources += [("module", name, path) for name, path in args.module]
+    try:
+        entries, imports = compile_resources(resources, args.optimize)
+    except (CompileError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    with open(args.output, "wb") as out:
+        out.write(write_blob(entries, bytecode_magic=importlib.util.MAGIC_NUMBER))
+    with open(args.imports, "w", encoding="utf-8") as out:
+        json.dump({"python_version": sys.version.split()[0], "optimize": args.optimize, "modules": imports}, out, indent=0, sort_keys=True)
+        out.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

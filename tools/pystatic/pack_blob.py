@@ -1,0 +1,187 @@
+"""Packs the final resource blob of one binary from compiled packs (tools/pystatic/compile_bytecode.py).
+
+Inputs: the standard library pack of the target's distribution, the binary's own pack, and the
+imports files of both. Selects the stdlib (all of it, or what the app's code imports, followed
+transitively, plus includes minus excludes), drops sources that are not wanted, optionally
+compresses entries with zstd, and checks, at build time, what would otherwise fail at run time:
+the entry point's module and function exist, no first-party module shadows a stdlib module, and
+both packs were compiled by the same Python.
+"""
+
+import argparse
+import json
+import sys
+
+from pystatic.action_args import expand_param_files
+from pystatic.blob import DATA, MODULE, BlobError, Entry, read_blob, write_blob
+
+# Modules the runtime itself needs besides what the app imports: its importer, the codecs that
+# interpreter start-up imports, and what prints a traceback with source lines.
+RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_resources", "encodings", "traceback", "linecache"]
+
+
+class PackError(Exception):
+    """Bad input; the message names the target, what is wrong and the fix."""
+
+
+def _matches(name, prefixes):
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def _parents(name):
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def select_stdlib(stdlib_imports, roots, mode, include, exclude):
+    """Names of the stdlib modules to ship.
+
+    mode "all": every stdlib module. mode "imported": the closure of `roots` (module names, any
+    origin) over the stdlib modules' own imports. `include` adds modules or whole packages (with
+    their imports); `exclude` removes modules or packages and is not followed.
+    """
+    stdlib = set(stdlib_imports)
+    unknown = [n for n in include if not any(_matches(m, [n]) for m in stdlib)]
+    if unknown:
+        raise PackError(f"stdlib_include names no standard library module: {', '.join(unknown)}")
+    if mode == "all":
+        return sorted(m for m in stdlib if not _matches(m, exclude))
+    wanted = set()
+    pending = list(roots) + [m for m in stdlib if _matches(m, include)]
+    while pending:
+        name = pending.pop()
+        for candidate in [name] + _parents(name):
+            if candidate in stdlib and candidate not in wanted and not _matches(candidate, exclude):
+                wanted.add(candidate)
+                pending.extend(stdlib_imports[candidate]["imports"])
+    return sorted(wanted)
+
+
+def _data_package(path, packages):
+    """The package whose directory holds data file `path` (longest match), or None."""
+    parts = path.split("/")[:-1]
+    for i in range(len(parts), 0, -1):
+        if ".".join(parts[:i]) in packages:
+            return ".".join(parts[:i])
+    return None
+
+
+def main_module(target, main_path, app_imports):
+    """Module name of the `main` file."""
+    for name, info in app_imports.items():
+        if info["path"] == main_path:
+            return name
+    raise PackError(f"{target}: main {main_path} is not among the binary's modules. Fix: add it to srcs.")
+
+
+def check_entry_point(target, module, function, app_imports, stdlib_modules):
+    if module in app_imports:
+        defines = app_imports[module]["defines"]
+        if function and function not in defines:
+            raise PackError(
+                f"{target}: entry point '{module}:{function}': {app_imports[module]['path']} defines no "
+                f"top-level '{function}'.\n  Fix: name a function defined in that module "
+                f"(it defines: {', '.join(defines) or 'nothing'})."
+            )
+    elif module not in stdlib_modules:
+        raise PackError(
+            f"{target}: the entry point's module '{module}' is not among the binary's modules.\n"
+            f"  Fix: add the file that defines it to srcs or deps, or correct main/entry_point."
+        )
+
+
+def pack(args):
+    stdlib = read_blob(args.stdlib)
+    app = read_blob(args.app)
+    if stdlib.bytecode_magic != app.bytecode_magic:
+        raise PackError(
+            f"{args.target}: the stdlib and the app were compiled by different Python versions "
+            f"(bytecode magic {stdlib.bytecode_magic.hex()} vs {app.bytecode_magic.hex()})"
+        )
+    with open(args.stdlib_imports, encoding="utf-8") as f:
+        stdlib_imports = json.load(f)["modules"]
+    with open(args.app_imports, encoding="utf-8") as f:
+        app_imports = json.load(f)["modules"]
+
+    shadowing = sorted(m for m in app_imports if m in stdlib_imports and not _matches(m, args.stdlib_exclude))
+    if shadowing:
+        name = shadowing[0]
+        raise PackError(
+            f"{args.target}: {app_imports[name]['path']} is module '{name}', which is also a standard "
+            f"library module.\n  Fix: rename it, or leave the stdlib one out: stdlib_exclude = [\"{name}\"]."
+        )
+    if args.main_path:
+        args.entry_module = main_module(args.target, args.main_path, app_imports)
+    check_entry_point(args.target, args.entry_module, args.entry_function, app_imports, stdlib_imports)
+
+    roots = RUNTIME_MODULES + [args.entry_module] + [i for m in app_imports.values() for i in m["imports"]]
+    selected = set(select_stdlib(stdlib_imports, roots, args.stdlib_mode, args.stdlib_include, args.stdlib_exclude))
+    packages = {e.name for e in stdlib.entries() if e.kind == MODULE and e.is_package and e.name in selected}
+
+    entries = []
+    for entry in stdlib.entries():
+        keep = entry.name in selected if entry.kind == MODULE else _data_package(entry.name, packages) is not None
+        if keep:
+            entries.append(entry if args.stdlib_sources else _without_source(entry))
+    entries += [e if args.sources else _without_source(e) for e in app.entries()]
+    try:
+        blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level)
+    except BlobError as err:
+        raise PackError(f"{args.target}: {err}") from None
+    report = {
+        "modules": sum(1 for e in entries if e.kind == MODULE),
+        "stdlib_modules": len(selected),
+        "data_files": sum(1 for e in entries if e.kind == DATA),
+        "bytes": len(blob),
+        "zstd_level": args.zstd_level,
+        "entry_point": args.entry_module + (f":{args.entry_function}" if args.entry_function else ""),
+    }
+    return blob, report
+
+
+def _without_source(entry):
+    if entry.source is None:
+        return entry
+    return Entry(entry.kind, entry.name, primary=entry.primary, is_package=entry.is_package)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--target", required=True, help="label, for messages")
+    parser.add_argument("--stdlib", required=True, help="stdlib pack (blob)")
+    parser.add_argument("--stdlib_imports", required=True)
+    parser.add_argument("--app", required=True, help="the binary's own pack (blob)")
+    parser.add_argument("--app_imports", required=True)
+    entry = parser.add_mutually_exclusive_group(required=True)
+    entry.add_argument("--entry_module", help="module to run as __main__, or whose function to call")
+    entry.add_argument("--main_path", help="file (as in the app's imports file) to run as __main__")
+    parser.add_argument("--entry_function", default="")
+    parser.add_argument("--stdlib_mode", choices=("all", "imported"), default="all")
+    parser.add_argument("--stdlib_include", action="append", default=[])
+    parser.add_argument("--stdlib_exclude", action="append", default=[])
+    parser.add_argument("--sources", action="store_true", help="keep the app's sources")
+    parser.add_argument("--stdlib_sources", action="store_true", help="keep the stdlib's sources")
+    parser.add_argument("--zstd_level", type=int)
+    parser.add_argument("--output", required=True)
+    parser.add_argument("--report", help="output: JSON summary (counts, size)")
+    return parser.parse_args(expand_param_files(argv))
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        blob, report = pack(args)
+    except (PackError, BlobError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    with open(args.output, "wb") as out:
+        out.write(blob)
+    if args.report:
+        with open(args.report, "w", encoding="utf-8") as out:
+            json.dump(report, out, indent=1, sort_keys=True)
+            out.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
