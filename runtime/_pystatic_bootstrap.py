@@ -61,8 +61,8 @@ class PyStaticImporter:
     def create_module(self, spec):
         return None
 
-    def exec_module(self, module):
-        exec(self.get_code(module.__spec__.name), module.__dict__)
+    # In C: keeps the importer's own frame out of tracebacks (see runtime/blob.c).
+    exec_module = _pystatic.exec_module
 
     def get_code(self, fullname):
         code = _pystatic.get_code(fullname)
@@ -101,6 +101,8 @@ class PyStaticImporter:
 
 
 _PYTHON_FLAGS = set("bBdEhiIOPqsSuvV")
+# How multiprocessing's forkserver and resource tracker (3.12-3.14) start their helper process.
+_MULTIPROCESSING_COMMANDS = ("from multiprocessing.", "import sys; from multiprocessing.")
 
 
 def _is_interpreter_flag(arg):
@@ -111,7 +113,7 @@ def _multiprocessing_child(argv):
     """How to run this process if multiprocessing started it as a child (spawn, forkserver), else None.
 
     With `sys.frozen` set, spawn runs `<exe> --multiprocessing-fork KEY=VALUE...`; forkserver and
-    the resource tracker run `<exe> [interpreter flags] -c "from multiprocessing... import main; ..."`.
+    the resource tracker run `<exe> [interpreter flags] -c "[import sys; ]from multiprocessing... import main; ..."`.
     """
     if len(argv) >= 2 and argv[1] == "--multiprocessing-fork":
 
@@ -124,7 +126,7 @@ def _multiprocessing_child(argv):
     i = 1
     while i < len(argv) and _is_interpreter_flag(argv[i]):
         i += 2 if argv[i] in ("-W", "-X") else 1
-    if i + 1 < len(argv) and argv[i] == "-c" and argv[i + 1].startswith("from multiprocessing."):
+    if i + 1 < len(argv) and argv[i] == "-c" and argv[i + 1].startswith(_MULTIPROCESSING_COMMANDS):
         command, rest = argv[i + 1], argv[i + 2 :]
 
         def helper():

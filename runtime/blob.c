@@ -254,7 +254,42 @@ static PyObject *py_names(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* _pystatic.exec_module(module): the loader's exec_module, in C so that no frame of the importer
+ * shows in tracebacks; importlib's _call_with_frames_removed marks the import chain for removal,
+ * as with importlib's own loaders. */
+static PyObject *py_exec_module(PyObject *self, PyObject *module) {
+    (void)self;
+    PyObject *spec = NULL, *name = NULL, *origin = NULL, *code = NULL, *fixed = NULL, *importlib = NULL;
+    PyObject *imp = NULL, *result = NULL;
+    const char *utf8;
+    if ((spec = PyObject_GetAttrString(module, "__spec__")) == NULL) goto done;
+    if ((name = PyObject_GetAttrString(spec, "name")) == NULL) goto done;
+    if ((origin = PyObject_GetAttrString(spec, "origin")) == NULL) goto done;
+    if ((utf8 = PyUnicode_AsUTF8(name)) == NULL) goto done;
+    if ((code = pystatic_get_code(utf8)) == NULL) goto done;
+    /* Code objects name the file as compiled at build time; tracebacks should see the virtual path. */
+    if ((imp = PyImport_ImportModule("_imp")) == NULL) goto done;
+    if ((fixed = PyObject_CallMethod(imp, "_fix_co_filename", "OO", code, origin)) == NULL) goto done;
+    if ((importlib = PyImport_ImportModule("_frozen_importlib")) == NULL) goto done;
+    PyObject *exec = PyDict_GetItemString(PyEval_GetBuiltins(), "exec"); /* borrowed */
+    if (exec == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "builtins.exec is missing");
+        goto done;
+    }
+    result = PyObject_CallMethod(importlib, "_call_with_frames_removed", "OOO", exec, code, PyModule_GetDict(module));
+done:
+    Py_XDECREF(spec);
+    Py_XDECREF(name);
+    Py_XDECREF(origin);
+    Py_XDECREF(code);
+    Py_XDECREF(fixed);
+    Py_XDECREF(imp);
+    Py_XDECREF(importlib);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"exec_module", py_exec_module, METH_O, "exec_module(module): runs the module's embedded code in it"},
     {"find_module", py_find_module, METH_O, "find_module(name) -> entry flags, or -1"},
     {"get_code", py_get_code, METH_O, "get_code(name) -> code object"},
     {"get_source", py_get_source, METH_O, "get_source(name) -> bytes or None"},
