@@ -1,0 +1,98 @@
+import json
+import marshal
+
+import pytest
+
+from pystatic import compile_bytecode
+from pystatic.blob import DATA, MODULE, read_blob
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_imports_resolve_relative_and_from_imports(tmp_path):
+    code = compile(
+        "import os.path\nfrom . import sibling\nfrom .. import up\nfrom json import decoder as d, loads\n"
+        "def f():\n    import email.message\n",
+        "x.py",
+        "exec",
+    )
+    assert compile_bytecode.imports_of(code, "pkg.sub.mod", is_package=False) == [
+        "email.message", "json", "json.decoder", "json.loads", "os.path", "pkg", "pkg.sub", "pkg.sub.sibling", "pkg.up",
+    ]
+
+
+def test_relative_import_beyond_top_level_is_not_followed():
+    code = compile("from ... import x\n", "x.py", "exec")
+    assert compile_bytecode.imports_of(code, "a.b", is_package=False) == []
+
+
+def test_top_level_names():
+    code = compile("import a\nfrom b import c\ndef main(): pass\nclass K: pass\nX = 1\n", "x.py", "exec")
+    assert compile_bytecode.top_level_names(code) == ["K", "X", "a", "c", "main"]
+
+
+def test_stdlib_tree_walk_skips_non_packages(tmp_path):
+    lib = tmp_path / "lib"
+    write(lib / "os.py", "")
+    write(lib / "json" / "__init__.py", "")
+    write(lib / "json" / "decoder.py", "")
+    write(lib / "json" / "data.txt", "x")
+    write(lib / "site-packages" / "README.txt", "")
+    write(lib / "site-packages" / "foo.py", "")
+    write(lib / "lib-dynload" / "README", "")
+    write(lib / "notapkg" / "m.py", "")
+    resources = [(k, n) for k, n, _ in compile_bytecode.stdlib_resources(str(lib))]
+    assert sorted(resources) == [("data", "json/data.txt"), ("module", "json.decoder"), ("module", "os"), ("package", "json")]
+
+
+def test_main_writes_blob_and_imports(tmp_path):
+    src = write(tmp_path / "app" / "pkg" / "mod.py", "import json\ndef main():\n    return 3\n")
+    init = write(tmp_path / "app" / "pkg" / "__init__.py", "")
+    data = write(tmp_path / "app" / "pkg" / "motd.txt", "hi")
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps({"version": 1, "target": "//x", "resources": [
+        {"kind": "package", "name": "pkg", "path": str(init)},
+        {"kind": "module", "name": "pkg.mod", "path": str(src)},
+        {"kind": "data", "name": "pkg/motd.txt", "path": str(data)},
+    ]}))
+    out, imports = tmp_path / "out.blob", tmp_path / "imports.json"
+    args = ["--manifest", str(manifest), "--optimize", "2", "--output", str(out), "--imports", str(imports)]
+    assert compile_bytecode.main(args) == 0
+    reader = read_blob(out)
+    entry = reader.get(MODULE, "pkg.mod")
+    assert entry.source == src.read_bytes()
+    namespace = {}
+    exec(marshal.loads(entry.primary), namespace)
+    assert namespace["main"]() == 3
+    assert reader.get(MODULE, "pkg").is_package
+    assert reader.get(DATA, "pkg/motd.txt").primary == b"hi"
+    info = json.loads(imports.read_text())
+    assert info["optimize"] == 2
+    assert info["modules"]["pkg.mod"] == {"imports": ["json"], "defines": ["json", "main"], "path": str(src)}
+    first = out.read_bytes()
+    assert compile_bytecode.main(args) == 0
+    assert out.read_bytes() == first, "deterministic"
+
+
+def test_syntax_error_names_the_file(tmp_path, capsys):
+    bad = write(tmp_path / "bad.py", "def (:\n")
+    args = ["--module", "bad", str(bad), "--output", str(tmp_path / "o"), "--imports", str(tmp_path / "i")]
+    assert compile_bytecode.main(args) == 1
+    assert "bad.py: does not compile with Python" in capsys.readouterr().err
+
+
+def test_optimize_2_drops_docstrings():
+    code = compile_bytecode.compile_source(b'"""doc"""\nassert False\n', "m.py", 2)
+    namespace = {"__doc__": "unset"}
+    exec(code, namespace)  # the assert is gone too
+    assert namespace["__doc__"] == "unset"
+    assert "doc" not in code.co_consts
+
+
+def test_bad_source_raises_compile_error():
+    with pytest.raises(compile_bytecode.CompileError, match="m.py"):
+        compile_bytecode.compile_source(b"x = (", "m.py", 0)

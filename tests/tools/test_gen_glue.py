@@ -1,0 +1,47 @@
+import hashlib
+
+import pytest
+
+from pystatic import gen_glue
+
+
+def test_glue_names_settings_blob_hash_and_incbin(tmp_path):
+    blob = tmp_path / "app.blob"
+    blob.write_bytes(b"PYSTBLOB-data")
+    out = tmp_path / "glue.c"
+    args = ["--blob", str(blob), "--entry_point", 'pkg.mod:main', "--allocator", "malloc", "--optimize", "2",
+            "--extension", "_yaml", "PyInit__yaml", "--output", str(out)]
+    assert gen_glue.main(args) == 0
+    source = out.read_text()
+    assert '.entry_point = "pkg.mod:main",' in source
+    assert ".allocator = PYMEM_ALLOCATOR_MALLOC," in source and ".optimize = 2," in source
+    assert hashlib.sha256(b"PYSTBLOB-data").hexdigest() in source
+    assert 'extern PyObject *PyInit__yaml(void);' in source and '{"_yaml", PyInit__yaml},' in source
+    assert f'".incbin " "\\"{blob}\\"" "\\n"' in source
+    assert "ZSTD_decompress" not in source
+
+
+def test_zstd_glue_calls_libzstd(tmp_path):
+    blob = tmp_path / "b"
+    blob.write_bytes(b"")
+    out = tmp_path / "glue.c"
+    assert gen_glue.main(["--blob", str(blob), "--entry_point", "m", "--zstd", "--output", str(out)]) == 0
+    assert "ZSTD_decompress(dst, capacity, src, size)" in out.read_text()
+
+
+def test_entry_point_from_the_pack_report(tmp_path):
+    (tmp_path / "b").write_bytes(b"")
+    (tmp_path / "r.json").write_text('{"entry_point": "tool.cli"}')
+    out = tmp_path / "glue.c"
+    assert gen_glue.main(["--blob", str(tmp_path / "b"), "--entry_from_report", str(tmp_path / "r.json"), "--output", str(out)]) == 0
+    assert '.entry_point = "tool.cli",' in out.read_text()
+
+
+def test_c_strings_escape_quotes_backslashes_and_controls():
+    assert gen_glue.c_string('a"b\\c\n\x01') == '"a\\"b\\\\c\\n\\x01"'
+
+
+@pytest.mark.parametrize("name, init", [("bad name", "PyInit_x"), ("x", "PyInit x; evil()")])
+def test_bad_extension_names_are_rejected(name, init):
+    with pytest.raises(ValueError, match="bad extension module"):
+        gen_glue.glue_source("b", "0" * 64, "m", "mimalloc", 0, 1, 0, 1, False, [(name, init)])

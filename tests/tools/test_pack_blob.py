@@ -1,0 +1,132 @@
+import json
+
+import pytest
+
+from pystatic import pack_blob
+from pystatic.blob import DATA, MODULE, Entry, read_blob, write_blob
+
+MAGIC = b"\xf3\r\r\n"
+
+# A small "stdlib": json imports json.decoder; encodings is always shipped.
+STDLIB = {
+    "_pystatic_bootstrap": [],
+    "_pystatic_resources": [],
+    "encodings": ["codecs"],
+    "codecs": [],
+    "traceback": ["linecache"],
+    "linecache": [],
+    "json": ["json.decoder"],
+    "json.decoder": ["re"],
+    "re": [],
+    "email": [],
+    "email.message": ["email"],
+    "sqlite3": [],
+}
+PACKAGES = {"json", "email", "encodings"}
+
+
+@pytest.fixture
+def packs(tmp_path):
+    stdlib = [
+        Entry(MODULE, name, primary=b"c:" + name.encode(), source=b"s", is_package=name in PACKAGES) for name in STDLIB
+    ] + [Entry(DATA, "email/architecture.rst", primary=b"doc")]
+    (tmp_path / "stdlib.blob").write_bytes(write_blob(stdlib, MAGIC))
+    (tmp_path / "stdlib.json").write_text(json.dumps({"modules": {n: {"imports": i, "defines": [], "path": f"lib/{n}.py"} for n, i in STDLIB.items()}}))
+    return tmp_path
+
+
+def write_app(tmp, modules, magic=MAGIC):
+    """modules: {name: (imports, defines)}"""
+    (tmp / "app.blob").write_bytes(write_blob([Entry(MODULE, n, primary=b"a", source=b"src") for n in modules], magic))
+    (tmp / "app.json").write_text(
+        json.dumps({"modules": {n: {"imports": i, "defines": d, "path": f"app/{n}.py"} for n, (i, d) in modules.items()}})
+    )
+
+
+def run(tmp, *extra):
+    args = ["--target", "//app:bin", "--stdlib", str(tmp / "stdlib.blob"), "--stdlib_imports", str(tmp / "stdlib.json"),
+            "--app", str(tmp / "app.blob"), "--app_imports", str(tmp / "app.json"), "--output", str(tmp / "out.blob"),
+            "--report", str(tmp / "report.json"), *extra]
+    return pack_blob.main(args)
+
+
+def modules_in(tmp):
+    return sorted(read_blob(tmp / "out.blob").names(MODULE))
+
+
+def test_imported_mode_follows_imports_transitively(packs, capsys):
+    write_app(packs, {"app": (["json"], ["main"])})
+    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert modules_in(packs) == [
+        "_pystatic_bootstrap", "_pystatic_resources", "app", "codecs", "encodings", "json", "json.decoder", "linecache", "re", "traceback",
+    ]
+    report = json.loads((packs / "report.json").read_text())
+    assert report["entry_point"] == "app" and report["stdlib_modules"] == 9
+
+
+def test_include_exclude_and_data_of_included_packages(packs):
+    write_app(packs, {"app": ([], [])})
+    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported", "--stdlib_include", "email", "--stdlib_exclude", "traceback") == 0
+    names = modules_in(packs)
+    assert "email.message" in names and "email" in names
+    assert "traceback" not in names
+    assert read_blob(packs / "out.blob").names(DATA) == ["email/architecture.rst"]
+
+
+def test_all_mode_ships_everything_but_excludes(packs):
+    write_app(packs, {"app": ([], [])})
+    assert run(packs, "--entry_module", "app", "--stdlib_exclude", "email") == 0
+    assert "sqlite3" in modules_in(packs) and "email.message" not in modules_in(packs)
+    assert read_blob(packs / "out.blob").names(DATA) == []
+
+
+def test_sources_are_dropped_unless_asked_for(packs):
+    write_app(packs, {"app": ([], [])})
+    assert run(packs, "--entry_module", "app") == 0
+    reader = read_blob(packs / "out.blob")
+    assert reader.get(MODULE, "app").source is None and reader.get(MODULE, "json").source is None
+    assert run(packs, "--entry_module", "app", "--sources", "--stdlib_sources") == 0
+    reader = read_blob(packs / "out.blob")
+    assert reader.get(MODULE, "app").source == b"src" and reader.get(MODULE, "json").source == b"s"
+
+
+def test_zstd_level_compresses(packs):
+    write_app(packs, {"app": ([], [])})
+    assert run(packs, "--entry_module", "app", "--zstd_level", "3") == 0
+    assert json.loads((packs / "report.json").read_text())["zstd_level"] == 3
+
+
+def test_main_path_names_the_entry_module(packs):
+    write_app(packs, {"tool.cli": ([], [])})
+    assert run(packs, "--main_path", "app/tool.cli.py") == 0
+    assert json.loads((packs / "report.json").read_text())["entry_point"] == "tool.cli"
+
+
+@pytest.mark.parametrize(
+    "modules, entry, message",
+    [
+        ({"app": ([], ["run"])}, ["--entry_module", "app", "--entry_function", "main"],
+         "//app:bin: entry point 'app:main': app/app.py defines no top-level 'main'.*it defines: run"),
+        ({"app": ([], [])}, ["--entry_module", "nope"], "//app:bin: the entry point's module 'nope' is not among"),
+        ({"app": ([], [])}, ["--main_path", "elsewhere.py"], "main elsewhere.py is not among the binary's modules"),
+        ({"json": ([], [])}, ["--entry_module", "json"],
+         "app/json.py is module 'json', which is also a standard library module.*stdlib_exclude = \\[\"json\"\\]"),
+        ({"app": ([], [])}, ["--entry_module", "app", "--stdlib_include", "nosuchmod"], "stdlib_include names no standard library module: nosuchmod"),
+    ],
+)
+def test_bad_input_fails_at_build_time_naming_target_and_fix(packs, capsys, modules, entry, message):
+    write_app(packs, modules)
+    assert run(packs, *entry) == 1
+    assert __import__("re").search(message, capsys.readouterr().err, __import__("re").S)
+
+
+def test_excluding_the_stdlib_module_allows_an_app_module_of_that_name(packs):
+    write_app(packs, {"json": ([], [])})
+    assert run(packs, "--entry_module", "json", "--stdlib_exclude", "json") == 0
+    assert read_blob(packs / "out.blob").get(MODULE, "json").primary == b"a"
+
+
+def test_packs_from_different_python_versions_are_rejected(packs, capsys):
+    write_app(packs, {"app": ([], [])}, magic=b"\x00\x00\r\n")
+    assert run(packs, "--entry_module", "app") == 1
+    assert "compiled by different Python versions" in capsys.readouterr().err
