@@ -89,6 +89,15 @@ def cmd_fail(args):
     raise RuntimeError("failing on purpose")
 
 
+def cmd_wait(args):
+    """Prints "ready" and sleeps (Ctrl-C ends it with exit code 130)."""
+    import time
+
+    print("ready", flush=True)
+    time.sleep(args.seconds)
+    return 0
+
+
 def parser():
     p = argparse.ArgumentParser(prog=os.path.basename(sys.argv[0]), description=__doc__)
     p.add_argument("--version", action="version", version=__version__)
@@ -104,6 +113,9 @@ def parser():
     s.add_argument("--start-method", choices=["fork", "spawn", "forkserver"], default="spawn")
     s.add_argument("text", nargs="+")
     s.set_defaults(run=cmd_workers)
+    s = sub.add_parser("wait", help=cmd_wait.__doc__)
+    s.add_argument("seconds", type=float)
+    s.set_defaults(run=cmd_wait)
     s = sub.add_parser("fail", help=cmd_fail.__doc__)
     s.add_argument("--exit-code", type=int)
     s.set_defaults(run=cmd_fail)

@@ -1,0 +1,61 @@
+"""Analysis tests of py_static_binary: its actions, and errors for bad attributes."""
+
+load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
+load("//rules:defs.bzl", "py_static_binary")
+
+_MUSL = {"//command_line_option:platforms": str(Label("//platforms:linux_musl"))}
+
+def _actions_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    mnemonics = [a.mnemonic for a in analysistest.target_actions(env)]
+    for mnemonic in ["PyStaticManifest", "PyStaticBytecode", "PyStaticBlob", "PyStaticGlue", "CppCompile", "CppLink", "PyStaticVerifyElf"]:
+        asserts.true(env, mnemonic in mnemonics, "{} in {}".format(mnemonic, mnemonics))
+    asserts.false(env, "PyStaticStdlib" in mnemonics, "the stdlib is compiled by the runtime toolchain, once")
+    glue = [a for a in analysistest.target_actions(env) if a.mnemonic == "CppCompile" and a.outputs.to_list()[0].basename.startswith("subject.glue")]
+    asserts.equals(env, 1, len(glue))
+    asserts.true(env, "subject.blob" in [f.basename for f in glue[0].inputs.to_list()], ".incbin's blob is an input of the glue's compile")
+    bytecode = [a for a in analysistest.target_actions(env) if a.mnemonic == "PyStaticBytecode"][0]
+    asserts.true(env, bytecode.argv[0].endswith("/bin/python3.13"), "bytecode by the distribution's own 3.13: " + bytecode.argv[0])
+    asserts.equals(env, "0", bytecode.env["PYTHONHASHSEED"])
+    return analysistest.end(env)
+
+actions_test = analysistest.make(_actions_test_impl, config_settings = _MUSL)
+
+def _failure_test(message):
+    def impl(ctx):
+        env = analysistest.begin(ctx)
+        asserts.expect_failure(env, message)
+        return analysistest.end(env)
+
+    return analysistest.make(impl, expect_failure = True, config_settings = _MUSL)
+
+no_entry_test = _failure_test("no entry point. Fix: set main")
+both_entries_test = _failure_test("set either main or entry_point, not both")
+bad_entry_syntax_test = _failure_test("is not 'package.module' or 'package.module:function'")
+main_not_in_srcs_test = _failure_test("is not in srcs. Fix: add it to srcs")
+
+def binary_analysis_test_suite(name):
+    """Declares the analysis tests (manual: the runtime toolchain needs seeded sources; see tools/test).
+
+    Args:
+      name: test_suite name.
+    """
+    subjects = {
+        "subject": dict(srcs = ["app.py"], entry_point = "tests.binary.app:main"),
+        "no_entry": dict(srcs = ["app.py"]),
+        "both_entries": dict(srcs = ["app.py"], main = "app.py", entry_point = "app:main"),
+        "bad_entry_syntax": dict(srcs = ["app.py"], entry_point = "app:main:extra"),
+        "main_not_in_srcs": dict(srcs = ["other.py"], main = "app.py"),
+    }
+    for subject, attrs in subjects.items():
+        py_static_binary(name = subject, tags = ["manual"], **attrs)
+    tests = {
+        "actions_test": (actions_test, "subject"),
+        "bad_entry_syntax_test": (bad_entry_syntax_test, "bad_entry_syntax"),
+        "both_entries_test": (both_entries_test, "both_entries"),
+        "main_not_in_srcs_test": (main_not_in_srcs_test, "main_not_in_srcs"),
+        "no_entry_test": (no_entry_test, "no_entry"),
+    }
+    for test_name, (rule, subject) in tests.items():
+        rule(name = test_name, size = "small", tags = ["manual"], target_under_test = ":" + subject)
+    native.test_suite(name = name, tests = [":" + t for t in tests], tags = ["manual"])

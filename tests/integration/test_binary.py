@@ -1,0 +1,148 @@
+"""py_static_binary end to end: build the examples for linux_musl, run them, alone in an empty root."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from pystatic.verify_elf import static_problems
+
+MUSL = "--platforms=//platforms:linux_musl"
+EXAMPLES = ["//examples/hello", "//examples/cli"]
+
+
+@pytest.fixture(scope="module")
+def binaries(bazel):
+    bazel.run("build", *EXAMPLES, MUSL)
+    return {target.rpartition("/")[2]: bazel.output_file(target, MUSL) for target in EXAMPLES}
+
+
+def run(cmd, tmp_path, **kwargs):
+    """Runs with an empty environment and a private, empty TMPDIR (checked afterwards)."""
+    env = {"TMPDIR": str(tmp_path / "tmp")}
+    os.makedirs(env["TMPDIR"], exist_ok=True)
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120, **kwargs)
+
+
+def test_examples_are_fully_static(binaries):
+    for binary in binaries.values():
+        assert static_problems(binary, "x86_64") == []
+
+
+def test_hello_runs(binaries, tmp_path):
+    result = run([str(binaries["hello"])], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("hello from rules_pystatic: Python 3.13.15 on x86_64")
+    assert f"sys.executable = {binaries['hello']}" in result.stdout
+    assert os.listdir(tmp_path / "tmp") == []
+
+
+def test_cli_uses_the_stdlib_c_extensions_and_package_data(binaries, tmp_path):
+    cli = str(binaries["cli"])
+    info = json.loads(run([cli, "info"], tmp_path).stdout)
+    assert info["openssl"].startswith("OpenSSL 3.5.7") and info["sqlite"].startswith("3.")
+    assert info["decimal"] == "0.1428571428571428571428571429" and info["zlib"].startswith("1.3")
+    assert info["motd"].startswith("Packaged with rules_pystatic")
+    notes = json.loads(run([cli, "notes", "a", "b"], tmp_path).stdout)
+    assert [n["body"] for n in notes] == ["a", "b"] and notes[0]["sha256"] == "ca978112ca1b"
+    assert json.loads(run([cli, "compress", "xyz"], tmp_path).stdout)["raw"] == 300
+    assert json.loads(run([cli, "ctypes"], tmp_path).stdout) == {"callback": 42, "array_sum": 10, "sizeof_long": 8}
+    assert json.loads(run([cli, "tls"], tmp_path).stdout)["verify"] == "CERT_REQUIRED"
+    assert run([cli, "--version"], tmp_path).stdout == "1.0.0\n"
+    assert os.listdir(tmp_path / "tmp") == []
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_multiprocessing_children_re_enter_the_executable(binaries, tmp_path, method):
+    result = run([str(binaries["cli"]), "workers", "--start-method", method, "a", "b", "c"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["digests"] == ["ca978112ca1bbdca", "3e23e8160039594a", "2e7d2c03a9507ae2"]
+    assert os.listdir(tmp_path / "tmp") == [], "multiprocessing removed its socket directory"
+
+
+def test_exit_codes_and_tracebacks_with_source_lines(binaries, tmp_path):
+    cli = str(binaries["cli"])
+    assert run([cli, "fail", "--exit-code", "7"], tmp_path).returncode == 7
+    result = run([cli, "fail"], tmp_path)
+    assert result.returncode == 1
+    assert f'File "{cli}/pystatic_cli/main.py", line' in result.stderr
+    assert 'raise RuntimeError("failing on purpose")' in result.stderr
+    assert "_pystatic" not in result.stderr, "no frames of the runtime's importer"
+    usage = run([cli, "no-such-command"], tmp_path)
+    assert usage.returncode == 2 and "usage: cli" in usage.stderr
+
+
+def test_keyboard_interrupt_exits_130(binaries, tmp_path):
+    process = subprocess.Popen([str(binaries["cli"]), "wait", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "ready\n"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "KeyboardInterrupt" in stderr
+
+
+def empty_root(tmp_path, binary):
+    """A root directory holding nothing but the binary, as /app."""
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.copy2(binary, root / "app")
+    return root
+
+
+@pytest.fixture(scope="module")
+def bwrap():
+    path = shutil.which("bwrap")
+    if path is None:
+        pytest.fail("bubblewrap is needed for the empty-root tests: apt-get install bubblewrap")
+    return path
+
+
+@pytest.mark.parametrize(
+    "binary, args, expect",
+    [
+        ("hello", [], r"^hello from rules_pystatic: Python 3\.13\.15 on x86_64.*\nsys\.executable = /app\n$"),
+        ("cli", ["info"], r'"sqlite": "3\.'),
+        ("cli", ["notes", "x"], r'"body": "x"'),
+        ("cli", ["ctypes"], r'"callback": 42'),
+        ("cli", ["compress", "a"], r'"raw": 100'),
+        ("cli", ["tls"], r'"protocol": "PROTOCOL_TLS_CLIENT"'),
+    ],
+)
+def test_runs_alone_in_an_empty_read_only_root(binaries, tmp_path, bwrap, binary, args, expect):
+    root = empty_root(tmp_path, binaries[binary])
+    # Read-only root with nothing in it: no libc, no /proc, no /tmp, no /dev; any write would fail.
+    # (multiprocessing's locks would need /dev/shm, so workers are tested outside.)
+    cmd = [bwrap, "--ro-bind", str(root), "/", "--unshare-all", "--die-with-parent", "--clearenv", "/app", *args]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert re.search(expect, result.stdout, re.S), result.stdout
+    assert sorted(os.listdir(root)) == ["app"]
+
+
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("missing_function", r"//tests/binary/bad:missing_function: entry point 'app:nope': .*app\.py defines no top-level 'nope'"),
+        ("missing_module", r"missing_module: the entry point's module 'nosuch.module' is not among the binary's modules.*Fix:"),
+        ("stdlib_clash", r"stdlib_clash: .*json\.py is module 'json', which is also a standard library module.*stdlib_exclude"),
+        ("not_importable", r"not_importable: tests/binary/bad/my-dir/x\.py cannot be imported.*Fix:"),
+        ("module_clash", r"module_clash: .*app\.py and .*app\.py both map to the module name 'app'.*Fix:"),
+    ],
+)
+def test_bad_input_fails_the_build_naming_target_file_and_fix(bazel, target, message):
+    result = bazel.run("build", f"//tests/binary/bad:{target}", MUSL, check=False)
+    assert result.returncode != 0
+    assert re.search(message, result.stderr, re.S), result.stderr[-3000:]
+
+
+def test_startup_is_quick_enough_to_notice_regressions(binaries, tmp_path):
+    """Not a benchmark (bench/run is): fails only if start-up is pathologically slow."""
+    start = time.perf_counter()
+    for _ in range(5):
+        assert run([str(binaries["hello"])], tmp_path).returncode == 0
+    assert (time.perf_counter() - start) / 5 < 1.0
