@@ -1,6 +1,7 @@
 import io
 import json
 import tarfile
+import zipfile
 
 import pytest
 
@@ -61,6 +62,24 @@ def test_stage_deps_points_pkg_config_at_the_staging_dir(tmp_path):
 def test_extract_source_finds_the_single_top_directory(tmp_path):
     archive = _tar(tmp_path / "a.tar.gz", {"zlib-1.3.dfsg/configure": b"#!/bin/sh\n", "zlib-1.3.dfsg/zlib.h": b""})
     assert extract_source(archive, tmp_path / "out").name == "zlib-1.3.dfsg"
+
+
+def test_extract_source_reads_a_zip_and_keeps_the_executable_bit(tmp_path):
+    archive = tmp_path / "sqlite-src-3530400.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        script = zipfile.ZipInfo("sqlite-src-3530400/configure")
+        script.external_attr = 0o755 << 16
+        zf.writestr(script, "#!/bin/sh\n")
+        zf.writestr("sqlite-src-3530400/src/main.c", "")
+    top = extract_source(archive, tmp_path / "out")
+    assert top.name == "sqlite-src-3530400"
+    assert (top / "configure").stat().st_mode & 0o777 == 0o755 and (top / "src" / "main.c").is_file()
+
+
+def test_extract_source_goes_by_content_not_file_name(tmp_path):
+    # A verified repack (Debian's .tar.xz) is stored under the upstream name (.zip).
+    archive = _tar(tmp_path / "sqlite-src-3530400.zip", {"sqlite3-3.53.4/configure": b""})
+    assert extract_source(archive, tmp_path / "out").name == "sqlite3-3.53.4"
 
 
 def test_extract_source_rejects_several_tops_and_garbage(tmp_path):
