@@ -23,6 +23,15 @@ def test_module_states_from_makefile():
     assert build_cpython.module_states(makefile) == {"_ssl": "missing", "zlib": "yes", "_scproxy": "n/a"}
 
 
+def test_left_out_modules_say_why():
+    states = {"zlib": "yes", "readline": "n/a", "_curses": "n/a", "_uuid": "missing", "_scproxy": "n/a"}
+    left_out = build_cpython.extensions_left_out(states)
+    assert set(left_out) == {"readline", "_curses", "_uuid", "_scproxy"}
+    assert "GPL" in left_out["readline"]["reason"] and "ncurses" in left_out["_curses"]["reason"]
+    assert left_out["_uuid"]["reason"] == build_cpython.MODULE_STATE_REASONS["missing"]
+    assert left_out["_scproxy"] == {"state": "n/a", "reason": "not available on this platform"}
+
+
 def test_inittab_from_generated_config_c():
     config_c = 'struct _inittab _PyImport_Inittab[] = {\n    {"_abc", PyInit__abc},\n    {"zlib", PyInit_zlib},\n    {0, 0}\n};\n'
     assert build_cpython.inittab(config_c) == [("_abc", "PyInit__abc"), ("zlib", "PyInit_zlib")]
