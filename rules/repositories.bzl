@@ -31,7 +31,7 @@ def rules_pystatic_register_toolchains():
     maybe(zig_sdk, name = "pystatic_zig")
     maybe(msvc_configure, name = "pystatic_msvc")
     maybe(pinned_source, name = "pystatic_cpython_src_3_13", group = "cpython", key = "3.13")
-    for dep in ["bzip2", "libffi", "openssl", "xz", "zlib"]:
+    for dep in ["bzip2", "libffi", "libuuid", "openssl", "sqlite3", "xz", "zlib", "zstd"]:
         maybe(pinned_source, name = "pystatic_dep_" + dep, group = "deps", key = dep)
     maybe(cpython_versions, name = "pystatic_cpython_versions")
     native.register_toolchains("@rules_pystatic//toolchains:all", "@rules_pystatic//toolchains/cpython:all")

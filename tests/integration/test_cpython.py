@@ -35,12 +35,15 @@ def test_builtin_extensions_come_from_the_generated_inittab(distribution):
     dist, d = distribution
     config_c = (dist / d["inittab"]).read_text()
     for name in ("_decimal", "_json", "_socket", "pyexpat", "_sha2", "math", "_asyncio", "zlib", "_bz2", "_lzma",
-                 "_ssl", "_hashlib", "_ctypes"):
+                 "_ssl", "_hashlib", "_ctypes", "_sqlite3", "_uuid"):
         assert d["extensions"][name]["init"] == f"PyInit_{name}"
         assert f'{{"{name}", PyInit_{name}}}' in config_c
     left_out = d["extensions_left_out"]
     assert not set(left_out) & set(d["extensions"])
     assert left_out["_tkinter"]["reason"] and all(v["reason"] for v in left_out.values())
+    # Left out on purpose, whatever the build machine has: GPL readline, no ncurses.
+    assert left_out["readline"]["state"] == "n/a" and "GPL" in left_out["readline"]["reason"]
+    assert left_out["_curses"]["state"] == "n/a" and "ncurses" in left_out["_curses"]["reason"]
 
 
 def test_interpreter_is_static_and_runs_the_stdlib(distribution):
@@ -58,6 +61,24 @@ def test_interpreter_is_static_and_runs_the_stdlib(distribution):
     assert (result.returncode, result.stdout) == (0, "(3, 13) 0.25 ok ['OpenSSL', '3.5.7'] a7ffc6f8 d41d8cd9 42\n"), result.stderr
 
 
+def test_sqlite3_and_uuid_run_on_their_static_libraries(distribution):
+    dist, d = distribution
+    code = (
+        "import sqlite3, uuid;"
+        "db = sqlite3.connect(':memory:');"
+        "db.execute('create virtual table docs using fts5(body)');"
+        "db.execute(\"insert into docs values ('a static python'), ('musl')\");"
+        "db.execute('create virtual table boxes using rtree(id, x0, x1)');"
+        "hits = db.execute(\"select body from docs where docs match 'static'\").fetchall();"
+        "math = db.execute(\"select sqrt(16), json_extract('{\\\"a\\\": 2}', '$.a')\").fetchone();"
+        "u = uuid.uuid1();"
+        "print(db.execute('select sqlite_version()').fetchone()[0], hits, math, sqlite3.threadsafety,"
+        " uuid._uuid is not None, uuid._generate_time_safe is not None, u.version, uuid.UUID(str(u)) == u)"
+    )
+    result = subprocess.run([str(dist / d["interpreter"]), "-I", "-c", code], capture_output=True, text=True, env={}, timeout=60)
+    assert (result.returncode, result.stdout) == (0, "3.53.4 [('a static python',)] (4.0, 2) 3 True True 1 True\n"), result.stderr
+
+
 def test_stdlib_tree_and_licence(distribution):
     dist, d = distribution
     stdlib = dist / d["stdlib"]
@@ -66,7 +87,7 @@ def test_stdlib_tree_and_licence(distribution):
         assert not (stdlib / excluded).exists(), excluded
     licenses = {entry["component"]: entry for entry in d["licenses"]}
     assert "PYTHON SOFTWARE FOUNDATION LICENSE" in (dist / licenses["cpython"]["file"]).read_text()
-    assert {"expat", "libmpdec", "HACL*", "zlib", "bzip2", "xz", "openssl", "libffi"} <= set(licenses)
+    assert {"expat", "libmpdec", "HACL*", "zlib", "bzip2", "xz", "openssl", "libffi", "sqlite3", "libuuid", "zstd"} <= set(licenses)
     for entry in licenses.values():
         assert (dist / entry["file"]).stat().st_size > 500, entry
     assert licenses["openssl"]["license"] == "Apache-2.0"
@@ -74,12 +95,18 @@ def test_stdlib_tree_and_licence(distribution):
     assert (zlib["license"], zlib["version"]) == ("Zlib", "1.3.2")
     assert "Jean-loup Gailly" in (dist / zlib["file"]).read_text()
     assert len(zlib["source_sha256"]) == 64 and zlib["source_origin"]
+    assert "public domain" in (dist / licenses["sqlite3"]["file"]).read_text().lower()
+    assert "Theodore Ts'o" in (dist / licenses["libuuid"]["file"]).read_text()
+    # zstd is dual-licensed; the distribution ships it under BSD-3-Clause.
+    assert licenses["zstd"]["license"] == "BSD-3-Clause" and "Meta Platforms" in (dist / licenses["zstd"]["file"]).read_text()
 
 
 def test_dependency_archives_are_linked_after_libpython(distribution):
     _, d = distribution
     archives = d["link"]["archives"]
-    for lib in ("libz.a", "libbz2.a", "liblzma.a", "libssl.a", "libcrypto.a", "libffi.a"):
+    # libzstd.a: no CPython 3.13 module uses it; programs' own C code (resource decompression) does.
+    for lib in ("libz.a", "libbz2.a", "liblzma.a", "libssl.a", "libcrypto.a", "libffi.a", "libsqlite3.a", "libuuid.a",
+                "libzstd.a"):
         assert archives.index(f"lib/{lib}") > 0, lib
     # libssl needs libcrypto: it must come first in a single-pass static link.
     assert archives.index("lib/libssl.a") < archives.index("lib/libcrypto.a")

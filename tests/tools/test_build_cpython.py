@@ -1,6 +1,7 @@
 import io
 import json
 import tarfile
+import zipfile
 
 import pytest
 
@@ -20,6 +21,15 @@ def _tar(path, files):
 def test_module_states_from_makefile():
     makefile = "MODULE__SSL_STATE=missing\nMODULE_ZLIB_STATE=yes\nMODULE__SCPROXY_STATE=n/a\nOTHER=1\n"
     assert build_cpython.module_states(makefile) == {"_ssl": "missing", "zlib": "yes", "_scproxy": "n/a"}
+
+
+def test_left_out_modules_say_why():
+    states = {"zlib": "yes", "readline": "n/a", "_curses": "n/a", "_uuid": "missing", "_scproxy": "n/a"}
+    left_out = build_cpython.extensions_left_out(states)
+    assert set(left_out) == {"readline", "_curses", "_uuid", "_scproxy"}
+    assert "GPL" in left_out["readline"]["reason"] and "ncurses" in left_out["_curses"]["reason"]
+    assert left_out["_uuid"]["reason"] == build_cpython.MODULE_STATE_REASONS["missing"]
+    assert left_out["_scproxy"] == {"state": "n/a", "reason": "not available on this platform"}
 
 
 def test_inittab_from_generated_config_c():
@@ -61,6 +71,24 @@ def test_stage_deps_points_pkg_config_at_the_staging_dir(tmp_path):
 def test_extract_source_finds_the_single_top_directory(tmp_path):
     archive = _tar(tmp_path / "a.tar.gz", {"zlib-1.3.dfsg/configure": b"#!/bin/sh\n", "zlib-1.3.dfsg/zlib.h": b""})
     assert extract_source(archive, tmp_path / "out").name == "zlib-1.3.dfsg"
+
+
+def test_extract_source_reads_a_zip_and_keeps_the_executable_bit(tmp_path):
+    archive = tmp_path / "sqlite-src-3530400.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        script = zipfile.ZipInfo("sqlite-src-3530400/configure")
+        script.external_attr = 0o755 << 16
+        zf.writestr(script, "#!/bin/sh\n")
+        zf.writestr("sqlite-src-3530400/src/main.c", "")
+    top = extract_source(archive, tmp_path / "out")
+    assert top.name == "sqlite-src-3530400"
+    assert (top / "configure").stat().st_mode & 0o777 == 0o755 and (top / "src" / "main.c").is_file()
+
+
+def test_extract_source_goes_by_content_not_file_name(tmp_path):
+    # A verified repack (Debian's .tar.xz) is stored under the upstream name (.zip).
+    archive = _tar(tmp_path / "sqlite-src-3530400.zip", {"sqlite3-3.53.4/configure": b""})
+    assert extract_source(archive, tmp_path / "out").name == "sqlite3-3.53.4"
 
 
 def test_extract_source_rejects_several_tops_and_garbage(tmp_path):

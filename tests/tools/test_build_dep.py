@@ -1,16 +1,120 @@
+import io
+import json
+import pathlib
+import shutil
+import tarfile
+
+import pytest
+
 from pystatic import build_dep
+
+SOURCES_JSON = pathlib.Path(__file__).resolve().parents[2] / "toolchains" / "cpython" / "sources.json"
+
+
+def _argv(tmp_path, name, source):
+    return ["--name", name, "--source", str(source), "--target", "x86_64-linux-musl", "--cc", "/bin/true",
+            "--ar", "/bin/true", "--output", str(tmp_path / "o"), "--log", str(tmp_path / "log")]
+
+
+def _recipe(name, **extra):
+    args = type("Args", (), {"jobs": 2, "target": "x86_64-linux-musl", "cc_abs": "/w/tools/cc", "ar_abs": "/w/tools/ar",
+                             "stage": "/w/stage", **extra})()
+    return build_dep.RECIPES[name][1](args)
 
 
 def test_unknown_library_names_the_known_recipes(tmp_path, capsys):
-    log = tmp_path / "log"
-    argv = ["--name", "libfoo", "--source", "x.tar.gz", "--target", "x86_64-linux-musl", "--cc", "cc", "--ar", "ar", "--output", str(tmp_path / "o"), "--log", str(log)]
-    assert build_dep.main(argv) == 1
-    assert "no recipe for 'libfoo'; known: bzip2, libffi, openssl, xz, zlib" in capsys.readouterr().err
+    assert build_dep.main(_argv(tmp_path, "libfoo", "x.tar.gz")) == 1
+    assert "no recipe for 'libfoo'; known: bzip2, libffi, libuuid, openssl, sqlite3, xz, zlib, zstd" in capsys.readouterr().err
+
+
+def test_every_pinned_dependency_has_a_recipe_and_back():
+    assert sorted(json.loads(SOURCES_JSON.read_text())["deps"]) == sorted(build_dep.RECIPES)
 
 
 def test_corrupt_source_archive_is_a_clear_error(tmp_path, capsys):
     bad = tmp_path / "zlib.tar.gz"
     bad.write_bytes(b"\x1f\x8b truncated")
-    argv = ["--name", "zlib", "--source", str(bad), "--target", "x86_64-linux-musl", "--cc", "cc", "--ar", "ar", "--output", str(tmp_path / "o"), "--log", str(tmp_path / "log")]
-    assert build_dep.main(argv) == 1
+    assert build_dep.main(_argv(tmp_path, "zlib", bad)) == 1
     assert "not a readable source archive" in capsys.readouterr().err
+
+
+def test_sqlite3_needs_no_tclsh_and_builds_only_the_static_library():
+    cmds = _recipe("sqlite3")
+    # jimsh0 (autosetup's bundled Tcl) exists before configure looks for a tclsh.
+    assert "jimsh0.c" in " ".join(cmds[0]) and cmds[1][0] == "./configure"
+    configure = cmds[1]
+    for flag in ("--disable-shared", "--disable-tcl", "--disable-readline", "--disable-load-extension", "--fts5", "--rtree"):
+        assert flag in configure
+    assert cmds[2][-1] == "libsqlite3.a" and "install-lib" in cmds[3] and "install-pc" in cmds[3]
+
+
+def test_libuuid_builds_no_util_linux_programs():
+    configure, make, install = _recipe("libuuid")
+    assert {"--disable-all-programs", "--enable-libuuid", "--disable-shared", "--without-readline"} <= set(configure)
+    assert make[-1] == "libuuid.la" and "install-uuidincHEADERS" in install
+
+
+def test_zstd_uses_the_toolchain_through_make_variables():
+    build, install = _recipe("zstd")
+    assert build[:3] == ["make", "-C", "lib"] and "CC=/w/tools/cc" in build and "AR=/w/tools/ar" in build
+    assert build[-1] == "libzstd.a" and {"install-static", "install-includes"} <= set(install)
+
+
+def test_license_text_concatenates_files_and_takes_a_headers_leading_comment(tmp_path):
+    (tmp_path / "COPYING").write_text("Modified BSD License.\n")
+    (tmp_path / "uuid.h").write_text("/*\n * Copyright (C) 1996 Theodore Ts'o.\n */\n#include <x.h>\n")
+    text = build_dep.license_text(tmp_path, ["COPYING", "uuid.h"])
+    assert text == "==> COPYING <==\nModified BSD License.\n\n==> uuid.h <==\n/*\n * Copyright (C) 1996 Theodore Ts'o.\n */\n"
+    assert build_dep.license_text(tmp_path, ["COPYING"]) == "Modified BSD License.\n"
+    (tmp_path / "bare.h").write_text("#include <x.h>\n")
+    with pytest.raises(build_dep.BuildError, match="no leading comment"):
+        build_dep.license_text(tmp_path, ["bare.h"])
+
+
+FAKE_ZSTD_MAKEFILE = """\
+libzstd.a:
+\tprintf '!<arch>\\n' > libzstd.a
+install-static:
+\tmkdir -p $(DESTDIR)$(prefix)/lib && cp libzstd.a $(DESTDIR)$(prefix)/lib/
+install-includes:
+\tmkdir -p $(DESTDIR)$(prefix)/include && touch $(DESTDIR)$(prefix)/include/zstd.h
+install-pc:
+\tmkdir -p $(DESTDIR)$(prefix)/lib/pkgconfig && echo 'prefix=$(prefix)' > $(DESTDIR)$(prefix)/lib/pkgconfig/libzstd.pc
+"""
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_build_installs_prefix_licence_and_link_order(tmp_path):
+    source = tmp_path / "zstd-1.5.7.tar.gz"
+    with tarfile.open(source, "w:gz") as tar:
+        for name, text in {"zstd-1.5.7/lib/Makefile": FAKE_ZSTD_MAKEFILE, "zstd-1.5.7/LICENSE": "BSD License\n"}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(text.encode())
+            tar.addfile(info, io.BytesIO(text.encode()))
+    (tmp_path / "o").mkdir()
+    assert build_dep.main(_argv(tmp_path, "zstd", source)) == 0, (tmp_path / "log").read_text()
+    out = tmp_path / "o"
+    assert (out / "lib" / "libzstd.a").read_bytes() == b"!<arch>\n" and (out / "include" / "zstd.h").is_file()
+    assert (out / "lib" / "ARCHIVES").read_text() == "libzstd.a\n"
+    assert (out / "LICENSE.zstd").read_text() == "BSD License\n"
+    assert (out / "lib" / "pkgconfig" / "libzstd.pc").read_text() == "prefix=/pystatic-deps\n"
+
+
+def test_pkg_config_paths_follow_the_prefix_line():
+    uuid_pc = "prefix=/pystatic-deps\nexec_prefix=/pystatic-deps\nlibdir=/pystatic-deps/lib\nCflags: -I/pystatic-deps/include/uuid\n"
+    assert build_dep.relocatable_pc(uuid_pc) == (
+        "prefix=/pystatic-deps\nexec_prefix=${prefix}\nlibdir=${prefix}/lib\nCflags: -I${prefix}/include/uuid\n"
+    )
+    assert build_dep.relocatable_pc("prefix=/pystatic-deps\nx=/pystatic-deps-other\n") == "prefix=/pystatic-deps\nx=/pystatic-deps-other\n"
+
+
+def test_every_pinned_dependency_is_declared_for_bzlmod_and_workspace():
+    root = SOURCES_JSON.parents[2]
+    deps = json.loads(SOURCES_JSON.read_text())["deps"]
+    module = (root / "MODULE.bazel").read_text()
+    workspace = (root / "rules" / "repositories.bzl").read_text()
+    for dep in deps:
+        assert f'"pystatic_dep_{dep}"' in module, f"MODULE.bazel: use_repo(cpython, ...) lacks pystatic_dep_{dep}"
+    assert f"for dep in {json.dumps(sorted(deps))}:" in workspace, (
+        "rules/repositories.bzl: the WORKSPACE list of dependencies differs from sources.json"
+    )

@@ -46,6 +46,26 @@ MODULE_STATE_REASONS = {
 }
 
 
+# Modules left out on purpose, whatever libraries are around: configure gets py_cv_module_<name>=n/a.
+LEFT_OUT = {
+    "readline": "left out: GNU readline is GPL-3.0, so linking it would make every binary GPL (no libedit build yet)",
+    "_curses": "left out: ncurses is not built (terminal UI; needs a terminfo database at run time)",
+    "_curses_panel": "left out: ncurses is not built (terminal UI; needs a terminfo database at run time)",
+    "_gdbm": "left out: GNU gdbm is GPL-3.0, so linking it would make every binary GPL",
+    "_dbm": "left out: needs ndbm, gdbm (GPL) or Berkeley DB; dbm.sqlite3 and dbm.dumb work without it",
+    "_tkinter": "left out: Tcl/Tk GUI, not built for static binaries (tkinter is not shipped either)",
+}
+
+
+def extensions_left_out(states):
+    """{module: {state, reason}} for each module configure did not build."""
+    return {
+        name: {"state": state, "reason": LEFT_OUT.get(name) or MODULE_STATE_REASONS.get(state, state)}
+        for name, state in sorted(states.items())
+        if state != "yes"
+    }
+
+
 # Libraries CPython bundles, the module that pulls each in, its licence and where its text is.
 BUNDLED = [
     ("expat", "pyexpat", "MIT", "Modules/expat/COPYING"),
@@ -151,7 +171,7 @@ def build(args, log):
         "--without-system-expat",
         "MODULE_BUILDTYPE=static",
         "LINKFORSHARED= ",
-    ]
+    ] + [f"py_cv_module_{name}=n/a" for name in sorted(LEFT_OUT)]
     if any(name == "openssl" for name, _, _ in staged):
         configure += [f"--with-openssl={deps_root}", "--with-openssl-rpath=no"]
     run(configure, src, env, log)
@@ -231,11 +251,7 @@ def build(args, log):
         "interpreter": f"bin/python{short}",
         "inittab": "config.c",
         "extensions": {name: {"init": init, "builtin": True} for name, init in sorted(builtins.items())},
-        "extensions_left_out": {
-            name: {"state": state, "reason": MODULE_STATE_REASONS.get(state, state)}
-            for name, state in sorted(states.items())
-            if state != "yes"
-        },
+        "extensions_left_out": extensions_left_out(states),
         "licenses": [
             {"component": "cpython", "version": args.version, "license": "PSF-2.0", "file": "LICENSE.cpython"},
         ]

@@ -6,6 +6,7 @@ Output: a prefix directory (include/, lib/*.a, lib/pkgconfig/) installed under t
 
 import argparse
 import pathlib
+import re
 import shutil
 import sys
 
@@ -69,21 +70,91 @@ def _libffi(args):
     ]
 
 
-# name -> (licence file in the source tree, commands to run in the source directory,
-#          the archives it installs, in single-pass link order).
+def _sqlite3(args):
+    # The full source tree (not the amalgamation): autosetup's configure runs on jimsh0, a Tcl
+    # built from autosetup/jimsh0.c, which also generates sqlite3.c; no tclsh needed. jimsh0 and
+    # the code generators (lemon, mkkeywordhash) are built with the target's cc, which runs on
+    # the x86_64 build machines, not the host's cc (a cross build will need a build-machine cc).
+    return [
+        ["sh", "-c", '"$CC" -O1 -g0 -o jimsh0 autosetup/jimsh0.c'],
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", f"CC_FOR_BUILD={args.cc_abs}",
+         "--disable-shared", "--disable-tcl", "--disable-readline", "--disable-load-extension",
+         "--fts4", "--fts5", "--rtree", "--dbstat", "--disable-rpath"],
+        ["make", f"-j{args.jobs}", "libsqlite3.a"],
+        ["make", "install-lib", "install-headers", "install-pc"],
+    ]
+
+
+def _libuuid(args):
+    # util-linux: only libuuid (BSD-3-Clause), no programs (most of util-linux is GPL).
+    return [
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", "--disable-shared", "--enable-static",
+         "--disable-all-programs", "--enable-libuuid", "--disable-nls", "--disable-asciidoc", "--disable-poman",
+         "--disable-bash-completion", "--without-systemd", "--without-udev", "--without-python",
+         "--without-readline", "--without-ncursesw", "--without-ncurses", "--without-tinfo", "--without-cryptsetup",
+         "--disable-makeinstall-chown", "--disable-makeinstall-setuid", "--with-pic"],
+        ["make", f"-j{args.jobs}", "libuuid.la"],
+        ["make", "install-usrlib_execLTLIBRARIES", "install-uuidincHEADERS", "install-pkgconfigDATA"],
+    ]
+
+
+def _zstd(args):
+    # Plain Makefile; the static library is single-threaded (no ZSTD_MULTITHREAD).
+    make = ["make", "-C", "lib", f"CC={args.cc_abs}", f"AR={args.ar_abs}", f"prefix={PREFIX}"]
+    return [
+        make + [f"-j{args.jobs}", "libzstd.a"],
+        make + ["install-static", "install-includes", "install-pc"],
+    ]
+
+
+# name -> (licence files in the source tree, concatenated; commands to run in the source
+#          directory; the archives it installs, in single-pass link order).
 RECIPES = {
-    "bzip2": ("LICENSE", _bzip2, ["libbz2.a"]),
-    "libffi": ("LICENSE", _libffi, ["libffi.a"]),
-    "openssl": ("LICENSE.txt", _openssl, ["libssl.a", "libcrypto.a"]),
-    "xz": ("COPYING.0BSD", _xz, ["liblzma.a"]),
-    "zlib": ("LICENSE", _zlib, ["libz.a"]),
+    "bzip2": (["LICENSE"], _bzip2, ["libbz2.a"]),
+    "libffi": (["LICENSE"], _libffi, ["libffi.a"]),
+    # libuuid/COPYING points to the BSD-3-Clause text; the copyright line is in the headers.
+    "libuuid": (["libuuid/COPYING", "Documentation/licenses/COPYING.BSD-3-Clause", "libuuid/src/uuid.h"], _libuuid,
+                ["libuuid.a"]),
+    "openssl": (["LICENSE.txt"], _openssl, ["libssl.a", "libcrypto.a"]),
+    "sqlite3": (["LICENSE.md"], _sqlite3, ["libsqlite3.a"]),
+    "xz": (["COPYING.0BSD"], _xz, ["liblzma.a"]),
+    "zlib": (["LICENSE"], _zlib, ["libz.a"]),
+    # Dual-licensed BSD-3-Clause (LICENSE) or GPL-2.0-only (COPYING): shipped under BSD-3-Clause.
+    "zstd": (["LICENSE"], _zstd, ["libzstd.a"]),
 }
+
+
+def license_text(src, files):
+    """The licence texts, concatenated; of a C source or header only its leading comment."""
+    parts = []
+    for name in files:
+        text = (src / name).read_text(errors="replace")
+        if name.endswith((".c", ".h")):
+            end = text.find("*/")
+            if not text.lstrip().startswith("/*") or end < 0:
+                raise BuildError(f"{name}: no leading comment with the licence")
+            text = text[: end + 2] + "\n"
+        parts.append(f"==> {name} <==\n{text}" if len(files) > 1 else text)
+    return "\n".join(parts)
+
+
+def relocatable_pc(text):
+    """A pkg-config file whose paths all derive from its `prefix=` line, which consumers rewrite.
+
+    Some (util-linux's uuid.pc) spell libdir and includedir out as absolute paths.
+    """
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if not line.startswith("prefix="):
+            line = re.sub(re.escape(PREFIX) + r"(?=/|\s|$)", "${prefix}", line)
+        lines.append(line)
+    return "".join(lines)
 
 
 def build(args, log):
     if args.name not in RECIPES:
         raise BuildError(f"no recipe for '{args.name}'; known: {', '.join(sorted(RECIPES))}")
-    license_file, recipe, archives = RECIPES[args.name]
+    license_files, recipe, archives = RECIPES[args.name]
     work = scratch_dir(args.output)
     src = extract_source(args.source, work)
     stage = work / "stage"
@@ -94,8 +165,12 @@ def build(args, log):
         run(cmd, src, env, log)
     out = pathlib.Path(args.output)
     # Bazel creates the output directory beforehand.
-    shutil.copytree(stage / PREFIX.lstrip("/"), out, ignore=shutil.ignore_patterns("*.so*", "man", "share"), dirs_exist_ok=True)
-    shutil.copy2(src / license_file, out / f"LICENSE.{args.name}")
+    shutil.copytree(stage / PREFIX.lstrip("/"), out, ignore=shutil.ignore_patterns("*.so*", "*.la", "man", "share"),
+                    dirs_exist_ok=True)
+    for pc in (out / "lib" / "pkgconfig").glob("*.pc"):
+        pc.chmod(0o644)
+        pc.write_text(relocatable_pc(pc.read_text()))
+    (out / f"LICENSE.{args.name}").write_text(license_text(src, license_files))
     missing = [a for a in archives if not (out / "lib" / a).is_file()]
     if missing:
         raise BuildError(f"the build installed no {', '.join(missing)}")
