@@ -14,12 +14,14 @@ from pystatic.verify_elf import static_problems
 
 MUSL = "--platforms=//platforms:linux_musl"
 EXAMPLES = ["//examples/hello", "//examples/cli"]
+# Variants of hello: only the imported part of the stdlib; zstd-compressed resources.
+VARIANTS = ["//bench:hello_imported", "//bench:hello_all_zstd", "//bench:hello_imported_zstd"]
 
 
 @pytest.fixture(scope="module")
 def binaries(bazel):
-    bazel.run("build", *EXAMPLES, MUSL)
-    return {target.rpartition("/")[2]: bazel.output_file(target, MUSL) for target in EXAMPLES}
+    bazel.run("build", *EXAMPLES, *VARIANTS, MUSL)
+    return {target.rpartition("/")[2].rpartition(":")[2]: bazel.output_file(target, MUSL) for target in EXAMPLES + VARIANTS}
 
 
 def run(cmd, tmp_path, **kwargs):
@@ -40,6 +42,15 @@ def test_hello_runs(binaries, tmp_path):
     assert result.stdout.startswith("hello from rules_pystatic: Python 3.13.15 on x86_64")
     assert f"sys.executable = {binaries['hello']}" in result.stdout
     assert os.listdir(tmp_path / "tmp") == []
+
+
+@pytest.mark.parametrize("variant", ["hello_imported", "hello_all_zstd", "hello_imported_zstd"])
+def test_stdlib_selection_and_compression_variants_run(binaries, tmp_path, variant):
+    result = run([str(binaries[variant])], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("hello from rules_pystatic: Python 3.13.15")
+    sizes = {name: binaries[name].stat().st_size for name in ("hello", "hello_imported", "hello_all_zstd")}
+    assert sizes["hello_imported"] < sizes["hello"] and sizes["hello_all_zstd"] < sizes["hello"], sizes
 
 
 def test_cli_uses_the_stdlib_c_extensions_and_package_data(binaries, tmp_path):

@@ -12,6 +12,7 @@ STDLIB = {
     "_pystatic_bootstrap": [],
     "_pystatic_resources": [],
     "encodings": ["codecs"],
+    "encodings.utf_8": [],
     "codecs": [],
     "traceback": ["linecache"],
     "linecache": [],
@@ -58,10 +59,11 @@ def test_imported_mode_follows_imports_transitively(packs, capsys):
     write_app(packs, {"app": (["json"], ["main"])})
     assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported") == 0
     assert modules_in(packs) == [
-        "_pystatic_bootstrap", "_pystatic_resources", "app", "codecs", "encodings", "json", "json.decoder", "linecache", "re", "traceback",
+        "_pystatic_bootstrap", "_pystatic_resources", "app", "codecs", "encodings", "encodings.utf_8", "json", "json.decoder",
+        "linecache", "re", "traceback",
     ]
     report = json.loads((packs / "report.json").read_text())
-    assert report["entry_point"] == "app" and report["stdlib_modules"] == 9
+    assert report["entry_point"] == "app" and report["stdlib_modules"] == 10
 
 
 def test_include_exclude_and_data_of_included_packages(packs):

@@ -15,9 +15,12 @@ import sys
 from pystatic.action_args import expand_param_files
 from pystatic.blob import DATA, MODULE, BlobError, Entry, read_blob, write_blob
 
-# Modules the runtime itself needs besides what the app imports: its importer, the codecs that
-# interpreter start-up imports, and what prints a traceback with source lines.
-RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_resources", "encodings", "traceback", "linecache"]
+# Modules the runtime itself needs besides what the app imports: its importer and what prints a
+# traceback with source lines.
+RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_resources", "traceback", "linecache"]
+# Whole packages: codecs are imported by name at run time (`encodings.utf_8`), invisible to the
+# import scan.
+RUNTIME_PACKAGES = ["encodings"]
 
 
 class PackError(Exception):
@@ -115,7 +118,8 @@ def pack(args):
     check_entry_point(args.target, args.entry_module, args.entry_function, app_imports, stdlib_imports)
 
     roots = RUNTIME_MODULES + [args.entry_module] + [i for m in app_imports.values() for i in m["imports"]]
-    selected = set(select_stdlib(stdlib_imports, roots, args.stdlib_mode, args.stdlib_include, args.stdlib_exclude))
+    include = RUNTIME_PACKAGES + args.stdlib_include
+    selected = set(select_stdlib(stdlib_imports, roots, args.stdlib_mode, include, args.stdlib_exclude))
     packages = {e.name for e in stdlib.entries() if e.kind == MODULE and e.is_package and e.name in selected}
 
     entries = []
