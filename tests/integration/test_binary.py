@@ -15,7 +15,7 @@ from pystatic.verify_elf import static_problems
 MUSL = "--platforms=//platforms:linux_musl"
 EXAMPLES = ["//examples/hello", "//examples/cli"]
 # Variants of hello: only the imported part of the stdlib; zstd-compressed resources.
-VARIANTS = ["//bench:hello_imported", "//bench:hello_all_zstd", "//bench:hello_imported_zstd"]
+VARIANTS = ["//bench:hello_imported", "//bench:hello_all_zstd", "//bench:hello_imported_zstd", "//tests/binary:optimized"]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_examples_are_fully_static(binaries):
 def test_hello_runs(binaries, tmp_path):
     result = run([str(binaries["hello"])], tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("hello from rules_pystatic: Python 3.13.15 on x86_64")
+    assert result.stdout.startswith("hello from rules_pystatic: Python 3.13.15 on x86_64-linux-musl, one static executable\n")
     assert f"sys.executable = {binaries['hello']}" in result.stdout
     assert os.listdir(tmp_path / "tmp") == []
 
@@ -51,6 +51,11 @@ def test_stdlib_selection_and_compression_variants_run(binaries, tmp_path, varia
     assert result.stdout.startswith("hello from rules_pystatic: Python 3.13.15")
     sizes = {name: binaries[name].stat().st_size for name in ("hello", "hello_imported", "hello_all_zstd")}
     assert sizes["hello_imported"] < sizes["hello"] and sizes["hello_all_zstd"] < sizes["hello"], sizes
+
+
+def test_optimize_2_compiles_and_runs_like_python_OO(binaries, tmp_path):
+    result = run([str(binaries["optimized"])], tmp_path)
+    assert (result.returncode, result.stdout) == (0, "2 removed None\n"), result.stderr
 
 
 def test_cli_uses_the_stdlib_c_extensions_and_package_data(binaries, tmp_path):
@@ -116,7 +121,7 @@ def bwrap():
 @pytest.mark.parametrize(
     "binary, args, expect",
     [
-        ("hello", [], r"^hello from rules_pystatic: Python 3\.13\.15 on x86_64.*\nsys\.executable = /app\n$"),
+        ("hello", [], r"^hello from rules_pystatic: Python 3\.13\.15 on x86_64-linux-musl, one static executable\nsys\.executable = /app\n$"),
         ("cli", ["info"], r'"sqlite": "3\.'),
         ("cli", ["notes", "x"], r'"body": "x"'),
         ("cli", ["ctypes"], r'"callback": 42'),
