@@ -92,6 +92,12 @@ class PyStaticImporter:
             raise FileNotFoundError(path)
         return _pystatic.read(_pystatic.DATA, path[len(prefix):])
 
+    def find_distributions(self, context=None):
+        """importlib.metadata: the *.dist-info directories embedded in the blob."""
+        import _pystatic_resources
+
+        return _pystatic_resources.find_distributions(self.root, context)
+
     def get_resource_reader(self, fullname):
         if not self.is_package(fullname):
             return None

@@ -1,10 +1,12 @@
-"""importlib.resources over the resource blob: `files(package)` of an embedded package.
+"""importlib.resources and importlib.metadata over the resource blob.
 
-Imported on first use by PyStaticImporter.get_resource_reader. Package data files are blob
-entries named by their path (`pkg/sub/file.txt`); a module's source appears as `pkg/mod.py`, a
-subpackage as a directory, as on disk. Reading never touches the file system.
+Imported on first use by PyStaticImporter. Package data files are blob entries named by their
+path (`pkg/sub/file.txt`); a module's source appears as `pkg/mod.py`, a subpackage as a
+directory, as on disk. Distribution metadata entries are `<name>-<version>.dist-info/<file>`.
+Reading never touches the file system.
 """
 
+import importlib.metadata
 import io
 import posixpath
 from importlib.resources.abc import Traversable, TraversableResources
@@ -107,6 +109,36 @@ class EmbeddedPath(Traversable):
             raise ValueError(f"{self}: embedded resources are read-only (mode {mode!r})")
         stream = io.BytesIO(self.read_bytes())
         return stream if mode == "rb" else io.TextIOWrapper(stream, *args, **kwargs)
+
+
+class EmbeddedDistribution(importlib.metadata.Distribution):
+    """A distribution whose .dist-info directory is embedded (importlib.metadata.version() etc.)."""
+
+    def __init__(self, root, dist_info):
+        self._root = root
+        self._dist_info = dist_info
+
+    def read_text(self, filename):
+        try:
+            return _pystatic.read(_pystatic.METADATA, f"{self._dist_info}/{filename}").decode("utf-8")
+        except FileNotFoundError:
+            return None
+
+    def locate_file(self, path):
+        return EmbeddedPath(self._root, str(path))
+
+
+def _normalize(name):
+    """PEP 503 name, with underscores as importlib.metadata compares .dist-info names."""
+    return "".join("_" if c in "-_." else c for c in name.lower())
+
+
+def find_distributions(root, context=None):
+    name = getattr(context, "name", None)
+    dist_infos = sorted({entry.split("/", 1)[0] for entry in _pystatic.names(_pystatic.METADATA, "")})
+    for dist_info in dist_infos:
+        if name is None or _normalize(dist_info[: -len(".dist-info")].rsplit("-", 1)[0]) == _normalize(name):
+            yield EmbeddedDistribution(root, dist_info)
 
 
 class Reader(TraversableResources):

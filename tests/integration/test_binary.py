@@ -65,6 +65,7 @@ def test_cli_uses_the_stdlib_c_extensions_and_package_data(binaries, tmp_path):
     assert info["openssl"].startswith("OpenSSL 3.5.7") and info["sqlite"].startswith("3.")
     assert info["decimal"] == "0.1428571428571428571428571429" and info["zlib"].startswith("1.3")
     assert info["motd"].startswith("Packaged with rules_pystatic")
+    assert info["distribution"] == "1.0.0" and info["console_scripts"] == ["pystatic-cli"]
     notes = json.loads(run([cli, "notes", "a", "b"], tmp_path).stdout)
     assert [n["body"] for n in notes] == ["a", "b"] and notes[0]["sha256"] == "ca978112ca1b"
     assert json.loads(run([cli, "compress", "xyz"], tmp_path).stdout)["raw"] == 300

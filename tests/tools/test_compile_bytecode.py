@@ -4,7 +4,7 @@ import marshal
 import pytest
 
 from pystatic import compile_bytecode
-from pystatic.blob import DATA, MODULE, read_blob
+from pystatic.blob import DATA, METADATA, MODULE, read_blob
 
 
 def write(path, text):
@@ -96,3 +96,12 @@ def test_optimize_2_drops_docstrings():
 def test_bad_source_raises_compile_error():
     with pytest.raises(compile_bytecode.CompileError, match="m.py"):
         compile_bytecode.compile_source(b"x = (", "m.py", 0)
+
+
+def test_dist_info_files_are_distribution_metadata(tmp_path):
+    meta = write(tmp_path / "tool-1.0.dist-info" / "METADATA", "Name: tool\nVersion: 1.0\n")
+    data = write(tmp_path / "tool" / "x.dist-info.txt", "data")
+    entries, _ = compile_bytecode.compile_resources(
+        [("data", "tool-1.0.dist-info/METADATA", str(meta)), ("data", "tool/x.dist-info.txt", str(data))], 0
+    )
+    assert [(e.kind, e.name) for e in entries] == [(METADATA, "tool-1.0.dist-info/METADATA"), (DATA, "tool/x.dist-info.txt")]

@@ -20,7 +20,7 @@ import os
 import sys
 
 from pystatic.action_args import expand_param_files
-from pystatic.blob import DATA, MODULE, Entry, write_blob
+from pystatic.blob import DATA, METADATA, MODULE, Entry, write_blob
 
 
 class CompileError(Exception):
@@ -113,7 +113,9 @@ def compile_resources(resources, optimize, with_sources=True):
         with open(path, "rb") as f:
             content = f.read()
         if kind == "data":
-            entries.append(Entry(DATA, name, primary=content))
+            # <name>-<version>.dist-info/...: distribution metadata (importlib.metadata), not package data.
+            is_metadata = name.split("/", 1)[0].endswith(".dist-info") and "/" in name
+            entries.append(Entry(METADATA if is_metadata else DATA, name, primary=content))
             continue
         is_package = kind == "package"
         virtual_path = name.replace(".", "/") + ("/__init__.py" if is_package else ".py")

@@ -4,6 +4,7 @@ import argparse
 import ctypes
 import decimal
 import hashlib
+import importlib.metadata
 import importlib.resources
 import json
 import os
@@ -26,6 +27,8 @@ def cmd_info(args):
         "sqlite": sqlite3.sqlite_version,
         "zlib": zlib.ZLIB_RUNTIME_VERSION,
         "decimal": str(decimal.Decimal(1) / decimal.Decimal(7)),
+        "distribution": importlib.metadata.version("pystatic-cli"),
+        "console_scripts": [e.name for e in importlib.metadata.entry_points(group="console_scripts")],
         "motd": importlib.resources.files("pystatic_cli").joinpath("data/motd.txt").read_text().strip(),
     }
     print(json.dumps(info, indent=1))
