@@ -75,9 +75,8 @@ class PyStaticImporter:
         source = _pystatic.get_source(fullname)
         if source is None:
             return None
-        from importlib._bootstrap_external import decode_source
-
-        return decode_source(source)
+        # The frozen importlib, loaded since start-up: no import edge for the pack step to follow.
+        return sys.modules["_frozen_importlib_external"].decode_source(source)
 
     def is_package(self, fullname):
         return bool(self._flags(fullname) & _PACKAGE)
@@ -103,7 +102,7 @@ class PyStaticImporter:
             return None
         import _pystatic_resources
 
-        return _pystatic_resources.Reader(self.root, fullname)
+        return _pystatic_resources.reader(self.root, fullname)
 
 
 _PYTHON_FLAGS = set("bBdEhiIOPqsSuvV")
@@ -115,6 +114,10 @@ def _is_interpreter_flag(arg):
     return arg.startswith(("-W", "-X")) or (len(arg) > 1 and arg[0] == "-" and set(arg[1:]) <= _PYTHON_FLAGS)
 
 
+def _import(name):
+    return __import__(name, fromlist=["_"])
+
+
 def _multiprocessing_child(argv):
     """How to run this process if multiprocessing started it as a child (spawn, forkserver), else None.
 
@@ -124,9 +127,10 @@ def _multiprocessing_child(argv):
     if len(argv) >= 2 and argv[1] == "--multiprocessing-fork":
 
         def spawned():
-            from multiprocessing.spawn import freeze_support
-
-            freeze_support()  # runs the child and calls sys.exit
+            # Imported by a name in a variable: no edge for the pack step's import scan, which
+            # would otherwise ship multiprocessing in every binary; apps that use it ship it.
+            spawn = _import("multiprocessing.spawn")
+            spawn.freeze_support()  # runs the child and calls sys.exit
 
         return spawned
     i = 1

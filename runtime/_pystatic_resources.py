@@ -4,14 +4,32 @@ Imported on first use by PyStaticImporter. Package data files are blob entries n
 path (`pkg/sub/file.txt`); a module's source appears as `pkg/mod.py`, a subpackage as a
 directory, as on disk. Distribution metadata entries are `<name>-<version>.dist-info/<file>`.
 Reading never touches the file system.
+
+importlib.resources / importlib.metadata are looked up at run time, not imported statically:
+with stdlib = "imported" the pack step follows static imports, and this module ships with every
+binary, while those packages are only needed by apps that import them (and so ship them).
 """
 
-import importlib.metadata
 import io
 import posixpath
-from importlib.resources.abc import Traversable, TraversableResources
+import sys
 
 import _pystatic
+
+
+def _stdlib(name):
+    module = sys.modules.get(name)
+    return module if module is not None else __import__(name, fromlist=["_"])
+
+
+_classes = {}
+
+
+def _class(name):
+    """The classes below, built on first use over the importlib base classes."""
+    if name not in _classes:
+        _classes.update(_build_classes())
+    return _classes[name]
 
 
 def _module_name(key):
@@ -24,110 +42,6 @@ def _module_name(key):
     return ".".join(dotted) if dotted else None
 
 
-class EmbeddedPath(Traversable):
-    """A file or directory inside the executable: `key` is its path below the virtual root."""
-
-    def __init__(self, root, key):
-        self._root = root
-        self._key = key
-
-    def __repr__(self):
-        return f"EmbeddedPath({self._root!r}, {self._key!r})"
-
-    def __str__(self):
-        return self._root + "/" + self._key
-
-    def __eq__(self, other):
-        return isinstance(other, EmbeddedPath) and (self._root, self._key) == (other._root, other._key)
-
-    def __hash__(self):
-        return hash((self._root, self._key))
-
-    @property
-    def name(self):
-        return posixpath.basename(self._key)
-
-    def _children(self):
-        prefix = self._key + "/"
-        children = {n[len(prefix):].split("/", 1)[0] for n in _pystatic.names(_pystatic.DATA, prefix)}
-        package = self._key.replace("/", ".") + "."
-        for module in _pystatic.names(_pystatic.MODULE, package):
-            first, _, rest = module[len(package):].partition(".")
-            if rest or _pystatic.find_module(module) & _pystatic.PACKAGE:
-                children.add(first)  # a subpackage: a directory
-            elif _pystatic.find_module(module) & _pystatic.HAS_SOURCE:
-                children.add(first + ".py")
-        if _pystatic.find_module(self._key.replace("/", ".")) & _pystatic.HAS_SOURCE:
-            children.add("__init__.py")
-        return sorted(children)
-
-    def _source(self):
-        module = _module_name(self._key)
-        if module is None or _pystatic.find_module(module) < 0:
-            return None
-        return _pystatic.get_source(module)
-
-    def is_file(self):
-        try:
-            _pystatic.view(_pystatic.DATA, self._key)
-            return True
-        except FileNotFoundError:
-            return self._source() is not None
-
-    def is_dir(self):
-        if _pystatic.find_module(self._key.replace("/", ".")) >= 0:
-            return _pystatic.find_module(self._key.replace("/", ".")) & _pystatic.PACKAGE != 0
-        return bool(_pystatic.names(_pystatic.DATA, self._key + "/"))
-
-    def iterdir(self):
-        if not self.is_dir():
-            raise NotADirectoryError(str(self))
-        return iter([EmbeddedPath(self._root, f"{self._key}/{child}") for child in self._children()])
-
-    def joinpath(self, *descendants):
-        key = posixpath.normpath(posixpath.join(self._key, *descendants))
-        if key.startswith("../") or key == "..":
-            raise ValueError(f"{'/'.join(descendants)} leaves {self}")
-        return EmbeddedPath(self._root, key)
-
-    __truediv__ = joinpath
-
-    def read_bytes(self):
-        try:
-            return _pystatic.read(_pystatic.DATA, self._key)
-        except FileNotFoundError:
-            source = self._source()
-            if source is None:
-                raise
-            return source
-
-    def read_text(self, encoding="utf-8", errors="strict"):
-        return self.read_bytes().decode(encoding, errors)
-
-    def open(self, mode="r", *args, **kwargs):
-        if mode not in ("r", "rb"):
-            raise ValueError(f"{self}: embedded resources are read-only (mode {mode!r})")
-        stream = io.BytesIO(self.read_bytes())
-        return stream if mode == "rb" else io.TextIOWrapper(stream, *args, **kwargs)
-
-
-class EmbeddedDistribution(importlib.metadata.Distribution):
-    """A distribution whose .dist-info directory is embedded (importlib.metadata.version() etc.)."""
-
-    def __init__(self, root, dist_info):
-        self._root = root
-        self._dist_info = dist_info
-
-    def read_text(self, filename):
-        try:
-            return _pystatic.read(_pystatic.METADATA, f"{self._dist_info}/{filename}").decode("utf-8")
-        except FileNotFoundError:
-            return None
-
-    def locate_file(self, path):
-        return EmbeddedPath(self._root, str(path))
-
-
 def _normalize(name):
     """PEP 503 name, with underscores as importlib.metadata compares .dist-info names."""
     return "".join("_" if c in "-_." else c for c in name.lower())
@@ -138,14 +52,130 @@ def find_distributions(root, context=None):
     dist_infos = sorted({entry.split("/", 1)[0] for entry in _pystatic.names(_pystatic.METADATA, "")})
     for dist_info in dist_infos:
         if name is None or _normalize(dist_info[: -len(".dist-info")].rsplit("-", 1)[0]) == _normalize(name):
-            yield EmbeddedDistribution(root, dist_info)
+            yield _class("EmbeddedDistribution")(root, dist_info)
 
 
-class Reader(TraversableResources):
-    """Resource reader of one embedded package."""
+def _build_classes():
+    Traversable = _stdlib("importlib.resources.abc").Traversable
+    TraversableResources = _stdlib("importlib.resources.abc").TraversableResources
+    Distribution = _stdlib("importlib.metadata").Distribution
 
-    def __init__(self, root, package):
-        self._files = EmbeddedPath(root, package.replace(".", "/"))
+    class EmbeddedPath(Traversable):
+        """A file or directory inside the executable: `key` is its path below the virtual root."""
 
-    def files(self):
-        return self._files
+        def __init__(self, root, key):
+            self._root = root
+            self._key = key
+
+        def __repr__(self):
+            return f"EmbeddedPath({self._root!r}, {self._key!r})"
+
+        def __str__(self):
+            return self._root + "/" + self._key
+
+        def __eq__(self, other):
+            return isinstance(other, EmbeddedPath) and (self._root, self._key) == (other._root, other._key)
+
+        def __hash__(self):
+            return hash((self._root, self._key))
+
+        @property
+        def name(self):
+            return posixpath.basename(self._key)
+
+        def _children(self):
+            prefix = self._key + "/"
+            children = {n[len(prefix):].split("/", 1)[0] for n in _pystatic.names(_pystatic.DATA, prefix)}
+            package = self._key.replace("/", ".") + "."
+            for module in _pystatic.names(_pystatic.MODULE, package):
+                first, _, rest = module[len(package):].partition(".")
+                if rest or _pystatic.find_module(module) & _pystatic.PACKAGE:
+                    children.add(first)  # a subpackage: a directory
+                elif _pystatic.find_module(module) & _pystatic.HAS_SOURCE:
+                    children.add(first + ".py")
+            if _pystatic.find_module(self._key.replace("/", ".")) & _pystatic.HAS_SOURCE:
+                children.add("__init__.py")
+            return sorted(children)
+
+        def _source(self):
+            module = _module_name(self._key)
+            if module is None or _pystatic.find_module(module) < 0:
+                return None
+            return _pystatic.get_source(module)
+
+        def is_file(self):
+            try:
+                _pystatic.view(_pystatic.DATA, self._key)
+                return True
+            except FileNotFoundError:
+                return self._source() is not None
+
+        def is_dir(self):
+            if _pystatic.find_module(self._key.replace("/", ".")) >= 0:
+                return _pystatic.find_module(self._key.replace("/", ".")) & _pystatic.PACKAGE != 0
+            return bool(_pystatic.names(_pystatic.DATA, self._key + "/"))
+
+        def iterdir(self):
+            if not self.is_dir():
+                raise NotADirectoryError(str(self))
+            return iter([EmbeddedPath(self._root, f"{self._key}/{child}") for child in self._children()])
+
+        def joinpath(self, *descendants):
+            key = posixpath.normpath(posixpath.join(self._key, *descendants))
+            if key.startswith("../") or key == "..":
+                raise ValueError(f"{'/'.join(descendants)} leaves {self}")
+            return EmbeddedPath(self._root, key)
+
+        __truediv__ = joinpath
+
+        def read_bytes(self):
+            try:
+                return _pystatic.read(_pystatic.DATA, self._key)
+            except FileNotFoundError:
+                source = self._source()
+                if source is None:
+                    raise
+                return source
+
+        def read_text(self, encoding="utf-8", errors="strict"):
+            return self.read_bytes().decode(encoding, errors)
+
+        def open(self, mode="r", *args, **kwargs):
+            if mode not in ("r", "rb"):
+                raise ValueError(f"{self}: embedded resources are read-only (mode {mode!r})")
+            stream = io.BytesIO(self.read_bytes())
+            return stream if mode == "rb" else io.TextIOWrapper(stream, *args, **kwargs)
+
+
+    class EmbeddedDistribution(Distribution):
+        """A distribution whose .dist-info directory is embedded (importlib.metadata.version() etc.)."""
+
+        def __init__(self, root, dist_info):
+            self._root = root
+            self._dist_info = dist_info
+
+        def read_text(self, filename):
+            try:
+                return _pystatic.read(_pystatic.METADATA, f"{self._dist_info}/{filename}").decode("utf-8")
+            except FileNotFoundError:
+                return None
+
+        def locate_file(self, path):
+            return EmbeddedPath(self._root, str(path))
+
+
+    class Reader(TraversableResources):
+        """Resource reader of one embedded package."""
+
+        def __init__(self, root, package):
+            self._files = EmbeddedPath(root, package.replace(".", "/"))
+
+        def files(self):
+            return self._files
+
+    return {"EmbeddedPath": EmbeddedPath, "EmbeddedDistribution": EmbeddedDistribution, "Reader": Reader}
+
+
+def reader(root, package):
+    """Resource reader of one embedded package (PyStaticImporter.get_resource_reader)."""
+    return _class("Reader")(root, package)

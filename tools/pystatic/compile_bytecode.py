@@ -13,6 +13,7 @@ imports (the pack step follows them to select the stdlib) and the names it defin
 """
 
 import argparse
+import ast
 import dis
 import importlib.util
 import json
@@ -60,13 +61,6 @@ def manifest_resources(manifest_path):
     return [(r["kind"], r["name"], r["path"]) for r in manifest["resources"]]
 
 
-def _code_objects(code):
-    yield code
-    for const in code.co_consts:
-        if hasattr(const, "co_code"):
-            yield from _code_objects(const)
-
-
 def _absolute(name, level, module, is_package):
     if level == 0:
         return name
@@ -77,18 +71,37 @@ def _absolute(name, level, module, is_package):
     return ".".join(base + ([name] if name else []))
 
 
-def imports_of(code, module, is_package):
-    """Sorted absolute module names that `code` may import (`from a import b` gives a and a.b)."""
+def _is_main_guard(node):
+    """`if __name__ == "__main__":` -- code that runs only when the module is the program."""
+    test = node.test
+    return (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
+        and {ast.dump(test.left), ast.dump(test.comparators[0])}
+        == {ast.dump(ast.Name("__name__", ast.Load())), ast.dump(ast.Constant("__main__"))}
+    )
+
+
+def imports_of(tree, module, is_package):
+    """Sorted absolute module names the module may import (`from a import b` gives a and a.b).
+
+    Every import statement counts, also inside functions (imported lazily, still needed), except
+    under `if __name__ == "__main__":`, which never runs on import (e.g. heapq's doctest run).
+    """
     found = set()
-    for co in _code_objects(code):
-        for name, level, fromlist in dis._find_imports(co):
-            target = _absolute(name, level, module, is_package)
-            if not target:
-                continue
-            found.add(target)
-            for item in fromlist or ():
-                if item != "*":
-                    found.add(f"{target}.{item}")
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.If) and _is_main_guard(node):
+            pending.extend(node.orelse)
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            target = _absolute(node.module or "", node.level, module, is_package)
+            if target:
+                found.add(target)
+                found.update(f"{target}.{alias.name}" for alias in node.names if alias.name != "*")
+        pending.extend(ast.iter_child_nodes(node))
     return sorted(found)
 
 
@@ -97,9 +110,17 @@ def top_level_names(code):
     return sorted({i.argval for i in dis.get_instructions(code) if i.opname in ("STORE_NAME", "STORE_GLOBAL")})
 
 
-def compile_source(source, virtual_path, optimize):
+def parse_source(source, virtual_path):
     try:
-        return compile(source, virtual_path, "exec", dont_inherit=True, optimize=optimize)
+        return ast.parse(source, virtual_path)
+    except (SyntaxError, ValueError) as err:
+        raise CompileError(f"{virtual_path}: does not compile with Python {sys.version.split()[0]}: {err}") from None
+
+
+def compile_source(source, virtual_path, optimize, tree=None):
+    tree = parse_source(source, virtual_path) if tree is None else tree
+    try:
+        return compile(tree, virtual_path, "exec", dont_inherit=True, optimize=optimize)
     except (SyntaxError, ValueError) as err:
         raise CompileError(f"{virtual_path}: does not compile with Python {sys.version.split()[0]}: {err}") from None
 
@@ -119,11 +140,12 @@ def compile_resources(resources, optimize, with_sources=True):
             continue
         is_package = kind == "package"
         virtual_path = name.replace(".", "/") + ("/__init__.py" if is_package else ".py")
-        code = compile_source(content, virtual_path, optimize)
+        tree = parse_source(content, virtual_path)
+        code = compile_source(content, virtual_path, optimize, tree)
         entries.append(
             Entry(MODULE, name, primary=marshal.dumps(code), source=content if with_sources else None, is_package=is_package)
         )
-        imports[name] = {"imports": imports_of(code, name, is_package), "defines": top_level_names(code), "path": path}
+        imports[name] = {"imports": imports_of(tree, name, is_package), "defines": top_level_names(code), "path": path}
     return entries, imports
 
 
