@@ -7,7 +7,7 @@ import pytest
 
 from pystatic.verify_elf import static_problems
 
-HELLO = "//examples/hello"
+HELLO = "//tests/toolchains:hello_c"
 PLATFORMS = {
     "x86_64": "--platforms=//platforms:linux_musl",
     "aarch64": "--platforms=//platforms:linux_musl_aarch64",
