@@ -179,3 +179,30 @@ def test_two_builds_in_different_output_bases_are_byte_identical(fresh_bazel):
         digests.append({path.name: hashlib.sha256(path.read_bytes()).hexdigest()
                         for path in (binary, binary.with_suffix(".blob"), binary.with_name("cli.app.blob"))})
     assert digests[0] == digests[1]
+
+
+AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
+
+
+@pytest.fixture(scope="module")
+def aarch64_binaries(bazel):
+    # Cross build: the aarch64 distribution is configured with the x86_64 one as its build Python.
+    bazel.run("build", *EXAMPLES, AARCH64)
+    return {target.rpartition("/")[2]: bazel.output_file(target, AARCH64) for target in EXAMPLES}
+
+
+def test_aarch64_examples_are_fully_static_and_run_under_qemu(aarch64_binaries, qemu_aarch64, tmp_path):
+    for binary in aarch64_binaries.values():
+        assert static_problems(binary, "aarch64") == []
+    hello = run([qemu_aarch64, str(aarch64_binaries["hello"])], tmp_path)
+    assert hello.returncode == 0, hello.stderr
+    assert hello.stdout.startswith("hello from rules_pystatic: Python 3.13.15 on aarch64-linux-musl, one static executable")
+
+    cli = [qemu_aarch64, str(aarch64_binaries["cli"])]
+    info = json.loads(run([*cli, "info"], tmp_path).stdout)
+    assert info["openssl"].startswith("OpenSSL 3.5.7") and info["sqlite"].startswith("3.")
+    assert info["decimal"] == "0.1428571428571428571428571429" and info["zlib"].startswith("1.3")
+    assert json.loads(run([*cli, "ctypes"], tmp_path).stdout) == {"callback": 42, "array_sum": 10, "sizeof_long": 8}
+    assert json.loads(run([*cli, "compress", "xyz"], tmp_path).stdout)["raw"] == 300
+    assert json.loads(run([*cli, "notes", "a"], tmp_path).stdout)[0]["sha256"] == "ca978112ca1b"
+    assert os.listdir(tmp_path / "tmp") == []

@@ -31,6 +31,30 @@ def test_descriptor_names_version_target_and_link_inputs(distribution):
         assert (dist / archive).read_bytes()[:8] == b"!<arch>\n", archive
 
 
+def test_aarch64_cross_build_is_static_and_runs_under_qemu(bazel, qemu_aarch64):
+    aarch64 = "--platforms=//platforms:linux_musl_aarch64"
+    bazel.run("build", TARGET, aarch64)
+    # cquery also lists the x86_64 build Python (the same target in the build machine's configuration).
+    outputs = [p for p in bazel.run("cquery", TARGET, aarch64, "--output=files").stdout.split() if "aarch64" in p]
+    assert len(outputs) == 2, outputs
+    dist = next((bazel.workspace / p).resolve() for p in outputs if p.endswith("_dist"))
+    d = json.loads(next(bazel.workspace / p for p in outputs if p.endswith(".json")).read_text())
+    assert (d["python_version"], d["target_triple"]) == ("3.13.15", "aarch64-linux-musl")
+    for name in ("_ssl", "_ctypes", "_sqlite3", "_uuid", "_lzma", "_bz2", "zlib", "_decimal"):
+        assert d["extensions"][name]["builtin"], name
+    python = dist / d["interpreter"]
+    assert static_problems(python, "aarch64") == []
+    code = (
+        "import ctypes, lzma, sqlite3, ssl, sys, uuid;"
+        "double = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda x: 2 * x);"
+        "print(sys.implementation._multiarch, ssl.OPENSSL_VERSION.split()[:2], double(21),"
+        " sqlite3.connect(':memory:').execute('select 1').fetchone(), uuid.uuid1().version)"
+    )
+    result = subprocess.run([qemu_aarch64, str(python), "-I", "-c", code], capture_output=True, text=True, env={},
+                            timeout=120)
+    assert (result.returncode, result.stdout) == (0, "aarch64-linux-musl ['OpenSSL', '3.5.7'] 42 (1,) 1\n"), result.stderr
+
+
 def test_builtin_extensions_come_from_the_generated_inittab(distribution):
     dist, d = distribution
     config_c = (dist / d["inittab"]).read_text()

@@ -99,3 +99,20 @@ def test_extract_source_rejects_several_tops_and_garbage(tmp_path):
     garbage.write_bytes(b"not a tarball")
     with pytest.raises(ArchiveError, match="not a readable source archive"):
         extract_source(garbage, tmp_path / "out2")
+
+
+def test_cross_configure_names_host_build_and_build_python_and_answers_the_run_checks():
+    args = build_cpython.cross_configure_args("aarch64-linux-musl", "x86_64-linux-musl", "/w/build-python/bin/python3.13")
+    assert args[:3] == ["--host=aarch64-linux-musl", "--build=x86_64-linux-musl",
+                        "--with-build-python=/w/build-python/bin/python3.13"]
+    assert {"ac_cv_file__dev_ptmx=yes", "ac_cv_file__dev_ptc=no", "ac_cv_buggy_getaddrinfo=no"} <= set(args)
+    assert build_cpython.cross_configure_args("x86_64-linux-musl", None, None) == []
+
+
+def test_build_python_needs_the_build_triple(tmp_path, capsys):
+    argv = ["--source", "x.tar.xz", "--version", "3.13.15", "--target", "aarch64-linux-musl", "--cc", "cc",
+            "--ar", "ar", "--output", str(tmp_path / "o"), "--descriptor", str(tmp_path / "d"), "--log",
+            str(tmp_path / "l"), "--build-python", "/b/bin/python3.13"]
+    with pytest.raises(SystemExit):
+        build_cpython.main(argv)
+    assert "--build-python and --build-target go together" in capsys.readouterr().err

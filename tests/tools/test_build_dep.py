@@ -18,7 +18,8 @@ def _argv(tmp_path, name, source):
 
 def _recipe(name, **extra):
     args = type("Args", (), {"jobs": 2, "target": "x86_64-linux-musl", "cc_abs": "/w/tools/cc", "ar_abs": "/w/tools/ar",
-                             "stage": "/w/stage", **extra})()
+                             "stage": "/w/stage", "build_target": None, "build_cc_abs": None,
+                             **extra})()
     return build_dep.RECIPES[name][1](args)
 
 
@@ -52,6 +53,22 @@ def test_libuuid_builds_no_util_linux_programs():
     configure, make, install = _recipe("libuuid")
     assert {"--disable-all-programs", "--enable-libuuid", "--disable-shared", "--without-readline"} <= set(configure)
     assert make[-1] == "libuuid.la" and "install-uuidincHEADERS" in install
+
+
+def test_cross_builds_give_autoconf_the_build_triple_and_sqlite_a_build_machine_cc():
+    cross = {"target": "aarch64-linux-musl", "build_target": "x86_64-linux-musl", "build_cc_abs": "/w/tools/build-cc"}
+    jimsh, configure = _recipe("sqlite3", **cross)[:2]
+    # jimsh0, lemon and mkkeywordhash run during the build: the build machine's compiler.
+    assert '"/w/tools/build-cc"' in jimsh[-1] and "CC_FOR_BUILD=/w/tools/build-cc" in configure
+    assert {"--host=aarch64-linux-musl", "--build=x86_64-linux-musl"} <= set(configure)
+    for name in ("xz", "libffi", "libuuid"):
+        configure = next(c for c in _recipe(name, **cross) if c[0] == "./configure")
+        assert {"--host=aarch64-linux-musl", "--build=x86_64-linux-musl"} <= set(configure), name
+    assert _recipe("openssl", **cross)[0][2] == "linux-aarch64"
+    # Native: no --build (autoconf finds that the build machine runs the programs), target cc for jimsh0.
+    jimsh, configure = _recipe("sqlite3")[:2]
+    assert '"/w/tools/cc"' in jimsh[-1] and "CC_FOR_BUILD=/w/tools/cc" in configure
+    assert not any(a.startswith("--build=") for a in configure)
 
 
 def test_zstd_uses_the_toolchain_through_make_variables():

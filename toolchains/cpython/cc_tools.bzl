@@ -2,18 +2,9 @@
 
 load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
+load(":transitions.bzl", "build_python_transition")
 
-def musl_cc_tools(ctx):
-    """Finds the C compiler, archiver and target triple of the rule's (musl) C toolchain.
-
-    Args:
-      ctx: a rule context with the cpp toolchain and fragment.
-
-    Returns:
-      struct(cc, ar, triple, files); fails with a fix if the target is not linux-musl.
-    """
-    cc_toolchain = find_cpp_toolchain(ctx)
-
+def _tools(ctx, cc_toolchain):
     # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
     # buildifier: disable=native-cc-common
     features = cc_common.configure_features(ctx = ctx, cc_toolchain = cc_toolchain)
@@ -32,3 +23,33 @@ def musl_cc_tools(ctx):
         triple = triple,
         files = cc_toolchain.all_files,
     )
+
+def musl_cc_tools(ctx):
+    """Finds the C compiler, archiver and target triple of the rule's (musl) C toolchain.
+
+    Args:
+      ctx: a rule context with the cpp toolchain and fragment.
+
+    Returns:
+      struct(cc, ar, triple, files); fails with a fix if the target is not linux-musl.
+    """
+    return _tools(ctx, find_cpp_toolchain(ctx))
+
+# The attribute build_cc_tools reads: the C toolchain of the build machine (x86_64 musl).
+BUILD_CC_TOOLCHAIN_ATTR = attr.label(
+    default = "@bazel_tools//tools/cpp:current_cc_toolchain",
+    cfg = build_python_transition,
+)
+
+def build_cc_tools(ctx):
+    """Like musl_cc_tools, for the build machine: compiles helper programs that run during the build.
+
+    Args:
+      ctx: a rule context with a `_build_cc_toolchain` attribute (BUILD_CC_TOOLCHAIN_ATTR).
+
+    Returns:
+      struct(cc, ar, triple, files) of the x86_64 linux-musl toolchain.
+    """
+
+    # buildifier: disable=native-cc-common
+    return _tools(ctx, ctx.attr._build_cc_toolchain[0][cc_common.CcToolchainInfo])

@@ -1,7 +1,7 @@
 """static_dependency: one C library for CPython's extension modules, built from its pinned source."""
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load(":cc_tools.bzl", "musl_cc_tools")
+load(":cc_tools.bzl", "BUILD_CC_TOOLCHAIN_ATTR", "build_cc_tools", "musl_cc_tools")
 load(":providers.bzl", "StaticDependencyInfo")
 
 def _static_dependency_impl(ctx):
@@ -17,12 +17,20 @@ def _static_dependency_impl(ctx):
     args.add("--target", tools.triple)
     args.add("--cc", tools.cc)
     args.add("--ar", tools.ar)
+    transitive = [tools.files]
+    build_tools = build_cc_tools(ctx)
+    if build_tools.triple != tools.triple:
+        # Cross build: helper programs run during the build (sqlite's jimsh0, lemon) need the
+        # build machine's compiler.
+        args.add("--build-target", build_tools.triple)
+        args.add("--build-cc", build_tools.cc)
+        transitive.append(build_tools.files)
     args.add("--output", prefix.path)
     args.add("--log", log)
     ctx.actions.run(
         executable = ctx.executable._build_dep,
         arguments = [args],
-        inputs = depset([ctx.file.source], transitive = [tools.files]),
+        inputs = depset([ctx.file.source], transitive = transitive),
         outputs = [prefix, log],
         mnemonic = "PyStaticDep",
         progress_message = "Building static {} for {} %{{label}}".format(name, tools.triple),
@@ -40,6 +48,7 @@ static_dependency = rule(
         "library": attr.string(mandatory = True, doc = "Recipe name, e.g. zlib."),
         "origin": attr.label(mandatory = True, allow_single_file = [".json"], doc = "origin.json of the source."),
         "source": attr.label(mandatory = True, allow_single_file = True),
+        "_build_cc_toolchain": BUILD_CC_TOOLCHAIN_ATTR,
         "_build_dep": attr.label(default = "//tools:build_dep", executable = True, cfg = "exec"),
     },
     fragments = ["cpp"],

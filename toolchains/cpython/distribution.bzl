@@ -3,15 +3,31 @@
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load(":cc_tools.bzl", "musl_cc_tools")
 load(":providers.bzl", "PyStaticDistributionInfo", "StaticDependencyInfo")
+load(":transitions.bzl", "BUILD_MACHINE_TRIPLE", "build_python_transition")
+
+def _interpreter(dist):
+    return "bin/python" + dist.python_version.rpartition(".")[0]
 
 def _cpython_static_distribution_impl(ctx):
     tools = musl_cc_tools(ctx)
     triple = tools.triple
-    if triple not in ctx.attr._native_triples:
-        fail(("{}: building CPython for {} needs a cross build (configure --host with a build-machine " +
-              "Python of the same version), which is not implemented yet. Fix: build for " +
-              "--platforms=@rules_pystatic//platforms:linux_musl.").format(ctx.label, triple))
     deps = [d[StaticDependencyInfo] for d in ctx.attr.deps]
+    build_python = None
+    if triple != BUILD_MACHINE_TRIPLE:
+        if not ctx.attr.build_python:
+            fail(("{}: building CPython for {} is a cross build: configure needs a build-machine Python " +
+                  "of the same version. Fix: set build_python to this distribution (it is built for {}).").format(
+                ctx.label,
+                triple,
+                BUILD_MACHINE_TRIPLE,
+            ))
+        build_python = ctx.attr.build_python[0][PyStaticDistributionInfo]
+        if build_python.python_version.rpartition(".")[0] != ctx.attr.python_version.rpartition(".")[0]:
+            fail("{}: build_python is Python {}, the source is {}: cross builds need the same X.Y.".format(
+                ctx.label,
+                build_python.python_version,
+                ctx.attr.python_version,
+            ))
 
     dist = ctx.actions.declare_directory(ctx.label.name + "_dist")
     descriptor = ctx.actions.declare_file(ctx.label.name + ".distribution.json")
@@ -22,6 +38,11 @@ def _cpython_static_distribution_impl(ctx):
     args.add("--source", ctx.file.source)
     args.add("--version", ctx.attr.python_version)
     args.add("--target", triple)
+    inputs = [ctx.file.source] + [d.prefix for d in deps] + [d.origin for d in deps]
+    if build_python:
+        args.add("--build-target", build_python.target_triple)
+        args.add("--build-python", build_python.distribution.path + "/" + _interpreter(build_python))
+        inputs.append(build_python.distribution)
     args.add("--cc", tools.cc)
     args.add("--ar", tools.ar)
     for dep in deps:
@@ -33,10 +54,7 @@ def _cpython_static_distribution_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable._build_cpython,
         arguments = [args],
-        inputs = depset(
-            [ctx.file.source] + [d.prefix for d in deps] + [d.origin for d in deps],
-            transitive = [tools.files],
-        ),
+        inputs = depset(inputs, transitive = [tools.files]),
         outputs = [dist, descriptor, log],
         mnemonic = "PyStaticCPython",
         progress_message = "Building static CPython {} for {} (configure + make, a few minutes) %{{label}}".format(
@@ -59,13 +77,18 @@ cpython_static_distribution = rule(
     implementation = _cpython_static_distribution_impl,
     doc = "CPython as static objects plus stdlib and a JSON descriptor, for the target platform.",
     attrs = {
+        "build_python": attr.label(
+            cfg = build_python_transition,
+            providers = [PyStaticDistributionInfo],
+            doc = "Cross builds only: the same Python version built for the build machine (x86_64 " +
+                  "linux-musl); configure runs it (--with-build-python). Leave it unset for x86_64 targets: " +
+                  "a distribution cannot depend on itself in the same configuration.",
+        ),
         "jobs": attr.int(default = 2, doc = "make -j; part of the action key, so fixed, not the machine's core count."),
         "deps": attr.label_list(providers = [StaticDependencyInfo], doc = "C libraries of extension modules."),
         "python_version": attr.string(mandatory = True, doc = "Full version of the source, e.g. 3.13.15."),
         "source": attr.label(mandatory = True, allow_single_file = [".tar.xz", ".tgz", ".tar.gz"]),
         "_build_cpython": attr.label(default = "//tools:build_cpython", executable = True, cfg = "exec"),
-        # Targets whose binaries the x86_64 build machines run natively (configure runs test programs).
-        "_native_triples": attr.string_list(default = ["x86_64-linux-musl"]),
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain(),

@@ -9,22 +9,11 @@ archives to link, merged into one.
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load(":cc_tools.bzl", "musl_cc_tools")
 load(":providers.bzl", "PyStaticDistributionInfo")
+load(":transitions.bzl", "build_python_transition")
 
 RUNTIME_TOOLCHAIN_TYPE = "@rules_pystatic//toolchains/cpython:runtime_toolchain_type"
 
 OPTIMIZE_LEVELS = [0, 1, 2]
-
-def _build_python_transition_impl(settings, attr):
-    _ignore = (settings, attr)  # @unused
-
-    # The build machines are x86_64 Linux: the x86_64 musl distribution's interpreter runs there.
-    return {"//command_line_option:platforms": str(Label("//platforms:linux_musl"))}
-
-build_python_transition = transition(
-    implementation = _build_python_transition_impl,
-    inputs = [],
-    outputs = ["//command_line_option:platforms"],
-)
 
 def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, outputs, mnemonic, progress_message):
     """Runs a tools/pystatic script under the build-machine interpreter of the target's Python version.

@@ -74,6 +74,28 @@ BUNDLED = [
 ]
 
 
+# Cross builds: answers to the configure checks that would run a program or look at the build
+# machine's files (AC_CHECK_FILE, AC_RUN_IFELSE), for a Linux musl target.
+CROSS_CONFIGURE_CACHE = {
+    # The pty module: Linux has /dev/ptmx; /dev/ptc is AIX's.
+    "ac_cv_file__dev_ptmx": "yes",
+    "ac_cv_file__dev_ptc": "no",
+    # musl's getaddrinfo works; the cross default ("buggy") makes configure refuse IPv6.
+    "ac_cv_buggy_getaddrinfo": "no",
+}
+
+
+def cross_configure_args(target, build_target, build_python):
+    """configure arguments of a cross build; [] when the build machine runs the target's programs."""
+    if not build_python:
+        return []
+    return [
+        f"--host={target}",
+        f"--build={build_target}",
+        f"--with-build-python={build_python}",
+    ] + [f"{name}={value}" for name, value in sorted(CROSS_CONFIGURE_CACHE.items())]
+
+
 def apply_static_fixes(src, version):
     """Known fixes for a static build with clang (zig cc) against musl; see DEVELOPERS.md."""
     # 1. clang's <stdarg.h> hides musl's __DEFINED_va_list, so the musl triplet was not detected.
@@ -148,6 +170,13 @@ def build(args, log):
     (deps_root / "lib" / "pkgconfig").mkdir(parents=True)
     staged = stage_deps(args.dep, deps_root)
     short = ".".join(args.version.split(".")[:2])
+    build_python = None
+    if args.build_python:
+        # Through a link in the scratch directory (a fixed path): configure records the path in
+        # the Makefile and sysconfigdata, and make runs it from the source directory.
+        link = work / "build-python"
+        link.symlink_to(pathlib.Path(args.build_python).resolve().parent.parent)
+        build_python = str(link / "bin" / pathlib.Path(args.build_python).name)
 
     env = build_env(
         work,
@@ -172,6 +201,7 @@ def build(args, log):
         "MODULE_BUILDTYPE=static",
         "LINKFORSHARED= ",
     ] + [f"py_cv_module_{name}=n/a" for name in sorted(LEFT_OUT)]
+    configure += cross_configure_args(args.target, args.build_target, build_python)
     if any(name == "openssl" for name, _, _ in staged):
         configure += [f"--with-openssl={deps_root}", "--with-openssl-rpath=no"]
     run(configure, src, env, log)
@@ -271,6 +301,11 @@ def main(argv=None):
     )
     parser.add_argument("--version", required=True, help="full version, e.g. 3.13.15")
     parser.add_argument("--target", required=True, help="target triple, e.g. x86_64-linux-musl")
+    parser.add_argument("--build-target", help="cross builds: the build machine's triple, e.g. x86_64-linux-musl")
+    parser.add_argument(
+        "--build-python",
+        help="cross builds: bin/python<X.Y> of the same version built for the build machine (stdlib next to it)",
+    )
     parser.add_argument("--cc", required=True)
     parser.add_argument("--ar", required=True)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
@@ -278,6 +313,8 @@ def main(argv=None):
     parser.add_argument("--descriptor", required=True, help="output JSON descriptor")
     parser.add_argument("--log", required=True, help="output: configure/make log")
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
+    if bool(args.build_python) != bool(args.build_target):
+        parser.error("--build-python and --build-target go together (cross builds)")
     code, descriptor = logged_build(args.log, f"CPython {args.version} for {args.target}", lambda log: build(args, log))
     if code:
         return code

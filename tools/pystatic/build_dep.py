@@ -20,6 +20,11 @@ PREFIX = "/pystatic-deps"
 OPENSSL_TARGETS = {"x86_64-linux-musl": "linux-x86_64", "aarch64-linux-musl": "linux-aarch64"}
 
 
+def _build(args):
+    """autoconf's --build for cross builds (else it guesses the build machine, and runs a test program)."""
+    return [f"--build={args.build_target}"] if args.build_target else []
+
+
 def _zlib(args):
     return [
         ["./configure", "--static", f"--prefix={PREFIX}"],
@@ -40,7 +45,7 @@ def _bzip2(args):
 
 def _xz(args):
     return [
-        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", "--disable-shared", "--enable-static",
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *_build(args), "--disable-shared", "--enable-static",
          "--disable-xz", "--disable-xzdec", "--disable-lzmadec", "--disable-lzmainfo", "--disable-lzma-links",
          "--disable-scripts", "--disable-doc", "--disable-nls"],
         ["make", f"-j{args.jobs}", "-C", "src/liblzma"],
@@ -63,7 +68,7 @@ def _libffi(args):
     return [
         # A git-tree archive (Debian's) has no generated configure script.
         ["sh", "-c", "test -x configure || autoreconf -fi"],
-        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", "--disable-shared", "--enable-static",
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *_build(args), "--disable-shared", "--enable-static",
          "--disable-docs", "--disable-multi-os-directory", "--with-pic"],
         ["make", f"-j{args.jobs}"],
         ["make", "install"],
@@ -73,11 +78,12 @@ def _libffi(args):
 def _sqlite3(args):
     # The full source tree (not the amalgamation): autosetup's configure runs on jimsh0, a Tcl
     # built from autosetup/jimsh0.c, which also generates sqlite3.c; no tclsh needed. jimsh0 and
-    # the code generators (lemon, mkkeywordhash) are built with the target's cc, which runs on
-    # the x86_64 build machines, not the host's cc (a cross build will need a build-machine cc).
+    # the code generators (lemon, mkkeywordhash) are built with the build machine's cc: the
+    # target's cc when it is x86_64 (zig's musl binaries run there), --build-cc when cross.
+    build_cc = args.build_cc_abs or args.cc_abs
     return [
-        ["sh", "-c", '"$CC" -O1 -g0 -o jimsh0 autosetup/jimsh0.c'],
-        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", f"CC_FOR_BUILD={args.cc_abs}",
+        ["sh", "-c", f'"{build_cc}" -O1 -g0 -o jimsh0 autosetup/jimsh0.c'],
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *_build(args), f"CC_FOR_BUILD={build_cc}",
          "--disable-shared", "--disable-tcl", "--disable-readline", "--disable-load-extension",
          "--fts4", "--fts5", "--rtree", "--dbstat", "--disable-rpath"],
         ["make", f"-j{args.jobs}", "libsqlite3.a"],
@@ -88,7 +94,7 @@ def _sqlite3(args):
 def _libuuid(args):
     # util-linux: only libuuid (BSD-3-Clause), no programs (most of util-linux is GPL).
     return [
-        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", "--disable-shared", "--enable-static",
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *_build(args), "--disable-shared", "--enable-static",
          "--disable-all-programs", "--enable-libuuid", "--disable-nls", "--disable-asciidoc", "--disable-poman",
          "--disable-bash-completion", "--without-systemd", "--without-udev", "--without-python",
          "--without-readline", "--without-ncursesw", "--without-ncurses", "--without-tinfo", "--without-cryptsetup",
@@ -161,6 +167,12 @@ def build(args, log):
     args.stage = str(stage)
     env = build_env(work, args.cc, args.ar, CFLAGS="-O2 -fPIC -g0", DESTDIR=str(stage))
     args.cc_abs, args.ar_abs = env["CC"], env["AR"]
+    args.build_cc_abs = None
+    if args.build_cc:
+        # Next to cc and ar in the scratch directory, so recorded paths stay machine-independent.
+        link = pathlib.Path(env["CC"]).parent / "build-cc"
+        link.symlink_to(pathlib.Path(args.build_cc).resolve())
+        args.build_cc_abs = str(link)
     for cmd in recipe(args):
         run(cmd, src, env, log)
     out = pathlib.Path(args.output)
@@ -183,6 +195,8 @@ def main(argv=None):
     parser.add_argument("--name", required=True)
     parser.add_argument("--source", required=True)
     parser.add_argument("--target", required=True, help="target triple, e.g. x86_64-linux-musl")
+    parser.add_argument("--build-target", help="cross builds: the build machine's triple")
+    parser.add_argument("--build-cc", help="cross builds: a C compiler for programs run during the build")
     parser.add_argument("--cc", required=True)
     parser.add_argument("--ar", required=True)
     parser.add_argument("--jobs", type=int, default=2)
