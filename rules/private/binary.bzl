@@ -12,7 +12,7 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "RUNTIME_TOOLCHAIN_TYPE", "build_python_action")
-load(":resources.bzl", "import_roots", "repo_relative_path")
+load(":resources.bzl", "import_roots", "manifest_action")
 
 ALLOCATORS = ["mimalloc", "pymalloc", "malloc"]
 STDLIB_MODES = ["all", "imported"]
@@ -51,28 +51,6 @@ def _py_deps(ctx):
         roots.extend([path.partition("/")[2] for path in info.imports.to_list()])
         data.extend([f for f in dep[DefaultInfo].default_runfiles.files.to_list() if not f.is_directory and f.extension != "py"])
     return depset(transitive = transitive), data, roots
-
-def _src_args(file):
-    return ["--src", repo_relative_path(file), file.path]
-
-def _manifest(ctx, files, roots):
-    manifest = ctx.actions.declare_file(ctx.label.name + ".resources.json")
-    args = ctx.actions.args()
-    args.use_param_file("@%s", use_always = True)
-    args.set_param_file_format("multiline")
-    args.add("--target", str(ctx.label))
-    args.add("--output", manifest)
-    args.add_all(roots, before_each = "--import_root", uniquify = True)
-    args.add_all(files, map_each = _src_args)
-    ctx.actions.run(
-        executable = ctx.executable._resource_manifest,
-        arguments = [args],
-        inputs = files,
-        outputs = [manifest],
-        mnemonic = "PyStaticManifest",
-        progress_message = "Naming Python resources of %{label}",
-    )
-    return manifest
 
 def _bytecode(ctx, runtime, manifest, files):
     blob = ctx.actions.declare_file(ctx.label.name + ".app.blob")
@@ -242,7 +220,7 @@ def _py_static_binary_impl(ctx):
     entry_module, entry_function, main = _entry_point(ctx)
     dep_sources, dep_data, dep_roots = _py_deps(ctx)
     files = depset(ctx.files.srcs + ctx.files.data + dep_data, transitive = [dep_sources]).to_list()
-    manifest = _manifest(ctx, files, import_roots(ctx) + dep_roots)
+    manifest = manifest_action(ctx, files, import_roots(ctx) + dep_roots)
     app_blob, app_imports = _bytecode(ctx, runtime, manifest, files)
     blob, report = _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, main)
     glue = _glue(ctx, blob, report)

@@ -50,15 +50,24 @@ def _runfiles_root(ctx, root):
 def _src_args(file):
     return ["--src", repo_relative_path(file), file.path]
 
-def _pystatic_resources_impl(ctx):
-    files = ctx.files.srcs + ctx.files.data
+def manifest_action(ctx, files, roots):
+    """Declares the PyStaticManifest action (tools/pystatic/resource_manifest.py).
+
+    Args:
+      ctx: rule context with a `_resource_manifest` tool attribute.
+      files: list of File, sources and data files.
+      roots: list of repository-relative import roots.
+
+    Returns:
+      The manifest File, `<name>.resources.json`.
+    """
     manifest = ctx.actions.declare_file(ctx.label.name + ".resources.json")
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
     args.set_param_file_format("multiline")
     args.add("--target", str(ctx.label))
     args.add("--output", manifest)
-    args.add_all(import_roots(ctx), before_each = "--import_root")
+    args.add_all(roots, before_each = "--import_root", uniquify = True)
     args.add_all(files, map_each = _src_args)
     ctx.actions.run(
         executable = ctx.executable._resource_manifest,
@@ -68,6 +77,11 @@ def _pystatic_resources_impl(ctx):
         mnemonic = "PyStaticManifest",
         progress_message = "Naming Python resources of %{label}",
     )
+    return manifest
+
+def _pystatic_resources_impl(ctx):
+    files = ctx.files.srcs + ctx.files.data
+    manifest = manifest_action(ctx, files, import_roots(ctx))
     return [
         DefaultInfo(files = depset([manifest]), runfiles = ctx.runfiles(files = ctx.files.data)),
         PyStaticResourcesInfo(manifest = manifest, files = depset(files)),
