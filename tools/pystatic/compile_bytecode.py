@@ -7,9 +7,9 @@ inputs sorted, no timestamps, PYTHONHASHSEED=0 set by the action (frozenset cons
 Two inputs, either or both:
   --manifest M   a resource manifest (tools/pystatic/resource_manifest.py): first-party code
   --stdlib DIR   a standard library tree: every module inside a package chain, and its data files
-Besides the blob it writes an imports file: for each module, the absolute module names its code
-imports (the pack step follows them to select the stdlib) and the names it defines at top level
-(the pack step checks an entry point's function against them).
+Besides the blob it writes an imports file: for each module, the absolute module names its source
+imports, found in its AST (the pack step follows them to select the stdlib), and the names it
+defines at top level (the pack step checks an entry point's function against them).
 """
 
 import argparse
