@@ -7,6 +7,7 @@ Actions, in order (each a tools/pystatic script; see docs/py_static_binary.md):
   PyStaticGlue      generate the C glue: settings, extra inittab, the blob via .incbin
   CppCompile/CppLink  the C runtime + glue + the distribution's archives, target toolchain
   PyStaticVerifyElf validation: no program interpreter, no shared libraries
+  PyStaticLicenses  <name>.licenses.json: licences of CPython, its C libraries and embedded dists
 The standard library's bytecode comes precompiled from the runtime toolchain (py_static_runtime).
 """
 
@@ -215,6 +216,25 @@ def _verify(ctx, runtime, executable):
     )
     return stamp
 
+def _licenses(ctx, runtime, blob):
+    report = ctx.actions.declare_file(ctx.label.name + ".licenses.json")
+    dist = runtime.distribution
+    args = ctx.actions.args()
+    args.add("--target", str(ctx.label))
+    args.add("--descriptor", dist.descriptor)
+    args.add("--distribution", dist.distribution.path)
+    args.add("--blob", blob)
+    args.add("--output", report)
+    ctx.actions.run(
+        executable = ctx.executable._licenses,
+        arguments = [args],
+        inputs = [dist.descriptor, dist.distribution, blob],
+        outputs = [report],
+        mnemonic = "PyStaticLicenses",
+        progress_message = "Listing the licences of what %{label} contains",
+    )
+    return report
+
 def _py_static_binary_impl(ctx):
     runtime = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE]
     entry_module, entry_function, main = _entry_point(ctx)
@@ -226,8 +246,9 @@ def _py_static_binary_impl(ctx):
     glue = _glue(ctx, blob, report)
     executable = _compile_and_link(ctx, runtime, glue, blob)
     stamp = _verify(ctx, runtime, executable)
+    licenses = _licenses(ctx, runtime, blob)
     return [
-        DefaultInfo(executable = executable, files = depset([executable])),
+        DefaultInfo(executable = executable, files = depset([executable, licenses])),
         OutputGroupInfo(
             blob = depset([blob, report]),
             _validation = depset([stamp]),
@@ -266,6 +287,7 @@ _py_static_binary = rule(
         "use_environment": attr.bool(default = False, doc = "Honour PYTHON* environment variables (off: the binary is sealed)."),
         "utf8_mode": attr.bool(default = True, doc = "Python UTF-8 mode (an empty root has no locale)."),
         "_gen_glue": attr.label(default = "//tools:gen_glue", executable = True, cfg = "exec"),
+        "_licenses": attr.label(default = "//tools:licenses", executable = True, cfg = "exec"),
         "_pack_blob": attr.label(default = "//tools:pack_blob", executable = True, cfg = "exec"),
         "_resource_manifest": attr.label(default = "//tools:resource_manifest", executable = True, cfg = "exec"),
         "_verify_elf": attr.label(default = "//tools:verify_elf", executable = True, cfg = "exec"),

@@ -24,12 +24,17 @@ class Bazel:
         return result
 
     def build_file(self, target, *flags):
-        """Builds `target` and returns the path of its single output file."""
+        """Builds `target` and returns the path of its output file (see output_file)."""
         self.run("build", target, *flags)
         return self.output_file(target, *flags)
 
     def output_file(self, target, *flags):
+        """`target`'s output file: its only one, or the one named like the target (a
+        py_static_binary also outputs <name>.licenses.json)."""
         out = self.run("cquery", target, *flags, "--output=files").stdout.split()
+        if len(out) > 1:
+            name = target.rpartition(":")[2] if ":" in target else target.rpartition("/")[2]
+            out = [path for path in out if path.rpartition("/")[2] == name]
         assert len(out) == 1, out
         # Resolved now: bazel-out/ follows whichever output base built last.
         return (self.workspace / out[0]).resolve()

@@ -54,6 +54,17 @@ def test_stdlib_selection_and_compression_variants_run(binaries, tmp_path, varia
     assert sizes["hello_imported"] < sizes["hello"] and sizes["hello_all_zstd"] < sizes["hello"], sizes
 
 
+def test_licence_bill_of_materials_lists_cpython_c_libraries_and_dists(binaries):
+    report = json.loads(binaries["cli"].with_name("cli.licenses.json").read_text())
+    assert report["binary"].endswith("//examples/cli:cli") and report["target_triple"] == "x86_64-linux-musl"
+    by_name = {c["component"]: c for c in report["components"]}
+    assert by_name["cpython"]["license"] == "PSF-2.0" and "PYTHON SOFTWARE FOUNDATION" in by_name["cpython"]["texts"]["LICENSE.cpython"]
+    for library in ("openssl", "sqlite3", "zlib", "libffi", "xz", "bzip2", "libuuid", "zstd"):
+        assert by_name[library]["texts"] and len(by_name[library]["source_sha256"]) == 64, library
+    assert by_name["pystatic-cli"] == {"component": "pystatic-cli", "version": "1.0.0", "license": "Apache-2.0",
+                                       "origin": "dist-info", "texts": {}}
+
+
 def test_optimize_2_compiles_and_runs_like_python_OO(binaries, tmp_path):
     result = run([str(binaries["optimized"])], tmp_path)
     assert (result.returncode, result.stdout) == (0, "2 removed None\n"), result.stderr

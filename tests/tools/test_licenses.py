@@ -1,0 +1,49 @@
+import json
+
+from pystatic import licenses
+from pystatic.blob import METADATA, MODULE, Entry, write_blob
+
+
+def test_bill_of_materials_from_descriptor_and_dist_info(tmp_path):
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "LICENSE.cpython").write_text("PSF text")
+    (dist / "LICENSE.zlib").write_text("zlib text")
+    descriptor = {
+        "python_version": "3.13.15", "target_triple": "x86_64-linux-musl",
+        "licenses": [
+            {"component": "cpython", "version": "3.13.15", "license": "PSF-2.0", "file": "LICENSE.cpython"},
+            {"component": "zlib", "version": "1.3.2", "license": "Zlib", "file": "LICENSE.zlib", "source_sha256": "ab" * 32},
+        ],
+    }
+    (tmp_path / "d.json").write_text(json.dumps(descriptor))
+    blob = write_blob([
+        Entry(MODULE, "click", primary=b""),
+        Entry(METADATA, "click-8.1.7.dist-info/METADATA", primary=b"Name: click\nVersion: 8.1.7\nLicense-Expression: BSD-3-Clause\n"),
+        Entry(METADATA, "click-8.1.7.dist-info/licenses/LICENSE.txt", primary=b"BSD text"),
+        Entry(METADATA, "click-8.1.7.dist-info/RECORD", primary=b"..."),
+        Entry(METADATA, "old-1.0.dist-info/METADATA", primary=b"Name: old\nVersion: 1.0\nClassifier: License :: OSI Approved :: MIT License\n"),
+    ])
+    (tmp_path / "b.blob").write_bytes(blob)
+    out = tmp_path / "l.json"
+    args = ["--target", "//app:bin", "--descriptor", str(tmp_path / "d.json"), "--distribution", str(dist),
+            "--blob", str(tmp_path / "b.blob"), "--output", str(out)]
+    assert licenses.main(args) == 0
+    report = json.loads(out.read_text())
+    assert report["binary"] == "//app:bin"
+    by_name = {c["component"]: c for c in report["components"]}
+    assert by_name["cpython"]["texts"] == {"LICENSE.cpython": "PSF text"}
+    assert by_name["zlib"]["source_sha256"] == "ab" * 32 and by_name["zlib"]["origin"] == "distribution"
+    assert by_name["click"] == {"component": "click", "version": "8.1.7", "license": "BSD-3-Clause", "origin": "dist-info",
+                                "texts": {"licenses/LICENSE.txt": "BSD text"}}
+    assert by_name["old"]["license"] == "MIT License"
+
+
+def test_missing_licence_text_is_an_error_naming_the_target(tmp_path, capsys):
+    (tmp_path / "d.json").write_text(json.dumps({"python_version": "3.13.15", "target_triple": "t", "licenses": [
+        {"component": "x", "version": "1", "license": "MIT", "file": "LICENSE.x"}]}))
+    (tmp_path / "b.blob").write_bytes(write_blob([]))
+    args = ["--target", "//app:bin", "--descriptor", str(tmp_path / "d.json"), "--distribution", str(tmp_path),
+            "--blob", str(tmp_path / "b.blob"), "--output", str(tmp_path / "o.json")]
+    assert licenses.main(args) == 1
+    assert "//app:bin: cannot list licences" in capsys.readouterr().err
