@@ -12,14 +12,12 @@ binary, while those packages are only needed by apps that import them (and so sh
 
 import io
 import posixpath
-import sys
 
 import _pystatic
 
 
 def _stdlib(name):
-    module = sys.modules.get(name)
-    return module if module is not None else __import__(name, fromlist=["_"])
+    return __import__(name, fromlist=["_"])  # a name in a variable: no edge for the import scan
 
 
 _classes = {}
@@ -89,11 +87,14 @@ def _build_classes():
             package = self._key.replace("/", ".") + "."
             for module in _pystatic.names(_pystatic.MODULE, package):
                 first, _, rest = module[len(package):].partition(".")
-                if rest or _pystatic.find_module(module) & _pystatic.PACKAGE:
+                flags = _pystatic.find_module(module)
+                if rest or flags & _pystatic.PACKAGE:
                     children.add(first)  # a subpackage: a directory
-                elif _pystatic.find_module(module) & _pystatic.HAS_SOURCE:
+                elif flags & _pystatic.HAS_SOURCE:
                     children.add(first + ".py")
-            if _pystatic.find_module(self._key.replace("/", ".")) & _pystatic.HAS_SOURCE:
+            # find_module gives -1 (every bit set) for a directory that is no package: test it first.
+            own = _pystatic.find_module(self._key.replace("/", "."))
+            if own >= 0 and own & _pystatic.PACKAGE and own & _pystatic.HAS_SOURCE:
                 children.add("__init__.py")
             return sorted(children)
 
@@ -111,8 +112,9 @@ def _build_classes():
                 return self._source() is not None
 
         def is_dir(self):
-            if _pystatic.find_module(self._key.replace("/", ".")) >= 0:
-                return _pystatic.find_module(self._key.replace("/", ".")) & _pystatic.PACKAGE != 0
+            own = _pystatic.find_module(self._key.replace("/", "."))
+            if own >= 0:
+                return own & _pystatic.PACKAGE != 0
             return bool(_pystatic.names(_pystatic.DATA, self._key + "/"))
 
         def iterdir(self):

@@ -77,6 +77,7 @@ def test_cli_uses_the_stdlib_c_extensions_and_package_data(binaries, tmp_path):
     assert info["decimal"] == "0.1428571428571428571428571429" and info["zlib"].startswith("1.3")
     assert info["motd"].startswith("Packaged with rules_pystatic")
     assert info["distribution"] == "1.0.0" and info["console_scripts"] == ["pystatic-cli"]
+    assert info["data_files"] == ["motd.txt", "schema.sql"], "a data directory lists its files, no __init__.py"
     notes = json.loads(run([cli, "notes", "a", "b"], tmp_path).stdout)
     assert [n["body"] for n in notes] == ["a", "b"] and notes[0]["sha256"] == "ca978112ca1b"
     assert json.loads(run([cli, "compress", "xyz"], tmp_path).stdout)["raw"] == 300

@@ -29,6 +29,7 @@ def cmd_info(args):
         "decimal": str(decimal.Decimal(1) / decimal.Decimal(7)),
         "distribution": importlib.metadata.version("pystatic-cli"),
         "console_scripts": [e.name for e in importlib.metadata.entry_points(group="console_scripts")],
+        "data_files": sorted(p.name for p in importlib.resources.files("pystatic_cli").joinpath("data").iterdir()),
         "motd": importlib.resources.files("pystatic_cli").joinpath("data/motd.txt").read_text().strip(),
     }
     print(json.dumps(info, indent=1))
