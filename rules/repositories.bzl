@@ -2,6 +2,7 @@
 
 load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("//rules/private:wheels_repository.bzl", "DEFAULT_PYTHON_VERSION", "pystatic_wheels_repository")
 load("//toolchains/cpython:repositories.bzl", "cpython_versions", "pinned_source")
 load("//toolchains/msvc:repositories.bzl", "msvc_configure")
 load("//toolchains/zig:repositories.bzl", "zig_sdk")
@@ -35,3 +36,14 @@ def rules_pystatic_register_toolchains():
         maybe(pinned_source, name = "pystatic_dep_" + dep, group = "deps", key = dep)
     maybe(cpython_versions, name = "pystatic_cpython_versions")
     native.register_toolchains("@rules_pystatic//toolchains:all", "@rules_pystatic//toolchains/cpython:all")
+
+def pystatic_wheels(name, lock, exclude = [], python_version = DEFAULT_PYTHON_VERSION):
+    """WORKSPACE counterpart of the `pystatic.wheels` module extension tag (docs/wheels.md).
+
+    Args:
+      name: repository name; packages are `@<name>//<package>`.
+      lock: label of a PEP 751 pylock.toml, or of a requirements.txt with --hash.
+      exclude: packages of the lock to leave out.
+      python_version: major.minor of the static CPython the wheels are for.
+    """
+    pystatic_wheels_repository(name = name, lock = lock, exclude = exclude, python_version = python_version)

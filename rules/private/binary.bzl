@@ -23,8 +23,10 @@ def _is_dotted_name(text):
 
 def _entry_point(ctx):
     """(module or "", function or "", main file or None), with analysis errors for bad combinations."""
-    if ctx.attr.main and ctx.attr.entry_point:
-        fail("{}: set either main or entry_point, not both.".format(ctx.label))
+    if len([a for a in [ctx.attr.main, ctx.attr.entry_point, ctx.attr.console_script] if a]) > 1:
+        fail("{}: set only one of main, entry_point and console_script.".format(ctx.label))
+    if ctx.attr.console_script:
+        return "", "", None
     if ctx.attr.entry_point:
         module, _, function = ctx.attr.entry_point.partition(":")
         if not _is_dotted_name(module) or (function and not _is_dotted_name(function)):
@@ -90,6 +92,8 @@ def _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, mai
     args.add("--app_imports", app_imports)
     if main:
         args.add("--main_path", main)
+    elif ctx.attr.console_script:
+        args.add("--console_script", ctx.attr.console_script)
     else:
         args.add("--entry_module", entry_module)
         args.add("--entry_function", entry_function)
@@ -268,8 +272,9 @@ _py_static_binary = rule(
         "buffered_stdio": attr.bool(default = True, doc = "False: unbuffered stdout/stderr (python -u)."),
         "compress": attr.bool(default = False, doc = "zstd-compress each resource that shrinks (smaller, slower first import)."),
         "compression_level": attr.int(default = 10, doc = "zstd level when compress = True."),
+        "console_script": attr.string(doc = "Name of a `console_scripts` entry point of an embedded wheel (e.g. `pygmentize`) to run."),
         "data": attr.label_list(allow_files = True, doc = "Package data files, read with importlib.resources."),
-        "deps": attr.label_list(providers = [PyInfo], doc = "py_library (or pystatic_resources) targets."),
+        "deps": attr.label_list(providers = [PyInfo], doc = "py_library, pystatic_resources or wheel (`@pypi//pkg`) targets."),
         "entry_point": attr.string(doc = "`package.module:function` to call, or `package.module` to run as __main__."),
         "imports": attr.string_list(doc = "Import roots, relative to this package, as in py_library."),
         "include_sources": attr.bool(default = True, doc = "Embed the app's sources (tracebacks show lines)."),

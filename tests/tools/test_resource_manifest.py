@@ -16,6 +16,9 @@ from pystatic.resource_manifest import ManifestError, build_manifest, classify
         ("pkg/data/greeting.txt", ("data", "pkg/data/greeting.txt")),
         ("my-pkg/mod.py", ("invalid", "my-pkg/mod.py")),
         ("__init__.py", ("invalid", "__init__.py")),
+        # importlib.import_module loads stems that are not identifiers (rich's unicode tables).
+        ("pkg/unicode10-0-0.py", ("module", "pkg.unicode10-0-0")),
+        ("pkg/a.b.py", ("invalid", "pkg/a.b.py")),
     ],
 )
 def test_classify(rel, expected):

@@ -9,11 +9,12 @@ both packs were compiled by the same Python.
 """
 
 import argparse
+import configparser
 import json
 import sys
 
 from pystatic.action_args import expand_param_files
-from pystatic.blob import DATA, MODULE, BlobError, Entry, read_blob, write_blob
+from pystatic.blob import DATA, METADATA, MODULE, BlobError, Entry, read_blob, write_blob
 
 # Modules the runtime itself needs besides what the app imports: its importer and what prints a
 # traceback with source lines.
@@ -77,10 +78,41 @@ def main_module(target, main_path, app_imports):
     raise PackError(f"{target}: main {main_path} is not among the binary's modules. Fix: add it to srcs.")
 
 
+def console_script(target, name, app_entries):
+    """(module, function) of console script `name` from the embedded *.dist-info/entry_points.txt."""
+    found, available = [], []
+    for entry in app_entries:
+        dist, _, file = entry.name.partition("/")
+        if entry.kind != METADATA or file != "entry_points.txt" or not dist.endswith(".dist-info"):
+            continue
+        parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+        parser.optionxform = str
+        try:
+            parser.read_string(entry.primary.decode("utf-8"))
+        except (configparser.Error, UnicodeDecodeError) as err:
+            raise PackError(f"{target}: cannot read {entry.name}: {err}") from None
+        scripts = parser["console_scripts"] if parser.has_section("console_scripts") else {}
+        available += [f"{script} ({dist})" for script in scripts]
+        if name in scripts:
+            found.append((dist, scripts[name].split("[", 1)[0].strip()))
+    if not found:
+        raise PackError(
+            f"{target}: no console script '{name}' in the binary's distributions.\n"
+            f"  Fix: use one they declare ({', '.join(sorted(available)) or 'none declare any'}), or add the wheel that does to deps."
+        )
+    if len(found) > 1:
+        raise PackError(
+            f"{target}: console script '{name}' is declared by {found[0][0]} and {found[1][0]}.\n"
+            "  Fix: use entry_point = \"module:function\" to say which."
+        )
+    module, _, function = found[0][1].partition(":")
+    return module.strip(), function.strip()
+
+
 def check_entry_point(target, module, function, app_imports, stdlib_modules):
     if module in app_imports:
         defines = app_imports[module]["defines"]
-        if function and function not in defines:
+        if function and function.split(".")[0] not in defines:
             raise PackError(
                 f"{target}: entry point '{module}:{function}': {app_imports[module]['path']} defines no "
                 f"top-level '{function}'.\n  Fix: name a function defined in that module "
@@ -115,6 +147,8 @@ def pack(args):
         )
     if args.main_path:
         args.entry_module = main_module(args.target, args.main_path, app_imports)
+    elif args.console_script:
+        args.entry_module, args.entry_function = console_script(args.target, args.console_script, app.entries())
     check_entry_point(args.target, args.entry_module, args.entry_function, app_imports, stdlib_imports)
 
     roots = RUNTIME_MODULES + [args.entry_module] + [i for m in app_imports.values() for i in m["imports"]]
@@ -159,6 +193,7 @@ def parse_args(argv):
     entry = parser.add_mutually_exclusive_group(required=True)
     entry.add_argument("--entry_module", help="module to run as __main__, or whose function to call")
     entry.add_argument("--main_path", help="file (as in the app's imports file) to run as __main__")
+    entry.add_argument("--console_script", help="console_scripts entry point of an embedded distribution")
     parser.add_argument("--entry_function", default="")
     parser.add_argument("--stdlib_mode", choices=("all", "imported"), default="all")
     parser.add_argument("--stdlib_include", action="append", default=[])

@@ -34,13 +34,16 @@ def classify(rel_path):
 
     `pkg/__init__.py` -> ("package", "pkg"); `pkg/mod.py` -> ("module", "pkg.mod");
     anything else -> ("data", "pkg/file.txt"), the name importlib.resources uses.
+    Directories must be identifiers; a file's stem need only lack dots: importlib.import_module
+    loads `pkg.unicode10-0-0` (rich ships such tables).
     """
     parts = rel_path.split("/")
     if rel_path.endswith(".py"):
         stem = parts[-1][: -len(".py")]
         dotted = parts[:-1] if stem == "__init__" else parts[:-1] + [stem]
         kind = "package" if stem == "__init__" else "module"
-        if not dotted or not all(p.isidentifier() for p in dotted):
+        stem_ok = stem == "__init__" or (stem and "." not in stem and " " not in stem)
+        if not dotted or not stem_ok or not all(p.isidentifier() for p in parts[:-1]):
             return "invalid", rel_path
         return kind, ".".join(dotted)
     return "data", rel_path

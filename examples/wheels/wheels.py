@@ -1,0 +1,62 @@
+"""A click command line that prints with rich, using wheels from examples/wheels/pylock.toml."""
+
+import importlib.metadata
+import sys
+
+import click
+import markupsafe
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+DISTRIBUTIONS = ["click", "rich", "markdown-it-py", "mdurl", "pygments", "markupsafe", "pyyaml"]
+
+
+@click.group()
+def cli():
+    """Third-party wheels inside one static executable."""
+
+
+@cli.command()
+def report():
+    """A table of the embedded distributions and what each one does here."""
+    table = Table(title="wheels inside " + sys.executable.rsplit("/", 1)[-1])
+    table.add_column("distribution")
+    table.add_column("version")
+    table.add_column("licence")
+    for name in DISTRIBUTIONS:
+        meta = importlib.metadata.metadata(name)
+        classifiers = [c.rpartition(" :: ")[2] for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
+        licence = meta.get("License-Expression") or meta.get("License") or ", ".join(classifiers)
+        table.add_row(name, meta["Version"], licence)
+    Console(width=100, force_terminal=False).print(table)
+    print("markupsafe:", markupsafe.escape("<b>&</b>"), "speedups:", _has("markupsafe._speedups"))
+    print("yaml:", yaml.safe_dump({"static": True, "libyaml": yaml.__with_libyaml__}).strip().replace("\n", ", "))
+
+
+@cli.command()
+@click.argument("words", nargs=-1)
+@click.option("--shout", is_flag=True, help="upper case")
+def echo(words, shout):
+    """Print WORDS with rich markup."""
+    text = " ".join(words)
+    Console(force_terminal=False).print(f"[bold]{text.upper() if shout else text}[/bold]")
+
+
+@cli.command()
+def scripts():
+    """The console_scripts entry points the embedded distributions declare."""
+    for ep in sorted(importlib.metadata.entry_points(group="console_scripts"), key=lambda e: e.name):
+        print(f"{ep.name} = {ep.value}")
+
+
+def _has(module):
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,47 @@
+"""Module extensions of rules_pystatic for users: `pystatic.wheels`.
+
+    pystatic = use_extension("@rules_pystatic//rules:extensions.bzl", "pystatic")
+    pystatic.wheels(name = "pypi", lock = "//:pylock.toml")
+    use_repo(pystatic, "pypi")
+
+then `deps = ["@pypi//click"]` in py_static_binary. See docs/wheels.md.
+"""
+
+load("//rules/private:wheels_repository.bzl", "DEFAULT_PYTHON_VERSION", "pystatic_wheels_repository")
+
+def _pystatic_impl(mctx):
+    seen = {}
+    for mod in mctx.modules:
+        for tag in mod.tags.wheels:
+            if tag.name in seen:
+                fail("pystatic.wheels: two repositories named '{}' (modules {} and {}). Fix: rename one.".format(
+                    tag.name,
+                    seen[tag.name],
+                    mod.name,
+                ))
+            seen[tag.name] = mod.name
+            pystatic_wheels_repository(
+                name = tag.name,
+                lock = tag.lock,
+                exclude = tag.exclude,
+                python_version = tag.python_version,
+            )
+
+    # Every wheel is pinned by sha256 in the lock: the result depends on the lock alone.
+    return mctx.extension_metadata(reproducible = True)
+
+pystatic = module_extension(
+    implementation = _pystatic_impl,
+    doc = "Repositories of third-party wheels for py_static_binary (docs/wheels.md).",
+    tag_classes = {
+        "wheels": tag_class(
+            attrs = {
+                "exclude": attr.string_list(doc = "Packages of the lock to leave out."),
+                "lock": attr.label(mandatory = True, doc = "PEP 751 pylock.toml, or a requirements.txt with --hash."),
+                "name": attr.string(mandatory = True, doc = "Name of the repository (`@<name>//<package>`)."),
+                "python_version": attr.string(default = DEFAULT_PYTHON_VERSION, doc = "major.minor of the static CPython."),
+            },
+            doc = "A repository with one target per package of `lock`, for linux musl x86_64 and aarch64.",
+        ),
+    },
+)

@@ -1,0 +1,77 @@
+"""pystatic_wheel: one unpacked wheel of a `pystatic.wheels` repository, as a py_library.
+
+The repository rule (wheels_repository.bzl) writes these targets; users depend on
+`@<repo>//<package>`, which selects the target of the platform being built.
+"""
+
+load("//toolchains/cpython:runtime.bzl", "RUNTIME_TOOLCHAIN_TYPE")
+
+def _check_natives(ctx):
+    """Validation action: the wheel's C extensions are built in, have fallbacks, or fail the build."""
+    stamp = ctx.actions.declare_file(ctx.label.name + ".natives.txt")
+    runtime = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE]
+    descriptor = runtime.distribution.descriptor if runtime else None
+    args = ctx.actions.args()
+    args.use_param_file("@%s", use_always = True)
+    args.set_param_file_format("multiline")
+    args.add("--target", str(ctx.label))
+    args.add("--package", "{} {} ({})".format(ctx.attr.package, ctx.attr.version, ctx.attr.wheel))
+    args.add("--root", _root_path(ctx))
+    args.add_all(ctx.files.srcs, before_each = "--src")
+    args.add_all(ctx.attr.native_files, before_each = "--native")
+    if descriptor:
+        args.add("--descriptor", descriptor)
+    args.add("--stamp", stamp)
+    ctx.actions.run(
+        executable = ctx.executable._check_wheel,
+        arguments = [args],
+        inputs = ctx.files.srcs + ([descriptor] if descriptor else []),
+        outputs = [stamp],
+        mnemonic = "PyStaticWheel",
+        progress_message = "Checking the C extensions of %{label}",
+    )
+    return stamp
+
+def _root_path(ctx):
+    return (ctx.label.workspace_root + "/" if ctx.label.workspace_root else "") + ctx.attr.import_root
+
+def _pystatic_wheel_impl(ctx):
+    deps_info = [dep[PyInfo] for dep in ctx.attr.deps]
+    workspace = ctx.label.workspace_name or ctx.workspace_name
+    validations = [_check_natives(ctx)] if ctx.attr.native_files else []
+    runfiles = ctx.runfiles(files = ctx.files.data).merge_all([dep[DefaultInfo].default_runfiles for dep in ctx.attr.deps])
+    return [
+        DefaultInfo(files = depset(ctx.files.srcs + ctx.files.data), runfiles = runfiles),
+        PyInfo(
+            transitive_sources = depset(ctx.files.srcs, transitive = [info.transitive_sources for info in deps_info]),
+            imports = depset([workspace + "/" + ctx.attr.import_root], transitive = [info.imports for info in deps_info]),
+        ),
+        OutputGroupInfo(_validation = depset(validations)),
+    ]
+
+pystatic_wheel = rule(
+    implementation = _pystatic_wheel_impl,
+    doc = "An unpacked wheel (sources, data, .dist-info) as a py_library for py_static_binary.",
+    attrs = {
+        "data": attr.label_list(allow_files = True, doc = "Everything else of the wheel, .dist-info included."),
+        "deps": attr.label_list(providers = [PyInfo], doc = "Requires-Dist of the wheel, for this platform."),
+        "import_root": attr.string(mandatory = True, doc = "Directory the wheel was unpacked to, repository-relative."),
+        "native_files": attr.string_list(doc = "Shared objects of the wheel (relative to import_root); not embedded."),
+        "package": attr.string(mandatory = True),
+        "srcs": attr.label_list(allow_files = [".py"]),
+        "version": attr.string(mandatory = True),
+        "wheel": attr.string(mandatory = True, doc = "File name of the wheel."),
+        "_check_wheel": attr.label(default = "//tools:check_wheel", executable = True, cfg = "exec"),
+    },
+    toolchains = [config_common.toolchain_type(RUNTIME_TOOLCHAIN_TYPE, mandatory = False)],
+)
+
+def _pystatic_wheel_unavailable_impl(ctx):
+    fail("{}: {}.".format(ctx.label, ctx.attr.message))
+
+pystatic_wheel_unavailable = rule(
+    implementation = _pystatic_wheel_unavailable_impl,
+    doc = "A locked package that cannot be used on this platform; analysing it fails with the reason.",
+    attrs = {"message": attr.string(mandatory = True)},
+    provides = [PyInfo],
+)

@@ -1,0 +1,75 @@
+"""pystatic_wheels_repository: wheels of a lock file as a repository, one target per package.
+
+The work is tools/pystatic/wheel_repo.py, run with the build machine's python3 and its pip, so
+pip's own index configuration decides where wheels come from; every wheel is pinned by sha256.
+"""
+
+load("//toolchains/cpython:repositories.bzl", "SOURCES_JSON")
+
+DEFAULT_PYTHON_VERSION = "3.13"
+
+_WHEEL_REPO_PY = Label("//tools:pystatic/wheel_repo.py")
+_VENDORED = [Label("//third_party/packaging:LICENSE"), Label("//third_party/tomli:LICENSE")]
+_WHEEL_BZL = Label("//rules/private:wheel.bzl")
+_CONSTRAINTS = {
+    "aarch64": [Label("@platforms//os:linux"), Label("@platforms//cpu:aarch64"), Label("//platforms:musl")],
+    "x86_64": [Label("@platforms//os:linux"), Label("@platforms//cpu:x86_64"), Label("//platforms:musl")],
+}
+
+def _python_with_pip(rctx):
+    candidates = [rctx.os.environ["PYSTATIC_PYTHON"]] if rctx.os.environ.get("PYSTATIC_PYTHON") else []
+    candidates += [str(p) for p in [rctx.which("python3"), rctx.which("python")] if p]
+    for python in candidates:
+        if rctx.execute([python, "-c", "import sys, pip; sys.exit(sys.version_info < (3, 9))"]).return_code == 0:
+            return python
+    fail(("pystatic.wheels(name = \"{}\"): no python3 (>= 3.9) with pip on this machine (tried: {}). " +
+          "Fix: install pip for python3 (e.g. apt-get install python3-pip), or set PYSTATIC_PYTHON " +
+          "to an interpreter that has it.").format(rctx.attr.name, ", ".join(candidates) or "none on PATH"))
+
+def _pystatic_wheels_repository_impl(rctx):
+    python = _python_with_pip(rctx)
+    versions = json.decode(rctx.read(rctx.path(SOURCES_JSON)))["cpython"]
+    if rctx.attr.python_version not in versions:
+        fail("pystatic.wheels(name = \"{}\"): no static CPython {}; known: {}.".format(
+            rctx.attr.name,
+            rctx.attr.python_version,
+            ", ".join(sorted(versions)),
+        ))
+    tools_dir = rctx.path(_WHEEL_REPO_PY).dirname.dirname
+    pythonpath = [str(tools_dir)] + [str(rctx.path(label).dirname) for label in _VENDORED]
+    args = [
+        python,
+        "-B",
+        "-m",
+        "pystatic.wheel_repo",
+        "--lock",
+        rctx.path(rctx.attr.lock),
+        "--lock_label",
+        str(rctx.attr.lock),
+        "--repo_dir",
+        rctx.path("."),
+        "--python_version",
+        versions[rctx.attr.python_version]["version"],
+        "--rules_bzl",
+        str(_WHEEL_BZL),
+    ]
+    for cpu, labels in _CONSTRAINTS.items():
+        for label in labels:
+            args.extend(["--constraint", cpu, str(label)])
+    for name in rctx.attr.exclude:
+        args.extend(["--exclude", name])
+    rctx.report_progress("fetching and unpacking the wheels of {}".format(rctx.attr.lock))
+    result = rctx.execute(args, environment = {"PYTHONPATH": ":".join(pythonpath)}, timeout = 1800, quiet = True)
+    if result.return_code != 0:
+        fail("pystatic.wheels(name = \"{}\"): {}".format(rctx.attr.name, (result.stderr or result.stdout).strip()))
+
+pystatic_wheels_repository = repository_rule(
+    implementation = _pystatic_wheels_repository_impl,
+    doc = "The wheels of a pylock.toml or hashed requirements.txt, one target per package (docs/wheels.md).",
+    attrs = {
+        "exclude": attr.string_list(doc = "Packages of the lock to leave out (and drop from dependency edges)."),
+        "lock": attr.label(mandatory = True, allow_single_file = True, doc = "pylock.toml, or requirements.txt with --hash."),
+        "python_version": attr.string(default = DEFAULT_PYTHON_VERSION, doc = "major.minor of the static CPython."),
+    },
+    environ = ["PYSTATIC_PYTHON"],
+)

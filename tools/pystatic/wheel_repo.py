@@ -1,0 +1,589 @@
+"""Fills the repository of `pystatic.wheels`: one target per locked package and target platform.
+
+Run by the repository rule (rules/private/wheels_repository.bzl) with the build machine's
+python3, which must have pip. Steps:
+  1. read the lock: PEP 751 `pylock.toml`, or a `requirements.txt` whose pins carry --hash;
+  2. for each TARGET platform (linux musl x86_64/aarch64, the distribution's CPython), evaluate
+     the package's marker and pick the best wheel whose tags fit (musllinux or pure);
+  3. fetch each chosen wheel once through `pip download` with its pinned sha256 (pip's own
+     index configuration decides where from), check the sha256 again, unpack it;
+  4. read its METADATA's Requires-Dist, evaluated for that platform: the dependency edges;
+  5. write BUILD files: `@<repo>//<package>` selects `//:<package>_<cpu>` by platform.
+What cannot be used on a platform (no fitting wheel, excluded by its marker, a dependency the
+lock lacks) becomes a target that fails analysis with the reason and the fix: only building
+for that platform fails. A lock without hashes, or a hash pip cannot match, fails the fetch.
+"""
+
+import argparse
+import email.parser
+import hashlib
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+
+from packaging import tags as wheel_tags
+from packaging.markers import InvalidMarker, Marker
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11: the vendored tomli
+    import tomli as tomllib
+
+# Target CPUs; each pairs with //platforms:musl. Wheels built for glibc (manylinux) cannot run there.
+CPUS = ("x86_64", "aarch64")
+MUSLLINUX_MINORS = (2, 1, 0)  # zig's musl is 1.2.x
+UNPACK_DIR = "_whl"
+
+
+class LockError(Exception):
+    """Bad lock or fetch; the message names the package and the fix."""
+
+
+@dataclass
+class LockedWheel:
+    filename: str
+    sha256: str
+
+
+@dataclass
+class LockedPackage:
+    name: str  # as written in the lock
+    version: str
+    marker: str = ""
+    requires_python: str = ""
+    wheels: list = field(default_factory=list)  # LockedWheel; pylock.toml only
+    hashes: list = field(default_factory=list)  # sha256s; requirements.txt only
+    extras: tuple = ()
+    has_sdist: bool = False
+
+    @property
+    def key(self):
+        return canonicalize_name(self.name)
+
+    @property
+    def target(self):
+        return self.key.replace("-", "_")
+
+
+@dataclass
+class Platform:
+    cpu: str
+    python_version: str  # full, e.g. 3.13.15
+
+    @property
+    def triple(self):
+        return f"{self.cpu}-linux-musl"
+
+    @property
+    def major_minor(self):
+        return tuple(int(p) for p in self.python_version.split(".")[:2])
+
+    def marker_environment(self, extra=""):
+        return {
+            "implementation_name": "cpython",
+            "implementation_version": self.python_version,
+            "os_name": "posix",
+            "platform_machine": self.cpu,
+            "platform_python_implementation": "CPython",
+            "platform_release": "",
+            "platform_system": "Linux",
+            "platform_version": "",
+            "python_full_version": self.python_version,
+            "python_version": "%d.%d" % self.major_minor,
+            "sys_platform": "linux",
+            "extra": extra,
+        }
+
+    def platform_tags(self):
+        return [f"musllinux_1_{minor}_{self.cpu}" for minor in MUSLLINUX_MINORS]
+
+    def supported_tags(self):
+        """Wheel tags this platform accepts, best first (CPython's own, then abi3, then pure)."""
+        version = self.major_minor
+        interpreter = "cp%d%d" % version
+        platforms = self.platform_tags()
+        return list(wheel_tags.cpython_tags(version, [interpreter], platforms)) + list(
+            wheel_tags.compatible_tags(version, interpreter, platforms)
+        )
+
+
+# --- reading locks ----------------------------------------------------------------------
+
+
+def _sha256_of(hashes, where):
+    value = (hashes or {}).get("sha256", "")
+    if not re.fullmatch(r"[0-9a-f]{64}", value or ""):
+        raise LockError(
+            f"{where} has no sha256 in `hashes`; rules_pystatic fetches only hash-pinned wheels.\n"
+            "  Fix: regenerate the lock with hashes (`pip lock` writes them)."
+        )
+    return value
+
+
+def read_pylock(text, lock_name):
+    """Packages of a PEP 751 lock. Wheel urls are not used: pip fetches by name, version and sha256."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise LockError(f"{lock_name} is not valid TOML: {err}") from err
+    if not str(data.get("lock-version", "")).startswith("1."):
+        raise LockError(f"{lock_name}: lock-version {data.get('lock-version')!r} is not 1.x (PEP 751).")
+    packages = []
+    for entry in data.get("packages", []):
+        name, version = entry.get("name"), entry.get("version")
+        if not name or not version:
+            raise LockError(f"{lock_name}: a package without name or version ({entry.get('name')!r}).")
+        where = f"{lock_name}: package {name} {version}"
+        package = LockedPackage(
+            name=name,
+            version=str(version),
+            marker=entry.get("marker", ""),
+            requires_python=entry.get("requires-python", ""),
+            has_sdist="sdist" in entry,
+        )
+        for wheel in entry.get("wheels", []):
+            filename = wheel.get("name") or pathlib.PurePosixPath(wheel.get("url") or wheel.get("path") or "").name
+            if not filename.endswith(".whl"):
+                raise LockError(f"{where}: a wheel without a file name (`name`, `url` or `path`).")
+            package.wheels.append(LockedWheel(filename, _sha256_of(wheel.get("hashes"), f"{where}: wheel {filename}")))
+        packages.append(package)
+    return packages
+
+
+def _logical_lines(text):
+    line = ""
+    for raw in text.splitlines():
+        raw = raw.split(" #", 1)[0].rstrip() if not raw.lstrip().startswith("#") else ""
+        if raw.endswith("\\"):
+            line += raw[:-1] + " "
+            continue
+        line += raw
+        if line.strip():
+            yield line.strip()
+        line = ""
+    if line.strip():
+        yield line.strip()
+
+
+def read_requirements(text, lock_name):
+    """Packages of a requirements.txt where each line pins `name==version` with --hash options."""
+    packages = []
+    for line in _logical_lines(text):
+        if line.startswith("-"):
+            # Index options belong in pip's own configuration, not in the lock.
+            continue
+        words = line.split()
+        hashes = [w.split("=", 1)[1] for w in words if w.startswith("--hash=")]
+        spec = " ".join(w for w in words if not w.startswith("--"))
+        try:
+            req = Requirement(spec)
+        except InvalidRequirement as err:
+            raise LockError(f"{lock_name}: cannot read requirement '{spec}': {err}") from err
+        pins = [s for s in req.specifier if s.operator in ("==", "===") and "*" not in s.version]
+        if len(pins) != 1 or req.url:
+            raise LockError(
+                f"{lock_name}: {req.name} is not pinned to one version ('{spec}').\n"
+                "  Fix: pin it, e.g. with `pip-compile --generate-hashes` or `pip lock`."
+            )
+        if not hashes:
+            raise LockError(
+                f"{lock_name}: {req.name}=={pins[0].version} has no --hash; rules_pystatic fetches only hash-pinned wheels.\n"
+                "  Fix: regenerate it with hashes (`pip-compile --generate-hashes`, `uv pip compile --generate-hashes`)."
+            )
+        bad = [h for h in hashes if not re.fullmatch(r"sha256:[0-9a-f]{64}", h)]
+        if bad:
+            raise LockError(f"{lock_name}: {req.name}: only sha256 hashes are supported, got {bad[0]}.")
+        packages.append(
+            LockedPackage(
+                name=req.name,
+                version=pins[0].version,
+                marker=str(req.marker or ""),
+                hashes=[h.split(":", 1)[1] for h in hashes],
+                extras=tuple(sorted(req.extras)),
+            )
+        )
+    return packages
+
+
+def read_lock(path):
+    text = pathlib.Path(path).read_text(encoding="utf-8")
+    name = pathlib.Path(path).name
+    packages = read_pylock(text, name) if name.endswith(".toml") else read_requirements(text, name)
+    seen = {}
+    for package in packages:
+        if package.key in seen:
+            raise LockError(f"{name}: {package.name} is locked twice ({seen[package.key]} and {package.version}).")
+        seen[package.key] = package.version
+    return packages
+
+
+# --- choosing a wheel per platform -----------------------------------------------------
+
+
+def marker_applies(marker, platform, extras=()):
+    if not marker:
+        return True
+    try:
+        parsed = Marker(marker)
+    except InvalidMarker as err:
+        raise LockError(f"cannot read marker '{marker}': {err}") from err
+    return any(parsed.evaluate(platform.marker_environment(extra)) for extra in (extras or ("",)))
+
+
+def choose_wheel(package, platform):
+    """(LockedWheel, None) or (None, reason). pylock.toml only: requirements.txt leaves it to pip."""
+    rank = {tag: i for i, tag in enumerate(platform.supported_tags())}
+    best = None
+    for wheel in package.wheels:
+        try:
+            _, _, _, file_tags = parse_wheel_filename(wheel.filename)
+        except InvalidWheelFilename:
+            continue
+        score = min((rank[t] for t in file_tags if t in rank), default=None)
+        if score is not None and (best is None or score < best[0]):
+            best = (score, wheel)
+    if best:
+        return best[1], None
+    have = ", ".join(w.filename for w in package.wheels) or "no wheels" + (" (only an sdist)" if package.has_sdist else "")
+    return None, f"no wheel in the lock fits {platform.triple} (CPython {platform.python_version}); the lock has: {have}"
+
+
+def pip_download_command(python, package, platform, dest, wheel=None):
+    """`pip download` of exactly one wheel: pinned version, pinned sha256, the target's tags."""
+    if wheel:
+        _, _, _, file_tags = parse_wheel_filename(wheel.filename)
+        platforms = sorted({t.platform for t in file_tags})
+        abis = sorted({t.abi for t in file_tags})
+        hashes = [wheel.sha256]
+    else:
+        platforms = platform.platform_tags()
+        abis = ["cp%d%d" % platform.major_minor, "abi3", "none"]
+        hashes = package.hashes
+    cmd = [python, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check"]
+    cmd += ["--dest", str(dest), "--python-version", "%d.%d" % platform.major_minor, "--implementation", "cp"]
+    for tag in platforms:
+        cmd += ["--platform", tag]
+    for abi in abis:
+        cmd += ["--abi", abi]
+    cmd += ["--require-hashes", f"{package.name}=={package.version}"] + [f"--hash=sha256:{h}" for h in hashes]
+    return cmd
+
+
+def _requirement_file_args(cmd):
+    """pip takes --hash only inside a requirements file: move the requirement there."""
+    req_at = cmd.index("--require-hashes") + 1
+    return cmd[:req_at], " ".join(cmd[req_at:]) + "\n"
+
+
+def fetch_with_pip(python, package, platform, wheel, work_dir):
+    """Downloads one wheel with pip; returns its path. Errors name the package and the fix."""
+    dest = pathlib.Path(tempfile.mkdtemp(dir=work_dir))
+    cmd, requirement = _requirement_file_args(pip_download_command(python, package, platform, dest, wheel))
+    req_file = dest.with_suffix(".txt")
+    req_file.write_text(requirement)
+    run = subprocess.run(cmd + ["-r", str(req_file)], capture_output=True, text=True)
+    files = list(dest.glob("*.whl"))
+    if run.returncode != 0 or len(files) != 1:
+        what = wheel.filename if wheel else f"a wheel for {platform.triple}"
+        output = "\n".join((run.stdout + run.stderr).strip().splitlines()[-8:])
+        raise LockError(
+            f"could not fetch {package.name} {package.version} ({what}) through pip:\n{output}\n"
+            "  Fix: a hash mismatch means the lock's sha256 is not the file the index serves: regenerate the lock.\n"
+            "  'No matching distribution' means pip's index has no such file: check `pip config list`."
+        )
+    return files[0]
+
+
+def sha256_file(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- unpacking ---------------------------------------------------------------------------
+
+NATIVE_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
+
+
+def _is_native(path):
+    name = path.rsplit("/", 1)[-1]
+    return name.endswith(NATIVE_SUFFIXES) or ".so." in name
+
+
+def unpack_wheel(wheel_path, dest):
+    """Unpacks to dest like an installer: .data/purelib|platlib to the root, scripts/headers dropped.
+
+    Returns (native files relative to dest, dropped paths, the .dist-info directory name).
+    """
+    natives, dropped, dist_info = [], [], None
+    with zipfile.ZipFile(wheel_path) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            if info.is_dir():
+                continue
+            parts = name.split("/")
+            if name.startswith("/") or ".." in parts or "\\" in name:
+                raise LockError(f"{wheel_path.name}: unsafe path in the wheel: {name}")
+            if parts[0].endswith(".data") and len(parts) > 2:
+                if parts[1] not in ("purelib", "platlib"):
+                    dropped.append(name)
+                    continue
+                parts = parts[2:]
+            if parts[0].endswith(".dist-info"):
+                dist_info = parts[0]
+            if name.endswith(".pyc"):
+                continue
+            rel = "/".join(parts)
+            if _is_native(rel):
+                natives.append(rel)
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+    if dist_info is None:
+        raise LockError(f"{wheel_path.name} has no .dist-info directory: not a wheel.")
+    return sorted(natives), sorted(dropped), dist_info
+
+
+def requirements_of(metadata_text):
+    message = email.parser.Parser().parsestr(metadata_text)
+    return [Requirement(r) for r in message.get_all("Requires-Dist") or []]
+
+
+def licence_of(metadata_text):
+    message = email.parser.Parser().parsestr(metadata_text)
+    return message.get("License-Expression") or message.get("License") or ""
+
+
+# --- the repository ----------------------------------------------------------------------
+
+
+@dataclass
+class Resolved:
+    """A package on one platform: a wheel and dependency edges, or the reason it is unavailable."""
+
+    package: LockedPackage
+    platform: Platform
+    wheel_file: str = ""
+    root: str = ""
+    natives: list = field(default_factory=list)
+    requires: list = field(default_factory=list)  # Requirement
+    unavailable: str = ""
+
+
+def _starlark_list(items, indent="        "):
+    if not items:
+        return "[]"
+    return "[\n" + "".join(f"{indent}{json.dumps(i)},\n" for i in items) + indent[:-4] + "]"
+
+
+class WheelRepository:
+    def __init__(self, lock_path, repo_dir, python, python_version, excludes=(), lock_label="", fetch=fetch_with_pip):
+        self.lock_path = pathlib.Path(lock_path)
+        self.lock_label = lock_label or self.lock_path.name
+        self.repo_dir = pathlib.Path(repo_dir)
+        self.python = python
+        self.platforms = [Platform(cpu, python_version) for cpu in CPUS]
+        self.excludes = {canonicalize_name(e) for e in excludes}
+        self.fetch = fetch
+        self.unpacked = {}  # sha256 -> (root, natives, dist_info)
+
+    def resolve(self):
+        packages = read_lock(self.lock_path)
+        unknown = self.excludes - {p.key for p in packages}
+        if unknown:
+            raise LockError(f"exclude names {', '.join(sorted(unknown))}, which {self.lock_label} does not lock.")
+        self.packages = {p.key: p for p in packages if p.key not in self.excludes}
+        work = self.repo_dir / "_downloads"
+        work.mkdir(parents=True, exist_ok=True)
+        self.resolved = {}
+        for platform in self.platforms:
+            for key, package in sorted(self.packages.items()):
+                self.resolved[(key, platform.cpu)] = self._resolve_one(package, platform, work)
+        shutil.rmtree(work)
+        return self.resolved
+
+    def _resolve_one(self, package, platform, work):
+        result = Resolved(package, platform)
+        where = f"{package.name} {package.version}"
+        if not marker_applies(package.marker, platform):
+            result.unavailable = (
+                f"{where} is not for {platform.triple}: the lock's marker `{package.marker}` excludes it. "
+                "Fix: remove the dependency for this platform (or relock with it)"
+            )
+            return result
+        if package.requires_python and platform.python_version not in SpecifierSet(package.requires_python):
+            result.unavailable = f"{where} requires Python {package.requires_python}; the distribution is {platform.python_version}"
+            return result
+        wheel = None
+        if package.wheels or not package.hashes:
+            wheel, reason = choose_wheel(package, platform)
+            if wheel is None:
+                result.unavailable = (
+                    f"{where}: {reason}. Fix: lock a version that has a musllinux or pure-Python (py3-none-any) "
+                    "wheel, or leave the package out (pystatic.wheels(exclude = [...]))"
+                )
+                return result
+        if wheel and wheel.sha256 in self.unpacked:
+            digest = wheel.sha256
+        else:
+            path = self.fetch(self.python, package, platform, wheel, work)
+            digest = sha256_file(path)
+            allowed = [wheel.sha256] if wheel else package.hashes
+            if digest not in allowed:
+                raise LockError(
+                    f"{path.name} ({where}) has sha256 {digest}, the lock pins {', '.join(allowed)}. "
+                    "Fix: regenerate the lock, or check pip's index configuration."
+                )
+            if digest not in self.unpacked:
+                root = f"{UNPACK_DIR}/{path.name[: -len('.whl')]}"
+                natives, dropped, dist_info = unpack_wheel(path, self.repo_dir / root)
+                if dropped:
+                    print(
+                        f"pystatic.wheels: {path.name}: left out {len(dropped)} file(s) outside the import path "
+                        f"(scripts/headers/data), e.g. {dropped[0]}",
+                        file=sys.stderr,
+                    )
+                self.unpacked[digest] = (root, natives, dist_info)
+        root, natives, dist_info = self.unpacked[digest]
+        result.root, result.natives = root, natives
+        result.wheel_file = root.split("/", 1)[1] + ".whl"
+        metadata = (self.repo_dir / root / dist_info / "METADATA").read_text(encoding="utf-8", errors="replace")
+        result.requires = requirements_of(metadata)
+        return result
+
+    def _deps(self, result):
+        """Labels of the package's dependencies on its platform, or an unavailable reason."""
+        platform = result.platform
+        wanted = set(result.package.extras)
+        # Extras any dependent asks of this package on this platform.
+        for other in self.resolved.values():
+            if other.platform is platform and not other.unavailable:
+                for req in other.requires:
+                    if canonicalize_name(req.name) == result.package.key and marker_applies(
+                        str(req.marker or ""), platform, tuple(other.package.extras)
+                    ):
+                        wanted |= set(req.extras)
+        labels = []
+        for req in result.requires:
+            if req.marker and not marker_applies(str(req.marker), platform, tuple(sorted(wanted))):
+                continue
+            key = canonicalize_name(req.name)
+            if key in self.excludes:
+                continue
+            if key not in self.packages:
+                return None, (
+                    f"{result.package.name} {result.package.version} requires {req} on {platform.triple}, "
+                    f"which {self.lock_label} does not lock. Fix: regenerate the lock for this platform "
+                    "(or exclude the package)"
+                )
+            labels.append(f"//:{self.packages[key].target}_{platform.cpu}")
+        return sorted(set(labels)), None
+
+    def write(self, rules_bzl, constraints):
+        """BUILD files. rules_bzl: label of wheel.bzl; constraints: cpu -> list of constraint labels."""
+        out = [
+            "# Generated by rules_pystatic's pystatic.wheels from " + self.lock_label + ". Do not edit.",
+            f'load("{rules_bzl}", "pystatic_wheel", "pystatic_wheel_unavailable")',
+            "",
+            'package(default_visibility = ["//visibility:public"])',
+            "",
+        ]
+        for cpu, values in sorted(constraints.items()):
+            out += [f'config_setting(\n    name = "linux_musl_{cpu}",\n    constraint_values = {_starlark_list(values)},\n)', ""]
+        out += [
+            "pystatic_wheel_unavailable(",
+            '    name = "unsupported_platform",',
+            '    target_compatible_with = ["@platforms//:incompatible"],',
+            '    message = "wheels of this repository are for linux musl targets (--platforms=@rules_pystatic//platforms:linux_musl or linux_musl_aarch64)",',
+            ")",
+            "",
+        ]
+        summary = {}
+        for (key, cpu), result in sorted(self.resolved.items()):
+            package = result.package
+            name = f"{package.target}_{cpu}"
+            deps, missing = (None, None) if result.unavailable else self._deps(result)
+            reason = result.unavailable or missing
+            if reason:
+                out += [f"pystatic_wheel_unavailable(\n    name = {json.dumps(name)},\n    message = {json.dumps(reason)},\n)", ""]
+            else:
+                root = result.root
+                excluded = [f"{root}/{n}" for n in result.natives] + [f"{root}/**/*.pyc"]
+                out += [
+                    "pystatic_wheel(",
+                    f"    name = {json.dumps(name)},",
+                    f"    package = {json.dumps(package.name)},",
+                    f"    version = {json.dumps(package.version)},",
+                    f"    wheel = {json.dumps(result.wheel_file)},",
+                    f'    srcs = glob([{json.dumps(root + "/**/*.py")}]),',
+                    f'    data = glob([{json.dumps(root + "/**")}], exclude = {_starlark_list([root + "/**/*.py"] + excluded, "        ")}),',
+                    f"    import_root = {json.dumps(root)},",
+                    f"    native_files = {_starlark_list(result.natives)},",
+                    f"    deps = {_starlark_list(deps)},",
+                    ")",
+                    "",
+                ]
+            summary.setdefault(package.target, {})[cpu] = result.wheel_file or ("unavailable: " + reason)
+        (self.repo_dir / "BUILD.bazel").write_text("\n".join(out))
+        for key, package in sorted(self.packages.items()):
+            branches = "".join(f'        "//:linux_musl_{cpu}": "//:{package.target}_{cpu}",\n' for cpu in CPUS)
+            pkg_dir = self.repo_dir / package.target
+            pkg_dir.mkdir(exist_ok=True)
+            (pkg_dir / "BUILD.bazel").write_text(
+                f"# {package.name} {package.version} from {self.lock_label}.\n"
+                "alias(\n"
+                f"    name = {json.dumps(package.target)},\n"
+                "    actual = select({\n" + branches + '        "//conditions:default": "//:unsupported_platform",\n'
+                "    }),\n"
+                '    visibility = ["//visibility:public"],\n'
+                ")\n"
+            )
+        (self.repo_dir / "wheels.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
+        return summary
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lock", required=True)
+    parser.add_argument("--lock_label", default="")
+    parser.add_argument("--repo_dir", required=True)
+    parser.add_argument("--python_version", required=True, help="full version of the target CPython")
+    parser.add_argument("--rules_bzl", required=True, help="label of rules/private/wheel.bzl")
+    parser.add_argument("--constraint", action="append", default=[], nargs=2, metavar=("CPU", "LABEL"))
+    parser.add_argument("--exclude", action="append", default=[])
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    repo = WheelRepository(
+        args.lock, args.repo_dir, sys.executable, args.python_version, args.exclude, args.lock_label
+    )
+    constraints = {}
+    for cpu, label in args.constraint:
+        constraints.setdefault(cpu, []).append(label)
+    try:
+        repo.resolve()
+        summary = repo.write(args.rules_bzl, constraints)
+    except LockError as err:
+        print(f"error: {repo.lock_label}: {err}", file=sys.stderr)
+        return 1
+    for target, cpus in sorted(summary.items()):
+        print(f"pystatic.wheels: {target}: " + "; ".join(f"{cpu}: {what}" for cpu, what in sorted(cpus.items())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
