@@ -1,6 +1,7 @@
 """A click command line that prints with rich, using wheels from examples/wheels/pylock.toml."""
 
 import importlib.metadata
+import platform
 import sys
 
 import click
@@ -30,6 +31,7 @@ def report():
         licence = meta.get("License-Expression") or meta.get("License") or ", ".join(classifiers)
         table.add_row(name, meta["Version"], licence)
     Console(width=100, force_terminal=False).print(table)
+    print("machine:", platform.machine())
     print("markupsafe:", markupsafe.escape("<b>&</b>"), "speedups:", _has("markupsafe._speedups"))
     print("yaml:", yaml.safe_dump({"static": True, "libyaml": yaml.__with_libyaml__}).strip().replace("\n", ", "))
 

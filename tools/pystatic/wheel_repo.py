@@ -214,9 +214,9 @@ def read_requirements(text, lock_name):
     return packages
 
 
-def read_lock(path):
+def read_lock(path, label=""):
     text = pathlib.Path(path).read_text(encoding="utf-8")
-    name = pathlib.Path(path).name
+    name = label or pathlib.Path(path).name
     packages = read_pylock(text, name) if name.endswith(".toml") else read_requirements(text, name)
     seen = {}
     for package in packages:
@@ -400,7 +400,7 @@ class WheelRepository:
         self.unpacked = {}  # sha256 -> (root, natives, dist_info)
 
     def resolve(self):
-        packages = read_lock(self.lock_path)
+        packages = read_lock(self.lock_path, self.lock_label)
         unknown = self.excludes - {p.key for p in packages}
         if unknown:
             raise LockError(f"exclude names {', '.join(sorted(unknown))}, which {self.lock_label} does not lock.")
@@ -578,7 +578,7 @@ def main(argv=None):
         repo.resolve()
         summary = repo.write(args.rules_bzl, constraints)
     except LockError as err:
-        print(f"error: {repo.lock_label}: {err}", file=sys.stderr)
+        print(f"error: {err}", file=sys.stderr)
         return 1
     for target, cpus in sorted(summary.items()):
         print(f"pystatic.wheels: {target}: " + "; ".join(f"{cpu}: {what}" for cpu, what in sorted(cpus.items())))

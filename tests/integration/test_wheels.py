@@ -1,0 +1,88 @@
+"""Third-party wheels (pystatic.wheels): the example runs, fallbacks are used, bad input fails the build."""
+
+import json
+import subprocess
+
+import pytest
+
+MUSL = "--platforms=//platforms:linux_musl"
+AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
+LOCKED = {"click": "8.5.1", "rich": "15.0.0", "markdown-it-py": "4.3.0", "pygments": "2.21.0", "pyyaml": "6.0.3"}
+
+
+def run(*cmd, stdin=None):
+    return subprocess.run(cmd, capture_output=True, text=True, input=stdin, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def wheels_binary(bazel):
+    return bazel.build_file("//examples/wheels:wheels", MUSL)
+
+
+def test_click_and_rich_from_the_lock_run_in_the_binary(wheels_binary):
+    report = run(str(wheels_binary), "report")
+    assert report.returncode == 0, report.stderr
+    rows = [[cell.strip() for cell in line.strip("│").split("│")] for line in report.stdout.splitlines() if line.startswith("│")]
+    versions = {row[0]: row[1] for row in rows}
+    for name, version in LOCKED.items():
+        assert versions.get(name) == version, (name, report.stdout)
+    # The musllinux wheels' C extensions are left out; the pure-Python fallbacks do the work.
+    assert "markupsafe: &lt;b&gt;&amp;&lt;/b&gt; speedups: False" in report.stdout
+    assert "libyaml: false, static: true" in report.stdout
+    echo = run(str(wheels_binary), "echo", "static", "--shout")
+    assert echo.stdout.strip() == "STATIC", echo
+    helped = run(str(wheels_binary), "--help")
+    assert helped.stdout.startswith("Usage: wheels [OPTIONS] COMMAND"), helped.stdout
+
+
+def test_entry_points_and_console_script(bazel, wheels_binary):
+    scripts = run(str(wheels_binary), "scripts")
+    assert "pygmentize = pygments.cmdline:main" in scripts.stdout.splitlines(), scripts.stdout
+    pygmentize = bazel.build_file("//examples/wheels:pygmentize", MUSL)
+    out = run(str(pygmentize), "-l", "python", "-f", "html", stdin="x = 1\n")
+    assert out.returncode == 0, out.stderr
+    assert '<span class="n">x</span>' in out.stdout, out.stdout
+
+
+def test_fallbacks_are_reported_and_licences_listed(wheels_binary):
+    bin_dir = wheels_binary.parents[2]
+    stamps = {p.name: p.read_text() for p in bin_dir.glob("external/*pypi/*.natives.txt")}
+    assert "left out markupsafe/_speedups.cpython-313-x86_64-linux-musl.so" in stamps["markupsafe_x86_64.natives.txt"]
+    assert "yaml.cyaml" in stamps["pyyaml_x86_64.natives.txt"]
+    licences = json.loads(wheels_binary.with_name("wheels.licenses.json").read_text())
+    by_name = {c["component"].lower(): c for c in licences["components"]}
+    for name, version in LOCKED.items():
+        component = by_name[name]
+        assert component["version"] == version and component["origin"] == "dist-info", component
+    assert by_name["click"]["license"] == "BSD-3-Clause" and "Redistribution" in "".join(by_name["click"]["texts"].values())
+
+
+def test_aarch64_binary_uses_the_aarch64_wheels(bazel, qemu_aarch64):
+    binary = bazel.build_file("//examples/wheels:wheels", AARCH64)
+    report = run(qemu_aarch64, str(binary), "report")
+    assert report.returncode == 0, report.stderr
+    assert "machine: aarch64" in report.stdout and "speedups: False" in report.stdout, report.stdout
+    stamp = binary.parents[2] / "external"
+    assert any("musllinux_1_2_aarch64" in p.read_text() or "aarch64-linux-musl.so" in p.read_text()
+               for p in stamp.glob("*pypi/markupsafe_aarch64.natives.txt"))
+
+
+@pytest.mark.parametrize(
+    "target, platform, expected",
+    [
+        ("native_without_fallback", MUSL, ["orjson 3.13.0", "orjson/orjson.cpython-313-x86_64-linux-musl.so",
+                                           "cannot load", "Fix: leave the package out"]),
+        ("native_without_fallback", AARCH64, ["orjson 3.13.0: no wheel in the lock fits aarch64-linux-musl",
+                                              "orjson-3.13.0-cp313-cp313-musllinux_1_2_x86_64.whl", "Fix:"]),
+        ("missing_dependency", MUSL, ["rich 15.0.0 requires markdown-it-py", "does not lock", "Fix: regenerate"]),
+        ("marker_excluded", MUSL, ["colorama 0.4.6 is not for x86_64-linux-musl", 'sys_platform == "win32"', "Fix:"]),
+        ("no_hashes", MUSL, ["click 8.5.1", "has no sha256", "Fix: regenerate the lock with hashes"]),
+        ("wrong_hash", MUSL, ["could not fetch click 8.5.1", "DO NOT MATCH THE HASHES", "Fix:"]),
+        ("unknown_console_script", MUSL, ["no console script 'no-such-script'", "pygmentize (pygments-2.21.0.dist-info)"]),
+    ],
+)
+def test_bad_third_party_input_fails_the_build(bazel, target, platform, expected):
+    result = bazel.run("build", f"//tests/wheels:{target}", platform, check=False)
+    assert result.returncode != 0, f"//tests/wheels:{target} built"
+    for text in expected:
+        assert text in result.stderr, (text, result.stderr[-3000:])
