@@ -3,7 +3,7 @@ import json
 import pytest
 
 from pystatic import pack_blob
-from pystatic.blob import DATA, MODULE, Entry, read_blob, write_blob
+from pystatic.blob import DATA, METADATA, MODULE, Entry, read_blob, write_blob
 
 MAGIC = b"\xf3\r\r\n"
 
@@ -132,3 +132,35 @@ def test_packs_from_different_python_versions_are_rejected(packs, capsys):
     write_app(packs, {"app": ([], [])}, magic=b"\x00\x00\r\n")
     assert run(packs, "--entry_module", "app") == 1
     assert "compiled by different Python versions" in capsys.readouterr().err
+
+
+def write_app_with_entry_points(tmp, entry_points):
+    """An app with module `tool.cli` and one *.dist-info/entry_points.txt per (dist, text)."""
+    entries = [Entry(MODULE, "tool.cli", primary=b"a", source=b"src")]
+    entries += [Entry(METADATA, f"{dist}.dist-info/entry_points.txt", primary=text.encode()) for dist, text in entry_points]
+    (tmp / "app.blob").write_bytes(write_blob(entries, MAGIC))
+    (tmp / "app.json").write_text(json.dumps({"modules": {"tool.cli": {"imports": [], "defines": ["main"], "path": "t/cli.py"}}}))
+
+
+def test_console_script_resolves_to_its_entry_point(packs):
+    write_app_with_entry_points(
+        packs, [("tool-1.0", "[console_scripts]\ntool = tool.cli:main [extra]\n\n[gui_scripts]\ngui = tool.cli:gui\n")]
+    )
+    assert run(packs, "--console_script", "tool") == 0
+    assert json.loads((packs / "report.json").read_text())["entry_point"] == "tool.cli:main"
+
+
+@pytest.mark.parametrize(
+    "entry_points, message",
+    [
+        ([("tool-1.0", "[console_scripts]\nother = tool.cli:main\n")],
+         "no console script 'tool'.*use one they declare \\(other \\(tool-1.0.dist-info\\)\\)"),
+        ([("a-1", "[console_scripts]\ntool = tool.cli:main\n"), ("b-2", "[console_scripts]\ntool = tool.cli:main\n")],
+         "console script 'tool' is declared by a-1.dist-info and b-2.dist-info"),
+        ([("tool-1.0", "[console_scripts]\ntool = tool.cli:nothere\n")], "defines no top-level 'nothere'"),
+    ],
+)
+def test_console_script_errors(packs, capsys, entry_points, message):
+    write_app_with_entry_points(packs, entry_points)
+    assert run(packs, "--console_script", "tool") == 1
+    assert __import__("re").search(message, capsys.readouterr().err, __import__("re").S)

@@ -1,0 +1,73 @@
+import pytest
+
+from pystatic import check_wheel
+from pystatic.check_wheel import analyse, module_of
+
+
+def test_module_of_native_and_python_paths():
+    assert module_of("markupsafe/_speedups.cpython-313-x86_64-linux-musl.so") == "markupsafe._speedups"
+    assert module_of("pkg/__init__.py") == "pkg"
+    assert module_of("top.abi3.so") == "top"
+
+
+GUARDED = """
+try:
+    from ._speedups import escape
+except ImportError:
+    from ._native import escape
+"""
+
+
+def test_guarded_import_is_a_fallback():
+    sources = {"pkg": (GUARDED, True), "pkg._native": ("def escape(s): return s", False)}
+    notes, natives, broken = analyse(sources, ["pkg/_speedups.cpython-313-x86_64-linux-musl.so"], set())
+    assert broken == [] and natives == []
+    assert "not importable in the binary: pkg._speedups" in notes[0]
+
+
+def test_unguarded_chain_through_a_guarded_module_is_a_fallback():
+    # PyYAML: yaml imports cyaml inside try/except; cyaml imports the extension unguarded.
+    sources = {
+        "yaml": ("try:\n    from .cyaml import *\nexcept ImportError:\n    pass\n", True),
+        "yaml.cyaml": ("from yaml._yaml import CParser\n", False),
+        "_yaml": ("from yaml._yaml import *\n", True),
+    }
+    notes, _, broken = analyse(sources, ["yaml/_yaml.cpython-313-x86_64-linux-musl.so"], set())
+    assert broken == []
+    assert "_yaml, yaml._yaml, yaml.cyaml" in notes[0]
+
+
+def test_unguarded_import_in_the_package_is_an_error():
+    sources = {"orjson": ("from .orjson import *\n", True)}
+    notes, natives, broken = analyse(sources, ["orjson/orjson.cpython-313-x86_64-linux-musl.so"], set())
+    assert broken == ["orjson"] and natives == ["orjson/orjson.cpython-313-x86_64-linux-musl.so"]
+
+
+def test_except_other_than_import_error_does_not_guard():
+    sources = {"pkg": ("try:\n    from . import _fast\nexcept KeyError:\n    pass\n", True)}
+    assert analyse(sources, ["pkg/_fast.so"], set())[2] == ["pkg"]
+
+
+def test_python_twin_builtin_and_mypyc_runtime():
+    sources = {"cn": ("from . import md\n", True), "cn.md": ("x = 1\n", False)}
+    natives = ["cn/md.cpython-313-x86_64-linux-musl.so", "_zstd.cpython-313-x86_64-linux-musl.so", "81d243bd2c585b0f4821__mypyc.cpython-313-x86_64-linux-musl.so"]
+    notes, unusable, broken = analyse(sources, natives, {"_zstd"})
+    assert (unusable, broken) == ([], [])
+    assert any("Python module cn.md" in n for n in notes)
+    assert any("built-in module _zstd" in n for n in notes)
+    assert any("mypyc runtime" in n for n in notes)
+
+
+def test_main_writes_notes_or_fails(tmp_path, capsys):
+    root = tmp_path / "whl"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("from . import _c\n")
+    args = ["--target", "//x:pkg", "--package", "pkg 1.0", "--root", str(root), "--src", str(root / "pkg" / "__init__.py"),
+            "--native", "pkg/_c.so", "--stamp", str(tmp_path / "stamp")]
+    assert check_wheel.main(args) == 1
+    err = capsys.readouterr().err
+    assert "//x:pkg: pkg 1.0 needs C extensions a static binary cannot load: pkg/_c.so" in err and "Fix:" in err
+    (root / "pkg" / "__init__.py").write_text("try:\n    from . import _c\nexcept ImportError:\n    _c = None\n")
+    assert check_wheel.main(args) == 0
+    assert "left out pkg/_c.so" in (tmp_path / "stamp").read_text()
+    assert "note: //x:pkg: pkg 1.0: left out" in capsys.readouterr().err

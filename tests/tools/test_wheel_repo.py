@@ -1,0 +1,189 @@
+import hashlib
+import pathlib
+import zipfile
+
+import pytest
+
+from pystatic import wheel_repo
+from pystatic.wheel_repo import LockError, LockedPackage, LockedWheel, Platform, WheelRepository, choose_wheel
+
+X86, ARM = Platform("x86_64", "3.13.15"), Platform("aarch64", "3.13.15")
+
+
+def make_wheel(directory, filename, requires=(), files=None):
+    """A small wheel: METADATA with Requires-Dist lines, plus `files` {path: text}."""
+    name, version = filename.split("-")[:2]
+    path = pathlib.Path(directory) / filename
+    with zipfile.ZipFile(path, "w") as zf:
+        meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires)
+        zf.writestr(f"{name}-{version}.dist-info/METADATA", meta)
+        zf.writestr(f"{name}-{version}.dist-info/RECORD", "")
+        for rel, text in (files or {f"{name}/__init__.py": ""}).items():
+            zf.writestr(rel, text)
+    return path
+
+
+def sha(path):
+    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
+
+
+def test_read_pylock_takes_file_names_from_name_url_or_path():
+    text = """
+lock-version = "1.0"
+[[packages]]
+name = "Foo_Bar"
+version = "1.0"
+marker = 'platform_machine == "x86_64"'
+wheels = [
+  { name = "foo_bar-1.0-py3-none-any.whl", hashes = { sha256 = "%s" } },
+  { url = "https://example.invalid/x/foo_bar-1.0-cp313-cp313-musllinux_1_2_aarch64.whl", hashes = { sha256 = "%s" } },
+]
+""" % ("a" * 64, "b" * 64)
+    (package,) = wheel_repo.read_pylock(text, "pylock.toml")
+    assert (package.key, package.target, package.version) == ("foo-bar", "foo_bar", "1.0")
+    assert [w.filename for w in package.wheels] == ["foo_bar-1.0-py3-none-any.whl", "foo_bar-1.0-cp313-cp313-musllinux_1_2_aarch64.whl"]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('lock-version = "1.0"\n[[packages]]\nname = "a"\nversion = "1"\nwheels = [{ name = "a-1-py3-none-any.whl" }]\n',
+         "package a 1: wheel a-1-py3-none-any.whl has no sha256"),
+        ('lock-version = "2.0"\n', "is not 1.x"),
+        ("not toml [", "is not valid TOML"),
+    ],
+)
+def test_read_pylock_errors(text, message):
+    with pytest.raises(LockError, match=message):
+        wheel_repo.read_pylock(text, "pylock.toml")
+
+
+def test_read_requirements_with_continuations_markers_and_extras():
+    text = """# comment
+--index-url ignored-here
+click==8.5.1 \\
+    --hash=sha256:%s \\
+    --hash=sha256:%s
+rich[jupyter]==15.0.0 ; python_version >= "3.8" --hash=sha256:%s
+""" % ("a" * 64, "b" * 64, "c" * 64)
+    click, rich = wheel_repo.read_requirements(text, "requirements.txt")
+    assert (click.name, click.version, click.hashes) == ("click", "8.5.1", ["a" * 64, "b" * 64])
+    assert (rich.extras, rich.marker) == (("jupyter",), 'python_version >= "3.8"')
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("click>=8 --hash=sha256:" + "a" * 64, "click is not pinned to one version"),
+        ("click==8.5.1", "click==8.5.1 has no --hash"),
+        ("click==8.5.1 --hash=md5:abc", "only sha256 hashes"),
+    ],
+)
+def test_read_requirements_errors(text, message):
+    with pytest.raises(LockError, match=message):
+        wheel_repo.read_requirements(text, "requirements.txt")
+
+
+def test_choose_wheel_prefers_the_platforms_own_then_pure_never_glibc():
+    package = LockedPackage("m", "1", wheels=[
+        LockedWheel("m-1-py3-none-any.whl", "a" * 64),
+        LockedWheel("m-1-cp313-cp313-musllinux_1_2_x86_64.whl", "b" * 64),
+        LockedWheel("m-1-cp313-cp313-manylinux_2_17_aarch64.whl", "c" * 64),
+    ])
+    assert choose_wheel(package, X86)[0].filename.endswith("musllinux_1_2_x86_64.whl")
+    assert choose_wheel(package, ARM)[0].filename == "m-1-py3-none-any.whl"
+    glibc_only = LockedPackage("g", "1", wheels=[LockedWheel("g-1-cp313-cp313-manylinux_2_17_aarch64.whl", "c" * 64)])
+    wheel, reason = choose_wheel(glibc_only, ARM)
+    assert wheel is None and "no wheel in the lock fits aarch64-linux-musl" in reason
+
+
+def test_markers_are_evaluated_for_the_target_not_the_build_machine():
+    assert wheel_repo.marker_applies('platform_machine == "aarch64" and sys_platform == "linux"', ARM)
+    assert not wheel_repo.marker_applies('platform_machine == "aarch64"', X86)
+    assert not wheel_repo.marker_applies('python_version < "3.13"', X86)
+    assert wheel_repo.marker_applies('extra == "fast"', X86, ("fast",))
+
+
+def test_pip_is_asked_for_exactly_the_chosen_wheel():
+    package = LockedPackage("m", "1")
+    wheel = LockedWheel("m-1-cp313-cp313-musllinux_1_2_aarch64.whl", "d" * 64)
+    cmd = wheel_repo.pip_download_command("python3", package, ARM, "/tmp/d", wheel)
+    assert cmd[1:4] == ["-m", "pip", "download"] and "--no-deps" in cmd and "--only-binary=:all:" in cmd
+    assert cmd[cmd.index("--platform") + 1] == "musllinux_1_2_aarch64" and cmd.count("--platform") == 1
+    assert cmd[-3:] == ["--require-hashes", "m==1", "--hash=sha256:" + "d" * 64]
+
+
+@pytest.fixture
+def lock_dir(tmp_path):
+    wheels = tmp_path / "index"
+    wheels.mkdir()
+    app = make_wheel(wheels, "app-1.0-py3-none-any.whl", requires=[
+        "dep>=1", 'armonly; platform_machine == "aarch64"', 'winonly; sys_platform == "win32"', 'opt; extra == "x"',
+    ])
+    dep = make_wheel(wheels, "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl", files={"dep/__init__.py": "", "dep/_c.cpython-313-x86_64-linux-musl.so": "ELF"})
+    dep_arm = make_wheel(wheels, "dep-2.0-py3-none-any.whl")
+    armonly = make_wheel(wheels, "armonly-1-py3-none-any.whl")
+    lock = tmp_path / "pylock.toml"
+    entries = [("app", "1.0", [app]), ("dep", "2.0", [dep, dep_arm]), ("armonly", "1", [armonly])]
+    lock.write_text('lock-version = "1.0"\n' + "".join(
+        f'[[packages]]\nname = "{n}"\nversion = "{v}"\nwheels = [' + ", ".join(
+            f'{{ name = "{w.name}", hashes = {{ sha256 = "{sha(w)}" }} }}' for w in ws) + "]\n" for n, v, ws in entries))
+    return tmp_path
+
+
+def fake_fetch(index, tamper=False):
+    fetched = []
+
+    def fetch(python, package, platform, wheel, work):
+        fetched.append(wheel.filename)
+        path = index / wheel.filename
+        if tamper:
+            copy = pathlib.Path(work) / wheel.filename
+            copy.write_bytes(path.read_bytes() + b"x")
+            return copy
+        return path
+
+    fetch.fetched = fetched
+    return fetch
+
+
+def test_repository_targets_per_platform(lock_dir):
+    fetch = fake_fetch(lock_dir / "index")
+    repo = WheelRepository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fetch)
+    repo.resolve()
+    summary = repo.write("@rules_pystatic//rules/private:wheel.bzl", {"x86_64": ["@platforms//cpu:x86_64"]})
+    # Pure wheels are fetched once for both platforms.
+    assert sorted(fetch.fetched) == sorted(set(fetch.fetched))
+    assert summary["dep"] == {"x86_64": "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl", "aarch64": "dep-2.0-py3-none-any.whl"}
+    build = (lock_dir / "repo" / "BUILD.bazel").read_text()
+    app_x86 = build[build.index('name = "app_x86_64"'):].split(")\n")[0]
+    app_arm = build[build.index('name = "app_aarch64"'):].split(")\n")[0]
+    assert '"//:dep_x86_64"' in app_x86 and "armonly" not in app_x86 and "winonly" not in app_x86 and "opt" not in app_x86
+    assert '"//:armonly_aarch64"' in app_arm and '"//:dep_aarch64"' in app_arm
+    dep_x86 = build[build.index('name = "dep_x86_64"'):].split("\n)\n")[0]
+    assert '"dep/_c.cpython-313-x86_64-linux-musl.so"' in dep_x86  # native_files, excluded from data
+    alias = (lock_dir / "repo" / "dep" / "BUILD.bazel").read_text()
+    assert '"//:linux_musl_aarch64": "//:dep_aarch64"' in alias and '"//conditions:default": "//:unsupported_platform"' in alias
+    assert (lock_dir / "repo" / "_whl" / "dep-2.0-py3-none-any" / "dep-2.0.dist-info" / "METADATA").exists()
+
+
+def test_a_file_that_is_not_the_locked_one_is_refused(lock_dir):
+    repo = WheelRepository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fake_fetch(lock_dir / "index", tamper=True))
+    with pytest.raises(LockError, match="has sha256 .*the lock pins"):
+        repo.resolve()
+
+
+def test_exclude_drops_the_package_and_its_edges(lock_dir):
+    repo = WheelRepository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", excludes=["dep"], fetch=fake_fetch(lock_dir / "index"))
+    repo.resolve()
+    repo.write("@r//:wheel.bzl", {})
+    build = (lock_dir / "repo" / "BUILD.bazel").read_text()
+    assert "dep_x86_64" not in build and not (lock_dir / "repo" / "dep").exists()
+    with pytest.raises(LockError, match="exclude names nothere"):
+        WheelRepository(lock_dir / "pylock.toml", lock_dir / "r2", "python3", "3.13.15", excludes=["nothere"]).resolve()
+
+
+def test_unsafe_wheel_paths_are_refused(tmp_path):
+    bad = make_wheel(tmp_path, "bad-1-py3-none-any.whl", files={"../evil.py": ""})
+    with pytest.raises(LockError, match="unsafe path"):
+        wheel_repo.unpack_wheel(bad, tmp_path / "out")
