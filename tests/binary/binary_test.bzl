@@ -30,7 +30,7 @@ def _failure_test(message):
     return analysistest.make(impl, expect_failure = True, config_settings = _MUSL)
 
 no_entry_test = _failure_test("no entry point. Fix: set main")
-both_entries_test = _failure_test("set either main or entry_point, not both")
+both_entries_test = _failure_test("set only one of main, entry_point and console_script")
 bad_entry_syntax_test = _failure_test("is not 'package.module' or 'package.module:function'")
 main_not_in_srcs_test = _failure_test("is not in srcs. Fix: add it to srcs")
 
