@@ -25,6 +25,8 @@ def _pystatic_impl(mctx):
                 lock = tag.lock,
                 exclude = tag.exclude,
                 python_version = tag.python_version,
+                sdists = tag.sdists,
+                built_in = tag.built_in,
             )
 
     # Every wheel is pinned by sha256 in the lock: the result depends on the lock alone.
@@ -36,10 +38,12 @@ pystatic = module_extension(
     tag_classes = {
         "wheels": tag_class(
             attrs = {
+                "built_in": attr.string_list(doc = "Extension modules (`pkg._ext`) linked in as built-ins with py_static_extension."),
                 "exclude": attr.string_list(doc = "Packages of the lock to leave out."),
                 "lock": attr.label(mandatory = True, doc = "PEP 751 pylock.toml, or a requirements.txt with --hash."),
                 "name": attr.string(mandatory = True, doc = "Name of the repository (`@<name>//<package>`)."),
                 "python_version": attr.string(default = DEFAULT_PYTHON_VERSION, doc = "major.minor of the static CPython."),
+                "sdists": attr.string_list(doc = "Packages whose sdist is fetched too, for py_static_extension."),
             },
             doc = "A repository with one target per package of `lock`, for linux musl x86_64 and aarch64.",
         ),

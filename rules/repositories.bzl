@@ -37,7 +37,7 @@ def rules_pystatic_register_toolchains():
     maybe(cpython_versions, name = "pystatic_cpython_versions")
     native.register_toolchains("@rules_pystatic//toolchains:all", "@rules_pystatic//toolchains/cpython:all")
 
-def pystatic_wheels(name, lock, exclude = [], python_version = DEFAULT_PYTHON_VERSION):
+def pystatic_wheels(name, lock, exclude = [], python_version = DEFAULT_PYTHON_VERSION, sdists = [], built_in = []):
     """WORKSPACE counterpart of the `pystatic.wheels` module extension tag (docs/wheels.md).
 
     Args:
@@ -45,5 +45,14 @@ def pystatic_wheels(name, lock, exclude = [], python_version = DEFAULT_PYTHON_VE
       lock: label of a PEP 751 pylock.toml, or of a requirements.txt with --hash.
       exclude: packages of the lock to leave out.
       python_version: major.minor of the static CPython the wheels are for.
+      sdists: packages whose sdist is fetched too, for py_static_extension.
+      built_in: extension modules linked in as built-ins with py_static_extension.
     """
-    pystatic_wheels_repository(name = name, lock = lock, exclude = exclude, python_version = python_version)
+    pystatic_wheels_repository(
+        name = name,
+        lock = lock,
+        exclude = exclude,
+        python_version = python_version,
+        sdists = sdists,
+        built_in = built_in,
+    )

@@ -13,6 +13,8 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "RUNTIME_TOOLCHAIN_TYPE", "build_python_action")
+load(":providers.bzl", "PyStaticExtensionInfo")
+load(":python_headers.bzl", "python_headers")
 load(":resources.bzl", "import_roots", "manifest_action")
 
 ALLOCATORS = ["mimalloc", "pymalloc", "malloc"]
@@ -132,6 +134,8 @@ def _glue(ctx, blob, report):
     args.add("--buffered_stdio", str(int(ctx.attr.buffered_stdio)))
     if ctx.attr.compress:
         args.add("--zstd")
+    for ext in _extensions(ctx):
+        args.add_all("--extension", [ext.module, ext.init_function])
     args.add("--output", glue)
     ctx.actions.run(
         executable = ctx.executable._gen_glue,
@@ -145,7 +149,6 @@ def _glue(ctx, blob, report):
 
 def _compile_and_link(ctx, runtime, glue, blob):
     cc_toolchain = find_cpp_toolchain(ctx)
-    dist = runtime.distribution.distribution
 
     # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
     # buildifier: disable=native-cc-common
@@ -154,13 +157,6 @@ def _compile_and_link(ctx, runtime, glue, blob):
         cc_toolchain = cc_toolchain,
         requested_features = ctx.features,
         unsupported_features = ctx.disabled_features,
-    )
-
-    # The distribution is one directory output: its headers are declared as that tree.
-    # buildifier: disable=native-cc-common
-    python_headers = cc_common.create_compilation_context(
-        headers = depset([dist]),
-        system_includes = depset([dist.path + "/include"]),
     )
 
     # buildifier: disable=native-cc-common
@@ -172,7 +168,7 @@ def _compile_and_link(ctx, runtime, glue, blob):
         srcs = runtime.runtime_srcs + [glue],
         private_hdrs = runtime.runtime_hdrs,
         quote_includes = [runtime.runtime_hdrs[0].dirname],
-        compilation_contexts = [python_headers],
+        compilation_contexts = [python_headers(runtime.distribution)],
         # .incbin reads the blob: an input of the compile, though no #include names it.
         additional_inputs = [blob],
         user_compile_flags = ["-O2"],
@@ -199,10 +195,14 @@ def _compile_and_link(ctx, runtime, glue, blob):
         feature_configuration = features,
         cc_toolchain = cc_toolchain,
         compilation_outputs = outputs,
-        linking_contexts = [python_linking],
+        # Extensions first: their undefined Py* symbols resolve in the archive after them.
+        linking_contexts = [ext.linking_context for ext in _extensions(ctx)] + [python_linking],
         output_type = "executable",
     )
     return linked.executable
+
+def _extensions(ctx):
+    return [dep[PyStaticExtensionInfo] for dep in ctx.attr.deps if PyStaticExtensionInfo in dep]
 
 def _verify(ctx, runtime, executable):
     stamp = ctx.actions.declare_file(ctx.label.name + ".static.ok")

@@ -7,3 +7,12 @@ PyStaticResourcesInfo = provider(
         "files": "depset of File: every file the manifest refers to.",
     },
 )
+
+PyStaticExtensionInfo = provider(
+    doc = "A C extension module compiled for linking into a py_static_binary as a built-in.",
+    fields = {
+        "module": "str: full module name, e.g. markupsafe._speedups.",
+        "init_function": "str: the renamed PyInit_ function to put in the inittab.",
+        "linking_context": "LinkingContext: the extension's objects (and its C dependencies).",
+    },
+)

@@ -19,6 +19,7 @@ def _check_natives(ctx):
     args.add("--root", _root_path(ctx))
     args.add_all(ctx.files.srcs, before_each = "--src")
     args.add_all(ctx.attr.native_files, before_each = "--native")
+    args.add_all(ctx.attr.built_in, before_each = "--built_in")
     if descriptor:
         args.add("--descriptor", descriptor)
     args.add("--stamp", stamp)
@@ -53,6 +54,7 @@ pystatic_wheel = rule(
     implementation = _pystatic_wheel_impl,
     doc = "An unpacked wheel (sources, data, .dist-info) as a py_library for py_static_binary.",
     attrs = {
+        "built_in": attr.string_list(doc = "Extension modules that binaries link in as built-ins (py_static_extension)."),
         "data": attr.label_list(allow_files = True, doc = "Everything else of the wheel, .dist-info included."),
         "deps": attr.label_list(providers = [PyInfo], doc = "Requires-Dist of the wheel, for this platform."),
         "import_root": attr.string(mandatory = True, doc = "Directory the wheel was unpacked to, repository-relative."),

@@ -58,6 +58,10 @@ def _pystatic_wheels_repository_impl(rctx):
             args.extend(["--constraint", cpu, str(label)])
     for name in rctx.attr.exclude:
         args.extend(["--exclude", name])
+    for name in rctx.attr.sdists:
+        args.extend(["--sdist", name])
+    for module in rctx.attr.built_in:
+        args.extend(["--built_in", module])
     rctx.report_progress("fetching and unpacking the wheels of {}".format(rctx.attr.lock))
     result = rctx.execute(args, environment = {"PYTHONPATH": ":".join(pythonpath)}, timeout = 1800, quiet = True)
     if result.return_code != 0:
@@ -67,9 +71,11 @@ pystatic_wheels_repository = repository_rule(
     implementation = _pystatic_wheels_repository_impl,
     doc = "The wheels of a pylock.toml or hashed requirements.txt, one target per package (docs/wheels.md).",
     attrs = {
+        "built_in": attr.string_list(doc = "Extension modules (`pkg._ext`) the binaries link in as built-ins with py_static_extension."),
         "exclude": attr.string_list(doc = "Packages of the lock to leave out (and drop from dependency edges)."),
         "lock": attr.label(mandatory = True, allow_single_file = True, doc = "pylock.toml, or requirements.txt with --hash."),
         "python_version": attr.string(default = DEFAULT_PYTHON_VERSION, doc = "major.minor of the static CPython."),
+        "sdists": attr.string_list(doc = "Packages whose sdist is fetched too (`@<repo>//<package>:sdist/...`)."),
     },
     environ = ["PYSTATIC_PYTHON"],
 )

@@ -71,3 +71,13 @@ def test_main_writes_notes_or_fails(tmp_path, capsys):
     assert check_wheel.main(args) == 0
     assert "left out pkg/_c.so" in (tmp_path / "stamp").read_text()
     assert "note: //x:pkg: pkg 1.0: left out" in capsys.readouterr().err
+
+
+def test_built_in_from_py_static_extension_replaces_the_so(tmp_path):
+    root = tmp_path / "whl"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("from ._c import f\n")
+    args = ["--target", "//x:pkg", "--package", "pkg 1.0", "--root", str(root), "--src", str(root / "pkg" / "__init__.py"),
+            "--native", "pkg/_c.so", "--built_in", "pkg._c", "--stamp", str(tmp_path / "stamp")]
+    assert check_wheel.main(args) == 0
+    assert "uses the built-in module pkg._c" in (tmp_path / "stamp").read_text()

@@ -187,3 +187,33 @@ def test_unsafe_wheel_paths_are_refused(tmp_path):
     bad = make_wheel(tmp_path, "bad-1-py3-none-any.whl", files={"../evil.py": ""})
     with pytest.raises(LockError, match="unsafe path"):
         wheel_repo.unpack_wheel(bad, tmp_path / "out")
+
+
+def test_sdists_are_unpacked_for_py_static_extension_and_built_ins_reach_the_check(lock_dir):
+    import tarfile
+
+    archive = lock_dir / "dep-2.0.tar.gz"
+    source = lock_dir / "speedups.c"
+    source.write_text("/* C */\n")
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(source, arcname="dep-2.0/src/dep/_c.c")
+    fetched = []
+    repo = WheelRepository(
+        lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fake_fetch(lock_dir / "index"),
+        sdists=["dep"], built_in=["dep._c"], fetch_sdist=lambda python, package, work: fetched.append(package.name) or archive,
+    )
+    repo.resolve()
+    repo.write("@r//:wheel.bzl", {})
+    assert fetched == ["dep"]
+    assert (lock_dir / "repo" / "dep" / "sdist" / "src" / "dep" / "_c.c").read_text() == "/* C */\n"
+    assert 'exports_files(glob(["sdist/**"])' in (lock_dir / "repo" / "dep" / "BUILD.bazel").read_text()
+    build = (lock_dir / "repo" / "BUILD.bazel").read_text()
+    assert build.count('"dep._c",') == 6  # every wheel target, both platforms
+    with pytest.raises(LockError, match="sdists names nope"):
+        WheelRepository(lock_dir / "pylock.toml", lock_dir / "r3", "python3", "3.13.15", fetch=fake_fetch(lock_dir / "index"),
+                        sdists=["nope"]).resolve()
+
+
+def test_sdist_without_a_pinned_hash_is_refused(tmp_path):
+    with pytest.raises(LockError, match="pins no sdist sha256"):
+        wheel_repo.fetch_sdist_with_pip("python3", LockedPackage("m", "1"), tmp_path)

@@ -77,7 +77,7 @@ def analyse(sources, natives, builtins):
     for path in natives:
         name = module_of(path)
         if name in builtins:
-            notes.append(f"{path}: uses the distribution's built-in module {name}")
+            notes.append(f"{path}: uses the built-in module {name} (the distribution's, or py_static_extension's)")
         elif name in sources:
             notes.append(f"{path}: uses the Python module {name} shipped beside it")
         elif name.endswith("__mypyc"):
@@ -119,13 +119,14 @@ def parse_args(argv):
     parser.add_argument("--src", action="append", default=[])
     parser.add_argument("--native", action="append", default=[])
     parser.add_argument("--descriptor", help="the distribution's descriptor JSON (built-in modules)")
+    parser.add_argument("--built_in", action="append", default=[], help="module linked in with py_static_extension")
     parser.add_argument("--stamp", required=True)
     return parser.parse_args(expand_param_files(argv))
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    builtins = set()
+    builtins = set(args.built_in)
     if args.descriptor:
         builtins = set(json.loads(pathlib.Path(args.descriptor).read_text())["extensions"])
     sources = {}
@@ -139,7 +140,8 @@ def main(argv=None):
             f"  ({', '.join(broken)} cannot be imported without them, and no pure-Python fallback is guarded by "
             "try/except ImportError).\n"
             "  Fix: leave the package out (pystatic.wheels(exclude = [...]) and drop the dependency), use a pure-Python\n"
-            "  alternative, or build its extension from source into the interpreter (docs/wheels.md).",
+            "  alternative, or build the extension from its sdist as a built-in: pystatic.wheels(sdists = [...],\n"
+            f"  built_in = [{', '.join(repr(module_of(n)) for n in natives)}]) and a py_static_extension in the binary's deps (docs/wheels.md).",
             file=sys.stderr,
         )
         return 1

@@ -63,7 +63,7 @@ class LockedPackage:
     wheels: list = field(default_factory=list)  # LockedWheel; pylock.toml only
     hashes: list = field(default_factory=list)  # sha256s; requirements.txt only
     extras: tuple = ()
-    has_sdist: bool = False
+    sdist: LockedWheel = None  # pylock.toml `sdist`: file name and sha256
 
     @property
     def key(self):
@@ -148,8 +148,12 @@ def read_pylock(text, lock_name):
             version=str(version),
             marker=entry.get("marker", ""),
             requires_python=entry.get("requires-python", ""),
-            has_sdist="sdist" in entry,
         )
+        if "sdist" in entry:
+            sdist = entry["sdist"]
+            filename = sdist.get("name") or pathlib.PurePosixPath(sdist.get("url") or sdist.get("path") or "").name
+            hashes = sdist.get("hashes") or {}
+            package.sdist = LockedWheel(filename, hashes.get("sha256", ""))
         for wheel in entry.get("wheels", []):
             filename = wheel.get("name") or pathlib.PurePosixPath(wheel.get("url") or wheel.get("path") or "").name
             if not filename.endswith(".whl"):
@@ -253,7 +257,7 @@ def choose_wheel(package, platform):
             best = (score, wheel)
     if best:
         return best[1], None
-    have = ", ".join(w.filename for w in package.wheels) or "no wheels" + (" (only an sdist)" if package.has_sdist else "")
+    have = ", ".join(w.filename for w in package.wheels) or "no wheels" + (" (only an sdist)" if package.sdist else "")
     return None, f"no wheel in the lock fits {platform.triple} (CPython {platform.python_version}); the lock has: {have}"
 
 
@@ -301,6 +305,55 @@ def fetch_with_pip(python, package, platform, wheel, work_dir):
             "  'No matching distribution' means pip's index has no such file: check `pip config list`."
         )
     return files[0]
+
+
+def fetch_sdist_with_pip(python, package, work_dir):
+    """Downloads the package's source distribution (pinned sha256) with pip; returns its path."""
+    hashes = [package.sdist.sha256] if package.sdist and package.sdist.sha256 else package.hashes
+    if not hashes:
+        raise LockError(
+            f"{package.name} {package.version}: the lock pins no sdist sha256, so its sources cannot be fetched.\n"
+            "  Fix: lock the sdist with its hash (pylock.toml `sdist`, or its --hash in requirements.txt)."
+        )
+    dest = pathlib.Path(tempfile.mkdtemp(dir=work_dir))
+    req_file = dest.with_suffix(".txt")
+    req_file.write_text(f"{package.name}=={package.version} " + " ".join(f"--hash=sha256:{h}" for h in hashes) + "\n")
+    cmd = [python, "-m", "pip", "download", "--no-deps", "--no-binary=:all:", "--disable-pip-version-check",
+           "--dest", str(dest), "--require-hashes", "-r", str(req_file)]
+    run = subprocess.run(cmd, capture_output=True, text=True)
+    files = [f for f in dest.iterdir() if f.name.endswith((".tar.gz", ".zip"))]
+    if run.returncode != 0 or len(files) != 1:
+        output = "\n".join((run.stdout + run.stderr).strip().splitlines()[-8:])
+        raise LockError(
+            f"could not fetch the sdist of {package.name} {package.version} through pip:\n{output}\n"
+            "  Fix: check the lock's sdist hash, and that pip's index has the sdist."
+        )
+    if sha256_file(files[0]) not in hashes:
+        raise LockError(f"{files[0].name}: sha256 {sha256_file(files[0])} is not the one the lock pins.")
+    return files[0]
+
+
+def unpack_sdist(archive, dest):
+    """Unpacks an sdist without its top directory (`name-version/`)."""
+    import tarfile
+
+    dest.mkdir(parents=True, exist_ok=True)
+    if archive.name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            members = [(i.filename, i) for i in zf.infolist() if not i.is_dir()]
+            opener = zf.open
+    else:
+        tf = tarfile.open(archive)
+        members = [(m.name, m) for m in tf.getmembers() if m.isfile()]
+        opener = tf.extractfile
+    for name, member in members:
+        parts = name.split("/")[1:]
+        if not parts or name.startswith("/") or ".." in parts:
+            raise LockError(f"{archive.name}: unsafe path in the sdist: {name}")
+        target = dest.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with opener(member) as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out)
 
 
 def sha256_file(path):
@@ -389,7 +442,8 @@ def _starlark_list(items, indent="        "):
 
 
 class WheelRepository:
-    def __init__(self, lock_path, repo_dir, python, python_version, excludes=(), lock_label="", fetch=fetch_with_pip):
+    def __init__(self, lock_path, repo_dir, python, python_version, excludes=(), lock_label="", fetch=fetch_with_pip,
+                 sdists=(), built_in=(), fetch_sdist=fetch_sdist_with_pip):
         self.lock_path = pathlib.Path(lock_path)
         self.lock_label = lock_label or self.lock_path.name
         self.repo_dir = pathlib.Path(repo_dir)
@@ -397,6 +451,9 @@ class WheelRepository:
         self.platforms = [Platform(cpu, python_version) for cpu in CPUS]
         self.excludes = {canonicalize_name(e) for e in excludes}
         self.fetch = fetch
+        self.fetch_sdist = fetch_sdist
+        self.sdists = {canonicalize_name(n) for n in sdists}
+        self.built_in = sorted(built_in)
         self.unpacked = {}  # sha256 -> (root, natives, dist_info)
 
     def resolve(self):
@@ -411,6 +468,13 @@ class WheelRepository:
         for platform in self.platforms:
             for key, package in sorted(self.packages.items()):
                 self.resolved[(key, platform.cpu)] = self._resolve_one(package, platform, work)
+        unknown = self.sdists - set(self.packages)
+        if unknown:
+            raise LockError(f"sdists names {', '.join(sorted(unknown))}, which {self.lock_label} does not lock.")
+        for key in sorted(self.sdists):
+            package = self.packages[key]
+            archive = self.fetch_sdist(self.python, package, work)
+            unpack_sdist(archive, self.repo_dir / package.target / "sdist")
         shutil.rmtree(work)
         return self.resolved
 
@@ -531,6 +595,7 @@ class WheelRepository:
                     f'    data = glob([{json.dumps(root + "/**")}], exclude = {_starlark_list([root + "/**/*.py"] + excluded, "        ")}),',
                     f"    import_root = {json.dumps(root)},",
                     f"    native_files = {_starlark_list(result.natives)},",
+                    f"    built_in = {_starlark_list(self.built_in)},",
                     f"    deps = {_starlark_list(deps)},",
                     ")",
                     "",
@@ -541,6 +606,11 @@ class WheelRepository:
             branches = "".join(f'        "//:linux_musl_{cpu}": "//:{package.target}_{cpu}",\n' for cpu in CPUS)
             pkg_dir = self.repo_dir / package.target
             pkg_dir.mkdir(exist_ok=True)
+            sdist = (
+                "\n# The sdist's files, for py_static_extension (e.g. `@<repo>//<package>:sdist/src/x.c`).\n"
+                'exports_files(glob(["sdist/**"]), visibility = ["//visibility:public"])\n'
+                if key in self.sdists else ""
+            )
             (pkg_dir / "BUILD.bazel").write_text(
                 f"# {package.name} {package.version} from {self.lock_label}.\n"
                 "alias(\n"
@@ -548,7 +618,7 @@ class WheelRepository:
                 "    actual = select({\n" + branches + '        "//conditions:default": "//:unsupported_platform",\n'
                 "    }),\n"
                 '    visibility = ["//visibility:public"],\n'
-                ")\n"
+                ")\n" + sdist
             )
         (self.repo_dir / "wheels.json").write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n")
         return summary
@@ -563,13 +633,16 @@ def parse_args(argv):
     parser.add_argument("--rules_bzl", required=True, help="label of rules/private/wheel.bzl")
     parser.add_argument("--constraint", action="append", default=[], nargs=2, metavar=("CPU", "LABEL"))
     parser.add_argument("--exclude", action="append", default=[])
+    parser.add_argument("--sdist", action="append", default=[], help="also fetch and unpack this package's sdist")
+    parser.add_argument("--built_in", action="append", default=[], help="extension module linked in as a built-in")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     repo = WheelRepository(
-        args.lock, args.repo_dir, sys.executable, args.python_version, args.exclude, args.lock_label
+        args.lock, args.repo_dir, sys.executable, args.python_version, args.exclude, args.lock_label,
+        sdists=args.sdist, built_in=args.built_in,
     )
     constraints = {}
     for cpu, label in args.constraint:
