@@ -70,9 +70,12 @@ def test_aarch64_binary_uses_the_aarch64_wheels(bazel, qemu_aarch64):
     report = run(qemu_aarch64, str(binary), "report")
     assert report.returncode == 0, report.stderr
     assert "machine: aarch64" in report.stdout and "speedups: absent" in report.stdout, report.stdout
-    stamp = binary.parents[2] / "external"
-    assert any("musllinux_1_2_aarch64" in p.read_text() or "aarch64-linux-musl.so" in p.read_text()
-               for p in stamp.glob("*pypi/markupsafe_aarch64.natives.txt"))
+    stamps = list((binary.parents[2] / "external").glob("*pypi/markupsafe_aarch64.natives.txt"))
+    assert stamps and "_speedups.cpython-313-aarch64-linux-musl.so" in stamps[0].read_text()
+    # The sdist's C extension cross-compiles with the aarch64 toolchain like everything else.
+    speedups = bazel.build_file("//examples/wheels:wheels_speedups", AARCH64)
+    report = run(qemu_aarch64, str(speedups), "report")
+    assert "speedups: built-in (used)" in report.stdout, report.stdout + report.stderr
 
 
 @pytest.mark.parametrize(
