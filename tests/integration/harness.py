@@ -16,6 +16,7 @@ class Bazel:
     def __init__(self, workspace, startup=()):
         self.workspace = workspace
         self.startup = list(startup)
+        self._execution_root = None
 
     def run(self, *args, check=True):
         cmd = [str(self.workspace / "tools" / "bazel"), *self.startup, *args]
@@ -37,8 +38,14 @@ class Bazel:
             name = target.rpartition(":")[2] if ":" in target else target.rpartition("/")[2]
             out = [path for path in out if path.rpartition("/")[2] == name]
         assert len(out) == 1, out
-        # Resolved now: bazel-out/ follows whichever output base built last.
-        return (self.workspace / out[0]).resolve()
+        return (self.execution_root() / out[0]).resolve()
+
+    def execution_root(self):
+        """This Bazel's execution root: cquery's paths (bazel-out/...) are relative to it. Not the
+        workspace's bazel-out symlink, which follows whichever output base planted it last."""
+        if self._execution_root is None:
+            self._execution_root = pathlib.Path(self.run("info", "execution_root").stdout.strip())
+        return self._execution_root
 
     def build_spawns(self, log, *args):
         """Builds with an execution log at `log` and returns its spawns (the actions Bazel had to
