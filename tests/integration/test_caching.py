@@ -80,7 +80,7 @@ def test_an_app_edit_reruns_only_the_apps_actions_and_a_clean_rebuild_runs_nothi
     # Another checkout path and output base, yet the same action keys: nothing of the toolchain runs.
     toolchain = [s for s in spawns if s["mnemonic"] in TOOLCHAIN_MNEMONICS]
     assert {s["mnemonic"] for s in toolchain} == TOOLCHAIN_MNEMONICS
-    assert executed(toolchain) == []
+    assert executed(toolchain) == [], "ran, not from the disk cache (path-dependent keys, or a wiped cache?)"
 
     # One .py of the app changes. Without a disk cache (nothing read, nothing written) what Bazel
     # finds out of date really runs, and the log lists exactly that.
@@ -90,8 +90,8 @@ def test_an_app_edit_reruns_only_the_apps_actions_and_a_clean_rebuild_runs_nothi
     mnemonics = {s["mnemonic"] for s in spawns}
     assert mnemonics == AFTER_AN_APP_EDIT, sorted(mnemonics)
     assert not mnemonics & TOOLCHAIN_MNEMONICS
-    # The glue, and the runtime's two C files: cc_common.compile gives the blob (.incbin) to every
-    # source of the binary as an input, so they compile again too (same bytes; cheap).
+    # The glue, and the runtime's two C files: cc_common.compile gives the blob (which only the glue
+    # .incbin's) to every source of the binary as an input, so they compile again too (same bytes).
     compiled = {o.rpartition("/")[2] for s in spawns if s["mnemonic"] == "CppCompile" for o in s["listedOutputs"]
                 if o.endswith(".o")}
     assert compiled == {"app.glue.o", "main.o", "blob.o"}, compiled
