@@ -132,7 +132,7 @@ def other_checkout(tmp_path_factory):
 def clean_builds(bazels, other_checkout, http_cache):
     """Builds the distribution and the cli twice from scratch: in this checkout (uploading every
     result to the empty HTTP cache) and in the other checkout. Returns both builds' digests."""
-    url, store = http_cache
+    url, _ = http_cache
     first = bazels("first", REPO)
     first.run("build", DIST, CLI, MUSL, NO_DISK_CACHE, f"--remote_cache={url}")
     second = bazels("second", other_checkout)
