@@ -79,7 +79,7 @@ def http_cache(tmp_path_factory):
     nginx serving a temporary directory, with WebDAV PUT. Yields (url, store directory)."""
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
     if nginx is None:
-        pytest.skip("nginx is needed for the HTTP remote cache test: apt-get install nginx-light")
+        pytest.skip("nginx is needed for the HTTP remote cache test: apt-get install nginx")
     d = tmp_path_factory.mktemp("http-cache")
     (d / "tmp").mkdir()
     (d / "store").mkdir()
