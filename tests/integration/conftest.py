@@ -1,43 +1,13 @@
 """Integration tests: they drive tools/bazel like a user and inspect what it builds."""
 
-import pathlib
 import shutil
-import subprocess
 import sys
 
 import pytest
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
+from harness import REPO, Bazel
+
 sys.path.insert(0, str(REPO / "tools"))
-
-
-class Bazel:
-    def __init__(self, workspace, startup=()):
-        self.workspace = workspace
-        self.startup = list(startup)
-
-    def run(self, *args, check=True):
-        cmd = [str(REPO / "tools" / "bazel"), *self.startup, *args]
-        result = subprocess.run(cmd, cwd=self.workspace, capture_output=True, text=True)
-        if check and result.returncode != 0:
-            pytest.fail(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stderr[-4000:]}")
-        return result
-
-    def build_file(self, target, *flags):
-        """Builds `target` and returns the path of its output file (see output_file)."""
-        self.run("build", target, *flags)
-        return self.output_file(target, *flags)
-
-    def output_file(self, target, *flags):
-        """`target`'s output file: its only one, or the one named like the target (a
-        py_static_binary also outputs <name>.licenses.json)."""
-        out = self.run("cquery", target, *flags, "--output=files").stdout.split()
-        if len(out) > 1:
-            name = target.rpartition(":")[2] if ":" in target else target.rpartition("/")[2]
-            out = [path for path in out if path.rpartition("/")[2] == name]
-        assert len(out) == 1, out
-        # Resolved now: bazel-out/ follows whichever output base built last.
-        return (self.workspace / out[0]).resolve()
 
 
 @pytest.fixture(scope="session")
@@ -47,11 +17,12 @@ def bazel():
 
 @pytest.fixture
 def fresh_bazel(tmp_path):
-    """Bazels with their own empty output bases (pass --disk_cache= for a fully clean build)."""
+    """Bazels with their own empty output bases (pass --disk_cache= for a fully clean build), in
+    this checkout or in `workspace` (e.g. a copy_checkout)."""
     instances = []
 
-    def make(name):
-        instance = Bazel(REPO, startup=[f"--output_base={tmp_path / name}"])
+    def make(name, workspace=REPO):
+        instance = Bazel(workspace, startup=[f"--output_base={tmp_path / name}"])
         instances.append(instance)
         return instance
 

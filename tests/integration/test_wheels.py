@@ -7,6 +7,9 @@ import pytest
 
 MUSL = "--platforms=//platforms:linux_musl"
 AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
+# The tests read the wheels' .natives.txt stamps (validation outputs): served from the disk cache,
+# Bazel would download only top-level outputs, and a fresh clone (CI) would lack them.
+DOWNLOAD_ALL = "--remote_download_all"
 LOCKED = {"click": "8.5.1", "rich": "15.0.0", "markdown-it-py": "4.3.0", "pygments": "2.21.0", "pyyaml": "6.0.3"}
 
 
@@ -16,7 +19,7 @@ def run(*cmd, stdin=None):
 
 @pytest.fixture(scope="module")
 def wheels_binary(bazel):
-    return bazel.build_file("//examples/wheels:wheels", MUSL)
+    return bazel.build_file("//examples/wheels:wheels", MUSL, DOWNLOAD_ALL)
 
 
 def test_click_and_rich_from_the_lock_run_in_the_binary(wheels_binary):
@@ -66,7 +69,7 @@ def test_fallbacks_are_reported_and_licences_listed(wheels_binary):
 
 
 def test_aarch64_binary_uses_the_aarch64_wheels(bazel, qemu_aarch64):
-    binary = bazel.build_file("//examples/wheels:wheels", AARCH64)
+    binary = bazel.build_file("//examples/wheels:wheels", AARCH64, DOWNLOAD_ALL)
     report = run(qemu_aarch64, str(binary), "report")
     assert report.returncode == 0, report.stderr
     assert "machine: aarch64" in report.stdout and "speedups: absent" in report.stdout, report.stdout

@@ -1,0 +1,88 @@
+"""The integration tests' Bazel driver and helpers (importable from test modules; conftest.py
+holds the fixtures)."""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+class Bazel:
+    def __init__(self, workspace, startup=()):
+        self.workspace = workspace
+        self.startup = list(startup)
+        self._execution_root = None
+
+    def run(self, *args, check=True):
+        cmd = [str(self.workspace / "tools" / "bazel"), *self.startup, *args]
+        result = subprocess.run(cmd, cwd=self.workspace, capture_output=True, text=True)
+        if check and result.returncode != 0:
+            pytest.fail(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stderr[-4000:]}")
+        return result
+
+    def build_file(self, target, *flags):
+        """Builds `target` and returns the path of its output file (see output_file)."""
+        self.run("build", target, *flags)
+        return self.output_file(target, *flags)
+
+    def output_file(self, target, *flags):
+        """`target`'s output file: its only one, or the one named like the target (a
+        py_static_binary also outputs <name>.licenses.json)."""
+        out = self.run("cquery", target, *flags, "--output=files").stdout.split()
+        if len(out) > 1:
+            name = target.rpartition(":")[2] if ":" in target else target.rpartition("/")[2]
+            out = [path for path in out if path.rpartition("/")[2] == name]
+        assert len(out) == 1, out
+        return (self.execution_root() / out[0]).resolve()
+
+    def execution_root(self):
+        """This Bazel's execution root: cquery's paths (bazel-out/...) are relative to it. Not the
+        workspace's bazel-out symlink, which follows whichever output base planted it last."""
+        if self._execution_root is None:
+            self._execution_root = pathlib.Path(self.run("info", "execution_root").stdout.strip())
+        return self._execution_root
+
+    def build_spawns(self, log, *args):
+        """Builds with an execution log at `log` and returns its spawns (the actions Bazel had to
+        run or fetch; up-to-date ones are not in it): dicts with mnemonic, runner, cacheHit, ..."""
+        self.run("build", f"--execution_log_json_file={log}", *args)
+        return execution_log(log)
+
+
+def execution_log(path):
+    """The SpawnExec records of an --execution_log_json_file: concatenated JSON objects."""
+    text, decoder, spawns, at = pathlib.Path(path).read_text(), json.JSONDecoder(), [], 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            return spawns
+        spawn, at = decoder.raw_decode(text, at)
+        spawns.append(spawn)
+
+
+def executed(spawns):
+    """The spawns that ran (not served by a cache), as (mnemonic, runner, first output) tuples."""
+    return [(s["mnemonic"], s.get("runner"), (s.get("listedOutputs") or ["?"])[0]) for s in spawns if not s.get("cacheHit")]
+
+
+def copy_checkout(dest):
+    """Copies the working tree (tracked and untracked, not ignored files: what `git status` sees,
+    uncommitted edits included) to `dest`, a checkout at another path. Returns dest."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source, target = REPO / name, dest / name
+        if not os.path.lexists(source):  # deleted in the working tree
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        else:
+            shutil.copy2(source, target)
+    return dest

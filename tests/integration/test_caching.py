@@ -1,0 +1,108 @@
+"""Incremental and disk-cached builds, measured from Bazel's execution log (docs/proofs.md).
+
+In a copy of this checkout (so the edit never touches the working tree) with a small app of its
+own, in a fresh output base, with the shared disk cache of .bazelrc: the CPython distribution and
+the stdlib come from that cache (their action keys do not depend on the checkout's path). The
+remote-cache counterpart is in test_reproducible.py.
+"""
+
+import subprocess
+
+import pytest
+
+from harness import copy_checkout, executed
+
+MUSL = "--platforms=//platforms:linux_musl"
+APP = "//cache_probe:app"
+
+BUILD = """\
+load("//rules:defs.bzl", "py_static_binary")
+
+py_static_binary(
+    name = "app",
+    srcs = ["app.py", "helper.py"],
+    entry_point = "app:main",
+    imports = ["."],
+)
+"""
+APP_PY = """\
+import helper
+
+
+def main():
+    print(helper.greeting("{word}"))
+"""
+HELPER_PY = """\
+def greeting(word):
+    return f"cache probe says {word}"
+"""
+
+# What a change to one .py file of the app makes Bazel run again, measured: the app's manifest,
+# bytecode and blob, the C glue that names the blob's sha256, the binary's compiles and its link,
+# the static check of the result and the licence report (which reads the manifest). Nothing of the
+# CPython distribution, its C libraries or the stdlib.
+AFTER_AN_APP_EDIT = {
+    "PyStaticManifest",
+    "PyStaticBytecode",
+    "PyStaticBlob",
+    "PyStaticGlue",
+    "CppCompile",
+    "CppLink",
+    "PyStaticVerifyElf",
+    "PyStaticLicenses",
+}
+TOOLCHAIN_MNEMONICS = {"PyStaticDep", "PyStaticCPython", "PyStaticStdlib", "PyStaticMergeArchives"}
+
+
+@pytest.fixture
+def probe(tmp_path, fresh_bazel, bazel):
+    """(bazel in a checkout copy holding //cache_probe:app, that checkout)."""
+    bazel.run("build", "//examples/hello", MUSL)  # the toolchain's actions are in the disk cache
+    checkout = copy_checkout(tmp_path / "checkout")
+    (checkout / "cache_probe").mkdir()
+    (checkout / "cache_probe" / "BUILD.bazel").write_text(BUILD)
+    (checkout / "cache_probe" / "app.py").write_text(APP_PY.format(word="one"))
+    (checkout / "cache_probe" / "helper.py").write_text(HELPER_PY)
+    return fresh_bazel("probe", workspace=checkout), checkout
+
+
+def _run(bazel):
+    binary = bazel.output_file(APP, MUSL)
+    return subprocess.run([str(binary)], capture_output=True, text=True, env={}, timeout=60).stdout
+
+
+def test_an_app_edit_reruns_only_the_apps_actions_and_a_clean_rebuild_runs_nothing(probe, tmp_path):
+    bazel, checkout = probe
+    app_py = checkout / "cache_probe" / "app.py"
+    # Every output on disk (not only the top-level ones), for the build without a cache below.
+    spawns = bazel.build_spawns(tmp_path / "first.json", APP, MUSL, "--remote_download_all")
+    assert _run(bazel) == "cache probe says one\n"
+    # Another checkout path and output base, yet the same action keys: nothing of the toolchain runs.
+    toolchain = [s for s in spawns if s["mnemonic"] in TOOLCHAIN_MNEMONICS]
+    assert {s["mnemonic"] for s in toolchain} == TOOLCHAIN_MNEMONICS
+    assert executed(toolchain) == [], "ran, not from the disk cache (path-dependent keys, or a wiped cache?)"
+
+    # One .py of the app changes. Without a disk cache (nothing read, nothing written) what Bazel
+    # finds out of date really runs, and the log lists exactly that.
+    app_py.write_text(APP_PY.format(word="two"))
+    spawns = bazel.build_spawns(tmp_path / "edit.json", APP, MUSL, "--disk_cache=")
+    assert len(executed(spawns)) == len(spawns), "every action of the edit ran"
+    mnemonics = {s["mnemonic"] for s in spawns}
+    assert mnemonics == AFTER_AN_APP_EDIT, sorted(mnemonics)
+    assert not mnemonics & TOOLCHAIN_MNEMONICS
+    # The glue, and the runtime's two C files: cc_common.compile gives the blob (which only the glue
+    # .incbin's) to every source of the binary as an input, so they compile again too (same bytes).
+    compiled = {o.rpartition("/")[2] for s in spawns if s["mnemonic"] == "CppCompile" for o in s["listedOutputs"]
+                if o.endswith(".o")}
+    assert compiled == {"app.glue.o", "main.o", "blob.o"}, compiled
+    assert _run(bazel) == "cache probe says two\n"
+
+    # Back to the first version; `bazel clean` drops every output and the disk cache serves the
+    # whole rebuild (written by the first build, or by an earlier run of this test): nothing runs.
+    app_py.write_text(APP_PY.format(word="one"))
+    bazel.run("clean")
+    spawns = bazel.build_spawns(tmp_path / "clean.json", APP, MUSL)
+    assert executed(spawns) == []
+    assert {s["runner"] for s in spawns} == {"disk cache hit"}
+    assert AFTER_AN_APP_EDIT | {"PyStaticCPython", "PyStaticStdlib"} <= {s["mnemonic"] for s in spawns}
+    assert _run(bazel) == "cache probe says one\n"

@@ -1,0 +1,164 @@
+"""Reproducible and remote-cacheable: the proofs that need clean builds (docs/proofs.md).
+
+One pair of clean builds (no disk cache, so every action runs: the CPython distribution, its C
+libraries, the stdlib, the cli binary) in two checkouts at different paths with different output
+bases, byte-identical; the first uploads to an HTTP remote cache (nginx with WebDAV PUT, started
+here), and a third, fresh output base then gets every action from it. About 2 x 8 minutes on 2 cores.
+"""
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from harness import REPO, Bazel, copy_checkout, executed
+
+MUSL = "--platforms=//platforms:linux_musl"
+DIST = "//toolchains/cpython:cpython_3_13"
+CLI = "//examples/cli"
+NO_DISK_CACHE = "--disk_cache="
+
+
+def _digests(bazel):
+    """sha256 of every file of the distribution (tree and descriptor) and of the cli's outputs."""
+    digests = {}
+    for path in bazel.run("cquery", DIST, MUSL, NO_DISK_CACHE, "--output=files").stdout.split():
+        path = (bazel.execution_root() / path).resolve()
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digests[f"dist/{file.relative_to(path.parent)}"] = hashlib.sha256(file.read_bytes()).hexdigest()
+    binary = bazel.output_file(CLI, MUSL, NO_DISK_CACHE)
+    # The executable, its licence report and the intermediates: resource blobs, generated C glue.
+    for name in ("cli", "cli.licenses.json", "cli.blob", "cli.blob.json", "cli.app.blob", "cli.app.imports.json",
+                 "cli.glue.c"):
+        digests[f"cli/{name}"] = hashlib.sha256(binary.with_name(name).read_bytes()).hexdigest()
+    return digests
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+NGINX_CONF = """\
+daemon off;
+{user}
+worker_processes 2;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    access_log {d}/access.log;
+    client_body_temp_path {d}/tmp/body;
+    proxy_temp_path {d}/tmp/proxy;
+    fastcgi_temp_path {d}/tmp/fastcgi;
+    uwsgi_temp_path {d}/tmp/uwsgi;
+    scgi_temp_path {d}/tmp/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {d}/store;
+        client_max_body_size 0;
+        log_not_found off;
+        location / {{
+            dav_methods PUT;
+            create_full_put_path on;
+        }}
+    }}
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def http_cache(tmp_path_factory):
+    """An HTTP remote cache (Bazel's protocol: GET and PUT of /ac/<sha256> and /cas/<sha256>):
+    nginx serving a temporary directory, with WebDAV PUT. Yields (url, store directory)."""
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if nginx is None:
+        pytest.skip("nginx is needed for the HTTP remote cache test: apt-get install nginx")
+    d = tmp_path_factory.mktemp("http-cache")
+    (d / "tmp").mkdir()
+    (d / "store").mkdir()
+    port = _free_port()
+    # As root, workers would switch to an unprivileged user that cannot write the store.
+    user = "user root;" if os.geteuid() == 0 else ""
+    (d / "nginx.conf").write_text(NGINX_CONF.format(d=d, port=port, user=user))
+    process = subprocess.Popen([nginx, "-p", str(d), "-c", str(d / "nginx.conf"), "-e", str(d / "error.log")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"nginx did not start: {process.stderr.read().decode()}\n{(d / 'error.log').read_text()}")
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}", d / "store"
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def bazels(tmp_path_factory):
+    """Bazels with their own output bases (module scope: the clean builds are shared)."""
+    base = tmp_path_factory.mktemp("output-bases")
+    instances = []
+
+    def make(name, workspace):
+        instance = Bazel(workspace, startup=[f"--output_base={base / name}"])
+        instances.append(instance)
+        return instance
+
+    yield make
+    for instance in instances:
+        instance.run("shutdown", check=False)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def other_checkout(tmp_path_factory):
+    """A copy of this working tree at another path (a longer one: a path that leaks into an output
+    shifts bytes, not only characters)."""
+    return copy_checkout(tmp_path_factory.mktemp("pystatic-repro") / "another" / "checkout")
+
+
+@pytest.fixture(scope="module")
+def clean_builds(bazels, other_checkout, http_cache):
+    """Builds the distribution and the cli twice from scratch: in this checkout (uploading every
+    result to the empty HTTP cache) and in the other checkout. Returns both builds' digests."""
+    url, _ = http_cache
+    first = bazels("first", REPO)
+    first.run("build", DIST, CLI, MUSL, NO_DISK_CACHE, f"--remote_cache={url}")
+    second = bazels("second", other_checkout)
+    second.run("build", DIST, CLI, MUSL, NO_DISK_CACHE)
+    return _digests(first), _digests(second)
+
+
+def test_clean_builds_in_two_checkouts_and_output_bases_are_byte_identical(clean_builds, other_checkout):
+    first, second = clean_builds
+    assert str(other_checkout) != str(REPO) and len(str(other_checkout)) != len(str(REPO))
+    assert any(name.startswith("dist/") for name in first) and "cli/cli" in first
+    assert first.keys() == second.keys()
+    differing = sorted(name for name in first if first[name] != second[name])
+    assert differing == [], f"{len(differing)} of {len(first)} files differ, e.g. {differing[:10]}"
+
+
+def test_a_fresh_output_base_gets_every_action_from_the_http_remote_cache(clean_builds, http_cache, bazels,
+                                                                          other_checkout, tmp_path):
+    url, store = http_cache
+    assert len(list((store / "ac").iterdir())) > 0 and len(list((store / "cas").iterdir())) > 0
+    # Another checkout path too, and everything downloaded, to compare the bytes.
+    third = bazels("third", other_checkout)
+    spawns = third.build_spawns(tmp_path / "exec.json", DIST, CLI, MUSL, NO_DISK_CACHE, f"--remote_cache={url}",
+                                "--remote_download_all")
+    assert executed(spawns) == [], "actions ran instead of coming from the remote cache"
+    assert {s["runner"] for s in spawns} == {"remote cache hit"}
+    mnemonics = {s["mnemonic"] for s in spawns}
+    assert {"PyStaticDep", "PyStaticCPython", "PyStaticStdlib", "PyStaticBytecode", "PyStaticBlob", "CppLink"} <= mnemonics
+    assert _digests(third) == clean_builds[0]
