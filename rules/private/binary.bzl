@@ -159,20 +159,28 @@ def _compile_and_link(ctx, runtime, glue, blob):
         unsupported_features = ctx.disabled_features,
     )
 
+    # Two compiles: the runtime's sources do not depend on the blob, so editing the app
+    # recompiles only the glue, whose .incbin reads it.
+    compiled = []
+    for suffix, srcs, blob_inputs in [("_runtime", runtime.runtime_srcs, []), ("", [glue], [blob])]:
+        # buildifier: disable=native-cc-common
+        _, outputs = cc_common.compile(
+            name = ctx.label.name + suffix,
+            actions = ctx.actions,
+            feature_configuration = features,
+            cc_toolchain = cc_toolchain,
+            srcs = srcs,
+            private_hdrs = runtime.runtime_hdrs,
+            quote_includes = [runtime.runtime_hdrs[0].dirname],
+            compilation_contexts = [python_headers(runtime.distribution)],
+            # .incbin reads the blob: an input of the compile, though no #include names it.
+            additional_inputs = blob_inputs,
+            user_compile_flags = ["-O2"],
+        )
+        compiled.append(outputs)
+
     # buildifier: disable=native-cc-common
-    _, outputs = cc_common.compile(
-        name = ctx.label.name,
-        actions = ctx.actions,
-        feature_configuration = features,
-        cc_toolchain = cc_toolchain,
-        srcs = runtime.runtime_srcs + [glue],
-        private_hdrs = runtime.runtime_hdrs,
-        quote_includes = [runtime.runtime_hdrs[0].dirname],
-        compilation_contexts = [python_headers(runtime.distribution)],
-        # .incbin reads the blob: an input of the compile, though no #include names it.
-        additional_inputs = [blob],
-        user_compile_flags = ["-O2"],
-    )
+    outputs = cc_common.merge_compilation_outputs(compilation_outputs = compiled)
 
     # buildifier: disable=native-cc-common
     python_library = cc_common.create_library_to_link(
