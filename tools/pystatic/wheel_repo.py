@@ -16,7 +16,6 @@ for that platform fails. A lock without hashes, or a hash pip cannot match, fail
 
 import argparse
 import email.parser
-import hashlib
 import json
 import pathlib
 import re
@@ -32,6 +31,8 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+
+from pystatic.seed_sources import sha256_of
 
 try:
     import tomllib
@@ -119,7 +120,7 @@ class Platform:
 # --- reading locks ----------------------------------------------------------------------
 
 
-def _sha256_of(hashes, where):
+def _pinned_sha256(hashes, where):
     value = (hashes or {}).get("sha256", "")
     if not re.fullmatch(r"[0-9a-f]{64}", value or ""):
         raise LockError(
@@ -158,7 +159,7 @@ def read_pylock(text, lock_name):
             filename = wheel.get("name") or pathlib.PurePosixPath(wheel.get("url") or wheel.get("path") or "").name
             if not filename.endswith(".whl"):
                 raise LockError(f"{where}: a wheel without a file name (`name`, `url` or `path`).")
-            package.wheels.append(LockedWheel(filename, _sha256_of(wheel.get("hashes"), f"{where}: wheel {filename}")))
+            package.wheels.append(LockedWheel(filename, _pinned_sha256(wheel.get("hashes"), f"{where}: wheel {filename}")))
         packages.append(package)
     return packages
 
@@ -328,8 +329,9 @@ def fetch_sdist_with_pip(python, package, work_dir):
             f"could not fetch the sdist of {package.name} {package.version} through pip:\n{output}\n"
             "  Fix: check the lock's sdist hash, and that pip's index has the sdist."
         )
-    if sha256_file(files[0]) not in hashes:
-        raise LockError(f"{files[0].name}: sha256 {sha256_file(files[0])} is not the one the lock pins.")
+    digest = sha256_of(files[0])
+    if digest not in hashes:
+        raise LockError(f"{files[0].name}: sha256 {digest} is not the one the lock pins.")
     return files[0]
 
 
@@ -354,14 +356,6 @@ def unpack_sdist(archive, dest):
         target.parent.mkdir(parents=True, exist_ok=True)
         with opener(member) as src, open(target, "wb") as out:
             shutil.copyfileobj(src, out)
-
-
-def sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 # --- unpacking ---------------------------------------------------------------------------
@@ -503,7 +497,7 @@ class WheelRepository:
             digest = wheel.sha256
         else:
             path = self.fetch(self.python, package, platform, wheel, work)
-            digest = sha256_file(path)
+            digest = sha256_of(path)
             allowed = [wheel.sha256] if wheel else package.hashes
             if digest not in allowed:
                 raise LockError(
