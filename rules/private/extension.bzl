@@ -70,7 +70,7 @@ def _py_static_extension_impl(ctx):
         CcInfo(compilation_context = compilation, linking_context = linking),
     ]
 
-py_static_extension = rule(
+_py_static_extension = rule(
     implementation = _py_static_extension_impl,
     doc = "A C extension module built from source into py_static_binary as a built-in (docs/wheels.md).",
     attrs = {
@@ -86,3 +86,15 @@ py_static_extension = rule(
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],
 )
+
+def py_static_extension(name, target_compatible_with = None, **kwargs):
+    """A C extension module built into py_static_binary as a built-in; see the rule's attributes.
+
+    Args:
+      name: target name.
+      target_compatible_with: default: linux-musl platforms, the ones with a static CPython.
+      **kwargs: attributes of the rule.
+    """
+    if target_compatible_with == None:
+        target_compatible_with = [Label("//platforms:musl")]
+    _py_static_extension(name = name, target_compatible_with = target_compatible_with, **kwargs)
