@@ -104,13 +104,22 @@ def test_markers_are_evaluated_for_the_target_not_the_build_machine():
     assert wheel_repo.marker_applies('extra == "fast"', X86, ("fast",))
 
 
-def test_pip_is_asked_for_exactly_the_chosen_wheel():
+def test_pip_is_asked_for_exactly_the_chosen_wheel(tmp_path):
     package = LockedPackage("m", "1")
     wheel = LockedWheel("m-1-cp313-cp313-musllinux_1_2_aarch64.whl", "d" * 64)
-    cmd = wheel_repo.pip_download_command("python3", package, ARM, "/tmp/d", wheel)
-    assert cmd[1:4] == ["-m", "pip", "download"] and "--no-deps" in cmd and "--only-binary=:all:" in cmd
-    assert cmd[cmd.index("--platform") + 1] == "musllinux_1_2_aarch64" and cmd.count("--platform") == 1
-    assert cmd[-3:] == ["--require-hashes", "m==1", "--hash=sha256:" + "d" * 64]
+    options = wheel_repo.pip_wheel_options(ARM, wheel)
+    assert "--only-binary=:all:" in options
+    assert options[options.index("--platform") + 1] == "musllinux_1_2_aarch64" and options.count("--platform") == 1
+    # A stand-in python records the command line and the requirements file pip is given.
+    record = tmp_path / "record"
+    fake = tmp_path / "python"
+    fake.write_text(f'#!/bin/sh\necho "$@" > {record}\nfor a; do [ -f "$a" ] && cat "$a" >> {record}; done\nexit 1\n')
+    fake.chmod(0o755)
+    path, _ = wheel_repo.pip_download(str(fake), package, [wheel.sha256], options, tmp_path)
+    argv, requirement = record.read_text().splitlines()
+    assert path is None
+    assert argv.startswith("-m pip download --no-deps") and "--require-hashes -r" in argv
+    assert requirement == "m==1 --hash=sha256:" + "d" * 64
 
 
 @pytest.fixture

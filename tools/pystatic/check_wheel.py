@@ -17,6 +17,7 @@ import pathlib
 import sys
 
 from pystatic.action_args import expand_param_files
+from pystatic.compile_bytecode import absolute_import_name
 
 IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
@@ -38,7 +39,6 @@ def _catches_import_error(handler):
 
 def imports_of(source, module, is_package):
     """(imported module, guarded) for each import in `source` of `module`."""
-    package = module if is_package else module.rpartition(".")[0]
     found = []
 
     def visit(node, guarded):
@@ -53,14 +53,11 @@ def imports_of(source, module, is_package):
             for alias in node.names:
                 found.append((alias.name, guarded))
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                anchor = ".".join(parts[: len(parts) - node.level + 1])
-                base = f"{anchor}.{base}" if base else anchor
-            found.append((base, guarded))
-            for alias in node.names:  # `from pkg import mod` may import a submodule
-                found.append((f"{base}.{alias.name}", guarded))
+            base = absolute_import_name(node.module or "", node.level, module, is_package)
+            if base:
+                found.append((base, guarded))
+                # `from pkg import mod` may import a submodule
+                found.extend((f"{base}.{alias.name}", guarded) for alias in node.names if alias.name != "*")
         for child in ast.iter_child_nodes(node):
             visit(child, guarded)
 

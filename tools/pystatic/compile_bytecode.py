@@ -61,7 +61,8 @@ def manifest_resources(manifest_path):
     return [(r["kind"], r["name"], r["path"]) for r in manifest["resources"]]
 
 
-def _absolute(name, level, module, is_package):
+def absolute_import_name(name, level, module, is_package):
+    """The absolute module `from <level dots><name> import ...` names in `module`, or None."""
     if level == 0:
         return name
     parts = module.split(".") if is_package else module.split(".")[:-1]
@@ -97,7 +98,7 @@ def imports_of(tree, module, is_package):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            target = _absolute(node.module or "", node.level, module, is_package)
+            target = absolute_import_name(node.module or "", node.level, module, is_package)
             if target:
                 found.add(target)
                 found.update(f"{target}.{alias.name}" for alias in node.names if alias.name != "*")

@@ -262,50 +262,51 @@ def choose_wheel(package, platform):
     return None, f"no wheel in the lock fits {platform.triple} (CPython {platform.python_version}); the lock has: {have}"
 
 
-def pip_download_command(python, package, platform, dest, wheel=None):
-    """`pip download` of exactly one wheel: pinned version, pinned sha256, the target's tags."""
+def pip_wheel_options(platform, wheel=None):
+    """`pip download` options that admit exactly `wheel` (its own tags), or else the target's wheels."""
     if wheel:
         _, _, _, file_tags = parse_wheel_filename(wheel.filename)
         platforms = sorted({t.platform for t in file_tags})
         abis = sorted({t.abi for t in file_tags})
-        hashes = [wheel.sha256]
     else:
         platforms = platform.platform_tags()
         abis = ["cp%d%d" % platform.major_minor, "abi3", "none"]
-        hashes = package.hashes
-    cmd = [python, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check"]
-    cmd += ["--dest", str(dest), "--python-version", "%d.%d" % platform.major_minor, "--implementation", "cp"]
+    options = ["--only-binary=:all:", "--python-version", "%d.%d" % platform.major_minor, "--implementation", "cp"]
     for tag in platforms:
-        cmd += ["--platform", tag]
+        options += ["--platform", tag]
     for abi in abis:
-        cmd += ["--abi", abi]
-    cmd += ["--require-hashes", f"{package.name}=={package.version}"] + [f"--hash=sha256:{h}" for h in hashes]
-    return cmd
+        options += ["--abi", abi]
+    return options
 
 
-def _requirement_file_args(cmd):
-    """pip takes --hash only inside a requirements file: move the requirement there."""
-    req_at = cmd.index("--require-hashes") + 1
-    return cmd[:req_at], " ".join(cmd[req_at:]) + "\n"
+def pip_download(python, package, hashes, options, work_dir):
+    """`pip download --no-deps` of package==version, pinned to `hashes`, into a new directory.
+
+    Returns (the one downloaded file, or None; pip's last lines of output).
+    """
+    dest = pathlib.Path(tempfile.mkdtemp(dir=work_dir))
+    # pip takes --hash only inside a requirements file; it sits beside dest, not in it.
+    req_file = dest.with_suffix(".txt")
+    req_file.write_text(f"{package.name}=={package.version} " + " ".join(f"--hash=sha256:{h}" for h in hashes) + "\n")
+    cmd = [python, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--dest", str(dest)]
+    run = subprocess.run(cmd + options + ["--require-hashes", "-r", str(req_file)], capture_output=True, text=True)
+    files = list(dest.iterdir())
+    output = "\n".join((run.stdout + run.stderr).strip().splitlines()[-8:])
+    return (files[0] if run.returncode == 0 and len(files) == 1 else None), output
 
 
 def fetch_with_pip(python, package, platform, wheel, work_dir):
     """Downloads one wheel with pip; returns its path. Errors name the package and the fix."""
-    dest = pathlib.Path(tempfile.mkdtemp(dir=work_dir))
-    cmd, requirement = _requirement_file_args(pip_download_command(python, package, platform, dest, wheel))
-    req_file = dest.with_suffix(".txt")
-    req_file.write_text(requirement)
-    run = subprocess.run(cmd + ["-r", str(req_file)], capture_output=True, text=True)
-    files = list(dest.glob("*.whl"))
-    if run.returncode != 0 or len(files) != 1:
+    hashes = [wheel.sha256] if wheel else package.hashes
+    path, output = pip_download(python, package, hashes, pip_wheel_options(platform, wheel), work_dir)
+    if path is None or not path.name.endswith(".whl"):
         what = wheel.filename if wheel else f"a wheel for {platform.triple}"
-        output = "\n".join((run.stdout + run.stderr).strip().splitlines()[-8:])
         raise LockError(
             f"could not fetch {package.name} {package.version} ({what}) through pip:\n{output}\n"
             "  Fix: a hash mismatch means the lock's sha256 is not the file the index serves: regenerate the lock.\n"
             "  'No matching distribution' means pip's index has no such file: check `pip config list`."
         )
-    return files[0]
+    return path
 
 
 def fetch_sdist_with_pip(python, package, work_dir):
@@ -316,23 +317,16 @@ def fetch_sdist_with_pip(python, package, work_dir):
             f"{package.name} {package.version}: the lock pins no sdist sha256, so its sources cannot be fetched.\n"
             "  Fix: lock the sdist with its hash (pylock.toml `sdist`, or its --hash in requirements.txt)."
         )
-    dest = pathlib.Path(tempfile.mkdtemp(dir=work_dir))
-    req_file = dest.with_suffix(".txt")
-    req_file.write_text(f"{package.name}=={package.version} " + " ".join(f"--hash=sha256:{h}" for h in hashes) + "\n")
-    cmd = [python, "-m", "pip", "download", "--no-deps", "--no-binary=:all:", "--disable-pip-version-check",
-           "--dest", str(dest), "--require-hashes", "-r", str(req_file)]
-    run = subprocess.run(cmd, capture_output=True, text=True)
-    files = [f for f in dest.iterdir() if f.name.endswith((".tar.gz", ".zip"))]
-    if run.returncode != 0 or len(files) != 1:
-        output = "\n".join((run.stdout + run.stderr).strip().splitlines()[-8:])
+    path, output = pip_download(python, package, hashes, ["--no-binary=:all:"], work_dir)
+    if path is None or not path.name.endswith((".tar.gz", ".zip")):
         raise LockError(
             f"could not fetch the sdist of {package.name} {package.version} through pip:\n{output}\n"
             "  Fix: check the lock's sdist hash, and that pip's index has the sdist."
         )
-    digest = sha256_of(files[0])
+    digest = sha256_of(path)
     if digest not in hashes:
-        raise LockError(f"{files[0].name}: sha256 {digest} is not the one the lock pins.")
-    return files[0]
+        raise LockError(f"{path.name}: sha256 {digest} is not the one the lock pins.")
+    return path
 
 
 def unpack_sdist(archive, dest):
