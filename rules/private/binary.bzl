@@ -13,15 +13,13 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "RUNTIME_TOOLCHAIN_TYPE", "build_python_action")
+load(":dotted_name.bzl", "is_dotted_name")
 load(":providers.bzl", "PyStaticExtensionInfo")
 load(":python_headers.bzl", "python_headers")
 load(":resources.bzl", "import_roots", "manifest_action")
 
 ALLOCATORS = ["mimalloc", "pymalloc", "malloc"]
 STDLIB_MODES = ["all", "imported"]
-
-def _is_dotted_name(text):
-    return all([part and (part[0].isalpha() or part[0] == "_") and part.replace("_", "a").isalnum() for part in text.split(".")])
 
 def _entry_point(ctx):
     """(module or "", function or "", main file or None), with analysis errors for bad combinations."""
@@ -31,7 +29,7 @@ def _entry_point(ctx):
         return "", "", None
     if ctx.attr.entry_point:
         module, _, function = ctx.attr.entry_point.partition(":")
-        if not _is_dotted_name(module) or (function and not _is_dotted_name(function)):
+        if not is_dotted_name(module) or (function and not is_dotted_name(function)):
             fail("{}: entry_point '{}' is not 'package.module' or 'package.module:function'.".format(ctx.label, ctx.attr.entry_point))
         return module, function, None
     main = ctx.file.main

@@ -8,15 +8,13 @@ A py_static_binary with the target in `deps` links it and adds it to the inittab
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("//toolchains/cpython:runtime.bzl", "RUNTIME_TOOLCHAIN_TYPE")
+load(":dotted_name.bzl", "is_dotted_name")
 load(":providers.bzl", "PyStaticExtensionInfo")
 load(":python_headers.bzl", "python_headers")
 
-def _is_dotted_name(text):
-    return all([part and (part[0].isalpha() or part[0] == "_") and part.replace("_", "a").isalnum() for part in text.split(".")])
-
 def _py_static_extension_impl(ctx):
     module = ctx.attr.module
-    if not _is_dotted_name(module):
+    if not is_dotted_name(module):
         fail("{}: module '{}' is not a dotted module name (e.g. markupsafe._speedups).".format(ctx.label, module))
     runtime = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE]
     cc_toolchain = find_cpp_toolchain(ctx)
