@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from harness import REPO, Bazel
+from harness import REPO, Bazel, output_bases
 
 sys.path.insert(0, str(REPO / "tools"))
 
@@ -19,17 +19,8 @@ def bazel():
 def fresh_bazel(tmp_path):
     """Bazels with their own empty output bases (pass --disk_cache= for a fully clean build), in
     this checkout or in `workspace` (e.g. a copy_checkout)."""
-    instances = []
-
-    def make(name, workspace=REPO):
-        instance = Bazel(workspace, startup=[f"--output_base={tmp_path / name}"])
-        instances.append(instance)
-        return instance
-
-    yield make
-    for instance in instances:
-        instance.run("shutdown", check=False)
-    shutil.rmtree(tmp_path, ignore_errors=True)
+    with output_bases(tmp_path) as make:
+        yield make
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """The integration tests' Bazel driver and helpers (importable from test modules; conftest.py
 holds the fixtures)."""
 
+import contextlib
 import json
 import os
 import pathlib
@@ -66,9 +67,33 @@ def execution_log(path):
         spawns.append(spawn)
 
 
+def ran(spawns):
+    """The spawns that ran (not served by a cache)."""
+    return [s for s in spawns if not s.get("cacheHit")]
+
+
 def executed(spawns):
-    """The spawns that ran (not served by a cache), as (mnemonic, runner, first output) tuples."""
-    return [(s["mnemonic"], s.get("runner"), (s.get("listedOutputs") or ["?"])[0]) for s in spawns if not s.get("cacheHit")]
+    """The spawns that ran, as (mnemonic, runner, first output) tuples (readable in a failure)."""
+    return [(s["mnemonic"], s.get("runner"), (s.get("listedOutputs") or ["?"])[0]) for s in ran(spawns)]
+
+
+@contextlib.contextmanager
+def output_bases(base):
+    """Yields make(name, workspace=REPO): a Bazel with its own output base under `base`. On exit
+    every one is shut down and `base` removed."""
+    instances = []
+
+    def make(name, workspace=REPO):
+        instance = Bazel(workspace, startup=[f"--output_base={base / name}"])
+        instances.append(instance)
+        return instance
+
+    try:
+        yield make
+    finally:
+        for instance in instances:
+            instance.run("shutdown", check=False)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def copy_checkout(dest):

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from harness import copy_checkout, executed
+from harness import copy_checkout, executed, ran
 
 MUSL = "--platforms=//platforms:linux_musl"
 APP = "//cache_probe:app"
@@ -89,13 +89,13 @@ def test_an_app_edit_reruns_only_the_apps_actions_and_a_clean_rebuild_runs_nothi
     word = "two-" + uuid.uuid4().hex[:12]
     app_py.write_text(APP_PY.format(word=word))
     spawns = bazel.build_spawns(tmp_path / "edit.json", APP, MUSL)
-    ran = [s for s in spawns if not s.get("cacheHit")]
-    mnemonics = {s["mnemonic"] for s in ran}
+    spawns_run = ran(spawns)
+    mnemonics = {s["mnemonic"] for s in spawns_run}
     assert mnemonics == AFTER_AN_APP_EDIT, sorted(mnemonics)
     assert not mnemonics & TOOLCHAIN_MNEMONICS
     # Only the glue compiles again (its .incbin reads the blob); the runtime's own C files are a
     # separate compile without the blob as an input, so they stay cached.
-    compiled = {o.rpartition("/")[2] for s in ran if s["mnemonic"] == "CppCompile" for o in s["listedOutputs"]
+    compiled = {o.rpartition("/")[2] for s in spawns_run if s["mnemonic"] == "CppCompile" for o in s["listedOutputs"]
                 if o.endswith(".o")}
     assert compiled == {"app.glue.o"}, compiled
     assert _run(bazel) == f"cache probe says {word}\n"

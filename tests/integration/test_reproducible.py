@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from harness import REPO, Bazel, copy_checkout, executed
+from harness import REPO, copy_checkout, executed, output_bases
 
 MUSL = "--platforms=//platforms:linux_musl"
 DIST = "//toolchains/cpython:cpython_3_13"
@@ -107,18 +107,8 @@ def http_cache(tmp_path_factory):
 @pytest.fixture(scope="module")
 def bazels(tmp_path_factory):
     """Bazels with their own output bases (module scope: the clean builds are shared)."""
-    base = tmp_path_factory.mktemp("output-bases")
-    instances = []
-
-    def make(name, workspace):
-        instance = Bazel(workspace, startup=[f"--output_base={base / name}"])
-        instances.append(instance)
-        return instance
-
-    yield make
-    for instance in instances:
-        instance.run("shutdown", check=False)
-    shutil.rmtree(base, ignore_errors=True)
+    with output_bases(tmp_path_factory.mktemp("output-bases")) as make:
+        yield make
 
 
 @pytest.fixture(scope="module")
