@@ -5,7 +5,9 @@
  *   1. core: Py_InitializeFromConfig with _init_main = 0 (builtins, sys, frozen importlib only);
  *      run _pystatic_bootstrap from the blob, which puts its finder on sys.meta_path;
  *   2. main: _Py_InitializeMain imports encodings, io, ... through that finder.
- * No search path, no site, no environment (unless enabled), nothing read from or written to disk. */
+ * sys.path = [the executable] (nothing is found below a regular file), no site, no environment
+ * (unless enabled), nothing read from or written to disk. py_static_interpreter instead lets
+ * CPython parse a python3 command line (interpreter_main). */
 #include "pystatic_runtime.h"
 
 #include <limits.h>
@@ -50,6 +52,42 @@ static char *executable_path(const char *argv0) {
     return strdup(argv0);
 }
 
+/* sys.executable, and sys.prefix/exec_prefix (and their base_ twins) = the executable itself: the
+ * virtual tree is rooted there, so sysconfig's paths (<exe>/lib/python3.13, <exe>/bin, ...) name
+ * nothing on disk and nothing can be installed into or found below them. */
+static PyStatus set_paths(PyConfig *config, const char *executable) {
+    wchar_t **fields[] = {&config->executable, &config->prefix, &config->exec_prefix,
+                          &config->base_prefix, &config->base_exec_prefix, &config->base_executable};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        PyStatus status = PyConfig_SetBytesString(config, fields[i], executable);
+        if (PyStatus_Exception(status)) return status;
+    }
+    return PyStatus_Ok();
+}
+
+/* Appends one entry (bytes, decoded like a file name) to sys.path's initial value. */
+static PyStatus append_search_path(PyConfig *config, const char *path) {
+    wchar_t *wide = Py_DecodeLocale(path, NULL);
+    if (wide == NULL) return PyStatus_NoMemory();
+    PyStatus status = PyWideStringList_Append(&config->module_search_paths, wide);
+    PyMem_RawFree(wide);
+    return status;
+}
+
+/* sys.path_importer_cache[executable] = None: PathFinder never asks zipimport to read the
+ * executable as an archive (the entry is a regular file: FileFinder refuses it anyway). */
+static int seal_search_path(const char *executable) {
+    PyObject *cache = PySys_GetObject("path_importer_cache"); /* borrowed */
+    PyObject *key = PyUnicode_DecodeFSDefault(executable);
+    if (cache == NULL || key == NULL) {
+        Py_XDECREF(key);
+        return cache == NULL ? 0 : -1;
+    }
+    int result = PyDict_SetItem(cache, key, Py_None);
+    Py_DECREF(key);
+    return result;
+}
+
 /* Runs _pystatic_bootstrap's code from the blob as a module and calls install(executable). */
 static PyObject *install_importer(const char *executable) {
     PyObject *code = pystatic_get_code("_pystatic_bootstrap");
@@ -74,12 +112,112 @@ static PyObject *install_importer(const char *executable) {
     return Py_NewRef(module);
 }
 
+/* Between the two init phases: the importer, then the main phase (which imports through it), then
+ * the magic check. Returns the _pystatic_bootstrap module, or NULL with *exit_code set. */
+static PyObject *finish_start_up(const char *executable, const char *program, int *exit_code) {
+    PyObject *bootstrap = install_importer(executable);
+    if (bootstrap != NULL && seal_search_path(executable) < 0) Py_CLEAR(bootstrap);
+    if (bootstrap == NULL) {
+        PyErr_Print();
+        *exit_code = 70;
+        return NULL;
+    }
+    PyStatus status = _Py_InitializeMain();
+    if (PyStatus_Exception(status)) die_status(status);
+    if (!pystatic_blob_bytecode_matches()) {
+        PyErr_Clear();
+        fprintf(stderr, "%s: the embedded bytecode was compiled for another Python version\n", program);
+        Py_DECREF(bootstrap);
+        *exit_code = 70;
+        return NULL;
+    }
+    return bootstrap;
+}
+
+static int append_inittab(void) {
+    if (PyImport_AppendInittab("_pystatic", PyInit__pystatic) < 0) return -1;
+    for (const struct _inittab *ext = pystatic_extra_inittab; ext->name != NULL; ext++)
+        if (PyImport_AppendInittab(ext->name, ext->initfunc) < 0) return -1;
+    return 0;
+}
+
+/* PYTHONPATH entries, made absolute as python3's getpath does (abspath), appended to the search path. */
+static PyStatus append_pythonpath(PyConfig *config) {
+    if (config->pythonpath_env == NULL) return PyStatus_Ok(); /* unset, or -E / -I */
+    char *value = Py_EncodeLocale(config->pythonpath_env, NULL);
+    if (value == NULL) return PyStatus_NoMemory();
+    char cwd[PATH_MAX];
+    if (getcwd(cwd, sizeof cwd) == NULL) cwd[0] = '\0';
+    PyStatus status = PyStatus_Ok();
+    for (char *entry = value, *next; entry != NULL && !PyStatus_Exception(status); entry = next) {
+        char *colon = strchr(entry, ':');
+        next = colon ? colon + 1 : NULL;
+        if (colon) *colon = '\0';
+        if (entry[0] == '/') {
+            status = append_search_path(config, entry);
+            continue;
+        }
+        size_t size = strlen(cwd) + strlen(entry) + 2;
+        char *absolute = malloc(size);
+        if (absolute == NULL) {
+            status = PyStatus_NoMemory();
+            break;
+        }
+        snprintf(absolute, size, entry[0] ? "%s/%s" : "%s", cwd, entry);
+        status = append_search_path(config, absolute);
+        free(absolute);
+    }
+    PyMem_Free(value);
+    return status;
+}
+
+/* py_static_interpreter: CPython parses its own command line (python3's -c, -m, script, -, REPL,
+ * flags, PYTHON* variables) and Py_RunMain runs it; the importer goes in between the two init
+ * phases as for any binary. sys.path = [executable, PYTHONPATH...]; Py_RunMain puts the script's
+ * directory (or '' / the cwd) first unless -P / -I. */
+static int interpreter_main(int argc, char **argv) {
+    PyPreConfig preconfig;
+    PyPreConfig_InitPythonConfig(&preconfig);
+    /* mimalloc is 3.13's own default: leave it unset so PYTHONMALLOC and -X dev work as in python3. */
+    if (pystatic_settings.allocator != PYMEM_ALLOCATOR_MIMALLOC) preconfig.allocator = pystatic_settings.allocator;
+    PyStatus status = Py_PreInitializeFromBytesArgs(&preconfig, argc, argv);
+    if (PyStatus_Exception(status)) die_status(status);
+    if (append_inittab() < 0) return 70;
+
+    char *executable = executable_path(argc > 0 ? argv[0] : "python");
+    PyConfig config;
+    PyConfig_InitPythonConfig(&config);
+    config.pathconfig_warnings = 0;
+    config.module_search_paths_set = 1;
+    config._init_main = 0;
+    status = PyConfig_SetBytesArgv(&config, argc, argv);
+    if (!PyStatus_Exception(status)) status = set_paths(&config, executable);
+    if (!PyStatus_Exception(status) && argc > 0)
+        status = PyConfig_SetBytesString(&config, &config.program_name, argv[0]);
+    if (!PyStatus_Exception(status)) status = PyConfig_Read(&config); /* parses argv: -h, -V exit here */
+    if (!PyStatus_Exception(status)) status = append_search_path(&config, executable);
+    if (!PyStatus_Exception(status)) status = append_pythonpath(&config);
+    if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(status)) die_status(status);
+
+    int exit_code = 0;
+    PyObject *bootstrap = finish_start_up(executable, argc > 0 ? argv[0] : "python", &exit_code);
+    free(executable);
+    if (bootstrap == NULL) return exit_code;
+    Py_DECREF(bootstrap);
+    /* Not frozen: multiprocessing's spawn then runs `<executable> [flags] -c ...` like python3's. */
+    if (PySys_SetObject("frozen", NULL) < 0) PyErr_Clear();
+    return Py_RunMain(); /* runs the command line, finalises */
+}
+
 int main(int argc, char **argv) {
     const char *error = NULL;
     if (pystatic_blob_open(pystatic_blob, pystatic_blob_end, &error) < 0) {
         fprintf(stderr, "%s: the embedded resource blob is unusable: %s\n", argv[0], error);
         return 70;
     }
+    if (pystatic_settings.interpreter) return interpreter_main(argc, argv);
 
     PyPreConfig preconfig;
     PyPreConfig_InitIsolatedConfig(&preconfig);
@@ -88,10 +226,7 @@ int main(int argc, char **argv) {
     preconfig.use_environment = pystatic_settings.use_environment;
     PyStatus status = Py_PreInitialize(&preconfig);
     if (PyStatus_Exception(status)) die_status(status);
-
-    if (PyImport_AppendInittab("_pystatic", PyInit__pystatic) < 0) return 70;
-    for (const struct _inittab *ext = pystatic_extra_inittab; ext->name != NULL; ext++)
-        if (PyImport_AppendInittab(ext->name, ext->initfunc) < 0) return 70;
+    if (append_inittab() < 0) return 70;
 
     char *executable = executable_path(argc > 0 ? argv[0] : "python");
     PyConfig config;
@@ -105,32 +240,23 @@ int main(int argc, char **argv) {
     config.user_site_directory = 0;
     config.write_bytecode = 0;
     config.pathconfig_warnings = 0;
-    config.module_search_paths_set = 1; /* and empty: nothing is searched on disk */
+    config.module_search_paths_set = 1; /* [executable]: nothing is found below a regular file */
     config._init_main = 0;
     status = PyConfig_SetBytesArgv(&config, argc, argv);
-    if (!PyStatus_Exception(status)) status = PyConfig_SetBytesString(&config, &config.executable, executable);
+    if (!PyStatus_Exception(status)) status = set_paths(&config, executable);
     if (!PyStatus_Exception(status) && argc > 0)
         status = PyConfig_SetBytesString(&config, &config.program_name, argv[0]);
+    if (!PyStatus_Exception(status)) status = append_search_path(&config, executable);
     if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
     PyConfig_Clear(&config);
     if (PyStatus_Exception(status)) die_status(status);
 
-    PyObject *bootstrap = install_importer(executable);
+    int exit_code = 1;
+    PyObject *bootstrap = finish_start_up(executable, argc > 0 ? argv[0] : "python", &exit_code);
     free(executable);
-    if (bootstrap == NULL) {
-        PyErr_Print();
-        return 70;
-    }
-    status = _Py_InitializeMain();
-    if (PyStatus_Exception(status)) die_status(status);
-    if (!pystatic_blob_bytecode_matches()) {
-        PyErr_Clear();
-        fprintf(stderr, "%s: the embedded bytecode was compiled for another Python version\n", argv[0]);
-        return 70;
-    }
+    if (bootstrap == NULL) return exit_code;
 
     /* main() handles SystemExit, KeyboardInterrupt (130) and tracebacks; returns the exit code. */
-    int exit_code = 1;
     PyObject *result = PyObject_CallMethod(bootstrap, "main", "s", pystatic_settings.entry_point);
     Py_DECREF(bootstrap);
     if (result == NULL) {

@@ -16,6 +16,7 @@ typedef struct {
     int utf8_mode;
     int use_environment;     /* read PYTHON* variables (off by default: the binary is sealed) */
     int buffered_stdio;
+    int interpreter;         /* py_static_interpreter: a python3 command line instead of entry_point */
 } pystatic_settings_t;
 
 /* Defined by the generated glue of each binary. */

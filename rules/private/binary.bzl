@@ -25,6 +25,11 @@ def _entry_point(ctx):
     """(module or "", function or "", main file or None), with analysis errors for bad combinations."""
     if len([a for a in [ctx.attr.main, ctx.attr.entry_point, ctx.attr.console_script] if a]) > 1:
         fail("{}: set only one of main, entry_point and console_script.".format(ctx.label))
+    if ctx.attr.interpreter:
+        if ctx.attr.main or ctx.attr.entry_point or ctx.attr.console_script:
+            fail(("{}: an interpreter runs its command line (-c, -m, a script), not an entry point. " +
+                  "Fix: remove main/entry_point/console_script, or use py_static_binary.").format(ctx.label))
+        return "", "", None
     if ctx.attr.console_script:
         return "", "", None
     if ctx.attr.entry_point:
@@ -90,7 +95,9 @@ def _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, mai
     args.add("--stdlib_imports", stdlib.imports)
     args.add("--app", app_blob)
     args.add("--app_imports", app_imports)
-    if main:
+    if ctx.attr.interpreter:
+        args.add("--interpreter")
+    elif main:
         args.add("--main_path", main)
     elif ctx.attr.console_script:
         args.add("--console_script", ctx.attr.console_script)
@@ -130,6 +137,7 @@ def _glue(ctx, blob, report):
     args.add("--utf8_mode", str(int(ctx.attr.utf8_mode)))
     args.add("--use_environment", str(int(ctx.attr.use_environment)))
     args.add("--buffered_stdio", str(int(ctx.attr.buffered_stdio)))
+    args.add("--interpreter", str(int(ctx.attr.interpreter)))
     if ctx.attr.compress:
         args.add("--zstd")
     for ext in _extensions(ctx):
@@ -283,6 +291,10 @@ _py_static_binary = rule(
         "deps": attr.label_list(providers = [PyInfo], doc = "py_library, pystatic_resources or wheel (`@pypi//pkg`) targets."),
         "entry_point": attr.string(doc = "`package.module:function` to call, or `package.module` to run as __main__."),
         "imports": attr.string_list(doc = "Import roots, relative to this package, as in py_library."),
+        "interpreter": attr.bool(
+            default = False,
+            doc = "Behave like python3 (command line, REPL, environment, sys.path); set by py_static_interpreter.",
+        ),
         "include_sources": attr.bool(default = True, doc = "Embed the app's sources (tracebacks show lines)."),
         "main": attr.label(allow_single_file = [".py"], doc = "File in srcs run as __main__ (default: <name>.py)."),
         "optimize": attr.int(default = 0, values = OPTIMIZE_LEVELS, doc = "Bytecode optimisation level (python -O/-OO)."),
@@ -318,3 +330,20 @@ def py_static_binary(name, target_compatible_with = None, **kwargs):
     if target_compatible_with == None:
         target_compatible_with = [Label("//platforms:musl")]
     _py_static_binary(name = name, target_compatible_with = target_compatible_with, **kwargs)
+
+def py_static_interpreter(name, target_compatible_with = None, **kwargs):
+    """A static python3: the embedded stdlib (and deps) with python3's command line.
+
+    `-c`, `-m`, a script, `-` / stdin, the REPL, python3's flags and PYTHON* variables; sys.path is
+    [the executable, PYTHONPATH...] after the script's directory, so embedded modules come first and
+    files on disk after (docs/py_static_binary.md#py_static_interpreter).
+
+    Args:
+      name: target name (and executable name).
+      target_compatible_with: default: linux-musl platforms.
+      **kwargs: attributes of py_static_binary but main, entry_point, console_script.
+    """
+    for attribute in ("main", "entry_point", "console_script", "interpreter", "use_environment"):
+        if attribute in kwargs:
+            fail("//{}:{}: py_static_interpreter has no '{}' attribute: it runs python3's command line and honours PYTHON* variables (-E / -I turn them off).".format(native.package_name(), name, attribute))
+    py_static_binary(name = name, target_compatible_with = target_compatible_with, interpreter = True, use_environment = True, **kwargs)

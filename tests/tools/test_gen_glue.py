@@ -19,6 +19,16 @@ def test_glue_names_settings_blob_hash_and_incbin(tmp_path):
     assert 'extern PyObject *PyInit__yaml(void);' in source and '{"_yaml", PyInit__yaml},' in source
     assert f'".incbin " "\\"{blob}\\"" "\\n"' in source
     assert "ZSTD_decompress" not in source
+    assert ".interpreter = 0," in source
+
+
+def test_interpreter_glue(tmp_path):
+    (tmp_path / "b").write_bytes(b"")
+    (tmp_path / "r.json").write_text('{"entry_point": ""}')
+    out = tmp_path / "glue.c"
+    args = ["--blob", str(tmp_path / "b"), "--entry_from_report", str(tmp_path / "r.json"), "--interpreter", "1", "--output", str(out)]
+    assert gen_glue.main(args) == 0
+    assert ".interpreter = 1," in out.read_text() and '.entry_point = "",' in out.read_text()
 
 
 def test_zstd_glue_calls_libzstd(tmp_path):

@@ -164,3 +164,23 @@ def test_console_script_errors(packs, capsys, entry_points, message):
     write_app_with_entry_points(packs, entry_points)
     assert run(packs, "--console_script", "tool") == 1
     assert __import__("re").search(message, capsys.readouterr().err, __import__("re").S)
+
+
+def test_sysconfig_brings_its_dynamically_named_data_module(tmp_path):
+    stdlib = dict(STDLIB, sysconfig=["os"], os=[], **{"_sysconfigdata__linux_x86_64-linux-musl": ["sys"]})
+    entries = [Entry(MODULE, name, primary=b"c") for name in stdlib]
+    (tmp_path / "stdlib.blob").write_bytes(write_blob(entries, MAGIC))
+    (tmp_path / "stdlib.json").write_text(json.dumps({"modules": {n: {"imports": i, "defines": [], "path": f"lib/{n}.py"} for n, i in stdlib.items()}}))
+    write_app(tmp_path, {"app": (["sysconfig"], ["main"])})
+    assert run(tmp_path, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert "_sysconfigdata__linux_x86_64-linux-musl" in modules_in(tmp_path)
+    write_app(tmp_path, {"app": (["json"], ["main"])})
+    assert run(tmp_path, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert "_sysconfigdata__linux_x86_64-linux-musl" not in modules_in(tmp_path)
+
+
+def test_interpreter_needs_no_entry_point_and_keeps_every_app_module(packs):
+    write_app(packs, {"lib": (["json"], []), "other": ([], [])})
+    assert run(packs, "--interpreter", "--stdlib_mode", "imported") == 0
+    assert {"lib", "other", "json", "json.decoder"} <= set(modules_in(packs))
+    assert json.loads((packs / "report.json").read_text())["entry_point"] == ""

@@ -59,6 +59,24 @@ def _merged_archive(ctx, dist):
     )
     return merged
 
+def _sysconfig_data(ctx, dist):
+    """(module name, file): the distribution's _sysconfigdata module, its paths rebased onto sys.prefix."""
+    name = "_sysconfigdata__linux_" + dist.target_triple
+    module = ctx.actions.declare_file("{}.sysconfig/{}.py".format(ctx.label.name, name))
+    args = ctx.actions.args()
+    args.add("--stdlib", dist.distribution.path + "/lib/python" + dist.python_version.rpartition(".")[0])
+    args.add("--target_triple", dist.target_triple)
+    args.add("--output", module)
+    ctx.actions.run(
+        executable = ctx.executable._sysconfig_data,
+        arguments = [args],
+        inputs = [dist.distribution],
+        outputs = [module],
+        mnemonic = "PyStaticSysconfig",
+        progress_message = "Generating {} for sealed binaries %{{label}}".format(name),
+    )
+    return name, module
+
 def _py_static_runtime_impl(ctx):
     dist = ctx.attr.distribution[PyStaticDistributionInfo]
     build_dist = ctx.attr.build_distribution[0][PyStaticDistributionInfo]
@@ -68,6 +86,7 @@ def _py_static_runtime_impl(ctx):
             build_dist.python_version,
             dist.python_version,
         ))
+    sysconfig_name, sysconfig_module = _sysconfig_data(ctx, dist)
     stdlib_packs = {}
     for level in OPTIMIZE_LEVELS:
         blob = ctx.actions.declare_file("{}.stdlib.O{}.blob".format(ctx.label.name, level))
@@ -76,6 +95,7 @@ def _py_static_runtime_impl(ctx):
         args.add("--stdlib", dist.distribution.path + "/lib/python" + dist.python_version.rpartition(".")[0])
         for f in ctx.files._runtime_modules:
             args.add_all("--module", [f.basename[:-len(".py")], f])
+        args.add_all("--module", [sysconfig_name, sysconfig_module])
         args.add("--optimize", str(level))
         args.add("--output", blob)
         args.add("--imports", imports)
@@ -85,7 +105,7 @@ def _py_static_runtime_impl(ctx):
             script = ctx.file._compile_bytecode,
             tool_files = ctx.files._pystatic_package,
             arguments = [args],
-            inputs = [dist.distribution] + ctx.files._runtime_modules,
+            inputs = [dist.distribution, sysconfig_module] + ctx.files._runtime_modules,
             outputs = [blob, imports],
             mnemonic = "PyStaticStdlib",
             progress_message = "Compiling the standard library of Python {} (-O{}) %{{label}}".format(dist.python_version, level),
@@ -121,6 +141,7 @@ py_static_runtime = rule(
         "_runtime_c_hdrs": attr.label(default = "//runtime:c_hdrs"),
         "_runtime_c_srcs": attr.label(default = "//runtime:c_srcs"),
         "_runtime_modules": attr.label(default = "//runtime:py_modules"),
+        "_sysconfig_data": attr.label(default = "//tools:sysconfig_data", executable = True, cfg = "exec"),
     },
     provides = [platform_common.ToolchainInfo],
     fragments = ["cpp"],

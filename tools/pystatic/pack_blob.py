@@ -22,6 +22,9 @@ RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_resources", "traceback", "l
 # Whole packages: codecs are imported by name at run time (`encodings.utf_8`), invisible to the
 # import scan.
 RUNTIME_PACKAGES = ["encodings"]
+# Imports by a computed name, invisible to the import scan: {importing module: prefix of the
+# stdlib modules it may import}. sysconfig imports _sysconfigdata_<abiflags>_<platform>_<multiarch>.
+DYNAMIC_IMPORTS = {"sysconfig": "_sysconfigdata_"}
 
 
 class PackError(Exception):
@@ -50,6 +53,7 @@ def select_stdlib(stdlib_imports, roots, mode, include, exclude):
         raise PackError(f"stdlib_include names no standard library module: {', '.join(unknown)}")
     if mode == "all":
         return sorted(m for m in stdlib if not _matches(m, exclude))
+    dynamic = {importer: [m for m in stdlib if m.startswith(prefix)] for importer, prefix in DYNAMIC_IMPORTS.items()}
     wanted = set()
     pending = list(roots) + [m for m in stdlib if _matches(m, include)]
     while pending:
@@ -58,6 +62,7 @@ def select_stdlib(stdlib_imports, roots, mode, include, exclude):
             if candidate in stdlib and candidate not in wanted and not _matches(candidate, exclude):
                 wanted.add(candidate)
                 pending.extend(stdlib_imports[candidate]["imports"])
+                pending.extend(dynamic.get(candidate, []))
     return sorted(wanted)
 
 
@@ -149,9 +154,12 @@ def pack(args):
         args.entry_module = main_module(args.target, args.main_path, app_imports)
     elif args.console_script:
         args.entry_module, args.entry_function = console_script(args.target, args.console_script, app.entries())
-    check_entry_point(args.target, args.entry_module, args.entry_function, app_imports, stdlib_imports)
+    if not args.interpreter:
+        check_entry_point(args.target, args.entry_module, args.entry_function, app_imports, stdlib_imports)
 
-    roots = RUNTIME_MODULES + [args.entry_module] + [i for m in app_imports.values() for i in m["imports"]]
+    # The interpreter's command line (-m, -c, scripts) may import anything: its app modules are the roots.
+    entry_roots = list(app_imports) if args.interpreter else [args.entry_module]
+    roots = RUNTIME_MODULES + entry_roots + [i for m in app_imports.values() for i in m["imports"]]
     include = RUNTIME_PACKAGES + args.stdlib_include
     selected = set(select_stdlib(stdlib_imports, roots, args.stdlib_mode, include, args.stdlib_exclude))
     packages = {e.name for e in stdlib.entries() if e.kind == MODULE and e.is_package and e.name in selected}
@@ -172,7 +180,7 @@ def pack(args):
         "data_files": sum(1 for e in entries if e.kind == DATA),
         "bytes": len(blob),
         "zstd_level": args.zstd_level,
-        "entry_point": args.entry_module + (f":{args.entry_function}" if args.entry_function else ""),
+        "entry_point": "" if args.interpreter else args.entry_module + (f":{args.entry_function}" if args.entry_function else ""),
     }
     return blob, report
 
@@ -194,6 +202,7 @@ def parse_args(argv):
     entry.add_argument("--entry_module", help="module to run as __main__, or whose function to call")
     entry.add_argument("--main_path", help="file (as in the app's imports file) to run as __main__")
     entry.add_argument("--console_script", help="console_scripts entry point of an embedded distribution")
+    entry.add_argument("--interpreter", action="store_true", help="no entry point: a python3 command line")
     parser.add_argument("--entry_function", default="")
     parser.add_argument("--stdlib_mode", choices=("all", "imported"), default="all")
     parser.add_argument("--stdlib_include", action="append", default=[])
