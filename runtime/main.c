@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 static void die_status(PyStatus status) {
     if (PyStatus_IsExit(status)) exit(status.exitcode);
@@ -141,33 +142,40 @@ static int append_inittab(void) {
     return 0;
 }
 
-/* PYTHONPATH entries, made absolute as python3's getpath does (abspath), appended to the search path. */
+/* PYTHONPATH entries, made absolute as python3's getpath does (abspath), appended to the search
+ * path. Wide strings and raw memory throughout: before initialisation PyMem_Malloc (mimalloc in
+ * 3.13) has no thread state to allocate from. */
 static PyStatus append_pythonpath(PyConfig *config) {
     if (config->pythonpath_env == NULL) return PyStatus_Ok(); /* unset, or -E / -I */
-    char *value = Py_EncodeLocale(config->pythonpath_env, NULL);
-    if (value == NULL) return PyStatus_NoMemory();
-    char cwd[PATH_MAX];
-    if (getcwd(cwd, sizeof cwd) == NULL) cwd[0] = '\0';
+    char cwd_bytes[PATH_MAX];
+    wchar_t *cwd = Py_DecodeLocale(getcwd(cwd_bytes, sizeof cwd_bytes) ? cwd_bytes : "", NULL);
+    size_t value_size = wcslen(config->pythonpath_env) + 1;
+    wchar_t *value = PyMem_RawMalloc(value_size * sizeof(wchar_t));
+    wchar_t *absolute = cwd ? PyMem_RawMalloc((wcslen(cwd) + value_size + 1) * sizeof(wchar_t)) : NULL;
     PyStatus status = PyStatus_Ok();
-    for (char *entry = value, *next; entry != NULL && !PyStatus_Exception(status); entry = next) {
-        char *colon = strchr(entry, ':');
-        next = colon ? colon + 1 : NULL;
-        if (colon) *colon = '\0';
-        if (entry[0] == '/') {
-            status = append_search_path(config, entry);
-            continue;
+    if (value == NULL || absolute == NULL) {
+        status = PyStatus_NoMemory();
+    } else {
+        wcscpy(value, config->pythonpath_env);
+        for (wchar_t *entry = value, *next; entry != NULL && !PyStatus_Exception(status); entry = next) {
+            wchar_t *colon = wcschr(entry, L':');
+            next = colon ? colon + 1 : NULL;
+            if (colon) *colon = L'\0';
+            if (entry[0] == L'/') {
+                status = PyWideStringList_Append(&config->module_search_paths, entry);
+            } else {
+                wcscpy(absolute, cwd);
+                if (entry[0]) {
+                    wcscat(absolute, L"/");
+                    wcscat(absolute, entry);
+                }
+                status = PyWideStringList_Append(&config->module_search_paths, absolute);
+            }
         }
-        size_t size = strlen(cwd) + strlen(entry) + 2;
-        char *absolute = malloc(size);
-        if (absolute == NULL) {
-            status = PyStatus_NoMemory();
-            break;
-        }
-        snprintf(absolute, size, entry[0] ? "%s/%s" : "%s", cwd, entry);
-        status = append_search_path(config, absolute);
-        free(absolute);
     }
-    PyMem_Free(value);
+    PyMem_RawFree(absolute);
+    PyMem_RawFree(value);
+    PyMem_RawFree(cwd);
     return status;
 }
 
