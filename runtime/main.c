@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -53,12 +54,13 @@ static char *executable_path(const char *argv0) {
     return strdup(argv0);
 }
 
-/* sys.executable, and sys.prefix/exec_prefix (and their base_ twins) = the executable itself: the
- * virtual tree is rooted there, so sysconfig's paths (<exe>/lib/python3.13, <exe>/bin, ...) name
- * nothing on disk and nothing can be installed into or found below them. */
+/* sys.executable, and sys.prefix/exec_prefix (and their base_ twins) and sys._stdlib_dir = the
+ * executable itself: the virtual tree is rooted there, so sysconfig's paths (<exe>/lib/python3.13,
+ * <exe>/bin, ...) name nothing on disk and nothing can be installed into or found below them, and
+ * frozen stdlib modules (os, abc, ...) get __file__ <exe>/os.py like the embedded ones. */
 static PyStatus set_paths(PyConfig *config, const char *executable) {
-    wchar_t **fields[] = {&config->executable, &config->prefix, &config->exec_prefix,
-                          &config->base_prefix, &config->base_exec_prefix, &config->base_executable};
+    wchar_t **fields[] = {&config->executable, &config->prefix, &config->exec_prefix, &config->base_prefix,
+                          &config->base_exec_prefix, &config->base_executable, &config->stdlib_dir};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         PyStatus status = PyConfig_SetBytesString(config, fields[i], executable);
         if (PyStatus_Exception(status)) return status;
@@ -179,10 +181,30 @@ static PyStatus append_pythonpath(PyConfig *config) {
     return status;
 }
 
+/* <dir>/lib/python3.X when the executable is <dir>/bin/<name> and that directory exists: python3's
+ * stdlib directory, searched after the embedded modules, for what the binary leaves out (e.g.
+ * CPython's Lib/test). Kept under -I and -E, as python3 keeps its stdlib directories. */
+static PyStatus append_disk_stdlib(PyConfig *config, const char *executable) {
+    char path[PATH_MAX];
+    const char *slash = strrchr(executable, '/');
+    if (slash == NULL) return PyStatus_Ok();
+    size_t bin_size = (size_t)(slash - executable);
+    if (bin_size + 32 >= sizeof path) return PyStatus_Ok();
+    memcpy(path, executable, bin_size);
+    path[bin_size] = '\0';
+    char *parent = strrchr(path, '/');
+    if (parent == NULL) return PyStatus_Ok();
+    snprintf(parent, sizeof path - (size_t)(parent - path), "/lib/python%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+    struct stat info;
+    if (stat(path, &info) != 0 || !S_ISDIR(info.st_mode)) return PyStatus_Ok();
+    return append_search_path(config, path);
+}
+
 /* py_static_interpreter: CPython parses its own command line (python3's -c, -m, script, -, REPL,
  * flags, PYTHON* variables) and Py_RunMain runs it; the importer goes in between the two init
- * phases as for any binary. sys.path = [executable, PYTHONPATH...]; Py_RunMain puts the script's
- * directory (or '' / the cwd) first unless -P / -I. */
+ * phases as for any binary. sys.path = [executable, PYTHONPATH..., <dir>/lib/python3.X if the
+ * executable is <dir>/bin/<name>]; Py_RunMain puts the script's directory (or '' / the cwd) first
+ * unless -P / -I. */
 static int interpreter_main(int argc, char **argv) {
     PyPreConfig preconfig;
     PyPreConfig_InitPythonConfig(&preconfig);
@@ -205,6 +227,7 @@ static int interpreter_main(int argc, char **argv) {
     if (!PyStatus_Exception(status)) status = PyConfig_Read(&config); /* parses argv: -h, -V exit here */
     if (!PyStatus_Exception(status)) status = append_search_path(&config, executable);
     if (!PyStatus_Exception(status)) status = append_pythonpath(&config);
+    if (!PyStatus_Exception(status)) status = append_disk_stdlib(&config, executable);
     if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
     PyConfig_Clear(&config);
     if (PyStatus_Exception(status)) die_status(status);

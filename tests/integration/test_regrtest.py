@@ -8,6 +8,7 @@ Counts of both runs are printed (pytest -s shows them) and recorded in docs/py_s
 
 import pathlib
 import re
+import shutil
 import subprocess
 import tarfile
 import time
@@ -68,13 +69,11 @@ def failed_modules(stdout):
     return names
 
 
-def run_regrtest(python, lib, tmp_path, name):
+def run_regrtest(python, tmp_path, name):
     xml = tmp_path / f"{name}.xml"
     cmd = [str(python), "-m", "test", f"-j{JOBS}", "--junit-xml", str(xml), "--timeout", "300", *TESTS]
     start = time.monotonic()
-    # cwd is the directory holding test/: `-m test` and regrtest's workers (started in the same
-    # directory) find the test package there. Nothing else of Lib/ is on the path.
-    result = subprocess.run(cmd, cwd=lib, capture_output=True, text=True, timeout=TIMEOUT,
+    result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT,
                             env={"TMPDIR": str(tmp_path), "HOME": str(tmp_path), "LANG": "C.UTF-8"})
     seconds = time.monotonic() - start
     cases = junit_results(xml)
@@ -88,34 +87,46 @@ def run_regrtest(python, lib, tmp_path, name):
     return cases, failed_modules(result.stdout), counts, result
 
 
-@pytest.fixture(scope="module")
-def lib_test(bazel, tmp_path_factory):
-    """A directory with the pinned CPython source's Lib/test as `test/` (the archive as toolchains/cpython fetches it)."""
-    archive = bazel.build_file("@pystatic_cpython_src_3_13//:file")
-    root = tmp_path_factory.mktemp("lib")
+def extract_lib_test(archive, dest):
+    """Lib/test of the CPython source archive as `dest` (the `test` package)."""
     with tarfile.open(archive) as tar:
-        members = [m for m in tar.getmembers() if m.name.split("/")[1:3] == ["Lib", "test"]]
+        members = [m for m in tar.getmembers() if m.name.split("/")[1:3] == ["Lib", "test"] and m.name.count("/") >= 3]
         for member in members:
-            member.name = member.name.split("/", 2)[2]
-        tar.extractall(root, members=members, filter="tar")
-    return root
+            member.name = member.name.split("/", 3)[3]
+        tar.extractall(dest, members=members, filter="tar")
 
 
 @pytest.fixture(scope="module")
-def pythons(bazel):
+def pythons(bazel, tmp_path_factory):
+    """(static, disk) interpreters in python3's layout <root>/bin/python, <root>/lib/python3.13/test.
+
+    Lib/test comes from the pinned source archive (as toolchains/cpython fetches it). Tests start
+    `sys.executable -I -c "from test import support ..."`: python3 finds `test` in its stdlib
+    directory, the static interpreter in <root>/lib/python3.13 after its embedded stdlib. The disk
+    build gets a copy of the distribution's stdlib there.
+    """
+    archive = bazel.build_file("@pystatic_cpython_src_3_13//:file")
     bazel.run("build", "//examples/python", "//toolchains/cpython:cpython_3_13", MUSL)
-    static = bazel.output_file("//examples/python", MUSL)
     outputs = bazel.run("cquery", "//toolchains/cpython:cpython_3_13", MUSL, "--output=files").stdout.split()
     dist = next((bazel.execution_root() / p).resolve() for p in outputs if p.endswith("_dist"))
-    return static, dist / "bin" / "python3.13"
+    root = tmp_path_factory.mktemp("pythons")
+    static, disk = root / "static", root / "disk"
+    extract_lib_test(archive, static / "lib" / "python3.13" / "test")
+    shutil.copytree(dist / "lib" / "python3.13", disk / "lib" / "python3.13", symlinks=True)
+    shutil.copytree(static / "lib" / "python3.13" / "test", disk / "lib" / "python3.13" / "test", symlinks=True)
+    for home, binary, name in [(static, bazel.output_file("//examples/python", MUSL), "python"),
+                               (disk, dist / "bin" / "python3.13", "python3.13")]:
+        (home / "bin").mkdir()
+        shutil.copy2(binary, home / "bin" / name)
+    return static / "bin" / "python", disk / "bin" / "python3.13"
 
 
-def test_static_interpreter_fails_no_regression_test_the_disk_build_passes(pythons, lib_test, tmp_path):
+def test_static_interpreter_fails_no_regression_test_the_disk_build_passes(pythons, tmp_path):
     static, disk = pythons
     (tmp_path / "static").mkdir()
     (tmp_path / "disk").mkdir()
-    static_cases, static_modules, static_counts, static_result = run_regrtest(static, lib_test, tmp_path / "static", "static")
-    disk_cases, disk_modules, disk_counts, _ = run_regrtest(disk, lib_test, tmp_path / "disk", "disk")
+    static_cases, static_modules, static_counts, static_result = run_regrtest(static, tmp_path / "static", "static")
+    disk_cases, disk_modules, disk_counts, _ = run_regrtest(disk, tmp_path / "disk", "disk")
     assert static_counts["run"] > 5000, static_result.stdout[-3000:]
     allowed = read_allowlist()
 
