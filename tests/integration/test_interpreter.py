@@ -201,6 +201,7 @@ def test_interactive_repl_on_a_terminal(binaries, tmp_path):
     os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 3
     assert f"Python {VERSION}".encode() in output, "the banner"
+    assert b"Traceback" not in output, output
 
 
 def flags_of(binaries, tmp_path, *flags, env=None):
@@ -266,6 +267,21 @@ def test_pythonpath_and_environment_unless_E_or_I(binaries, tmp_path):
     flags = flags_of(binaries, tmp_path, env={"PYTHONOPTIMIZE": "2", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONVERBOSE": ""})
     assert (flags["optimize"], flags["dont_write_bytecode"]) == (2, 1)
     assert flags_of(binaries, tmp_path, "-E", env={"PYTHONOPTIMIZE": "2"})["optimize"] == 0
+
+
+def test_python3_layout_lib_directory_is_searched_after_the_embedded_stdlib(binaries, tmp_path):
+    import shutil
+
+    home = tmp_path / "home"
+    (home / "bin").mkdir(parents=True)
+    (home / "lib" / "python3.13").mkdir(parents=True)
+    shutil.copy2(binaries["python"], home / "bin" / "python3")
+    (home / "lib" / "python3.13" / "ondisk.py").write_text("WHERE = 'lib'\n")
+    (home / "lib" / "python3.13" / "json.py").write_text("raise SystemExit('shadowed')\n")
+    code = "import sys, json, ondisk; print(sys.path, ondisk.WHERE, json.__name__)"
+    exe = str(home / "bin" / "python3")
+    out = ok(run([exe, "-I", "-c", code], tmp_path))
+    assert out == f"{[exe, str(home / 'lib' / 'python3.13')]} lib json\n"
 
 
 def test_sysconfig_in_the_interpreter(binaries, tmp_path):
