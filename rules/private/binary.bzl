@@ -346,6 +346,7 @@ def py_static_interpreter(name, target_compatible_with = None, **kwargs):
     for attribute in ("main", "entry_point", "console_script", "interpreter", "use_environment"):
         if attribute in kwargs:
             fail("//{}:{}: py_static_interpreter has no '{}' attribute: it runs python3's command line and honours PYTHON* variables (-E / -I turn them off).".format(native.package_name(), name, attribute))
+
     # _pyrepl's fallback for a missing _curses dlopens libncursesw: a static executable cannot
     # (OSError, which site's readline hook does not expect). Without it pyrepl says it cannot run
     # and the basic REPL starts, as python3 does on a machine without curses.

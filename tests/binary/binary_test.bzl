@@ -33,6 +33,16 @@ no_entry_test = _failure_test("no entry point. Fix: set main")
 both_entries_test = _failure_test("set only one of main, entry_point and console_script")
 bad_entry_syntax_test = _failure_test("is not 'package.module' or 'package.module:function'")
 main_not_in_srcs_test = _failure_test("is not in srcs. Fix: add it to srcs")
+interpreter_with_entry_test = _failure_test("an interpreter runs its command line (-c, -m, a script), not an entry point")
+
+def _interpreter_actions_test_impl(ctx):
+    env = analysistest.begin(ctx)
+    mnemonics = [a.mnemonic for a in analysistest.target_actions(env)]
+    for mnemonic in ["PyStaticBlob", "PyStaticGlue", "CppLink", "PyStaticVerifyElf"]:
+        asserts.true(env, mnemonic in mnemonics, "{} in {}".format(mnemonic, mnemonics))
+    return analysistest.end(env)
+
+interpreter_actions_test = analysistest.make(_interpreter_actions_test_impl, config_settings = _MUSL)
 
 def binary_analysis_test_suite(name):
     """Declares the analysis tests (manual: the runtime toolchain needs seeded sources; see tools/test).
@@ -46,6 +56,8 @@ def binary_analysis_test_suite(name):
         "both_entries": dict(srcs = ["app.py"], main = "app.py", entry_point = "app:main"),
         "bad_entry_syntax": dict(srcs = ["app.py"], entry_point = "app:main:extra"),
         "main_not_in_srcs": dict(srcs = ["other.py"], main = "app.py"),
+        "interpreter_subject": dict(interpreter = True, use_environment = True),
+        "interpreter_with_entry": dict(srcs = ["app.py"], interpreter = True, entry_point = "tests.binary.app:main"),
     }
     for subject, attrs in subjects.items():
         py_static_binary(name = subject, tags = ["manual"], **attrs)
@@ -53,6 +65,8 @@ def binary_analysis_test_suite(name):
         "actions_test": (actions_test, "subject"),
         "bad_entry_syntax_test": (bad_entry_syntax_test, "bad_entry_syntax"),
         "both_entries_test": (both_entries_test, "both_entries"),
+        "interpreter_actions_test": (interpreter_actions_test, "interpreter_subject"),
+        "interpreter_with_entry_test": (interpreter_with_entry_test, "interpreter_with_entry"),
         "main_not_in_srcs_test": (main_not_in_srcs_test, "main_not_in_srcs"),
         "no_entry_test": (no_entry_test, "no_entry"),
     }
