@@ -147,18 +147,18 @@ static int append_inittab(void) {
 /* PYTHONPATH entries, made absolute as python3's getpath does (abspath), appended to the search
  * path. Wide strings and raw memory throughout: before initialisation PyMem_Malloc (mimalloc in
  * 3.13) has no thread state to allocate from. */
-static PyStatus append_pythonpath(PyConfig *config) {
-    if (config->pythonpath_env == NULL) return PyStatus_Ok(); /* unset, or -E / -I */
+static PyStatus append_pythonpath(PyConfig *config, const wchar_t *pythonpath) {
+    if (pythonpath == NULL) return PyStatus_Ok(); /* unset, or -E / -I */
     char cwd_bytes[PATH_MAX];
     wchar_t *cwd = Py_DecodeLocale(getcwd(cwd_bytes, sizeof cwd_bytes) ? cwd_bytes : "", NULL);
-    size_t value_size = wcslen(config->pythonpath_env) + 1;
+    size_t value_size = wcslen(pythonpath) + 1;
     wchar_t *value = PyMem_RawMalloc(value_size * sizeof(wchar_t));
     wchar_t *absolute = cwd ? PyMem_RawMalloc((wcslen(cwd) + value_size + 1) * sizeof(wchar_t)) : NULL;
     PyStatus status = PyStatus_Ok();
     if (value == NULL || absolute == NULL) {
         status = PyStatus_NoMemory();
     } else {
-        wcscpy(value, config->pythonpath_env);
+        wcscpy(value, pythonpath);
         for (wchar_t *entry = value, *next; entry != NULL && !PyStatus_Exception(status); entry = next) {
             wchar_t *colon = wcschr(entry, L':');
             next = colon ? colon + 1 : NULL;
@@ -200,6 +200,18 @@ static PyStatus append_disk_stdlib(PyConfig *config, const char *executable) {
     return append_search_path(config, path);
 }
 
+/* python3's config (parse_argv, environment) with our paths; sys.path filled by the caller. */
+static PyStatus interpreter_config(PyConfig *config, int argc, char **argv, const char *executable) {
+    PyConfig_InitPythonConfig(config);
+    config->pathconfig_warnings = 0;
+    config->module_search_paths_set = 1;
+    config->_init_main = 0;
+    PyStatus status = PyConfig_SetBytesArgv(config, argc, argv);
+    if (!PyStatus_Exception(status)) status = set_paths(config, executable);
+    if (!PyStatus_Exception(status) && argc > 0) status = PyConfig_SetBytesString(config, &config->program_name, argv[0]);
+    return status;
+}
+
 /* py_static_interpreter: CPython parses its own command line (python3's -c, -m, script, -, REPL,
  * flags, PYTHON* variables) and Py_RunMain runs it; the importer goes in between the two init
  * phases as for any binary. sys.path = [executable, PYTHONPATH..., <dir>/lib/python3.X if the
@@ -215,19 +227,19 @@ static int interpreter_main(int argc, char **argv) {
     if (append_inittab() < 0) return 70;
 
     char *executable = executable_path(argc > 0 ? argv[0] : "python");
+    /* A first, throw-away read parses the command line and environment for PYTHONPATH (or -E/-I)
+     * and exits for -h / -V. Not the real config: read twice, 3.13 forgets -X warn_default_encoding
+     * (kept only in the command line's pre-parse, which the second read no longer sees). */
+    PyConfig probe;
+    status = interpreter_config(&probe, argc, argv, executable);
+    if (!PyStatus_Exception(status)) status = PyConfig_Read(&probe);
+    if (PyStatus_Exception(status)) die_status(status);
     PyConfig config;
-    PyConfig_InitPythonConfig(&config);
-    config.pathconfig_warnings = 0;
-    config.module_search_paths_set = 1;
-    config._init_main = 0;
-    status = PyConfig_SetBytesArgv(&config, argc, argv);
-    if (!PyStatus_Exception(status)) status = set_paths(&config, executable);
-    if (!PyStatus_Exception(status) && argc > 0)
-        status = PyConfig_SetBytesString(&config, &config.program_name, argv[0]);
-    if (!PyStatus_Exception(status)) status = PyConfig_Read(&config); /* parses argv: -h, -V exit here */
+    status = interpreter_config(&config, argc, argv, executable);
     if (!PyStatus_Exception(status)) status = append_search_path(&config, executable);
-    if (!PyStatus_Exception(status)) status = append_pythonpath(&config);
+    if (!PyStatus_Exception(status)) status = append_pythonpath(&config, probe.pythonpath_env);
     if (!PyStatus_Exception(status)) status = append_disk_stdlib(&config, executable);
+    PyConfig_Clear(&probe);
     if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
     PyConfig_Clear(&config);
     if (PyStatus_Exception(status)) die_status(status);

@@ -225,6 +225,8 @@ def flags_of(binaries, tmp_path, *flags, env=None):
         (["-v"], {"verbose": 1}),
         (["-X", "utf8=0"], {"utf8_mode": 0}),
         (["-X", "dev"], {"dev_mode": True}),
+        (["-X", "warn_default_encoding"], {"warn_default_encoding": 1}),
+        (["-X", "int_max_str_digits=5000"], {"int_max_str_digits": 5000}),
         (["-P"], {"safe_path": True}),
     ],
 )
