@@ -69,22 +69,35 @@ def failed_modules(stdout):
     return names
 
 
-def run_regrtest(python, tmp_path, name):
+def start_regrtest(python, tmp_path, name):
+    """Starts `python -m test` over TESTS; returns finish() -> (cases, failed modules, counts, stdout)."""
     xml = tmp_path / f"{name}.xml"
     cmd = [str(python), "-m", "test", f"-j{JOBS}", "--junit-xml", str(xml), "--timeout", "300", *TESTS]
     start = time.monotonic()
-    result = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=TIMEOUT,
-                            env={"TMPDIR": str(tmp_path), "HOME": str(tmp_path), "LANG": "C.UTF-8"})
-    seconds = time.monotonic() - start
-    cases = junit_results(xml)
-    counts = {
-        "run": len(cases),
-        "failed": sum(1 for o in cases.values() if o in ("failure", "error")),
-        "skipped": sum(1 for o in cases.values() if o == "skipped"),
-        "seconds": round(seconds),
-    }
-    print(f"\n{name}: {counts} modules failed: {sorted(failed_modules(result.stdout))}")
-    return cases, failed_modules(result.stdout), counts, result
+    out = open(tmp_path / f"{name}.out", "w+")
+    process = subprocess.Popen(cmd, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, text=True,
+                               env={"TMPDIR": str(tmp_path), "HOME": str(tmp_path), "LANG": "C.UTF-8"})
+
+    def finish():
+        try:
+            process.wait(timeout=TIMEOUT)
+        finally:
+            process.kill()
+        seconds = time.monotonic() - start
+        out.seek(0)
+        stdout = out.read()
+        out.close()
+        cases = junit_results(xml)
+        counts = {
+            "run": len(cases),
+            "failed": sum(1 for o in cases.values() if o in ("failure", "error")),
+            "skipped": sum(1 for o in cases.values() if o == "skipped"),
+            "seconds": round(seconds),
+        }
+        print(f"\n{name}: {counts} modules failed: {sorted(failed_modules(stdout))}")
+        return cases, failed_modules(stdout), counts, stdout
+
+    return finish
 
 
 def extract_lib_test(archive, dest):
@@ -125,9 +138,12 @@ def test_static_interpreter_fails_no_regression_test_the_disk_build_passes(pytho
     static, disk = pythons
     (tmp_path / "static").mkdir()
     (tmp_path / "disk").mkdir()
-    static_cases, static_modules, static_counts, static_result = run_regrtest(static, tmp_path / "static", "static")
-    disk_cases, disk_modules, disk_counts, _ = run_regrtest(disk, tmp_path / "disk", "disk")
-    assert static_counts["run"] > 5000, static_result.stdout[-3000:]
+    # Both at once: much of the suite waits (subprocesses, sleeps, sockets), so the two runs overlap well.
+    finish_static = start_regrtest(static, tmp_path / "static", "static")
+    finish_disk = start_regrtest(disk, tmp_path / "disk", "disk")
+    static_cases, static_modules, static_counts, static_stdout = finish_static()
+    disk_cases, disk_modules, disk_counts, _ = finish_disk()
+    assert static_counts["run"] > 5000, static_stdout[-3000:]
     allowed = read_allowlist()
 
     def is_allowed(name):
@@ -135,11 +151,11 @@ def test_static_interpreter_fails_no_regression_test_the_disk_build_passes(pytho
 
     failing = sorted(n for n, o in static_cases.items() if o in ("failure", "error"))
     new = [n for n in failing if disk_cases.get(n) not in ("failure", "error") and not is_allowed(n)]
-    assert not new, f"fail inside the static binary only (fix, or allow-list with a reason): {new}\n" + static_result.stdout[-3000:]
+    assert not new, f"fail inside the static binary only (fix, or allow-list with a reason): {new}\n" + static_stdout[-3000:]
     # Modules that failed without a failing test case of their own (import error, crash, env changed).
     silent = sorted(m for m in static_modules - disk_modules if not any(n.startswith(m + ".") or n.startswith("test." + m + ".") for n in failing)
                     and not is_allowed(m))
-    assert not silent, f"test modules that failed only inside the static binary: {silent}\n" + static_result.stdout[-3000:]
+    assert not silent, f"test modules that failed only inside the static binary: {silent}\n" + static_stdout[-3000:]
     assert disk_counts["run"] > 5000
 
 
