@@ -181,9 +181,10 @@ static PyStatus append_pythonpath(PyConfig *config, const wchar_t *pythonpath) {
     return status;
 }
 
-/* <dir>/lib/python3.X when the executable is <dir>/bin/<name> and that directory exists: python3's
- * stdlib directory, searched after the embedded modules, for what the binary leaves out (e.g.
- * CPython's Lib/test). Kept under -I and -E, as python3 keeps its stdlib directories. */
+/* <dir>/lib/python3.X, <dir> the parent of the executable's directory (<dir>/bin/<name>), when that
+ * directory exists: python3's stdlib directory, searched after the embedded modules, for what the
+ * binary leaves out (e.g. CPython's Lib/test). Kept under -I and -E, as python3 keeps its stdlib
+ * directories. */
 static PyStatus append_disk_stdlib(PyConfig *config, const char *executable) {
     char path[PATH_MAX];
     const char *slash = strrchr(executable, '/');
