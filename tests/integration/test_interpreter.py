@@ -325,3 +325,18 @@ def test_interpreter_is_fully_static_and_says_so(binaries):
 
     assert static_problems(pathlib.Path(binaries["python"]), "x86_64") == []
     assert sys.version_info >= (3, 8)
+
+
+def test_aarch64_sysconfig_and_interpreter_under_qemu(bazel, qemu_aarch64, tmp_path):
+    aarch64 = "--platforms=//platforms:linux_musl_aarch64"
+    bazel.run("build", TARGETS["probe"], TARGETS["python"], aarch64)
+    probe = bazel.output_file(TARGETS["probe"], aarch64)
+    result = run([qemu_aarch64, str(probe)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["config_vars"]["EXT_SUFFIX"] == ".cpython-313-aarch64-linux-musl.so"
+    assert info["platform"] == "linux-aarch64" and info["sys_tags"][0] == "cp313-cp313-linux_aarch64"
+    assert info["config_vars"]["LIBDIR"] == f"{probe}/lib" and info["path"] == [str(probe)]
+    python = bazel.output_file(TARGETS["python"], aarch64)
+    out = ok(run([qemu_aarch64, str(python), "-c", "import platform, sys; print(platform.machine(), sys.argv[1:])", "x"], tmp_path))
+    assert out == "aarch64 ['x']\n"
