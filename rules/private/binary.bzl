@@ -347,8 +347,4 @@ def py_static_interpreter(name, target_compatible_with = None, **kwargs):
         if attribute in kwargs:
             fail("//{}:{}: py_static_interpreter has no '{}' attribute: it runs python3's command line and honours PYTHON* variables (-E / -I turn them off).".format(native.package_name(), name, attribute))
 
-    # _pyrepl's fallback for a missing _curses dlopens libncursesw: a static executable cannot
-    # (OSError, which site's readline hook does not expect). Without it pyrepl says it cannot run
-    # and the basic REPL starts, as python3 does on a machine without curses.
-    kwargs["stdlib_exclude"] = kwargs.get("stdlib_exclude", []) + ["_pyrepl._minimal_curses"]
     py_static_binary(name = name, target_compatible_with = target_compatible_with, interpreter = True, use_environment = True, **kwargs)

@@ -171,19 +171,20 @@ def test_inspect_mode_reads_statements_after_the_command(binaries, tmp_path):
     assert result.returncode == 0 and "10" in result.stdout, result.stderr
 
 
-def test_interactive_repl_on_a_terminal(binaries, tmp_path):
+@pytest.mark.parametrize("term, pyrepl", [("xterm-256color", True), ("dumb", False)])
+def test_interactive_repl_on_a_terminal(binaries, tmp_path, term, pyrepl):
+    """3.13's REPL (pyrepl) on an xterm-compatible terminal, the basic one on others, as python3."""
     import pty
     import select
+    import time
 
     pid, fd = pty.fork()
     if pid == 0:
-        os.execve(binaries["python"], [binaries["python"]], {"TERM": "dumb", "TMPDIR": "/tmp"})
+        os.execve(binaries["python"], [binaries["python"]], {"TERM": term, "TMPDIR": "/tmp"})
     output = b""
 
     def read_until(marker, timeout=30):
         nonlocal output
-        import time
-
         deadline = time.monotonic() + timeout
         while marker not in output and time.monotonic() < deadline:
             if select.select([fd], [], [], 1)[0]:
@@ -194,14 +195,18 @@ def test_interactive_repl_on_a_terminal(binaries, tmp_path):
         return marker in output
 
     assert read_until(b">>> "), output
-    os.write(fd, b"print(6 * 7)\n")
+    os.write(fd, b"print(6 * 7)\r")
     assert read_until(b"42"), output
-    os.write(fd, b"raise SystemExit(3)\n")
+    os.write(fd, b"raise SystemExit(3)\r")
+    read_until(b"never", timeout=5)
     _, status = os.waitpid(pid, 0)
     os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 3
+    assert os.waitstatus_to_exitcode(status) == 3, output
     assert f"Python {VERSION}".encode() in output, "the banner"
     assert b"Traceback" not in output, output
+    # pyrepl switches on bracketed paste; the basic REPL says why pyrepl cannot run.
+    assert (b"\x1b[?2004h" in output) == pyrepl, output
+    assert (b"warning: can't use pyrepl" in output) == (not pyrepl), output
 
 
 def flags_of(binaries, tmp_path, *flags, env=None):

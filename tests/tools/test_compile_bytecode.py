@@ -106,3 +106,17 @@ def test_dist_info_files_are_distribution_metadata(tmp_path):
         [("data", "tool-1.0.dist-info/METADATA", str(meta)), ("data", "tool/x.dist-info.txt", str(data))], 0
     )
     assert [(e.kind, e.name) for e in entries] == [(METADATA, "tool-1.0.dist-info/METADATA"), (DATA, "tool/x.dist-info.txt")]
+
+
+def test_replace_compiles_a_stdlib_module_from_another_file(tmp_path, capsys):
+    write(tmp_path / "lib" / "_pyrepl" / "__init__.py", "")
+    write(tmp_path / "lib" / "_pyrepl" / "_minimal_curses.py", "import ctypes\n")
+    ours = write(tmp_path / "ours.py", "WHO = 'ours'\n")
+    out, imports = tmp_path / "out.blob", tmp_path / "imports.json"
+    args = ["--stdlib", str(tmp_path / "lib"), "--output", str(out), "--imports", str(imports)]
+    assert compile_bytecode.main(args + ["--replace", "_pyrepl._minimal_curses", str(ours)]) == 0
+    entry = read_blob(out).get(MODULE, "_pyrepl._minimal_curses")
+    assert entry.source == b"WHO = 'ours'\n"
+    assert json.loads(imports.read_text())["modules"]["_pyrepl._minimal_curses"]["imports"] == []
+    assert compile_bytecode.main(args + ["--replace", "_pyrepl.nope", str(ours)]) == 1
+    assert "--replace names no module of the standard library: _pyrepl.nope" in capsys.readouterr().err

@@ -96,6 +96,7 @@ def _py_static_runtime_impl(ctx):
         for f in ctx.files._runtime_modules:
             args.add_all("--module", [f.basename[:-len(".py")], f])
         args.add_all("--module", [sysconfig_name, sysconfig_module])
+        args.add_all("--replace", ["_pyrepl._minimal_curses", ctx.file._pyrepl_curses])
         args.add("--optimize", str(level))
         args.add("--output", blob)
         args.add("--imports", imports)
@@ -105,7 +106,7 @@ def _py_static_runtime_impl(ctx):
             script = ctx.file._compile_bytecode,
             tool_files = ctx.files._pystatic_package,
             arguments = [args],
-            inputs = [dist.distribution, sysconfig_module] + ctx.files._runtime_modules,
+            inputs = [dist.distribution, sysconfig_module, ctx.file._pyrepl_curses] + ctx.files._runtime_modules,
             outputs = [blob, imports],
             mnemonic = "PyStaticStdlib",
             progress_message = "Compiling the standard library of Python {} (-O{}) %{{label}}".format(dist.python_version, level),
@@ -137,6 +138,11 @@ py_static_runtime = rule(
         "distribution": attr.label(mandatory = True, providers = [PyStaticDistributionInfo]),
         "_compile_bytecode": attr.label(default = "//tools:pystatic/compile_bytecode.py", allow_single_file = True),
         "_merge_archives": attr.label(default = "//tools:merge_archives", executable = True, cfg = "exec"),
+        "_pyrepl_curses": attr.label(
+            default = "//runtime:_pystatic_minimal_curses.py",
+            allow_single_file = True,
+            doc = "Replaces _pyrepl._minimal_curses (which dlopens libncursesw) with ANSI capabilities, for 3.13's REPL.",
+        ),
         "_pystatic_package": attr.label(default = "//tools:compile_bytecode_srcs"),
         "_runtime_c_hdrs": attr.label(default = "//runtime:c_hdrs"),
         "_runtime_c_srcs": attr.label(default = "//runtime:c_srcs"),

@@ -55,6 +55,16 @@ def stdlib_resources(stdlib_dir):
     return resources
 
 
+def replace_modules(resources, replacements):
+    """resources with the module (not package) of each (name, path) in replacements read from path."""
+    by_name = {name: path for name, path in replacements}
+    found = {name for kind, name, _ in resources if kind == "module" and name in by_name}
+    missing = sorted(set(by_name) - found)
+    if missing:
+        raise CompileError(f"--replace names no module of the standard library: {', '.join(missing)}")
+    return [(kind, name, by_name[name] if kind == "module" and name in by_name else path) for kind, name, path in resources]
+
+
 def manifest_resources(manifest_path):
     with open(manifest_path, encoding="utf-8") as f:
         manifest = json.load(f)
@@ -155,6 +165,8 @@ def main(argv=None):
     parser.add_argument("--manifest", action="append", default=[], help="resource manifest JSON")
     parser.add_argument("--stdlib", help="standard library directory")
     parser.add_argument("--module", action="append", default=[], nargs=2, metavar=("NAME", "PATH"), help="one more module")
+    parser.add_argument("--replace", action="append", default=[], nargs=2, metavar=("NAME", "PATH"),
+                        help="a stdlib module to compile from PATH instead")
     parser.add_argument("--optimize", type=int, choices=(0, 1, 2), default=0)
     parser.add_argument("--output", required=True, help="output blob")
     parser.add_argument("--imports", required=True, help="output imports JSON")
@@ -167,6 +179,7 @@ def main(argv=None):
         resources += manifest_resources(manifest)
     resources += [("module", name, path) for name, path in args.module]
     try:
+        resources = replace_modules(resources, args.replace)
         entries, imports = compile_resources(resources, args.optimize)
     except (CompileError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
