@@ -4,7 +4,6 @@ import json
 import os
 import pathlib
 import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -258,14 +257,17 @@ def test_flags_change_behaviour(binaries, tmp_path):
     (tmp_path / "imp.py").write_text("import s\n")
     ok(py(binaries, "imp.py", tmp_path=tmp_path))
     assert (tmp_path / "__pycache__").is_dir(), "python3 writes .pyc for modules imported from disk"
-    ok(py(binaries, "-B", "imp.py", tmp_path=tmp_path, env={"PYTHONDONTWRITEBYTECODE": ""}))
+    (tmp_path / "imp2.py").write_text("import s2\n")
+    (tmp_path / "s2.py").write_text("")
+    ok(py(binaries, "-B", "imp2.py", tmp_path=tmp_path))
+    assert not list((tmp_path / "__pycache__").glob("s2.*")), "-B writes no .pyc"
 
 
 def test_pythonpath_and_environment_unless_E_or_I(binaries, tmp_path):
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "extra.py").write_text("X = 1\n")
     code = "import sys; print(sys.path)"
-    env = {"PYTHONPATH": "lib:/nonexistent", "PYTHONSAFEPATH": ""}
+    env = {"PYTHONPATH": "lib:/nonexistent"}
     exe = binaries["python"]
     assert ok(py(binaries, "-c", code, tmp_path=tmp_path, env=env)) == str(["", exe, str(tmp_path / "lib"), "/nonexistent"]) + "\n"
     assert ok(py(binaries, "-c", "import extra; print(extra.X)", tmp_path=tmp_path, env=env)) == "1\n"
@@ -325,11 +327,10 @@ def test_multiprocessing_children_re_execute_the_interpreter(binaries, tmp_path,
     assert os.listdir(tmp_path / "tmp") == []
 
 
-def test_interpreter_is_fully_static_and_says_so(binaries):
+def test_interpreter_is_fully_static(binaries):
     from pystatic.verify_elf import static_problems
 
     assert static_problems(pathlib.Path(binaries["python"]), "x86_64") == []
-    assert sys.version_info >= (3, 8)
 
 
 def test_aarch64_sysconfig_and_interpreter_under_qemu(bazel, qemu_aarch64, tmp_path):
