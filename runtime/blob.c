@@ -254,6 +254,35 @@ static PyObject *py_names(PyObject *self, PyObject *args) {
     return result;
 }
 
+/* _pystatic.entry(kind, name) -> (index, flags, size, source size) of an entry, or None. */
+static PyObject *py_entry(PyObject *self, PyObject *args) {
+    (void)self;
+    int kind;
+    PyObject *name;
+    if (!PyArg_ParseTuple(args, "iU", &kind, &name)) return NULL;
+    const blob_record *r = find_str(kind, name);
+    if (r == NULL) {
+        if (PyErr_Occurred()) return NULL;
+        Py_RETURN_NONE;
+    }
+    return Py_BuildValue("(nIII)", (Py_ssize_t)(r - blob.records), (unsigned)r->flags,
+                         (r->flags & FLAG_HAS_PRIMARY) ? r->primary.size : 0u,
+                         (r->flags & FLAG_HAS_SOURCE) ? r->source.size : 0u);
+}
+
+/* _pystatic.has_prefix(kind, prefix) -> whether some name of `kind` starts with `prefix`. */
+static PyObject *py_has_prefix(PyObject *self, PyObject *args) {
+    (void)self;
+    int kind;
+    const char *prefix;
+    Py_ssize_t size;
+    if (!PyArg_ParseTuple(args, "is#", &kind, &prefix, &size)) return NULL;
+    uint32_t i = lower_bound(kind, prefix, (size_t)size);
+    const blob_record *r = i < blob.count ? &blob.records[i] : NULL;
+    return PyBool_FromLong(r != NULL && r->kind == kind && r->name_size >= (size_t)size &&
+                           memcmp(blob.names + r->name_offset, prefix, size) == 0);
+}
+
 /* _pystatic.exec_module(module): the loader's exec_module, in C so that no frame of the importer
  * shows in tracebacks; importlib's _call_with_frames_removed marks the import chain for removal,
  * as with importlib's own loaders. */
@@ -296,6 +325,8 @@ static PyMethodDef methods[] = {
     {"read", py_read, METH_VARARGS, "read(kind, key) -> bytes"},
     {"view", py_view, METH_VARARGS, "view(kind, key) -> memoryview (zero-copy) or bytes"},
     {"names", py_names, METH_VARARGS, "names(kind, prefix) -> [str]"},
+    {"entry", py_entry, METH_VARARGS, "entry(kind, name) -> (index, flags, size, source size) or None"},
+    {"has_prefix", py_has_prefix, METH_VARARGS, "has_prefix(kind, prefix) -> bool"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -312,7 +343,9 @@ PyObject *PyInit__pystatic(void) {
         PyModule_AddIntConstant(m, "PACKAGE", FLAG_PACKAGE) < 0 ||
         PyModule_AddIntConstant(m, "HAS_SOURCE", FLAG_HAS_SOURCE) < 0 ||
         PyModule_AddStringConstant(m, "entry_point", pystatic_settings.entry_point) < 0 ||
-        PyModule_AddStringConstant(m, "blob_sha256", pystatic_blob_sha256) < 0) {
+        PyModule_AddStringConstant(m, "blob_sha256", pystatic_blob_sha256) < 0 ||
+        PyModule_AddStringConstant(m, "extract_packages", pystatic_settings.extract_packages) < 0 ||
+        PyModule_AddIntConstant(m, "file_view", pystatic_settings.file_view) < 0 || pystatic_add_file_view(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

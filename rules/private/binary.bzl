@@ -106,6 +106,9 @@ def _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, mai
         args.add("--stdlib_sources")
     if ctx.attr.compress:
         args.add("--zstd_level", str(ctx.attr.compression_level))
+    args.add_all(ctx.attr.extract_packages, before_each = "--extract_package")
+    if not ctx.attr.file_view:
+        args.add("--no_file_view")
     args.add("--output", blob)
     args.add("--report", report)
     ctx.actions.run(
@@ -130,6 +133,8 @@ def _glue(ctx, blob, report):
     args.add("--utf8_mode", str(int(ctx.attr.utf8_mode)))
     args.add("--use_environment", str(int(ctx.attr.use_environment)))
     args.add("--buffered_stdio", str(int(ctx.attr.buffered_stdio)))
+    args.add("--file_view", str(int(ctx.attr.file_view)))
+    args.add_all(ctx.attr.extract_packages, before_each = "--extract_package")
     if ctx.attr.compress:
         args.add("--zstd")
     for ext in _extensions(ctx):
@@ -282,6 +287,15 @@ _py_static_binary = rule(
         "data": attr.label_list(allow_files = True, doc = "Package data files, read with importlib.resources."),
         "deps": attr.label_list(providers = [PyInfo], doc = "py_library, pystatic_resources or wheel (`@pypi//pkg`) targets."),
         "entry_point": attr.string(doc = "`package.module:function` to call, or `package.module` to run as __main__."),
+        "extract_packages": attr.string_list(
+            doc = "Packages whose files C code must open by path (a shared library, a CA file, a database): written " +
+                  "once to a cache directory named by the blob's sha256 on first import, `__file__`/`__path__` point " +
+                  "there (docs/import-protocol.md, Files inside the binary).",
+        ),
+        "file_view": attr.bool(
+            default = True,
+            doc = "Serve Python's file APIs (open, os.stat, os.listdir, pathlib, ...) below sys.executable from the embedded tree, read-only.",
+        ),
         "imports": attr.string_list(doc = "Import roots, relative to this package, as in py_library."),
         "include_sources": attr.bool(default = True, doc = "Embed the app's sources (tracebacks show lines)."),
         "main": attr.label(allow_single_file = [".py"], doc = "File in srcs run as __main__ (default: <name>.py)."),

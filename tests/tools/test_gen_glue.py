@@ -45,3 +45,15 @@ def test_c_strings_escape_quotes_backslashes_and_controls():
 def test_bad_extension_names_are_rejected(name, init):
     with pytest.raises(ValueError, match="bad extension module"):
         gen_glue.glue_source("b", "0" * 64, "m", "mimalloc", 0, 1, 0, 1, False, [(name, init)])
+
+
+def test_file_view_and_extract_packages_settings(tmp_path):
+    (tmp_path / "b").write_bytes(b"")
+    out = tmp_path / "glue.c"
+    args = ["--blob", str(tmp_path / "b"), "--entry_point", "m", "--output", str(out)]
+    assert gen_glue.main(args) == 0
+    assert ".file_view = 1," in out.read_text() and '.extract_packages = "",' in out.read_text()
+    assert gen_glue.main([*args, "--file_view", "0", "--extract_package", "a.b", "--extract_package", "c"]) == 0
+    assert ".file_view = 0," in out.read_text() and '.extract_packages = "a.b,c",' in out.read_text()
+    with pytest.raises(ValueError, match="bad package name 'a,b' in extract_packages"):
+        gen_glue.glue_source("b", "0" * 64, "m", "mimalloc", 0, 1, 0, 1, False, [], extract_packages=["a,b"])

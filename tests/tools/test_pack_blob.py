@@ -164,3 +164,36 @@ def test_console_script_errors(packs, capsys, entry_points, message):
     write_app_with_entry_points(packs, entry_points)
     assert run(packs, "--console_script", "tool") == 1
     assert __import__("re").search(message, capsys.readouterr().err, __import__("re").S)
+
+
+def write_app_sources(tmp, sources, packages=()):
+    """sources: {module: source text}; the app's modules, with sources, for the file access scan."""
+    entries = [Entry(MODULE, n, primary=b"a", source=s.encode(), is_package=n in packages) for n, s in sources.items()]
+    (tmp / "app.blob").write_bytes(write_blob(entries, MAGIC))
+    (tmp / "app.json").write_text(json.dumps({"modules": {n: {"imports": [], "defines": ["main"], "path": f"app/{n}.py"} for n in sources}}))
+
+
+def test_file_access_notes_go_to_the_build_log_and_the_report(packs, capsys):
+    write_app_sources(packs, {
+        "app": "def main(): pass\n",
+        "grammar": "import os\nopen(os.path.join(os.path.dirname(__file__), 'Grammar.txt'))\n",
+        "native": "import ctypes\nctypes.CDLL(__file__ + '.so')\n",
+    }, packages={"grammar", "native"})
+    assert run(packs, "--entry_module", "app") == 0
+    log = capsys.readouterr().err
+    assert "note: //app:bin: grammar: reads files next to its modules (app/grammar.py:2 open): served by the read-only file view" in log
+    assert 'note: //app:bin: native: passes a path next to its modules to C code (app/native.py:2 ctypes.CDLL)' in log
+    assert 'Fix: extract_packages = ["native"]' in log
+    report = json.loads((packs / "report.json").read_text())
+    assert [n.split(":")[0] for n in report["file_access"]] == ["grammar", "native"]
+    assert run(packs, "--entry_module", "app", "--extract_package", "native") == 0
+    assert "native: uses paths next to its modules (app/native.py:2 ctypes.CDLL); extracted at run time" in capsys.readouterr().err
+
+
+def test_extract_packages_must_name_an_embedded_package(packs, capsys):
+    write_app_sources(packs, {"app": "def main(): pass\n", "tool": "", "tool.data": ""}, packages={"tool", "tool.data"})
+    assert run(packs, "--entry_module", "app", "--extract_package", "tool.data", "--extract_package", "json") == 0
+    assert run(packs, "--entry_module", "app", "--extract_package", "tool.dta") == 1
+    err = capsys.readouterr().err
+    assert "//app:bin: extract_packages names 'tool.dta', which is no package of this binary" in err
+    assert "Fix: name an embedded package (tool, tool.data)" in err

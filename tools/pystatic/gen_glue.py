@@ -27,9 +27,15 @@ def c_string(text):
     return json.dumps(text, ensure_ascii=True).replace("\\u00", "\\x")
 
 
-def glue_source(blob_path, blob_sha256, entry_point, allocator, optimize, utf8_mode, use_environment, buffered_stdio, zstd, extensions):
+def glue_source(
+    blob_path, blob_sha256, entry_point, allocator, optimize, utf8_mode, use_environment, buffered_stdio, zstd, extensions,
+    file_view=True, extract_packages=(),
+):
     if allocator not in ALLOCATORS:
         raise ValueError(f"unknown allocator {allocator!r}; known: {', '.join(ALLOCATORS)}")
+    for package in extract_packages:
+        if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", package):
+            raise ValueError(f"bad package name {package!r} in extract_packages")
     for name, init in extensions:
         if not re.fullmatch(r"[A-Za-z_][\w.]*", name) or not re.fullmatch(r"[A-Za-z_]\w*", init):
             raise ValueError(f"bad extension module {name!r} / init function {init!r}")
@@ -44,6 +50,8 @@ def glue_source(blob_path, blob_sha256, entry_point, allocator, optimize, utf8_m
         f"    .utf8_mode = {int(utf8_mode)},",
         f"    .use_environment = {int(use_environment)},",
         f"    .buffered_stdio = {int(buffered_stdio)},",
+        f"    .file_view = {int(file_view)},",
+        f"    .extract_packages = {c_string(','.join(extract_packages))},",
         "};",
         f"const char pystatic_blob_sha256[] = {c_string(blob_sha256)};",
         "",
@@ -97,6 +105,8 @@ def main(argv=None):
     parser.add_argument("--utf8_mode", type=int, default=1)
     parser.add_argument("--use_environment", type=int, default=0)
     parser.add_argument("--buffered_stdio", type=int, default=1)
+    parser.add_argument("--file_view", type=int, default=1, help="serve file APIs below sys.executable from the blob")
+    parser.add_argument("--extract_package", action="append", default=[], help="package written to a cache dir at run time")
     parser.add_argument("--zstd", action="store_true", help="resources may be zstd-compressed: link libzstd")
     parser.add_argument("--extension", action="append", default=[], nargs=2, metavar=("MODULE", "INIT_FUNCTION"))
     parser.add_argument("--output", required=True)
@@ -108,7 +118,7 @@ def main(argv=None):
         blob_sha256 = hashlib.file_digest(blob, "sha256").hexdigest()
     source = glue_source(
         args.blob, blob_sha256, args.entry_point, args.allocator, args.optimize, args.utf8_mode,
-        args.use_environment, args.buffered_stdio, args.zstd, args.extension,
+        args.use_environment, args.buffered_stdio, args.zstd, args.extension, args.file_view, args.extract_package,
     )
     with open(args.output, "w", encoding="utf-8") as out:
         out.write(source)

@@ -13,12 +13,13 @@ import configparser
 import json
 import sys
 
+from pystatic import file_access
 from pystatic.action_args import expand_param_files
 from pystatic.blob import DATA, METADATA, MODULE, BlobError, Entry, read_blob, write_blob
 
 # Modules the runtime itself needs besides what the app imports: its importer and what prints a
 # traceback with source lines.
-RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_resources", "traceback", "linecache"]
+RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_files", "_pystatic_resources", "traceback", "linecache"]
 # Whole packages: codecs are imported by name at run time (`encodings.utf_8`), invisible to the
 # import scan.
 RUNTIME_PACKAGES = ["encodings"]
@@ -161,7 +162,10 @@ def pack(args):
         keep = entry.name in selected if entry.kind == MODULE else _data_package(entry.name, packages) is not None
         if keep:
             entries.append(entry if args.stdlib_sources else _without_source(entry))
-    entries += [e if args.sources else _without_source(e) for e in app.entries()]
+    app_entries = app.entries()
+    check_extract_packages(args.target, args.extract_package, entries + app_entries)
+    access_notes = file_access_notes(app_entries, app_imports, args.extract_package, args.file_view)
+    entries += [e if args.sources else _without_source(e) for e in app_entries]
     try:
         blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level)
     except BlobError as err:
@@ -173,8 +177,34 @@ def pack(args):
         "bytes": len(blob),
         "zstd_level": args.zstd_level,
         "entry_point": args.entry_module + (f":{args.entry_function}" if args.entry_function else ""),
+        "file_access": access_notes,
     }
     return blob, report
+
+
+def check_extract_packages(target, extract_packages, entries):
+    packages = {e.name for e in entries if e.kind == MODULE and e.is_package}
+    for package in extract_packages:
+        if package not in packages:
+            near = sorted(p for p in packages if p.split(".")[0] == package.split(".")[0])
+            raise PackError(
+                f"{target}: extract_packages names '{package}', which is no package of this binary.\n"
+                f"  Fix: name an embedded package ({', '.join(near[:5]) or 'e.g. the top-level package of a dep'}), "
+                "or add the dependency that provides it to deps."
+            )
+
+
+def file_access_notes(app_entries, app_imports, extract_packages, file_view):
+    """file_access's notes on the app's and its deps' modules (the stdlib is not scanned)."""
+    modules = {}
+    for entry in app_entries:
+        if entry.kind == MODULE and entry.source is not None:
+            path = app_imports.get(entry.name, {}).get("path", entry.name)
+            modules[entry.name] = (path, entry.source.decode("utf-8", "replace"))
+    lines = file_access.notes(modules, extract_packages)
+    if not file_view:
+        lines = [line.replace("served by the read-only file view", "would need the file view (file_view = False)") for line in lines]
+    return lines
 
 
 def _without_source(entry):
@@ -201,6 +231,8 @@ def parse_args(argv):
     parser.add_argument("--sources", action="store_true", help="keep the app's sources")
     parser.add_argument("--stdlib_sources", action="store_true", help="keep the stdlib's sources")
     parser.add_argument("--zstd_level", type=int)
+    parser.add_argument("--extract_package", action="append", default=[], help="package extracted at run time")
+    parser.add_argument("--no_file_view", dest="file_view", action="store_false", help="the binary has no file view")
     parser.add_argument("--output", required=True)
     parser.add_argument("--report", help="output: JSON summary (counts, size)")
     return parser.parse_args(expand_param_files(argv))
@@ -213,6 +245,8 @@ def main(argv=None):
     except (PackError, BlobError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    for note in report["file_access"]:
+        print(f"note: {args.target}: {note}", file=sys.stderr)
     with open(args.output, "wb") as out:
         out.write(blob)
     if args.report:
