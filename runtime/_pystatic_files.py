@@ -492,7 +492,7 @@ def _cache_bases():
     home = os.environ.get("HOME") or os.path.expanduser("~")
     if os.path.isabs(home):
         bases.append(os.path.join(home, ".cache"))
-    return [os.path.join(base, "rules_pystatic", _pystatic.blob_sha256) for base in bases]
+    return [os.path.join(base, "rules_pystatic", "extract", _pystatic.blob_sha256) for base in bases]
 
 
 _extracted = {}

@@ -55,6 +55,16 @@ static PyObject *handler(PathHook *hook) {
     return hook->handler;
 }
 
+/* An error of the handler looks like one of the function it stands in for: raised by C code,
+ * without the handler's frames in the traceback. */
+static PyObject *without_handler_frames(PyObject *result) {
+    if (result != NULL) return result;
+    PyObject *error = PyErr_GetRaisedException();
+    if (error != NULL) PyException_SetTraceback(error, Py_None);
+    PyErr_SetRaisedException(error);
+    return NULL;
+}
+
 /* The handler returns NotImplemented for a path it finds outside the embedded tree. */
 static PyObject *hook_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
     PathHook *hook = (PathHook *)self;
@@ -68,7 +78,7 @@ static PyObject *hook_vectorcall(PyObject *self, PyObject *const *args, size_t n
         PyObject *h = handler(hook);
         if (h == NULL) return NULL;
         PyObject *result = PyObject_Vectorcall(h, args, nargsf, kwnames);
-        if (result != Py_NotImplemented) return result;
+        if (result != Py_NotImplemented) return without_handler_frames(result);
         Py_DECREF(result);
         return PyObject_Vectorcall(hook->original, args, nargsf, kwnames);
     }
@@ -89,7 +99,7 @@ static PyObject *hook_vectorcall(PyObject *self, PyObject *const *args, size_t n
         return NULL;
     }
     Py_DECREF(error);
-    return result;
+    return without_handler_frames(result);
 }
 
 static PyObject *hook_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) {

@@ -54,12 +54,17 @@ def test_one_note_per_package_saying_what_covers_it():
         "native": ("native/__init__.py", "import ctypes\nctypes.CDLL(__file__ + '.so')\n"),
         "db": ("db/__init__.py", "import sqlite3\nsqlite3.connect(__file__ + '.db')\n"),
         "clean": ("clean.py", "print('hi')\n"),
+        "app": ("app/__init__.py", "open(__file__)\n"),
+        "app.store": ("app/store.py", "import sqlite3\nsqlite3.connect(__file__ + '.db')\n"),
     }
-    notes = file_access.notes(modules, extract_packages=["db"])
+    notes = file_access.notes(modules, extract_packages=["db", "app.store", "quiet"])
     assert notes == [
+        "app: reads files next to its modules (app/__init__.py:1 open): served by the read-only file view",
+        "app.store: uses paths next to its modules (app/store.py:2 sqlite3.connect); extracted at run time (extract_packages)",
         "db: uses paths next to its modules (db/__init__.py:2 sqlite3.connect); extracted at run time (extract_packages)",
         "native: passes a path next to its modules to C code (native/__init__.py:2 ctypes.CDLL): the read-only file "
         'view cannot serve it. Fix: extract_packages = ["native"]',
+        "quiet: extracted at run time (extract_packages)",
         "reader: reads files next to its modules (reader/__init__.py:1 open, reader/util.py:2 os.stat): served by the "
         "read-only file view",
     ]

@@ -179,7 +179,7 @@ def test_extract_writes_a_read_only_copy_once_per_blob(view, tmp_path, monkeypat
     cache = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
     base = view.extract("pkg")
-    assert base == str(cache / "rules_pystatic" / ("ab" * 32))
+    assert base == str(cache / "rules_pystatic" / "extract" / ("ab" * 32))
     root = pathlib.Path(base, "pkg")
     written = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     assert written == ["__init__.py", "data/a.txt", "data/deep/b.bin", "mod.py", "sub/leaf.py"]

@@ -181,13 +181,13 @@ def test_file_access_notes_go_to_the_build_log_and_the_report(packs, capsys):
     }, packages={"grammar", "native"})
     assert run(packs, "--entry_module", "app") == 0
     log = capsys.readouterr().err
-    assert "note: //app:bin: grammar: reads files next to its modules (app/grammar.py:2 open): served by the read-only file view" in log
-    assert 'note: //app:bin: native: passes a path next to its modules to C code (app/native.py:2 ctypes.CDLL)' in log
+    assert "note: //app:bin: grammar: reads files next to its modules (grammar/__init__.py:2 open): served by the read-only file view" in log
+    assert 'note: //app:bin: native: passes a path next to its modules to C code (native/__init__.py:2 ctypes.CDLL)' in log
     assert 'Fix: extract_packages = ["native"]' in log
     report = json.loads((packs / "report.json").read_text())
     assert [n.split(":")[0] for n in report["file_access"]] == ["grammar", "native"]
     assert run(packs, "--entry_module", "app", "--extract_package", "native") == 0
-    assert "native: uses paths next to its modules (app/native.py:2 ctypes.CDLL); extracted at run time" in capsys.readouterr().err
+    assert "native: uses paths next to its modules (native/__init__.py:2 ctypes.CDLL); extracted at run time" in capsys.readouterr().err
 
 
 def test_extract_packages_must_name_an_embedded_package(packs, capsys):

@@ -140,21 +140,26 @@ def uses(source, path):
     return found
 
 
+def _package_of(module, extract_packages):
+    """The note a module belongs to: the extracted package it lies in (longest), else its top level."""
+    inside = [p for p in extract_packages if module == p or module.startswith(p + ".")]
+    return max(inside, key=len) if inside else module.split(".")[0]
+
+
 def notes(modules, extract_packages):
-    """One note per top-level package: `modules` maps module name -> (path, source text)."""
-    by_package = {}
+    """One note per top-level or extracted package: `modules` maps module name -> (path, source text)."""
+    by_package = {package: [] for package in extract_packages}
     for name in sorted(modules):
         path, source = modules[name]
-        by_package.setdefault(name.split(".")[0], []).extend(uses(source, path))
+        by_package.setdefault(_package_of(name, extract_packages), []).extend(uses(source, path))
     lines = []
     for package, found in sorted(by_package.items()):
-        if not found:
-            continue
-        extracted = [p for p in extract_packages if p == package or p.startswith(package + ".")]
         needs_file = [u for u in found if u.needs_file]
         examples = ", ".join(map(repr, (needs_file or found)[:3])) + (" ..." if len(needs_file or found) > 3 else "")
-        if extracted:
-            lines.append(f"{package}: uses paths next to its modules ({examples}); extracted at run time (extract_packages)")
+        if package in extract_packages:
+            lines.append(f"{package}: {f'uses paths next to its modules ({examples}); ' if found else ''}extracted at run time (extract_packages)")
+        elif not found:
+            continue
         elif needs_file:
             lines.append(
                 f"{package}: passes a path next to its modules to C code ({examples}): the read-only file view cannot "

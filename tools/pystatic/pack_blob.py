@@ -164,7 +164,7 @@ def pack(args):
             entries.append(entry if args.stdlib_sources else _without_source(entry))
     app_entries = app.entries()
     check_extract_packages(args.target, args.extract_package, entries + app_entries)
-    access_notes = file_access_notes(app_entries, app_imports, args.extract_package, args.file_view)
+    access_notes = file_access_notes(app_entries, args.extract_package, args.file_view)
     entries += [e if args.sources else _without_source(e) for e in app_entries]
     try:
         blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level)
@@ -194,12 +194,13 @@ def check_extract_packages(target, extract_packages, entries):
             )
 
 
-def file_access_notes(app_entries, app_imports, extract_packages, file_view):
+def file_access_notes(app_entries, extract_packages, file_view):
     """file_access's notes on the app's and its deps' modules (the stdlib is not scanned)."""
     modules = {}
     for entry in app_entries:
         if entry.kind == MODULE and entry.source is not None:
-            path = app_imports.get(entry.name, {}).get("path", entry.name)
+            # As the package sees it (`pkg/mod.py`), not where Bazel keeps the file.
+            path = entry.name.replace(".", "/") + ("/__init__.py" if entry.is_package else ".py")
             modules[entry.name] = (path, entry.source.decode("utf-8", "replace"))
     lines = file_access.notes(modules, extract_packages)
     if not file_view:

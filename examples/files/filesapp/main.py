@@ -31,7 +31,7 @@ def report():
         position = f.tell()
         rest = f.read()
     with io.open(os.path.join(DATA, "table.csv"), "rb") as f:
-        f.seek(6)
+        f.seek(8)
         buffer = bytearray(4)
         f.readinto(buffer)
     with open(os.path.join(DATA, "table.csv"), newline="") as f:
