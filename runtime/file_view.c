@@ -155,6 +155,24 @@ static PyObject *hook_getattro(PyObject *self, PyObject *name) {
 
 static PyObject *hook_repr(PyObject *self) { return PyObject_Repr(((PathHook *)self)->original); }
 
+/* pickle and copy treat it as the global it replaced (`io.open`, `posix.stat`), like a built-in function. */
+static PyObject *hook_reduce(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return PyObject_GetAttrString(((PathHook *)self)->original, "__qualname__");
+}
+
+static PyObject *hook_copy(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return Py_NewRef(self);
+}
+
+static PyMethodDef hook_methods[] = {
+    {"__reduce__", hook_reduce, METH_NOARGS, NULL},
+    {"__copy__", hook_copy, METH_NOARGS, NULL},
+    {"__deepcopy__", hook_copy, METH_O, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyTypeObject PathHook_Type = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "_pystatic.PathHook",
     .tp_basicsize = sizeof(PathHook),
@@ -167,6 +185,7 @@ static PyTypeObject PathHook_Type = {
     .tp_clear = hook_clear,
     .tp_getattro = hook_getattro,
     .tp_repr = hook_repr,
+    .tp_methods = hook_methods,
     .tp_call = PyVectorcall_Call,
     .tp_vectorcall_offset = offsetof(PathHook, vectorcall),
 };

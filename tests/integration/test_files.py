@@ -76,6 +76,10 @@ def test_reads_lists_globs_walks_stats_and_sources_its_data_in_an_empty_root(bin
         "read_text": "<h1>{title}</h1>\n", "read_bytes": 23, "stat_size": 23,
     }
     assert report["module_file_exists"] and report["source_line"] == "def greeting_line():"
+    assert report["functions"] == {
+        "repr": "<built-in function open>", "signature": "(file", "doc": "Open file and return",
+        "pickle": True, "copy": True, "io_open": True, "dir_fd": True,
+    }
     assert report["linecache"] == '"""Reads, lists, globs, walks, stats and copies its data directory through Python\'s file APIs.'
 
 

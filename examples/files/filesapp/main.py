@@ -5,6 +5,7 @@ are served from the embedded tree, read-only, with nothing extracted. `files` pr
 report; `copy DEST` copies the data directory to disk; `write` tries to write next to the module.
 """
 
+import copy
 import glob
 import inspect
 import io
@@ -12,6 +13,7 @@ import json
 import linecache
 import os
 import pathlib
+import pickle
 import shutil
 import sqlite3
 import sys
@@ -69,10 +71,17 @@ def report():
         "module_file_exists": os.path.isfile(__file__),
         "source_line": inspect.getsource(greeting_line).splitlines()[0],
         "linecache": linecache.getline(__file__, 1).rstrip("\n"),
+        # The file functions still look and behave like the built-ins they are.
+        "functions": {
+            "repr": repr(open), "signature": str(inspect.signature(open)).split(",")[0], "doc": open.__doc__[:20],
+            "pickle": pickle.loads(pickle.dumps(open)) is open and pickle.loads(pickle.dumps(os.stat)) is os.stat,
+            "copy": copy.deepcopy(open) is open and copy.copy(os.listdir) is os.listdir,
+            "io_open": io.open is open, "dir_fd": os.stat in os.supports_dir_fd,
+        },
     }
 
 
-def copy(destination):
+def copy_data(destination):
     shutil.copytree(DATA, destination)
     shutil.copyfile(os.path.join(DATA, "greeting.txt"), os.path.join(destination, "copied.txt"))
     return sorted(os.path.relpath(os.path.join(d, f), destination) for d, _, fs in os.walk(destination) for f in fs)
@@ -91,7 +100,7 @@ def main():
     if command == "files":
         print(json.dumps(report(), indent=1, ensure_ascii=False))
     elif command == "copy":
-        print(json.dumps(copy(sys.argv[2])))
+        print(json.dumps(copy_data(sys.argv[2])))
     elif command == "write":
         with open(os.path.join(DATA, "new.txt"), "w") as f:
             f.write("x")
