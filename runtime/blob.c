@@ -230,6 +230,12 @@ static PyObject *py_view(PyObject *self, PyObject *args) {
     return PyMemoryView_FromMemory((char *)blob.data + r->primary.offset, r->primary.stored, PyBUF_READ);
 }
 
+/* Whether record i exists, is of `kind` and its name starts with `prefix`. */
+static int has_prefix(uint32_t i, int kind, const char *prefix, size_t size) {
+    const blob_record *r = i < blob.count ? &blob.records[i] : NULL;
+    return r != NULL && r->kind == kind && r->name_size >= size && memcmp(blob.names + r->name_offset, prefix, size) == 0;
+}
+
 /* _pystatic.names(kind, prefix) -> sorted names of `kind` that start with `prefix`. */
 static PyObject *py_names(PyObject *self, PyObject *args) {
     (void)self;
@@ -239,10 +245,8 @@ static PyObject *py_names(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "is#", &kind, &prefix, &size)) return NULL;
     PyObject *result = PyList_New(0);
     if (result == NULL) return NULL;
-    for (uint32_t i = lower_bound(kind, prefix, (size_t)size); i < blob.count; i++) {
+    for (uint32_t i = lower_bound(kind, prefix, (size_t)size); has_prefix(i, kind, prefix, (size_t)size); i++) {
         const blob_record *r = &blob.records[i];
-        if (r->kind != kind || r->name_size < (size_t)size || memcmp(blob.names + r->name_offset, prefix, size) != 0)
-            break;
         PyObject *name = PyUnicode_DecodeUTF8(blob.names + r->name_offset, r->name_size, "strict");
         if (name == NULL || PyList_Append(result, name) < 0) {
             Py_XDECREF(name);
@@ -277,10 +281,7 @@ static PyObject *py_has_prefix(PyObject *self, PyObject *args) {
     const char *prefix;
     Py_ssize_t size;
     if (!PyArg_ParseTuple(args, "is#", &kind, &prefix, &size)) return NULL;
-    uint32_t i = lower_bound(kind, prefix, (size_t)size);
-    const blob_record *r = i < blob.count ? &blob.records[i] : NULL;
-    return PyBool_FromLong(r != NULL && r->kind == kind && r->name_size >= (size_t)size &&
-                           memcmp(blob.names + r->name_offset, prefix, size) == 0);
+    return PyBool_FromLong(has_prefix(lower_bound(kind, prefix, (size_t)size), kind, prefix, (size_t)size));
 }
 
 /* _pystatic.exec_module(module): the loader's exec_module, in C so that no frame of the importer
