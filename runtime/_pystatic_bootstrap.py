@@ -15,6 +15,8 @@ import _frozen_importlib as _bootstrap  # importlib._bootstrap, frozen into the 
 _PACKAGE = _pystatic.PACKAGE
 # Packages whose files are written to a cache directory on first import (extract_packages).
 _EXTRACT = tuple(p for p in _pystatic.extract_packages.split(",") if p)
+# Built-in modules of the distribution not linked into this binary (stdlib = "imported").
+_LEFT_OUT = frozenset(_pystatic.left_out_builtins.split(",")) - {""}
 
 
 class PyStaticImporter:
@@ -47,6 +49,13 @@ class PyStaticImporter:
     def find_spec(self, fullname, path=None, target=None):
         flags = _pystatic.find_module(fullname)
         if flags < 0:
+            if fullname in _LEFT_OUT:
+                raise ModuleNotFoundError(
+                    f"No module named {fullname!r}: the built-in module was left out of this binary (stdlib = "
+                    f'"imported": no embedded module imports it). Fix: import the module that uses it in the app, '
+                    f'add it with stdlib_include = ["<that module>"], or build with stdlib = "all"',
+                    name=fullname,
+                )
             return self._namespace_spec(fullname)
         is_package = bool(flags & _PACKAGE)
         spec = _bootstrap.ModuleSpec(fullname, self, origin=self._path(fullname, is_package), is_package=is_package)

@@ -18,6 +18,7 @@ typedef struct {
     int buffered_stdio;
     int file_view;                /* serve Python's file APIs below sys.executable from the blob */
     const char *extract_packages; /* comma-separated packages written to a cache directory */
+    const char *left_out_builtins; /* comma-separated built-ins not linked in (stdlib = "imported") */
 } pystatic_settings_t;
 
 /* Defined by the generated glue of each binary. */

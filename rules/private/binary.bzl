@@ -109,25 +109,31 @@ def _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, mai
     args.add_all(ctx.attr.extract_packages, before_each = "--extract_package")
     if not ctx.attr.file_view:
         args.add("--no_file_view")
+    args.add("--descriptor", runtime.distribution.descriptor)
     args.add("--output", blob)
     args.add("--report", report)
     ctx.actions.run(
         executable = ctx.executable._pack_blob,
         arguments = [args],
-        inputs = [stdlib.blob, stdlib.imports, app_blob, app_imports],
+        inputs = [stdlib.blob, stdlib.imports, app_blob, app_imports, runtime.distribution.descriptor],
         outputs = [blob, report],
         mnemonic = "PyStaticBlob",
         progress_message = "Packing the resource blob of %{label}",
     )
     return blob, report
 
-def _glue(ctx, blob, report):
+def _glue(ctx, runtime, blob, report):
     glue = ctx.actions.declare_file(ctx.label.name + ".glue.c")
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
     args.set_param_file_format("multiline")
     args.add("--blob", blob)
     args.add("--entry_from_report", report)
+
+    # The inittab, pruned by the report's builtins_left_out (stdlib = "imported").
+    dist = runtime.distribution
+    args.add("--descriptor", dist.descriptor)
+    args.add("--distribution", dist.distribution.path)
     args.add("--allocator", ctx.attr.allocator)
     args.add("--optimize", str(ctx.attr.optimize))
     args.add("--utf8_mode", str(int(ctx.attr.utf8_mode)))
@@ -143,7 +149,7 @@ def _glue(ctx, blob, report):
     ctx.actions.run(
         executable = ctx.executable._gen_glue,
         arguments = [args],
-        inputs = [blob, report],
+        inputs = [blob, report, dist.descriptor, dist.distribution],
         outputs = [glue],
         mnemonic = "PyStaticGlue",
         progress_message = "Generating the C glue of %{label}",
@@ -258,7 +264,7 @@ def _py_static_binary_impl(ctx):
     manifest = manifest_action(ctx, files, import_roots(ctx) + dep_roots)
     app_blob, app_imports = _bytecode(ctx, runtime, manifest, files)
     blob, report = _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, main)
-    glue = _glue(ctx, blob, report)
+    glue = _glue(ctx, runtime, blob, report)
     executable = _compile_and_link(ctx, runtime, glue, blob)
     stamp = _verify(ctx, runtime, executable)
     licenses = _licenses(ctx, runtime, blob)

@@ -197,3 +197,19 @@ def test_extract_packages_must_name_an_embedded_package(packs, capsys):
     err = capsys.readouterr().err
     assert "//app:bin: extract_packages names 'tool.dta', which is no package of this binary" in err
     assert "Fix: name an embedded package (tool, tool.data)" in err
+
+
+def test_builtins_nothing_imports_are_left_out_in_imported_mode(packs, tmp_path):
+    descriptor = tmp_path / "distribution.json"
+    descriptor.write_text(json.dumps({"extensions": {
+        name: {"builtin": True, "init": f"PyInit_{name}"} for name in ("_io", "posix", "_json", "_ssl", "_socket", "_sqlite3", "zlib")
+    } | {"_curses": {"builtin": False}}}))
+    STDLIB_WITH_C = {"json.decoder": ["re", "_json"]}
+    (packs / "stdlib.json").write_text(json.dumps({"modules": {
+        n: {"imports": STDLIB_WITH_C.get(n, i), "defines": [], "path": f"lib/{n}.py"} for n, i in STDLIB.items()}}))
+    write_app(packs, {"app": (["json", "_ssl"], ["main"])})
+    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported", "--descriptor", str(descriptor)) == 0
+    # json's _json and the app's _ssl (with the _socket it imports from C) stay; core modules always.
+    assert json.loads((packs / "report.json").read_text())["builtins_left_out"] == ["_sqlite3", "zlib"]
+    assert run(packs, "--entry_module", "app", "--descriptor", str(descriptor)) == 0  # stdlib = "all": all stay
+    assert json.loads((packs / "report.json").read_text())["builtins_left_out"] == []

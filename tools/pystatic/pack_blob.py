@@ -25,6 +25,20 @@ RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_files", "_pystatic_resource
 RUNTIME_PACKAGES = ["encodings"]
 
 
+# Built-in modules every binary keeps: CPython's own start-up and finalisation import them from C
+# (Modules/Setup.bootstrap.in and the core entries of config.c), and the file view uses fcntl.
+CORE_BUILTINS = {
+    "atexit", "faulthandler", "posix", "_signal", "_tracemalloc", "_suggestions", "_codecs", "_collections",
+    "errno", "_io", "itertools", "_sre", "_sysconfig", "_thread", "time", "_typing", "_weakref", "_abc",
+    "_functools", "_locale", "_operator", "_stat", "_symtable", "pwd", "marshal", "_imp", "_ast", "_tokenize",
+    "builtins", "sys", "gc", "_warnings", "_string", "fcntl",
+}
+# Built-ins that other built-ins import from C (PyCapsule_Import, PyImport_ImportModule).
+BUILTIN_IMPORTS = {"_ssl": ["_socket"], "_elementtree": ["pyexpat"], "_datetime": ["time"]}
+# What extract_packages (runtime/_pystatic_files.py) imports by name at run time.
+EXTRACT_MODULES = ["pathlib", "shutil", "tempfile"]
+
+
 class PackError(Exception):
     """Bad input; the message names the target, what is wrong and the fix."""
 
@@ -154,6 +168,8 @@ def pack(args):
 
     roots = RUNTIME_MODULES + [args.entry_module] + [i for m in app_imports.values() for i in m["imports"]]
     include = RUNTIME_PACKAGES + args.stdlib_include
+    if args.extract_package:
+        include += [m for m in EXTRACT_MODULES if m in stdlib_imports]
     selected = set(select_stdlib(stdlib_imports, roots, args.stdlib_mode, include, args.stdlib_exclude))
     packages = {e.name for e in stdlib.entries() if e.kind == MODULE and e.is_package and e.name in selected}
 
@@ -170,7 +186,12 @@ def pack(args):
         blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level)
     except BlobError as err:
         raise PackError(f"{args.target}: {err}") from None
+    left_out = []
+    if args.stdlib_mode == "imported" and args.descriptor:
+        imported = set(roots) | {i for name in selected for i in stdlib_imports[name]["imports"]}
+        left_out = builtins_left_out(_distribution_builtins(args.descriptor), imported)
     report = {
+        "builtins_left_out": left_out,
         "modules": sum(1 for e in entries if e.kind == MODULE),
         "stdlib_modules": len(selected),
         "data_files": sum(1 for e in entries if e.kind == DATA),
@@ -180,6 +201,26 @@ def pack(args):
         "file_access": access_notes,
     }
     return blob, report
+
+
+def _distribution_builtins(descriptor):
+    with open(descriptor, encoding="utf-8") as f:
+        extensions = json.load(f)["extensions"]
+    return sorted(name for name, info in extensions.items() if info.get("builtin"))
+
+
+def builtins_left_out(builtins, imported):
+    """The distribution's built-in modules that nothing embedded imports (stdlib = "imported"):
+    left out of the inittab, so the linker drops them and the libraries only they use (OpenSSL for
+    _ssl and _hashlib, SQLite, libmpdec, ...)."""
+    kept = {name for name in builtins if name in CORE_BUILTINS or name in imported}
+    pending = list(kept)
+    while pending:
+        for dependency in BUILTIN_IMPORTS.get(pending.pop(), []):
+            if dependency not in kept:
+                kept.add(dependency)
+                pending.append(dependency)
+    return sorted(set(builtins) - kept)
 
 
 def check_extract_packages(target, extract_packages, entries):
@@ -232,6 +273,7 @@ def parse_args(argv):
     parser.add_argument("--sources", action="store_true", help="keep the app's sources")
     parser.add_argument("--stdlib_sources", action="store_true", help="keep the stdlib's sources")
     parser.add_argument("--zstd_level", type=int)
+    parser.add_argument("--descriptor", help="the distribution's descriptor: its built-in modules (stdlib = imported)")
     parser.add_argument("--extract_package", action="append", default=[], help="package extracted at run time")
     parser.add_argument("--no_file_view", dest="file_view", action="store_false", help="the binary has no file view")
     parser.add_argument("--output", required=True)
