@@ -9,11 +9,11 @@ load("//toolchains/zig:versions.bzl", "ZIG_MUSL_VERSION", "ZIG_VERSION")
 
 LicensesDeniedInfo = provider(
     doc = "The repository-wide licence deny list (--@rules_pystatic//rules:licenses_denied).",
-    fields = {"licenses": "list of str: SPDX licence ids"},
+    fields = {"denied": "list of str: SPDX licence ids"},
 )
 
 def _licenses_denied_setting_impl(ctx):
-    return LicensesDeniedInfo(licenses = ctx.build_setting_value)
+    return LicensesDeniedInfo(denied = ctx.build_setting_value)
 
 licenses_denied_setting = rule(
     implementation = _licenses_denied_setting_impl,
@@ -47,8 +47,18 @@ def _common_args(ctx, runtime, blob):
     return args, [dist.descriptor, dist.cpython_sbom, ctx.file._sources_json, blob]
 
 def sbom_actions(ctx, runtime, blob, executable):
-    """Returns (spdx File, cdx File, policy stamp File)."""
-    denied = sorted({d: None for d in ctx.attr.licenses_denied + ctx.attr._licenses_denied_default[LicensesDeniedInfo].licenses}.keys())
+    """The licence policy (validation) and the SBOM actions of a py_static_binary.
+
+    Args:
+      ctx: the binary's rule context (with SBOM_ATTRS).
+      runtime: the py_static_runtime toolchain info.
+      blob: File, the binary's resource blob (embedded .dist-info).
+      executable: File, the linked executable (its sha256 goes into the SBOM).
+
+    Returns:
+      (spdx File, cdx File, policy stamp File).
+    """
+    denied = sorted({d: None for d in ctx.attr.licenses_denied + ctx.attr._licenses_denied_default[LicensesDeniedInfo].denied}.keys())
     stamp = ctx.actions.declare_file(ctx.label.name + ".licenses_policy.txt")
     args, inputs = _common_args(ctx, runtime, blob)
     args.add_all(denied, before_each = "--licenses_denied")
