@@ -6,6 +6,7 @@ Actions (tools/pystatic/sbom.py):
 """
 
 load("//toolchains/zig:versions.bzl", "ZIG_MUSL_VERSION", "ZIG_VERSION")
+load(":providers.bzl", "PyStaticExtensionInfo")
 
 LicensesDeniedInfo = provider(
     doc = "The repository-wide licence deny list (--@rules_pystatic//rules:licenses_denied).",
@@ -44,6 +45,9 @@ def _common_args(ctx, runtime, blob):
     args.add("--blob", blob)
     args.add("--zig_version", ZIG_VERSION)
     args.add("--musl_version", ZIG_MUSL_VERSION)
+    for dep in ctx.attr.deps:
+        if PyStaticExtensionInfo in dep:
+            args.add("--extension", "{}={}".format(dep[PyStaticExtensionInfo].module, dep.label))
     return args, [dist.descriptor, dist.cpython_sbom, ctx.file._sources_json, blob]
 
 def sbom_actions(ctx, runtime, blob, executable):

@@ -95,6 +95,22 @@ def test_wheels_carry_the_locks_sha256_and_purl(binaries):
     assert (rich, "DEPENDS_ON", packages["pygments"]["SPDXID"]) in relations
 
 
+def test_extension_built_from_the_sdist_is_named_with_the_sdists_sha256(bazel):
+    lock = tomllib.loads((REPO / "examples" / "wheels" / "pylock.toml").read_text())
+    sdist = next(p["sdist"] for p in lock["packages"] if p["name"] == "markupsafe")
+    binary = bazel.build_file("//examples/wheels:wheels_speedups", MUSL)
+    spdx, cdx = documents(binary)
+    assert validate_full_spdx_document(parse_file(str(spdx))) == []
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(cdx.read_text()) is None
+    doc = json.loads(spdx.read_text())
+    built = [p for p in doc["packages"] if p.get("packageFileName") == sdist["name"]]
+    assert len(built) == 1, [p["name"] for p in doc["packages"]]
+    assert built[0]["checksums"] == [{"algorithm": "SHA256", "checksumValue": sdist["hashes"]["sha256"]}]
+    assert "markupsafe._speedups" in built[0]["comment"] and "//examples/wheels:markupsafe_speedups" in built[0]["comment"]
+    relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in doc["relationships"]}
+    assert ("SPDXRef-binary", "CONTAINS", built[0]["SPDXID"]) in relations
+
+
 def test_a_denied_licence_fails_the_build_naming_package_licence_and_fix(bazel):
     result = bazel.run("build", "//tests/sbom:denied", MUSL, check=False)
     assert result.returncode != 0, "//tests/sbom:denied built"

@@ -40,6 +40,10 @@ DIST_INFOS = [
     ("Pygments-2.21.0.dist-info", b"Name: Pygments\nVersion: 2.21.0\nClassifier: License :: OSI Approved :: BSD License\n"
      b"License: BSD-2-Clause\n", lock_record("pygments", "2.21.0", "pygments-2.21.0-py3-none-any.whl", "c3" * 32)),
     ("oddly-1.0.dist-info", b"Name: oddly\nVersion: 1.0\nLicense: Public domain, mostly\n", None),
+    ("markupsafe-3.0.4.dist-info", b"Name: MarkupSafe\nVersion: 3.0.4\nLicense-Expression: BSD-3-Clause\n",
+     json.dumps({"lock": "//:pylock.toml", "name": "markupsafe", "version": "3.0.4", "sha256": "c4" * 32,
+                 "wheel": "markupsafe-3.0.4-cp313-cp313-musllinux_1_2_x86_64.whl",
+                 "sdist": {"file": "markupsafe-3.0.4.tar.gz", "sha256": "5d" * 32}}).encode()),
 ]
 
 
@@ -68,6 +72,8 @@ def inputs(tmp_path):
     entries = [Entry(MODULE, "app", primary=b""), Entry(MODULE, "ctypes", primary=b"")]
     for dist_info, metadata, lock in DIST_INFOS:
         entries.append(Entry(METADATA, f"{dist_info}/METADATA", primary=metadata))
+        top = dist_info.split("-")[0].lower()
+        entries.append(Entry(METADATA, f"{dist_info}/RECORD", primary=f"{top}/__init__.py,sha256=x,1\n{dist_info}/METADATA,,\n".encode()))
         if lock:
             entries.append(Entry(METADATA, f"{dist_info}/pystatic_lock.json", primary=lock))
     (tmp_path / "b.blob").write_bytes(write_blob(entries))
@@ -99,7 +105,8 @@ def test_spdx_describes_the_executable_and_what_is_inside(inputs):
     assert binary["checksums"] == [{"algorithm": "SHA256", "checksumValue": hashlib.sha256(b"\x7fELF static").hexdigest()}]
     names = sorted(p["name"] for p in doc["packages"])
     # libb2 (no _blake2 built in) and macholib (no ctypes.macholib in the blob) are not inside.
-    assert names == ["Pygments", "app", "click", "cpython", "expat", "mpdecimal", "musl", "oddly", "rich", "sqlite3", "zig", "zlib"]
+    assert names == ["MarkupSafe", "Pygments", "app", "click", "cpython", "expat", "mpdecimal", "musl", "oddly", "rich", "sqlite3",
+                     "zig", "zlib"]
     cpython = packages["SPDXRef-cpython"]
     assert cpython["versionInfo"] == "3.13.15" and cpython["licenseDeclared"] == "PSF-2.0"
     assert cpython["checksums"][0]["checksumValue"] == CPYTHON_SHA
@@ -232,3 +239,31 @@ def test_cpythons_sbom_is_read_from_the_source_archive(tmp_path):
     with tarfile.open(empty, "w:xz"):
         pass
     assert sbom.main(["--extract_cpython", str(empty), "--output", str(out)]) == 1
+
+
+def test_extensions_built_from_an_sdist_or_first_party_c_code(inputs, capsys):
+    tmp_path, common = inputs
+    common = common + ["--extension", "markupsafe._speedups=//app:speedups", "--extension", "greet=//native:greet"]
+    spdx, cdx = write_sbom(tmp_path, common)
+    packages = {p["SPDXID"]: p for p in json.loads(spdx.read_text())["packages"]}
+    ext = packages["SPDXRef-" + sbom._ref("ext-markupsafe._speedups")]
+    assert ext["name"] == "MarkupSafe" and ext["versionInfo"] == "3.0.4" and ext["licenseDeclared"] == "BSD-3-Clause"
+    assert ext["checksums"] == [{"algorithm": "SHA256", "checksumValue": "5d" * 32}]
+    assert ext["packageFileName"] == "markupsafe-3.0.4.tar.gz"
+    assert ext["externalRefs"][0]["referenceLocator"] == "pkg:pypi/markupsafe@3.0.4?file_name=markupsafe-3.0.4.tar.gz"
+    assert "py_static_extension //app:speedups" in ext["comment"]
+    greet = packages["SPDXRef-ext-greet"]
+    assert greet["licenseDeclared"] == "NOASSERTION" and "the application's own code" in greet["comment"]
+    relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in json.loads(spdx.read_text())["relationships"]}
+    assert ("SPDXRef-binary", "CONTAINS", "SPDXRef-" + sbom._ref("ext-markupsafe._speedups")) in relations
+    assert ("SPDXRef-pypi-markupsafe-3.0.4", "DEPENDS_ON", "SPDXRef-" + sbom._ref("ext-markupsafe._speedups")) in relations
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+    from spdx_tools.spdx.parser.parse_anything import parse_file
+    from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+
+    assert validate_full_spdx_document(parse_file(str(spdx))) == []
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(cdx.read_text()) is None
+    # The application's own C code has no licence to check: no warning for it.
+    assert sbom.main(common + ["--policy_stamp", str(tmp_path / "p.txt")]) == 0
+    assert "greet" not in capsys.readouterr().err

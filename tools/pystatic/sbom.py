@@ -177,6 +177,9 @@ class Component:
     description: str = ""
     parent: str = "binary"  # ref of the component that CONTAINS it
     depends_on: list = field(default_factory=list)
+    dist_info: str = ""  # embedded distributions: the .dist-info directory in the blob
+    sdist: dict = None  # wheels fetched with sdists = [...]: {"file", "sha256"} from pystatic_lock.json
+    first_party: bool = False  # the application's own C code: no licence to check
 
 
 def _ref(text):
@@ -276,15 +279,14 @@ def blob_distributions(blob):
         expression, raw = license_of_metadata(headers)
         component = Component(
             ref=_ref(f"pypi-{_pypi_name(name)}-{version}"), name=name, version=version, license=expression,
-            license_raw=raw, description=(headers.get("Summary") or "").strip(),
+            license_raw=raw, description=(headers.get("Summary") or "").strip(), dist_info=dist_info,
         )
         if lock:
             component.purl = f"pkg:pypi/{_pypi_name(name)}@{version}"
             component.sha256 = lock.get("sha256", "")
             component.file_name = lock.get("wheel", "")
             component.description = (component.description + f" (wheel {lock.get('wheel', '')} pinned by {lock.get('lock', 'the lock')})").strip()
-            if lock.get("sdist"):
-                component.description += f"; sdist {lock['sdist'].get('file', '')} sha256 {lock['sdist'].get('sha256', '')}"
+            component.sdist = lock.get("sdist")
         else:
             component.description = (component.description + " (first-party distribution of the application)").strip()
         requires[component.ref] = [
@@ -294,6 +296,45 @@ def blob_distributions(blob):
     by_name = {_pypi_name(c.name): c.ref for c in components}
     for component in components:
         component.depends_on = sorted({by_name[r] for r in requires[component.ref] if r in by_name} - {component.ref})
+    return components
+
+
+def _top_level_names(blob, dist_info):
+    """Top-level import names a distribution installs (top_level.txt, else its RECORD's paths)."""
+    names = set()
+    if blob.get(METADATA, f"{dist_info}/top_level.txt") is not None:
+        names |= set(blob.get(METADATA, f"{dist_info}/top_level.txt").primary.decode("utf-8", "replace").split())
+    if blob.get(METADATA, f"{dist_info}/RECORD") is not None:
+        for line in blob.get(METADATA, f"{dist_info}/RECORD").primary.decode("utf-8", "replace").splitlines():
+            first = line.split(",", 1)[0].split("/", 1)[0]
+            if first and not first.endswith((".dist-info", ".data")):
+                names.add(first[:-3] if first.endswith(".py") else first)
+    return names
+
+
+def extension_components(extensions, distributions, blob):
+    """Built-in modules compiled by py_static_extension: from an embedded distribution's sdist
+    (named with the sdist's sha256 when pystatic.wheels fetched it), or the application's own C code."""
+    components = []
+    for spec in extensions:
+        module, _, label = spec.partition("=")
+        top = module.split(".")[0]
+        owner = next((d for d in distributions if top in _top_level_names(blob, d.dist_info)), None)
+        how = f"C extension {module}, compiled from source by py_static_extension {label} and linked in as a built-in"
+        if owner is None:
+            components.append(Component(ref=_ref("ext-" + module), name=module, version="", description=how + " (the application's own code)",
+                                        first_party=True))
+            continue
+        sdist = owner.sdist or {}
+        component = Component(
+            ref=_ref("ext-" + module), name=owner.name, version=owner.version, license=owner.license,
+            license_raw=owner.license_raw, sha256=sdist.get("sha256", ""), file_name=sdist.get("file", ""),
+            description=how + (f" from the sdist {sdist['file']}" if sdist else ""),
+        )
+        if owner.purl:
+            component.purl = owner.purl + (f"?file_name={sdist['file']}" if sdist else "")
+        owner.depends_on = sorted(set(owner.depends_on) | {component.ref})
+        components.append(component)
     return components
 
 
@@ -321,7 +362,9 @@ def collect(args):
     components = cpython_components(descriptor, cpython_sbom, urls, set(blob.names(MODULE)))
     deps = distribution_components(descriptor, urls)
     components[0].depends_on = [c.ref for c in deps] + ["musl"]
-    components += deps + [musl_component(args.musl_version, args.zig_version)] + blob_distributions(blob)
+    distributions = blob_distributions(blob)
+    components += deps + [musl_component(args.musl_version, args.zig_version)] + distributions
+    components += extension_components(args.extension, distributions, blob)
     return descriptor, components
 
 
@@ -332,6 +375,8 @@ def check_policy(target, components, denied):
     """(errors, warnings) as build log lines."""
     errors, warnings = [], []
     for c in components:
+        if c.first_party:
+            continue
         if c.license is None:
             warnings.append(
                 f"warning: {target}: {c.name} {c.version} has no SPDX licence expression "
@@ -515,6 +560,7 @@ def parse_args(argv):
     parser.add_argument("--zig_version")
     parser.add_argument("--musl_version")
     parser.add_argument("--licenses_denied", action="append", default=[])
+    parser.add_argument("--extension", action="append", default=[], help="MODULE=LABEL of a py_static_extension linked in")
     parser.add_argument("--policy_stamp", help="policy mode: output stamp")
     parser.add_argument("--spdx")
     parser.add_argument("--cdx")
