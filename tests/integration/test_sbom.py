@@ -13,6 +13,8 @@ from cyclonedx.validation.json import JsonStrictValidator
 from spdx_tools.spdx.parser.parse_anything import parse_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 
+from packageurl import PackageURL
+
 from harness import REPO
 
 MUSL = "--platforms=//platforms:linux_musl"
@@ -39,6 +41,11 @@ def test_sbom_passes_spdx_tools_and_cyclonedx_schema_validation(binaries, name):
     assert messages == [], [m.validation_message for m in messages]
     errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(cdx.read_text())
     assert errors is None, str(errors)
+    # Every purl parses (packageurl-python, cyclonedx-python-lib's own purl library).
+    for component in json.loads(cdx.read_text())["components"]:
+        if "purl" in component:
+            parsed = PackageURL.from_string(component["purl"])
+            assert parsed.name and parsed.version == component["version"], component["purl"]
 
 
 @pytest.mark.parametrize("name", sorted(BINARIES))

@@ -157,6 +157,8 @@ def test_cyclonedx_nests_cpythons_bundled_code_and_lists_dependencies(inputs):
     assert [c["name"] for c in top["cpython"]["components"]] == ["expat", "mpdecimal"]
     assert top["pypi-click-8.5.1"]["licenses"] == [{"expression": "BSD-3-Clause"}]
     assert top["pypi-oddly-1.0"]["licenses"] == [{"license": {"name": "Public domain, mostly"}}]
+    # CPython's SBOM says NOASSERTION for mpdecimal's location (in this fixture): no distribution reference.
+    assert "externalReferences" not in [c for c in top["cpython"]["components"] if c["name"] == "mpdecimal"][0]
     deps = {d["ref"]: d["dependsOn"] for d in bom["dependencies"]}
     assert "cpython" in deps["binary"] and "zig" not in deps["binary"]
     assert deps["pypi-rich-15.0.0"] == ["pypi-pygments-2.21.0"]

@@ -237,7 +237,8 @@ def cpython_components(descriptor, cpython_sbom, urls, blob_modules):
         components.append(Component(
             ref=_ref("cpython-bundled-" + name), name=name, version=package.get("versionInfo", ""),
             license=license_name, license_raw=license_name or "", purl=purl, cpe=refs.get("cpe23Type", ""),
-            sha256=checksums.get("SHA256", ""), download=package.get("downloadLocation", ""),
+            sha256=checksums.get("SHA256", ""),
+            download="" if package.get("downloadLocation", "NOASSERTION") in ("NOASSERTION", "NONE") else package["downloadLocation"],
             supplier=package.get("originator", "") if package.get("originator", "").startswith(("Organization:", "Person:")) else "",
             description=f"bundled with CPython {version} (its Misc/sbom.spdx.json)"
             + ("" if used_when else "; not mapped to a module by rules_pystatic, listed because it is in the source"),
