@@ -45,6 +45,8 @@ def _common_args(ctx, runtime, blob):
     args.add("--blob", blob)
     args.add("--zig_version", ZIG_VERSION)
     args.add("--musl_version", ZIG_MUSL_VERSION)
+    if ctx.attr.compress:
+        args.add("--runtime_lib", "zstd")  # PyStaticGlue links libzstd for compressed resources
     for dep in ctx.attr.deps:
         if PyStaticExtensionInfo in dep:
             args.add("--extension", "{}={}".format(dep[PyStaticExtensionInfo].module, dep.label))

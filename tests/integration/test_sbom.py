@@ -16,6 +16,7 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 from packageurl import PackageURL
 
 from harness import REPO
+from pystatic.blob import MODULE, read_blob
 
 MUSL = "--platforms=//platforms:linux_musl"
 BINARIES = {"hello": "//examples/hello", "cli": "//examples/cli", "wheels": "//examples/wheels:wheels"}
@@ -60,8 +61,12 @@ def test_sbom_names_the_executable_and_the_pinned_sources_inside(binaries, name)
     cpython = packages["cpython"]
     assert cpython["versionInfo"] == SOURCES["cpython"]["3.13"]["version"] and cpython["licenseDeclared"] == "PSF-2.0"
     assert cpython["checksums"][0]["checksumValue"] in [a["sha256"] for a in SOURCES["cpython"]["3.13"]["archives"]]
-    # Every C library of the distribution, with its pinned version, licence and source sha256.
+    # Every C library the binary links, with its pinned version, licence and source sha256; libzstd
+    # only with compress = True (see test_only_what_is_linked_or_embedded).
+    assert "zstd" not in packages
     for dep, entry in SOURCES["deps"].items():
+        if dep == "zstd":
+            continue
         package = packages[dep]
         assert package["versionInfo"] == entry["version"] and package["licenseDeclared"] == entry["license"], package
         assert package["checksums"][0]["checksumValue"] in [a["sha256"] for a in entry["archives"]]
@@ -84,6 +89,19 @@ def test_sbom_names_the_executable_and_the_pinned_sources_inside(binaries, name)
         assert pypi == []
     if name == "cli":
         assert packages["pystatic-cli"]["licenseDeclared"] == "Apache-2.0"  # first-party, no purl
+
+
+def test_only_what_is_linked_or_embedded(bazel, binaries):
+    # Compressed resources link libzstd, which is then listed (the examples do not link it); CPython's
+    # bundled macholib is listed exactly when the blob embeds ctypes.macholib (stdlib = "imported").
+    target = "//bench:hello_imported_zstd"
+    bazel.run("build", target, MUSL, "--output_groups=+blob")
+    binary = bazel.output_file(target, MUSL)
+    doc = json.loads(documents(binary)[0].read_text())
+    names = {p["name"] for p in doc["packages"]}
+    assert "zstd" in names, names
+    embedded = set(read_blob(binary.with_name(binary.name + ".blob")).names(MODULE))
+    assert ("macholib" in names) == ("ctypes.macholib" in embedded)
 
 
 def test_wheels_carry_the_locks_sha256_and_purl(binaries):

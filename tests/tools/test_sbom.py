@@ -51,7 +51,7 @@ DIST_INFOS = [
 def inputs(tmp_path):
     descriptor = {
         "python_version": "3.13.15", "target_triple": "x86_64-linux-musl",
-        "extensions": {"pyexpat": {}, "_decimal": {}, "_sha2": {}},
+        "extensions": {"pyexpat": {}, "_decimal": {}, "_sha2": {}, "zlib": {}, "_sqlite3": {}},
         "licenses": [
             {"component": "cpython", "version": "3.13.15", "license": "PSF-2.0", "file": "LICENSE.cpython"},
             {"component": "expat", "version": "bundled with CPython 3.13.15", "license": "MIT", "file": "LICENSE.expat"},
@@ -59,6 +59,12 @@ def inputs(tmp_path):
              "source_origin": "upstream"},
             {"component": "sqlite3", "version": "3.53.4", "license": "blessing", "file": "LICENSE.sqlite3",
              "source_sha256": REPACK_SHA, "source_origin": "Debian's repack"},
+            # In the distribution, linked only by the runtime of binaries with compress = True.
+            {"component": "zstd", "version": "1.5.7", "license": "BSD-3-Clause", "file": "LICENSE.zstd",
+             "source_sha256": "eb" * 32, "source_origin": "upstream"},
+            # No built-in module uses it here: not linked.
+            {"component": "libuuid", "version": "2.42.4", "license": "BSD-3-Clause", "file": "LICENSE.libuuid",
+             "source_sha256": "fb" * 32, "source_origin": "upstream"},
         ],
     }
     sources = {
@@ -269,3 +275,16 @@ def test_extensions_built_from_an_sdist_or_first_party_c_code(inputs, capsys):
     # The application's own C code has no licence to check: no warning for it.
     assert sbom.main(common + ["--policy_stamp", str(tmp_path / "p.txt")]) == 0
     assert "greet" not in capsys.readouterr().err
+
+
+def test_c_libraries_only_when_linked(inputs):
+    tmp_path, common = inputs
+    spdx, _ = write_sbom(tmp_path, common, "plain")
+    names = {p["name"] for p in json.loads(spdx.read_text())["packages"]}
+    assert {"zlib", "sqlite3"} <= names and not {"zstd", "libuuid"} & names
+    spdx, _ = write_sbom(tmp_path, common + ["--runtime_lib", "zstd"], "compressed")
+    doc = json.loads(spdx.read_text())
+    assert "zstd" in {p["name"] for p in doc["packages"]}
+    relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in doc["relationships"]}
+    assert ("SPDXRef-binary", "CONTAINS", "SPDXRef-c-zstd") in relations
+    assert ("SPDXRef-cpython", "DEPENDS_ON", "SPDXRef-c-zstd") not in relations  # the runtime's, not CPython's

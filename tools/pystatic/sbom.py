@@ -76,6 +76,22 @@ CLASSIFIERS = {
 }
 
 
+# What pulls each C library of the distribution into a binary: built-in modules that use it, or
+# the runtime itself ("runtime": the binary's resources are zstd-compressed, compress = True). The
+# linker takes an archive's objects only when something references them; libraries not named here
+# are listed whenever the distribution has them.
+DEP_USERS = {
+    "zlib": ["zlib", "binascii"],
+    "bzip2": ["_bz2"],
+    "xz": ["_lzma"],
+    "openssl": ["_ssl", "_hashlib"],
+    "libffi": ["_ctypes"],
+    "sqlite3": ["_sqlite3"],
+    "libuuid": ["_uuid"],
+    "zstd": ["_zstd", "runtime"],
+}
+
+
 class SbomError(Exception):
     pass
 
@@ -247,19 +263,26 @@ def cpython_components(descriptor, cpython_sbom, urls, blob_modules):
     return components
 
 
-def distribution_components(descriptor, urls):
-    """The C libraries the distribution links (descriptor licence entries with a pinned source)."""
+def distribution_components(descriptor, urls, runtime_libs=()):
+    """The C libraries of the distribution that are linked (descriptor licence entries with a
+    pinned source, used by a built-in module or, for runtime_libs, by the runtime)."""
     components = []
+    users = set(descriptor.get("extensions", {}))
     for entry in descriptor["licenses"]:
         if "source_sha256" not in entry:
             continue  # cpython and its bundled code: from the CPython SBOM
         name, version, sha = entry["component"], entry["version"], entry["source_sha256"]
+        wanted = DEP_USERS.get(name)
+        by_runtime = name in runtime_libs
+        if wanted is not None and not by_runtime and not users & set(wanted):
+            continue  # in the distribution, but nothing in this binary references it
         url = urls.get(sha, "")
         components.append(Component(
             ref=_ref("c-" + name), name=name, version=version, license=spdx_expression(entry["license"]),
             license_raw=entry["license"], purl=_generic_purl(name, version, sha, url), sha256=sha, download=url,
             file_name=url.rpartition("/")[2] if url else "",
-            description=f"static library linked into CPython's modules; source: {entry.get('source_origin', '')}",
+            description=("static library used by the runtime (compressed resources)" if by_runtime and not users & set(wanted or [])
+                         else "static library linked into CPython's modules") + f"; source: {entry.get('source_origin', '')}",
         ))
     return components
 
@@ -361,8 +384,9 @@ def collect(args):
     urls = archive_urls(json.loads(pathlib.Path(args.sources).read_text(encoding="utf-8")))
     blob = read_blob(args.blob)
     components = cpython_components(descriptor, cpython_sbom, urls, set(blob.names(MODULE)))
-    deps = distribution_components(descriptor, urls)
-    components[0].depends_on = [c.ref for c in deps] + ["musl"]
+    deps = distribution_components(descriptor, urls, args.runtime_lib)
+    users = set(descriptor.get("extensions", {}))
+    components[0].depends_on = [c.ref for c in deps if users & set(DEP_USERS.get(c.name, ["?"])) or c.name not in DEP_USERS] + ["musl"]
     distributions = blob_distributions(blob)
     components += deps + [musl_component(args.musl_version, args.zig_version)] + distributions
     components += extension_components(args.extension, distributions, blob)
@@ -562,6 +586,7 @@ def parse_args(argv):
     parser.add_argument("--musl_version")
     parser.add_argument("--licenses_denied", action="append", default=[])
     parser.add_argument("--extension", action="append", default=[], help="MODULE=LABEL of a py_static_extension linked in")
+    parser.add_argument("--runtime_lib", action="append", default=[], help="a C library the runtime links (zstd with compress)")
     parser.add_argument("--policy_stamp", help="policy mode: output stamp")
     parser.add_argument("--spdx")
     parser.add_argument("--cdx")
