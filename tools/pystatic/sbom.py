@@ -25,6 +25,7 @@ import pathlib
 import re
 import sys
 import tarfile
+import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
@@ -207,7 +208,7 @@ def _generic_purl(name, version, sha256="", url=""):
     if sha256:
         qualifiers.append(f"checksum=sha256:{sha256}")
     if url:
-        qualifiers.append("download_url=" + re.sub(r"[^A-Za-z0-9._~/:-]", lambda m: "%%%02X" % ord(m.group()), url).replace(":", "%3A"))
+        qualifiers.append("download_url=" + urllib.parse.quote(url, safe="/"))
     return f"pkg:generic/{name}@{version}" + ("?" + "&".join(qualifiers) if qualifiers else "")
 
 
