@@ -145,7 +145,7 @@ def test_a_denied_licence_fails_the_build_naming_package_licence_and_fix(bazel):
 
 def test_unknown_licence_warns_and_the_repository_default_denies(bazel, binaries):
     # --norun_validations with the policy's own output group: the policy runs, the link need not.
-    # A deny list never used before makes the policy action run (a cached action prints nothing).
+    # A deny list never used before makes the policy action run (one up to date prints nothing).
     policy = ["--norun_validations", "--output_groups=licenses_policy", MUSL]
     fresh = f"--//rules:licenses_denied=LicenseRef-unused-{uuid.uuid4().hex}"
     result = bazel.run("build", "//tests/sbom:allowed", *policy, fresh)
