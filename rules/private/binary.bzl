@@ -8,6 +8,7 @@ Actions, in order (each a tools/pystatic script; see docs/py_static_binary.md):
   CppCompile/CppLink  the C runtime + glue + the distribution's archives, target toolchain
   PyStaticVerifyElf validation: no program interpreter, no shared libraries
   PyStaticLicenses  <name>.licenses.json: licences of CPython, its C libraries and embedded dists
+  PyStaticLicensePolicy, PyStaticSbom  licenses_denied; <name>.spdx.json, <name>.cdx.json (sbom.bzl)
 The standard library's bytecode comes precompiled from the runtime toolchain (py_static_runtime).
 """
 
@@ -17,6 +18,7 @@ load(":dotted_name.bzl", "is_dotted_name")
 load(":providers.bzl", "PyStaticExtensionInfo")
 load(":python_headers.bzl", "python_headers")
 load(":resources.bzl", "import_roots", "manifest_action")
+load(":sbom.bzl", "SBOM_ATTRS", "sbom_actions")
 
 ALLOCATORS = ["mimalloc", "pymalloc", "malloc"]
 STDLIB_MODES = ["all", "imported"]
@@ -268,11 +270,13 @@ def _py_static_binary_impl(ctx):
     executable = _compile_and_link(ctx, runtime, glue, blob)
     stamp = _verify(ctx, runtime, executable)
     licenses = _licenses(ctx, runtime, blob)
+    spdx, cdx, policy = sbom_actions(ctx, runtime, blob, executable)
     return [
-        DefaultInfo(executable = executable, files = depset([executable, licenses])),
+        DefaultInfo(executable = executable, files = depset([executable, licenses, spdx, cdx])),
         OutputGroupInfo(
             blob = depset([blob, report]),
-            _validation = depset([stamp]),
+            licenses_policy = depset([policy]),
+            _validation = depset([stamp, policy]),
         ),
     ]
 
@@ -280,7 +284,7 @@ _py_static_binary = rule(
     implementation = _py_static_binary_impl,
     executable = True,
     doc = "A Python application as one fully static executable (docs/py_static_binary.md).",
-    attrs = {
+    attrs = dict(SBOM_ATTRS, **{
         "allocator": attr.string(
             default = "mimalloc",
             values = ALLOCATORS,
@@ -322,7 +326,7 @@ _py_static_binary = rule(
         "_pack_blob": attr.label(default = "//tools:pack_blob", executable = True, cfg = "exec"),
         "_resource_manifest": attr.label(default = "//tools:resource_manifest", executable = True, cfg = "exec"),
         "_verify_elf": attr.label(default = "//tools:verify_elf", executable = True, cfg = "exec"),
-    },
+    }),
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],
 )
