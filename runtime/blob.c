@@ -95,7 +95,9 @@ int pystatic_blob_open(const unsigned char *start, const unsigned char *end, con
     if (h->version != FORMAT_VERSION) return *error = "unknown format version (rebuild the binary)", -1;
     if (h->index_offset != sizeof(blob_header) ||
         h->names_offset != h->index_offset + (uint64_t)h->count * sizeof(blob_record) ||
-        h->names_offset + h->names_size > h->data_offset || h->data_offset + h->data_size > size)
+        /* No sums of header fields: damaged ones must not wrap around to a small value. */
+        h->data_offset > size || h->data_size > size - h->data_offset || h->names_offset > h->data_offset ||
+        h->names_size > h->data_offset - h->names_offset)
         return *error = "sections out of bounds", -1;
     static const unsigned char zero[4];
     uint32_t crc = checksum(0, start, HEADER_CHECKSUM_OFFSET);
