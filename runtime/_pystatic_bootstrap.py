@@ -13,6 +13,10 @@ import sys
 import _frozen_importlib as _bootstrap  # importlib._bootstrap, frozen into the interpreter
 
 _PACKAGE = _pystatic.PACKAGE
+# Packages whose files are written to a cache directory on first import (extract_packages).
+_EXTRACT = tuple(p for p in _pystatic.extract_packages.split(",") if p)
+# Built-in modules of the distribution not linked into this binary (stdlib = "imported").
+_LEFT_OUT = frozenset(_pystatic.left_out_builtins.split(",")) - {""}
 
 
 class PyStaticImporter:
@@ -24,8 +28,15 @@ class PyStaticImporter:
     def __repr__(self):
         return f"<PyStaticImporter {self.root!r}>"
 
+    def _root_of(self, fullname):
+        """The directory a module's paths start from: the executable, or where its package was extracted."""
+        for package in _EXTRACT:
+            if fullname == package or fullname.startswith(package + "."):
+                return _import("_pystatic_files").extract(package)
+        return self.root
+
     def _path(self, fullname, is_package):
-        base = self.root + "/" + fullname.replace(".", "/")
+        base = self._root_of(fullname) + "/" + fullname.replace(".", "/")
         return base + "/__init__.py" if is_package else base + ".py"
 
     def _flags(self, fullname):
@@ -38,12 +49,19 @@ class PyStaticImporter:
     def find_spec(self, fullname, path=None, target=None):
         flags = _pystatic.find_module(fullname)
         if flags < 0:
+            if fullname in _LEFT_OUT:
+                raise ModuleNotFoundError(
+                    f"No module named {fullname!r}: the built-in module was left out of this binary (stdlib = "
+                    f'"imported": no embedded module imports it). Fix: import the module that uses it in the app, '
+                    f'add it with stdlib_include = ["<that module>"], or build with stdlib = "all"',
+                    name=fullname,
+                )
             return self._namespace_spec(fullname)
         is_package = bool(flags & _PACKAGE)
         spec = _bootstrap.ModuleSpec(fullname, self, origin=self._path(fullname, is_package), is_package=is_package)
         spec.has_location = True
         if is_package:
-            spec.submodule_search_locations = [self.root + "/" + fullname.replace(".", "/")]
+            spec.submodule_search_locations = [self._root_of(fullname) + "/" + fullname.replace(".", "/")]
         return spec
 
     def _namespace_spec(self, fullname):
@@ -102,7 +120,8 @@ class PyStaticImporter:
             return None
         import _pystatic_resources
 
-        return _pystatic_resources.reader(self.root, fullname)
+        root = self._root_of(fullname)
+        return _pystatic_resources.reader(root, fullname, extracted=root != self.root)
 
 
 _PYTHON_FLAGS = set("bBdEhiIOPqsSuvV")
@@ -207,8 +226,49 @@ def main(entry_point):
         return 1
 
 
+# Python's file APIs that the read-only view of the embedded tree serves (runtime/_pystatic_files.py):
+# (module, function, handler, which positional arguments are paths as bits).
+_FILE_APIS = (
+    ("_io", "open", "open", 1),
+    ("_io", "open_code", "open_code", 1),
+    ("posix", "stat", "stat", 1),
+    ("posix", "lstat", "lstat", 1),
+    ("posix", "listdir", "listdir", 1),
+    ("posix", "scandir", "scandir", 1),
+    ("posix", "access", "access", 1),
+    ("posix", "readlink", "readlink", 1),
+    ("posix", "listxattr", "listxattr", 1),
+    ("posix", "getxattr", "getxattr", 1),
+    ("posix", "open", "os_open", 1),
+    *(("posix", name, "read_only", 1) for name in (
+        "mkdir", "rmdir", "remove", "unlink", "chmod", "chown", "lchown", "utime", "truncate", "mkfifo", "mknod",
+        "setxattr", "removexattr", "chflags", "lchflags",
+    )),
+    *(("posix", name, "read_only", 3) for name in ("rename", "replace", "link")),
+    ("posix", "symlink", "read_only", 2),
+)
+
+
+def _install_file_view(executable):
+    """Replaces the file APIs by hooks that serve paths below the executable from the blob, before
+    any other module binds them (`os` copies posix's functions, `io` and `builtins.open` _io's)."""
+    _pystatic.set_view_root(executable + "/")
+    modules = [sys.modules.get(name) for name in ("posix", "os", "_io", "io", "builtins")]
+    for module_name, name, handler, path_args in _FILE_APIS:
+        module = __import__(module_name)
+        original = getattr(module, name, None)
+        if original is None:
+            continue
+        hook = _pystatic.PathHook(original, handler, path_args)
+        for loaded in [module, *modules]:
+            if loaded is not None and getattr(loaded, name, None) is original:
+                setattr(loaded, name, hook)
+
+
 def install(executable):
     """Puts the importer on sys.meta_path, after the built-in and frozen importers."""
+    if _pystatic.file_view:
+        _install_file_view(executable)
     importer = PyStaticImporter(executable)
     sys.meta_path.append(importer)
     sys.frozen = True  # multiprocessing: children re-enter this executable (see _multiprocessing_child)

@@ -2,7 +2,7 @@
 
 Imported on first use by PyStaticImporter. Package data files are blob entries named by their
 path (`pkg/sub/file.txt`); a module's source appears as `pkg/mod.py`, a subpackage as a
-directory, as on disk. Distribution metadata entries are `<name>-<version>.dist-info/<file>`.
+directory, as on disk: the tree of runtime/_pystatic_files.py. Distribution metadata entries are `<name>-<version>.dist-info/<file>`.
 Reading never touches the file system.
 
 importlib.resources / importlib.metadata are looked up at run time, not imported statically:
@@ -14,6 +14,7 @@ import io
 import posixpath
 
 import _pystatic
+import _pystatic_files
 
 
 def _stdlib(name):
@@ -28,16 +29,6 @@ def _class(name):
     if name not in _classes:
         _classes.update(_build_classes())
     return _classes[name]
-
-
-def _module_name(key):
-    """`pkg/mod.py` -> `pkg.mod`, `pkg/__init__.py` -> `pkg` (None for other keys)."""
-    if not key.endswith(".py"):
-        return None
-    dotted = key[: -len(".py")].split("/")
-    if dotted[-1] == "__init__":
-        dotted.pop()
-    return ".".join(dotted) if dotted else None
 
 
 def _normalize(name):
@@ -81,46 +72,16 @@ def _build_classes():
         def name(self):
             return posixpath.basename(self._key)
 
-        def _children(self):
-            prefix = self._key + "/"
-            children = {n[len(prefix):].split("/", 1)[0] for n in _pystatic.names(_pystatic.DATA, prefix)}
-            package = self._key.replace("/", ".") + "."
-            for module in _pystatic.names(_pystatic.MODULE, package):
-                first, _, rest = module[len(package):].partition(".")
-                flags = _pystatic.find_module(module)
-                if rest or flags & _pystatic.PACKAGE:
-                    children.add(first)  # a subpackage: a directory
-                elif flags & _pystatic.HAS_SOURCE:
-                    children.add(first + ".py")
-            # find_module gives -1 (every bit set) for a directory that is no package: test it first.
-            own = _pystatic.find_module(self._key.replace("/", "."))
-            if own >= 0 and own & _pystatic.PACKAGE and own & _pystatic.HAS_SOURCE:
-                children.add("__init__.py")
-            return sorted(children)
-
-        def _source(self):
-            module = _module_name(self._key)
-            if module is None or _pystatic.find_module(module) < 0:
-                return None
-            return _pystatic.get_source(module)
-
         def is_file(self):
-            try:
-                _pystatic.view(_pystatic.DATA, self._key)
-                return True
-            except FileNotFoundError:
-                return self._source() is not None
+            return _pystatic_files.is_file(self._key)
 
         def is_dir(self):
-            own = _pystatic.find_module(self._key.replace("/", "."))
-            if own >= 0:
-                return own & _pystatic.PACKAGE != 0
-            return bool(_pystatic.names(_pystatic.DATA, self._key + "/"))
+            return _pystatic_files.is_dir(self._key)
 
         def iterdir(self):
             if not self.is_dir():
                 raise NotADirectoryError(str(self))
-            return iter([EmbeddedPath(self._root, f"{self._key}/{child}") for child in self._children()])
+            return iter([EmbeddedPath(self._root, f"{self._key}/{child}") for child in _pystatic_files.children(self._key)])
 
         def joinpath(self, *descendants):
             key = posixpath.normpath(posixpath.join(self._key, *descendants))
@@ -131,13 +92,7 @@ def _build_classes():
         __truediv__ = joinpath
 
         def read_bytes(self):
-            try:
-                return _pystatic.read(_pystatic.DATA, self._key)
-            except FileNotFoundError:
-                source = self._source()
-                if source is None:
-                    raise
-                return source
+            return _pystatic_files.read(self._key)
 
         def read_text(self, encoding="utf-8", errors="strict"):
             return self.read_bytes().decode(encoding, errors)
@@ -167,10 +122,11 @@ def _build_classes():
 
 
     class Reader(TraversableResources):
-        """Resource reader of one embedded package."""
+        """Resource reader of one embedded package; of its extracted copy's real files (extract_packages)."""
 
-        def __init__(self, root, package):
-            self._files = EmbeddedPath(root, package.replace(".", "/"))
+        def __init__(self, root, package, extracted):
+            key = package.replace(".", "/")
+            self._files = _stdlib("pathlib").Path(root, key) if extracted else EmbeddedPath(root, key)
 
         def files(self):
             return self._files
@@ -178,6 +134,6 @@ def _build_classes():
     return {"EmbeddedPath": EmbeddedPath, "EmbeddedDistribution": EmbeddedDistribution, "Reader": Reader}
 
 
-def reader(root, package):
+def reader(root, package, extracted=False):
     """Resource reader of one embedded package (PyStaticImporter.get_resource_reader)."""
-    return _class("Reader")(root, package)
+    return _class("Reader")(root, package, extracted)

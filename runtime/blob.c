@@ -3,15 +3,27 @@
  *
  * The blob lives in the executable's read-only data: uncompressed entries are used in place
  * (code is unmarshalled straight from it, data can be read as a memoryview), nothing is copied
- * to disk. The header and the index are checked once at start-up; every payload is checked
- * against the data section before use. */
+ * to disk. The header and the index are checked once at start-up (bounds and a checksum); every
+ * payload is checked against the data section, and its checksum verified the first time it is
+ * used: a damaged entry ends the process (exit 70, naming it) before its bytes reach marshal or
+ * the application. */
 #include "pystatic_runtime.h"
 
 #include <marshal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAGIC "PYSTBLOB"
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
+#define HEADER_CHECKSUM_OFFSET 64
+#define EXIT_DAMAGED 70
+
+/* zlib's CRC-32, from the libz.a in the distribution's archive (CPython's zlib and binascii
+ * modules use it); declared here because the runtime is compiled against CPython's headers only. */
+unsigned long crc32(unsigned long crc, const unsigned char *buf, unsigned int len);
+extern char *program_invocation_name; /* argv[0]; musl and glibc */
 
 enum { KIND_MODULE = 1, KIND_DATA = 2, KIND_METADATA = 3 };
 enum {
@@ -20,18 +32,23 @@ enum {
     FLAG_HAS_SOURCE = 0x04,
     FLAG_PRIMARY_ZSTD = 0x10,
     FLAG_SOURCE_ZSTD = 0x20,
+    KNOWN_FLAGS = FLAG_PACKAGE | FLAG_HAS_PRIMARY | FLAG_HAS_SOURCE | FLAG_PRIMARY_ZSTD | FLAG_SOURCE_ZSTD,
 };
 
 /* Little-endian on every supported target (x86_64, aarch64); field offsets as in blob.py. */
 typedef struct {
     char magic[8];
     uint32_t version, bytecode_magic, count, flags;
-    uint64_t index_offset, names_offset, names_size, data_offset, data_size, reserved[3];
+    uint64_t index_offset, names_offset, names_size, data_offset, data_size;
+    uint32_t checksum, reserved0; /* CRC-32 of the bytes before the data section, this field as 0 */
+    uint64_t reserved[2];
 } blob_header;
 
 typedef struct {
     uint64_t offset;
     uint32_t stored, size;
+    uint32_t checksum; /* CRC-32 of the stored bytes */
+    uint32_t reserved;
 } blob_payload;
 
 typedef struct {
@@ -43,7 +60,9 @@ typedef struct {
 } blob_record;
 
 _Static_assert(sizeof(blob_header) == 88, "blob header layout");
-_Static_assert(sizeof(blob_record) == 48, "blob record layout");
+_Static_assert(offsetof(blob_header, checksum) == HEADER_CHECKSUM_OFFSET, "blob header layout");
+_Static_assert(sizeof(blob_payload) == 24, "blob payload layout");
+_Static_assert(sizeof(blob_record) == 64, "blob record layout");
 
 static struct {
     const blob_record *records;
@@ -53,7 +72,20 @@ static struct {
     const unsigned char *data;
     uint64_t data_size;
     uint32_t bytecode_magic;
+    /* verified[2 i + p]: payload p (0 primary, 1 source) of record i passed its checksum. Written
+     * once per payload with relaxed atomics: two threads that race both verify, harmlessly. */
+    unsigned char *verified;
 } blob;
+
+static uint32_t checksum(uint32_t crc, const unsigned char *data, uint64_t size) {
+    while (size > 0) {
+        unsigned int chunk = size > (1u << 30) ? (1u << 30) : (unsigned int)size;
+        crc = (uint32_t)crc32(crc, data, chunk);
+        data += chunk;
+        size -= chunk;
+    }
+    return crc;
+}
 
 int pystatic_blob_open(const unsigned char *start, const unsigned char *end, const char **error) {
     size_t size = (size_t)(end - start);
@@ -63,8 +95,15 @@ int pystatic_blob_open(const unsigned char *start, const unsigned char *end, con
     if (h->version != FORMAT_VERSION) return *error = "unknown format version (rebuild the binary)", -1;
     if (h->index_offset != sizeof(blob_header) ||
         h->names_offset != h->index_offset + (uint64_t)h->count * sizeof(blob_record) ||
-        h->names_offset + h->names_size > h->data_offset || h->data_offset + h->data_size > size)
+        /* No sums of header fields: damaged ones must not wrap around to a small value. */
+        h->data_offset > size || h->data_size > size - h->data_offset || h->names_offset > h->data_offset ||
+        h->names_size > h->data_offset - h->names_offset)
         return *error = "sections out of bounds", -1;
+    static const unsigned char zero[4];
+    uint32_t crc = checksum(0, start, HEADER_CHECKSUM_OFFSET);
+    crc = checksum(crc, zero, sizeof zero);
+    crc = checksum(crc, start + HEADER_CHECKSUM_OFFSET + 4, h->data_offset - HEADER_CHECKSUM_OFFSET - 4);
+    if (crc != h->checksum) return *error = "header, index or names damaged (checksum mismatch)", -1;
     blob.records = (const blob_record *)(start + h->index_offset);
     blob.count = h->count;
     blob.names = (const char *)start + h->names_offset;
@@ -75,12 +114,41 @@ int pystatic_blob_open(const unsigned char *start, const unsigned char *end, con
     for (uint32_t i = 0; i < blob.count; i++) {
         const blob_record *r = &blob.records[i];
         if ((uint64_t)r->name_offset + r->name_size > blob.names_size) return *error = "entry name out of bounds", -1;
-        if ((r->flags & FLAG_HAS_PRIMARY) && r->primary.offset + r->primary.stored > blob.data_size)
+        if (r->kind < KIND_MODULE || r->kind > KIND_METADATA || (r->flags & ~KNOWN_FLAGS))
+            return *error = "entry of unknown kind or with unknown flags", -1;
+        /* Absent payloads are written as zeros: check both, whatever the flags say. */
+        if (r->primary.offset > blob.data_size || r->primary.stored > blob.data_size - r->primary.offset)
             return *error = "entry payload out of bounds", -1;
-        if ((r->flags & FLAG_HAS_SOURCE) && r->source.offset + r->source.stored > blob.data_size)
+        if (r->source.offset > blob.data_size || r->source.stored > blob.data_size - r->source.offset)
             return *error = "entry source out of bounds", -1;
     }
+    blob.verified = calloc((size_t)blob.count * 2 + 1, 1);
+    if (blob.verified == NULL) return *error = "out of memory", -1;
     return 0;
+}
+
+static const char *kind_name(int kind) {
+    return kind == KIND_MODULE ? "module" : kind == KIND_DATA ? "data file" : "metadata file";
+}
+
+/* The stored bytes of payload `which` (0 primary, 1 source) of `r`, checked against their checksum
+ * the first time. A mismatch ends the process: the executable itself is damaged, so no exception
+ * that the application could catch and carry on from (docs/resource-blob.md). */
+static const char *payload_bytes(const blob_record *r, int which) {
+    const blob_payload *p = which ? &r->source : &r->primary;
+    unsigned char *done = &blob.verified[(size_t)(r - blob.records) * 2 + which];
+    if (!__atomic_load_n(done, __ATOMIC_RELAXED)) {
+        if (checksum(0, blob.data + p->offset, p->stored) != p->checksum) {
+            fprintf(stderr,
+                    "%s: the embedded resource blob is damaged: %s '%.*s' (%s) fails its checksum; "
+                    "this copy of the executable is corrupt, replace it\n",
+                    program_invocation_name, kind_name(r->kind), (int)r->name_size, blob.names + r->name_offset,
+                    which ? "source" : r->kind == KIND_MODULE ? "bytecode" : "contents");
+            _exit(EXIT_DAMAGED);
+        }
+        __atomic_store_n(done, 1, __ATOMIC_RELAXED);
+    }
+    return (const char *)blob.data + p->offset;
 }
 
 static int compare(int kind, const char *name, size_t size, const blob_record *r) {
@@ -109,10 +177,13 @@ static const blob_record *find(int kind, const char *name, size_t size) {
     return i < blob.count && compare(kind, name, size, &blob.records[i]) == 0 ? &blob.records[i] : NULL;
 }
 
-/* Calls `use(ptr, size, arg)` on the payload, decompressing into a temporary buffer if needed. */
-static PyObject *with_payload(const blob_payload *p, int compressed, PyObject *(*use)(const char *, Py_ssize_t, void *),
+/* Calls `use(ptr, size, arg)` on payload `which` of `r` (verified), decompressing into a temporary
+ * buffer if needed. */
+static PyObject *with_payload(const blob_record *r, int which, PyObject *(*use)(const char *, Py_ssize_t, void *),
                               void *arg) {
-    const char *stored = (const char *)blob.data + p->offset;
+    const blob_payload *p = which ? &r->source : &r->primary;
+    int compressed = r->flags & (which ? FLAG_SOURCE_ZSTD : FLAG_PRIMARY_ZSTD);
+    const char *stored = payload_bytes(r, which);
     if (!compressed) return use(stored, p->stored, arg);
     char *buffer = PyMem_RawMalloc(p->size ? p->size : 1);
     if (buffer == NULL) return PyErr_NoMemory();
@@ -161,7 +232,7 @@ PyObject *pystatic_get_code(const char *name) {
         PyErr_Format(PyExc_ImportError, "no bytecode for module '%s' in this executable", name);
         return NULL;
     }
-    PyObject *code = with_payload(&r->primary, r->flags & FLAG_PRIMARY_ZSTD, unmarshal, NULL);
+    PyObject *code = with_payload(r, 0, unmarshal, NULL);
     if (code != NULL && !PyCode_Check(code)) {
         Py_DECREF(code);
         PyErr_Format(PyExc_ImportError, "bytecode of module '%s' is not a code object", name);
@@ -194,7 +265,7 @@ static PyObject *py_get_source(PyObject *self, PyObject *name) {
         return NULL;
     }
     if (!(r->flags & FLAG_HAS_SOURCE)) Py_RETURN_NONE;
-    return with_payload(&r->source, r->flags & FLAG_SOURCE_ZSTD, to_bytes, NULL);
+    return with_payload(r, 1, to_bytes, NULL);
 }
 
 static const blob_record *find_file(PyObject *args, int *kind_out, PyObject **key_out) {
@@ -215,7 +286,7 @@ static PyObject *py_read(PyObject *self, PyObject *args) {
     PyObject *key;
     const blob_record *r = find_file(args, &kind, &key);
     if (r == NULL) return NULL;
-    return with_payload(&r->primary, r->flags & FLAG_PRIMARY_ZSTD, to_bytes, NULL);
+    return with_payload(r, 0, to_bytes, NULL);
 }
 
 /* _pystatic.view(kind, key) -> read-only memoryview over the executable's own bytes (no copy);
@@ -226,8 +297,14 @@ static PyObject *py_view(PyObject *self, PyObject *args) {
     PyObject *key;
     const blob_record *r = find_file(args, &kind, &key);
     if (r == NULL) return NULL;
-    if (r->flags & FLAG_PRIMARY_ZSTD) return with_payload(&r->primary, 1, to_bytes, NULL);
-    return PyMemoryView_FromMemory((char *)blob.data + r->primary.offset, r->primary.stored, PyBUF_READ);
+    if (r->flags & FLAG_PRIMARY_ZSTD) return with_payload(r, 0, to_bytes, NULL);
+    return PyMemoryView_FromMemory((char *)payload_bytes(r, 0), r->primary.stored, PyBUF_READ);
+}
+
+/* Whether record i exists, is of `kind` and its name starts with `prefix`. */
+static int has_prefix(uint32_t i, int kind, const char *prefix, size_t size) {
+    const blob_record *r = i < blob.count ? &blob.records[i] : NULL;
+    return r != NULL && r->kind == kind && r->name_size >= size && memcmp(blob.names + r->name_offset, prefix, size) == 0;
 }
 
 /* _pystatic.names(kind, prefix) -> sorted names of `kind` that start with `prefix`. */
@@ -239,10 +316,8 @@ static PyObject *py_names(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "is#", &kind, &prefix, &size)) return NULL;
     PyObject *result = PyList_New(0);
     if (result == NULL) return NULL;
-    for (uint32_t i = lower_bound(kind, prefix, (size_t)size); i < blob.count; i++) {
+    for (uint32_t i = lower_bound(kind, prefix, (size_t)size); has_prefix(i, kind, prefix, (size_t)size); i++) {
         const blob_record *r = &blob.records[i];
-        if (r->kind != kind || r->name_size < (size_t)size || memcmp(blob.names + r->name_offset, prefix, size) != 0)
-            break;
         PyObject *name = PyUnicode_DecodeUTF8(blob.names + r->name_offset, r->name_size, "strict");
         if (name == NULL || PyList_Append(result, name) < 0) {
             Py_XDECREF(name);
@@ -252,6 +327,32 @@ static PyObject *py_names(PyObject *self, PyObject *args) {
         Py_DECREF(name);
     }
     return result;
+}
+
+/* _pystatic.entry(kind, name) -> (index, flags, size, source size) of an entry, or None. */
+static PyObject *py_entry(PyObject *self, PyObject *args) {
+    (void)self;
+    int kind;
+    PyObject *name;
+    if (!PyArg_ParseTuple(args, "iU", &kind, &name)) return NULL;
+    const blob_record *r = find_str(kind, name);
+    if (r == NULL) {
+        if (PyErr_Occurred()) return NULL;
+        Py_RETURN_NONE;
+    }
+    return Py_BuildValue("(nIII)", (Py_ssize_t)(r - blob.records), (unsigned)r->flags,
+                         (r->flags & FLAG_HAS_PRIMARY) ? r->primary.size : 0u,
+                         (r->flags & FLAG_HAS_SOURCE) ? r->source.size : 0u);
+}
+
+/* _pystatic.has_prefix(kind, prefix) -> whether some name of `kind` starts with `prefix`. */
+static PyObject *py_has_prefix(PyObject *self, PyObject *args) {
+    (void)self;
+    int kind;
+    const char *prefix;
+    Py_ssize_t size;
+    if (!PyArg_ParseTuple(args, "is#", &kind, &prefix, &size)) return NULL;
+    return PyBool_FromLong(has_prefix(lower_bound(kind, prefix, (size_t)size), kind, prefix, (size_t)size));
 }
 
 /* _pystatic.exec_module(module): the loader's exec_module, in C so that no frame of the importer
@@ -296,6 +397,8 @@ static PyMethodDef methods[] = {
     {"read", py_read, METH_VARARGS, "read(kind, key) -> bytes"},
     {"view", py_view, METH_VARARGS, "view(kind, key) -> memoryview (zero-copy) or bytes"},
     {"names", py_names, METH_VARARGS, "names(kind, prefix) -> [str]"},
+    {"entry", py_entry, METH_VARARGS, "entry(kind, name) -> (index, flags, size, source size) or None"},
+    {"has_prefix", py_has_prefix, METH_VARARGS, "has_prefix(kind, prefix) -> bool"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -312,7 +415,10 @@ PyObject *PyInit__pystatic(void) {
         PyModule_AddIntConstant(m, "PACKAGE", FLAG_PACKAGE) < 0 ||
         PyModule_AddIntConstant(m, "HAS_SOURCE", FLAG_HAS_SOURCE) < 0 ||
         PyModule_AddStringConstant(m, "entry_point", pystatic_settings.entry_point) < 0 ||
-        PyModule_AddStringConstant(m, "blob_sha256", pystatic_blob_sha256) < 0) {
+        PyModule_AddStringConstant(m, "blob_sha256", pystatic_blob_sha256) < 0 ||
+        PyModule_AddStringConstant(m, "extract_packages", pystatic_settings.extract_packages) < 0 ||
+        PyModule_AddStringConstant(m, "left_out_builtins", pystatic_settings.left_out_builtins) < 0 ||
+        PyModule_AddIntConstant(m, "file_view", pystatic_settings.file_view) < 0 || pystatic_add_file_view(m) < 0) {
         Py_DECREF(m);
         return NULL;
     }

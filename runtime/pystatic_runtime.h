@@ -16,6 +16,9 @@ typedef struct {
     int utf8_mode;
     int use_environment;     /* read PYTHON* variables (off by default: the binary is sealed) */
     int buffered_stdio;
+    int file_view;                /* serve Python's file APIs below sys.executable from the blob */
+    const char *extract_packages; /* comma-separated packages written to a cache directory */
+    const char *left_out_builtins; /* comma-separated built-ins not linked in (stdlib = "imported") */
     int interpreter;         /* py_static_interpreter: a python3 command line instead of entry_point */
 } pystatic_settings_t;
 
@@ -31,6 +34,8 @@ size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, siz
 /* blob.c */
 int pystatic_blob_open(const unsigned char *start, const unsigned char *end, const char **error);
 PyObject *PyInit__pystatic(void);
+/* file_view.c: adds _pystatic.PathHook and set_view_root to the module. */
+int pystatic_add_file_view(PyObject *module);
 /* New reference to the code object of module `name`, or NULL with an exception set. */
 PyObject *pystatic_get_code(const char *name);
 /* Whether the embedded bytecode is this interpreter's (its magic number); after start-up only. */

@@ -8,6 +8,7 @@ Actions, in order (each a tools/pystatic script; see docs/py_static_binary.md):
   CppCompile/CppLink  the C runtime + glue + the distribution's archives, target toolchain
   PyStaticVerifyElf validation: no program interpreter, no shared libraries
   PyStaticLicenses  <name>.licenses.json: licences of CPython, its C libraries and embedded dists
+  PyStaticLicensePolicy, PyStaticSbom  licenses_denied; <name>.spdx.json, <name>.cdx.json (sbom.bzl)
 The standard library's bytecode comes precompiled from the runtime toolchain (py_static_runtime).
 """
 
@@ -17,6 +18,7 @@ load(":dotted_name.bzl", "is_dotted_name")
 load(":providers.bzl", "PyStaticExtensionInfo")
 load(":python_headers.bzl", "python_headers")
 load(":resources.bzl", "import_roots", "manifest_action")
+load(":sbom.bzl", "SBOM_ATTRS", "sbom_actions")
 
 ALLOCATORS = ["mimalloc", "pymalloc", "malloc"]
 STDLIB_MODES = ["all", "imported"]
@@ -113,30 +115,41 @@ def _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, mai
         args.add("--stdlib_sources")
     if ctx.attr.compress:
         args.add("--zstd_level", str(ctx.attr.compression_level))
+    args.add_all(ctx.attr.extract_packages, before_each = "--extract_package")
+    if not ctx.attr.file_view:
+        args.add("--no_file_view")
+    args.add("--descriptor", runtime.distribution.descriptor)
     args.add("--output", blob)
     args.add("--report", report)
     ctx.actions.run(
         executable = ctx.executable._pack_blob,
         arguments = [args],
-        inputs = [stdlib.blob, stdlib.imports, app_blob, app_imports],
+        inputs = [stdlib.blob, stdlib.imports, app_blob, app_imports, runtime.distribution.descriptor],
         outputs = [blob, report],
         mnemonic = "PyStaticBlob",
         progress_message = "Packing the resource blob of %{label}",
     )
     return blob, report
 
-def _glue(ctx, blob, report):
+def _glue(ctx, runtime, blob, report):
     glue = ctx.actions.declare_file(ctx.label.name + ".glue.c")
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
     args.set_param_file_format("multiline")
     args.add("--blob", blob)
     args.add("--entry_from_report", report)
+
+    # The inittab, pruned by the report's builtins_left_out (stdlib = "imported").
+    dist = runtime.distribution
+    args.add("--descriptor", dist.descriptor)
+    args.add("--distribution", dist.distribution.path)
     args.add("--allocator", ctx.attr.allocator)
     args.add("--optimize", str(ctx.attr.optimize))
     args.add("--utf8_mode", str(int(ctx.attr.utf8_mode)))
     args.add("--use_environment", str(int(ctx.attr.use_environment)))
     args.add("--buffered_stdio", str(int(ctx.attr.buffered_stdio)))
+    args.add("--file_view", str(int(ctx.attr.file_view)))
+    args.add_all(ctx.attr.extract_packages, before_each = "--extract_package")
     args.add("--interpreter", str(int(ctx.attr.interpreter)))
     if ctx.attr.compress:
         args.add("--zstd")
@@ -146,7 +159,7 @@ def _glue(ctx, blob, report):
     ctx.actions.run(
         executable = ctx.executable._gen_glue,
         arguments = [args],
-        inputs = [blob, report],
+        inputs = [blob, report, dist.descriptor, dist.distribution],
         outputs = [glue],
         mnemonic = "PyStaticGlue",
         progress_message = "Generating the C glue of %{label}",
@@ -261,15 +274,17 @@ def _py_static_binary_impl(ctx):
     manifest = manifest_action(ctx, files, import_roots(ctx) + dep_roots)
     app_blob, app_imports = _bytecode(ctx, runtime, manifest, files)
     blob, report = _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, main)
-    glue = _glue(ctx, blob, report)
+    glue = _glue(ctx, runtime, blob, report)
     executable = _compile_and_link(ctx, runtime, glue, blob)
     stamp = _verify(ctx, runtime, executable)
     licenses = _licenses(ctx, runtime, blob)
+    spdx, cdx, policy = sbom_actions(ctx, runtime, blob, executable)
     return [
-        DefaultInfo(executable = executable, files = depset([executable, licenses])),
+        DefaultInfo(executable = executable, files = depset([executable, licenses, spdx, cdx])),
         OutputGroupInfo(
             blob = depset([blob, report]),
-            _validation = depset([stamp]),
+            licenses_policy = depset([policy]),
+            _validation = depset([stamp, policy]),
         ),
     ]
 
@@ -277,7 +292,7 @@ _py_static_binary = rule(
     implementation = _py_static_binary_impl,
     executable = True,
     doc = "A Python application as one fully static executable (docs/py_static_binary.md).",
-    attrs = {
+    attrs = dict(SBOM_ATTRS, **{
         "allocator": attr.string(
             default = "mimalloc",
             values = ALLOCATORS,
@@ -290,6 +305,15 @@ _py_static_binary = rule(
         "data": attr.label_list(allow_files = True, doc = "Package data files, read with importlib.resources."),
         "deps": attr.label_list(providers = [PyInfo], doc = "py_library, pystatic_resources or wheel (`@pypi//pkg`) targets."),
         "entry_point": attr.string(doc = "`package.module:function` to call, or `package.module` to run as __main__."),
+        "extract_packages": attr.string_list(
+            doc = "Packages whose files C code must open by path (a shared library, a CA file, a database): written " +
+                  "once to a cache directory named by the blob's sha256 on first import, `__file__`/`__path__` point " +
+                  "there (docs/import-protocol.md, Files inside the binary).",
+        ),
+        "file_view": attr.bool(
+            default = True,
+            doc = "Serve Python's file APIs (open, os.stat, os.listdir, pathlib, ...) below sys.executable from the embedded tree, read-only.",
+        ),
         "imports": attr.string_list(doc = "Import roots, relative to this package, as in py_library."),
         "interpreter": attr.bool(
             default = False,
@@ -314,7 +338,7 @@ _py_static_binary = rule(
         "_pack_blob": attr.label(default = "//tools:pack_blob", executable = True, cfg = "exec"),
         "_resource_manifest": attr.label(default = "//tools:resource_manifest", executable = True, cfg = "exec"),
         "_verify_elf": attr.label(default = "//tools:verify_elf", executable = True, cfg = "exec"),
-    },
+    }),
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],
 )

@@ -15,7 +15,10 @@ from pystatic.verify_elf import static_problems
 MUSL = "--platforms=//platforms:linux_musl"
 EXAMPLES = ["//examples/hello", "//examples/cli"]
 # Variants of hello: only the imported part of the stdlib; zstd-compressed resources.
-VARIANTS = ["//bench:hello_imported", "//bench:hello_all_zstd", "//bench:hello_imported_zstd", "//tests/binary:optimized"]
+VARIANTS = [
+    "//bench:hello_imported", "//bench:hello_all_zstd", "//bench:hello_imported_zstd", "//tests/binary:optimized",
+    "//tests/binary:left_out",
+]
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +54,18 @@ def test_stdlib_selection_and_compression_variants_run(binaries, tmp_path, varia
     assert result.stdout.startswith("hello from rules_pystatic: Python 3.13.15")
     sizes = {name: binaries[name].stat().st_size for name in ("hello", "hello_imported", "hello_all_zstd")}
     assert sizes["hello_imported"] < sizes["hello"] and sizes["hello_all_zstd"] < sizes["hello"], sizes
+
+
+def test_built_ins_nothing_imports_are_not_linked_in_with_stdlib_imported(binaries, tmp_path):
+    left_out = json.loads(binaries["left_out"].with_name("left_out.blob.json").read_text())["builtins_left_out"]
+    assert "_sqlite3" in left_out and "_uuid" in left_out and "_io" not in left_out, left_out
+    result = run([str(binaries["left_out"]), "_sqlite3"], tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("ModuleNotFoundError: No module named '_sqlite3': the built-in module was left out "
+                                    "of this binary (stdlib = \"imported\"") and "stdlib_include" in result.stdout
+    assert run([str(binaries["left_out"]), "_io"], tmp_path).stdout == "imported _io\n"
+    # SQLite's code is gone with its module (its file header string is in every full binary).
+    assert b"SQLite format 3" not in binaries["left_out"].read_bytes() and b"SQLite format 3" in binaries["hello"].read_bytes()
 
 
 def test_licence_bill_of_materials_lists_cpython_c_libraries_and_dists(binaries):

@@ -40,8 +40,9 @@ def greeting(word):
 
 # What a change to one .py file of the app makes Bazel run again, measured: the app's manifest,
 # bytecode and blob, the C glue that names the blob's sha256, the binary's compiles and its link,
-# the static check of the result and the licence report (which reads the manifest). Nothing of the
-# CPython distribution, its C libraries or the stdlib.
+# the static check of the result, the licence report (which reads the manifest), the licence policy
+# (reads the blob) and the SBOM (reads the executable). Nothing of the CPython distribution, its C
+# libraries or the stdlib.
 AFTER_AN_APP_EDIT = {
     "PyStaticManifest",
     "PyStaticBytecode",
@@ -51,8 +52,10 @@ AFTER_AN_APP_EDIT = {
     "CppLink",
     "PyStaticVerifyElf",
     "PyStaticLicenses",
+    "PyStaticLicensePolicy",
+    "PyStaticSbom",
 }
-TOOLCHAIN_MNEMONICS = {"PyStaticDep", "PyStaticCPython", "PyStaticStdlib", "PyStaticMergeArchives"}
+TOOLCHAIN_MNEMONICS = {"PyStaticDep", "PyStaticCPython", "PyStaticCPythonSbom", "PyStaticStdlib", "PyStaticMergeArchives"}
 
 
 @pytest.fixture

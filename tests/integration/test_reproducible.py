@@ -32,9 +32,9 @@ def _digests(bazel):
         for file in files:
             digests[f"dist/{file.relative_to(path.parent)}"] = hashlib.sha256(file.read_bytes()).hexdigest()
     binary = bazel.output_file(CLI, MUSL, NO_DISK_CACHE)
-    # The executable, its licence report and the intermediates: resource blobs, generated C glue.
-    for name in ("cli", "cli.licenses.json", "cli.blob", "cli.blob.json", "cli.app.blob", "cli.app.imports.json",
-                 "cli.glue.c"):
+    # The executable, its licence report and SBOMs, and the intermediates: resource blobs, generated C glue.
+    for name in ("cli", "cli.licenses.json", "cli.spdx.json", "cli.cdx.json", "cli.blob", "cli.blob.json", "cli.app.blob",
+                 "cli.app.imports.json", "cli.glue.c"):
         digests[f"cli/{name}"] = hashlib.sha256(binary.with_name(name).read_bytes()).hexdigest()
     return digests
 

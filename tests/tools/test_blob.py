@@ -87,12 +87,22 @@ def test_corrupt_or_truncated_blobs_fail_with_a_clear_error(corrupt, message):
         BlobReader(corrupt(data), what="test.blob")
 
 
-def _patch_record(data, index, field, value):
+def _reseal(data):
+    """`data` with its header checksum recomputed: a damaged index that the checksum no longer
+    catches, to test the structural checks behind it."""
+    data = bytearray(data)
+    data_offset = blob.HEADER.unpack_from(data, 0)[8]
+    struct.pack_into("<I", data, blob.HEADER_CHECKSUM_OFFSET, blob.index_checksum(bytes(data[:data_offset])))
+    return bytes(data)
+
+
+def _patch_record(data, index, field, value, reseal=True):
     header = blob.HEADER.unpack_from(data, 0)
     offset = header[5] + index * blob.RECORD.size
     fields = list(blob.RECORD.unpack_from(data, offset))
     fields[field] = value
-    return data[:offset] + blob.RECORD.pack(*fields) + data[offset + blob.RECORD.size :]
+    data = data[:offset] + blob.RECORD.pack(*fields) + data[offset + blob.RECORD.size :]
+    return _reseal(data) if reseal else data
 
 
 @pytest.mark.parametrize(
@@ -115,8 +125,44 @@ def test_corrupt_zstd_payload_is_a_blob_error():
     entries = [Entry(DATA, "big.txt", primary=b"a" * 1000)]
     data = bytearray(write_blob(entries, MAGIC, zstd_level=3))
     data[-3] ^= 0xFF
-    with pytest.raises(BlobError, match="big.txt"):
+    with pytest.raises(BlobError, match="'big.txt': payload damaged"):
         BlobReader(bytes(data)).get(DATA, "big.txt")
+    # Past the checksum (recomputed), the decoder's own error still names the entry.
+    fields = list(blob.RECORD.unpack_from(data, blob.HEADER.size))
+    offset, stored = fields[6], fields[7]
+    data_offset = blob.HEADER.unpack_from(data, 0)[8]
+    fields[9] = blob.checksum(data[data_offset + offset : data_offset + offset + stored])
+    data = _reseal(data[: blob.HEADER.size] + blob.RECORD.pack(*fields) + data[blob.HEADER.size + blob.RECORD.size :])
+    with pytest.raises(BlobError, match="'big.txt': corrupt zstd payload"):
+        BlobReader(data).get(DATA, "big.txt")
+
+
+def test_checksums_cover_header_index_names_and_every_payload():
+    data = write_blob(sample_entries(), MAGIC)
+    header = blob.HEADER.unpack_from(data, 0)
+    assert header[10] == blob.index_checksum(data[: header[8]]) != 0
+    reader = BlobReader(data)
+    for i, entry in enumerate(reader.entries()):
+        fields = blob.RECORD.unpack_from(data, header[5] + i * blob.RECORD.size)
+        for payload, (offset, stored, _size, crc, _) in ((entry.primary, fields[6:11]), (entry.source, fields[11:16])):
+            if payload is None:
+                assert (offset, stored, crc) == (0, 0, 0)
+            else:
+                assert crc == blob.checksum(data[header[8] + offset : header[8] + offset + stored]), entry.name
+    # One flipped bit anywhere before the data section (header fields, a record, a name, padding).
+    for at in (12, 20, 40, 64, blob.HEADER.size + 9, header[6] + 1, header[8] - 1):
+        damaged = bytearray(data)
+        damaged[at] ^= 0x04
+        with pytest.raises(BlobError):
+            BlobReader(bytes(damaged))
+    # A flipped bit in a payload fails only when that entry is read, naming it.
+    motd = blob.RECORD.unpack_from(data, header[5] + 3 * blob.RECORD.size)
+    damaged = bytearray(data)
+    damaged[header[8] + motd[6] + 7] ^= 0x01
+    reader = BlobReader(bytes(damaged))
+    assert reader.get(MODULE, "pkg.mod") == sample_entries()[0]
+    with pytest.raises(BlobError, match="'pkg/data/motd.txt': payload damaged"):
+        reader.get(DATA, "pkg/data/motd.txt")
 
 
 def test_list_command_prints_entries(tmp_path, capsys):

@@ -81,3 +81,19 @@ def test_built_in_from_py_static_extension_replaces_the_so(tmp_path):
             "--native", "pkg/_c.so", "--built_in", "pkg._c", "--stamp", str(tmp_path / "stamp")]
     assert check_wheel.main(args) == 0
     assert "uses the built-in module pkg._c" in (tmp_path / "stamp").read_text()
+
+
+def test_built_in_and_descriptor_are_united(tmp_path):
+    # pystatic.wheels(sdists = [...], built_in = [...]) as the error suggests: the wheel target
+    # passes both the distribution's descriptor and --built_in; each must count.
+    root = tmp_path / "whl"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("from ._c import f\nimport _zstd\n")
+    descriptor = tmp_path / "descriptor.json"
+    descriptor.write_text('{"extensions": ["_zstd"]}')
+    args = ["--target", "//x:pkg", "--package", "pkg 1.0", "--root", str(root), "--src", str(root / "pkg" / "__init__.py"),
+            "--native", "pkg/_c.so", "--native", "_zstd.so", "--descriptor", str(descriptor), "--built_in", "pkg._c",
+            "--stamp", str(tmp_path / "stamp")]
+    assert check_wheel.main(args) == 0
+    stamp = (tmp_path / "stamp").read_text()
+    assert "uses the built-in module pkg._c" in stamp and "uses the built-in module _zstd" in stamp

@@ -55,3 +55,50 @@ def test_c_strings_escape_quotes_backslashes_and_controls():
 def test_bad_extension_names_are_rejected(name, init):
     with pytest.raises(ValueError, match="bad extension module"):
         gen_glue.glue_source("b", "0" * 64, "m", "mimalloc", 0, 1, 0, 1, False, [(name, init)])
+
+
+def test_file_view_and_extract_packages_settings(tmp_path):
+    (tmp_path / "b").write_bytes(b"")
+    out = tmp_path / "glue.c"
+    args = ["--blob", str(tmp_path / "b"), "--entry_point", "m", "--output", str(out)]
+    assert gen_glue.main(args) == 0
+    assert ".file_view = 1," in out.read_text() and '.extract_packages = "",' in out.read_text()
+    assert gen_glue.main([*args, "--file_view", "0", "--extract_package", "a.b", "--extract_package", "c"]) == 0
+    assert ".file_view = 0," in out.read_text() and '.extract_packages = "a.b,c",' in out.read_text()
+    with pytest.raises(ValueError, match="bad package name 'a,b' in extract_packages"):
+        gen_glue.glue_source("b", "0" * 64, "m", "mimalloc", 0, 1, 0, 1, False, [], extract_packages=["a,b"])
+
+
+CONFIG_C = """#include "Python.h"
+extern PyObject* PyInit_zlib(void);
+extern PyObject* PyInit__ssl(void);
+extern PyObject* PyMarshal_Init(void);
+struct _inittab _PyImport_Inittab[] = {
+    {"zlib", PyInit_zlib},
+    {"_ssl", PyInit__ssl},
+    {"marshal", PyMarshal_Init},
+    {"builtins", NULL},
+    {0, 0}
+};
+"""
+
+
+def test_left_out_builtins_get_a_pruned_inittab_in_the_glue(tmp_path):
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "config.c").write_text(CONFIG_C)
+    (tmp_path / "dist.json").write_text('{"inittab": "config.c"}')
+    (tmp_path / "b").write_bytes(b"")
+    (tmp_path / "r.json").write_text('{"entry_point": "m", "builtins_left_out": ["_ssl"]}')
+    out = tmp_path / "glue.c"
+    args = ["--blob", str(tmp_path / "b"), "--entry_from_report", str(tmp_path / "r.json"), "--output", str(out),
+            "--descriptor", str(tmp_path / "dist.json"), "--distribution", str(tmp_path / "dist")]
+    assert gen_glue.main(args) == 0
+    source = out.read_text()
+    assert '.left_out_builtins = "_ssl",' in source and "_PyImport_Inittab[] = {" in source
+    assert '{"zlib", PyInit_zlib},' in source and '{"marshal", PyMarshal_Init},' in source and "{0, 0}" in source
+    assert "PyInit__ssl" not in source
+    (tmp_path / "r.json").write_text('{"entry_point": "m", "builtins_left_out": ["_nosuch"]}')
+    with pytest.raises(ValueError, match="not in the distribution's inittab: _nosuch"):
+        gen_glue.main(args)
+    (tmp_path / "r.json").write_text('{"entry_point": "m"}')
+    assert gen_glue.main(args) == 0 and "_PyImport_Inittab" not in out.read_text()

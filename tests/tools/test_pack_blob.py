@@ -166,6 +166,55 @@ def test_console_script_errors(packs, capsys, entry_points, message):
     assert __import__("re").search(message, capsys.readouterr().err, __import__("re").S)
 
 
+def write_app_sources(tmp, sources, packages=()):
+    """sources: {module: source text}; the app's modules, with sources, for the file access scan."""
+    entries = [Entry(MODULE, n, primary=b"a", source=s.encode(), is_package=n in packages) for n, s in sources.items()]
+    (tmp / "app.blob").write_bytes(write_blob(entries, MAGIC))
+    (tmp / "app.json").write_text(json.dumps({"modules": {n: {"imports": [], "defines": ["main"], "path": f"app/{n}.py"} for n in sources}}))
+
+
+def test_file_access_notes_go_to_the_build_log_and_the_report(packs, capsys):
+    write_app_sources(packs, {
+        "app": "def main(): pass\n",
+        "grammar": "import os\nopen(os.path.join(os.path.dirname(__file__), 'Grammar.txt'))\n",
+        "native": "import ctypes\nctypes.CDLL(__file__ + '.so')\n",
+    }, packages={"grammar", "native"})
+    assert run(packs, "--entry_module", "app") == 0
+    log = capsys.readouterr().err
+    assert "note: //app:bin: grammar: reads files next to its modules (grammar/__init__.py:2 open): served by the read-only file view" in log
+    assert 'note: //app:bin: native: passes a path next to its modules to C code (native/__init__.py:2 ctypes.CDLL)' in log
+    assert 'Fix: extract_packages = ["native"]' in log
+    report = json.loads((packs / "report.json").read_text())
+    assert [n.split(":")[0] for n in report["file_access"]] == ["grammar", "native"]
+    assert run(packs, "--entry_module", "app", "--extract_package", "native") == 0
+    assert "native: uses paths next to its modules (native/__init__.py:2 ctypes.CDLL); extracted at run time" in capsys.readouterr().err
+
+
+def test_extract_packages_must_name_an_embedded_package(packs, capsys):
+    write_app_sources(packs, {"app": "def main(): pass\n", "tool": "", "tool.data": ""}, packages={"tool", "tool.data"})
+    assert run(packs, "--entry_module", "app", "--extract_package", "tool.data", "--extract_package", "json") == 0
+    assert run(packs, "--entry_module", "app", "--extract_package", "tool.dta") == 1
+    err = capsys.readouterr().err
+    assert "//app:bin: extract_packages names 'tool.dta', which is no package of this binary" in err
+    assert "Fix: name an embedded package (tool, tool.data)" in err
+
+
+def test_builtins_nothing_imports_are_left_out_in_imported_mode(packs, tmp_path):
+    descriptor = tmp_path / "distribution.json"
+    descriptor.write_text(json.dumps({"extensions": {
+        name: {"builtin": True, "init": f"PyInit_{name}"} for name in ("_io", "posix", "_json", "_ssl", "_socket", "_sqlite3", "zlib")
+    } | {"_curses": {"builtin": False}}}))
+    STDLIB_WITH_C = {"json.decoder": ["re", "_json"]}
+    (packs / "stdlib.json").write_text(json.dumps({"modules": {
+        n: {"imports": STDLIB_WITH_C.get(n, i), "defines": [], "path": f"lib/{n}.py"} for n, i in STDLIB.items()}}))
+    write_app(packs, {"app": (["json", "_ssl"], ["main"])})
+    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported", "--descriptor", str(descriptor)) == 0
+    # json's _json and the app's _ssl (with the _socket it imports from C) stay; core modules always.
+    assert json.loads((packs / "report.json").read_text())["builtins_left_out"] == ["_sqlite3", "zlib"]
+    assert run(packs, "--entry_module", "app", "--descriptor", str(descriptor)) == 0  # stdlib = "all": all stay
+    assert json.loads((packs / "report.json").read_text())["builtins_left_out"] == []
+
+
 def test_sysconfig_brings_its_dynamically_named_data_module(tmp_path):
     stdlib = dict(STDLIB, sysconfig=["os"], os=[], **{"_sysconfigdata__linux_x86_64-linux-musl": ["sys"]})
     entries = [Entry(MODULE, name, primary=b"c") for name in stdlib]

@@ -1,4 +1,5 @@
 import hashlib
+import json
 import pathlib
 import zipfile
 
@@ -174,6 +175,10 @@ def test_repository_targets_per_platform(lock_dir):
     alias = (lock_dir / "repo" / "dep" / "BUILD.bazel").read_text()
     assert '"//:linux_musl_aarch64": "//:dep_aarch64"' in alias and '"//conditions:default": "//:unsupported_platform"' in alias
     assert (lock_dir / "repo" / "_whl" / "dep-2.0-py3-none-any" / "dep-2.0.dist-info" / "METADATA").exists()
+    # Each unpacked wheel records the locked file it came from, for the binary's SBOM.
+    wheel = lock_dir / "index" / "dep-2.0-py3-none-any.whl"
+    record = json.loads((lock_dir / "repo" / "_whl" / "dep-2.0-py3-none-any" / "dep-2.0.dist-info" / "pystatic_lock.json").read_text())
+    assert record == {"lock": "pylock.toml", "name": "dep", "version": "2.0", "wheel": wheel.name, "sha256": sha(wheel)}
 
 
 def test_a_file_that_is_not_the_locked_one_is_refused(lock_dir):
@@ -215,6 +220,11 @@ def test_sdists_are_unpacked_for_py_static_extension_and_built_ins_reach_the_che
     repo.write("@r//:wheel.bzl", {})
     assert fetched == ["dep"]
     assert (lock_dir / "repo" / "dep" / "sdist" / "src" / "dep" / "_c.c").read_text() == "/* C */\n"
+    # The SBOM's record of the exact files: the wheel's and the sdist's sha256.
+    record = json.loads((lock_dir / "repo" / "_whl" / "dep-2.0-cp313-cp313-musllinux_1_2_x86_64" / "dep-2.0.dist-info"
+                         / "pystatic_lock.json").read_text())
+    assert record["sdist"] == {"file": "dep-2.0.tar.gz", "sha256": sha(archive)}
+    assert record["wheel"] == "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl"
     assert 'exports_files(glob(["sdist/**"])' in (lock_dir / "repo" / "dep" / "BUILD.bazel").read_text()
     build = (lock_dir / "repo" / "BUILD.bazel").read_text()
     assert build.count('"dep._c",') == 6  # every wheel target, both platforms

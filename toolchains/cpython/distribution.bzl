@@ -8,6 +8,22 @@ load(":transitions.bzl", "BUILD_MACHINE_TRIPLE", "build_python_transition")
 def _interpreter(dist):
     return "bin/python" + dist.python_version.rpartition(".")[0]
 
+def _cpython_sbom(ctx):
+    """CPython's own Misc/sbom.spdx.json (bundled libraries) and the archive's sha256, for binaries' SBOMs.
+
+    Its own small action, so the CPython build's action key stays as it was.
+    """
+    out = ctx.actions.declare_file(ctx.label.name + ".cpython_sbom.json")
+    ctx.actions.run(
+        executable = ctx.executable._sbom,
+        arguments = ["--extract_cpython", ctx.file.source.path, "--output", out.path],
+        inputs = [ctx.file.source],
+        outputs = [out],
+        mnemonic = "PyStaticCPythonSbom",
+        progress_message = "Reading CPython's Misc/sbom.spdx.json %{label}",
+    )
+    return out
+
 def _cpython_static_distribution_impl(ctx):
     tools = musl_cc_tools(ctx)
     triple = tools.triple
@@ -62,10 +78,12 @@ def _cpython_static_distribution_impl(ctx):
             triple,
         ),
     )
+    cpython_sbom = _cpython_sbom(ctx)
     return [
         DefaultInfo(files = depset([dist, descriptor])),
         OutputGroupInfo(build_log = depset([log])),
         PyStaticDistributionInfo(
+            cpython_sbom = cpython_sbom,
             descriptor = descriptor,
             distribution = dist,
             python_version = ctx.attr.python_version,
@@ -89,6 +107,7 @@ cpython_static_distribution = rule(
         "python_version": attr.string(mandatory = True, doc = "Full version of the source, e.g. 3.13.15."),
         "source": attr.label(mandatory = True, allow_single_file = [".tar.xz", ".tgz", ".tar.gz"]),
         "_build_cpython": attr.label(default = "//tools:build_cpython", executable = True, cfg = "exec"),
+        "_sbom": attr.label(default = "//tools:sbom", executable = True, cfg = "exec"),
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain(),

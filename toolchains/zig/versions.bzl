@@ -2,6 +2,11 @@
 
 ZIG_VERSION = "0.17.1"
 
+# The musl that zig links into static executables (its lib/libc/musl has no VERSION file): measured
+# by printing musl's `__libc_version` from a program built with `zig cc -target x86_64-linux-musl
+# -static`. Recorded in each binary's SBOM; check again when upgrading zig.
+ZIG_MUSL_VERSION = "1.2.5"
+
 # Keyed by "<os>-<arch>" of the machine that runs the build (repository_ctx.os).
 # To upgrade: `pip download --no-deps --only-binary=:all: --platform TAG ziglang==V`, sha256sum.
 ZIG_WHEELS = {

@@ -10,15 +10,31 @@ target's version, which compiles the bytecode.
 """
 
 import argparse
+import binascii
 import struct
 import sys
 from dataclasses import dataclass
 
 MAGIC = b"PYSTBLOB"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
-HEADER = struct.Struct("<8sIIII8Q")  # 88 bytes: magic, version, bytecode magic, count, flags, 5 offsets/sizes, 3 reserved
-RECORD = struct.Struct("<IIBBHI QII QII")  # 48 bytes per entry
+# 88 bytes: magic, version, bytecode magic, count, flags, 5 offsets/sizes, checksum, 4 + 16 reserved
+HEADER = struct.Struct("<8sIIII5QII2Q")
+HEADER_CHECKSUM_OFFSET = 64  # the u32 checksum field, counted as zero while computing the checksum
+# 64 bytes per entry: name offset, name size, kind, flags, 2 + 4 reserved, then two payloads, each
+# offset (u64), stored size, size, CRC-32 of the stored bytes, 4 reserved (u32 each)
+RECORD = struct.Struct("<IIBBHI QIIII QIIII")
+PAYLOAD_FIELDS = 5  # fields of one payload in RECORD
+# The fields of HEADER and RECORD by name, as runtime/blob.c names them (tests/tools/test_blob_parity.py).
+HEADER_FIELDS = (
+    "magic", "version", "bytecode_magic", "count", "flags", "index_offset", "names_offset", "names_size",
+    "data_offset", "data_size", "checksum", "reserved0", "reserved[0]", "reserved[1]",
+)
+_PAYLOAD = ("offset", "stored", "size", "checksum", "reserved")
+RECORD_FIELDS = (
+    "name_offset", "name_size", "kind", "flags", "reserved0", "reserved1",
+    *(f"primary.{f}" for f in _PAYLOAD), *(f"source.{f}" for f in _PAYLOAD),
+)
 ALIGN = 16
 
 # Entry kinds; the index is sorted by (kind, name).
@@ -37,6 +53,18 @@ KNOWN_FLAGS = PACKAGE | HAS_PRIMARY | HAS_SOURCE | PRIMARY_ZSTD | SOURCE_ZSTD
 
 # Header flags.
 ANY_ZSTD = 0x01
+
+
+def checksum(data, value=0):
+    """CRC-32 (ISO-HDLC, zlib's `crc32`, which the C reader calls; binascii's is the same function)."""
+    return binascii.crc32(data, value)
+
+
+def index_checksum(blob_head):
+    """Checksum of a blob's bytes before its data section (header, index, names, padding), the
+    checksum field counted as zero."""
+    at = HEADER_CHECKSUM_OFFSET
+    return checksum(blob_head[at + 4 :], checksum(b"\0" * 4, checksum(blob_head[:at])))
 
 
 class BlobError(Exception):
@@ -103,7 +131,7 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None):
     def add_payload(payload, zstd_flag):
         nonlocal header_flags
         if payload is None:
-            return (0, 0, 0), 0
+            return (0, 0, 0, 0, 0), 0
         stored, flag = payload, 0
         if compress is not None and payload:
             packed = compress(payload, zstd_level)
@@ -113,7 +141,7 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None):
         data.extend(b"\0" * (_align(len(data)) - len(data)))
         offset = len(data)
         data.extend(stored)
-        return (offset, len(stored), len(payload)), flag
+        return (offset, len(stored), len(payload), checksum(stored), 0), flag
 
     for entry in ordered:
         if entry.kind not in KIND_NAMES:
@@ -132,12 +160,14 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None):
     index_offset = HEADER.size
     names_offset = index_offset + RECORD.size * len(records)
     data_offset = _align(names_offset + len(names))
-    header = HEADER.pack(
+    fields = [
         MAGIC, FORMAT_VERSION, int.from_bytes(bytecode_magic, "little"), len(records), header_flags,
-        index_offset, names_offset, len(names), data_offset, len(data), 0, 0, 0,
-    )
+        index_offset, names_offset, len(names), data_offset, len(data), 0, 0, 0, 0,
+    ]
     padding = b"\0" * (data_offset - names_offset - len(names))
-    return b"".join([header, *records, bytes(names), padding, bytes(data)])
+    head = b"".join([HEADER.pack(*fields), *records, bytes(names), padding])
+    fields[10] = index_checksum(head)
+    return b"".join([HEADER.pack(*fields), head[HEADER.size :], bytes(data)])
 
 
 @dataclass(frozen=True)
@@ -158,9 +188,8 @@ class BlobReader:
         buf = self._buf
         if len(buf) < HEADER.size:
             self._fail(f"truncated: {len(buf)} bytes, a header needs {HEADER.size}")
-        magic, version, bc_magic, count, flags, index_off, names_off, names_len, data_off, data_len, *_ = (
-            HEADER.unpack_from(buf, 0)
-        )
+        (magic, version, bc_magic, count, flags, index_off, names_off, names_len, data_off, data_len, stored_checksum,
+         *_) = HEADER.unpack_from(buf, 0)
         if magic != MAGIC:
             self._fail(f"not a resource blob (magic {bytes(magic)!r}, expected {MAGIC!r})")
         if version != FORMAT_VERSION:
@@ -171,6 +200,8 @@ class BlobReader:
             self._fail("index is not where the header says")
         if names_off + names_len > data_off or data_off % ALIGN or data_off + data_len > len(buf):
             self._fail(f"truncated or corrupt: sections end at {data_off + data_len}, the blob has {len(buf)} bytes")
+        if index_checksum(buf[:data_off]) != stored_checksum:
+            self._fail("header, index or names damaged (checksum mismatch)")
         self._names = buf[names_off : names_off + names_len]
         self._data = buf[data_off : data_off + data_len]
         self._records = []
@@ -189,8 +220,8 @@ class BlobReader:
             if previous is not None and key <= previous:
                 self._fail(f"entry {i} '{name}': index not sorted or duplicate name")
             previous = key
-            primary, source = tuple(payloads[:3]), tuple(payloads[3:])
-            for present, (off, stored, _size) in ((eflags & HAS_PRIMARY, primary), (eflags & HAS_SOURCE, source)):
+            primary, source = tuple(payloads[:PAYLOAD_FIELDS]), tuple(payloads[PAYLOAD_FIELDS:])
+            for present, (off, stored, _size, _crc, _) in ((eflags & HAS_PRIMARY, primary), (eflags & HAS_SOURCE, source)):
                 if present and off + stored > data_len:
                     self._fail(f"entry {i} '{name}': payload outside the data section")
             self._records.append(_Record(kind, name, eflags, primary, source))
@@ -205,8 +236,10 @@ class BlobReader:
     def _payload(self, record, present_flag, zstd_flag, payload):
         if not record.flags & present_flag:
             return None
-        off, stored, size = payload
+        off, stored, size, crc, _ = payload
         raw = self._data[off : off + stored]
+        if checksum(raw) != crc:
+            self._fail(f"'{record.name}': payload damaged (checksum mismatch)")
         if record.flags & zstd_flag:
             try:
                 raw = zstd_codec()[1](bytes(raw))

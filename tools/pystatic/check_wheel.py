@@ -123,9 +123,10 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    # The union: the distribution's built-ins and the modules the user links in (built_in = [...]).
     builtins = set(args.built_in)
     if args.descriptor:
-        builtins = set(json.loads(pathlib.Path(args.descriptor).read_text())["extensions"])
+        builtins |= set(json.loads(pathlib.Path(args.descriptor).read_text())["extensions"])
     sources = {}
     for path in args.src:
         rel = pathlib.PurePosixPath(path).relative_to(args.root).as_posix()

@@ -10,6 +10,7 @@ could be served a stale object file.
 import argparse
 import hashlib
 import json
+import os
 import re
 import sys
 
@@ -27,10 +28,40 @@ def c_string(text):
     return json.dumps(text, ensure_ascii=True).replace("\\u00", "\\x")
 
 
-def glue_source(blob_path, blob_sha256, entry_point, allocator, optimize, utf8_mode, use_environment, buffered_stdio, zstd, extensions,
-                interpreter=False):
+_INITTAB_ENTRY = re.compile(r'\s*\{"([\w.]+)", (\w+)\},')
+
+
+def pruned_inittab(config_c, left_out):
+    """The distribution's inittab (its Modules/config.c) without the built-ins in `left_out`.
+
+    Defining `_PyImport_Inittab` in the glue keeps libpython's config.o out of the link, and with
+    it every reference to the left-out modules' init functions: the linker then drops their objects
+    and the libraries only they use."""
+    left_out = set(left_out)
+    lines, found = [], set()
+    for line in config_c.splitlines():
+        entry = _INITTAB_ENTRY.match(line)
+        declared = re.match(r"extern PyObject\* (PyInit_\w+)\(void\);", line)
+        if entry and entry.group(1) in left_out:
+            found.add(entry.group(1))
+            continue
+        if declared and declared.group(1) in {f"PyInit_{name}" for name in left_out}:
+            continue
+        lines.append(line)
+    if found != left_out:
+        raise ValueError(f"not in the distribution's inittab: {', '.join(sorted(left_out - found))}")
+    return "\n".join(lines) + "\n"
+
+
+def glue_source(
+    blob_path, blob_sha256, entry_point, allocator, optimize, utf8_mode, use_environment, buffered_stdio, zstd, extensions,
+    file_view=True, extract_packages=(), left_out_builtins=(), interpreter=False,
+):
     if allocator not in ALLOCATORS:
         raise ValueError(f"unknown allocator {allocator!r}; known: {', '.join(ALLOCATORS)}")
+    for package in extract_packages:
+        if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", package):
+            raise ValueError(f"bad package name {package!r} in extract_packages")
     for name, init in extensions:
         if not re.fullmatch(r"[A-Za-z_][\w.]*", name) or not re.fullmatch(r"[A-Za-z_]\w*", init):
             raise ValueError(f"bad extension module {name!r} / init function {init!r}")
@@ -45,6 +76,9 @@ def glue_source(blob_path, blob_sha256, entry_point, allocator, optimize, utf8_m
         f"    .utf8_mode = {int(utf8_mode)},",
         f"    .use_environment = {int(use_environment)},",
         f"    .buffered_stdio = {int(buffered_stdio)},",
+        f"    .file_view = {int(file_view)},",
+        f"    .extract_packages = {c_string(','.join(extract_packages))},",
+        f"    .left_out_builtins = {c_string(','.join(left_out_builtins))},",
         f"    .interpreter = {int(interpreter)},",
         "};",
         f"const char pystatic_blob_sha256[] = {c_string(blob_sha256)};",
@@ -99,20 +133,36 @@ def main(argv=None):
     parser.add_argument("--utf8_mode", type=int, default=1)
     parser.add_argument("--use_environment", type=int, default=0)
     parser.add_argument("--buffered_stdio", type=int, default=1)
+    parser.add_argument("--file_view", type=int, default=1, help="serve file APIs below sys.executable from the blob")
+    parser.add_argument("--extract_package", action="append", default=[], help="package written to a cache dir at run time")
+    parser.add_argument("--descriptor", help="the distribution's descriptor (names its inittab, config.c)")
+    parser.add_argument("--distribution", help="the distribution's directory")
     parser.add_argument("--interpreter", type=int, default=0, help="1: a python3 command line (py_static_interpreter)")
     parser.add_argument("--zstd", action="store_true", help="resources may be zstd-compressed: link libzstd")
     parser.add_argument("--extension", action="append", default=[], nargs=2, metavar=("MODULE", "INIT_FUNCTION"))
     parser.add_argument("--output", required=True)
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
+    left_out = []
     if args.entry_from_report:
-        with open(args.entry_from_report, encoding="utf-8") as report:
-            args.entry_point = json.load(report)["entry_point"]
+        with open(args.entry_from_report, encoding="utf-8") as f:
+            report = json.load(f)
+        args.entry_point = report["entry_point"]
+        left_out = report.get("builtins_left_out", [])
     with open(args.blob, "rb") as blob:
         blob_sha256 = hashlib.file_digest(blob, "sha256").hexdigest()
     source = glue_source(
         args.blob, blob_sha256, args.entry_point, args.allocator, args.optimize, args.utf8_mode,
-        args.use_environment, args.buffered_stdio, args.zstd, args.extension, bool(args.interpreter),
+        args.use_environment, args.buffered_stdio, args.zstd, args.extension, args.file_view, args.extract_package,
+        left_out, bool(args.interpreter),
     )
+    if left_out:
+        if not (args.descriptor and args.distribution):
+            parser.error("the report leaves built-in modules out: --descriptor and --distribution (its inittab) are needed")
+        with open(args.descriptor, encoding="utf-8") as f:
+            inittab = os.path.join(args.distribution, json.load(f)["inittab"])
+        with open(inittab, encoding="utf-8") as f:
+            source += "\n/* The distribution's inittab without the built-ins nothing embedded imports. */\n"
+            source += pruned_inittab(f.read(), left_out)
     with open(args.output, "w", encoding="utf-8") as out:
         out.write(source)
     return 0

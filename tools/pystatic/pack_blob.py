@@ -13,18 +13,33 @@ import configparser
 import json
 import sys
 
+from pystatic import file_access
 from pystatic.action_args import expand_param_files
 from pystatic.blob import DATA, METADATA, MODULE, BlobError, Entry, read_blob, write_blob
 
 # Modules the runtime itself needs besides what the app imports: its importer and what prints a
 # traceback with source lines.
-RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_resources", "traceback", "linecache"]
+RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_files", "_pystatic_resources", "traceback", "linecache"]
 # Whole packages: codecs are imported by name at run time (`encodings.utf_8`), invisible to the
 # import scan.
 RUNTIME_PACKAGES = ["encodings"]
 # Imports by a computed name, invisible to the import scan: {importing module: prefix of the
 # stdlib modules it may import}. sysconfig imports _sysconfigdata_<abiflags>_<platform>_<multiarch>.
 DYNAMIC_IMPORTS = {"sysconfig": "_sysconfigdata_"}
+
+
+# Built-in modules every binary keeps: CPython's own start-up and finalisation import them from C
+# (Modules/Setup.bootstrap.in and the core entries of config.c), and the file view uses fcntl.
+CORE_BUILTINS = {
+    "atexit", "faulthandler", "posix", "_signal", "_tracemalloc", "_suggestions", "_codecs", "_collections",
+    "errno", "_io", "itertools", "_sre", "_sysconfig", "_thread", "time", "_typing", "_weakref", "_abc",
+    "_functools", "_locale", "_operator", "_stat", "_symtable", "pwd", "marshal", "_imp", "_ast", "_tokenize",
+    "builtins", "sys", "gc", "_warnings", "_string", "fcntl",
+}
+# Built-ins that other built-ins import from C (PyCapsule_Import, PyImport_ImportModule).
+BUILTIN_IMPORTS = {"_ssl": ["_socket"], "_elementtree": ["pyexpat"], "_datetime": ["time"]}
+# What extract_packages (runtime/_pystatic_files.py) imports by name at run time.
+EXTRACT_MODULES = ["pathlib", "shutil", "tempfile"]
 
 
 class PackError(Exception):
@@ -161,6 +176,8 @@ def pack(args):
     entry_roots = list(app_imports) if args.interpreter else [args.entry_module]
     roots = RUNTIME_MODULES + entry_roots + [i for m in app_imports.values() for i in m["imports"]]
     include = RUNTIME_PACKAGES + args.stdlib_include
+    if args.extract_package:
+        include += [m for m in EXTRACT_MODULES if m in stdlib_imports]
     selected = set(select_stdlib(stdlib_imports, roots, args.stdlib_mode, include, args.stdlib_exclude))
     packages = {e.name for e in stdlib.entries() if e.kind == MODULE and e.is_package and e.name in selected}
 
@@ -169,20 +186,75 @@ def pack(args):
         keep = entry.name in selected if entry.kind == MODULE else _data_package(entry.name, packages) is not None
         if keep:
             entries.append(entry if args.stdlib_sources else _without_source(entry))
-    entries += [e if args.sources else _without_source(e) for e in app.entries()]
+    app_entries = app.entries()
+    check_extract_packages(args.target, args.extract_package, entries + app_entries)
+    access_notes = file_access_notes(app_entries, args.extract_package, args.file_view)
+    entries += [e if args.sources else _without_source(e) for e in app_entries]
     try:
         blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level)
     except BlobError as err:
         raise PackError(f"{args.target}: {err}") from None
+    left_out = []
+    if args.stdlib_mode == "imported" and args.descriptor:
+        imported = set(roots) | {i for name in selected for i in stdlib_imports[name]["imports"]}
+        left_out = builtins_left_out(_distribution_builtins(args.descriptor), imported)
     report = {
+        "builtins_left_out": left_out,
         "modules": sum(1 for e in entries if e.kind == MODULE),
         "stdlib_modules": len(selected),
         "data_files": sum(1 for e in entries if e.kind == DATA),
         "bytes": len(blob),
         "zstd_level": args.zstd_level,
         "entry_point": "" if args.interpreter else args.entry_module + (f":{args.entry_function}" if args.entry_function else ""),
+        "file_access": access_notes,
     }
     return blob, report
+
+
+def _distribution_builtins(descriptor):
+    with open(descriptor, encoding="utf-8") as f:
+        extensions = json.load(f)["extensions"]
+    return sorted(name for name, info in extensions.items() if info.get("builtin"))
+
+
+def builtins_left_out(builtins, imported):
+    """The distribution's built-in modules that nothing embedded imports (stdlib = "imported"):
+    left out of the inittab, so the linker drops them and the libraries only they use (OpenSSL for
+    _ssl and _hashlib, SQLite, libmpdec, ...)."""
+    kept = {name for name in builtins if name in CORE_BUILTINS or name in imported}
+    pending = list(kept)
+    while pending:
+        for dependency in BUILTIN_IMPORTS.get(pending.pop(), []):
+            if dependency not in kept:
+                kept.add(dependency)
+                pending.append(dependency)
+    return sorted(set(builtins) - kept)
+
+
+def check_extract_packages(target, extract_packages, entries):
+    packages = {e.name for e in entries if e.kind == MODULE and e.is_package}
+    for package in extract_packages:
+        if package not in packages:
+            near = sorted(p for p in packages if p.split(".")[0] == package.split(".")[0])
+            raise PackError(
+                f"{target}: extract_packages names '{package}', which is no package of this binary.\n"
+                f"  Fix: name an embedded package ({', '.join(near[:5]) or 'e.g. the top-level package of a dep'}), "
+                "or add the dependency that provides it to deps."
+            )
+
+
+def file_access_notes(app_entries, extract_packages, file_view):
+    """file_access's notes on the app's and its deps' modules (the stdlib is not scanned)."""
+    modules = {}
+    for entry in app_entries:
+        if entry.kind == MODULE and entry.source is not None:
+            # As the package sees it (`pkg/mod.py`), not where Bazel keeps the file.
+            path = entry.name.replace(".", "/") + ("/__init__.py" if entry.is_package else ".py")
+            modules[entry.name] = (path, entry.source.decode("utf-8", "replace"))
+    lines = file_access.notes(modules, extract_packages)
+    if not file_view:
+        lines = [line.replace("served by the read-only file view", "would need the file view (file_view = False)") for line in lines]
+    return lines
 
 
 def _without_source(entry):
@@ -210,6 +282,9 @@ def parse_args(argv):
     parser.add_argument("--sources", action="store_true", help="keep the app's sources")
     parser.add_argument("--stdlib_sources", action="store_true", help="keep the stdlib's sources")
     parser.add_argument("--zstd_level", type=int)
+    parser.add_argument("--descriptor", help="the distribution's descriptor: its built-in modules (stdlib = imported)")
+    parser.add_argument("--extract_package", action="append", default=[], help="package extracted at run time")
+    parser.add_argument("--no_file_view", dest="file_view", action="store_false", help="the binary has no file view")
     parser.add_argument("--output", required=True)
     parser.add_argument("--report", help="output: JSON summary (counts, size)")
     return parser.parse_args(expand_param_files(argv))
@@ -222,6 +297,8 @@ def main(argv=None):
     except (PackError, BlobError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    for note in report["file_access"]:
+        print(f"note: {args.target}: {note}", file=sys.stderr)
     with open(args.output, "wb") as out:
         out.write(blob)
     if args.report:

@@ -362,6 +362,11 @@ def _is_native(path):
     return name.endswith(NATIVE_SUFFIXES) or ".so." in name
 
 
+# Written into each unpacked wheel's .dist-info: the lock, the wheel file and its sha256 (and the
+# sdist's, when fetched), so a binary's SBOM names the exact files (tools/pystatic/sbom.py).
+LOCK_RECORD = "pystatic_lock.json"
+
+
 def unpack_wheel(wheel_path, dest):
     """Unpacks to dest like an installer: .data/purelib|platlib to the root, scripts/headers dropped.
 
@@ -421,6 +426,8 @@ class Resolved:
     natives: list = field(default_factory=list)
     requires: list = field(default_factory=list)  # Requirement
     unavailable: str = ""
+    dist_info: str = ""
+    sha256: str = ""
 
 
 def _starlark_list(items, indent="        "):
@@ -459,12 +466,27 @@ class WheelRepository:
         unknown = self.sdists - set(self.packages)
         if unknown:
             raise LockError(f"sdists names {', '.join(sorted(unknown))}, which {self.lock_label} does not lock.")
+        sdist_files = {}
         for key in sorted(self.sdists):
             package = self.packages[key]
             archive = self.fetch_sdist(self.python, package, work)
             unpack_sdist(archive, self.repo_dir / package.target / "sdist")
+            sdist_files[key] = {"file": archive.name, "sha256": sha256_of(archive)}
+        for result in self.resolved.values():
+            if result.dist_info:
+                self._write_lock_record(result, sdist_files.get(result.package.key))
         shutil.rmtree(work)
         return self.resolved
+
+    def _write_lock_record(self, result, sdist):
+        """<dist-info>/pystatic_lock.json: which locked file the package came from, for the SBOM
+        (tools/pystatic/sbom.py reads it from the binary's resource blob)."""
+        record = {"lock": self.lock_label, "name": result.package.name, "version": result.package.version,
+                  "wheel": result.wheel_file, "sha256": result.sha256}
+        if sdist:
+            record["sdist"] = sdist
+        path = self.repo_dir / result.root / result.dist_info / LOCK_RECORD
+        path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
 
     def _resolve_one(self, package, platform, work):
         result = Resolved(package, platform)
@@ -509,7 +531,7 @@ class WheelRepository:
                     )
                 self.unpacked[digest] = (root, natives, dist_info)
         root, natives, dist_info = self.unpacked[digest]
-        result.root, result.natives = root, natives
+        result.root, result.natives, result.dist_info, result.sha256 = root, natives, dist_info, digest
         result.wheel_file = root.split("/", 1)[1] + ".whl"
         metadata = (self.repo_dir / root / dist_info / "METADATA").read_text(encoding="utf-8", errors="replace")
         result.requires = requirements_of(metadata)

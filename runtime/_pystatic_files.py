@@ -1,0 +1,528 @@
+"""Files inside the binary: the embedded tree as a read-only file system for Python's file APIs.
+
+`_pystatic.PathHook` objects (runtime/file_view.c) stand in for `_io.open`, `posix.stat`,
+`posix.listdir`, ... (installed by _pystatic_bootstrap before the standard library's first
+import); for a path below `sys.executable + "/"` they call the handler of the same name here,
+which this module's first use imports. A handler returns NotImplemented for a path that turns
+out to lie outside the tree, and the original function runs. See docs/import-protocol.md,
+"Files inside the binary".
+
+The tree: directories are the embedded packages, namespace packages, data and `.dist-info`
+directories; files are data files, metadata files and the sources of modules embedded with
+their source (`pkg/mod.py`, `pkg/__init__.py`) - what importlib.resources sees. Everything is
+read-only: writes raise OSError(EROFS). `extract(package)` writes one package's files to a cache
+directory for C code that needs real files (the `extract_packages` attribute).
+"""
+
+import _io
+import _pystatic
+import errno
+import posix
+import sys
+
+_DATA, _METADATA, _MODULE = _pystatic.DATA, _pystatic.METADATA, _pystatic.MODULE
+_PACKAGE, _HAS_SOURCE = _pystatic.PACKAGE, _pystatic.HAS_SOURCE
+_S_IFDIR, _S_IFREG = 0o040000, 0o100000
+_FILE_MODE, _DIR_MODE = _S_IFREG | 0o644, _S_IFDIR | 0o755  # as a package installs them; the tree is read-only
+
+
+def _stdlib(name):
+    return __import__(name, fromlist=["_"])  # a name in a variable: no edge for the pack step's import scan
+
+
+def _original(name):
+    function = getattr(posix, name)
+    return getattr(function, "__wrapped__", function)
+
+
+_real_stat = _original("stat")
+_real_getcwd = posix.getcwd
+_ROOT = sys.executable + "/"
+
+# --- the tree --------------------------------------------------------------------------------
+
+
+def _dotted(key):
+    """The module name a directory key would have (`pkg/sub` -> `pkg.sub`), or None."""
+    return key.replace("/", ".") if key and "." not in key else None
+
+
+def source_module(key):
+    """The module whose source is the file `key` (`pkg/mod.py`, `pkg/__init__.py`), or None."""
+    if not key.endswith(".py"):
+        return None
+    parts = key[: -len(".py")].split("/")
+    is_init = parts[-1] == "__init__"
+    if is_init:
+        parts.pop()
+    if not parts or any("." in part for part in parts):
+        return None
+    name = ".".join(parts)
+    flags = _pystatic.find_module(name)
+    if flags < 0 or not flags & _HAS_SOURCE or bool(flags & _PACKAGE) != is_init:
+        return None
+    return name
+
+
+def _file_entry(key):
+    """(kind, entry) of the file `key`, kind one of DATA, METADATA, MODULE (its source), or None."""
+    for kind in (_DATA, _METADATA):
+        entry = _pystatic.entry(kind, key)
+        if entry is not None:
+            return kind, entry
+    module = source_module(key)
+    return None if module is None else (_MODULE, _pystatic.entry(_MODULE, module))
+
+
+def is_file(key):
+    return _file_entry(key) is not None
+
+
+def is_dir(key):
+    if not key:
+        return True
+    if _pystatic.has_prefix(_DATA, key + "/") or _pystatic.has_prefix(_METADATA, key + "/"):
+        return True
+    dotted = _dotted(key)
+    if dotted is None:
+        return False
+    flags = _pystatic.find_module(dotted)
+    # find_module gives -1 (every bit set) for a name that is no module: test it first.
+    return (flags >= 0 and flags & _PACKAGE != 0) or _pystatic.has_prefix(_MODULE, dotted + ".")
+
+
+def children(key):
+    """Sorted names in the directory `key` ("" is the root)."""
+    prefix = key + "/" if key else ""
+    names = set()
+    for kind in (_DATA, _METADATA):
+        names.update(n[len(prefix):].split("/", 1)[0] for n in _pystatic.names(kind, prefix))
+    dotted = _dotted(key)
+    if dotted is not None or not key:
+        package = dotted + "." if key else ""
+        for module in _pystatic.names(_MODULE, package):
+            first, _, rest = module[len(package):].partition(".")
+            flags = _pystatic.find_module(module)
+            if rest or flags & _PACKAGE:
+                names.add(first)  # a subpackage: a directory
+            elif flags & _HAS_SOURCE:
+                names.add(first + ".py")
+        own = _pystatic.find_module(dotted) if dotted else -1
+        if own >= 0 and own & _PACKAGE and own & _HAS_SOURCE:
+            names.add("__init__.py")
+    return sorted(names)
+
+
+def read(key):
+    """Contents of the file `key`; FileNotFoundError if it is none."""
+    found = _file_entry(key)
+    if found is None:
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", _ROOT + key)
+    kind, _ = found
+    return _pystatic.get_source(source_module(key)) if kind == _MODULE else _pystatic.read(kind, key)
+
+
+# --- paths -----------------------------------------------------------------------------------
+
+
+def _normalize(rest):
+    """`rest` below the root as a key without '', '.', '..' parts; None if it leaves the tree."""
+    parts = []
+    for part in rest.split("/"):
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part and part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _resolve(path):
+    """The key of `path` reached another way than through the root (relative, through a symlink
+    to the executable, ...), or None: the first regular file on the way must be the executable."""
+    if not path.startswith("/"):
+        path = _real_getcwd() + "/" + path
+    parts = path.split("/")
+    current, executable = "", _real_stat(sys.executable)
+    for i in range(1, len(parts)):
+        current += "/" + parts[i]
+        try:
+            st = _real_stat(current)
+        except (OSError, ValueError):
+            return None
+        if st.st_mode & 0o170000 == _S_IFREG:
+            if (st.st_dev, st.st_ino) != (executable.st_dev, executable.st_ino):
+                return None
+            return _normalize("/".join(parts[i + 1 :]))
+    return None
+
+
+def _key(path):
+    """The key of `path` in the tree, or None if the path lies outside it."""
+    if isinstance(path, int) or path is None:
+        return None
+    try:
+        path = posix.fspath(path)
+    except TypeError:
+        return None
+    if isinstance(path, bytes):
+        path = path.decode(sys.getfilesystemencoding(), "surrogateescape")
+    if path.startswith(_ROOT):
+        return _normalize(path[len(_ROOT):])
+    return _resolve(path)
+
+
+def _not_found(path):
+    return FileNotFoundError(errno.ENOENT, "No such file or directory", path)
+
+
+def _read_only_error(path):
+    return OSError(errno.EROFS, "Read-only file system (embedded in the executable)", path)
+
+
+def _stat_of(key, path):
+    found = _file_entry(key)
+    if found is None and not is_dir(key):
+        raise _not_found(path)
+    executable = _real_stat(sys.executable)
+    if found is None:
+        mode, ino, size = _DIR_MODE, hash(("dir", key)) & 0x7FFFFFFFFFFFFFFF, 0
+    else:
+        kind, (index, _flags, size, source_size) = found
+        mode, ino = _FILE_MODE, (index + 1) | (kind << 48)
+        size = source_size if kind == _MODULE else size
+    times = tuple(executable)[7:10]
+    extra = {
+        name: getattr(executable, name)
+        for name in ("st_atime", "st_mtime", "st_ctime", "st_atime_ns", "st_mtime_ns", "st_ctime_ns", "st_rdev")
+        if hasattr(executable, name)
+    }
+    extra.update(st_blksize=4096, st_blocks=(size + 511) // 512)
+    fields = (mode, ino, executable.st_dev, 1, executable.st_uid, executable.st_gid, size) + times
+    return posix.stat_result(fields, extra)
+
+
+# --- handlers (same names and signatures as what they stand in for) ---------------------------
+
+
+class EmbeddedFile(_io.BytesIO):
+    """A file of the tree opened for reading, in binary mode; `open()` wraps it for text."""
+
+    def __init__(self, data, name):
+        super().__init__(data)
+        self.name = name
+        self.mode = "rb"
+
+    def __repr__(self):
+        return f"<EmbeddedFile name={self.name!r}>"
+
+    def writable(self):
+        return False
+
+    def write(self, *args):
+        raise _io.UnsupportedOperation("not writable: a file inside the executable")
+
+    writelines = truncate = write
+
+    def peek(self, size=0):
+        position = self.tell()
+        data = self.read(max(size, _io.DEFAULT_BUFFER_SIZE))
+        self.seek(position)
+        return data
+
+
+def _open_file(file, key):
+    if is_dir(key) and not is_file(key):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", file)
+    try:
+        data = read(key)
+    except FileNotFoundError:
+        raise _not_found(file) from None
+    return EmbeddedFile(data, file)
+
+
+def open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None, closefd=True, opener=None):
+    key = _key(file)
+    if key is None:
+        return NotImplemented
+    if not isinstance(mode, str) or set(mode) - set("rwxabt+") or mode.count("b") + mode.count("t") > 1:
+        return NotImplemented  # the original reports the bad mode
+    if set(mode) & set("wax+"):
+        raise _read_only_error(file)
+    if "b" in mode:
+        if encoding is not None or errors is not None or newline is not None:
+            return NotImplemented  # "binary mode doesn't take an encoding argument", from the original
+        return _open_file(file, key)
+    if buffering == 0:
+        raise ValueError("can't have unbuffered text I/O")
+    text = _io.TextIOWrapper(_open_file(file, key), encoding, errors, newline)
+    text.mode = mode
+    return text
+
+
+def open_code(path):
+    key = _key(path)
+    return NotImplemented if key is None else _open_file(path, key)
+
+
+def stat(path, *, dir_fd=None, follow_symlinks=True):
+    key = None if dir_fd is not None else _key(path)
+    return NotImplemented if key is None else _stat_of(key, path)
+
+
+lstat = stat
+
+
+def _directory(path):
+    """(key, names) of a directory of the tree, or None if `path` is outside it."""
+    key = _key(path)
+    if key is None:
+        return None
+    if not is_dir(key):
+        if is_file(key):
+            raise NotADirectoryError(errno.ENOTDIR, "Not a directory", path)
+        raise _not_found(path)
+    names = children(key)
+    if isinstance(path, bytes):
+        names = [name.encode(sys.getfilesystemencoding(), "surrogateescape") for name in names]
+    return key, names
+
+
+def listdir(path="."):
+    found = _directory(path)
+    return NotImplemented if found is None else found[1]
+
+
+class DirEntry:
+    """os.DirEntry of an entry of the tree (os.scandir, os.walk, glob, shutil.copytree)."""
+
+    __slots__ = ("name", "path", "_key")
+
+    def __init__(self, directory, name, key):
+        self.name = name
+        separator = b"/" if isinstance(name, bytes) else "/"
+        self.path = directory + name if directory.endswith(separator) else directory + separator + name
+        self._key = key
+
+    def __repr__(self):
+        return f"<DirEntry {self.name!r}>"
+
+    def __fspath__(self):
+        return self.path
+
+    def is_dir(self, *, follow_symlinks=True):
+        return is_dir(self._key)
+
+    def is_file(self, *, follow_symlinks=True):
+        return is_file(self._key)
+
+    def is_symlink(self):
+        return False
+
+    def is_junction(self):
+        return False
+
+    def stat(self, *, follow_symlinks=True):
+        return _stat_of(self._key, self.path)
+
+    def inode(self):
+        return self.stat().st_ino
+
+
+class _ScandirIterator:
+    def __init__(self, entries):
+        self._entries = iter(entries)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._entries)
+
+    def close(self):
+        self._entries = iter(())
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+
+def scandir(path="."):
+    found = _directory(path)
+    if found is None:
+        return NotImplemented
+    key, names = found
+    directory = posix.fspath(path)
+    entries = []
+    for name in names:
+        text = name.decode(sys.getfilesystemencoding(), "surrogateescape") if isinstance(name, bytes) else name
+        entries.append(DirEntry(directory, name, f"{key}/{text}" if key else text))
+    return _ScandirIterator(entries)
+
+
+def access(path, mode, *, dir_fd=None, effective_ids=False, follow_symlinks=True):
+    key = None if dir_fd is not None else _key(path)
+    if key is None:
+        return NotImplemented
+    directory = is_dir(key)
+    if not directory and not is_file(key):
+        return False
+    if mode & posix.W_OK:
+        return False
+    return not (mode & posix.X_OK and not directory)
+
+
+def readlink(path, *, dir_fd=None):
+    key = None if dir_fd is not None else _key(path)
+    if key is None:
+        return NotImplemented
+    if is_file(key) or is_dir(key):
+        raise OSError(errno.EINVAL, "Invalid argument", path)
+    raise _not_found(path)
+
+
+def listxattr(path=None, *, follow_symlinks=True):
+    key = _key(path)
+    if key is None:
+        return NotImplemented
+    if not (is_file(key) or is_dir(key)):
+        raise _not_found(path)
+    return []
+
+
+def getxattr(path, attribute, *, follow_symlinks=True):
+    key = _key(path)
+    if key is None:
+        return NotImplemented
+    raise OSError(errno.ENODATA, "No data available", path)
+
+
+def os_open(path, flags, mode=0o777, *, dir_fd=None):
+    """os.open of a file of the tree: a read-only memfd holding its contents."""
+    key = None if dir_fd is not None else _key(path)
+    if key is None:
+        return NotImplemented
+    if flags & (posix.O_WRONLY | posix.O_RDWR | posix.O_CREAT | posix.O_TRUNC | posix.O_APPEND):
+        raise _read_only_error(path)
+    if is_dir(key) and not is_file(key):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory (inside the executable: no descriptor)", path)
+    data = read(key)
+    fd = posix.memfd_create(key.rpartition("/")[2] or "embedded", posix.MFD_CLOEXEC | posix.MFD_ALLOW_SEALING)
+    view = memoryview(data)
+    while view:
+        view = view[posix.write(fd, view):]
+    posix.lseek(fd, 0, 0)
+    # F_ADD_SEALS: F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE
+    _stdlib("fcntl").fcntl(fd, 1033, 0x1 | 0x2 | 0x4 | 0x8)
+    return fd
+
+
+def read_only(*args, **kwargs):
+    """mkdir, remove, rename, chmod, utime, ... of a path in the tree: EROFS."""
+    for arg in args[:2]:
+        if isinstance(arg, (str, bytes)) or hasattr(arg, "__fspath__"):
+            if _key(arg) is not None:
+                raise _read_only_error(arg)
+    return NotImplemented
+
+
+# --- extract_packages ------------------------------------------------------------------------
+
+
+def _files_below(key):
+    """Keys of every file below the directory `key`, recursively."""
+    for name in children(key):
+        child = f"{key}/{name}"
+        if is_file(child):
+            yield child
+        if is_dir(child):
+            yield from _files_below(child)
+
+
+def _make_read_only(top):
+    os = _stdlib("os")
+    for directory, _, files in os.walk(top, topdown=False):
+        for name in files:
+            os.chmod(os.path.join(directory, name), 0o444)
+        os.chmod(directory, 0o555)
+
+
+def _remove_tree(top):
+    """Removes a tree that _make_read_only may have reached (directories writable again first)."""
+    os = _stdlib("os")
+    for directory, _, _ in os.walk(top):
+        os.chmod(directory, 0o700)
+    _stdlib("shutil").rmtree(top, ignore_errors=True)
+
+
+def _write_package(base, key):
+    """Writes the files below `key` to base/key unless it is there; atomic: a rename of a complete copy."""
+    os = _stdlib("os")
+    final = os.path.join(base, key)
+    if os.path.isdir(final):
+        return
+    os.makedirs(os.path.dirname(final), exist_ok=True)
+    staging = _stdlib("tempfile").mkdtemp(prefix=".extract-", dir=base)
+    try:
+        for file in _files_below(key):
+            target = os.path.join(staging, file)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with _io.open(target, "xb") as out:
+                out.write(read(file))
+        os.makedirs(os.path.join(staging, key), exist_ok=True)
+        _make_read_only(os.path.join(staging, key))
+        try:
+            os.rename(os.path.join(staging, key), final)
+        except OSError:
+            if not os.path.isdir(final):  # else another process was first: its copy is complete
+                raise
+    finally:
+        _remove_tree(staging)
+
+
+def _cache_bases():
+    os = _stdlib("os")
+    bases = []
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        bases.append(xdg)
+    home = os.environ.get("HOME") or os.path.expanduser("~")
+    if os.path.isabs(home):
+        bases.append(os.path.join(home, ".cache"))
+    return [os.path.join(base, "rules_pystatic", "extract", _pystatic.blob_sha256) for base in bases]
+
+
+_extracted = {}
+
+
+def extract(package):
+    """The directory below which `package`'s files are written (once per blob: the cache directory
+    is named by the blob's sha256), for `extract_packages`; ImportError if nothing is writable."""
+    if package in _extracted:
+        return _extracted[package]
+    key = package.replace(".", "/")
+    problems = []
+    for base in _cache_bases():
+        try:
+            _write_package(base, key)
+        except OSError as err:
+            problems.append(f"{base}: {err.strerror or err}")
+            continue
+        _extracted[package] = base
+        return base
+    try:
+        base = _stdlib("tempfile").mkdtemp(prefix="rules_pystatic-")
+        _write_package(base, key)
+    except OSError as err:
+        problems.append(f"a temporary directory: {err.strerror or err}")
+        raise ImportError(
+            f"{sys.executable}: cannot extract package {package!r} (extract_packages): nothing is writable "
+            f"({'; '.join(problems)}). Fix: set XDG_CACHE_HOME (or HOME, or TMPDIR) to a writable directory.",
+            name=package,
+        ) from None
+    _stdlib("atexit").register(_remove_tree, base)
+    _extracted[package] = base
+    return base

@@ -1,0 +1,4 @@
+import copyleft
+import vague
+
+print(copyleft.GREETING, vague.GREETING, sep="\n")

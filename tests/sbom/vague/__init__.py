@@ -1,0 +1,1 @@
+GREETING = "a module whose licence is not an SPDX expression"
