@@ -240,12 +240,14 @@ _FILE_APIS = (
     ("posix", "listxattr", "listxattr", 1),
     ("posix", "getxattr", "getxattr", 1),
     ("posix", "open", "os_open", 1),
-    *(("posix", name, "read_only", 1) for name in (
-        "mkdir", "rmdir", "remove", "unlink", "chmod", "chown", "lchown", "utime", "truncate", "mkfifo", "mknod",
-        "setxattr", "removexattr", "chflags", "lchflags",
+    # Writes: EROFS, as a read-only mount gives; ENOENT/EEXIST first where Python code expects them.
+    *(("posix", name, "changes", 1) for name in (
+        "rmdir", "remove", "unlink", "chmod", "chown", "lchown", "utime", "truncate", "setxattr", "removexattr",
+        "chflags", "lchflags",
     )),
-    *(("posix", name, "read_only", 3) for name in ("rename", "replace", "link")),
-    ("posix", "symlink", "read_only", 2),
+    *(("posix", name, "creates", 1) for name in ("mkdir", "mkfifo", "mknod")),
+    *(("posix", name, "moves", 3) for name in ("rename", "replace", "link")),
+    ("posix", "symlink", "creates_second", 2),
 )
 
 

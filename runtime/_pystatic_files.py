@@ -420,12 +420,47 @@ def os_open(path, flags, mode=0o777, *, dir_fd=None):
     return fd
 
 
-def read_only(*args, **kwargs):
-    """mkdir, remove, rename, chmod, utime, ... of a path in the tree: EROFS."""
-    for arg in args[:2]:
-        if isinstance(arg, (str, bytes)) or hasattr(arg, "__fspath__"):
-            if _key(arg) is not None:
-                raise _read_only_error(arg)
+def _path_key(arg):
+    if isinstance(arg, (str, bytes)) or hasattr(arg, "__fspath__"):
+        return _key(arg)
+    return None
+
+
+def _exists(key):
+    return is_file(key) or is_dir(key)
+
+
+def changes(path, *args, **kwargs):
+    """remove, unlink, rmdir, chmod, utime, truncate, ... of a path in the tree: ENOENT for a name
+    that is not there (what `try: os.remove(p) except FileNotFoundError` expects), else EROFS."""
+    key = _path_key(path)
+    if key is None:
+        return NotImplemented
+    raise _read_only_error(path) if _exists(key) else _not_found(path)
+
+
+def creates(path, *args, **kwargs):
+    """mkdir, mkfifo, mknod in the tree: EEXIST for a name that is there, else EROFS."""
+    key = _path_key(path)
+    if key is None:
+        return NotImplemented
+    if _exists(key):
+        raise FileExistsError(errno.EEXIST, "File exists", path)
+    raise _read_only_error(path)
+
+
+def creates_second(source, destination, *args, **kwargs):
+    """symlink(source, destination) with the destination in the tree."""
+    return creates(destination)
+
+
+def moves(source, destination, *args, **kwargs):
+    """rename, replace, link: from the tree (ENOENT if the source is not there) or into it: EROFS."""
+    source_key = _path_key(source)
+    if source_key is not None and not _exists(source_key):
+        raise _not_found(source)
+    if source_key is not None or _path_key(destination) is not None:
+        raise _read_only_error(destination if source_key is None else source)
     return NotImplemented
 
 

@@ -131,9 +131,22 @@ def test_open_errors_are_the_ones_a_read_only_file_system_gives(view):
             view.open(view.root + "/pkg/data/a.txt", mode)
         assert written.value.errno == errno.EROFS and "embedded in the executable" in str(written.value)
     with pytest.raises(OSError) as removed:
-        view.read_only(view.root + "/pkg/data/a.txt")
+        view.changes(view.root + "/pkg/data/a.txt")
     assert removed.value.errno == errno.EROFS and removed.value.filename == view.root + "/pkg/data/a.txt"
-    assert view.read_only("/tmp/elsewhere", view.root + "-not-below") is NotImplemented
+    with pytest.raises(FileNotFoundError):  # what `try: os.remove(p) except FileNotFoundError` expects
+        view.changes(view.root + "/pkg/data/gone.pyc")
+    with pytest.raises(FileExistsError):
+        view.creates(view.root + "/pkg/data")
+    with pytest.raises(OSError) as made:
+        view.creates(view.root + "/pkg/new", 0o777)
+    assert made.value.errno == errno.EROFS
+    with pytest.raises(OSError) as moved:
+        view.moves("/tmp/elsewhere", view.root + "/pkg/data/a.txt")
+    assert moved.value.errno == errno.EROFS and moved.value.filename == view.root + "/pkg/data/a.txt"
+    with pytest.raises(FileNotFoundError):
+        view.moves(view.root + "/pkg/none", "/tmp/x")
+    assert view.moves("/tmp/elsewhere", view.root + "-not-below") is NotImplemented
+    assert view.changes(3) is NotImplemented and view.creates_second(view.root + "/pkg", "/tmp/link") is NotImplemented
 
 
 def test_stat_listdir_scandir_access(view):
