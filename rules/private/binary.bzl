@@ -14,7 +14,7 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "RUNTIME_TOOLCHAIN_TYPE", "build_python_action")
 load(":dotted_name.bzl", "is_dotted_name")
-load(":providers.bzl", "PyStaticExtensionInfo")
+load(":providers.bzl", "PyStaticExtensionInfo", "PyStaticSdistInfo")
 load(":python_headers.bzl", "python_headers")
 load(":resources.bzl", "import_roots", "manifest_action")
 
@@ -139,11 +139,13 @@ def _glue(ctx, blob, report):
         args.add("--zstd")
     for ext in _extensions(ctx):
         args.add_all("--extension", [ext.module, ext.init_function])
+    sdist_builtins = [build.builtins for build in _sdist_builds(ctx)]
+    args.add_all(sdist_builtins, before_each = "--extensions_file")
     args.add("--output", glue)
     ctx.actions.run(
         executable = ctx.executable._gen_glue,
         arguments = [args],
-        inputs = [blob, report],
+        inputs = [blob, report] + sdist_builtins,
         outputs = [glue],
         mnemonic = "PyStaticGlue",
         progress_message = "Generating the C glue of %{label}",
@@ -207,13 +209,18 @@ def _compile_and_link(ctx, runtime, glue, blob):
         cc_toolchain = cc_toolchain,
         compilation_outputs = outputs,
         # Extensions first: their undefined Py* symbols resolve in the archive after them.
-        linking_contexts = [ext.linking_context for ext in _extensions(ctx)] + [python_linking],
+        linking_contexts = [ext.linking_context for ext in _extensions(ctx)] +
+                           [build.linking_context for build in _sdist_builds(ctx)] + [python_linking],
         output_type = "executable",
     )
     return linked.executable
 
 def _extensions(ctx):
     return [dep[PyStaticExtensionInfo] for dep in ctx.attr.deps if PyStaticExtensionInfo in dep]
+
+def _sdist_builds(ctx):
+    """Packages built from their sdists (pystatic.wheels(build_from_source)), deps' deps included."""
+    return depset(transitive = [dep[PyStaticSdistInfo].builds for dep in ctx.attr.deps if PyStaticSdistInfo in dep]).to_list()
 
 def _verify(ctx, runtime, executable):
     stamp = ctx.actions.declare_file(ctx.label.name + ".static.ok")

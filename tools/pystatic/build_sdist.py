@@ -297,8 +297,11 @@ def build(args):
     return finish(args, package, backend, work, work / "dist" / wheels[-1].strip(), state)
 
 
-def finish(args, package, backend, work, wheel, state):
-    site = pathlib.Path(args.site)
+def install_wheel(wheel, site):
+    """Unpacks a wheel like an installer (purelib/platlib to the root, RECORD and .pyc dropped).
+
+    Returns [(path of each native module, its bytes)], which are not written.
+    """
     site.mkdir(parents=True, exist_ok=True)
     natives = []
     with zipfile.ZipFile(wheel) as zf:
@@ -320,6 +323,31 @@ def finish(args, package, backend, work, wheel, state):
             target = site / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(zf.read(info))
+    return natives
+
+
+EMPTY_ARCHIVE = b"!<arch>\n"
+
+
+def use_fallback(args, reason):
+    """The build failed: the lock's pure-Python wheel of the same version takes its place."""
+    site = pathlib.Path(args.site)
+    if site.exists():
+        shutil.rmtree(site)
+    natives = install_wheel(pathlib.Path(args.fallback_wheel), site)
+    if natives:
+        raise BuildError(f"{reason}\n  (the fallback {pathlib.Path(args.fallback_wheel).name} is not pure Python)")
+    pathlib.Path(args.archive).write_bytes(EMPTY_ARCHIVE)
+    pathlib.Path(args.builtins).write_text("[]\n")
+    note = (f"the extension could not be built, so the lock's pure-Python wheel {pathlib.Path(args.fallback_wheel).name} "
+            f"is used instead. Why:\n{reason}")
+    with open(args.log, "a", encoding="utf-8") as log:
+        log.write("# " + note + "\n")
+    return note
+
+
+def finish(args, package, backend, work, wheel, state):
+    natives = install_wheel(wheel, pathlib.Path(args.site))
     links = {link["sha256"]: link for link in _jsonl(state / "links.jsonl")}
     compiles = {c["out"]: c for c in _jsonl(state / "compiles.jsonl")}
     staging = work / "objects"
@@ -359,9 +387,12 @@ def finish(args, package, backend, work, wheel, state):
     archive = pathlib.Path(args.archive)
     if archive.exists():
         archive.unlink()
-    run = subprocess.run([os.path.abspath(args.ar), "rcs", str(archive)] + members, capture_output=True, text=True)
-    if run.returncode != 0:
-        raise BuildError(f"{package}: ar failed: {run.stderr}")
+    if not members:
+        archive.write_bytes(EMPTY_ARCHIVE)
+    else:
+        run = subprocess.run([os.path.abspath(args.ar), "rcs", str(archive)] + members, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise BuildError(f"{package}: ar failed: {run.stderr}")
     pathlib.Path(args.builtins).write_text(json.dumps(builtins, indent=1) + "\n")
     with open(args.log, "a", encoding="utf-8") as log:
         log.write(f"# built-ins: {json.dumps(builtins)}; {len(members)} objects in {archive.name}\n")
@@ -381,6 +412,7 @@ def parse_args(argv):
     parser.add_argument("--copt", action="append", default=[])
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the backend")
     parser.add_argument("--build_wheel", action="append", default=[], help="a wheel of the build environment")
+    parser.add_argument("--fallback_wheel", help="pure-Python wheel of the same version, used if the build fails")
     parser.add_argument("--site", required=True, help="output directory: the wheel's files but the extensions")
     parser.add_argument("--archive", required=True, help="output static archive")
     parser.add_argument("--builtins", required=True, help="output JSON [[module, init function], ...]")
@@ -396,8 +428,17 @@ def main(argv=None):
     try:
         builtins = build(args)
     except BuildError as err:
-        print(f"error: {args.target}: {err}", file=sys.stderr)
-        return 1
+        if not args.fallback_wheel:
+            pathlib.Path(args.log).touch()
+            print(f"error: {args.target}: {err}", file=sys.stderr)
+            return 1
+        try:
+            note = use_fallback(args, str(err))
+        except BuildError as again:
+            print(f"error: {args.target}: {again}", file=sys.stderr)
+            return 1
+        print(f"note: {args.target}: {args.package} {args.version}: {note}", file=sys.stderr)
+        return 0
     print(f"note: {args.target}: {args.package} {args.version} built from its sdist: built-ins "
           + ", ".join(m for m, _ in builtins), file=sys.stderr)
     return 0
