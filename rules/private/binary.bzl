@@ -201,6 +201,22 @@ def _compile_and_link(ctx, runtime, glue, blob):
         linker_inputs = depset([cc_common.create_linker_input(owner = ctx.label, libraries = depset([python_library]))]),
     )
 
+    # Packages built from their sdists (PyStaticSdist): one static archive each.
+    # buildifier: disable=native-cc-common
+    sdist_linking = cc_common.create_linking_context(
+        # buildifier: disable=native-cc-common
+        linker_inputs = depset([cc_common.create_linker_input(owner = ctx.label, libraries = depset([
+            # buildifier: disable=native-cc-common
+            cc_common.create_library_to_link(
+                actions = ctx.actions,
+                feature_configuration = features,
+                cc_toolchain = cc_toolchain,
+                static_library = build.archive,
+            )
+            for build in _sdist_builds(ctx)
+        ]))]),
+    )
+
     # buildifier: disable=native-cc-common
     linked = cc_common.link(
         name = ctx.label.name,
@@ -209,8 +225,7 @@ def _compile_and_link(ctx, runtime, glue, blob):
         cc_toolchain = cc_toolchain,
         compilation_outputs = outputs,
         # Extensions first: their undefined Py* symbols resolve in the archive after them.
-        linking_contexts = [ext.linking_context for ext in _extensions(ctx)] +
-                           [build.linking_context for build in _sdist_builds(ctx)] + [python_linking],
+        linking_contexts = [ext.linking_context for ext in _extensions(ctx)] + [sdist_linking, python_linking],
         output_type = "executable",
     )
     return linked.executable

@@ -20,7 +20,7 @@ PyStaticExtensionInfo = provider(
 PyStaticSdistInfo = provider(
     doc = "Packages built from their sdists (pystatic_sdist_package), this target's and its dependencies'.",
     fields = {
-        "builds": "depset of struct(package, archive: File, builtins: File (JSON [[module, init function]]), " +
-                  "linking_context): each links in as built-ins of py_static_binary.",
+        "builds": "depset of struct(package, archive: File (static), builtins: File (JSON [[module, init " +
+                  "function]])): each links in as built-ins of py_static_binary.",
     },
 )

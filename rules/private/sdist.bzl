@@ -8,35 +8,10 @@ that depends on the target (directly or through other wheels) links the static a
 registers each extension under its dotted name in the inittab.
 """
 
-load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
+load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load("//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
 load("//toolchains/cpython:runtime.bzl", "RUNTIME_TOOLCHAIN_TYPE")
 load(":providers.bzl", "PyStaticSdistInfo")
-
-def _linking_context(ctx, archive):
-    cc_toolchain = find_cpp_toolchain(ctx)
-
-    # buildifier: disable=native-cc-common
-    features = cc_common.configure_features(
-        ctx = ctx,
-        cc_toolchain = cc_toolchain,
-        requested_features = ctx.features,
-        unsupported_features = ctx.disabled_features,
-    )
-
-    # buildifier: disable=native-cc-common
-    library = cc_common.create_library_to_link(
-        actions = ctx.actions,
-        feature_configuration = features,
-        cc_toolchain = cc_toolchain,
-        static_library = archive,
-    )
-
-    # buildifier: disable=native-cc-common
-    return cc_common.create_linking_context(
-        # buildifier: disable=native-cc-common
-        linker_inputs = depset([cc_common.create_linker_input(owner = ctx.label, libraries = depset([library]))]),
-    )
 
 def _pystatic_sdist_package_impl(ctx):
     runtime = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE]
@@ -84,7 +59,7 @@ def _pystatic_sdist_package_impl(ctx):
     deps_info = [dep[PyInfo] for dep in ctx.attr.deps]
     workspace = ctx.label.workspace_name or ctx.workspace_name
     import_root = (ctx.label.package + "/" if ctx.label.package else "") + ctx.label.name + "/site"
-    own = struct(package = ctx.attr.package, archive = archive, builtins = builtins, linking_context = _linking_context(ctx, archive))
+    own = struct(package = ctx.attr.package, archive = archive, builtins = builtins)
     transitive = [dep[PyStaticSdistInfo].builds for dep in ctx.attr.deps if PyStaticSdistInfo in dep]
     return [
         DefaultInfo(

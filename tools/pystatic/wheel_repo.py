@@ -325,6 +325,13 @@ def fetch_sdist_with_pip(python, package, work_dir):
             "  Fix: lock the sdist with its hash (pylock.toml `sdist`, or its --hash in requirements.txt)."
         )
     path, output = pip_download(python, package, hashes, ["--no-binary=:all:"], work_dir)
+    if path is None and any(word in output.lower() for word in ("maturin", "cargo", "rustc", "setuptools-rust")):
+        raise LockError(
+            f"{package.name} {package.version}: its sdist is a Rust extension (PyO3/maturin or setuptools-rust), and pip "
+            f"could not even prepare its metadata:\n{output}\n  Rust extensions are not supported yet (no Rust toolchain "
+            "nor crates registry here). Fix: lock a version with a pure-Python (py3-none-any) wheel, use a pure-Python "
+            "alternative, or leave the package out (exclude = [...]). docs/extensions.md"
+        )
     if path is None or not path.name.endswith((".tar.gz", ".zip")):
         raise LockError(
             f"could not fetch the sdist of {package.name} {package.version} through pip:\n{output}\n"
