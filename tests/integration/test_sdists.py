@@ -46,7 +46,7 @@ def check_report(report, machine):
     assert report["builtins"] == BUILTINS, report
     psutil = report["psutil"]
     assert psutil["cpu_count"] >= 1 and psutil["pids"] >= 1 and psutil["me"] == "running" and psutil["memory"], psutil
-    assert psutil["extension"] == "psutil._psutil_linux"
+    assert psutil["extension"] == "_psutil_linux"  # the built-in's own PyModuleDef name
     # The compiled Packer, not msgpack.fallback's.
     assert report["msgpack"] == {"packer": "msgpack._cmsgpack", "roundtrip": True}, report
     assert report["markupsafe"] == {"escape": "&lt;b&gt;&amp;&lt;/b&gt;", "inner": "markupsafe._speedups"}, report

@@ -207,8 +207,15 @@ def log_tail(log_path, lines=LOG_TAIL):
 
 
 def build(args):
-    package = f"{args.package} {args.version}"
     work = pathlib.Path(tempfile.mkdtemp(prefix="pystatic-sdist-")).resolve()
+    try:
+        return _build(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build(args, work):
+    package = f"{args.package} {args.version}"
     target_dist = pathlib.Path(args.target_dist).resolve()
     include_dir = str(target_dist / "include")
     state = work / "state"
