@@ -45,7 +45,9 @@ def check_report(report, machine):
     assert report["machine"] == machine, report
     assert report["builtins"] == BUILTINS, report
     psutil = report["psutil"]
-    assert psutil["cpu_count"] >= 1 and psutil["pids"] >= 1 and psutil["me"] == "running" and psutil["memory"], psutil
+    assert psutil["cpu_count"] >= 1 and psutil["pids"] >= 1 and psutil["memory"], psutil
+    # Under qemu-user /proc/<pid>/stat is qemu's emulation: the state letter reads as '?'.
+    assert psutil["me"] == "running" if machine == "x86_64" else psutil["me"], psutil
     assert psutil["extension"] == "_psutil_linux"  # the built-in's own PyModuleDef name
     # The compiled Packer, not msgpack.fallback's.
     assert report["msgpack"] == {"packer": "msgpack._cmsgpack", "roundtrip": True}, report
