@@ -11,6 +11,7 @@ import sys
 import markupsafe
 import msgpack
 import psutil
+import regex
 
 
 def main():
@@ -18,7 +19,7 @@ def main():
     packed = msgpack.packb({"static": True, "n": [1, 2, 3]})
     report = {
         "machine": platform.machine(),
-        "builtins": sorted(m for m in sys.builtin_module_names if m.split(".")[0] in ("psutil", "msgpack", "markupsafe")),
+        "builtins": sorted(m for m in sys.builtin_module_names if m.split(".")[0] in ("psutil", "msgpack", "markupsafe", "regex")),
         "psutil": {
             "cpu_count": psutil.cpu_count(),
             "pids": len(psutil.pids()),
@@ -33,6 +34,10 @@ def main():
         "markupsafe": {
             "escape": str(markupsafe.escape("<b>&</b>")),
             "inner": markupsafe._escape_inner.__module__,
+        },
+        "regex": {
+            "match": regex.match(r"(?<word>\p{L}+) (?&word)", "static Python").group("word"),
+            "extension": regex._regex.__name__,
         },
         "version": {"psutil": psutil.__version__, "msgpack": ".".join(map(str, msgpack.version))},
     }

@@ -1,6 +1,6 @@
 """C extensions built from their sdists by their own PEP 517 backend (docs/extensions.md), end to end.
 
-//examples/sdists uses psutil (built automatically: its extension has no fallback), msgpack and
+//examples/sdists uses psutil and regex (built automatically: their extensions have no fallback), msgpack and
 markupsafe (named in build_from_source): each binary runs alone in an empty read-only root (plus
 a fresh /proc for psutil's process list), on x86_64 and under qemu as an aarch64 cross build.
 """
@@ -14,7 +14,7 @@ import pytest
 
 MUSL = "--platforms=//platforms:linux_musl"
 AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
-BUILTINS = ["markupsafe._speedups", "msgpack._cmsgpack", "psutil._psutil_linux"]
+BUILTINS = ["markupsafe._speedups", "msgpack._cmsgpack", "psutil._psutil_linux", "regex._regex"]
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +52,7 @@ def check_report(report, machine):
     # The compiled Packer, not msgpack.fallback's.
     assert report["msgpack"] == {"packer": "msgpack._cmsgpack", "roundtrip": True}, report
     assert report["markupsafe"] == {"escape": "&lt;b&gt;&amp;&lt;/b&gt;", "inner": "markupsafe._speedups"}, report
+    assert report["regex"] == {"match": "static", "extension": "_regex"}, report
     assert report["version"] == {"psutil": "7.2.2", "msgpack": "1.2.4"}
 
 

@@ -402,7 +402,8 @@ def finish(args, package, backend, work, wheel, state):
             raise BuildError(f"{package}: ar failed: {run.stderr}")
     pathlib.Path(args.builtins).write_text(json.dumps(builtins, indent=1) + "\n")
     with open(args.log, "a", encoding="utf-8") as log:
-        log.write(f"# built-ins: {json.dumps(builtins)}; {len(members)} objects in {archive.name}\n")
+        log.write(f"# built-ins: {json.dumps(builtins)}; {len(members)} objects in {archive.name} "
+                  f"({archive.stat().st_size} bytes)\n")
     return builtins
 
 
