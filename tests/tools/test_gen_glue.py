@@ -57,3 +57,17 @@ def test_file_view_and_extract_packages_settings(tmp_path):
     assert ".file_view = 0," in out.read_text() and '.extract_packages = "a.b,c",' in out.read_text()
     with pytest.raises(ValueError, match="bad package name 'a,b' in extract_packages"):
         gen_glue.glue_source("b", "0" * 64, "m", "mimalloc", 0, 1, 0, 1, False, [], extract_packages=["a,b"])
+
+
+def test_extensions_listed_by_an_sdist_build_join_the_inittab(tmp_path):
+    (tmp_path / "b").write_bytes(b"")
+    listed = tmp_path / "builtins.json"
+    listed.write_text('[["psutil._psutil_linux", "PyInit_pystatic_psutil___psutil_linux"]]')
+    out = tmp_path / "glue.c"
+    args = ["--blob", str(tmp_path / "b"), "--entry_point", "m", "--extension", "a._b", "PyInit_pystatic_a___b",
+            "--extensions_file", str(listed), "--output", str(out)]
+    assert gen_glue.main(args) == 0
+    source = out.read_text()
+    assert '{"a._b", PyInit_pystatic_a___b},' in source
+    assert 'extern PyObject *PyInit_pystatic_psutil___psutil_linux(void);' in source
+    assert '{"psutil._psutil_linux", PyInit_pystatic_psutil___psutil_linux},' in source
