@@ -27,7 +27,11 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     subprocess.check_call(cc + ["-c", "ext.c", "-o", "build/ext.o"])
     subprocess.check_call(cc + ["-c", "helper.c", "-o", "build/helper.o"])
     ld = shlex.split(os.environ["LDSHARED"])
-    subprocess.check_call(ld + ["build/ext.o", "build/helper.o", "-o", "build/_ext" + suffix])
+    if os.environ.get("CLIB"):  # like build_clib: the helper in a static library of the build tree
+        subprocess.check_call([sysconfig.get_config_var("AR"), "rcs", "build/libhelper.a", "build/helper.o"])
+        subprocess.check_call(ld + ["build/ext.o", "-Lbuild", "-lhelper", "-lm", "-o", "build/_ext" + suffix])
+    else:
+        subprocess.check_call(ld + ["build/ext.o", "build/helper.o", "-o", "build/_ext" + suffix])
     name = "pkg-1.0-cp313-cp313-linux_x86_64.whl"
     with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as zf:
         zf.writestr("pkg/__init__.py", "from pkg import _ext\\n")
@@ -106,8 +110,9 @@ needs_cc = pytest.mark.skipif(not (shutil.which("cc") and shutil.which("ar")), r
 
 
 @needs_cc
-def test_extension_becomes_a_renamed_builtin_in_one_archive(tmp_path):
-    argv, out = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT))
+@pytest.mark.parametrize("env", [[], ["CLIB=1"]], ids=["objects", "static_library"])
+def test_extension_becomes_a_renamed_builtin_in_one_archive(tmp_path, env):
+    argv, out = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT), env=env)
     assert build_sdist.main(argv) == 0, (out / "sdist.log").read_text()
     assert json.loads((out / "builtins.json").read_text()) == [["pkg._ext", "PyInit_pystatic_pkg___ext"]]
     assert (out / "site" / "pkg" / "__init__.py").exists()

@@ -149,7 +149,13 @@ def wrapper_main(argv):
         out = args[args.index("-o") + 1] if "-o" in args else "a.out"
         objects = [os.path.abspath(a) for a in args if a.endswith((".o", ".obj")) and not a.startswith("-")]
         archives = [os.path.abspath(a) for a in args if a.endswith(".a") and not a.startswith("-")]
-        libs = [a[2:] for a in args if a.startswith("-l")]
+        libs = [a[2:] for a in args if a.startswith("-l") and len(a) > 2]
+        dirs = [a[2:] for a in args if a.startswith("-L") and len(a) > 2]
+        # Static libraries the package built itself (build_clib, ...): their objects go in too.
+        # Others (-lm, -lpthread) are musl's, linked with every binary anyway.
+        for lib in libs:
+            found = [os.path.join(d, f"lib{lib}.a") for d in dirs if os.path.exists(os.path.join(d, f"lib{lib}.a"))]
+            archives += [os.path.abspath(found[0])] if found else []
         if os.path.exists(out):
             os.unlink(out)
         os.makedirs(os.path.dirname(os.path.abspath(out)) or ".", exist_ok=True)
@@ -196,6 +202,22 @@ def compiler_overrides(wrappers, include_dir, cflags):
 def defines_symbol(path, symbol):
     """Whether an object file names `symbol` (its string table); cheap and enough to find PyInit_."""
     return (symbol.encode() + b"\0") in pathlib.Path(path).read_bytes()
+
+
+def extract_members(ar, archive, dest):
+    """The objects of a static library, extracted to dest (names made unique, order kept)."""
+    dest.mkdir(parents=True)
+    names = subprocess.run([os.path.abspath(ar), "t", archive], capture_output=True, text=True, check=True).stdout.split()
+    paths = []
+    for number, name in enumerate(names):
+        # `ar xN` would pick among duplicates; one member at a time by position via a fresh dir.
+        out = dest / f"{number:03d}"
+        out.mkdir()
+        subprocess.run([os.path.abspath(ar), "x", os.path.abspath(archive), name], cwd=out, check=True)
+        target = dest / f"{number:03d}_{name}"
+        (out / name).rename(target)
+        paths.append(str(target))
+    return paths
 
 
 def log_tail(log_path, lines=LOG_TAIL):
@@ -390,6 +412,8 @@ def finish(args, package, backend, work, wheel, state):
             members.append(str(dest))
         if not found:
             raise BuildError(f"{package}: no object of {rel} defines {original}, the extension's init function.")
+        for number, lib in enumerate(link["archives"]):
+            members += extract_members(args.ar, lib, staging / f"{index:03d}_lib{number:03d}")
         builtins.append([module, renamed])
     archive = pathlib.Path(args.archive)
     if archive.exists():
