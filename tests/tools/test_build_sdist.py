@@ -162,6 +162,15 @@ def test_unsupported_backends_fail_clearly(tmp_path, capsys, pyproject, message)
     assert message in err, err
 
 
+def test_requirements_whose_markers_do_not_hold_are_not_needed(tmp_path):
+    import packaging
+
+    env = tmp_path / "env"
+    shutil.copytree(pathlib.Path(packaging.__file__).parent, env / "packaging")
+    requires = ["setuptools >= 47", "tomli; python_version < '3.0'"]
+    assert build_sdist.applicable(requires, env) == ["setuptools >= 47"]
+
+
 def test_names_and_sysconfig_overrides(tmp_path):
     assert build_sdist.module_of("a/b/_c.cpython-313-aarch64-linux-musl.so") == "a.b._c"
     assert build_sdist.init_function("a.b._c") == "PyInit_pystatic_a__b___c"

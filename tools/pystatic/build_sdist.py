@@ -104,6 +104,18 @@ def build_system(source_dir):
     )
 
 
+def applicable(requires, env_dir):
+    """The requirements whose markers hold for the build interpreter (packaging from the build lock)."""
+    sys.path.insert(0, str(env_dir))
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:
+        return requires
+    finally:
+        sys.path.remove(str(env_dir))
+    return [r for r in requires if not Requirement(r).marker or Requirement(r).marker.evaluate()]
+
+
 def check_supported(package, backend, requires, available):
     """Raises BuildError for Rust backends and build requirements the build lock does not have."""
     names = {requirement_name(r) for r in requires}
@@ -249,6 +261,7 @@ def _build(args, work):
         unpack_wheel(wheel, env_dir)
         available.add(normalize(pathlib.Path(wheel).name.split("-")[0]))
     backend, requires, backend_path = build_system(source)
+    requires = applicable(requires, env_dir)
     check_supported(package, backend, requires, available)
 
     cc = os.path.abspath(args.cc)
