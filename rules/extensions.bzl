@@ -27,6 +27,8 @@ def _pystatic_impl(mctx):
                 python_version = tag.python_version,
                 sdists = tag.sdists,
                 built_in = tag.built_in,
+                build_from_source = tag.build_from_source,
+                auto_build_from_source = tag.auto_build_from_source,
             )
 
     # Every wheel is pinned by sha256 in the lock: the result depends on the lock alone.
@@ -38,6 +40,11 @@ pystatic = module_extension(
     tag_classes = {
         "wheels": tag_class(
             attrs = {
+                "auto_build_from_source": attr.bool(
+                    default = True,
+                    doc = "Also build a package from its locked sdist when its wheel's extension cannot be used (docs/extensions.md).",
+                ),
+                "build_from_source": attr.string_list(doc = "Packages (or \"*\") built from their sdists as built-ins (docs/extensions.md)."),
                 "built_in": attr.string_list(doc = "Extension modules (`pkg._ext`) linked in as built-ins with py_static_extension."),
                 "exclude": attr.string_list(doc = "Packages of the lock to leave out."),
                 "lock": attr.label(mandatory = True, doc = "PEP 751 pylock.toml, or a requirements.txt with --hash."),

@@ -37,7 +37,15 @@ def rules_pystatic_register_toolchains():
     maybe(cpython_versions, name = "pystatic_cpython_versions")
     native.register_toolchains("@rules_pystatic//toolchains:all", "@rules_pystatic//toolchains/cpython:all")
 
-def pystatic_wheels(name, lock, exclude = [], python_version = DEFAULT_PYTHON_VERSION, sdists = [], built_in = []):
+def pystatic_wheels(
+        name,
+        lock,
+        exclude = [],
+        python_version = DEFAULT_PYTHON_VERSION,
+        sdists = [],
+        built_in = [],
+        build_from_source = [],
+        auto_build_from_source = True):
     """WORKSPACE counterpart of the `pystatic.wheels` module extension tag (docs/wheels.md).
 
     Args:
@@ -47,6 +55,8 @@ def pystatic_wheels(name, lock, exclude = [], python_version = DEFAULT_PYTHON_VE
       python_version: major.minor of the static CPython the wheels are for.
       sdists: packages whose sdist is fetched too, for py_static_extension.
       built_in: extension modules linked in as built-ins with py_static_extension.
+      build_from_source: packages (or "*") built from their sdists by their own PEP 517 backend (docs/extensions.md).
+      auto_build_from_source: also build a package whose wheel's extension cannot be used and whose sdist is locked.
     """
     pystatic_wheels_repository(
         name = name,
@@ -55,4 +65,6 @@ def pystatic_wheels(name, lock, exclude = [], python_version = DEFAULT_PYTHON_VE
         python_version = python_version,
         sdists = sdists,
         built_in = built_in,
+        build_from_source = build_from_source,
+        auto_build_from_source = auto_build_from_source,
     )

@@ -15,7 +15,7 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "RUNTIME_TOOLCHAIN_TYPE", "build_python_action")
 load(":dotted_name.bzl", "is_dotted_name")
-load(":providers.bzl", "PyStaticExtensionInfo")
+load(":providers.bzl", "PyStaticExtensionInfo", "PyStaticSdistInfo")
 load(":python_headers.bzl", "python_headers")
 load(":resources.bzl", "import_roots", "manifest_action")
 load(":sbom.bzl", "SBOM_ATTRS", "sbom_actions")
@@ -155,11 +155,13 @@ def _glue(ctx, runtime, blob, report):
         args.add("--zstd")
     for ext in _extensions(ctx):
         args.add_all("--extension", [ext.module, ext.init_function])
+    sdist_builtins = [build.builtins for build in _sdist_builds(ctx)]
+    args.add_all(sdist_builtins, before_each = "--extensions_file")
     args.add("--output", glue)
     ctx.actions.run(
         executable = ctx.executable._gen_glue,
         arguments = [args],
-        inputs = [blob, report, dist.descriptor, dist.distribution],
+        inputs = [blob, report, dist.descriptor, dist.distribution] + sdist_builtins,
         outputs = [glue],
         mnemonic = "PyStaticGlue",
         progress_message = "Generating the C glue of %{label}",
@@ -215,6 +217,22 @@ def _compile_and_link(ctx, runtime, glue, blob):
         linker_inputs = depset([cc_common.create_linker_input(owner = ctx.label, libraries = depset([python_library]))]),
     )
 
+    # Packages built from their sdists (PyStaticSdist): one static archive each.
+    # buildifier: disable=native-cc-common
+    sdist_linking = cc_common.create_linking_context(
+        # buildifier: disable=native-cc-common
+        linker_inputs = depset([cc_common.create_linker_input(owner = ctx.label, libraries = depset([
+            # buildifier: disable=native-cc-common
+            cc_common.create_library_to_link(
+                actions = ctx.actions,
+                feature_configuration = features,
+                cc_toolchain = cc_toolchain,
+                static_library = build.archive,
+            )
+            for build in _sdist_builds(ctx)
+        ]))]),
+    )
+
     # buildifier: disable=native-cc-common
     linked = cc_common.link(
         name = ctx.label.name,
@@ -223,13 +241,17 @@ def _compile_and_link(ctx, runtime, glue, blob):
         cc_toolchain = cc_toolchain,
         compilation_outputs = outputs,
         # Extensions first: their undefined Py* symbols resolve in the archive after them.
-        linking_contexts = [ext.linking_context for ext in _extensions(ctx)] + [python_linking],
+        linking_contexts = [ext.linking_context for ext in _extensions(ctx)] + [sdist_linking, python_linking],
         output_type = "executable",
     )
     return linked.executable
 
 def _extensions(ctx):
     return [dep[PyStaticExtensionInfo] for dep in ctx.attr.deps if PyStaticExtensionInfo in dep]
+
+def _sdist_builds(ctx):
+    """Packages built from their sdists (pystatic.wheels(build_from_source)), deps' deps included."""
+    return depset(transitive = [dep[PyStaticSdistInfo].builds for dep in ctx.attr.deps if PyStaticSdistInfo in dep]).to_list()
 
 def _verify(ctx, runtime, executable):
     stamp = ctx.actions.declare_file(ctx.label.name + ".static.ok")

@@ -16,3 +16,11 @@ PyStaticExtensionInfo = provider(
         "linking_context": "LinkingContext: the extension's objects (and its C dependencies).",
     },
 )
+
+PyStaticSdistInfo = provider(
+    doc = "Packages built from their sdists (pystatic_sdist_package), this target's and its dependencies'.",
+    fields = {
+        "builds": "depset of struct(package, archive: File (static), builtins: File (JSON [[module, init " +
+                  "function]])): each links in as built-ins of py_static_binary.",
+    },
+)

@@ -5,6 +5,7 @@ The repository rule (wheels_repository.bzl) writes these targets; users depend o
 """
 
 load("//toolchains/cpython:runtime.bzl", "RUNTIME_TOOLCHAIN_TYPE")
+load(":providers.bzl", "PyStaticSdistInfo")
 
 def _check_natives(ctx):
     """Validation action: the wheel's C extensions are built in, have fallbacks, or fail the build."""
@@ -48,6 +49,8 @@ def _pystatic_wheel_impl(ctx):
             imports = depset([workspace + "/" + ctx.attr.import_root], transitive = [info.imports for info in deps_info]),
         ),
         OutputGroupInfo(_validation = depset(validations)),
+        # Dependencies built from their sdists link in with every binary that uses this wheel.
+        PyStaticSdistInfo(builds = depset(transitive = [dep[PyStaticSdistInfo].builds for dep in ctx.attr.deps if PyStaticSdistInfo in dep])),
     ]
 
 pystatic_wheel = rule(

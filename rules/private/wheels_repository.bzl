@@ -11,6 +11,8 @@ DEFAULT_PYTHON_VERSION = "3.13"
 _WHEEL_REPO_PY = Label("//tools:pystatic/wheel_repo.py")
 _VENDORED = [Label("//third_party/packaging:LICENSE"), Label("//third_party/tomli:LICENSE")]
 _WHEEL_BZL = Label("//rules/private:wheel.bzl")
+_SDIST_BZL = Label("//rules/private:sdist.bzl")
+_BUILD_LOCK = Label("//tools:pystatic/sdist_build/requirements.txt")
 _CONSTRAINTS = {
     "aarch64": [Label("@platforms//os:linux"), Label("@platforms//cpu:aarch64"), Label("//platforms:musl")],
     "x86_64": [Label("@platforms//os:linux"), Label("@platforms//cpu:x86_64"), Label("//platforms:musl")],
@@ -52,6 +54,10 @@ def _pystatic_wheels_repository_impl(rctx):
         versions[rctx.attr.python_version]["version"],
         "--rules_bzl",
         str(_WHEEL_BZL),
+        "--sdist_bzl",
+        str(_SDIST_BZL),
+        "--build_lock",
+        rctx.path(_BUILD_LOCK),
     ]
     for cpu, labels in _CONSTRAINTS.items():
         for label in labels:
@@ -62,6 +68,10 @@ def _pystatic_wheels_repository_impl(rctx):
         args.extend(["--sdist", name])
     for module in rctx.attr.built_in:
         args.extend(["--built_in", module])
+    for name in rctx.attr.build_from_source:
+        args.extend(["--build_from_source", name])
+    if not rctx.attr.auto_build_from_source:
+        args.append("--no_auto_build")
     rctx.report_progress("fetching and unpacking the wheels of {}".format(rctx.attr.lock))
     result = rctx.execute(args, environment = {"PYTHONPATH": ":".join(pythonpath)}, timeout = 1800, quiet = True)
     if result.return_code != 0:
@@ -71,6 +81,8 @@ pystatic_wheels_repository = repository_rule(
     implementation = _pystatic_wheels_repository_impl,
     doc = "The wheels of a pylock.toml or hashed requirements.txt, one target per package (docs/wheels.md).",
     attrs = {
+        "auto_build_from_source": attr.bool(default = True, doc = "Build a package from its locked sdist when its wheel's extension cannot be used."),
+        "build_from_source": attr.string_list(doc = "Packages (or \"*\") built from their sdists by their own PEP 517 backend."),
         "built_in": attr.string_list(doc = "Extension modules (`pkg._ext`) the binaries link in as built-ins with py_static_extension."),
         "exclude": attr.string_list(doc = "Packages of the lock to leave out (and drop from dependency edges)."),
         "lock": attr.label(mandatory = True, allow_single_file = True, doc = "pylock.toml, or requirements.txt with --hash."),

@@ -102,3 +102,17 @@ def test_left_out_builtins_get_a_pruned_inittab_in_the_glue(tmp_path):
         gen_glue.main(args)
     (tmp_path / "r.json").write_text('{"entry_point": "m"}')
     assert gen_glue.main(args) == 0 and "_PyImport_Inittab" not in out.read_text()
+
+
+def test_extensions_listed_by_an_sdist_build_join_the_inittab(tmp_path):
+    (tmp_path / "b").write_bytes(b"")
+    listed = tmp_path / "builtins.json"
+    listed.write_text('[["psutil._psutil_linux", "PyInit_pystatic_psutil___psutil_linux"]]')
+    out = tmp_path / "glue.c"
+    args = ["--blob", str(tmp_path / "b"), "--entry_point", "m", "--extension", "a._b", "PyInit_pystatic_a___b",
+            "--extensions_file", str(listed), "--output", str(out)]
+    assert gen_glue.main(args) == 0
+    source = out.read_text()
+    assert '{"a._b", PyInit_pystatic_a___b},' in source
+    assert 'extern PyObject *PyInit_pystatic_psutil___psutil_linux(void);' in source
+    assert '{"psutil._psutil_linux", PyInit_pystatic_psutil___psutil_linux},' in source

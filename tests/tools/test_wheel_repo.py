@@ -236,3 +236,63 @@ def test_sdists_are_unpacked_for_py_static_extension_and_built_ins_reach_the_che
 def test_sdist_without_a_pinned_hash_is_refused(tmp_path):
     with pytest.raises(LockError, match="pins no sdist sha256"):
         wheel_repo.fetch_sdist_with_pip("python3", LockedPackage("m", "1"), tmp_path)
+
+
+@pytest.fixture
+def source_lock(tmp_path):
+    """`ext` 1.0: an x86_64 wheel whose extension has no fallback, no aarch64 wheel, a pinned sdist."""
+    import tarfile
+
+    index = tmp_path / "index"
+    index.mkdir()
+    wheel = make_wheel(index, "ext-1.0-cp313-cp313-musllinux_1_2_x86_64.whl", requires=["app"], files={
+        "ext/__init__.py": "from ext import _c\n", "ext/_c.cpython-313-x86_64-linux-musl.so": "ELF",
+    })
+    app = make_wheel(index, "app-1.0-py3-none-any.whl")
+    info = tmp_path / "PKG-INFO"
+    info.write_text("Metadata-Version: 2.2\nName: ext\nVersion: 1.0\nRequires-Dist: app\n")
+    sdist = tmp_path / "ext-1.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as tf:
+        tf.add(info, arcname="ext-1.0/PKG-INFO")
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\n'
+        f'[[packages]]\nname = "app"\nversion = "1.0"\nwheels = [{{ name = "{app.name}", hashes = {{ sha256 = "{sha(app)}" }} }}]\n'
+        f'[[packages]]\nname = "ext"\nversion = "1.0"\nwheels = [{{ name = "{wheel.name}", hashes = {{ sha256 = "{sha(wheel)}" }} }}]\n'
+        f'sdist = {{ name = "{sdist.name}", hashes = {{ sha256 = "{sha(sdist)}" }} }}\n'
+    )
+    tool = make_wheel(index, "setuptools-80.0-py3-none-any.whl")
+    build_lock = tmp_path / "build.txt"
+    build_lock.write_text(f"setuptools==80.0 --hash=sha256:{sha(tool)}\n")
+    return tmp_path, sdist, tool, build_lock
+
+
+def source_repo(source_lock, **kwargs):
+    tmp_path, sdist, tool, build_lock = source_lock
+    repo = WheelRepository(tmp_path / "pylock.toml", tmp_path / "repo", "python3", "3.13.15", fetch=fake_fetch(tmp_path / "index"),
+                           fetch_sdist=lambda python, package, work: sdist, build_lock=build_lock, **kwargs)
+    repo.fetch_build_tool = lambda package, work: tool
+    repo.resolve()
+    repo.write("@r//rules/private:wheel.bzl", {})
+    return (tmp_path / "repo" / "BUILD.bazel").read_text()
+
+
+def test_a_wheel_whose_extension_has_no_fallback_is_built_from_its_sdist(source_lock):
+    build = source_repo(source_lock)
+    assert 'load("@r//rules/private:sdist.bzl", "pystatic_sdist_package")' in build
+    for cpu in ("x86_64", "aarch64"):
+        # aarch64 has no wheel: the sdist's PKG-INFO gives the dependencies.
+        assert (f'pystatic_sdist_package(\n    name = "ext_{cpu}",\n    package = "ext",\n    version = "1.0",\n'
+                f'    sdist = "//:_sdist/ext-1.0.tar.gz",\n    fallback_wheel = None,\n    build_tools = ["//:build_tools"],\n'
+                f'    deps = [\n        "//:app_{cpu}",\n    ],\n)') in build, build
+    assert "automatic: its wheel's extension has no pure-Python fallback" in build
+    assert '"_build_tools/setuptools-80.0-py3-none-any.whl"' in build
+    assert (source_lock[0] / "repo" / "_sdist" / "ext-1.0.tar.gz").exists()
+
+
+def test_build_from_source_by_name_star_or_never(source_lock):
+    assert "built from its sdist (build_from_source)" in source_repo(source_lock, build_from_source=["ext"])
+    assert "pystatic_sdist_package(" not in source_repo(source_lock, auto_build=False)
+    assert 'build_from_source = ["*"]' in source_repo(source_lock, build_from_source=["*"], auto_build=False)
+    with pytest.raises(LockError, match="build_from_source names nope"):
+        source_repo(source_lock, build_from_source=["nope"])

@@ -140,8 +140,13 @@ def main(argv=None):
     parser.add_argument("--interpreter", type=int, default=0, help="1: a python3 command line (py_static_interpreter)")
     parser.add_argument("--zstd", action="store_true", help="resources may be zstd-compressed: link libzstd")
     parser.add_argument("--extension", action="append", default=[], nargs=2, metavar=("MODULE", "INIT_FUNCTION"))
+    parser.add_argument("--extensions_file", action="append", default=[],
+                        help="JSON [[module, init function], ...] of a package built from its sdist (PyStaticSdist)")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
+    for path in args.extensions_file:
+        with open(path, encoding="utf-8") as listed:
+            args.extension += [tuple(pair) for pair in json.load(listed)]
     left_out = []
     if args.entry_from_report:
         with open(args.entry_from_report, encoding="utf-8") as f:

@@ -9,6 +9,10 @@ python3, which must have pip. Steps:
      index configuration decides where from), check the sha256 again, unpack it;
   4. read its METADATA's Requires-Dist, evaluated for that platform: the dependency edges;
   5. write BUILD files: `@<repo>//<package>` selects `//:<package>_<cpu>` by platform.
+Packages built from source (`build_from_source`, or automatically: a wheel whose extension
+cannot be used and an sdist the lock pins) get their sdist fetched, and a pystatic_sdist_package
+target per platform instead (rules/private/sdist.bzl, docs/extensions.md); the wheels of the
+ruleset's build lock (setuptools, wheel, Cython) are fetched once for all of them.
 What cannot be used on a platform (no fitting wheel, excluded by its marker, a dependency the
 lock lacks) becomes a target that fails analysis with the reason and the fix: only building
 for that platform fails. A lock without hashes, or a hash pip cannot match, fails the fetch.
@@ -43,6 +47,9 @@ except ImportError:  # Python < 3.11: the vendored tomli
 CPUS = ("x86_64", "aarch64")
 MUSLLINUX_MINORS = (2, 1, 0)  # zig's musl is 1.2.x
 UNPACK_DIR = "_whl"
+SDIST_DIR = "_sdist"
+BUILD_TOOLS_DIR = "_build_tools"
+AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback and a static binary cannot load it"
 
 
 class LockError(Exception):
@@ -318,6 +325,13 @@ def fetch_sdist_with_pip(python, package, work_dir):
             "  Fix: lock the sdist with its hash (pylock.toml `sdist`, or its --hash in requirements.txt)."
         )
     path, output = pip_download(python, package, hashes, ["--no-binary=:all:"], work_dir)
+    if path is None and any(word in output.lower() for word in ("maturin", "cargo", "rustc", "setuptools-rust")):
+        raise LockError(
+            f"{package.name} {package.version}: its sdist is a Rust extension (PyO3/maturin or setuptools-rust), and pip "
+            f"could not even prepare its metadata:\n{output}\n  Rust extensions are not supported yet (no Rust toolchain "
+            "nor crates registry here). Fix: lock a version with a pure-Python (py3-none-any) wheel, use a pure-Python "
+            "alternative, or leave the package out (exclude = [...]). docs/extensions.md"
+        )
     if path is None or not path.name.endswith((".tar.gz", ".zip")):
         raise LockError(
             f"could not fetch the sdist of {package.name} {package.version} through pip:\n{output}\n"
@@ -438,7 +452,8 @@ def _starlark_list(items, indent="        "):
 
 class WheelRepository:
     def __init__(self, lock_path, repo_dir, python, python_version, excludes=(), lock_label="", fetch=fetch_with_pip,
-                 sdists=(), built_in=(), fetch_sdist=fetch_sdist_with_pip):
+                 sdists=(), built_in=(), fetch_sdist=fetch_sdist_with_pip, build_from_source=(), build_lock=None,
+                 auto_build=True):
         self.lock_path = pathlib.Path(lock_path)
         self.lock_label = lock_label or self.lock_path.name
         self.repo_dir = pathlib.Path(repo_dir)
@@ -449,6 +464,11 @@ class WheelRepository:
         self.fetch_sdist = fetch_sdist
         self.sdists = {canonicalize_name(n) for n in sdists}
         self.built_in = sorted(built_in)
+        self.build_from_source = {n if n == "*" else canonicalize_name(n) for n in build_from_source}
+        self.build_lock = build_lock
+        self.auto_build = auto_build
+        self.from_source = {}  # key -> (sdist file name in SDIST_DIR, pure fallback wheel file name or "", why)
+        self.build_tools = []  # wheel file names in BUILD_TOOLS_DIR
         self.unpacked = {}  # sha256 -> (root, natives, dist_info)
 
     def resolve(self):
@@ -472,6 +492,7 @@ class WheelRepository:
             archive = self.fetch_sdist(self.python, package, work)
             unpack_sdist(archive, self.repo_dir / package.target / "sdist")
             sdist_files[key] = {"file": archive.name, "sha256": sha256_of(archive)}
+        self._build_from_source(work)
         for result in self.resolved.values():
             if result.dist_info:
                 self._write_lock_record(result, sdist_files.get(result.package.key))
@@ -487,6 +508,97 @@ class WheelRepository:
             record["sdist"] = sdist
         path = self.repo_dir / result.root / result.dist_info / LOCK_RECORD
         path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+
+    def _source_candidates(self):
+        """{key: why} of the packages to build from their sdists."""
+        unknown = {n for n in self.build_from_source if n != "*"} - set(self.packages)
+        if unknown:
+            raise LockError(f"build_from_source names {', '.join(sorted(unknown))}, which {self.lock_label} does not lock.")
+        chosen = {}
+        for key, package in sorted(self.packages.items()):
+            results = [self.resolved[(key, p.cpu)] for p in self.platforms]
+            natives = any(r.natives for r in results)
+            no_wheel = any(r.unavailable.startswith(f"{package.name} {package.version}: no wheel") for r in results)
+            if key in self.build_from_source:
+                chosen[key] = "build_from_source"
+            elif "*" in self.build_from_source and (natives or (no_wheel and package.sdist)):
+                chosen[key] = 'build_from_source = ["*"]'
+            elif self.auto_build and natives and ((package.sdist and package.sdist.sha256) or package.hashes) \
+                    and self._needs_extension(results):
+                chosen[key] = AUTOMATIC
+        return chosen
+
+    def _needs_extension(self, results):
+        """Whether check_wheel would refuse a chosen wheel (no guarded pure-Python fallback)."""
+        from pystatic.check_wheel import analyse, module_of
+
+        for result in results:
+            if not result.natives:
+                continue
+            root = self.repo_dir / result.root
+            sources = {}
+            for path in root.rglob("*.py"):
+                rel = path.relative_to(root).as_posix()
+                sources[module_of(rel)] = (path.read_text(encoding="utf-8", errors="replace"), rel.endswith("/__init__.py"))
+            _, unusable, _ = analyse(sources, result.natives, set(self.built_in))
+            if unusable:
+                return True
+        return False
+
+    def _build_from_source(self, work):
+        chosen = self._source_candidates()
+        if not chosen:
+            return
+        sdist_dir = self.repo_dir / SDIST_DIR
+        sdist_dir.mkdir(exist_ok=True)
+        for key, why in sorted(chosen.items()):
+            package = self.packages[key]
+            try:
+                archive = self.fetch_sdist(self.python, package, work)
+            except LockError as err:
+                if why != AUTOMATIC:
+                    raise
+                # A requirements.txt may pin only wheels: the wheel's check then fails the build as before.
+                print(f"pystatic.wheels: {package.name} {package.version}: no sdist to build from: {err}", file=sys.stderr)
+                continue
+            shutil.copyfile(archive, sdist_dir / archive.name)
+            fallback = ""
+            pure = [w for w in package.wheels if w.filename.endswith("-none-any.whl")]
+            if pure:
+                path = self.fetch(self.python, package, self.platforms[0], pure[0], work)
+                if sha256_of(path) != pure[0].sha256:
+                    raise LockError(f"{path.name} ({package.name}) does not have the sha256 the lock pins.")
+                shutil.copyfile(path, sdist_dir / path.name)
+                fallback = path.name
+            self.from_source[key] = (archive.name, fallback, why)
+            print(f"pystatic.wheels: {package.name} {package.version}: built from its sdist {archive.name} ({why})",
+                  file=sys.stderr)
+            for platform in self.platforms:
+                result = self.resolved[(key, platform.cpu)]
+                if result.unavailable.startswith(f"{package.name} {package.version}: no wheel"):
+                    # No wheel for this platform: the sdist's own metadata gives the dependencies.
+                    result.unavailable = ""
+                    unpacked = work / f"pkginfo-{key}"
+                    unpack_sdist(archive, unpacked)
+                    info = unpacked / "PKG-INFO"
+                    result.requires = requirements_of(info.read_text(encoding="utf-8", errors="replace")) if info.exists() else []
+        if not self.build_lock:
+            raise LockError("packages are built from source, but no build lock was given (--build_lock).")
+        tools_dir = self.repo_dir / BUILD_TOOLS_DIR
+        tools_dir.mkdir(exist_ok=True)
+        for package in read_lock(self.build_lock, "the ruleset's build lock"):
+            path = self.fetch_build_tool(package, work)
+            shutil.copyfile(path, tools_dir / path.name)
+            self.build_tools.append(path.name)
+
+    def fetch_build_tool(self, package, work):
+        """A pure-Python (py3-none-any) wheel of the build lock: the build interpreter loads no .so."""
+        options = ["--only-binary=:all:", "--python-version", "%d.%d" % self.platforms[0].major_minor,
+                   "--implementation", "py", "--abi", "none", "--platform", "any"]
+        path, output = pip_download(self.python, package, package.hashes, options, work)
+        if path is None or sha256_of(path) not in package.hashes:
+            raise LockError(f"could not fetch the build tool {package.name} {package.version} (a pure wheel) through pip:\n{output}")
+        return path
 
     def _resolve_one(self, package, platform, work):
         result = Resolved(package, platform)
@@ -565,7 +677,7 @@ class WheelRepository:
             labels.append(f"//:{self.packages[key].target}_{platform.cpu}")
         return sorted(set(labels)), None
 
-    def write(self, rules_bzl, constraints):
+    def write(self, rules_bzl, constraints, sdist_bzl=""):
         """BUILD files. rules_bzl: label of wheel.bzl; constraints: cpu -> list of constraint labels."""
         out = [
             "# Generated by rules_pystatic's pystatic.wheels from " + self.lock_label + ". Do not edit.",
@@ -590,6 +702,23 @@ class WheelRepository:
             name = f"{package.target}_{cpu}"
             deps, missing = (None, None) if result.unavailable else self._deps(result)
             reason = result.unavailable or missing
+            if key in self.from_source and not reason:
+                sdist, fallback, why = self.from_source[key]
+                out += [
+                    f"# {package.name} {package.version}: built from its sdist ({why}).",
+                    "pystatic_sdist_package(",
+                    f"    name = {json.dumps(name)},",
+                    f"    package = {json.dumps(package.name)},",
+                    f"    version = {json.dumps(package.version)},",
+                    f'    sdist = "//:{SDIST_DIR}/{sdist}",',
+                    f"    fallback_wheel = {json.dumps(f'//:{SDIST_DIR}/{fallback}') if fallback else 'None'},",
+                    '    build_tools = ["//:build_tools"],',
+                    f"    deps = {_starlark_list(deps)},",
+                    ")",
+                    "",
+                ]
+                summary.setdefault(package.target, {})[cpu] = "sdist " + sdist
+                continue
             if reason:
                 out += [f"pystatic_wheel_unavailable(\n    name = {json.dumps(name)},\n    message = {json.dumps(reason)},\n)", ""]
             else:
@@ -611,6 +740,17 @@ class WheelRepository:
                     "",
                 ]
             summary.setdefault(package.target, {})[cpu] = result.wheel_file or ("unavailable: " + reason)
+        if self.from_source:
+            out += [
+                "# The ruleset's build lock (tools/pystatic/sdist_build/requirements.txt): pure wheels the",
+                "# PEP 517 backends run with.",
+                f"filegroup(\n    name = \"build_tools\",\n    srcs = {_starlark_list([f'{BUILD_TOOLS_DIR}/{n}' for n in sorted(self.build_tools)])},\n)",
+                "",
+                f'exports_files(glob(["{SDIST_DIR}/*"]))',
+                "",
+            ]
+            out[1] = f'load("{rules_bzl}", "pystatic_wheel", "pystatic_wheel_unavailable")\n' + \
+                f'load("{sdist_bzl or rules_bzl.replace("wheel.bzl", "sdist.bzl")}", "pystatic_sdist_package")'
         (self.repo_dir / "BUILD.bazel").write_text("\n".join(out))
         for key, package in sorted(self.packages.items()):
             branches = "".join(f'        "//:linux_musl_{cpu}": "//:{package.target}_{cpu}",\n' for cpu in CPUS)
@@ -645,6 +785,10 @@ def parse_args(argv):
     parser.add_argument("--exclude", action="append", default=[])
     parser.add_argument("--sdist", action="append", default=[], help="also fetch and unpack this package's sdist")
     parser.add_argument("--built_in", action="append", default=[], help="extension module linked in as a built-in")
+    parser.add_argument("--build_from_source", action="append", default=[], help="package (or *) built from its sdist")
+    parser.add_argument("--no_auto_build", action="store_true", help="never build from source unless asked")
+    parser.add_argument("--build_lock", help="hashed requirements.txt of the PEP 517 build environment")
+    parser.add_argument("--sdist_bzl", default="", help="label of rules/private/sdist.bzl")
     return parser.parse_args(argv)
 
 
@@ -652,14 +796,15 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     repo = WheelRepository(
         args.lock, args.repo_dir, sys.executable, args.python_version, args.exclude, args.lock_label,
-        sdists=args.sdist, built_in=args.built_in,
+        sdists=args.sdist, built_in=args.built_in, build_from_source=args.build_from_source,
+        build_lock=args.build_lock, auto_build=not args.no_auto_build,
     )
     constraints = {}
     for cpu, label in args.constraint:
         constraints.setdefault(cpu, []).append(label)
     try:
         repo.resolve()
-        summary = repo.write(args.rules_bzl, constraints)
+        summary = repo.write(args.rules_bzl, constraints, args.sdist_bzl)
     except LockError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

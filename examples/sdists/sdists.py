@@ -1,0 +1,48 @@
+"""Packages whose C extensions were built from their sdists by their own PEP 517 backend (docs/extensions.md).
+
+Prints one JSON object: what psutil, msgpack and markupsafe see, and where their compiled code lives.
+"""
+
+import json
+import os
+import platform
+import sys
+
+import markupsafe
+import msgpack
+import psutil
+import regex
+
+
+def main():
+    me = psutil.Process(os.getpid())
+    packed = msgpack.packb({"static": True, "n": [1, 2, 3]})
+    report = {
+        "machine": platform.machine(),
+        "builtins": sorted(m for m in sys.builtin_module_names if m.split(".")[0] in ("psutil", "msgpack", "markupsafe", "regex")),
+        "psutil": {
+            "cpu_count": psutil.cpu_count(),
+            "pids": len(psutil.pids()),
+            "me": me.pid == os.getpid() and me.status(),
+            "memory": psutil.virtual_memory().total > 0,
+            "extension": psutil._psutil_linux.__name__,
+        },
+        "msgpack": {
+            "packer": msgpack.Packer.__module__,
+            "roundtrip": msgpack.unpackb(packed) == {"static": True, "n": [1, 2, 3]},
+        },
+        "markupsafe": {
+            "escape": str(markupsafe.escape("<b>&</b>")),
+            "inner": markupsafe._escape_inner.__module__,
+        },
+        "regex": {
+            "match": regex.match(r"(?<word>\p{L}+) (?&word)", "static Python").group("word"),
+            "extension": regex._regex.__name__,
+        },
+        "version": {"psutil": psutil.__version__, "msgpack": ".".join(map(str, msgpack.version))},
+    }
+    print(json.dumps(report, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

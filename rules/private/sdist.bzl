@@ -1,0 +1,95 @@
+"""pystatic_sdist_package: a locked package built from its sdist by its own PEP 517 backend, as built-ins.
+
+The repository rule (wheels_repository.bzl) writes one per package and target platform for the
+packages of `pystatic.wheels(build_from_source = [...])` (docs/extensions.md). The action
+(PyStaticSdist, tools/pystatic/build_sdist.py) runs under the build-machine interpreter of the
+target's Python version, with the target's hermetic C toolchain and headers; a py_static_binary
+that depends on the target (directly or through other wheels) links the static archive and
+registers each extension under its dotted name in the inittab.
+"""
+
+load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
+load("//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
+load("//toolchains/cpython:runtime.bzl", "RUNTIME_TOOLCHAIN_TYPE")
+load(":providers.bzl", "PyStaticSdistInfo")
+
+def _pystatic_sdist_package_impl(ctx):
+    runtime = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE]
+    dist = runtime.distribution
+    build_dist = runtime.build_distribution
+    tools = musl_cc_tools(ctx)
+    site = ctx.actions.declare_directory(ctx.label.name + "/site")
+    archive = ctx.actions.declare_file(ctx.label.name + "/lib{}_builtins.a".format(ctx.attr.package.replace("-", "_").replace(".", "_")))
+    builtins = ctx.actions.declare_file(ctx.label.name + "/builtins.json")
+    log = ctx.actions.declare_file(ctx.label.name + "/sdist.log")
+    args = ctx.actions.args()
+    args.use_param_file("@%s", use_always = True)
+    args.set_param_file_format("multiline")
+    args.add("--target", str(ctx.label))
+    args.add("--package", ctx.attr.package)
+    args.add("--version", ctx.attr.version)
+    args.add("--sdist", ctx.file.sdist)
+    args.add("--target_dist", dist.distribution.path)
+    args.add("--triple", tools.triple)
+    args.add("--cc", tools.cc)
+    args.add("--ar", tools.ar)
+    args.add_all(ctx.attr.copts, before_each = "--copt")
+    args.add_all(["{}={}".format(k, v) for k, v in sorted(ctx.attr.env.items())], before_each = "--env")
+    args.add_all(ctx.files.build_tools, before_each = "--build_wheel")
+    if ctx.file.fallback_wheel:
+        args.add("--fallback_wheel", ctx.file.fallback_wheel)
+    args.add("--site", site.path)
+    args.add("--archive", archive)
+    args.add("--builtins", builtins)
+    args.add("--log", log)
+    package_dir = [f for f in ctx.files._pystatic_package if f.basename == "__init__.py"][0].dirname
+    ctx.actions.run(
+        executable = build_dist.distribution.path + "/bin/python" + build_dist.python_version.rpartition(".")[0],
+        arguments = ["-S", "-B", ctx.file._build_sdist.path, args],
+        inputs = depset(
+            [build_dist.distribution, dist.distribution, ctx.file.sdist, ctx.file._build_sdist] +
+            ctx.files._pystatic_package + ctx.files.build_tools + ctx.files.fallback_wheel,
+            transitive = [tools.files],
+        ),
+        outputs = [site, archive, builtins, log],
+        env = {"PYTHONHASHSEED": "0", "PYTHONPATH": package_dir.rpartition("/")[0]},
+        mnemonic = "PyStaticSdist",
+        progress_message = "Building {} {} from its sdist for {} %{{label}}".format(ctx.attr.package, ctx.attr.version, tools.triple),
+    )
+    deps_info = [dep[PyInfo] for dep in ctx.attr.deps]
+    workspace = ctx.label.workspace_name or ctx.workspace_name
+    import_root = (ctx.label.package + "/" if ctx.label.package else "") + ctx.label.name + "/site"
+    own = struct(package = ctx.attr.package, archive = archive, builtins = builtins)
+    transitive = [dep[PyStaticSdistInfo].builds for dep in ctx.attr.deps if PyStaticSdistInfo in dep]
+    return [
+        DefaultInfo(
+            files = depset([site, log]),
+            runfiles = ctx.runfiles().merge_all([dep[DefaultInfo].default_runfiles for dep in ctx.attr.deps]),
+        ),
+        PyInfo(
+            # The site directory holds the built wheel's .py files, data and .dist-info.
+            transitive_sources = depset([site], transitive = [info.transitive_sources for info in deps_info]),
+            imports = depset([workspace + "/" + import_root], transitive = [info.imports for info in deps_info]),
+        ),
+        PyStaticSdistInfo(builds = depset([own], transitive = transitive)),
+        OutputGroupInfo(sdist_log = depset([log])),
+    ]
+
+pystatic_sdist_package = rule(
+    implementation = _pystatic_sdist_package_impl,
+    doc = "A locked package built from its sdist by its own PEP 517 backend; its extensions become built-ins.",
+    attrs = {
+        "build_tools": attr.label_list(allow_files = [".whl"], doc = "Wheels of the build environment (the ruleset's build lock)."),
+        "copts": attr.string_list(doc = "Extra C compiler flags."),
+        "deps": attr.label_list(providers = [PyInfo], doc = "Requires-Dist of the package, for this platform."),
+        "env": attr.string_dict(doc = "Environment variables for the backend."),
+        "fallback_wheel": attr.label(allow_single_file = [".whl"], doc = "A pure-Python wheel of the same version, used when the build fails."),
+        "package": attr.string(mandatory = True),
+        "sdist": attr.label(mandatory = True, allow_single_file = [".tar.gz", ".zip", ".tgz"]),
+        "version": attr.string(mandatory = True),
+        "_build_sdist": attr.label(default = "//tools:pystatic/build_sdist.py", allow_single_file = True),
+        "_pystatic_package": attr.label(default = "//tools:build_sdist_srcs"),
+    },
+    fragments = ["cpp"],
+    toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],
+)

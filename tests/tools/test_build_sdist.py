@@ -1,0 +1,187 @@
+"""build_sdist.py: a PEP 517 backend's compiles and links are captured into built-ins."""
+
+import io
+import json
+import pathlib
+import shutil
+import subprocess
+import tarfile
+import zipfile
+
+import pytest
+
+from pystatic import build_sdist
+from pystatic.build_sdist import BuildError
+
+# An in-tree PEP 517 backend that builds like setuptools does: CC -c, then LDSHARED -o <ext>.so.
+BACKEND = '''
+import os, shlex, subprocess, sysconfig, zipfile
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    if os.environ.get("FAIL"):
+        print("compiler exploded: " + os.environ["FAIL"])
+        raise SystemExit(1)
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    os.makedirs("build", exist_ok=True)
+    cc = shlex.split(sysconfig.get_config_var("CC"))
+    subprocess.check_call(cc + ["-c", "ext.c", "-o", "build/ext.o"])
+    subprocess.check_call(cc + ["-c", "helper.c", "-o", "build/helper.o"])
+    ld = shlex.split(os.environ["LDSHARED"])
+    if os.environ.get("CLIB"):  # like build_clib: the helper in a static library of the build tree
+        subprocess.check_call([sysconfig.get_config_var("AR"), "rcs", "build/libhelper.a", "build/helper.o"])
+        subprocess.check_call(ld + ["build/ext.o", "-Lbuild", "-lhelper", "-lm", "-o", "build/_ext" + suffix])
+    else:
+        subprocess.check_call(ld + ["build/ext.o", "build/helper.o", "-o", "build/_ext" + suffix])
+    name = "pkg-1.0-cp313-cp313-linux_x86_64.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as zf:
+        zf.writestr("pkg/__init__.py", "from pkg import _ext\\n")
+        zf.write("build/_ext" + suffix, "pkg/_ext" + suffix)
+        zf.writestr("pkg-1.0.dist-info/METADATA", "Metadata-Version: 2.1\\nName: pkg\\nVersion: 1.0\\n")
+        zf.writestr("pkg-1.0.dist-info/RECORD", "")
+    return name
+'''
+
+EXT_C = "int helper(void);\nvoid *PyInit__ext(void) { return (void *)(long)helper(); }\n"
+HELPER_C = "int helper(void) { return 0; }\n"
+
+
+def make_sdist(tmp_path, pyproject, files=None):
+    path = tmp_path / "pkg-1.0.tar.gz"
+    members = {
+        "pyproject.toml": pyproject,
+        "backend.py": BACKEND,
+        "ext.c": EXT_C,
+        "helper.c": HELPER_C,
+        "PKG-INFO": "Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n",
+    }
+    members.update(files or {})
+    with tarfile.open(path, "w:gz") as tf:
+        for name, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo("pkg-1.0/" + name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    return path
+
+
+def make_dist(tmp_path):
+    dist = tmp_path / "dist"
+    (dist / "include").mkdir(parents=True)
+    (dist / "include" / "Python.h").write_text("/* headers */\n")
+    lib = dist / "lib" / "python3.13"
+    lib.mkdir(parents=True)
+    (lib / "_sysconfigdata__linux_x86_64-linux-musl.py").write_text(
+        "build_time_vars = {'EXT_SUFFIX': '.cpython-313-x86_64-linux-musl.so', 'CC': 'gcc -pthread', "
+        "'INCLUDEPY': '/pystatic/include/python3.13', 'SIZEOF_VOID_P': 8}\n"
+    )
+    return dist
+
+
+def make_wheel(tmp_path, name, files):
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as zf:
+        for rel, text in files.items():
+            zf.writestr(rel, text)
+    return path
+
+
+def args_for(tmp_path, sdist, build_wheels=(), fallback=None, env=()):
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    argv = [
+        "--target", "//t:pkg_x86_64", "--package", "pkg", "--version", "1.0", "--sdist", str(sdist),
+        "--target_dist", str(make_dist(tmp_path)), "--triple", "x86_64-linux-musl",
+        "--cc", shutil.which("cc"), "--ar", shutil.which("ar"),
+        "--site", str(out / "site"), "--archive", str(out / "lib.a"), "--builtins", str(out / "builtins.json"),
+        "--log", str(out / "sdist.log"),
+    ]
+    for wheel in build_wheels:
+        argv += ["--build_wheel", str(wheel)]
+    if fallback:
+        argv += ["--fallback_wheel", str(fallback)]
+    for setting in env:
+        argv += ["--env", setting]
+    return argv, out
+
+
+PYPROJECT = '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
+
+needs_cc = pytest.mark.skipif(not (shutil.which("cc") and shutil.which("ar")), reason="needs cc and ar")
+
+
+@needs_cc
+@pytest.mark.parametrize("env", [[], ["CLIB=1"]], ids=["objects", "static_library"])
+def test_extension_becomes_a_renamed_builtin_in_one_archive(tmp_path, env):
+    argv, out = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT), env=env)
+    assert build_sdist.main(argv) == 0, (out / "sdist.log").read_text()
+    assert json.loads((out / "builtins.json").read_text()) == [["pkg._ext", "PyInit_pystatic_pkg___ext"]]
+    assert (out / "site" / "pkg" / "__init__.py").exists()
+    assert (out / "site" / "pkg-1.0.dist-info" / "METADATA").exists()
+    assert not list((out / "site").rglob("*.so")) and not (out / "site" / "pkg-1.0.dist-info" / "RECORD").exists()
+    symbols = subprocess.run(["nm", str(out / "lib.a")], capture_output=True, text=True).stdout
+    assert "T PyInit_pystatic_pkg___ext" in symbols and "T helper" in symbols
+    assert "PyInit__ext" not in symbols.replace("PyInit_pystatic", "")
+
+
+@needs_cc
+def test_failing_backend_names_package_backend_log_and_options(tmp_path, capsys):
+    argv, out = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT), env=["FAIL=out of cheese"])
+    assert build_sdist.main(argv) == 1
+    err = capsys.readouterr().err
+    assert "//t:pkg_x86_64: pkg 1.0: its PEP 517 backend backend failed" in err
+    assert "| compiler exploded: out of cheese" in err
+    assert "Fix: lock a version with a pure-Python (py3-none-any) wheel" in err and "py_static_extension" in err
+
+
+@needs_cc
+def test_pure_wheel_of_the_same_version_replaces_a_failed_build(tmp_path, capsys):
+    pure = make_wheel(tmp_path, "pkg-1.0-py3-none-any.whl", {
+        "pkg/__init__.py": "PURE = True\n", "pkg-1.0.dist-info/METADATA": "Name: pkg\n",
+    })
+    argv, out = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT), fallback=pure, env=["FAIL=boom"])
+    assert build_sdist.main(argv) == 0
+    assert "pure-Python wheel pkg-1.0-py3-none-any.whl is used instead" in capsys.readouterr().err
+    assert (out / "site" / "pkg" / "__init__.py").read_text() == "PURE = True\n"
+    assert json.loads((out / "builtins.json").read_text()) == []
+    assert (out / "lib.a").read_bytes() == b"!<arch>\n"
+
+
+@pytest.mark.parametrize(
+    "pyproject, message",
+    [
+        ('[build-system]\nrequires = ["maturin>=1"]\nbuild-backend = "maturin"\n', "written in Rust"),
+        ('[build-system]\nrequires = ["setuptools", "setuptools-rust"]\n', "setuptools-rust"),
+        ('[build-system]\nrequires = ["meson-python"]\nbuild-backend = "mesonpy"\n', "requires meson-python, which the ruleset's build lock"),
+    ],
+)
+def test_unsupported_backends_fail_clearly(tmp_path, capsys, pyproject, message):
+    setuptools = make_wheel(tmp_path, "setuptools-80.0-py3-none-any.whl", {"setuptools/__init__.py": ""})
+    argv, _ = args_for(tmp_path, make_sdist(tmp_path, pyproject), build_wheels=[setuptools])
+    assert build_sdist.main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err, err
+
+
+def test_requirements_whose_markers_do_not_hold_are_not_needed(tmp_path):
+    import packaging
+
+    env = tmp_path / "env"
+    shutil.copytree(pathlib.Path(packaging.__file__).parent, env / "packaging")
+    requires = ["setuptools >= 47", "tomli; python_version < '3.0'"]
+    assert build_sdist.applicable(requires, env) == ["setuptools >= 47"]
+
+
+def test_names_and_sysconfig_overrides(tmp_path):
+    assert build_sdist.module_of("a/b/_c.cpython-313-aarch64-linux-musl.so") == "a.b._c"
+    assert build_sdist.init_function("a.b._c") == "PyInit_pystatic_a__b___c"
+    assert build_sdist.requirement_name("Setuptools_SCM[toml] >= 8 ; python_version > '3'") == "setuptools-scm"
+    dist = make_dist(tmp_path)
+    source = build_sdist.sysconfig_module(
+        next((dist / "lib").glob("python3.13/_sysconfigdata_*.py")),
+        build_sdist.compiler_overrides({"cc": "/w/cc", "ldshared": "/w/ld", "ar": "/w/ar"}, "/d/include", ["-O2"]),
+    )
+    namespace = {}
+    exec(source, namespace)
+    variables = namespace["build_time_vars"]
+    assert variables["CC"] == "/w/cc" and variables["LDSHARED"] == "/w/ld" and variables["INCLUDEPY"] == "/d/include"
+    assert variables["EXT_SUFFIX"] == ".cpython-313-x86_64-linux-musl.so" and variables["SIZEOF_VOID_P"] == 8

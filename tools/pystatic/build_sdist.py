@@ -1,0 +1,493 @@
+"""Builds a package's sdist with its own PEP 517 backend into built-in modules (action PyStaticSdist).
+
+Run by the distribution's own build-machine interpreter (x86_64 static python3.13), never the
+host's. The backend (setuptools, ...) comes from hash-pinned wheels (the ruleset's build lock,
+tools/pystatic/sdist_build/requirements.txt), unpacked on PYTHONPATH. It builds a wheel as usual,
+but sees a compiler and "linker" that capture objects instead of shared objects:
+  - sysconfig describes the TARGET: a generated `_sysconfigdata_pystatic` module (selected with
+    `_PYTHON_SYSCONFIGDATA_NAME`, `_PYTHON_HOST_PLATFORM`) copies the target distribution's
+    build variables and sets CC/CXX/LDSHARED to the wrappers, INCLUDEPY to `<dist>/include`;
+  - CC/CXX: the target's hermetic `zig cc -target <triple>` with the target's headers first; each
+    compile is recorded (argv, cwd) so it can be replayed;
+  - LDSHARED: archives the `.o` inputs (`ar rcs`) at the `-o` path and records which objects
+    make which output.
+After the backend returns, each extension of the built wheel (`pkg/_ext.<EXT_SUFFIX>`) is matched
+to its recorded link; the object(s) defining `PyInit_<leaf>` are compiled again with
+`-DPyInit_<leaf>=PyInit_pystatic_<module with . -> __>` (every built-in shares one symbol
+namespace), and all objects go into one static archive. Outputs: that archive, a JSON list of
+[module, init function] for the inittab, the wheel's other files (a directory: .py, data,
+.dist-info) and the backend's log.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import pathlib
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+
+from pystatic.action_args import expand_param_files
+
+NATIVE_SUFFIXES = (".so", ".pyd")
+# Backends that need a Rust toolchain and the crates registry: not available here.
+RUST_BACKENDS = ("maturin",)
+RUST_REQUIRES = ("maturin", "setuptools-rust", "setuptools_rust", "puccinialin")
+DEFAULT_BACKEND = "setuptools.build_meta:__legacy__"
+LOG_TAIL = 25
+
+
+class BuildError(Exception):
+    """The sdist cannot become built-ins; the message names the package, the backend and the fix."""
+
+
+def normalize(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def requirement_name(requirement):
+    return normalize(re.split(r"[\s<>=!~;\[(@]", requirement.strip(), maxsplit=1)[0])
+
+
+def module_of(rel_path):
+    """`pkg/sub/_ext.cpython-313-x86_64-linux-musl.so` -> pkg.sub._ext."""
+    parts = rel_path.split("/")
+    return ".".join(parts[:-1] + [parts[-1].split(".", 1)[0]])
+
+
+def init_function(module):
+    return "PyInit_pystatic_" + module.replace(".", "__")
+
+
+def unpack_archive(archive, dest):
+    """Unpacks an sdist (tar.gz or zip); returns its top directory (`name-version/`)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    if str(archive).endswith(".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            for name in zf.namelist():
+                if name.startswith("/") or ".." in name.split("/"):
+                    raise BuildError(f"{archive}: unsafe path in the sdist: {name}")
+            zf.extractall(dest)
+    else:
+        with tarfile.open(archive) as tf:
+            tf.extractall(dest, filter="data")
+    tops = [p for p in dest.iterdir()]
+    return tops[0] if len(tops) == 1 and tops[0].is_dir() else dest
+
+
+def unpack_wheel(wheel, dest):
+    with zipfile.ZipFile(wheel) as zf:
+        for name in zf.namelist():
+            if name.startswith("/") or ".." in name.split("/"):
+                raise BuildError(f"{wheel}: unsafe path in the wheel: {name}")
+        zf.extractall(dest)
+
+
+def build_system(source_dir):
+    """(backend, requires, backend_path) of the sdist's pyproject.toml (PEP 517/518 defaults)."""
+    pyproject = source_dir / "pyproject.toml"
+    if not pyproject.exists():
+        return DEFAULT_BACKEND, ["setuptools", "wheel"], []
+    import tomllib
+
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("build-system", {})
+    return (
+        data.get("build-backend", DEFAULT_BACKEND),
+        list(data.get("requires", ["setuptools", "wheel"])),
+        list(data.get("backend-path", [])),
+    )
+
+
+def applicable(requires, env_dir):
+    """The requirements whose markers hold for the build interpreter (packaging from the build lock)."""
+    sys.path.insert(0, str(env_dir))
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:
+        return requires
+    finally:
+        sys.path.remove(str(env_dir))
+    return [r for r in requires if not Requirement(r).marker or Requirement(r).marker.evaluate()]
+
+
+def check_supported(package, backend, requires, available):
+    """Raises BuildError for Rust backends and build requirements the build lock does not have."""
+    names = {requirement_name(r) for r in requires}
+    rust = [n for n in sorted(names) if n in {normalize(r) for r in RUST_REQUIRES}]
+    if backend.split(":")[0].split(".")[0] in RUST_BACKENDS or rust:
+        raise BuildError(
+            f"{package}: its extension is written in Rust (build backend {backend}, requires "
+            f"{', '.join(rust) or backend}); Rust extensions (PyO3/maturin, setuptools-rust) are not supported "
+            "yet: they need a Rust toolchain and the crates registry.\n"
+            "  Fix: lock a version with a pure-Python (py3-none-any) wheel, use a pure-Python alternative, or "
+            "leave the package out (pystatic.wheels(exclude = [...])). docs/extensions.md"
+        )
+    missing = sorted(names - set(available))
+    if missing:
+        raise BuildError(
+            f"{package}: its build backend {backend} requires {', '.join(missing)}, which the ruleset's build lock "
+            f"(tools/pystatic/sdist_build/requirements.txt) does not pin; it has {', '.join(sorted(available))}.\n"
+            "  Fix: add them to tools/pystatic/sdist_build/requirements.in and regenerate the lock "
+            "(docs/extensions.md), or use a pure-Python wheel."
+        )
+
+
+# --- the compiler and linker wrappers ---------------------------------------------------
+
+WRAPPER_SH = '#!/bin/sh\nPYTHONPATH="{tools}" exec "{python}" -S -B "{script}" {mode} "$@"\n'
+
+
+def wrapper_main(argv):
+    """Entry of the wrappers: `build_sdist.py cc|ldshared ARGS...` (configured by environment)."""
+    mode, args = argv[0], argv[1:]
+    state = pathlib.Path(os.environ["PYSTATIC_SDIST_STATE"])
+    config = json.loads((state / "config.json").read_text())
+    if mode == "cc":
+        cmd = [config["cc"]] + config["cflags"] + args
+        run = subprocess.run(cmd)
+        if run.returncode == 0 and "-c" in args and "-o" in args:
+            out = os.path.abspath(args[args.index("-o") + 1])
+            record = {"argv": cmd, "cwd": os.getcwd(), "out": out}
+            with open(state / "compiles.jsonl", "a", encoding="utf-8") as log:
+                log.write(json.dumps(record) + "\n")
+        return run.returncode
+    if mode == "ldshared":
+        out = args[args.index("-o") + 1] if "-o" in args else "a.out"
+        objects = [os.path.abspath(a) for a in args if a.endswith((".o", ".obj")) and not a.startswith("-")]
+        archives = [os.path.abspath(a) for a in args if a.endswith(".a") and not a.startswith("-")]
+        libs = [a[2:] for a in args if a.startswith("-l") and len(a) > 2]
+        dirs = [a[2:] for a in args if a.startswith("-L") and len(a) > 2]
+        # Static libraries the package built itself (build_clib, ...): their objects go in too.
+        # Others (-lm, -lpthread) are musl's, linked with every binary anyway.
+        for lib in libs:
+            found = [os.path.join(d, f"lib{lib}.a") for d in dirs if os.path.exists(os.path.join(d, f"lib{lib}.a"))]
+            archives += [os.path.abspath(found[0])] if found else []
+        if os.path.exists(out):
+            os.unlink(out)
+        os.makedirs(os.path.dirname(os.path.abspath(out)) or ".", exist_ok=True)
+        run = subprocess.run([config["ar"], "rcs", out] + objects)
+        if run.returncode == 0:
+            record = {"out": os.path.abspath(out), "objects": objects, "archives": archives, "libs": libs,
+                      "sha256": hashlib.sha256(pathlib.Path(out).read_bytes()).hexdigest()}
+            with open(state / "links.jsonl", "a", encoding="utf-8") as log:
+                log.write(json.dumps(record) + "\n")
+        return run.returncode
+    print(f"build_sdist wrapper: unknown mode {mode}", file=sys.stderr)
+    return 2
+
+
+def _jsonl(path):
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def sysconfig_module(target_sysconfigdata, overrides):
+    """Source of a `_sysconfigdata_pystatic` module: the target's build variables with overrides."""
+    namespace = {}
+    exec(compile(pathlib.Path(target_sysconfigdata).read_text(encoding="utf-8"), str(target_sysconfigdata), "exec"), namespace)
+    variables = dict(namespace["build_time_vars"])
+    variables.update(overrides)
+    return "# Generated by rules_pystatic's build_sdist.py: the target's sysconfig for a PEP 517 backend.\n" \
+        f"build_time_vars = {variables!r}\n"
+
+
+def compiler_overrides(wrappers, include_dir, cflags):
+    flags = " ".join(cflags)
+    return {
+        "CC": wrappers["cc"], "CXX": wrappers["cc"], "LDSHARED": wrappers["ldshared"],
+        "LDCXXSHARED": wrappers["ldshared"], "BLDSHARED": wrappers["ldshared"], "CCSHARED": "",
+        "CFLAGS": flags, "OPT": "", "BASECFLAGS": "", "CONFIGURE_CFLAGS": "", "CFLAGSFORSHARED": "",
+        "PY_CFLAGS": flags, "PY_CFLAGS_NODIST": "", "PY_CORE_CFLAGS": flags, "CPPFLAGS": "",
+        "CONFIGURE_CPPFLAGS": "", "LDFLAGS": "", "CONFIGURE_LDFLAGS": "", "PY_LDFLAGS": "", "LIBS": "",
+        "INCLUDEPY": include_dir, "CONFINCLUDEPY": include_dir, "INCLUDEDIR": include_dir,
+        "AR": wrappers["ar"], "ARFLAGS": "rcs",
+    }
+
+
+def defines_symbol(path, symbol):
+    """Whether an object file names `symbol` (its string table); cheap and enough to find PyInit_."""
+    return (symbol.encode() + b"\0") in pathlib.Path(path).read_bytes()
+
+
+def extract_members(ar, archive, dest):
+    """The objects of a static library, extracted to dest (names made unique, order kept)."""
+    dest.mkdir(parents=True)
+    names = subprocess.run([os.path.abspath(ar), "t", archive], capture_output=True, text=True, check=True).stdout.split()
+    paths = []
+    for number, name in enumerate(names):
+        # `ar xN` would pick among duplicates; one member at a time by position via a fresh dir.
+        out = dest / f"{number:03d}"
+        out.mkdir()
+        subprocess.run([os.path.abspath(ar), "x", os.path.abspath(archive), name], cwd=out, check=True)
+        target = dest / f"{number:03d}_{name}"
+        (out / name).rename(target)
+        paths.append(str(target))
+    return paths
+
+
+def log_tail(log_path, lines=LOG_TAIL):
+    text = pathlib.Path(log_path).read_text(encoding="utf-8", errors="replace") if pathlib.Path(log_path).exists() else ""
+    return "\n".join("    | " + line for line in text.rstrip().splitlines()[-lines:])
+
+
+# --- the build ----------------------------------------------------------------------------
+
+
+def build(args):
+    work = pathlib.Path(tempfile.mkdtemp(prefix="pystatic-sdist-")).resolve()
+    try:
+        return _build(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build(args, work):
+    package = f"{args.package} {args.version}"
+    target_dist = pathlib.Path(args.target_dist).resolve()
+    include_dir = str(target_dist / "include")
+    state = work / "state"
+    state.mkdir()
+    source = unpack_archive(pathlib.Path(args.sdist), work / "src")
+    env_dir = work / "buildenv"
+    available = set()
+    for wheel in args.build_wheel:
+        unpack_wheel(wheel, env_dir)
+        available.add(normalize(pathlib.Path(wheel).name.split("-")[0]))
+    backend, requires, backend_path = build_system(source)
+    requires = applicable(requires, env_dir)
+    check_supported(package, backend, requires, available)
+
+    cc = os.path.abspath(args.cc)
+    ar = os.path.abspath(args.ar)
+    cflags = ["-O2", "-DNDEBUG", "-isystem", include_dir] + args.copt
+    script = os.path.abspath(__file__)
+    wrappers = {}
+    tools = work / "tools"
+    tools.mkdir()
+    for mode in ("cc", "ldshared"):
+        path = tools / mode
+        path.write_text(WRAPPER_SH.format(tools=os.path.dirname(os.path.dirname(script)), python=sys.executable, script=script, mode=mode))
+        path.chmod(0o755)
+        wrappers[mode] = str(path)
+    wrappers["ar"] = ar
+    (state / "config.json").write_text(json.dumps({"cc": cc, "ar": ar, "cflags": cflags}))
+
+    sysconfig_dir = work / "sysconfig"
+    sysconfig_dir.mkdir()
+    target_vars = sorted((target_dist / "lib").glob("python3*/_sysconfigdata_*.py"))
+    if not target_vars:
+        raise BuildError(f"{package}: the target distribution {target_dist} has no _sysconfigdata module.")
+    (sysconfig_dir / "_sysconfigdata_pystatic.py").write_text(
+        sysconfig_module(target_vars[0], compiler_overrides(wrappers, include_dir, cflags))
+    )
+    cpu = args.triple.split("-")[0]
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(work / "home"),
+        "TMPDIR": str(work / "tmp"),
+        "LC_ALL": "C.UTF-8",
+        "SOURCE_DATE_EPOCH": "315532800",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONPATH": os.pathsep.join([str(sysconfig_dir), str(env_dir)] + [str(source / p) for p in backend_path]),
+        "_PYTHON_SYSCONFIGDATA_NAME": "_sysconfigdata_pystatic",
+        "_PYTHON_HOST_PLATFORM": f"linux-{cpu}",
+        "PYSTATIC_SDIST_STATE": str(state),
+        "CC": wrappers["cc"], "CXX": wrappers["cc"], "LDSHARED": wrappers["ldshared"], "LDCXXSHARED": wrappers["ldshared"],
+        "AR": ar, "CFLAGS": "", "LDFLAGS": "", "CPPFLAGS": "",
+        "SETUPTOOLS_USE_DISTUTILS": "local",
+    }
+    for setting in args.env:
+        key, _, value = setting.partition("=")
+        env[key] = value
+    for d in ("home", "tmp", "dist"):
+        (work / d).mkdir()
+    driver = (
+        "import importlib, sys\n"
+        "name, _, attr = sys.argv[1].partition(':')\n"
+        "backend = importlib.import_module(name)\n"
+        "for part in filter(None, attr.split('.')):\n"
+        "    backend = getattr(backend, part)\n"
+        "print('PYSTATIC_WHEEL=' + backend.build_wheel(sys.argv[2], {}))\n"
+    )
+    log_path = pathlib.Path(args.log)
+    with open(log_path, "w", encoding="utf-8") as log:
+        log.write(f"# {package}: PEP 517 backend {backend} (requires {', '.join(requires)}) for {args.triple}\n")
+        log.flush()
+        run = subprocess.run(
+            [sys.executable, "-B", "-c", driver, backend, str(work / "dist")],
+            cwd=source, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    output = log_path.read_text(encoding="utf-8", errors="replace")
+    wheels = re.findall(r"^PYSTATIC_WHEEL=(.+)$", output, re.M)
+    if run.returncode != 0 or not wheels:
+        raise BuildError(
+            f"{package}: its PEP 517 backend {backend} failed to build the sdist for {args.triple} "
+            f"(exit {run.returncode}). Last lines of its log:\n{log_tail(log_path)}\n"
+            "  Fix: lock a version with a pure-Python (py3-none-any) wheel, leave the package out "
+            "(pystatic.wheels(exclude = [...])), or compile the extension by hand with py_static_extension; "
+            "the whole log is the action's output <target>.sdist.log (docs/extensions.md, Debugging)."
+        )
+    return finish(args, package, backend, work, work / "dist" / wheels[-1].strip(), state)
+
+
+def install_wheel(wheel, site):
+    """Unpacks a wheel like an installer (purelib/platlib to the root, RECORD and .pyc dropped).
+
+    Returns [(path of each native module, its bytes)], which are not written.
+    """
+    site.mkdir(parents=True, exist_ok=True)
+    natives = []
+    with zipfile.ZipFile(wheel) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            parts = name.split("/")
+            if info.is_dir() or name.endswith(".pyc") or ".." in parts or name.startswith("/"):
+                continue
+            if parts[0].endswith(".data") and len(parts) > 2:
+                if parts[1] not in ("purelib", "platlib"):
+                    continue
+                parts = parts[2:]
+            rel = "/".join(parts)
+            if rel.endswith(NATIVE_SUFFIXES) or ".so." in parts[-1]:
+                natives.append((rel, zf.read(info)))
+                continue
+            if parts[0].endswith(".dist-info") and parts[-1] == "RECORD":
+                continue
+            target = site / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(zf.read(info))
+    return natives
+
+
+EMPTY_ARCHIVE = b"!<arch>\n"
+
+
+def use_fallback(args, reason):
+    """The build failed: the lock's pure-Python wheel of the same version takes its place."""
+    site = pathlib.Path(args.site)
+    if site.exists():
+        shutil.rmtree(site)
+    natives = install_wheel(pathlib.Path(args.fallback_wheel), site)
+    if natives:
+        raise BuildError(f"{reason}\n  (the fallback {pathlib.Path(args.fallback_wheel).name} is not pure Python)")
+    pathlib.Path(args.archive).write_bytes(EMPTY_ARCHIVE)
+    pathlib.Path(args.builtins).write_text("[]\n")
+    note = (f"the extension could not be built, so the lock's pure-Python wheel {pathlib.Path(args.fallback_wheel).name} "
+            f"is used instead. Why:\n{reason}")
+    with open(args.log, "a", encoding="utf-8") as log:
+        log.write("# " + note + "\n")
+    return note
+
+
+def finish(args, package, backend, work, wheel, state):
+    natives = install_wheel(wheel, pathlib.Path(args.site))
+    links = {link["sha256"]: link for link in _jsonl(state / "links.jsonl")}
+    compiles = {c["out"]: c for c in _jsonl(state / "compiles.jsonl")}
+    staging = work / "objects"
+    staging.mkdir()
+    members, builtins = [], []
+    for index, (rel, data) in enumerate(sorted(natives)):
+        module = module_of(rel)
+        link = links.get(hashlib.sha256(data).hexdigest())
+        if link is None:
+            raise BuildError(
+                f"{package}: the wheel's {rel} was not made by the captured linker (LDSHARED), so it cannot be "
+                f"linked in as a built-in (backend {backend}). Fix: see docs/extensions.md, What is supported."
+            )
+        leaf = module.rpartition(".")[2]
+        original, renamed = f"PyInit_{leaf}", init_function(module)
+        found = False
+        for number, obj in enumerate(link["objects"]):
+            dest = staging / f"{index:03d}_{number:03d}_{pathlib.Path(obj).name}"
+            if defines_symbol(obj, original):
+                record = compiles.get(obj)
+                if record is None:
+                    raise BuildError(f"{package}: {obj} defines {original} but its compile was not recorded.")
+                argv = list(record["argv"])
+                out_at = argv.index("-o") + 1
+                argv[out_at] = str(dest)
+                argv.insert(1, f"-D{original}={renamed}")
+                run = subprocess.run(argv, cwd=record["cwd"], capture_output=True, text=True)
+                if run.returncode != 0:
+                    raise BuildError(f"{package}: recompiling {obj} with {renamed} failed:\n{run.stderr[-3000:]}")
+                found = found or defines_symbol(dest, renamed)
+            else:
+                shutil.copyfile(obj, dest)
+            members.append(str(dest))
+        if not found:
+            raise BuildError(f"{package}: no object of {rel} defines {original}, the extension's init function.")
+        for number, lib in enumerate(link["archives"]):
+            members += extract_members(args.ar, lib, staging / f"{index:03d}_lib{number:03d}")
+        builtins.append([module, renamed])
+    archive = pathlib.Path(args.archive)
+    if archive.exists():
+        archive.unlink()
+    if not members:
+        archive.write_bytes(EMPTY_ARCHIVE)
+    else:
+        run = subprocess.run([os.path.abspath(args.ar), "rcs", str(archive)] + members, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise BuildError(f"{package}: ar failed: {run.stderr}")
+    pathlib.Path(args.builtins).write_text(json.dumps(builtins, indent=1) + "\n")
+    with open(args.log, "a", encoding="utf-8") as log:
+        log.write(f"# built-ins: {json.dumps(builtins)}; {len(members)} objects in {archive.name} "
+                  f"({archive.stat().st_size} bytes)\n")
+    return builtins
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target", required=True, help="label, for messages")
+    parser.add_argument("--package", required=True)
+    parser.add_argument("--version", required=True)
+    parser.add_argument("--sdist", required=True)
+    parser.add_argument("--target_dist", required=True, help="the target platform's distribution directory")
+    parser.add_argument("--triple", required=True)
+    parser.add_argument("--cc", required=True)
+    parser.add_argument("--ar", required=True)
+    parser.add_argument("--copt", action="append", default=[])
+    parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the backend")
+    parser.add_argument("--build_wheel", action="append", default=[], help="a wheel of the build environment")
+    parser.add_argument("--fallback_wheel", help="pure-Python wheel of the same version, used if the build fails")
+    parser.add_argument("--site", required=True, help="output directory: the wheel's files but the extensions")
+    parser.add_argument("--archive", required=True, help="output static archive")
+    parser.add_argument("--builtins", required=True, help="output JSON [[module, init function], ...]")
+    parser.add_argument("--log", required=True, help="output: the backend's log")
+    return parser.parse_args(expand_param_files(argv))
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("cc", "ldshared"):
+        return wrapper_main(argv)
+    args = parse_args(argv)
+    try:
+        builtins = build(args)
+    except BuildError as err:
+        if not args.fallback_wheel:
+            pathlib.Path(args.log).touch()
+            print(f"error: {args.target}: {err}", file=sys.stderr)
+            return 1
+        try:
+            note = use_fallback(args, str(err))
+        except BuildError as again:
+            print(f"error: {args.target}: {again}", file=sys.stderr)
+            return 1
+        print(f"note: {args.target}: {args.package} {args.version}: {note}", file=sys.stderr)
+        return 0
+    print(f"note: {args.target}: {args.package} {args.version} built from its sdist: built-ins "
+          + ", ".join(m for m, _ in builtins), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
