@@ -24,6 +24,15 @@ def fresh_bazel(tmp_path):
 
 
 @pytest.fixture(scope="session")
+def bwrap():
+    """bubblewrap, which runs the binaries in empty read-only roots."""
+    path = shutil.which("bwrap")
+    if path is None:
+        pytest.fail("bubblewrap is needed for the empty-root tests: apt-get install bubblewrap")
+    return path
+
+
+@pytest.fixture(scope="session")
 def qemu_aarch64():
     path = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
     if path is None:

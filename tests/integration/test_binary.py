@@ -138,14 +138,6 @@ def empty_root(tmp_path, binary):
     return root
 
 
-@pytest.fixture(scope="module")
-def bwrap():
-    path = shutil.which("bwrap")
-    if path is None:
-        pytest.fail("bubblewrap is needed for the empty-root tests: apt-get install bubblewrap")
-    return path
-
-
 @pytest.mark.parametrize(
     "binary, args, expect",
     [

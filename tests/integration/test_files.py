@@ -29,7 +29,7 @@ def binaries(built):
     return built[0]
 
 
-def alone(binary, tmp_path, *args, stdin=None, tmpfs=None):
+def alone(bwrap, binary, tmp_path, *args, stdin=None, tmpfs=None):
     """Runs `binary` as /app in a read-only root that holds nothing else (no /tmp, /proc, /dev);
     `tmpfs`: an empty directory to mount a writable tmpfs on."""
     root = tmp_path / "root"
@@ -39,9 +39,6 @@ def alone(binary, tmp_path, *args, stdin=None, tmpfs=None):
     if tmpfs:
         (root / tmpfs).mkdir(exist_ok=True)
         extra = ["--tmpfs", f"/{tmpfs}", "--setenv", "TMPDIR", f"/{tmpfs}"]
-    bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        pytest.fail("bubblewrap is needed for the empty-root tests: apt-get install bubblewrap")
     cmd = [bwrap, "--ro-bind", str(root), "/", "--unshare-all", "--die-with-parent", "--clearenv", *extra, "/app", *args]
     result = subprocess.run(cmd, capture_output=True, text=True, input=stdin, timeout=120)
     assert sorted(os.listdir(root)) == sorted(["app", *([tmpfs] if tmpfs else [])])
@@ -49,8 +46,8 @@ def alone(binary, tmp_path, *args, stdin=None, tmpfs=None):
     return result
 
 
-def test_reads_lists_globs_walks_stats_and_sources_its_data_in_an_empty_root(binaries, tmp_path):
-    result = alone(binaries["files"], tmp_path, "files")
+def test_reads_lists_globs_walks_stats_and_sources_its_data_in_an_empty_root(binaries, tmp_path, bwrap):
+    result = alone(bwrap, binaries["files"], tmp_path, "files")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["first_line"] == "Hello from a data file next to the module."
@@ -97,8 +94,8 @@ def test_copies_its_data_directory_to_disk(binaries, tmp_path):
     (destination / "templates" / "new.html").write_text("the copy is an ordinary, writable tree")
 
 
-def test_writing_below_the_executable_is_a_read_only_file_system_error(binaries, tmp_path):
-    result = alone(binaries["files"], tmp_path, "write")
+def test_writing_below_the_executable_is_a_read_only_file_system_error(binaries, tmp_path, bwrap):
+    result = alone(bwrap, binaries["files"], tmp_path, "write")
     assert result.returncode == 1
     assert "OSError: [Errno 30] Read-only file system (embedded in the executable): '/app/filesapp/data/new.txt'" in result.stderr
     # As when the OS refuses: the traceback ends in the app's own frame, not in the view's.
@@ -124,13 +121,13 @@ def test_extract_packages_gives_c_code_real_files_once(binaries, tmp_path):
     assert db_file.stat().st_mtime_ns == written  # written once
 
 
-def test_extract_packages_without_a_writable_directory_fails_clearly(binaries, tmp_path):
-    result = alone(binaries["files"], tmp_path, "db")
+def test_extract_packages_without_a_writable_directory_fails_clearly(binaries, tmp_path, bwrap):
+    result = alone(bwrap, binaries["files"], tmp_path, "db")
     assert result.returncode == 1
     assert "cannot extract package 'filesapp.db' (extract_packages): nothing is writable" in result.stderr
     assert "Fix: set XDG_CACHE_HOME" in result.stderr
     # With a writable /tmp (and nothing else), the private temporary directory is used.
-    result = alone(binaries["files"], tmp_path, "db", tmpfs="tmp")
+    result = alone(bwrap, binaries["files"], tmp_path, "db", tmpfs="tmp")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["db_file"].startswith("/tmp/rules_pystatic-")
 
@@ -147,8 +144,8 @@ def test_the_build_notes_which_packages_read_files_next_to_their_modules(bazel, 
     assert notes["docutils"].startswith("docutils: reads files next to its modules"), notes
 
 
-def test_pytz_and_babel_read_their_data_by_path(binaries, tmp_path):
-    result = alone(binaries["l10n"], tmp_path)
+def test_pytz_and_babel_read_their_data_by_path(binaries, tmp_path, bwrap):
+    result = alone(bwrap, binaries["l10n"], tmp_path)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["paris_summer"] == "2026-07-14T12:00:00+02:00" and report["paris_winter"] == "2026-12-01 12:00 CET+0100"
@@ -156,8 +153,8 @@ def test_pytz_and_babel_read_their_data_by_path(binaries, tmp_path):
     assert report["fr_FR"] == "mardi 1 décembre 2026" and report["de_DE"] == "1. Dezember 2026"
 
 
-def test_docutils_rst2html_uses_its_stylesheets_and_template(binaries, tmp_path):
-    result = alone(binaries["rst2html"], tmp_path, stdin=DOCUMENT)
+def test_docutils_rst2html_uses_its_stylesheets_and_template(binaries, tmp_path, bwrap):
+    result = alone(bwrap, binaries["rst2html"], tmp_path, stdin=DOCUMENT)
     assert result.returncode == 0, result.stderr
     html = result.stdout
     assert "<title>Static</title>" in html and "<em>document</em>" in html and 'class="admonition note"' in html

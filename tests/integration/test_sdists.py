@@ -17,14 +17,6 @@ AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
 BUILTINS = ["markupsafe._speedups", "msgpack._cmsgpack", "psutil._psutil_linux", "regex._regex"]
 
 
-@pytest.fixture(scope="module")
-def bwrap():
-    path = shutil.which("bwrap")
-    if path is None:
-        pytest.fail("bubblewrap is needed for the empty-root tests: apt-get install bubblewrap")
-    return path
-
-
 def run_alone(bwrap, binary, tmp_path, runner=()):
     root = tmp_path / "root"
     (root / "proc").mkdir(parents=True)
