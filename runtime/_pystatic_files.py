@@ -38,6 +38,8 @@ def _original(name):
 _real_stat = _original("stat")
 _real_getcwd = posix.getcwd
 _ROOT = sys.executable + "/"
+# Device, owner and times of every entry; taken once, not per stat of the tree (os.walk, glob).
+_EXECUTABLE_STAT = _real_stat(sys.executable)
 
 # --- the tree --------------------------------------------------------------------------------
 
@@ -144,7 +146,7 @@ def _resolve(path):
     if not path.startswith("/"):
         path = _real_getcwd() + "/" + path
     parts = path.split("/")
-    current, executable = "", _real_stat(sys.executable)
+    current, executable = "", _EXECUTABLE_STAT
     for i in range(1, len(parts)):
         current += "/" + parts[i]
         try:
@@ -185,7 +187,7 @@ def _stat_of(key, path):
     found = _file_entry(key)
     if found is None and not is_dir(key):
         raise _not_found(path)
-    executable = _real_stat(sys.executable)
+    executable = _EXECUTABLE_STAT
     if found is None:
         mode, ino, size = _DIR_MODE, hash(("dir", key)) & 0x7FFFFFFFFFFFFFFF, 0
     else:
