@@ -16,6 +16,10 @@ from pystatic.source_archive import extract_source
 
 PREFIX = "/pystatic-deps"
 
+# Compiler flags of every library (see CFLAGS in build_cpython.py): no -fPIC (static, non-PIE
+# executables only), a section per function and variable so per-binary links drop unused code.
+CFLAGS = "-O2 -g0 -fomit-frame-pointer -ffunction-sections -fdata-sections"
+
 # OpenSSL's Configure target per target triple.
 OPENSSL_TARGETS = {"x86_64-linux-musl": "linux-x86_64", "aarch64-linux-musl": "linux-aarch64"}
 
@@ -37,7 +41,7 @@ def _bzip2(args):
     # No configure; build only the library and install it by hand (its Makefile wants shared too).
     return [
         ["make", f"-j{args.jobs}", "libbz2.a", f"CC={args.cc_abs}", f"AR={args.ar_abs}", "RANLIB=true",
-         "CFLAGS=-O2 -fPIC -g0 -D_FILE_OFFSET_BITS=64"],
+         f"CFLAGS={CFLAGS} -D_FILE_OFFSET_BITS=64"],
         ["sh", "-c", f'mkdir -p "$DESTDIR{PREFIX}/lib" "$DESTDIR{PREFIX}/include" && '
          f'cp libbz2.a "$DESTDIR{PREFIX}/lib/" && cp bzlib.h "$DESTDIR{PREFIX}/include/"'],
     ]
@@ -58,7 +62,7 @@ def _openssl(args):
         raise BuildError(f"no OpenSSL Configure target for {args.target}; known: {', '.join(sorted(OPENSSL_TARGETS))}")
     return [
         ["perl", "./Configure", OPENSSL_TARGETS[args.target], f"--prefix={PREFIX}", "--libdir=lib",
-         "no-shared", "no-apps", "no-tests", "no-docs", "no-dso", "no-engine", "no-module", "-fPIC", "-g0", "-O2"],
+         "no-shared", "no-apps", "no-tests", "no-docs", "no-dso", "no-engine", "no-module", *CFLAGS.split()],
         ["make", f"-j{args.jobs}", "build_libs"],
         ["make", "install_dev", f"DESTDIR={args.stage}"],  # a make variable here, not the environment
     ]
@@ -69,7 +73,7 @@ def _libffi(args):
         # A git-tree archive (Debian's) has no generated configure script.
         ["sh", "-c", "test -x configure || autoreconf -fi"],
         ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *_build(args), "--disable-shared", "--enable-static",
-         "--disable-docs", "--disable-multi-os-directory", "--with-pic"],
+         "--disable-docs", "--disable-multi-os-directory", "--without-pic"],
         ["make", f"-j{args.jobs}"],
         ["make", "install"],
     ]
@@ -98,7 +102,7 @@ def _libuuid(args):
          "--disable-all-programs", "--enable-libuuid", "--disable-nls", "--disable-asciidoc", "--disable-poman",
          "--disable-bash-completion", "--without-systemd", "--without-udev", "--without-python",
          "--without-readline", "--without-ncursesw", "--without-ncurses", "--without-tinfo", "--without-cryptsetup",
-         "--disable-makeinstall-chown", "--disable-makeinstall-setuid", "--with-pic"],
+         "--disable-makeinstall-chown", "--disable-makeinstall-setuid", "--without-pic"],
         ["make", f"-j{args.jobs}", "libuuid.la"],
         ["make", "install-usrlib_execLTLIBRARIES", "install-uuidincHEADERS", "install-pkgconfigDATA"],
     ]
@@ -165,7 +169,7 @@ def build(args, log):
     src = extract_source(args.source, work)
     stage = work / "stage"
     args.stage = str(stage)
-    env = build_env(work, args.cc, args.ar, CFLAGS="-O2 -fPIC -g0", DESTDIR=str(stage))
+    env = build_env(work, args.cc, args.ar, CFLAGS=CFLAGS, DESTDIR=str(stage))
     args.cc_abs, args.ar_abs = env["CC"], env["AR"]
     args.build_cc_abs = None
     if args.build_cc:
