@@ -116,3 +116,29 @@ def test_build_python_needs_the_build_triple(tmp_path, capsys):
     with pytest.raises(SystemExit):
         build_cpython.main(argv)
     assert "--build-python and --build-target go together" in capsys.readouterr().err
+
+
+def test_lto_merges_the_bitcode_core_but_keeps_the_inittab_and_native_members_apart():
+    members = ["ceval.o", "config.o", "_json.o", "object.o", "getbuildinfo.o"]
+    bitcode = {"ceval.o", "config.o", "object.o", "getbuildinfo.o"}
+    merged, kept = build_cpython.lto_members(members, bitcode.__contains__)
+    assert merged == ["ceval.o", "object.o", "getbuildinfo.o"]
+    # config.o (the inittab) stays its own member, so a binary's glue can replace it.
+    assert kept == ["config.o", "_json.o"]
+
+
+def test_lto_refuses_an_archive_with_duplicate_member_names():
+    with pytest.raises(build_cpython.BuildError, match="same name"):
+        build_cpython.lto_members(["a.o", "b.o", "a.o"], lambda m: True)
+
+
+def test_zig_of_names_the_fix_when_cc_is_not_zigs_wrapper(tmp_path):
+    cc = tmp_path / "bin" / "cc"
+    cc.parent.mkdir()
+    cc.write_text("")
+    with pytest.raises(build_cpython.BuildError, match="ld.lld"):
+        build_cpython.zig_of(cc)
+    zig = tmp_path / "ziglang" / "zig"
+    zig.parent.mkdir()
+    zig.write_text("")
+    assert build_cpython.zig_of(cc) == zig

@@ -16,6 +16,7 @@ import os
 import pathlib
 import re
 import shutil
+import subprocess
 import sys
 
 from pystatic.action_args import expand_param_files
@@ -98,6 +99,72 @@ OPT = {
     "-g0": "no DWARF in the archives (zig cc adds debug info by default)",
     "-fomit-frame-pointer": "zig cc keeps frame pointers at -O2 by default; gcc and Debian's python3.13 do not",
 }
+
+
+# Link-time optimisation of the interpreter core (Python/, Objects/, Parser/ and the rest that
+# the Makefile compiles with PY_CORE_CFLAGS): compiled to LLVM bitcode, then turned back into one
+# native relocatable object by a `ld.lld -r` LTO link in this action (native_core_archive), so a
+# py_static_binary links plain native code and its link stays as fast as before. The built-in
+# extension modules (PY_BUILTIN_MODULE_CFLAGS) stay one native object each: a binary that leaves
+# one out of its inittab leaves its object (and the libraries only it needs) out of the link.
+LTO_CFLAGS = "-flto=thin"
+# Core members kept apart from the merged object: a binary may replace them with its own.
+LTO_SEPARATE = {
+    "config.o": "the inittab: a binary's glue defines its own _PyImport_Inittab to prune built-ins",
+}
+LTO_OBJECT = "pystatic_core_lto.o"
+BITCODE_MAGIC = b"BC\xc0\xde"
+
+
+def lto_members(members, is_bitcode):
+    """(members merged into one LTO object, members kept as they are), both in archive order."""
+    if len(set(members)) != len(members):
+        raise BuildError("the archive has two members with the same name; cannot extract it for the LTO link")
+    merged = [m for m in members if is_bitcode(m) and m not in LTO_SEPARATE]
+    return merged, [m for m in members if m not in merged]
+
+
+def zig_of(cc):
+    """zig itself, next to the toolchain's cc wrapper (<zig sdk>/bin/cc-<target> -> <zig sdk>/ziglang/zig)."""
+    zig = pathlib.Path(cc).resolve().parent.parent / "ziglang" / "zig"
+    if not zig.is_file():
+        raise BuildError(f"{cc}: no ziglang/zig beside this C compiler; the LTO link of the core needs zig's ld.lld")
+    return zig
+
+
+def native_core_archive(archive, work, cc, ar, jobs, log, env):
+    """Replaces the bitcode members of `archive` by native code: one LTO object for the core,
+    each other bitcode member (LTO_SEPARATE) compiled alone."""
+    lld = [str(zig_of(cc)), "ld.lld", "-r", f"--thinlto-jobs={jobs}"]
+    tmp = work / "lto"
+    tmp.mkdir()
+    archive = pathlib.Path(archive).resolve()
+    members = [line for line in _capture([ar, "t", str(archive)], tmp, env).splitlines() if line]
+    run([ar, "x", str(archive)], tmp, env, log)
+
+    def is_bitcode(member):
+        with open(tmp / member, "rb") as f:
+            return f.read(4) == BITCODE_MAGIC
+
+    merged, kept = lto_members(members, is_bitcode)
+    if not merged:
+        raise BuildError(f"{archive.name}: no bitcode members; was the core compiled with {LTO_CFLAGS}?")
+    run(lld + ["-o", LTO_OBJECT] + merged, tmp, env, log)
+    for member in kept:
+        if is_bitcode(member):
+            run(lld + ["-o", member + ".native", member], tmp, env, log)
+            os.replace(tmp / (member + ".native"), tmp / member)
+    archive.unlink()
+    run([ar, "rcs", str(archive), LTO_OBJECT] + kept, tmp, env, log)
+    shutil.rmtree(tmp)
+    return len(merged)
+
+
+def _capture(cmd, cwd, env):
+    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BuildError(f"`{' '.join(cmd)}` failed: {result.stderr[-2000:]}")
+    return result.stdout
 
 
 def cross_configure_args(target, build_target, build_python):
@@ -222,7 +289,13 @@ def build(args, log):
     run(configure, src, env, log)
     # Fixed build date and time: zig rejects __DATE__/__TIME__, and outputs must be reproducible.
     make = ["make", f"-j{args.jobs}", 'CFLAGS_NODIST=-DDATE="\\"Jan 01 2000\\"" -DTIME="\\"00:00:00\\""']
+    if args.lto:
+        # Make's own links (python, _freeze_module, _bootstrap_python) do a whole-program LTO.
+        make.append(f"PY_CORE_CFLAGS=$(PY_STDMODULE_CFLAGS) -DPy_BUILD_CORE {LTO_CFLAGS}")
     run(make, src, env, log)
+    if args.lto:
+        merged = native_core_archive(src / f"libpython{short}.a", work, env["CC"], env["AR"], args.jobs, log, env)
+        log.write(f"LTO: {merged} core objects of libpython{short}.a merged into {LTO_OBJECT}\n")
 
     states = module_states((src / "Makefile").read_text())
     config_c = (src / "Modules" / "config.c").read_text()
@@ -324,6 +397,8 @@ def main(argv=None):
     parser.add_argument("--cc", required=True)
     parser.add_argument("--ar", required=True)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--lto", action=argparse.BooleanOptionalAction, default=True,
+                        help="link-time optimisation of the interpreter core (default on)")
     parser.add_argument("--output", required=True, help="output directory (the distribution)")
     parser.add_argument("--descriptor", required=True, help="output JSON descriptor")
     parser.add_argument("--log", required=True, help="output: configure/make log")
