@@ -66,6 +66,15 @@ def test_built_ins_nothing_imports_are_not_linked_in_with_stdlib_imported(binari
     assert run([str(binaries["left_out"]), "_io"], tmp_path).stdout == "imported _io\n"
     # SQLite's code is gone with its module (its file header string is in every full binary).
     assert b"SQLite format 3" not in binaries["left_out"].read_bytes() and b"SQLite format 3" in binaries["hello"].read_bytes()
+    # Nothing hello-sized imports ssl or hashlib once command-line-only and lazy stdlib imports are not
+    # followed (pack_blob.LAZY_IMPORTS): no OpenSSL is linked in.
+    assert {"_ssl", "_hashlib"} <= set(left_out), left_out
+    assert b"OpenSSL 3." not in binaries["left_out"].read_bytes() and b"OpenSSL 3." in binaries["hello"].read_bytes()
+    # A stdlib module the scan left out says which attribute brings it in.
+    result = run([str(binaries["left_out"]), "pickle"], tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("ModuleNotFoundError: No module named 'pickle': the standard library module was left "
+                                    "out of this binary (stdlib = \"imported\"") and 'stdlib_include = ["pickle"]' in result.stdout
 
 
 def test_licence_bill_of_materials_lists_cpython_c_libraries_and_dists(binaries):
