@@ -218,7 +218,7 @@ def pack(args):
     access_notes = file_access_notes(app_entries, args.extract_package, args.file_view)
     entries += [e if args.sources else _without_source(e) for e in app_entries]
     try:
-        blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level)
+        blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level, sources_only=args.zstd_sources_only)
     except BlobError as err:
         raise PackError(f"{args.target}: {err}") from None
     left_out = []
@@ -234,6 +234,7 @@ def pack(args):
         "data_files": sum(1 for e in entries if e.kind == DATA),
         "bytes": len(blob),
         "zstd_level": args.zstd_level,
+        "zstd_sources_only": args.zstd_sources_only,
         "entry_point": "" if args.interpreter else args.entry_module + (f":{args.entry_function}" if args.entry_function else ""),
         "file_access": access_notes,
     }
@@ -311,6 +312,7 @@ def parse_args(argv):
     parser.add_argument("--sources", action="store_true", help="keep the app's sources")
     parser.add_argument("--stdlib_sources", action="store_true", help="keep the stdlib's sources")
     parser.add_argument("--zstd_level", type=int)
+    parser.add_argument("--zstd_sources_only", action="store_true", help="compress only modules' sources")
     parser.add_argument("--descriptor", help="the distribution's descriptor: its built-in modules (stdlib = imported)")
     parser.add_argument("--extract_package", action="append", default=[], help="package extracted at run time")
     parser.add_argument("--no_file_view", dest="file_view", action="store_false", help="the binary has no file view")
