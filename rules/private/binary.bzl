@@ -353,9 +353,11 @@ _py_static_binary = rule(
         "optimize": attr.int(default = 0, values = OPTIMIZE_LEVELS, doc = "Bytecode optimisation level (python -O/-OO)."),
         "srcs": attr.label_list(allow_files = [".py"], doc = "The app's Python sources."),
         "stdlib": attr.string(
-            default = "all",
+            default = "imported",
             values = STDLIB_MODES,
-            doc = "Which stdlib modules to embed: all, or those the app's code imports (transitively).",
+            doc = "Which stdlib modules (and built-in extension modules) to embed: those the app's code imports, " +
+                  "transitively (the default; modules imported by a computed name need stdlib_include), or all " +
+                  "(py_static_interpreter's default).",
         ),
         "stdlib_exclude": attr.string_list(doc = "Stdlib modules or packages to leave out."),
         "stdlib_include": attr.string_list(doc = "Stdlib modules or packages to embed in any case (dynamic imports)."),
@@ -400,4 +402,6 @@ def py_static_interpreter(name, target_compatible_with = None, **kwargs):
         if attribute in kwargs:
             fail("//{}:{}: py_static_interpreter has no '{}' attribute: it runs python3's command line and honours PYTHON* variables (-E / -I turn them off).".format(native.package_name(), name, attribute))
 
+    # Its command line may import any module: the whole stdlib unless told otherwise.
+    kwargs.setdefault("stdlib", "all")
     py_static_binary(name = name, target_compatible_with = target_compatible_with, interpreter = True, use_environment = True, **kwargs)

@@ -141,3 +141,9 @@ def test_replace_compiles_a_stdlib_module_from_another_file(tmp_path, capsys):
     assert json.loads(imports.read_text())["modules"]["_pyrepl._minimal_curses"]["imports"] == []
     assert compile_bytecode.main(args + ["--replace", "_pyrepl.nope", str(ours)]) == 1
     assert "--replace names no module of the standard library: _pyrepl.nope" in capsys.readouterr().err
+
+
+def test_import_module_of_a_constant_name_is_an_import_and_of_a_computed_name_is_star():
+    source = "import importlib\nimportlib.import_module('json.decoder')\n__import__(name)\n"
+    names, weak = compile_bytecode.scan_imports(ast.parse(source), "m", is_package=False)
+    assert names == ["*", "importlib", "json.decoder"] and weak == {}

@@ -264,3 +264,12 @@ def test_imported_mode_skips_type_checking_command_line_and_lazy_imports_of_the_
     # stdlib_include forces a module in.
     assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported", "--stdlib_include", "tracemalloc") == 0
     assert "tracemalloc" in modules_in(packs)
+
+
+def test_a_computed_import_name_in_the_app_gets_a_note_with_stdlib_imported(packs, capsys):
+    write_app(packs, {"app": (["json", "*"], ["main"])})
+    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    err = capsys.readouterr().err
+    assert "note: //app:bin: app/app.py import modules by a computed name" in err and "stdlib_include" in err
+    assert run(packs, "--entry_module", "app") == 0  # stdlib = "all": nothing can be missing
+    assert "computed name" not in capsys.readouterr().err

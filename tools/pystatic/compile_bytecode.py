@@ -129,6 +129,23 @@ def _import_names(node, module, is_package):
     return {target} | {f"{target}.{alias.name}" for alias in node.names if alias.name != "*"}
 
 
+def _dynamic_import(node):
+    """For `importlib.import_module(x)` / `import_module(x)` / `__import__(x)`: the module name if x is
+    a constant absolute name, else "" (a computed name); None for any other call."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if name not in ("import_module", "__import__") or not node.args:
+        return None
+    first = node.args[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str) and is_dotted(first.value):
+        return first.value
+    return ""
+
+
+def is_dotted(name):
+    return all(part.isidentifier() for part in name.split("."))
+
+
 def scan_imports(tree, module, is_package):
     """(sorted absolute module names the module may import, {name: why it is weak}).
 
@@ -137,7 +154,9 @@ def scan_imports(tree, module, is_package):
     import (e.g. heapq's doctest run). An import is weak when every statement that names it is
     under `if TYPE_CHECKING:` ("type_checking"), in the body of a `try:` that catches ImportError
     ("optional": the module copes without it) or in a function only the `__main__` block calls
-    ("command_line"); pack_blob.py decides which weak imports to follow.
+    ("command_line"); pack_blob.py decides which weak imports to follow. `importlib.import_module`
+    and `__import__` of a constant name count as imports; of a computed name, as the name "*"
+    (pack_blob.py says that stdlib_include may be needed).
     """
     command_line = _command_line_functions(tree)
     strong, weak = set(), {}
@@ -158,8 +177,9 @@ def scan_imports(tree, module, is_package):
         if any(node is f for f in command_line) and why is None:
             pending.extend((child, "command_line") for child in ast.iter_child_nodes(node))
             continue
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = _import_names(node, module, is_package)
+        dynamic = _dynamic_import(node) if isinstance(node, ast.Call) else None
+        if isinstance(node, (ast.Import, ast.ImportFrom)) or dynamic is not None:
+            names = _import_names(node, module, is_package) if dynamic is None else {dynamic or "*"}
             if why is None:
                 strong.update(names)
             else:

@@ -226,6 +226,8 @@ def pack(args):
         imported = set(roots) | {i for name in selected for i in followed_imports(stdlib_imports[name], name, stdlib=True)}
         left_out = builtins_left_out(_distribution_builtins(args.descriptor), imported)
     stdlib_left_out = sorted(set(stdlib_imports) - selected) if args.stdlib_mode == "imported" else []
+    if stdlib_left_out:
+        access_notes = access_notes + dynamic_import_notes(app_imports)
     report = {
         "builtins_left_out": left_out,
         "stdlib_left_out": stdlib_left_out,
@@ -239,6 +241,20 @@ def pack(args):
         "file_access": access_notes,
     }
     return blob, report
+
+
+def dynamic_import_notes(app_imports):
+    """One note when the app's modules import by a computed name (compile_bytecode: "*"), which
+    the stdlib selection cannot follow."""
+    dynamic = sorted(info["path"] for info in app_imports.values() if "*" in info["imports"])
+    if not dynamic:
+        return []
+    shown = ", ".join(dynamic[:3]) + (f" and {len(dynamic) - 3} more" if len(dynamic) > 3 else "")
+    return [
+        f"{shown} import modules by a computed name (importlib.import_module, __import__); with "
+        'stdlib = "imported" a standard library module imported only that way is not embedded: list it in '
+        'stdlib_include (or set stdlib = "all")'
+    ]
 
 
 def _distribution_builtins(descriptor):
