@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 # One colour per bar label across charts: rules_pystatic always looks the same.
 PALETTE = ["#1f6feb", "#d97706", "#7c3aed", "#059669", "#dc2626", "#6b7280", "#0891b2", "#be185d"]
 OURS = "#1f6feb"
+PARTS = ["#1f6feb", "#93c5fd", "#d97706", "#fcd34d"]
 
 
 def draw(chart, path):
@@ -34,7 +35,7 @@ def draw(chart, path):
             labels.append(bar["label"])
     colours = {label: (OURS if label.startswith("rules_pystatic") else PALETTE[1 + i % (len(PALETTE) - 1)])
                for i, label in enumerate(labels)}
-    height = 0.6 + 0.32 * len(rows) + 0.25 * len(groups)
+    height = 1.0 + 0.32 * len(rows) + 0.25 * len(groups)
     fig, ax = plt.subplots(figsize=(8, height))
     y, ticks, names = 0.0, [], []
     peak = max(bar["value"] for _, bar in rows)
@@ -43,8 +44,9 @@ def draw(chart, path):
             left = 0.0
             stack = bar.get("stack") or [[None, bar["value"]]]
             for i, (part, value) in enumerate(stack):
-                colour = colours[bar["label"]] if part is None else PALETTE[(2 + i) % len(PALETTE)] if i else colours[bar["label"]]
-                ax.barh(y, value, left=left, color=colour, height=0.8, alpha=1.0 if i == 0 else 0.55,
+                # A stacked bar's parts have one colour each across bars (the legend names them).
+                colour = colours[bar["label"]] if part is None else PARTS[i % len(PARTS)]
+                ax.barh(y, value, left=left, color=colour, height=0.8,
                         label=part if part and part not in ax.get_legend_handles_labels()[1] else None)
                 left += value
             ax.text(bar["value"] * (1.02 if not chart.get("log") else 1.05), y, bar.get("text", f"{bar['value']:.1f}"),
@@ -61,12 +63,12 @@ def draw(chart, path):
     else:
         ax.set_xlim(0, peak * 1.18)
     ax.set_xlabel(chart["unit"], fontsize=8)
-    ax.set_title(chart["title"], fontsize=10)
+    ax.set_title(chart["title"], fontsize=10, loc="left")
     ax.tick_params(axis="x", labelsize=8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if ax.get_legend_handles_labels()[1]:
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=4, frameon=False)
     fig.tight_layout()
     fig.savefig(path, format="svg", metadata={"Date": None})
     plt.close(fig)
