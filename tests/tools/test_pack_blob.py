@@ -273,3 +273,16 @@ def test_a_computed_import_name_in_the_app_gets_a_note_with_stdlib_imported(pack
     assert "note: //app:bin: app/app.py import modules by a computed name" in err and "stdlib_include" in err
     assert run(packs, "--entry_module", "app") == 0  # stdlib = "all": nothing can be missing
     assert "computed name" not in capsys.readouterr().err
+
+
+def test_a_stdlib_entry_point_brings_its_command_line_imports(packs):
+    stdlib = dict(STDLIB, **{"json.tool": ["argparse", "json"]}, argparse=[])
+    modules = {n: {"imports": i, "weak": {"argparse": "command_line"} if n == "json.tool" else {}, "defines": ["main"],
+                   "path": f"lib/{n}.py"} for n, i in stdlib.items()}
+    (packs / "stdlib.json").write_text(json.dumps({"modules": modules}))
+    (packs / "stdlib.blob").write_bytes(write_blob([Entry(MODULE, n, primary=b"c", is_package=n in PACKAGES) for n in stdlib], MAGIC))
+    write_app(packs, {"app": (["json.tool"], ["main"])})
+    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert "argparse" not in modules_in(packs)  # json.tool imported by the app: its main() is not run
+    assert run(packs, "--entry_module", "json.tool", "--stdlib_mode", "imported") == 0
+    assert "argparse" in modules_in(packs)

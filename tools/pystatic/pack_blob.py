@@ -201,6 +201,10 @@ def pack(args):
 
     # The interpreter's command line (-m, -c, scripts) may import anything: its app modules are the roots.
     entry_roots = list(app_imports) if args.interpreter else [args.entry_module]
+    if not args.interpreter and args.entry_module in stdlib_imports:
+        # A stdlib module run as __main__ (entry_point = "json.tool") runs its command line too.
+        entry_roots += [i for i in stdlib_imports[args.entry_module]["imports"]
+                        if stdlib_imports[args.entry_module].get("weak", {}).get(i) != "type_checking"]
     roots = RUNTIME_MODULES + entry_roots + [i for n, m in app_imports.items() for i in followed_imports(m, n, stdlib=False)]
     include = RUNTIME_PACKAGES + args.stdlib_include
     if args.extract_package:
