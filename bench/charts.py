@@ -2,6 +2,9 @@
 
   <charts venv>/bin/python bench/charts.py DATA.json OUTDIR
 
+bench/run writes each chart's data beside it (bench/charts/NAME.json): redraw one with
+`bench/charts.py bench/charts/NAME.json bench/charts`.
+
 DATA.json: {"charts": [{"file": "startup.svg", "title": ..., "unit": "ms", "log": false,
 "groups": [{"label": "hello", "bars": [{"label": "rules_pystatic", "value": 7.8,
 "stack": [["native", 6.9], ["blob", 0.9]]}, ...]}]}]}. Only numbers bench/run measured in the
@@ -63,14 +66,14 @@ def draw(chart, path):
     else:
         ax.set_xlim(0, peak * 1.18)
     ax.set_xlabel(chart["unit"], fontsize=8)
-    ax.set_title(chart["title"], fontsize=10, loc="left")
+    ax.set_title(chart["title"], fontsize=10)
     ax.tick_params(axis="x", labelsize=8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     if ax.get_legend_handles_labels()[1]:
-        ax.legend(fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=4, frameon=False)
+        ax.legend(fontsize=8, loc="best", frameon=False)
     fig.tight_layout()
-    fig.savefig(path, format="svg", metadata={"Date": None})
+    fig.savefig(path, format="svg", metadata={"Date": None}, bbox_inches="tight")
     plt.close(fig)
     return True
 
