@@ -17,6 +17,9 @@ _PACKAGE = _pystatic.PACKAGE
 _EXTRACT = tuple(p for p in _pystatic.extract_packages.split(",") if p)
 # Built-in modules of the distribution not linked into this binary (stdlib = "imported").
 _LEFT_OUT = frozenset(_pystatic.left_out_builtins.split(",")) - {""}
+# Standard library modules not embedded in this binary (stdlib = "imported"), as one string: a set
+# of hundreds of names would cost every start-up; it is searched only when an import fails.
+_LEFT_OUT_MODULES = "," + _pystatic.left_out_modules + ","
 
 
 class PyStaticImporter:
@@ -54,6 +57,13 @@ class PyStaticImporter:
                     f"No module named {fullname!r}: the built-in module was left out of this binary (stdlib = "
                     f'"imported": no embedded module imports it). Fix: import the module that uses it in the app, '
                     f'add it with stdlib_include = ["<that module>"], or build with stdlib = "all"',
+                    name=fullname,
+                )
+            if f",{fullname}," in _LEFT_OUT_MODULES:
+                raise ModuleNotFoundError(
+                    f"No module named {fullname!r}: the standard library module was left out of this binary "
+                    f'(stdlib = "imported": the import scan found no embedded module that imports it). Fix: add it '
+                    f'with stdlib_include = ["{fullname}"], or build with stdlib = "all"',
                     name=fullname,
                 )
             return self._namespace_spec(fullname)

@@ -418,6 +418,7 @@ PyObject *PyInit__pystatic(void) {
         PyModule_AddStringConstant(m, "blob_sha256", pystatic_blob_sha256) < 0 ||
         PyModule_AddStringConstant(m, "extract_packages", pystatic_settings.extract_packages) < 0 ||
         PyModule_AddStringConstant(m, "left_out_builtins", pystatic_settings.left_out_builtins) < 0 ||
+        PyModule_AddStringConstant(m, "left_out_modules", pystatic_settings.left_out_modules) < 0 ||
         PyModule_AddIntConstant(m, "file_view", pystatic_settings.file_view) < 0 || pystatic_add_file_view(m) < 0) {
         Py_DECREF(m);
         return NULL;

@@ -19,6 +19,7 @@ typedef struct {
     int file_view;                /* serve Python's file APIs below sys.executable from the blob */
     const char *extract_packages; /* comma-separated packages written to a cache directory */
     const char *left_out_builtins; /* comma-separated built-ins not linked in (stdlib = "imported") */
+    const char *left_out_modules;  /* comma-separated stdlib modules not embedded (stdlib = "imported") */
     int interpreter;         /* py_static_interpreter: a python3 command line instead of entry_point */
 } pystatic_settings_t;
 

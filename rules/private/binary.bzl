@@ -14,6 +14,7 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "RUNTIME_TOOLCHAIN_TYPE", "build_python_action")
+load(":compression.bzl", "zstd_linked")
 load(":dotted_name.bzl", "is_dotted_name")
 load(":providers.bzl", "PyStaticExtensionInfo", "PyStaticSdistInfo")
 load(":python_headers.bzl", "python_headers")
@@ -113,8 +114,10 @@ def _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, mai
         args.add("--sources")
     if ctx.attr.stdlib_sources:
         args.add("--stdlib_sources")
-    if ctx.attr.compress:
+    if ctx.attr.compress or zstd_linked(ctx):
         args.add("--zstd_level", str(ctx.attr.compression_level))
+    if not ctx.attr.compress and zstd_linked(ctx):
+        args.add("--zstd_sources_only")
     args.add_all(ctx.attr.extract_packages, before_each = "--extract_package")
     if not ctx.attr.file_view:
         args.add("--no_file_view")
@@ -151,7 +154,7 @@ def _glue(ctx, runtime, blob, report):
     args.add("--file_view", str(int(ctx.attr.file_view)))
     args.add_all(ctx.attr.extract_packages, before_each = "--extract_package")
     args.add("--interpreter", str(int(ctx.attr.interpreter)))
-    if ctx.attr.compress:
+    if zstd_linked(ctx):
         args.add("--zstd")
     for ext in _extensions(ctx):
         args.add_all("--extension", [ext.module, ext.init_function])
@@ -322,7 +325,11 @@ _py_static_binary = rule(
         ),
         "buffered_stdio": attr.bool(default = True, doc = "False: unbuffered stdout/stderr (python -u)."),
         "compress": attr.bool(default = False, doc = "zstd-compress each resource that shrinks (smaller, slower first import)."),
-        "compression_level": attr.int(default = 10, doc = "zstd level when compress = True."),
+        "compress_sources": attr.bool(
+            default = True,
+            doc = "zstd-compress the embedded sources only (read for tracebacks, never at import: start-up unchanged).",
+        ),
+        "compression_level": attr.int(default = 10, doc = "zstd level when compress or compress_sources is set."),
         "console_script": attr.string(doc = "Name of a `console_scripts` entry point of an embedded wheel (e.g. `pygmentize`) to run."),
         "data": attr.label_list(allow_files = True, doc = "Package data files, read with importlib.resources."),
         "deps": attr.label_list(providers = [PyInfo], doc = "py_library, pystatic_resources or wheel (`@pypi//pkg`) targets."),
@@ -346,9 +353,11 @@ _py_static_binary = rule(
         "optimize": attr.int(default = 0, values = OPTIMIZE_LEVELS, doc = "Bytecode optimisation level (python -O/-OO)."),
         "srcs": attr.label_list(allow_files = [".py"], doc = "The app's Python sources."),
         "stdlib": attr.string(
-            default = "all",
+            default = "imported",
             values = STDLIB_MODES,
-            doc = "Which stdlib modules to embed: all, or those the app's code imports (transitively).",
+            doc = "Which stdlib modules (and built-in extension modules) to embed: those the app's code imports, " +
+                  "transitively (the default; modules imported by a computed name need stdlib_include), or all " +
+                  "(py_static_interpreter's default).",
         ),
         "stdlib_exclude": attr.string_list(doc = "Stdlib modules or packages to leave out."),
         "stdlib_include": attr.string_list(doc = "Stdlib modules or packages to embed in any case (dynamic imports)."),
@@ -393,4 +402,6 @@ def py_static_interpreter(name, target_compatible_with = None, **kwargs):
         if attribute in kwargs:
             fail("//{}:{}: py_static_interpreter has no '{}' attribute: it runs python3's command line and honours PYTHON* variables (-E / -I turn them off).".format(native.package_name(), name, attribute))
 
+    # Its command line may import any module: the whole stdlib unless told otherwise.
+    kwargs.setdefault("stdlib", "all")
     py_static_binary(name = name, target_compatible_with = target_compatible_with, interpreter = True, use_environment = True, **kwargs)

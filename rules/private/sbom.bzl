@@ -6,6 +6,7 @@ Actions (tools/pystatic/sbom.py):
 """
 
 load("//toolchains/zig:versions.bzl", "ZIG_MUSL_VERSION", "ZIG_VERSION")
+load(":compression.bzl", "zstd_linked")
 load(":providers.bzl", "PyStaticExtensionInfo")
 
 LicensesDeniedInfo = provider(
@@ -45,7 +46,7 @@ def _common_args(ctx, runtime, blob):
     args.add("--blob", blob)
     args.add("--zig_version", ZIG_VERSION)
     args.add("--musl_version", ZIG_MUSL_VERSION)
-    if ctx.attr.compress:
+    if zstd_linked(ctx):
         args.add("--runtime_lib", "zstd")  # PyStaticGlue links libzstd for compressed resources
     for dep in ctx.attr.deps:
         if PyStaticExtensionInfo in dep:

@@ -14,9 +14,10 @@ from pystatic.verify_elf import static_problems
 
 MUSL = "--platforms=//platforms:linux_musl"
 EXAMPLES = ["//examples/hello", "//examples/cli"]
-# Variants of hello: only the imported part of the stdlib; zstd-compressed resources.
+# Variants of hello: the whole stdlib (hello itself has the defaults: stdlib = "imported",
+# compress_sources); zstd-compressed resources.
 VARIANTS = [
-    "//bench:hello_imported", "//bench:hello_all_zstd", "//bench:hello_imported_zstd", "//tests/binary:optimized",
+    "//bench:hello_all", "//bench:hello_imported", "//bench:hello_all_zstd", "//bench:hello_imported_zstd", "//tests/binary:optimized",
     "//tests/binary:left_out",
 ]
 
@@ -52,8 +53,10 @@ def test_stdlib_selection_and_compression_variants_run(binaries, tmp_path, varia
     result = run([str(binaries[variant])], tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("hello from rules_pystatic: Python 3.13.15")
-    sizes = {name: binaries[name].stat().st_size for name in ("hello", "hello_imported", "hello_all_zstd")}
-    assert sizes["hello_imported"] < sizes["hello"] and sizes["hello_all_zstd"] < sizes["hello"], sizes
+    sizes = {name: binaries[name].stat().st_size for name in ("hello", "hello_all", "hello_imported", "hello_all_zstd")}
+    assert sizes["hello_imported"] < sizes["hello_all"] and sizes["hello_all_zstd"] < sizes["hello_all"], sizes
+    # The defaults: the imported closure, sources compressed (bytecode not).
+    assert sizes["hello"] < sizes["hello_imported"], sizes
 
 
 def test_built_ins_nothing_imports_are_not_linked_in_with_stdlib_imported(binaries, tmp_path):
@@ -65,7 +68,16 @@ def test_built_ins_nothing_imports_are_not_linked_in_with_stdlib_imported(binari
                                     "of this binary (stdlib = \"imported\"") and "stdlib_include" in result.stdout
     assert run([str(binaries["left_out"]), "_io"], tmp_path).stdout == "imported _io\n"
     # SQLite's code is gone with its module (its file header string is in every full binary).
-    assert b"SQLite format 3" not in binaries["left_out"].read_bytes() and b"SQLite format 3" in binaries["hello"].read_bytes()
+    assert b"SQLite format 3" not in binaries["left_out"].read_bytes() and b"SQLite format 3" in binaries["hello_all"].read_bytes()
+    # Nothing hello-sized imports ssl or hashlib once command-line-only and lazy stdlib imports are not
+    # followed (pack_blob.LAZY_IMPORTS): no OpenSSL is linked in.
+    assert {"_ssl", "_hashlib"} <= set(left_out), left_out
+    assert b"OpenSSL 3." not in binaries["left_out"].read_bytes() and b"OpenSSL 3." in binaries["hello_all"].read_bytes()
+    # A stdlib module the scan left out says which attribute brings it in.
+    result = run([str(binaries["left_out"]), "pickle"], tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("ModuleNotFoundError: No module named 'pickle': the standard library module was left "
+                                    "out of this binary (stdlib = \"imported\"") and 'stdlib_include = ["pickle"]' in result.stdout
 
 
 def test_licence_bill_of_materials_lists_cpython_c_libraries_and_dists(binaries):

@@ -71,6 +71,16 @@ def test_zstd_compresses_what_shrinks_and_reads_back():
     assert {(e.kind, e.name): e for e in reader.entries()} == {(e.kind, e.name): e for e in entries}
 
 
+def test_zstd_sources_only_leaves_bytecode_and_data_as_they_are():
+    entries = [Entry(MODULE, "m", primary=b"c" * 400, source=b"s" * 400), Entry(DATA, "d.txt", primary=b"d" * 400)]
+    reader = BlobReader(write_blob(entries, MAGIC, zstd_level=3, sources_only=True))
+    record = {r.name: r for r in reader._records}
+    assert record["m"].flags & blob.SOURCE_ZSTD and not record["m"].flags & blob.PRIMARY_ZSTD
+    assert not record["d.txt"].flags & blob.PRIMARY_ZSTD
+    assert reader.stored_sizes()[(MODULE, "m")][0] < 400 + 400
+    assert {(e.kind, e.name): e for e in reader.entries()} == {(e.kind, e.name): e for e in entries}
+
+
 @pytest.mark.parametrize(
     "corrupt, message",
     [

@@ -31,6 +31,27 @@ def test_relative_import_beyond_top_level_is_not_followed():
     assert compile_bytecode.imports_of(ast.parse("from ... import x\n"), "a.b", is_package=False) == []
 
 
+def test_weak_imports_type_checking_optional_and_command_line():
+    source = (
+        "import os\n"
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    import decimal\n"
+        "try:\n    import _json\nexcept ImportError:\n    import json\n"
+        "try:\n    import zlib\nexcept (ValueError, ModuleNotFoundError):\n    pass\n"
+        "try:\n    import bz2\nexcept OSError:\n    pass\n"
+        "def _test():\n    import doctest, os\n"
+        "def helper():\n    import csv\n"
+        "def main():\n    import argparse\n"
+        "main()\n"
+        "if __name__ == '__main__':\n    _test()\n    main()\n"
+    )
+    names, weak = compile_bytecode.scan_imports(ast.parse(source), "m", is_package=False)
+    assert weak == {"decimal": "type_checking", "_json": "optional", "zlib": "optional", "doctest": "command_line"}
+    # bz2: OSError is no ImportError; csv: any caller; argparse: main() is also called on import; os: strong.
+    assert set(names) == {"os", "typing", "typing.TYPE_CHECKING", "decimal", "_json", "json", "zlib", "bz2",
+                          "doctest", "csv", "argparse"}
+
+
 def test_top_level_names():
     code = compile("import a\nfrom b import c\ndef main(): pass\nclass K: pass\nX = 1\n", "x.py", "exec")
     assert compile_bytecode.top_level_names(code) == ["K", "X", "a", "c", "main"]
@@ -73,7 +94,7 @@ def test_main_writes_blob_and_imports(tmp_path):
     assert reader.get(DATA, "pkg/motd.txt").primary == b"hi"
     info = json.loads(imports.read_text())
     assert info["optimize"] == 2
-    assert info["modules"]["pkg.mod"] == {"imports": ["json"], "defines": ["json", "main"], "path": str(src)}
+    assert info["modules"]["pkg.mod"] == {"imports": ["json"], "weak": {}, "defines": ["json", "main"], "path": str(src)}
     first = out.read_bytes()
     assert compile_bytecode.main(args) == 0
     assert out.read_bytes() == first, "deterministic"
@@ -120,3 +141,9 @@ def test_replace_compiles_a_stdlib_module_from_another_file(tmp_path, capsys):
     assert json.loads(imports.read_text())["modules"]["_pyrepl._minimal_curses"]["imports"] == []
     assert compile_bytecode.main(args + ["--replace", "_pyrepl.nope", str(ours)]) == 1
     assert "--replace names no module of the standard library: _pyrepl.nope" in capsys.readouterr().err
+
+
+def test_import_module_of_a_constant_name_is_an_import_and_of_a_computed_name_is_star():
+    source = "import importlib\nimportlib.import_module('json.decoder')\n__import__(name)\n"
+    names, weak = compile_bytecode.scan_imports(ast.parse(source), "m", is_package=False)
+    assert names == ["*", "importlib", "json.decoder"] and weak == {}

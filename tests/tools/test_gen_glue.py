@@ -88,13 +88,14 @@ def test_left_out_builtins_get_a_pruned_inittab_in_the_glue(tmp_path):
     (tmp_path / "dist" / "config.c").write_text(CONFIG_C)
     (tmp_path / "dist.json").write_text('{"inittab": "config.c"}')
     (tmp_path / "b").write_bytes(b"")
-    (tmp_path / "r.json").write_text('{"entry_point": "m", "builtins_left_out": ["_ssl"]}')
+    (tmp_path / "r.json").write_text('{"entry_point": "m", "builtins_left_out": ["_ssl"], "stdlib_left_out": ["pickle", "ssl"]}')
     out = tmp_path / "glue.c"
     args = ["--blob", str(tmp_path / "b"), "--entry_from_report", str(tmp_path / "r.json"), "--output", str(out),
             "--descriptor", str(tmp_path / "dist.json"), "--distribution", str(tmp_path / "dist")]
     assert gen_glue.main(args) == 0
     source = out.read_text()
     assert '.left_out_builtins = "_ssl",' in source and "_PyImport_Inittab[] = {" in source
+    assert '.left_out_modules = "pickle,ssl",' in source
     assert '{"zlib", PyInit_zlib},' in source and '{"marshal", PyMarshal_Init},' in source and "{0, 0}" in source
     assert "PyInit__ssl" not in source
     (tmp_path / "r.json").write_text('{"entry_point": "m", "builtins_left_out": ["_nosuch"]}')

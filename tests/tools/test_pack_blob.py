@@ -233,3 +233,56 @@ def test_interpreter_needs_no_entry_point_and_keeps_every_app_module(packs):
     assert run(packs, "--interpreter", "--stdlib_mode", "imported") == 0
     assert {"lib", "other", "json", "json.decoder"} <= set(modules_in(packs))
     assert json.loads((packs / "report.json").read_text())["entry_point"] == ""
+
+
+def test_imported_mode_skips_type_checking_command_line_and_lazy_imports_of_the_stdlib(packs, tmp_path):
+    descriptor = tmp_path / "distribution.json"
+    descriptor.write_text(json.dumps({"extensions": {name: {"builtin": True} for name in ("_io", "_json", "_sqlite3")}}))
+    weak = {
+        "json": {"email": "type_checking", "sqlite3": "command_line", "_json": "optional", "re": "optional"},
+        "traceback": {},
+    }
+    imports = {"json": ["json.decoder", "email", "sqlite3", "_json", "re"], "traceback": ["linecache", "warnings"]}
+    stdlib = dict(STDLIB, warnings=["tracemalloc"], tracemalloc=[], **imports)
+    (packs / "stdlib.json").write_text(json.dumps({"modules": {
+        n: {"imports": i, "weak": weak.get(n, {}), "defines": [], "path": f"lib/{n}.py"} for n, i in stdlib.items()}}))
+    (packs / "stdlib.blob").write_bytes(write_blob([Entry(MODULE, n, primary=b"c", is_package=n in PACKAGES) for n in stdlib], MAGIC))
+    write_app(packs, {"app": (["json"], ["main"])})
+    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported", "--descriptor", str(descriptor)) == 0
+    names = set(modules_in(packs))
+    # Optional imports are followed (features such as http.client's ssl), the rest is not; warnings'
+    # lazy tracemalloc is in LAZY_IMPORTS.
+    assert {"json", "re", "warnings"} <= names and not {"email", "sqlite3", "tracemalloc"} & names, names
+    report = json.loads((packs / "report.json").read_text())
+    assert report["builtins_left_out"] == ["_sqlite3"]
+    assert "email" in report["stdlib_left_out"] and "json" not in report["stdlib_left_out"]
+    # The app's own imports are all followed but `if TYPE_CHECKING:`.
+    (packs / "app.json").write_text(json.dumps({"modules": {"app": {
+        "imports": ["email", "sqlite3"], "weak": {"email": "type_checking", "sqlite3": "optional"}, "defines": ["main"], "path": "app.py"}}}))
+    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert "sqlite3" in modules_in(packs) and "email" not in modules_in(packs)
+    # stdlib_include forces a module in.
+    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported", "--stdlib_include", "tracemalloc") == 0
+    assert "tracemalloc" in modules_in(packs)
+
+
+def test_a_computed_import_name_in_the_app_gets_a_note_with_stdlib_imported(packs, capsys):
+    write_app(packs, {"app": (["json", "*"], ["main"])})
+    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    err = capsys.readouterr().err
+    assert "note: //app:bin: app/app.py import modules by a computed name" in err and "stdlib_include" in err
+    assert run(packs, "--entry_module", "app") == 0  # stdlib = "all": nothing can be missing
+    assert "computed name" not in capsys.readouterr().err
+
+
+def test_a_stdlib_entry_point_brings_its_command_line_imports(packs):
+    stdlib = dict(STDLIB, **{"json.tool": ["argparse", "json"]}, argparse=[])
+    modules = {n: {"imports": i, "weak": {"argparse": "command_line"} if n == "json.tool" else {}, "defines": ["main"],
+                   "path": f"lib/{n}.py"} for n, i in stdlib.items()}
+    (packs / "stdlib.json").write_text(json.dumps({"modules": modules}))
+    (packs / "stdlib.blob").write_bytes(write_blob([Entry(MODULE, n, primary=b"c", is_package=n in PACKAGES) for n in stdlib], MAGIC))
+    write_app(packs, {"app": (["json.tool"], ["main"])})
+    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert "argparse" not in modules_in(packs)  # json.tool imported by the app: its main() is not run
+    assert run(packs, "--entry_module", "json.tool", "--stdlib_mode", "imported") == 0
+    assert "argparse" in modules_in(packs)

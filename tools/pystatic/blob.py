@@ -114,8 +114,9 @@ def _sort_key(entry):
     return (entry.kind, entry.name.encode("utf-8"))
 
 
-def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None):
-    """Serialises `entries` (any order). With `zstd_level`, each payload that shrinks is compressed."""
+def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, sources_only=False):
+    """Serialises `entries` (any order). With `zstd_level`, each payload that shrinks is compressed
+    (with `sources_only`, only modules' sources: read for tracebacks, never at import)."""
     if len(bytecode_magic) != 4:
         raise BlobError(f"bytecode magic must be 4 bytes, got {bytecode_magic!r}")
     compress = zstd_codec()[0] if zstd_level is not None else None
@@ -133,7 +134,7 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None):
         if payload is None:
             return (0, 0, 0, 0, 0), 0
         stored, flag = payload, 0
-        if compress is not None and payload:
+        if compress is not None and payload and (zstd_flag == SOURCE_ZSTD or not sources_only):
             packed = compress(payload, zstd_level)
             if len(packed) < len(payload):
                 stored, flag = packed, zstd_flag

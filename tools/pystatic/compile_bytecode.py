@@ -92,28 +92,107 @@ def _is_main_guard(node):
     )
 
 
-def imports_of(tree, module, is_package):
-    """Sorted absolute module names the module may import (`from a import b` gives a and a.b).
+def _is_type_checking(node):
+    """`if TYPE_CHECKING:` / `if typing.TYPE_CHECKING:` -- never true at run time."""
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
-    Every import statement counts, also inside functions (imported lazily, still needed), except
-    under `if __name__ == "__main__":`, which never runs on import (e.g. heapq's doctest run).
-    """
-    found = set()
-    pending = [tree]
-    while pending:
-        node = pending.pop()
+
+def _catches_import_error(handler):
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(n, ast.Name) and n.id in ("ImportError", "ModuleNotFoundError") for n in names)
+
+
+def _command_line_functions(tree):
+    """Top-level functions called only from the `if __name__ == "__main__":` block (a module's
+    command line: pickle's `_test`, ast's `main`): nothing else in the module names them."""
+    called, named = set(), set()
+    for node in tree.body:
         if isinstance(node, ast.If) and _is_main_guard(node):
-            pending.extend(node.orelse)
+            called.update(n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name))
+        else:
+            named.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    return [
+        node for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in called - named
+    ]
+
+
+def _import_names(node, module, is_package):
+    if isinstance(node, ast.Import):
+        return {alias.name for alias in node.names}
+    target = absolute_import_name(node.module or "", node.level, module, is_package)
+    if not target:
+        return set()
+    return {target} | {f"{target}.{alias.name}" for alias in node.names if alias.name != "*"}
+
+
+def _dynamic_import(node):
+    """For `importlib.import_module(x)` / `import_module(x)` / `__import__(x)`: the module name if x is
+    a constant absolute name, else "" (a computed name); None for any other call."""
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+    if name not in ("import_module", "__import__") or not node.args:
+        return None
+    first = node.args[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str) and is_dotted(first.value):
+        return first.value
+    return ""
+
+
+def is_dotted(name):
+    return all(part.isidentifier() for part in name.split("."))
+
+
+def scan_imports(tree, module, is_package):
+    """(sorted absolute module names the module may import, {name: why it is weak}).
+
+    `from a import b` gives a and a.b. Every import statement counts, also inside functions
+    (imported lazily, still needed), except under `if __name__ == "__main__":`, which never runs on
+    import (e.g. heapq's doctest run). An import is weak when every statement that names it is
+    under `if TYPE_CHECKING:` ("type_checking"), in the body of a `try:` that catches ImportError
+    ("optional": the module copes without it) or in a function only the `__main__` block calls
+    ("command_line"); pack_blob.py decides which weak imports to follow. `importlib.import_module`
+    and `__import__` of a constant name count as imports; of a computed name, as the name "*"
+    (pack_blob.py says that stdlib_include may be needed).
+    """
+    command_line = _command_line_functions(tree)
+    strong, weak = set(), {}
+    pending = [(tree, None)]
+    while pending:
+        node, why = pending.pop()
+        if isinstance(node, ast.If) and _is_main_guard(node):
+            pending.extend((child, why) for child in node.orelse)
             continue
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            target = absolute_import_name(node.module or "", node.level, module, is_package)
-            if target:
-                found.add(target)
-                found.update(f"{target}.{alias.name}" for alias in node.names if alias.name != "*")
-        pending.extend(ast.iter_child_nodes(node))
-    return sorted(found)
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            pending.extend((child, why or "type_checking") for child in node.body)
+            pending.extend((child, why) for child in node.orelse)
+            continue
+        if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) and any(map(_catches_import_error, node.handlers)):
+            pending.extend((child, why or "optional") for child in node.body)
+            pending.extend((child, why) for child in node.handlers + node.orelse + node.finalbody)
+            continue
+        if any(node is f for f in command_line) and why is None:
+            pending.extend((child, "command_line") for child in ast.iter_child_nodes(node))
+            continue
+        dynamic = _dynamic_import(node) if isinstance(node, ast.Call) else None
+        if isinstance(node, (ast.Import, ast.ImportFrom)) or dynamic is not None:
+            names = _import_names(node, module, is_package) if dynamic is None else {dynamic or "*"}
+            if why is None:
+                strong.update(names)
+            else:
+                for name in names:
+                    weak.setdefault(name, why)
+        pending.extend((child, why) for child in ast.iter_child_nodes(node))
+    weak = {name: why for name, why in weak.items() if name not in strong}
+    return sorted(strong | set(weak)), dict(sorted(weak.items()))
+
+
+def imports_of(tree, module, is_package):
+    """Sorted absolute module names the module may import (scan_imports, weak ones included)."""
+    return scan_imports(tree, module, is_package)[0]
 
 
 def top_level_names(code):
@@ -156,7 +235,8 @@ def compile_resources(resources, optimize, with_sources=True):
         entries.append(
             Entry(MODULE, name, primary=marshal.dumps(code), source=content if with_sources else None, is_package=is_package)
         )
-        imports[name] = {"imports": imports_of(tree, name, is_package), "defines": top_level_names(code), "path": path}
+        names, weak = scan_imports(tree, name, is_package)
+        imports[name] = {"imports": names, "weak": weak, "defines": top_level_names(code), "path": path}
     return entries, imports
 
 

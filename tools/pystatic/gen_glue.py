@@ -55,7 +55,7 @@ def pruned_inittab(config_c, left_out):
 
 def glue_source(
     blob_path, blob_sha256, entry_point, allocator, optimize, utf8_mode, use_environment, buffered_stdio, zstd, extensions,
-    file_view=True, extract_packages=(), left_out_builtins=(), interpreter=False,
+    file_view=True, extract_packages=(), left_out_builtins=(), interpreter=False, left_out_modules=(),
 ):
     if allocator not in ALLOCATORS:
         raise ValueError(f"unknown allocator {allocator!r}; known: {', '.join(ALLOCATORS)}")
@@ -79,6 +79,7 @@ def glue_source(
         f"    .file_view = {int(file_view)},",
         f"    .extract_packages = {c_string(','.join(extract_packages))},",
         f"    .left_out_builtins = {c_string(','.join(left_out_builtins))},",
+        f"    .left_out_modules = {c_string(','.join(left_out_modules))},",
         f"    .interpreter = {int(interpreter)},",
         "};",
         f"const char pystatic_blob_sha256[] = {c_string(blob_sha256)};",
@@ -147,18 +148,19 @@ def main(argv=None):
     for path in args.extensions_file:
         with open(path, encoding="utf-8") as listed:
             args.extension += [tuple(pair) for pair in json.load(listed)]
-    left_out = []
+    left_out, left_out_modules = [], []
     if args.entry_from_report:
         with open(args.entry_from_report, encoding="utf-8") as f:
             report = json.load(f)
         args.entry_point = report["entry_point"]
         left_out = report.get("builtins_left_out", [])
+        left_out_modules = report.get("stdlib_left_out", [])
     with open(args.blob, "rb") as blob:
         blob_sha256 = hashlib.file_digest(blob, "sha256").hexdigest()
     source = glue_source(
         args.blob, blob_sha256, args.entry_point, args.allocator, args.optimize, args.utf8_mode,
         args.use_environment, args.buffered_stdio, args.zstd, args.extension, args.file_view, args.extract_package,
-        left_out, bool(args.interpreter),
+        left_out, bool(args.interpreter), left_out_modules,
     )
     if left_out:
         if not (args.descriptor and args.distribution):

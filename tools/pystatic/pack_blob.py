@@ -28,6 +28,33 @@ RUNTIME_PACKAGES = ["encodings"]
 DYNAMIC_IMPORTS = {"sysconfig": "_sysconfigdata_"}
 
 
+# Imports inside stdlib functions that are reached only when the program already uses what they
+# import (or on an error path that a complete distribution never takes): stdlib = "imported" does not
+# follow them. {importing module: {imported module or package: why}}. Everything else a stdlib module
+# imports is followed, also inside functions and under `try: ... except ImportError` (http.client's ssl,
+# shutil's bz2 and lzma are features, not fallbacks); only `if TYPE_CHECKING:` and functions called
+# only from the `__main__` block (compile_bytecode.scan_imports) are not.
+LAZY_IMPORTS = {
+    "warnings": {"tracemalloc": "the allocation traceback of a warning, printed only while tracemalloc traces"},
+    "importlib._bootstrap_external": {
+        "importlib.metadata": "PathFinder.find_distributions, called by importlib.metadata",
+        "importlib.readers": "get_resource_reader, called by importlib.resources",
+    },
+    "hashlib": {"logging": "logs an algorithm that failed to load (every algorithm of the distribution loads)"},
+}
+# Weak imports (compile_bytecode.scan_imports) that stdlib = "imported" does not follow.
+NOT_FOLLOWED = {"type_checking", "command_line"}
+
+
+def followed_imports(info, module, stdlib):
+    """The imports of one module that the closure follows: stdlib modules drop LAZY_IMPORTS and
+    NOT_FOLLOWED weak imports; the app's own modules drop only `if TYPE_CHECKING:` imports."""
+    weak = info.get("weak", {})
+    skip = NOT_FOLLOWED if stdlib else {"type_checking"}
+    lazy = LAZY_IMPORTS.get(module, {}) if stdlib else {}
+    return [i for i in info["imports"] if weak.get(i) not in skip and not _matches(i, lazy)]
+
+
 # Built-in modules every binary keeps: CPython's own start-up and finalisation import them from C
 # (Modules/Setup.bootstrap.in and the core entries of config.c), and the file view uses fcntl.
 CORE_BUILTINS = {
@@ -59,7 +86,7 @@ def select_stdlib(stdlib_imports, roots, mode, include, exclude):
     """Names of the stdlib modules to ship.
 
     mode "all": every stdlib module. mode "imported": the closure of `roots` (module names, any
-    origin) over the stdlib modules' own imports. `include` adds modules or whole packages (with
+    origin) over the stdlib modules' own imports (followed_imports). `include` adds modules or whole packages (with
     their imports); `exclude` removes modules or packages and is not followed.
     """
     stdlib = set(stdlib_imports)
@@ -76,7 +103,7 @@ def select_stdlib(stdlib_imports, roots, mode, include, exclude):
         for candidate in [name] + _parents(name):
             if candidate in stdlib and candidate not in wanted and not _matches(candidate, exclude):
                 wanted.add(candidate)
-                pending.extend(stdlib_imports[candidate]["imports"])
+                pending.extend(followed_imports(stdlib_imports[candidate], candidate, stdlib=True))
                 pending.extend(dynamic.get(candidate, []))
     return sorted(wanted)
 
@@ -174,7 +201,11 @@ def pack(args):
 
     # The interpreter's command line (-m, -c, scripts) may import anything: its app modules are the roots.
     entry_roots = list(app_imports) if args.interpreter else [args.entry_module]
-    roots = RUNTIME_MODULES + entry_roots + [i for m in app_imports.values() for i in m["imports"]]
+    if not args.interpreter and args.entry_module in stdlib_imports:
+        # A stdlib module run as __main__ (entry_point = "json.tool") runs its command line too.
+        entry_roots += [i for i in stdlib_imports[args.entry_module]["imports"]
+                        if stdlib_imports[args.entry_module].get("weak", {}).get(i) != "type_checking"]
+    roots = RUNTIME_MODULES + entry_roots + [i for n, m in app_imports.items() for i in followed_imports(m, n, stdlib=False)]
     include = RUNTIME_PACKAGES + args.stdlib_include
     if args.extract_package:
         include += [m for m in EXTRACT_MODULES if m in stdlib_imports]
@@ -191,24 +222,43 @@ def pack(args):
     access_notes = file_access_notes(app_entries, args.extract_package, args.file_view)
     entries += [e if args.sources else _without_source(e) for e in app_entries]
     try:
-        blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level)
+        blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level, sources_only=args.zstd_sources_only)
     except BlobError as err:
         raise PackError(f"{args.target}: {err}") from None
     left_out = []
     if args.stdlib_mode == "imported" and args.descriptor:
-        imported = set(roots) | {i for name in selected for i in stdlib_imports[name]["imports"]}
+        imported = set(roots) | {i for name in selected for i in followed_imports(stdlib_imports[name], name, stdlib=True)}
         left_out = builtins_left_out(_distribution_builtins(args.descriptor), imported)
+    stdlib_left_out = sorted(set(stdlib_imports) - selected) if args.stdlib_mode == "imported" else []
+    if stdlib_left_out:
+        access_notes = access_notes + dynamic_import_notes(app_imports)
     report = {
         "builtins_left_out": left_out,
+        "stdlib_left_out": stdlib_left_out,
         "modules": sum(1 for e in entries if e.kind == MODULE),
         "stdlib_modules": len(selected),
         "data_files": sum(1 for e in entries if e.kind == DATA),
         "bytes": len(blob),
         "zstd_level": args.zstd_level,
+        "zstd_sources_only": args.zstd_sources_only,
         "entry_point": "" if args.interpreter else args.entry_module + (f":{args.entry_function}" if args.entry_function else ""),
         "file_access": access_notes,
     }
     return blob, report
+
+
+def dynamic_import_notes(app_imports):
+    """One note when the app's modules import by a computed name (compile_bytecode: "*"), which
+    the stdlib selection cannot follow."""
+    dynamic = sorted(info["path"] for info in app_imports.values() if "*" in info["imports"])
+    if not dynamic:
+        return []
+    shown = ", ".join(dynamic[:3]) + (f" and {len(dynamic) - 3} more" if len(dynamic) > 3 else "")
+    return [
+        f"{shown} import modules by a computed name (importlib.import_module, __import__); with "
+        'stdlib = "imported" a standard library module imported only that way is not embedded: list it in '
+        'stdlib_include (or set stdlib = "all")'
+    ]
 
 
 def _distribution_builtins(descriptor):
@@ -282,6 +332,7 @@ def parse_args(argv):
     parser.add_argument("--sources", action="store_true", help="keep the app's sources")
     parser.add_argument("--stdlib_sources", action="store_true", help="keep the stdlib's sources")
     parser.add_argument("--zstd_level", type=int)
+    parser.add_argument("--zstd_sources_only", action="store_true", help="compress only modules' sources")
     parser.add_argument("--descriptor", help="the distribution's descriptor: its built-in modules (stdlib = imported)")
     parser.add_argument("--extract_package", action="append", default=[], help="package extracted at run time")
     parser.add_argument("--no_file_view", dest="file_view", action="store_false", help="the binary has no file view")
