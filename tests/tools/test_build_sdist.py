@@ -220,7 +220,8 @@ def test_cxx_sources_get_libcxx_and_the_archive_the_cxx_runtime(tmp_path):
     fake = tmp_path / "zigcc"
     fake.write_text(FAKE_ZIG_CC.format(calls=calls, rt=runtime))
     fake.chmod(0o755)
-    backend = BACKEND.replace('"helper.c"', '"helper.cpp"')
+    backend = BACKEND.replace('"helper.c"', '"helper.cpp"').replace(
+        'ld = shlex.split(os.environ["LDSHARED"])', 'ld = shlex.split(os.environ["CXX"])')  # as distutils links C++
     sdist = make_sdist(tmp_path, PYPROJECT, {"backend.py": backend, "helper.cpp": 'extern "C" int helper(void) { return 0; }\n'})
     argv, out = args_for(tmp_path, sdist)
     argv[argv.index("--cc") + 1] = str(fake)
@@ -267,3 +268,10 @@ def test_native_library_must_be_a_prefix(tmp_path, capsys):
     argv, _ = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT))
     assert build_sdist.main(argv + ["--native_library", f"libnat={tmp_path / 'nowhere'}"]) == 1
     assert "native library libnat" in capsys.readouterr().err
+
+
+def test_a_shared_link_through_the_compiler_is_captured_like_ldshared():
+    # distutils puts CXX in LDSHARED's place for C++ extensions.
+    assert build_sdist.links_shared(["a.o", "b.o", "-o", "build/_x.cpython-313-x86_64-linux-musl.so"])
+    assert build_sdist.links_shared(["-shared", "a.o", "-o", "x"])
+    assert not build_sdist.links_shared(["-c", "a.c", "-o", "a.so"]) and not build_sdist.links_shared(["a.o", "-o", "prog"])

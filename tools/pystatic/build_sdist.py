@@ -156,6 +156,9 @@ def wrapper_main(argv):
     mode, args = argv[0], argv[1:]
     state = pathlib.Path(os.environ["PYSTATIC_SDIST_STATE"])
     config = json.loads((state / "config.json").read_text())
+    if mode in ("cc", "cxx") and links_shared(args):
+        # distutils links a C++ extension with CXX in LDSHARED's place: still a capture, not a link.
+        mode = "ldshared"
     if mode in ("cc", "cxx"):
         cxx = mode == "cxx" or is_cxx(args)
         # zig cc compiles C++ with libc++'s headers (and links libc++) when asked for -lc++.
@@ -190,6 +193,14 @@ def wrapper_main(argv):
         return run.returncode
     print(f"build_sdist wrapper: unknown mode {mode}", file=sys.stderr)
     return 2
+
+
+def links_shared(args):
+    """Whether a compiler command line links a shared object (`-shared`, or no `-c` and a `.so` output)."""
+    if "-c" in args or "-E" in args or "-S" in args:
+        return False
+    out = args[args.index("-o") + 1] if "-o" in args[:-1] else ""
+    return "-shared" in args or out.endswith(NATIVE_SUFFIXES)
 
 
 def is_cxx(args):
