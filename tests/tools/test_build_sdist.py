@@ -38,6 +38,10 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         zf.write("build/_ext" + suffix, "pkg/_ext" + suffix)
         zf.writestr("pkg-1.0.dist-info/METADATA", "Metadata-Version: 2.1\\nName: pkg\\nVersion: 1.0\\n")
         zf.writestr("pkg-1.0.dist-info/RECORD", "")
+    if os.environ.get("DELETE"):  # like aio-libs' backends: the build tree was a temporary copy
+        import shutil
+        shutil.rmtree("build")
+        os.remove("ext.c")
     return name
 '''
 
@@ -110,7 +114,8 @@ needs_cc = pytest.mark.skipif(not (shutil.which("cc") and shutil.which("ar")), r
 
 
 @needs_cc
-@pytest.mark.parametrize("env", [[], ["CLIB=1"]], ids=["objects", "static_library"])
+@pytest.mark.parametrize("env", [[], ["CLIB=1"], ["DELETE=1"], ["CLIB=1", "DELETE=1"]],
+                         ids=["objects", "static_library", "tree_deleted", "static_library_tree_deleted"])
 def test_extension_becomes_a_renamed_builtin_in_one_archive(tmp_path, env):
     argv, out = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT), env=env)
     assert build_sdist.main(argv) == 0, (out / "sdist.log").read_text()

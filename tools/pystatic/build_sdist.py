@@ -12,12 +12,13 @@ but sees a compiler and "linker" that capture objects instead of shared objects:
     or any compile through CXX) gets `-lc++`, which makes zig add its libc++ headers;
   - native libraries (sources.json `native`, e.g. libyaml): their include/ is on the compiler's
     path and their lib/ in LDFLAGS, so `-lyaml` finds the archive and its objects go in;
-  - LDSHARED: archives the `.o` inputs (`ar rcs`) at the `-o` path and records which objects
-    make which output.
+  - LDSHARED (and a shared link through CC/CXX, as distutils links C++): archives the `.o`
+    inputs (`ar rcs`) at the `-o` path, copies them (a backend may delete its build tree), and
+    compiles the object defining `PyInit_<leaf>` again with it renamed after the object's content
+    (`-DPyInit_<leaf>=PyInit_pystatic_<leaf>_<sha>`: every built-in shares one symbol namespace).
 After the backend returns, each extension of the built wheel (`pkg/_ext.<EXT_SUFFIX>`) is matched
-to its recorded link; the object(s) defining `PyInit_<leaf>` are compiled again with
-`-DPyInit_<leaf>=PyInit_pystatic_<module with . -> __>` (every built-in shares one symbol
-namespace), and all objects go into one static archive. When an extension has C++ objects, the
+to its recorded link by sha256; a generated `PyInit_pystatic_<module with . -> __>` calls the
+renamed function, and all objects go into one static archive. When an extension has C++ objects, the
 members of zig's libc++, libc++abi and libunwind for the target go in too (the binary's link is
 zig cc's, which links no C++ runtime). Outputs: that archive, a JSON list of
 [module, init function] for the inittab, the wheel's other files (a directory: .py, data,
@@ -186,13 +187,66 @@ def wrapper_main(argv):
         os.makedirs(os.path.dirname(os.path.abspath(out)) or ".", exist_ok=True)
         run = subprocess.run([config["ar"], "rcs", out] + objects)
         if run.returncode == 0:
-            record = {"out": os.path.abspath(out), "objects": objects, "archives": archives, "libs": libs,
+            record = {"out": os.path.abspath(out), "libs": libs,
                       "sha256": hashlib.sha256(pathlib.Path(out).read_bytes()).hexdigest()}
+            try:
+                record.update(capture_link(state, out, objects, archives))
+            except BuildError as err:
+                print(f"build_sdist LDSHARED: {err}", file=sys.stderr)
+                return 1
             with open(state / "links.jsonl", "a", encoding="utf-8") as log:
                 log.write(json.dumps(record) + "\n")
         return run.returncode
     print(f"build_sdist wrapper: unknown mode {mode}", file=sys.stderr)
     return 2
+
+
+def capture_link(state, out, objects, archives):
+    """Copies a link's inputs while they exist (some backends build in a temporary tree they delete).
+
+    The object defining `PyInit_<leaf>` (leaf: the output's name) is compiled again, from its
+    recorded compile, with that function renamed after the object's content: unique and
+    deterministic, whatever the module turns out to be called (finish() adds the public name).
+    Returns the record's fields: objects, archives (copies), init (the renamed function or None), cxx.
+    """
+    leaf = os.path.basename(out).split(".", 1)[0]
+    original = f"PyInit_{leaf}"
+    compiles = {c["out"]: c for c in _jsonl(state / "compiles.jsonl")}
+    snapshot = state / "links" / hashlib.sha256(os.path.abspath(out).encode()).hexdigest()[:16]
+    if snapshot.exists():
+        shutil.rmtree(snapshot)
+    snapshot.mkdir(parents=True)
+    copies, init, cxx = [], None, False
+    for number, obj in enumerate(objects):
+        dest = snapshot / f"{number:03d}_{os.path.basename(obj)}"
+        record = compiles.get(obj)
+        cxx = cxx or bool(record and record.get("cxx"))
+        if init is None and defines_symbol(obj, original):
+            if record is None:
+                raise BuildError(f"{obj} defines {original} but its compile was not recorded.")
+            init = f"PyInit_pystatic_{leaf}_{hashlib.sha256(pathlib.Path(obj).read_bytes()).hexdigest()[:16]}"
+            argv = list(record["argv"])
+            argv[argv.index("-o") + 1] = str(dest)
+            argv.insert(1, f"-D{original}={init}")
+            run = subprocess.run(argv, cwd=record["cwd"], capture_output=True, text=True)
+            if run.returncode != 0 or not defines_symbol(dest, init):
+                raise BuildError(f"recompiling {obj} with {original} renamed {init} failed:\n{run.stderr[-3000:]}")
+        else:
+            shutil.copyfile(obj, dest)
+        copies.append(str(dest))
+    libs = []
+    for number, lib in enumerate(archives):
+        dest = snapshot / f"lib{number:03d}_{os.path.basename(lib)}"
+        shutil.copyfile(lib, dest)
+        libs.append(str(dest))
+    # Objects of the package's own static libraries (build_clib) are not told apart: any C++ compile counts.
+    cxx = cxx or bool(archives) and any(c.get("cxx") for c in compiles.values())
+    return {"objects": copies, "archives": libs, "init": init, "leaf": leaf, "cxx": cxx}
+
+
+def trampoline_source(public, init):
+    """C source of `public` (the inittab's name of a built-in) calling the renamed init function."""
+    return f"void *{init}(void);\nvoid *{public}(void) {{ return {init}(); }}\n"
 
 
 def links_shared(args):
@@ -468,7 +522,7 @@ def use_fallback(args, reason):
 def finish(args, package, backend, work, wheel, state):
     natives = install_wheel(wheel, pathlib.Path(args.site))
     links = {link["sha256"]: link for link in _jsonl(state / "links.jsonl")}
-    compiles = {c["out"]: c for c in _jsonl(state / "compiles.jsonl")}
+    config = json.loads((state / "config.json").read_text())
     staging = work / "objects"
     staging.mkdir()
     members, builtins, cxx = [], [], False
@@ -481,35 +535,22 @@ def finish(args, package, backend, work, wheel, state):
                 f"linked in as a built-in (backend {backend}). Fix: see docs/extensions.md, What is supported."
             )
         leaf = module.rpartition(".")[2]
-        original, renamed = f"PyInit_{leaf}", init_function(module)
-        found = False
-        for number, obj in enumerate(link["objects"]):
-            dest = staging / f"{index:03d}_{number:03d}_{pathlib.Path(obj).name}"
-            cxx = cxx or compiles.get(obj, {}).get("cxx", False)
-            if defines_symbol(obj, original):
-                record = compiles.get(obj)
-                if record is None:
-                    raise BuildError(f"{package}: {obj} defines {original} but its compile was not recorded.")
-                argv = list(record["argv"])
-                out_at = argv.index("-o") + 1
-                argv[out_at] = str(dest)
-                argv.insert(1, f"-D{original}={renamed}")
-                run = subprocess.run(argv, cwd=record["cwd"], capture_output=True, text=True)
-                if run.returncode != 0:
-                    raise BuildError(f"{package}: recompiling {obj} with {renamed} failed:\n{run.stderr[-3000:]}")
-                found = found or defines_symbol(dest, renamed)
-            else:
-                shutil.copyfile(obj, dest)
-            members.append(str(dest))
-        if not found:
-            raise BuildError(f"{package}: no object of {rel} defines {original}, the extension's init function.")
-        # Objects of the package's own static libraries (build_clib) are not told apart: any C++ compile counts.
-        cxx = cxx or bool(link["archives"]) and any(c.get("cxx") for c in compiles.values())
+        renamed = init_function(module)
+        if link["init"] is None or link["leaf"] != leaf:
+            raise BuildError(f"{package}: no object of {rel} defines PyInit_{leaf}, the extension's init function.")
+        members += link["objects"]
+        trampoline = staging / f"{index:03d}_init.c"
+        trampoline.write_text(trampoline_source(renamed, link["init"]))
+        run = subprocess.run([config["cc"]] + config["cflags"] + ["-c", str(trampoline), "-o", str(trampoline.with_suffix(".o"))],
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            raise BuildError(f"{package}: compiling {renamed} for {module} failed:\n{run.stderr[-3000:]}")
+        members.append(str(trampoline.with_suffix(".o")))
+        cxx = cxx or link["cxx"]
         for number, lib in enumerate(link["archives"]):
             members += extract_members(args.ar, lib, staging / f"{index:03d}_lib{number:03d}")
         builtins.append([module, renamed])
     if cxx:
-        config = json.loads((state / "config.json").read_text())
         for number, lib in enumerate(cxx_runtime_archives(config["cc"], config["cflags"], work)):
             members += extract_members(args.ar, lib, staging / f"cxx{number}_{pathlib.Path(lib).stem.replace('+', 'x')}")
     archive = pathlib.Path(args.archive)
