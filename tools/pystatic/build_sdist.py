@@ -336,6 +336,8 @@ def extract_members(ar, archive, dest):
         # `ar xN` would pick among duplicates; one member at a time by position via a fresh dir.
         out = dest / f"{number:03d}"
         out.mkdir()
+        # zig's own archives (libc++.a) name members by absolute path; `ar x` takes and writes the basename.
+        name = os.path.basename(name)
         subprocess.run([os.path.abspath(ar), "x", os.path.abspath(archive), name], cwd=out, check=True)
         target = dest / f"{number:03d}_{name}"
         (out / name).rename(target)
