@@ -34,6 +34,8 @@ def rules_pystatic_register_toolchains():
     maybe(pinned_source, name = "pystatic_cpython_src_3_13", group = "cpython", key = "3.13")
     for dep in ["bzip2", "libffi", "libuuid", "openssl", "sqlite3", "xz", "zlib", "zstd"]:
         maybe(pinned_source, name = "pystatic_dep_" + dep, group = "deps", key = dep)
+    for lib in ["libyaml"]:
+        maybe(pinned_source, name = "pystatic_native_" + lib, group = "native", key = lib)
     maybe(cpython_versions, name = "pystatic_cpython_versions")
     native.register_toolchains("@rules_pystatic//toolchains:all", "@rules_pystatic//toolchains/cpython:all")
 

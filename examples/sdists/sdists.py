@@ -1,6 +1,6 @@
 """Packages whose C extensions were built from their sdists by their own PEP 517 backend (docs/extensions.md).
 
-Prints one JSON object: what psutil, msgpack and markupsafe see, and where their compiled code lives.
+Prints one JSON object: what psutil, msgpack, markupsafe, regex, PyYAML and frozenlist see, and where their compiled code lives.
 """
 
 import json
@@ -8,10 +8,40 @@ import os
 import platform
 import sys
 
+import frozenlist
 import markupsafe
 import msgpack
 import psutil
 import regex
+import yaml
+
+
+def yaml_report():
+    document = {"static": True, "items": [1, 2.5, "three"], "nested": {"a": None}}
+    text = yaml.dump(document, Dumper=yaml.CDumper)
+    return {
+        "with_libyaml": yaml.__with_libyaml__,
+        "roundtrip": yaml.load(text, Loader=yaml.CLoader) == document,
+        "loader": yaml.CLoader.__mro__[1].__module__,  # libyaml's CParser, from the built-in yaml._yaml
+        "libyaml": yaml._yaml.get_version_string(),
+    }
+
+
+def frozenlist_report():
+    items = frozenlist.FrozenList([1, 2])
+    items.append(3)
+    items.freeze()
+    try:
+        items.append(4)
+        frozen = False
+    except RuntimeError:
+        frozen = True
+    return {
+        "class": type(items).__module__,  # the C++ extension's FrozenList, not the Python one
+        "origin": sys.modules["frozenlist._frozenlist"].__spec__.origin,
+        "items": list(items),
+        "frozen": frozen,
+    }
 
 
 def main():
@@ -19,7 +49,8 @@ def main():
     packed = msgpack.packb({"static": True, "n": [1, 2, 3]})
     report = {
         "machine": platform.machine(),
-        "builtins": sorted(m for m in sys.builtin_module_names if m.split(".")[0] in ("psutil", "msgpack", "markupsafe", "regex")),
+        "builtins": sorted(m for m in sys.builtin_module_names
+                           if m.split(".")[0] in ("psutil", "msgpack", "markupsafe", "regex", "yaml", "frozenlist")),
         "psutil": {
             "cpu_count": psutil.cpu_count(),
             "pids": len(psutil.pids()),
@@ -39,6 +70,8 @@ def main():
             "match": regex.match(r"(?<word>\p{L}+) (?&word)", "static Python").group("word"),
             "extension": regex._regex.__name__,
         },
+        "yaml": yaml_report(),
+        "frozenlist": frozenlist_report(),
         "version": {"psutil": psutil.__version__, "msgpack": ".".join(map(str, msgpack.version))},
     }
     print(json.dumps(report, sort_keys=True))

@@ -10,6 +10,7 @@ registers each extension under its dotted name in the inittab.
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load("//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
+load("//toolchains/cpython:providers.bzl", "StaticDependencyInfo")
 load("//toolchains/cpython:runtime.bzl", "RUNTIME_TOOLCHAIN_TYPE")
 load(":providers.bzl", "PyStaticSdistInfo")
 
@@ -36,6 +37,9 @@ def _pystatic_sdist_package_impl(ctx):
     args.add_all(ctx.attr.copts, before_each = "--copt")
     args.add_all(["{}={}".format(k, v) for k, v in sorted(ctx.attr.env.items())], before_each = "--env")
     args.add_all(ctx.files.build_tools, before_each = "--build_wheel")
+    natives = [lib[StaticDependencyInfo] for lib in ctx.attr.native_libraries]
+    for lib in natives:
+        args.add("--native_library", "{}={}".format(lib.name, lib.prefix.path))
     if ctx.file.fallback_wheel:
         args.add("--fallback_wheel", ctx.file.fallback_wheel)
     args.add("--site", site.path)
@@ -48,7 +52,8 @@ def _pystatic_sdist_package_impl(ctx):
         arguments = ["-S", "-B", ctx.file._build_sdist.path, args],
         inputs = depset(
             [build_dist.distribution, dist.distribution, ctx.file.sdist, ctx.file._build_sdist] +
-            ctx.files._pystatic_package + ctx.files.build_tools + ctx.files.fallback_wheel,
+            ctx.files._pystatic_package + ctx.files.build_tools + ctx.files.fallback_wheel +
+            [lib.prefix for lib in natives],
             transitive = [tools.files],
         ),
         outputs = [site, archive, builtins, log],
@@ -84,6 +89,10 @@ pystatic_sdist_package = rule(
         "deps": attr.label_list(providers = [PyInfo], doc = "Requires-Dist of the package, for this platform."),
         "env": attr.string_dict(doc = "Environment variables for the backend."),
         "fallback_wheel": attr.label(allow_single_file = [".whl"], doc = "A pure-Python wheel of the same version, used when the build fails."),
+        "native_libraries": attr.label_list(
+            providers = [StaticDependencyInfo],
+            doc = "C libraries the package links (//toolchains/native, sources.json `native`): headers and archives for its backend.",
+        ),
         "package": attr.string(mandatory = True),
         "sdist": attr.label(mandatory = True, allow_single_file = [".tar.gz", ".zip", ".tgz"]),
         "version": attr.string(mandatory = True),

@@ -30,7 +30,8 @@ def _python_with_pip(rctx):
 
 def _pystatic_wheels_repository_impl(rctx):
     python = _python_with_pip(rctx)
-    versions = json.decode(rctx.read(rctx.path(SOURCES_JSON)))["cpython"]
+    sources = json.decode(rctx.read(rctx.path(SOURCES_JSON)))
+    versions = sources["cpython"]
     if rctx.attr.python_version not in versions:
         fail("pystatic.wheels(name = \"{}\"): no static CPython {}; known: {}.".format(
             rctx.attr.name,
@@ -70,6 +71,13 @@ def _pystatic_wheels_repository_impl(rctx):
         args.extend(["--built_in", module])
     for name in rctx.attr.build_from_source:
         args.extend(["--build_from_source", name])
+    # Native libraries (sources.json `native`): each row names the packages that link it, and the
+    # environment that makes their build require it.
+    for lib, entry in sorted(sources.get("native", {}).items()):
+        for package, env in sorted(entry["packages"].items()):
+            args.extend(["--native_library", package, str(Label("//toolchains/native:" + lib))])
+            for key, value in sorted(env.items()):
+                args.extend(["--native_env", package, "{}={}".format(key, value)])
     if not rctx.attr.auto_build_from_source:
         args.append("--no_auto_build")
     rctx.report_progress("fetching and unpacking the wheels of {}".format(rctx.attr.lock))

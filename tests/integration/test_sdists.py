@@ -1,7 +1,8 @@
 """C extensions built from their sdists by their own PEP 517 backend (docs/extensions.md), end to end.
 
-//examples/sdists uses psutil and regex (built automatically: their extensions have no fallback), msgpack and
-markupsafe (named in build_from_source): each binary runs alone in an empty read-only root (plus
+//examples/sdists uses psutil and regex (built automatically: their extensions have no fallback), msgpack,
+markupsafe, PyYAML (linking libyaml, a native library of sources.json) and frozenlist (C++, Cython in C++ mode),
+named in build_from_source: each binary runs alone in an empty read-only root (plus
 a fresh /proc for psutil's process list), on x86_64 and under qemu as an aarch64 cross build.
 """
 
@@ -14,7 +15,8 @@ import pytest
 
 MUSL = "--platforms=//platforms:linux_musl"
 AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
-BUILTINS = ["markupsafe._speedups", "msgpack._cmsgpack", "psutil._psutil_linux", "regex._regex"]
+BUILTINS = ["frozenlist._frozenlist", "markupsafe._speedups", "msgpack._cmsgpack", "psutil._psutil_linux", "regex._regex",
+            "yaml._yaml"]
 
 
 def run_alone(bwrap, binary, tmp_path, runner=()):
@@ -45,6 +47,11 @@ def check_report(report, machine):
     assert report["msgpack"] == {"packer": "msgpack._cmsgpack", "roundtrip": True}, report
     assert report["markupsafe"] == {"escape": "&lt;b&gt;&amp;&lt;/b&gt;", "inner": "markupsafe._speedups"}, report
     assert report["regex"] == {"match": "static", "extension": "_regex"}, report
+    # libyaml's C parser and emitter (CLoader/CDumper), from the pinned libyaml 0.2.5.
+    assert report["yaml"] == {"with_libyaml": True, "roundtrip": True, "loader": "yaml._yaml", "libyaml": "0.2.5"}, report
+    # frozenlist's C++ extension: its FrozenList, from the built-in module (libc++ linked in).
+    assert report["frozenlist"] == {"class": "frozenlist._frozenlist", "origin": "built-in", "items": [1, 2, 3],
+                                    "frozen": True}, report
     assert report["version"] == {"psutil": "7.2.2", "msgpack": "1.2.4"}
 
 

@@ -38,6 +38,10 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         zf.write("build/_ext" + suffix, "pkg/_ext" + suffix)
         zf.writestr("pkg-1.0.dist-info/METADATA", "Metadata-Version: 2.1\\nName: pkg\\nVersion: 1.0\\n")
         zf.writestr("pkg-1.0.dist-info/RECORD", "")
+    if os.environ.get("DELETE"):  # like aio-libs' backends: the build tree was a temporary copy
+        import shutil
+        shutil.rmtree("build")
+        os.remove("ext.c")
     return name
 '''
 
@@ -110,7 +114,8 @@ needs_cc = pytest.mark.skipif(not (shutil.which("cc") and shutil.which("ar")), r
 
 
 @needs_cc
-@pytest.mark.parametrize("env", [[], ["CLIB=1"]], ids=["objects", "static_library"])
+@pytest.mark.parametrize("env", [[], ["CLIB=1"], ["DELETE=1"], ["CLIB=1", "DELETE=1"]],
+                         ids=["objects", "static_library", "tree_deleted", "static_library_tree_deleted"])
 def test_extension_becomes_a_renamed_builtin_in_one_archive(tmp_path, env):
     argv, out = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT), env=env)
     assert build_sdist.main(argv) == 0, (out / "sdist.log").read_text()
@@ -178,10 +183,100 @@ def test_names_and_sysconfig_overrides(tmp_path):
     dist = make_dist(tmp_path)
     source = build_sdist.sysconfig_module(
         next((dist / "lib").glob("python3.13/_sysconfigdata_*.py")),
-        build_sdist.compiler_overrides({"cc": "/w/cc", "ldshared": "/w/ld", "ar": "/w/ar"}, "/d/include", ["-O2"]),
+        build_sdist.compiler_overrides({"cc": "/w/cc", "cxx": "/w/cxx", "ldshared": "/w/ld", "ar": "/w/ar"}, "/d/include",
+                                       ["-O2"]),
     )
     namespace = {}
     exec(source, namespace)
     variables = namespace["build_time_vars"]
-    assert variables["CC"] == "/w/cc" and variables["LDSHARED"] == "/w/ld" and variables["INCLUDEPY"] == "/d/include"
+    assert variables["CXX"] == "/w/cxx" and variables["CC"] == "/w/cc" and variables["LDSHARED"] == "/w/ld" and variables["INCLUDEPY"] == "/d/include"
     assert variables["EXT_SUFFIX"] == ".cpython-313-x86_64-linux-musl.so" and variables["SIZEOF_VOID_P"] == 8
+
+
+def test_cxx_is_recognised_by_source_suffix_and_language_flag():
+    assert build_sdist.is_cxx(["-c", "src/_frozenlist.cpp", "-o", "x.o"])
+    assert build_sdist.is_cxx(["-x", "c++", "-c", "a.c"]) and build_sdist.is_cxx(["-xc++", "a.c"])
+    assert not build_sdist.is_cxx(["-c", "a.c", "-o", "a.o"]) and not build_sdist.is_cxx(["-x", "c", "b.cpp"])
+
+
+# A stand-in for zig cc: it compiles with the host's cc, records whether it was given -lc++, and on a
+# `-v` link prints a linker line naming the C++ runtime archives (as zig's ld.lld line does).
+FAKE_ZIG_CC = """#!/bin/sh
+for a; do [ "$a" = -lc++ ] && echo "$*" >> {calls}; done
+case " $* " in
+  *" -v "*) echo "ld.lld -static -o probe {rt}/libc++abi.a {rt}/libc++.a {rt}/libunwind.a {rt}/libc.a" >&2; exit 0;;
+esac
+args=""
+for a; do [ "$a" = -lc++ ] || args="$args $a"; done
+exec cc -x none $args
+"""
+
+
+@needs_cc
+def test_cxx_sources_get_libcxx_and_the_archive_the_cxx_runtime(tmp_path):
+    runtime = tmp_path / "zig-cache"
+    runtime.mkdir()
+    for name, symbol in (("libc++abi.a", "cxa_throw_stub"), ("libc++.a", "libcxx_stub"), ("libunwind.a", "unwind_stub")):
+        src = tmp_path / f"{symbol}.c"
+        src.write_text(f"int {symbol}(void) {{ return 1; }}\n")
+        subprocess.run(["cc", "-c", str(src), "-o", str(tmp_path / f"{symbol}.o")], check=True)
+        subprocess.run(["ar", "rcs", str(runtime / name), str(tmp_path / f"{symbol}.o")], check=True)
+    calls = tmp_path / "calls"
+    fake = tmp_path / "zigcc"
+    fake.write_text(FAKE_ZIG_CC.format(calls=calls, rt=runtime))
+    fake.chmod(0o755)
+    backend = BACKEND.replace('"helper.c"', '"helper.cpp"').replace(
+        'ld = shlex.split(os.environ["LDSHARED"])', 'ld = shlex.split(os.environ["CXX"])')  # as distutils links C++
+    sdist = make_sdist(tmp_path, PYPROJECT, {"backend.py": backend, "helper.cpp": 'extern "C" int helper(void) { return 0; }\n'})
+    argv, out = args_for(tmp_path, sdist)
+    argv[argv.index("--cc") + 1] = str(fake)
+    assert build_sdist.main(argv) == 0, (out / "sdist.log").read_text()
+    recorded = calls.read_text().splitlines()
+    assert any("helper.cpp" in line for line in recorded) and not any("ext.c " in line for line in recorded), recorded
+    symbols = subprocess.run(["nm", str(out / "lib.a")], capture_output=True, text=True).stdout
+    assert all(f"T {s}" in symbols for s in ("cxa_throw_stub", "libcxx_stub", "unwind_stub", "helper")), symbols
+    assert "C++ runtime" in (out / "sdist.log").read_text()
+
+
+@needs_cc
+def test_c_only_extension_gets_no_cxx_runtime(tmp_path):
+    argv, out = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT))
+    assert build_sdist.main(argv) == 0, (out / "sdist.log").read_text()
+    assert "C++ runtime" not in (out / "sdist.log").read_text()
+
+
+@needs_cc
+def test_native_library_headers_and_archive_reach_the_extension(tmp_path):
+    prefix = tmp_path / "libyaml_prefix"
+    (prefix / "include").mkdir(parents=True)
+    (prefix / "lib").mkdir()
+    (prefix / "include" / "nat.h").write_text("int nat_answer(void);\n")
+    (tmp_path / "nat.c").write_text("int nat_answer(void) { return 42; }\n")
+    subprocess.run(["cc", "-c", str(tmp_path / "nat.c"), "-o", str(tmp_path / "nat.o")], check=True)
+    subprocess.run(["ar", "rcs", str(prefix / "lib" / "libnat.a"), str(tmp_path / "nat.o")], check=True)
+    # Like PyYAML: includes the library's header and links it by `-l` name, its -L from LDFLAGS.
+    backend = BACKEND.replace(
+        'subprocess.check_call(ld + ["build/ext.o", "build/helper.o", "-o", "build/_ext" + suffix])',
+        'subprocess.check_call(ld + ["build/ext.o", "build/helper.o"] + shlex.split(os.environ["LDFLAGS"]) + '
+        '["-lnat", "-o", "build/_ext" + suffix])',
+    )
+    ext = '#include <nat.h>\nint helper(void);\nvoid *PyInit__ext(void) { return (void *)(long)(helper() + nat_answer()); }\n'
+    argv, out = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT, {"backend.py": backend, "ext.c": ext}))
+    argv += ["--native_library", f"libnat={prefix}"]
+    assert build_sdist.main(argv) == 0, (out / "sdist.log").read_text()
+    symbols = subprocess.run(["nm", str(out / "lib.a")], capture_output=True, text=True).stdout
+    assert "T nat_answer" in symbols and "T PyInit_pystatic_pkg___ext" in symbols
+    assert f"native library libnat: {prefix}" in (out / "sdist.log").read_text()
+
+
+def test_native_library_must_be_a_prefix(tmp_path, capsys):
+    argv, _ = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT))
+    assert build_sdist.main(argv + ["--native_library", f"libnat={tmp_path / 'nowhere'}"]) == 1
+    assert "native library libnat" in capsys.readouterr().err
+
+
+def test_a_shared_link_through_the_compiler_is_captured_like_ldshared():
+    # distutils puts CXX in LDSHARED's place for C++ extensions.
+    assert build_sdist.links_shared(["a.o", "b.o", "-o", "build/_x.cpython-313-x86_64-linux-musl.so"])
+    assert build_sdist.links_shared(["-shared", "a.o", "-o", "x"])
+    assert not build_sdist.links_shared(["-c", "a.c", "-o", "a.so"]) and not build_sdist.links_shared(["a.o", "-o", "prog"])

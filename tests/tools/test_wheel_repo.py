@@ -290,6 +290,16 @@ def test_a_wheel_whose_extension_has_no_fallback_is_built_from_its_sdist(source_
     assert (source_lock[0] / "repo" / "_sdist" / "ext-1.0.tar.gz").exists()
 
 
+def test_native_library_and_its_environment_reach_the_packages_its_row_names(source_lock):
+    build = source_repo(source_lock, native_libraries=[("EXT", "@@//toolchains/native:libext"), ("other", "@@//x:y")],
+                        native_env=[("ext", "EXT_FORCE_LIB=1")])
+    for cpu in ("x86_64", "aarch64"):
+        assert ('    build_tools = ["//:build_tools"],\n    native_libraries = [\n        "@@//toolchains/native:libext",\n'
+                '    ],\n    env = {"EXT_FORCE_LIB": "1"},\n' f'    deps = [\n        "//:app_{cpu}",') in build, build
+    assert "@@//x:y" not in build
+    assert "native_libraries" not in source_repo(source_lock)
+
+
 def test_build_from_source_by_name_star_or_never(source_lock):
     assert "built from its sdist (build_from_source)" in source_repo(source_lock, build_from_source=["ext"])
     assert "pystatic_sdist_package(" not in source_repo(source_lock, auto_build=False)

@@ -28,7 +28,7 @@ def _static_dependency_impl(ctx):
     args.add("--output", prefix.path)
     args.add("--log", log)
     ctx.actions.run(
-        executable = ctx.executable._build_dep,
+        executable = ctx.executable.builder,
         arguments = [args],
         inputs = depset([ctx.file.source], transitive = transitive),
         outputs = [prefix, log],
@@ -48,8 +48,13 @@ static_dependency = rule(
         "library": attr.string(mandatory = True, doc = "Recipe name, e.g. zlib."),
         "origin": attr.label(mandatory = True, allow_single_file = [".json"], doc = "origin.json of the source."),
         "source": attr.label(mandatory = True, allow_single_file = True),
+        "builder": attr.label(
+            default = "//tools:build_dep",
+            executable = True,
+            cfg = "exec",
+            doc = "The recipe script: build_dep (CPython's libraries) or build_native (libraries of packages built from sdists).",
+        ),
         "_build_cc_toolchain": BUILD_CC_TOOLCHAIN_ATTR,
-        "_build_dep": attr.label(default = "//tools:build_dep", executable = True, cfg = "exec"),
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain(),

@@ -22,8 +22,11 @@ def _cpython_impl(mctx):
             wanted[tag.python_version] = True
     for version in sorted(wanted):
         pinned_source(name = source_repo_name(version), group = "cpython", key = version)
-    for dep in sorted(json.decode(mctx.read(mctx.path(SOURCES_JSON)))["deps"]):
+    sources = json.decode(mctx.read(mctx.path(SOURCES_JSON)))
+    for dep in sorted(sources["deps"]):
         pinned_source(name = "pystatic_dep_" + dep, group = "deps", key = dep)
+    for lib in sorted(sources.get("native", {})):
+        pinned_source(name = "pystatic_native_" + lib, group = "native", key = lib)
     cpython_versions(name = "pystatic_cpython_versions")
     return mctx.extension_metadata(reproducible = True)
 

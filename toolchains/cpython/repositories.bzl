@@ -69,6 +69,7 @@ def _cpython_versions_impl(rctx):
     data = json.decode(rctx.read(rctx.path(SOURCES_JSON)))
     lines = ["# Generated from {} by cpython_versions.".format(SOURCES_JSON)]
     lines.append("DEPENDENCIES = {}".format(repr(sorted(data["deps"]))))
+    lines.append("NATIVE_LIBRARIES = {}".format(repr(sorted(data.get("native", {})))))
     lines.append("VERSIONS = {")
     for key, entry in sorted(data["cpython"].items()):
         lines.append("    {}: struct(version = {}, license = {}),".format(
@@ -84,5 +85,5 @@ def _cpython_versions_impl(rctx):
 # not download a 20 MB archive that only the CPython build action reads.
 cpython_versions = repository_rule(
     implementation = _cpython_versions_impl,
-    doc = "versions.bzl: each pinned CPython's version and licence, and the dependency names (no download).",
+    doc = "versions.bzl: each pinned CPython's version and licence, the dependency and native library names (no download).",
 )

@@ -8,13 +8,19 @@ but sees a compiler and "linker" that capture objects instead of shared objects:
     `_PYTHON_SYSCONFIGDATA_NAME`, `_PYTHON_HOST_PLATFORM`) copies the target distribution's
     build variables and sets CC/CXX/LDSHARED to the wrappers, INCLUDEPY to `<dist>/include`;
   - CC/CXX: the target's hermetic `zig cc -target <triple>` with the target's headers first; each
-    compile is recorded (argv, cwd) so it can be replayed;
-  - LDSHARED: archives the `.o` inputs (`ar rcs`) at the `-o` path and records which objects
-    make which output.
+    compile is recorded (argv, cwd) so it can be replayed. A C++ source (by its suffix, `-x c++`,
+    or any compile through CXX) gets `-lc++`, which makes zig add its libc++ headers;
+  - native libraries (sources.json `native`, e.g. libyaml): their include/ is on the compiler's
+    path and their lib/ in LDFLAGS, so `-lyaml` finds the archive and its objects go in;
+  - LDSHARED (and a shared link through CC/CXX, as distutils links C++): archives the `.o`
+    inputs (`ar rcs`) at the `-o` path, copies them (a backend may delete its build tree), and
+    compiles the object defining `PyInit_<leaf>` again with it renamed after the object's content
+    (`-DPyInit_<leaf>=PyInit_pystatic_<leaf>_<sha>`: every built-in shares one symbol namespace).
 After the backend returns, each extension of the built wheel (`pkg/_ext.<EXT_SUFFIX>`) is matched
-to its recorded link; the object(s) defining `PyInit_<leaf>` are compiled again with
-`-DPyInit_<leaf>=PyInit_pystatic_<module with . -> __>` (every built-in shares one symbol
-namespace), and all objects go into one static archive. Outputs: that archive, a JSON list of
+to its recorded link by sha256; a generated `PyInit_pystatic_<module with . -> __>` calls the
+renamed function, and all objects go into one static archive. When an extension has C++ objects, the
+members of zig's libc++, libc++abi and libunwind for the target go in too (the binary's link is
+zig cc's, which links no C++ runtime). Outputs: that archive, a JSON list of
 [module, init function] for the inittab, the wheel's other files (a directory: .py, data,
 .dist-info) and the backend's log.
 """
@@ -41,6 +47,9 @@ RUST_BACKENDS = ("maturin",)
 RUST_REQUIRES = ("maturin", "setuptools-rust", "setuptools_rust", "puccinialin")
 DEFAULT_BACKEND = "setuptools.build_meta:__legacy__"
 LOG_TAIL = 25
+CXX_SUFFIXES = (".cpp", ".cc", ".cxx", ".c++", ".C", ".cp", ".CPP")
+# zig's C++ runtime, in the order its own `zig c++` link names them.
+CXX_RUNTIME = ("libc++abi.a", "libc++.a", "libunwind.a")
 
 
 class BuildError(Exception):
@@ -148,12 +157,17 @@ def wrapper_main(argv):
     mode, args = argv[0], argv[1:]
     state = pathlib.Path(os.environ["PYSTATIC_SDIST_STATE"])
     config = json.loads((state / "config.json").read_text())
-    if mode == "cc":
-        cmd = [config["cc"]] + config["cflags"] + args
+    if mode in ("cc", "cxx") and links_shared(args):
+        # distutils links a C++ extension with CXX in LDSHARED's place: still a capture, not a link.
+        mode = "ldshared"
+    if mode in ("cc", "cxx"):
+        cxx = mode == "cxx" or is_cxx(args)
+        # zig cc compiles C++ with libc++'s headers (and links libc++) when asked for -lc++.
+        cmd = [config["cc"]] + config["cflags"] + args + (["-lc++"] if cxx else [])
         run = subprocess.run(cmd)
         if run.returncode == 0 and "-c" in args and "-o" in args:
             out = os.path.abspath(args[args.index("-o") + 1])
-            record = {"argv": cmd, "cwd": os.getcwd(), "out": out}
+            record = {"argv": cmd, "cwd": os.getcwd(), "out": out, "cxx": cxx}
             with open(state / "compiles.jsonl", "a", encoding="utf-8") as log:
                 log.write(json.dumps(record) + "\n")
         return run.returncode
@@ -173,13 +187,110 @@ def wrapper_main(argv):
         os.makedirs(os.path.dirname(os.path.abspath(out)) or ".", exist_ok=True)
         run = subprocess.run([config["ar"], "rcs", out] + objects)
         if run.returncode == 0:
-            record = {"out": os.path.abspath(out), "objects": objects, "archives": archives, "libs": libs,
+            record = {"out": os.path.abspath(out), "libs": libs,
                       "sha256": hashlib.sha256(pathlib.Path(out).read_bytes()).hexdigest()}
+            try:
+                record.update(capture_link(state, out, objects, archives))
+            except BuildError as err:
+                print(f"build_sdist LDSHARED: {err}", file=sys.stderr)
+                return 1
             with open(state / "links.jsonl", "a", encoding="utf-8") as log:
                 log.write(json.dumps(record) + "\n")
         return run.returncode
     print(f"build_sdist wrapper: unknown mode {mode}", file=sys.stderr)
     return 2
+
+
+def capture_link(state, out, objects, archives):
+    """Copies a link's inputs while they exist (some backends build in a temporary tree they delete).
+
+    The object defining `PyInit_<leaf>` (leaf: the output's name) is compiled again, from its
+    recorded compile, with that function renamed after the object's content: unique and
+    deterministic, whatever the module turns out to be called (finish() adds the public name).
+    Returns the record's fields: objects, archives (copies), init (the renamed function or None), cxx.
+    """
+    leaf = os.path.basename(out).split(".", 1)[0]
+    original = f"PyInit_{leaf}"
+    compiles = {c["out"]: c for c in _jsonl(state / "compiles.jsonl")}
+    snapshot = state / "links" / hashlib.sha256(os.path.abspath(out).encode()).hexdigest()[:16]
+    if snapshot.exists():
+        shutil.rmtree(snapshot)
+    snapshot.mkdir(parents=True)
+    copies, init, cxx = [], None, False
+    for number, obj in enumerate(objects):
+        dest = snapshot / f"{number:03d}_{os.path.basename(obj)}"
+        record = compiles.get(obj)
+        cxx = cxx or bool(record and record.get("cxx"))
+        if init is None and defines_symbol(obj, original):
+            if record is None:
+                raise BuildError(f"{obj} defines {original} but its compile was not recorded.")
+            init = f"PyInit_pystatic_{leaf}_{hashlib.sha256(pathlib.Path(obj).read_bytes()).hexdigest()[:16]}"
+            argv = list(record["argv"])
+            argv[argv.index("-o") + 1] = str(dest)
+            argv.insert(1, f"-D{original}={init}")
+            run = subprocess.run(argv, cwd=record["cwd"], capture_output=True, text=True)
+            if run.returncode != 0 or not defines_symbol(dest, init):
+                raise BuildError(f"recompiling {obj} with {original} renamed {init} failed:\n{run.stderr[-3000:]}")
+        else:
+            shutil.copyfile(obj, dest)
+        copies.append(str(dest))
+    libs = []
+    for number, lib in enumerate(archives):
+        dest = snapshot / f"lib{number:03d}_{os.path.basename(lib)}"
+        shutil.copyfile(lib, dest)
+        libs.append(str(dest))
+    # Objects of the package's own static libraries (build_clib) are not told apart: any C++ compile counts.
+    cxx = cxx or bool(archives) and any(c.get("cxx") for c in compiles.values())
+    return {"objects": copies, "archives": libs, "init": init, "leaf": leaf, "cxx": cxx}
+
+
+def trampoline_source(public, init):
+    """C source of `public` (the inittab's name of a built-in) calling the renamed init function."""
+    return f"void *{init}(void);\nvoid *{public}(void) {{ return {init}(); }}\n"
+
+
+def links_shared(args):
+    """Whether a compiler command line links a shared object (`-shared`, or no `-c` and a `.so` output)."""
+    if "-c" in args or "-E" in args or "-S" in args:
+        return False
+    out = args[args.index("-o") + 1] if "-o" in args[:-1] else ""
+    return "-shared" in args or out.endswith(NATIVE_SUFFIXES)
+
+
+def is_cxx(args):
+    """Whether a compiler command line compiles C++: a C++ source, or `-x c++` before the sources."""
+    for index, arg in enumerate(args):
+        if arg in ("-x", "--language") and index + 1 < len(args):
+            return args[index + 1].startswith("c++")
+        if arg.startswith("-xc++"):
+            return True
+    return any(a.endswith(CXX_SUFFIXES) and not a.startswith("-") for a in args)
+
+
+def cxx_runtime_archives(cc, cflags, work):
+    """Paths of zig's libc++abi, libc++ and libunwind archives for the target (built in zig's cache).
+
+    Found by linking a tiny C++ program with `-lc++ -v`, which prints the linker's command line.
+    """
+    probe = work / "cxx-probe"
+    probe.mkdir()
+    (probe / "probe.cpp").write_text("#include <stdexcept>\nint main() { try { throw std::runtime_error(\"x\"); } "
+                                     "catch (const std::exception &) {} return 0; }\n")
+    cmd = [cc] + cflags + ["-static", "probe.cpp", "-lc++", "-v", "-o", "probe"]
+    run = subprocess.run(cmd, cwd=probe, capture_output=True, text=True)
+    found = {}
+    for word in (run.stdout + run.stderr).split():
+        name = os.path.basename(word)
+        if name in CXX_RUNTIME and os.path.isfile(word):
+            found.setdefault(name, word)
+    missing = [n for n in CXX_RUNTIME if n not in found]
+    if run.returncode != 0 or missing:
+        raise BuildError(
+            f"the C++ runtime for the target could not be found: `{shlex.join(cmd)}` (exit {run.returncode}) named no "
+            f"{', '.join(missing) or 'archives'}. C++ extensions need zig cc (its -lc++). Output:\n"
+            + (run.stdout + run.stderr)[-2000:]
+        )
+    return [found[n] for n in CXX_RUNTIME]
 
 
 def _jsonl(path):
@@ -201,7 +312,7 @@ def sysconfig_module(target_sysconfigdata, overrides):
 def compiler_overrides(wrappers, include_dir, cflags):
     flags = " ".join(cflags)
     return {
-        "CC": wrappers["cc"], "CXX": wrappers["cc"], "LDSHARED": wrappers["ldshared"],
+        "CC": wrappers["cc"], "CXX": wrappers["cxx"], "LDSHARED": wrappers["ldshared"],
         "LDCXXSHARED": wrappers["ldshared"], "BLDSHARED": wrappers["ldshared"], "CCSHARED": "",
         "CFLAGS": flags, "OPT": "", "BASECFLAGS": "", "CONFIGURE_CFLAGS": "", "CFLAGSFORSHARED": "",
         "PY_CFLAGS": flags, "PY_CFLAGS_NODIST": "", "PY_CORE_CFLAGS": flags, "CPPFLAGS": "",
@@ -225,6 +336,8 @@ def extract_members(ar, archive, dest):
         # `ar xN` would pick among duplicates; one member at a time by position via a fresh dir.
         out = dest / f"{number:03d}"
         out.mkdir()
+        # zig's own archives (libc++.a) name members by absolute path; `ar x` takes and writes the basename.
+        name = os.path.basename(name)
         subprocess.run([os.path.abspath(ar), "x", os.path.abspath(archive), name], cwd=out, check=True)
         target = dest / f"{number:03d}_{name}"
         (out / name).rename(target)
@@ -238,6 +351,19 @@ def log_tail(log_path, lines=LOG_TAIL):
 
 
 # --- the build ----------------------------------------------------------------------------
+
+
+def native_libraries(specs):
+    """`name=prefix` of each native library (a build_native.py prefix) -> its include, lib and pkgconfig dirs."""
+    libs = []
+    for spec in specs:
+        name, _, prefix = spec.partition("=")
+        prefix = os.path.abspath(prefix)
+        if not os.path.isdir(os.path.join(prefix, "include")):
+            raise BuildError(f"native library {name}: {prefix} has no include/ (not a build_native.py prefix)")
+        libs.append({"name": name, "prefix": prefix, "include": os.path.join(prefix, "include"),
+                     "lib": os.path.join(prefix, "lib"), "pkgconfig": os.path.join(prefix, "lib", "pkgconfig")})
+    return libs
 
 
 def build(args):
@@ -266,12 +392,14 @@ def _build(args, work):
 
     cc = os.path.abspath(args.cc)
     ar = os.path.abspath(args.ar)
-    cflags = ["-O2", "-DNDEBUG", "-isystem", include_dir] + args.copt
+    natives = native_libraries(args.native_library)
+    cflags = ["-O2", "-DNDEBUG", "-isystem", include_dir] + [f for lib in natives for f in ("-isystem", lib["include"])]
+    cflags += args.copt
     script = os.path.abspath(__file__)
     wrappers = {}
     tools = work / "tools"
     tools.mkdir()
-    for mode in ("cc", "ldshared"):
+    for mode in ("cc", "cxx", "ldshared"):
         path = tools / mode
         path.write_text(WRAPPER_SH.format(tools=os.path.dirname(os.path.dirname(script)), python=sys.executable, script=script, mode=mode))
         path.chmod(0o755)
@@ -301,8 +429,11 @@ def _build(args, work):
         "_PYTHON_SYSCONFIGDATA_NAME": "_sysconfigdata_pystatic",
         "_PYTHON_HOST_PLATFORM": f"linux-{cpu}",
         "PYSTATIC_SDIST_STATE": str(state),
-        "CC": wrappers["cc"], "CXX": wrappers["cc"], "LDSHARED": wrappers["ldshared"], "LDCXXSHARED": wrappers["ldshared"],
-        "AR": ar, "CFLAGS": "", "LDFLAGS": "", "CPPFLAGS": "",
+        "CC": wrappers["cc"], "CXX": wrappers["cxx"], "LDSHARED": wrappers["ldshared"], "LDCXXSHARED": wrappers["ldshared"],
+        "AR": ar, "CFLAGS": "", "CPPFLAGS": "",
+        # setuptools appends LDFLAGS to LDSHARED: `-lyaml` then finds the native library's archive.
+        "LDFLAGS": " ".join("-L" + lib["lib"] for lib in natives),
+        "PKG_CONFIG_PATH": os.pathsep.join(lib["pkgconfig"] for lib in natives),
         "SETUPTOOLS_USE_DISTUTILS": "local",
     }
     for setting in args.env:
@@ -321,6 +452,8 @@ def _build(args, work):
     log_path = pathlib.Path(args.log)
     with open(log_path, "w", encoding="utf-8") as log:
         log.write(f"# {package}: PEP 517 backend {backend} (requires {', '.join(requires)}) for {args.triple}\n")
+        for lib in natives:
+            log.write(f"# native library {lib['name']}: {lib['prefix']}\n")
         log.flush()
         run = subprocess.run(
             [sys.executable, "-B", "-c", driver, backend, str(work / "dist")],
@@ -391,10 +524,10 @@ def use_fallback(args, reason):
 def finish(args, package, backend, work, wheel, state):
     natives = install_wheel(wheel, pathlib.Path(args.site))
     links = {link["sha256"]: link for link in _jsonl(state / "links.jsonl")}
-    compiles = {c["out"]: c for c in _jsonl(state / "compiles.jsonl")}
+    config = json.loads((state / "config.json").read_text())
     staging = work / "objects"
     staging.mkdir()
-    members, builtins = [], []
+    members, builtins, cxx = [], [], False
     for index, (rel, data) in enumerate(sorted(natives)):
         module = module_of(rel)
         link = links.get(hashlib.sha256(data).hexdigest())
@@ -404,30 +537,24 @@ def finish(args, package, backend, work, wheel, state):
                 f"linked in as a built-in (backend {backend}). Fix: see docs/extensions.md, What is supported."
             )
         leaf = module.rpartition(".")[2]
-        original, renamed = f"PyInit_{leaf}", init_function(module)
-        found = False
-        for number, obj in enumerate(link["objects"]):
-            dest = staging / f"{index:03d}_{number:03d}_{pathlib.Path(obj).name}"
-            if defines_symbol(obj, original):
-                record = compiles.get(obj)
-                if record is None:
-                    raise BuildError(f"{package}: {obj} defines {original} but its compile was not recorded.")
-                argv = list(record["argv"])
-                out_at = argv.index("-o") + 1
-                argv[out_at] = str(dest)
-                argv.insert(1, f"-D{original}={renamed}")
-                run = subprocess.run(argv, cwd=record["cwd"], capture_output=True, text=True)
-                if run.returncode != 0:
-                    raise BuildError(f"{package}: recompiling {obj} with {renamed} failed:\n{run.stderr[-3000:]}")
-                found = found or defines_symbol(dest, renamed)
-            else:
-                shutil.copyfile(obj, dest)
-            members.append(str(dest))
-        if not found:
-            raise BuildError(f"{package}: no object of {rel} defines {original}, the extension's init function.")
+        renamed = init_function(module)
+        if link["init"] is None or link["leaf"] != leaf:
+            raise BuildError(f"{package}: no object of {rel} defines PyInit_{leaf}, the extension's init function.")
+        members += link["objects"]
+        trampoline = staging / f"{index:03d}_init.c"
+        trampoline.write_text(trampoline_source(renamed, link["init"]))
+        run = subprocess.run([config["cc"]] + config["cflags"] + ["-c", str(trampoline), "-o", str(trampoline.with_suffix(".o"))],
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            raise BuildError(f"{package}: compiling {renamed} for {module} failed:\n{run.stderr[-3000:]}")
+        members.append(str(trampoline.with_suffix(".o")))
+        cxx = cxx or link["cxx"]
         for number, lib in enumerate(link["archives"]):
             members += extract_members(args.ar, lib, staging / f"{index:03d}_lib{number:03d}")
         builtins.append([module, renamed])
+    if cxx:
+        for number, lib in enumerate(cxx_runtime_archives(config["cc"], config["cflags"], work)):
+            members += extract_members(args.ar, lib, staging / f"cxx{number}_{pathlib.Path(lib).stem.replace('+', 'x')}")
     archive = pathlib.Path(args.archive)
     if archive.exists():
         archive.unlink()
@@ -440,7 +567,7 @@ def finish(args, package, backend, work, wheel, state):
     pathlib.Path(args.builtins).write_text(json.dumps(builtins, indent=1) + "\n")
     with open(args.log, "a", encoding="utf-8") as log:
         log.write(f"# built-ins: {json.dumps(builtins)}; {len(members)} objects in {archive.name} "
-                  f"({archive.stat().st_size} bytes)\n")
+                  f"({archive.stat().st_size} bytes){'; with the C++ runtime (libc++, libc++abi, libunwind)' if cxx else ''}\n")
     return builtins
 
 
@@ -457,6 +584,8 @@ def parse_args(argv):
     parser.add_argument("--copt", action="append", default=[])
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the backend")
     parser.add_argument("--build_wheel", action="append", default=[], help="a wheel of the build environment")
+    parser.add_argument("--native_library", action="append", default=[],
+                        help="NAME=PREFIX: a native library's headers and archives for the backend")
     parser.add_argument("--fallback_wheel", help="pure-Python wheel of the same version, used if the build fails")
     parser.add_argument("--site", required=True, help="output directory: the wheel's files but the extensions")
     parser.add_argument("--archive", required=True, help="output static archive")
@@ -467,7 +596,7 @@ def parse_args(argv):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("cc", "ldshared"):
+    if argv and argv[0] in ("cc", "cxx", "ldshared"):
         return wrapper_main(argv)
     args = parse_args(argv)
     try:

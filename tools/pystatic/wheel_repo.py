@@ -453,7 +453,7 @@ def _starlark_list(items, indent="        "):
 class WheelRepository:
     def __init__(self, lock_path, repo_dir, python, python_version, excludes=(), lock_label="", fetch=fetch_with_pip,
                  sdists=(), built_in=(), fetch_sdist=fetch_sdist_with_pip, build_from_source=(), build_lock=None,
-                 auto_build=True):
+                 auto_build=True, native_libraries=(), native_env=()):
         self.lock_path = pathlib.Path(lock_path)
         self.lock_label = lock_label or self.lock_path.name
         self.repo_dir = pathlib.Path(repo_dir)
@@ -467,6 +467,14 @@ class WheelRepository:
         self.build_from_source = {n if n == "*" else canonicalize_name(n) for n in build_from_source}
         self.build_lock = build_lock
         self.auto_build = auto_build
+        # Native libraries (sources.json `native`) per package: labels of their static builds, and
+        # the environment that makes the package's build use them.
+        self.native_libraries, self.native_env = {}, {}
+        for name, label in native_libraries:
+            self.native_libraries.setdefault(canonicalize_name(name), []).append(label)
+        for name, setting in native_env:
+            key, _, value = setting.partition("=")
+            self.native_env.setdefault(canonicalize_name(name), {})[key] = value
         self.from_source = {}  # key -> (sdist file name in SDIST_DIR, pure fallback wheel file name or "", why)
         self.build_tools = []  # wheel file names in BUILD_TOOLS_DIR
         self.unpacked = {}  # sha256 -> (root, natives, dist_info)
@@ -704,6 +712,8 @@ class WheelRepository:
             reason = result.unavailable or missing
             if key in self.from_source and not reason:
                 sdist, fallback, why = self.from_source[key]
+                native = self.native_libraries.get(canonicalize_name(package.name), [])
+                native_env = self.native_env.get(canonicalize_name(package.name), {})
                 out += [
                     f"# {package.name} {package.version}: built from its sdist ({why}).",
                     "pystatic_sdist_package(",
@@ -713,6 +723,8 @@ class WheelRepository:
                     f'    sdist = "//:{SDIST_DIR}/{sdist}",',
                     f"    fallback_wheel = {json.dumps(f'//:{SDIST_DIR}/{fallback}') if fallback else 'None'},",
                     '    build_tools = ["//:build_tools"],',
+                ] + ([f"    native_libraries = {_starlark_list(sorted(native))},"] if native else []) + (
+                    [f"    env = {json.dumps(native_env, sort_keys=True)},"] if native_env else []) + [
                     f"    deps = {_starlark_list(deps)},",
                     ")",
                     "",
@@ -788,6 +800,10 @@ def parse_args(argv):
     parser.add_argument("--build_from_source", action="append", default=[], help="package (or *) built from its sdist")
     parser.add_argument("--no_auto_build", action="store_true", help="never build from source unless asked")
     parser.add_argument("--build_lock", help="hashed requirements.txt of the PEP 517 build environment")
+    parser.add_argument("--native_library", action="append", default=[], nargs=2, metavar=("PACKAGE", "LABEL"),
+                        help="a native library (sources.json native) the package's build is given")
+    parser.add_argument("--native_env", action="append", default=[], nargs=2, metavar=("PACKAGE", "KEY=VALUE"),
+                        help="environment of the package's build that makes it use its native library")
     parser.add_argument("--sdist_bzl", default="", help="label of rules/private/sdist.bzl")
     return parser.parse_args(argv)
 
@@ -798,6 +814,7 @@ def main(argv=None):
         args.lock, args.repo_dir, sys.executable, args.python_version, args.exclude, args.lock_label,
         sdists=args.sdist, built_in=args.built_in, build_from_source=args.build_from_source,
         build_lock=args.build_lock, auto_build=not args.no_auto_build,
+        native_libraries=args.native_library, native_env=args.native_env,
     )
     constraints = {}
     for cpu, label in args.constraint:
