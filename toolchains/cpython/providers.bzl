@@ -3,6 +3,7 @@
 PyStaticDistributionInfo = provider(
     doc = "A CPython built as static objects for one target platform (tools/pystatic/build_cpython.py).",
     fields = {
+        "abiflags": "str: the ABI flags in file names: \"\" or \"t\" (free-threaded: libpython3.13t.a, lib/python3.13t).",
         "cpython_sbom": "File: JSON, the source archive's name, sha256 and Misc/sbom.spdx.json packages (tools/pystatic/sbom.py).",
         "descriptor": "File: JSON descriptor (link inputs, built-in extensions, licences, ...).",
         "distribution": "File (directory): libpython and helper archives, headers, stdlib, interpreter.",
