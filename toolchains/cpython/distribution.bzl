@@ -3,7 +3,7 @@
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load(":cc_tools.bzl", "musl_cc_tools")
 load(":providers.bzl", "PyStaticDistributionInfo", "StaticDependencyInfo")
-load(":transitions.bzl", "BUILD_MACHINE_TRIPLE", "build_python_transition")
+load(":transitions.bzl", "BUILD_MACHINE_TRIPLE", "build_python_transition", "distribution_transition")
 
 def _interpreter(dist):
     return "bin/python" + dist.python_version.rpartition(".")[0] + dist.abiflags
@@ -106,6 +106,7 @@ def _cpython_static_distribution_impl(ctx):
 
 cpython_static_distribution = rule(
     implementation = _cpython_static_distribution_impl,
+    cfg = distribution_transition,
     doc = "CPython as static objects plus stdlib and a JSON descriptor, for the target platform.",
     attrs = {
         "build_python": attr.label(
@@ -122,6 +123,7 @@ cpython_static_distribution = rule(
         "source": attr.label(mandatory = True, allow_single_file = [".tar.xz", ".tgz", ".tar.gz"]),
         "_build_cpython": attr.label(default = "//tools:build_cpython", executable = True, cfg = "exec"),
         "_sbom": attr.label(default = "//tools:sbom", executable = True, cfg = "exec"),
+        "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain(),

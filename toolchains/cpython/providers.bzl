@@ -12,6 +12,17 @@ PyStaticDistributionInfo = provider(
     },
 )
 
+def ldversion(dist):
+    """X.Y plus the ABI flags, as in the distribution's file names: "3.13", "3.13t".
+
+    Args:
+      dist: PyStaticDistributionInfo.
+
+    Returns:
+      str: bin/python<ldversion>, lib/python<ldversion>, libpython<ldversion>.a.
+    """
+    return dist.python_version.rpartition(".")[0] + dist.abiflags
+
 StaticDependencyInfo = provider(
     doc = "A C library built as a static archive for the distribution's target.",
     fields = {
