@@ -52,7 +52,7 @@ def pystatic_wheels(
       name: repository name; packages are `@<name>//<package>`.
       lock: label of a PEP 751 pylock.toml, or of a requirements.txt with --hash.
       exclude: packages of the lock to leave out.
-      python_version: major.minor of the static CPython the wheels are for.
+      python_version: the Python build the wheels are for (toolchains/python_builds.bzl): 3.13, or 3.13t (cp313t wheels).
       sdists: packages whose sdist is fetched too, for py_static_extension.
       built_in: extension modules linked in as built-ins with py_static_extension.
       build_from_source: packages (or "*") built from their sdists by their own PEP 517 backend (docs/extensions.md).
