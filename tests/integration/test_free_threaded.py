@@ -23,7 +23,7 @@ THREADS = "//examples/threads:threads"
 THREADS_GIL = "//examples/threads:threads_gil"
 DIST_T = "//toolchains/cpython:cpython_3_13t"
 # Everything of the free-threaded build but the C libraries (PyStaticDep) runs again.
-REBUILD = "--modify_execution_info=^(PyStatic(?!Dep$).*|CppCompile|CppLink)$=+no-remote-cache"
+REBUILD = "--modify_execution_info=^(PyStatic(?!Dep$).*|CppCompile|CppLink)$=+no-cache"
 
 
 def run(cmd, **kwargs):

@@ -116,3 +116,4 @@ def test_build_python_needs_the_build_triple(tmp_path, capsys):
     with pytest.raises(SystemExit):
         build_cpython.main(argv)
     assert "--build-python and --build-target go together" in capsys.readouterr().err
+
