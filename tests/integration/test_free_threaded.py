@@ -104,3 +104,17 @@ def test_free_threaded_build_is_reproducible(bazel, fresh_bazel, tmp_path):
     assert sorted(first) == sorted(second)
     differ = [name for name in first if first[name] != second[name]]
     assert differ == [], differ
+
+
+def test_wheels_are_resolved_for_the_free_threaded_abi(bazel):
+    bazel.run("build", "//examples/threads:escape", MUSL)
+    out = report(run([str(bazel.output_file("//examples/threads:escape", MUSL))]))
+    assert out == {"gil_enabled": False, "escaped": "&lt;b&gt;&amp;&lt;/b&gt;", "version": "3.0.3",
+                   "wheel_tag": "cp313-cp313t-musllinux_1_2_x86_64"}
+
+
+def test_a_wheel_of_another_python_build_fails_analysis_naming_the_fix(bazel):
+    result = bazel.run("build", "//tests/wheels:wrong_python_build", MUSL, check=False)
+    assert result.returncode != 0
+    assert ("are resolved for Python 3.13t, and this target is built for another Python build. "
+            'Fix: set python_version = "3.13t" on the binary') in result.stderr, result.stderr[-3000:]

@@ -343,4 +343,8 @@ def test_hub_branches_match_only_their_python_build(tmp_path):
     repo.write("@rules_pystatic//rules/private:wheel.bzl", {"x86_64": ["@platforms//cpu:x86_64"]})
     build = (tmp_path / "repo" / "BUILD.bazel").read_text()
     assert 'flag_values = {"@@//python:version": "3.13t"}' in build
-    assert "wheels of this repository are for Python 3.13t on linux musl targets" in build
+    assert "are resolved for Python 3.13t, and this target is built for another Python build" in build
+    assert 'name = "linux_musl_x86_64_other_build"' in build
+    alias = (tmp_path / "repo" / "foo" / "BUILD.bazel").read_text()
+    assert '"//:linux_musl_x86_64": "//:foo_x86_64"' in alias
+    assert '"//:linux_musl_x86_64_other_build": "//:wrong_python_build"' in alias

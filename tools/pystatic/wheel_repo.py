@@ -698,18 +698,25 @@ class WheelRepository:
         flag_values = f"    flag_values = {{{json.dumps(self.python_flag)}: {json.dumps(self.python_build)}}},\n" if self.python_flag else ""
         for cpu, values in sorted(constraints.items()):
             out += [f'config_setting(\n    name = "linux_musl_{cpu}",\n    constraint_values = {_starlark_list(values)},\n{flag_values})', ""]
+            if self.python_flag:
+                # The platform without the build: a binary of another Python build (the branch above
+                # refines this one, so select() takes it when both match).
+                out += [f'config_setting(\n    name = "linux_musl_{cpu}_other_build",\n    constraint_values = {_starlark_list(values)},\n)', ""]
         platforms = " or ".join(f"@rules_pystatic//platforms:{row['platform']}" for row in by_cpu().values())
-        build = f"Python {self.python_build} on " if self.python_build else ""
-        fix = (f" and --@rules_pystatic//python:version={self.python_build} (or python_version = \\\"{self.python_build}\\\" on the "
-               "binary); for another Python build, lock a pystatic.wheels repository with its python_version") if self.python_build else ""
         out += [
             "pystatic_wheel_unavailable(",
             '    name = "unsupported_platform",',
             '    target_compatible_with = ["@platforms//:incompatible"],',
-            f'    message = "wheels of this repository are for {build}linux musl targets (--platforms={platforms}{fix})",',
+            f'    message = "wheels of this repository are for linux musl targets (--platforms={platforms})",',
             ")",
             "",
         ]
+        if self.python_flag:
+            message = (f"the wheels of this repository ({self.lock_label}) are resolved for Python {self.python_build}, "
+                       "and this target is built for another Python build. Fix: set python_version = "
+                       f"\\\"{self.python_build}\\\" on the binary (or --@rules_pystatic//python:version={self.python_build}), "
+                       "or use a pystatic.wheels repository whose python_version is the binary's")
+            out += [f'pystatic_wheel_unavailable(\n    name = "wrong_python_build",\n    message = "{message}",\n)', ""]
         summary = {}
         for (key, cpu), result in sorted(self.resolved.items()):
             package = result.package
@@ -768,6 +775,8 @@ class WheelRepository:
         (self.repo_dir / "BUILD.bazel").write_text("\n".join(out))
         for key, package in sorted(self.packages.items()):
             branches = "".join(f'        "//:linux_musl_{cpu}": "//:{package.target}_{cpu}",\n' for cpu in CPUS)
+            if self.python_flag:
+                branches += "".join(f'        "//:linux_musl_{cpu}_other_build": "//:wrong_python_build",\n' for cpu in CPUS)
             pkg_dir = self.repo_dir / package.target
             pkg_dir.mkdir(exist_ok=True)
             sdist = (
