@@ -3,6 +3,7 @@
 load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
 load("//rules/private:wheels_repository.bzl", "DEFAULT_PYTHON_VERSION", "pystatic_wheels_repository")
+load("//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load("//toolchains/cpython:repositories.bzl", "cpython_versions", "pinned_source")
 load("//toolchains/msvc:repositories.bzl", "msvc_configure")
 load("//toolchains/zig:repositories.bzl", "zig_sdk")
@@ -31,7 +32,8 @@ def rules_pystatic_register_toolchains():
     """
     maybe(zig_sdk, name = "pystatic_zig")
     maybe(msvc_configure, name = "pystatic_msvc")
-    maybe(pinned_source, name = "pystatic_cpython_src_3_13", group = "cpython", key = "3.13")
+    for source in sorted({build.source: True for build in PYTHON_BUILDS.values()}):
+        maybe(pinned_source, name = "pystatic_cpython_src_" + source.replace(".", "_"), group = "cpython", key = source)
     for dep in ["bzip2", "libffi", "libuuid", "openssl", "sqlite3", "xz", "zlib", "zstd"]:
         maybe(pinned_source, name = "pystatic_dep_" + dep, group = "deps", key = dep)
     for lib in ["libyaml"]:
@@ -54,7 +56,7 @@ def pystatic_wheels(
       name: repository name; packages are `@<name>//<package>`.
       lock: label of a PEP 751 pylock.toml, or of a requirements.txt with --hash.
       exclude: packages of the lock to leave out.
-      python_version: major.minor of the static CPython the wheels are for.
+      python_version: the Python build the wheels are for (toolchains/python_builds.bzl): 3.13, or 3.13t (cp313t wheels).
       sdists: packages whose sdist is fetched too, for py_static_extension.
       built_in: extension modules linked in as built-ins with py_static_extension.
       build_from_source: packages (or "*") built from their sdists by their own PEP 517 backend (docs/extensions.md).

@@ -410,6 +410,11 @@ static struct PyModuleDef module = {
 PyObject *PyInit__pystatic(void) {
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
+#ifdef Py_GIL_DISABLED
+    /* Safe without the GIL (the blob is read-only; the verified-once table is idempotent bytes):
+     * a free-threaded interpreter would otherwise enable the GIL when it imports this module. */
+    PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED);
+#endif
     if (PyModule_AddIntConstant(m, "MODULE", KIND_MODULE) < 0 || PyModule_AddIntConstant(m, "DATA", KIND_DATA) < 0 ||
         PyModule_AddIntConstant(m, "METADATA", KIND_METADATA) < 0 ||
         PyModule_AddIntConstant(m, "PACKAGE", FLAG_PACKAGE) < 0 ||

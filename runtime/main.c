@@ -195,7 +195,13 @@ static PyStatus append_disk_stdlib(PyConfig *config, const char *executable) {
     path[bin_size] = '\0';
     char *parent = strrchr(path, '/');
     if (parent == NULL) return PyStatus_Ok();
-    snprintf(parent, sizeof path - (size_t)(parent - path), "/lib/python%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+#ifdef Py_GIL_DISABLED
+    const char *abiflags = "t"; /* a free-threaded build's stdlib directory: lib/python3.13t */
+#else
+    const char *abiflags = "";
+#endif
+    snprintf(parent, sizeof path - (size_t)(parent - path), "/lib/python%d.%d%s", PY_MAJOR_VERSION, PY_MINOR_VERSION,
+             abiflags);
     struct stat info;
     if (stat(path, &info) != 0 || !S_ISDIR(info.st_mode)) return PyStatus_Ok();
     return append_search_path(config, path);

@@ -5,11 +5,9 @@ or the msvc compiler) but match no real toolchain, e.g. musl on riscv64, or glib
 Bazel's error would only say "No matching toolchains found".
 """
 
-SUPPORTED_PLATFORMS = [
-    "@rules_pystatic//platforms:linux_musl (x86_64)",
-    "@rules_pystatic//platforms:linux_musl_aarch64",
-    "@rules_pystatic//platforms:windows_msvc (x86_64, on a Windows host)",
-]
+load(":targets.bzl", "supported_platforms")
+
+SUPPORTED_PLATFORMS = supported_platforms()
 
 def _unsupported_cc_toolchain_config_impl(ctx):
     fail(("rules_pystatic has no C toolchain for target platform {} ({}).\n" +

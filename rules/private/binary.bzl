@@ -13,8 +13,10 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
+load("//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "RUNTIME_TOOLCHAIN_TYPE", "build_python_action")
 load(":compression.bzl", "zstd_linked")
+load("//toolchains/cpython:transitions.bzl", "python_build_transition")
 load(":dotted_name.bzl", "is_dotted_name")
 load(":providers.bzl", "PyStaticExtensionInfo", "PyStaticSdistInfo")
 load(":python_headers.bzl", "python_headers")
@@ -316,6 +318,7 @@ def _py_static_binary_impl(ctx):
 _py_static_binary = rule(
     implementation = _py_static_binary_impl,
     executable = True,
+    cfg = python_build_transition,
     doc = "A Python application as one fully static executable (docs/py_static_binary.md).",
     attrs = dict(SBOM_ATTRS, **{
         "allocator": attr.string(
@@ -350,6 +353,9 @@ _py_static_binary = rule(
         ),
         "include_sources": attr.bool(default = True, doc = "Embed the app's sources (tracebacks show lines)."),
         "main": attr.label(allow_single_file = [".py"], doc = "File in srcs run as __main__ (default: <name>.py)."),
+        "python_version": attr.string(
+            doc = "The Python build, one of {}: overrides --@rules_pystatic//python:version for this target and its deps (a transition). \"3.13t\" is free-threaded (no GIL).".format(", ".join(PYTHON_BUILDS)),
+        ),
         "optimize": attr.int(default = 0, values = OPTIMIZE_LEVELS, doc = "Bytecode optimisation level (python -O/-OO)."),
         "srcs": attr.label_list(allow_files = [".py"], doc = "The app's Python sources."),
         "stdlib": attr.string(
@@ -364,6 +370,7 @@ _py_static_binary = rule(
         "stdlib_sources": attr.bool(default = True, doc = "Embed the stdlib's sources (tracebacks show lines)."),
         "use_environment": attr.bool(default = False, doc = "Honour PYTHON* environment variables (off: the binary is sealed)."),
         "utf8_mode": attr.bool(default = True, doc = "Python UTF-8 mode (an empty root has no locale)."),
+        "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         "_gen_glue": attr.label(default = "//tools:gen_glue", executable = True, cfg = "exec"),
         "_licenses": attr.label(default = "//tools:licenses", executable = True, cfg = "exec"),
         "_pack_blob": attr.label(default = "//tools:pack_blob", executable = True, cfg = "exec"),

@@ -10,7 +10,7 @@ registers each extension under its dotted name in the inittab.
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load("//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
-load("//toolchains/cpython:providers.bzl", "StaticDependencyInfo")
+load("//toolchains/cpython:providers.bzl", "StaticDependencyInfo", "ldversion")
 load("//toolchains/cpython:runtime.bzl", "RUNTIME_TOOLCHAIN_TYPE")
 load(":providers.bzl", "PyStaticSdistInfo")
 
@@ -48,7 +48,7 @@ def _pystatic_sdist_package_impl(ctx):
     args.add("--log", log)
     package_dir = [f for f in ctx.files._pystatic_package if f.basename == "__init__.py"][0].dirname
     ctx.actions.run(
-        executable = build_dist.distribution.path + "/bin/python" + build_dist.python_version.rpartition(".")[0],
+        executable = build_dist.distribution.path + "/bin/python" + ldversion(build_dist),
         arguments = ["-S", "-B", ctx.file._build_sdist.path, args],
         inputs = depset(
             [build_dist.distribution, dist.distribution, ctx.file.sdist, ctx.file._build_sdist] +

@@ -4,19 +4,18 @@ The work is tools/pystatic/wheel_repo.py, run with the build machine's python3 a
 pip's own index configuration decides where wheels come from; every wheel is pinned by sha256.
 """
 
+load("//toolchains:python_builds.bzl", "DEFAULT_PYTHON_BUILD", "PYTHON_BUILDS", "abiflags")
+load("//toolchains:targets.bzl", "TARGETS", "target_constraints")
 load("//toolchains/cpython:repositories.bzl", "SOURCES_JSON")
 
-DEFAULT_PYTHON_VERSION = "3.13"
+DEFAULT_PYTHON_VERSION = DEFAULT_PYTHON_BUILD
 
 _WHEEL_REPO_PY = Label("//tools:pystatic/wheel_repo.py")
 _VENDORED = [Label("//third_party/packaging:LICENSE"), Label("//third_party/tomli:LICENSE")]
 _WHEEL_BZL = Label("//rules/private:wheel.bzl")
 _SDIST_BZL = Label("//rules/private:sdist.bzl")
 _BUILD_LOCK = Label("//tools:pystatic/sdist_build/requirements.txt")
-_CONSTRAINTS = {
-    "aarch64": [Label("@platforms//os:linux"), Label("@platforms//cpu:aarch64"), Label("//platforms:musl")],
-    "x86_64": [Label("@platforms//os:linux"), Label("@platforms//cpu:x86_64"), Label("//platforms:musl")],
-}
+_PYTHON_BUILD_FLAG = Label("//python:version")
 
 def _python_with_pip(rctx):
     candidates = [rctx.os.environ["PYSTATIC_PYTHON"]] if rctx.os.environ.get("PYSTATIC_PYTHON") else []
@@ -32,11 +31,12 @@ def _pystatic_wheels_repository_impl(rctx):
     python = _python_with_pip(rctx)
     sources = json.decode(rctx.read(rctx.path(SOURCES_JSON)))
     versions = sources["cpython"]
-    if rctx.attr.python_version not in versions:
-        fail("pystatic.wheels(name = \"{}\"): no static CPython {}; known: {}.".format(
+    build = rctx.attr.python_version
+    if build not in PYTHON_BUILDS:
+        fail("pystatic.wheels(name = \"{}\"): no static CPython build {}; known: {}. Fix: use one of them (toolchains/python_builds.bzl).".format(
             rctx.attr.name,
-            rctx.attr.python_version,
-            ", ".join(sorted(versions)),
+            build,
+            ", ".join(PYTHON_BUILDS),
         ))
     tools_dir = rctx.path(_WHEEL_REPO_PY).dirname.dirname
     pythonpath = [str(tools_dir)] + [str(rctx.path(label).dirname) for label in _VENDORED]
@@ -52,7 +52,13 @@ def _pystatic_wheels_repository_impl(rctx):
         "--repo_dir",
         rctx.path("."),
         "--python_version",
-        versions[rctx.attr.python_version]["version"],
+        versions[PYTHON_BUILDS[build].source]["version"],
+        "--abiflags",
+        abiflags(build),
+        "--python_build",
+        build,
+        "--python_flag",
+        str(_PYTHON_BUILD_FLAG),
         "--rules_bzl",
         str(_WHEEL_BZL),
         "--sdist_bzl",
@@ -60,9 +66,9 @@ def _pystatic_wheels_repository_impl(rctx):
         "--build_lock",
         rctx.path(_BUILD_LOCK),
     ]
-    for cpu, labels in _CONSTRAINTS.items():
-        for label in labels:
-            args.extend(["--constraint", cpu, str(label)])
+    for triple, target in TARGETS.items():
+        for label in target_constraints(triple):
+            args.extend(["--constraint", target.cpu, str(label)])
     for name in rctx.attr.exclude:
         args.extend(["--exclude", name])
     for name in rctx.attr.sdists:
@@ -94,7 +100,10 @@ pystatic_wheels_repository = repository_rule(
         "built_in": attr.string_list(doc = "Extension modules (`pkg._ext`) the binaries link in as built-ins with py_static_extension."),
         "exclude": attr.string_list(doc = "Packages of the lock to leave out (and drop from dependency edges)."),
         "lock": attr.label(mandatory = True, allow_single_file = True, doc = "pylock.toml, or requirements.txt with --hash."),
-        "python_version": attr.string(default = DEFAULT_PYTHON_VERSION, doc = "major.minor of the static CPython."),
+        "python_version": attr.string(
+            default = DEFAULT_PYTHON_VERSION,
+            doc = "The Python build the wheels are for: one of toolchains/python_builds.bzl, e.g. 3.13 or 3.13t (cp313t wheels).",
+        ),
         "sdists": attr.string_list(doc = "Packages whose sdist is fetched too (`@<repo>//<package>:sdist/...`)."),
     },
     environ = ["PYSTATIC_PYTHON"],

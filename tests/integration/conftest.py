@@ -34,7 +34,11 @@ def bwrap():
 
 @pytest.fixture(scope="session")
 def qemu_aarch64():
-    path = shutil.which("qemu-aarch64-static") or shutil.which("qemu-aarch64")
+    # The qemu of toolchains/targets.bzl's aarch64 row (tools/pystatic/targets.py).
+    from pystatic.targets import by_cpu
+
+    name = by_cpu()["aarch64"]["qemu"]
+    path = shutil.which(name) or shutil.which(name.removesuffix("-static"))
     if path is None:
         pytest.fail("qemu-user is needed to run aarch64 binaries: apt-get install qemu-user-static")
     return path

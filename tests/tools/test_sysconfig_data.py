@@ -57,3 +57,13 @@ def test_a_missing_module_names_the_file(tmp_path, capsys):
 def test_unexpected_source_is_an_error(source):
     with pytest.raises(sysconfig_data.SysconfigError):
         sysconfig_data.read_build_time_vars(source, "x.py")
+
+
+def test_free_threaded_build_reads_its_own_module(tmp_path):
+    (tmp_path / "_sysconfigdata_t_linux_x86_64-linux-musl.py").write_text(SOURCE)
+    (tmp_path / "_sysconfigdata__linux_x86_64-linux-musl.py").write_text("build_time_vars = {'WRONG': 1}\n")
+    out = tmp_path / "out.py"
+    args = ["--stdlib", str(tmp_path), "--target_triple", "x86_64-linux-musl", "--abiflags", "t", "--output", str(out)]
+    assert sysconfig_data.main(args) == 0
+    assert "'BINDIR': _ROOT + '/bin'," in out.read_text() and "WRONG" not in out.read_text()
+    assert "(_sysconfigdata_t_linux_x86_64-linux-musl)" in out.read_text()

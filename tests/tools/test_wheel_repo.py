@@ -306,3 +306,55 @@ def test_build_from_source_by_name_star_or_never(source_lock):
     assert 'build_from_source = ["*"]' in source_repo(source_lock, build_from_source=["*"], auto_build=False)
     with pytest.raises(LockError, match="build_from_source names nope"):
         source_repo(source_lock, build_from_source=["nope"])
+
+
+FREE_X86 = Platform("x86_64", "3.13.15", "t")
+
+
+def test_free_threaded_build_takes_cp313t_then_pure_never_abi3_or_the_gil_abi():
+    package = LockedPackage("foo", "1.0", wheels=[
+        LockedWheel("foo-1.0-cp313-cp313-musllinux_1_2_x86_64.whl", "a" * 64),
+        LockedWheel("foo-1.0-cp38-abi3-musllinux_1_2_x86_64.whl", "b" * 64),
+        LockedWheel("foo-1.0-cp313-cp313t-musllinux_1_2_x86_64.whl", "c" * 64),
+        LockedWheel("foo-1.0-py3-none-any.whl", "d" * 64),
+    ])
+    assert choose_wheel(package, FREE_X86)[0].filename == "foo-1.0-cp313-cp313t-musllinux_1_2_x86_64.whl"
+    assert choose_wheel(package, X86)[0].filename == "foo-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"
+    package.wheels = package.wheels[:2] + package.wheels[3:]
+    assert choose_wheel(package, FREE_X86)[0].filename == "foo-1.0-py3-none-any.whl"
+    package.wheels = package.wheels[:2]
+    wheel, reason = choose_wheel(package, FREE_X86)
+    assert wheel is None
+    assert "no wheel in the lock fits x86_64-linux-musl (CPython 3.13.15t)" in reason
+    assert "foo-1.0-cp38-abi3-musllinux_1_2_x86_64.whl" in reason
+
+
+def test_free_threaded_pip_options_ask_for_cp313t_and_pure_only():
+    options = wheel_repo.pip_wheel_options(FREE_X86)
+    abis = [options[i + 1] for i, o in enumerate(options) if o == "--abi"]
+    assert abis == ["cp313t", "none"]
+    abis = [o for i, o in enumerate(wheel_repo.pip_wheel_options(X86)) if i and wheel_repo.pip_wheel_options(X86)[i - 1] == "--abi"]
+    assert abis == ["cp313", "abi3", "none"]
+
+
+def test_hub_branches_match_only_their_python_build(tmp_path):
+    lock = tmp_path / "pylock.toml"
+    wheel = make_wheel(tmp_path, "foo-1.0-py3-none-any.whl")
+    lock.write_text('lock-version = "1.0"\n[[packages]]\nname = "foo"\nversion = "1.0"\n'
+                    f'wheels = [{{ name = "{wheel.name}", hashes = {{ sha256 = "{sha(wheel)}" }} }}]\n')
+
+    def fetch(python, package, platform, locked, work_dir):
+        return wheel
+
+    repo = WheelRepository(lock, tmp_path / "repo", "python3", "3.13.15", fetch=fetch, abiflags="t",
+                           python_build="3.13t", python_flag="@@//python:version")
+    (tmp_path / "repo").mkdir()
+    repo.resolve()
+    repo.write("@rules_pystatic//rules/private:wheel.bzl", {"x86_64": ["@platforms//cpu:x86_64"]})
+    build = (tmp_path / "repo" / "BUILD.bazel").read_text()
+    assert 'flag_values = {"@@//python:version": "3.13t"}' in build
+    assert "are resolved for Python 3.13t, and this target is built for another Python build" in build
+    assert 'name = "linux_musl_x86_64_other_build"' in build
+    alias = (tmp_path / "repo" / "foo" / "BUILD.bazel").read_text()
+    assert '"//:linux_musl_x86_64": "//:foo_x86_64"' in alias
+    assert '"//:linux_musl_x86_64_other_build": "//:wrong_python_build"' in alias

@@ -3,10 +3,10 @@
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load(":cc_tools.bzl", "musl_cc_tools")
 load(":providers.bzl", "PyStaticDistributionInfo", "StaticDependencyInfo")
-load(":transitions.bzl", "BUILD_MACHINE_TRIPLE", "build_python_transition")
+load(":transitions.bzl", "BUILD_MACHINE_TRIPLE", "build_python_transition", "distribution_transition")
 
 def _interpreter(dist):
-    return "bin/python" + dist.python_version.rpartition(".")[0]
+    return "bin/python" + dist.python_version.rpartition(".")[0] + dist.abiflags
 
 def _cpython_sbom(ctx):
     """CPython's own Misc/sbom.spdx.json (bundled libraries) and the archive's sha256, for binaries' SBOMs.
@@ -24,6 +24,9 @@ def _cpython_sbom(ctx):
     )
     return out
 
+def _abiflags(ctx):
+    return "t" if ctx.attr.disable_gil else ""
+
 def _cpython_static_distribution_impl(ctx):
     tools = musl_cc_tools(ctx)
     triple = tools.triple
@@ -38,6 +41,12 @@ def _cpython_static_distribution_impl(ctx):
                 BUILD_MACHINE_TRIPLE,
             ))
         build_python = ctx.attr.build_python[0][PyStaticDistributionInfo]
+        if build_python.abiflags != _abiflags(ctx):
+            fail("{}: build_python is a build with ABI flags '{}', this one '{}': cross builds need the same build.".format(
+                ctx.label,
+                build_python.abiflags,
+                _abiflags(ctx),
+            ))
         if build_python.python_version.rpartition(".")[0] != ctx.attr.python_version.rpartition(".")[0]:
             fail("{}: build_python is Python {}, the source is {}: cross builds need the same X.Y.".format(
                 ctx.label,
@@ -54,6 +63,8 @@ def _cpython_static_distribution_impl(ctx):
     args.add("--source", ctx.file.source)
     args.add("--version", ctx.attr.python_version)
     args.add("--target", triple)
+    if ctx.attr.disable_gil:
+        args.add("--disable-gil")
     inputs = [ctx.file.source] + [d.prefix for d in deps] + [d.origin for d in deps]
     if build_python:
         args.add("--build-target", build_python.target_triple)
@@ -73,8 +84,9 @@ def _cpython_static_distribution_impl(ctx):
         inputs = depset(inputs, transitive = [tools.files]),
         outputs = [dist, descriptor, log],
         mnemonic = "PyStaticCPython",
-        progress_message = "Building static CPython {} for {} (configure + make, a few minutes) %{{label}}".format(
+        progress_message = "Building static CPython {}{} for {} (configure + make, a few minutes) %{{label}}".format(
             ctx.attr.python_version,
+            _abiflags(ctx),
             triple,
         ),
     )
@@ -83,6 +95,7 @@ def _cpython_static_distribution_impl(ctx):
         DefaultInfo(files = depset([dist, descriptor])),
         OutputGroupInfo(build_log = depset([log])),
         PyStaticDistributionInfo(
+            abiflags = _abiflags(ctx),
             cpython_sbom = cpython_sbom,
             descriptor = descriptor,
             distribution = dist,
@@ -93,6 +106,7 @@ def _cpython_static_distribution_impl(ctx):
 
 cpython_static_distribution = rule(
     implementation = _cpython_static_distribution_impl,
+    cfg = distribution_transition,
     doc = "CPython as static objects plus stdlib and a JSON descriptor, for the target platform.",
     attrs = {
         "build_python": attr.label(
@@ -102,12 +116,14 @@ cpython_static_distribution = rule(
                   "linux-musl); configure runs it (--with-build-python). Leave it unset for x86_64 targets: " +
                   "a distribution cannot depend on itself in the same configuration.",
         ),
+        "disable_gil": attr.bool(doc = "A free-threaded build (configure --disable-gil, ABI flag t)."),
         "jobs": attr.int(default = 2, doc = "make -j; part of the action key, so fixed, not the machine's core count."),
         "deps": attr.label_list(providers = [StaticDependencyInfo], doc = "C libraries of extension modules."),
         "python_version": attr.string(mandatory = True, doc = "Full version of the source, e.g. 3.13.15."),
         "source": attr.label(mandatory = True, allow_single_file = [".tar.xz", ".tgz", ".tar.gz"]),
         "_build_cpython": attr.label(default = "//tools:build_cpython", executable = True, cfg = "exec"),
         "_sbom": attr.label(default = "//tools:sbom", executable = True, cfg = "exec"),
+        "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain(),

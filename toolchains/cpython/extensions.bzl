@@ -1,8 +1,7 @@
 """Module extension `cpython`: the pinned CPython sources of the static distribution."""
 
+load("//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load(":repositories.bzl", "SOURCES_JSON", "cpython_versions", "pinned_source")
-
-DEFAULT_PYTHON_VERSION = "3.13"
 
 def source_repo_name(python_version):
     """Repository that holds the source archive of `python_version` (major.minor)."""
@@ -10,7 +9,9 @@ def source_repo_name(python_version):
 
 def _cpython_impl(mctx):
     known = json.decode(mctx.read(mctx.path(SOURCES_JSON)))["cpython"]
-    wanted = {DEFAULT_PYTHON_VERSION: True}
+
+    # The sources of every Python build (toolchains/python_builds.bzl), and any a module asks for.
+    wanted = {build.source: True for build in PYTHON_BUILDS.values()}
     for mod in mctx.modules:
         for tag in mod.tags.source:
             if tag.python_version not in known:

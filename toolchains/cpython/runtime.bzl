@@ -8,7 +8,7 @@ archives to link, merged into one.
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load(":cc_tools.bzl", "musl_cc_tools")
-load(":providers.bzl", "PyStaticDistributionInfo")
+load(":providers.bzl", "PyStaticDistributionInfo", "ldversion")
 load(":transitions.bzl", "build_python_transition")
 
 RUNTIME_TOOLCHAIN_TYPE = "@rules_pystatic//toolchains/cpython:runtime_toolchain_type"
@@ -31,7 +31,7 @@ def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, 
     """
     package_dir = [f for f in tool_files if f.basename == "__init__.py"][0].dirname
     ctx.actions.run(
-        executable = build_dist.distribution.path + "/bin/python" + build_dist.python_version.rpartition(".")[0],
+        executable = build_dist.distribution.path + "/bin/python" + ldversion(build_dist),
         arguments = ["-S", "-B", script.path] + arguments,
         inputs = depset([build_dist.distribution, script] + tool_files + inputs),
         outputs = outputs,
@@ -61,11 +61,13 @@ def _merged_archive(ctx, dist):
 
 def _sysconfig_data(ctx, dist):
     """(module name, file): the distribution's _sysconfigdata module, its paths rebased onto sys.prefix."""
-    name = "_sysconfigdata__linux_" + dist.target_triple
+    name = "_sysconfigdata_{}_linux_{}".format(dist.abiflags, dist.target_triple)
     module = ctx.actions.declare_file("{}.sysconfig/{}.py".format(ctx.label.name, name))
     args = ctx.actions.args()
-    args.add("--stdlib", dist.distribution.path + "/lib/python" + dist.python_version.rpartition(".")[0])
+    args.add("--stdlib", dist.distribution.path + "/lib/python" + ldversion(dist))
     args.add("--target_triple", dist.target_triple)
+    if dist.abiflags:
+        args.add("--abiflags", dist.abiflags)
     args.add("--output", module)
     ctx.actions.run(
         executable = ctx.executable._sysconfig_data,
@@ -80,11 +82,11 @@ def _sysconfig_data(ctx, dist):
 def _py_static_runtime_impl(ctx):
     dist = ctx.attr.distribution[PyStaticDistributionInfo]
     build_dist = ctx.attr.build_distribution[0][PyStaticDistributionInfo]
-    if build_dist.python_version != dist.python_version:
-        fail("{}: build_distribution is Python {}, distribution is {}; bytecode must come from the same version.".format(
+    if build_dist.python_version != dist.python_version or build_dist.abiflags != dist.abiflags:
+        fail("{}: build_distribution is Python {}, distribution is {}; bytecode must come from the same build.".format(
             ctx.label,
-            build_dist.python_version,
-            dist.python_version,
+            ldversion(build_dist),
+            ldversion(dist),
         ))
     sysconfig_name, sysconfig_module = _sysconfig_data(ctx, dist)
     stdlib_packs = {}
@@ -92,7 +94,7 @@ def _py_static_runtime_impl(ctx):
         blob = ctx.actions.declare_file("{}.stdlib.O{}.blob".format(ctx.label.name, level))
         imports = ctx.actions.declare_file("{}.stdlib.O{}.imports.json".format(ctx.label.name, level))
         args = ctx.actions.args()
-        args.add("--stdlib", dist.distribution.path + "/lib/python" + dist.python_version.rpartition(".")[0])
+        args.add("--stdlib", dist.distribution.path + "/lib/python" + ldversion(dist))
         for f in ctx.files._runtime_modules:
             args.add_all("--module", [f.basename[:-len(".py")], f])
         args.add_all("--module", [sysconfig_name, sysconfig_module])
@@ -109,7 +111,7 @@ def _py_static_runtime_impl(ctx):
             inputs = [dist.distribution, sysconfig_module, ctx.file._pyrepl_curses] + ctx.files._runtime_modules,
             outputs = [blob, imports],
             mnemonic = "PyStaticStdlib",
-            progress_message = "Compiling the standard library of Python {} (-O{}) %{{label}}".format(dist.python_version, level),
+            progress_message = "Compiling the standard library of Python {}{} (-O{}) %{{label}}".format(dist.python_version, dist.abiflags, level),
         )
         stdlib_packs[level] = struct(blob = blob, imports = imports)
     return [
@@ -130,7 +132,7 @@ py_static_runtime = rule(
     doc = "Wraps a cpython_static_distribution as a toolchain, resolved by target platform.",
     attrs = {
         "build_distribution": attr.label(
-            default = "//toolchains/cpython:cpython_3_13",
+            mandatory = True,
             cfg = build_python_transition,
             providers = [PyStaticDistributionInfo],
             doc = "The same Python version built to run on the build machine: it compiles the bytecode.",

@@ -1,5 +1,7 @@
 """The pinned zig: the PyPI wheel `ziglang`, one wheel per build-machine platform."""
 
+load("//toolchains:targets.bzl", "TARGETS")
+
 ZIG_VERSION = "0.17.1"
 
 # The musl that zig links into static executables (its lib/libc/musl has no VERSION file): measured
@@ -20,11 +22,8 @@ ZIG_WHEELS = {
     ),
 }
 
-# Target triples zig builds for, and the @platforms cpu of each.
-ZIG_TARGETS = {
-    "aarch64-linux-musl": "aarch64",
-    "x86_64-linux-musl": "x86_64",
-}
+# Target triples zig builds for, and the @platforms cpu of each (toolchains/targets.bzl).
+ZIG_TARGETS = {triple: target.cpu for triple, target in TARGETS.items()}
 
 # Shared by all actions on a machine; must also be a --sandbox_writable_path (see .bazelrc).
 ZIG_CACHE_DIR = "/var/tmp/rules_pystatic-zig-cache"

@@ -252,6 +252,10 @@ def build(args, log):
     (deps_root / "lib" / "pkgconfig").mkdir(parents=True)
     staged = stage_deps(args.dep, deps_root)
     short = ".".join(args.version.split(".")[:2])
+    # Free-threaded builds (--disable-gil) carry the ABI flag "t" in their names: libpython3.13t.a,
+    # bin/python3.13t, lib/python3.13t (getpath looks there), _sysconfigdata_t_*.
+    abiflags = "t" if args.disable_gil else ""
+    ldversion = short + abiflags
     build_python = None
     if args.build_python:
         # Through a link in the scratch directory (a fixed path): configure records the path in
@@ -283,6 +287,8 @@ def build(args, log):
         "MODULE_BUILDTYPE=static",
         "LINKFORSHARED= ",
     ] + [f"py_cv_module_{name}=n/a" for name in sorted(LEFT_OUT)]
+    if args.disable_gil:
+        configure.append("--disable-gil")
     configure += cross_configure_args(args.target, args.build_target, build_python)
     if any(name == "openssl" for name, _, _ in staged):
         configure += [f"--with-openssl={deps_root}", "--with-openssl-rpath=no"]
@@ -300,11 +306,11 @@ def build(args, log):
     states = module_states((src / "Makefile").read_text())
     config_c = (src / "Modules" / "config.c").read_text()
     builtins = dict(inittab(config_c))
-    archives = sorted(p for p in src.rglob("*.a") if p.name != f"libpython{short}.a")
+    archives = sorted(p for p in src.rglob("*.a") if p.name != f"libpython{ldversion}.a")
 
     (out / "lib").mkdir(parents=True)
     (out / "bin").mkdir()
-    shutil.copy2(src / f"libpython{short}.a", out / "lib")
+    shutil.copy2(src / f"libpython{ldversion}.a", out / "lib")
     helper_names = []
     for archive_path in archives:
         name = archive_path.name
@@ -312,11 +318,11 @@ def build(args, log):
             raise BuildError(f"two helper archives named {name}")
         helper_names.append(name)
         shutil.copy2(archive_path, out / "lib" / name)
-    shutil.copy2(src / "python", out / "bin" / f"python{short}")
+    shutil.copy2(src / "python", out / "bin" / f"python{ldversion}")
     shutil.copytree(src / "Include", out / "include", ignore=shutil.ignore_patterns("*.in"))
     shutil.copy2(src / "pyconfig.h", out / "include" / "pyconfig.h")
     (out / "config.c").write_text(config_c)
-    stdlib = out / "lib" / f"python{short}"
+    stdlib = out / "lib" / f"python{ldversion}"
     _copy_stdlib(src / "Lib", stdlib)
     for sysconfigdata in (src / "build").rglob("_sysconfigdata_*.py"):
         shutil.copy2(sysconfigdata, stdlib / sysconfigdata.name)
@@ -357,16 +363,17 @@ def build(args, log):
         "python_version": args.version,
         "python_major_minor": short,
         "target_triple": args.target,
-        "build_options": {"static": True, "debug": False},
+        "build_options": {"static": True, "debug": False, "free_threaded": args.disable_gil},
+        "abiflags": abiflags,
         "link": {
             # Order matters for static linking: libpython first, then what its modules need.
-            "archives": [f"lib/libpython{short}.a"] + [f"lib/{n}" for n in helper_names + dep_archives],
+            "archives": [f"lib/libpython{ldversion}.a"] + [f"lib/{n}" for n in helper_names + dep_archives],
             "system_libraries": ["m"],
         },
         "headers": "include",
-        "stdlib": f"lib/python{short}",
+        "stdlib": f"lib/python{ldversion}",
         "stdlib_excluded": STDLIB_EXCLUDED,
-        "interpreter": f"bin/python{short}",
+        "interpreter": f"bin/python{ldversion}",
         "inittab": "config.c",
         "extensions": {name: {"init": init, "builtin": True} for name, init in sorted(builtins.items())},
         "extensions_left_out": extensions_left_out(states),
@@ -393,6 +400,10 @@ def main(argv=None):
     parser.add_argument(
         "--build-python",
         help="cross builds: bin/python<X.Y> of the same version built for the build machine (stdlib next to it)",
+    )
+    parser.add_argument(
+        "--disable-gil", action="store_true",
+        help="a free-threaded build (configure --disable-gil, ABI flag t): one row of rules/private/python_builds.bzl",
     )
     parser.add_argument("--cc", required=True)
     parser.add_argument("--ar", required=True)

@@ -83,9 +83,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stdlib", required=True, help="the distribution's lib/pythonX.Y directory")
     parser.add_argument("--target_triple", required=True, help="e.g. x86_64-linux-musl")
+    parser.add_argument("--abiflags", default="", help='"t" for a free-threaded build (_sysconfigdata_t_...)')
     parser.add_argument("--output", required=True, help="the generated module")
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
-    name = module_name(args.target_triple)
+    name = module_name(args.target_triple, args.abiflags)
     path = f"{args.stdlib}/{name}.py"
     try:
         try:

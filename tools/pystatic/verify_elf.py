@@ -11,8 +11,10 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
-# e_machine names as pyelftools reports them, by the @platforms cpu names we use.
-MACHINES = {"x86_64": "EM_X86_64", "aarch64": "EM_AARCH64"}
+from pystatic.targets import by_cpu
+
+# e_machine names as pyelftools reports them, by the @platforms cpu names (toolchains/targets.bzl).
+MACHINES = {cpu: row["elf_machine"] for cpu, row in by_cpu().items()}
 
 
 def static_problems(path, cpu=None):

@@ -37,15 +37,16 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from pystatic.seed_sources import sha256_of
+from pystatic.targets import by_cpu
 
 try:
     import tomllib
 except ImportError:  # Python < 3.11: the vendored tomli
     import tomli as tomllib
 
-# Target CPUs; each pairs with //platforms:musl. Wheels built for glibc (manylinux) cannot run there.
-CPUS = ("x86_64", "aarch64")
-MUSLLINUX_MINORS = (2, 1, 0)  # zig's musl is 1.2.x
+# Target CPUs (toolchains/targets.bzl); each pairs with //platforms:musl. Wheels built for glibc
+# (manylinux) cannot run there.
+CPUS = tuple(by_cpu())
 UNPACK_DIR = "_whl"
 SDIST_DIR = "_sdist"
 BUILD_TOOLS_DIR = "_build_tools"
@@ -86,6 +87,7 @@ class LockedPackage:
 class Platform:
     cpu: str
     python_version: str  # full, e.g. 3.13.15
+    abiflags: str = ""  # "t": the free-threaded build (cp313t wheels; no abi3)
 
     @property
     def triple(self):
@@ -112,16 +114,19 @@ class Platform:
         }
 
     def platform_tags(self):
-        return [f"musllinux_1_{minor}_{self.cpu}" for minor in MUSLLINUX_MINORS]
+        return list(by_cpu()[self.cpu]["wheel_platforms"])
 
     def supported_tags(self):
-        """Wheel tags this platform accepts, best first (CPython's own, then abi3, then pure)."""
+        """Wheel tags this platform accepts, best first (CPython's own, then abi3, then pure).
+
+        A free-threaded build takes cp313t wheels, never abi3 (the stable ABI needs the GIL) nor
+        abi3t (PEP 803, from 3.15 on)."""
         version = self.major_minor
         interpreter = "cp%d%d" % version
         platforms = self.platform_tags()
-        return list(wheel_tags.cpython_tags(version, [interpreter], platforms)) + list(
-            wheel_tags.compatible_tags(version, interpreter, platforms)
-        )
+        own = [t for t in wheel_tags.cpython_tags(version, [interpreter + self.abiflags], platforms)
+               if not (t.abi == "abi3t" and version < (3, 15))]
+        return own + list(wheel_tags.compatible_tags(version, interpreter, platforms))
 
 
 # --- reading locks ----------------------------------------------------------------------
@@ -266,7 +271,7 @@ def choose_wheel(package, platform):
     if best:
         return best[1], None
     have = ", ".join(w.filename for w in package.wheels) or "no wheels" + (" (only an sdist)" if package.sdist else "")
-    return None, f"no wheel in the lock fits {platform.triple} (CPython {platform.python_version}); the lock has: {have}"
+    return None, f"no wheel in the lock fits {platform.triple} (CPython {platform.python_version}{platform.abiflags}); the lock has: {have}"
 
 
 def pip_wheel_options(platform, wheel=None):
@@ -277,7 +282,8 @@ def pip_wheel_options(platform, wheel=None):
         abis = sorted({t.abi for t in file_tags})
     else:
         platforms = platform.platform_tags()
-        abis = ["cp%d%d" % platform.major_minor, "abi3", "none"]
+        # The free-threaded build cannot load abi3 (the stable ABI assumes the GIL).
+        abis = ["cp%d%d" % platform.major_minor + platform.abiflags] + ([] if platform.abiflags else ["abi3"]) + ["none"]
     options = ["--only-binary=:all:", "--python-version", "%d.%d" % platform.major_minor, "--implementation", "cp"]
     for tag in platforms:
         options += ["--platform", tag]
@@ -453,12 +459,16 @@ def _starlark_list(items, indent="        "):
 class WheelRepository:
     def __init__(self, lock_path, repo_dir, python, python_version, excludes=(), lock_label="", fetch=fetch_with_pip,
                  sdists=(), built_in=(), fetch_sdist=fetch_sdist_with_pip, build_from_source=(), build_lock=None,
-                 auto_build=True, native_libraries=(), native_env=()):
+                 auto_build=True, native_libraries=(), native_env=(),
+                 abiflags="", python_build="", python_flag=""):
         self.lock_path = pathlib.Path(lock_path)
         self.lock_label = lock_label or self.lock_path.name
         self.repo_dir = pathlib.Path(repo_dir)
         self.python = python
-        self.platforms = [Platform(cpu, python_version) for cpu in CPUS]
+        self.platforms = [Platform(cpu, python_version, abiflags) for cpu in CPUS]
+        # The Python build (e.g. 3.13t) and its build setting: the platform branches match only it.
+        self.python_build = python_build
+        self.python_flag = python_flag
         self.excludes = {canonicalize_name(e) for e in excludes}
         self.fetch = fetch
         self.fetch_sdist = fetch_sdist
@@ -694,16 +704,28 @@ class WheelRepository:
             'package(default_visibility = ["//visibility:public"])',
             "",
         ]
+        flag_values = f"    flag_values = {{{json.dumps(self.python_flag)}: {json.dumps(self.python_build)}}},\n" if self.python_flag else ""
         for cpu, values in sorted(constraints.items()):
-            out += [f'config_setting(\n    name = "linux_musl_{cpu}",\n    constraint_values = {_starlark_list(values)},\n)', ""]
+            out += [f'config_setting(\n    name = "linux_musl_{cpu}",\n    constraint_values = {_starlark_list(values)},\n{flag_values})', ""]
+            if self.python_flag:
+                # The platform without the build: a binary of another Python build (the branch above
+                # refines this one, so select() takes it when both match).
+                out += [f'config_setting(\n    name = "linux_musl_{cpu}_other_build",\n    constraint_values = {_starlark_list(values)},\n)', ""]
+        platforms = " or ".join(f"@rules_pystatic//platforms:{row['platform']}" for row in by_cpu().values())
         out += [
             "pystatic_wheel_unavailable(",
             '    name = "unsupported_platform",',
             '    target_compatible_with = ["@platforms//:incompatible"],',
-            '    message = "wheels of this repository are for linux musl targets (--platforms=@rules_pystatic//platforms:linux_musl or linux_musl_aarch64)",',
+            f'    message = "wheels of this repository are for linux musl targets (--platforms={platforms})",',
             ")",
             "",
         ]
+        if self.python_flag:
+            message = (f"the wheels of this repository ({self.lock_label}) are resolved for Python {self.python_build}, "
+                       "and this target is built for another Python build. Fix: set python_version = "
+                       f"\\\"{self.python_build}\\\" on the binary (or --@rules_pystatic//python:version={self.python_build}), "
+                       "or use a pystatic.wheels repository whose python_version is the binary's")
+            out += [f'pystatic_wheel_unavailable(\n    name = "wrong_python_build",\n    message = "{message}",\n)', ""]
         summary = {}
         for (key, cpu), result in sorted(self.resolved.items()):
             package = result.package
@@ -766,6 +788,8 @@ class WheelRepository:
         (self.repo_dir / "BUILD.bazel").write_text("\n".join(out))
         for key, package in sorted(self.packages.items()):
             branches = "".join(f'        "//:linux_musl_{cpu}": "//:{package.target}_{cpu}",\n' for cpu in CPUS)
+            if self.python_flag:
+                branches += "".join(f'        "//:linux_musl_{cpu}_other_build": "//:wrong_python_build",\n' for cpu in CPUS)
             pkg_dir = self.repo_dir / package.target
             pkg_dir.mkdir(exist_ok=True)
             sdist = (
@@ -792,6 +816,9 @@ def parse_args(argv):
     parser.add_argument("--lock_label", default="")
     parser.add_argument("--repo_dir", required=True)
     parser.add_argument("--python_version", required=True, help="full version of the target CPython")
+    parser.add_argument("--abiflags", default="", help='"t": wheels for the free-threaded build (cp313t)')
+    parser.add_argument("--python_build", default="", help="the Python build, e.g. 3.13t (toolchains/python_builds.bzl)")
+    parser.add_argument("--python_flag", default="", help="label of the build setting that selects it")
     parser.add_argument("--rules_bzl", required=True, help="label of rules/private/wheel.bzl")
     parser.add_argument("--constraint", action="append", default=[], nargs=2, metavar=("CPU", "LABEL"))
     parser.add_argument("--exclude", action="append", default=[])
@@ -815,6 +842,7 @@ def main(argv=None):
         sdists=args.sdist, built_in=args.built_in, build_from_source=args.build_from_source,
         build_lock=args.build_lock, auto_build=not args.no_auto_build,
         native_libraries=args.native_library, native_env=args.native_env,
+        abiflags=args.abiflags, python_build=args.python_build, python_flag=args.python_flag,
     )
     constraints = {}
     for cpu, label in args.constraint:
