@@ -18,11 +18,10 @@ import re
 import shutil
 import sys
 
+from pystatic import descriptor as distribution_descriptor
 from pystatic.action_args import expand_param_files
 from pystatic.configure_make import LINK_ORDER_FILE, BuildError, build_env, logged_build, run, scratch_dir
 from pystatic.source_archive import extract_source
-
-DESCRIPTOR_VERSION = 1
 
 # Fixed, so nothing that embeds the prefix (getpath, sysconfig) differs between builds.
 PREFIX = "/pystatic"
@@ -264,30 +263,18 @@ def build(args, log):
             "source_origin": origin["origin"],
         })
 
-    descriptor = {
-        "version": DESCRIPTOR_VERSION,
-        "python_version": args.version,
-        "python_major_minor": short,
-        "target_triple": args.target,
-        "build_options": {"static": True, "debug": False},
-        "link": {
-            # Order matters for static linking: libpython first, then what its modules need.
-            "archives": [f"lib/libpython{short}.a"] + [f"lib/{n}" for n in helper_names + dep_archives],
-            "system_libraries": ["m"],
-        },
-        "headers": "include",
-        "stdlib": f"lib/python{short}",
-        "stdlib_excluded": STDLIB_EXCLUDED,
-        "interpreter": f"bin/python{short}",
-        "inittab": "config.c",
-        "extensions": {name: {"init": init, "builtin": True} for name, init in sorted(builtins.items())},
-        "extensions_left_out": extensions_left_out(states),
-        "licenses": [
-            {"component": "cpython", "version": args.version, "license": "PSF-2.0", "file": "LICENSE.cpython"},
-        ]
+    descriptor = distribution_descriptor.new(
+        python_version=args.version,
+        target_triple=args.target,
+        archives=[f"lib/libpython{short}.a"] + [f"lib/{n}" for n in helper_names + dep_archives],
+        system_libraries=["m"],
+        builtins=builtins,
+        extensions_left_out=extensions_left_out(states),
+        stdlib_excluded=STDLIB_EXCLUDED,
+        licenses=[{"component": "cpython", "version": args.version, "license": "PSF-2.0", "file": "LICENSE.cpython"}]
         + bundled_licenses
         + dep_licenses,
-    }
+    )
     shutil.rmtree(work, ignore_errors=True)
     return descriptor
 
@@ -318,9 +305,7 @@ def main(argv=None):
     code, descriptor = logged_build(args.log, f"CPython {args.version} for {args.target}", lambda log: build(args, log))
     if code:
         return code
-    with open(args.descriptor, "w", encoding="utf-8") as out:
-        json.dump(descriptor, out, indent=1, sort_keys=True)
-        out.write("\n")
+    distribution_descriptor.dump(descriptor, args.descriptor)
     return 0
 
 
