@@ -1,10 +1,10 @@
 """The static CPython distribution, built by Bazel with the zig musl toolchain."""
 
-import json
 import subprocess
 
 import pytest
 
+from pystatic import descriptor as distribution_descriptor
 from pystatic.verify_elf import static_problems
 
 TARGET = "//toolchains/cpython:cpython_3_13"
@@ -17,15 +17,18 @@ def distribution(bazel):
     outputs = bazel.run("cquery", TARGET, MUSL, "--output=files").stdout.split()
     # Resolved now: bazel-out/ follows whichever output base built last.
     dist = next((bazel.execution_root() / p).resolve() for p in outputs if p.endswith("_dist"))
-    descriptor = json.loads(next(bazel.execution_root() / p for p in outputs if p.endswith(".json")).read_text())
+    descriptor = distribution_descriptor.load(next(bazel.execution_root() / p for p in outputs if p.endswith(".json")))
     return dist, descriptor
 
 
 def test_descriptor_names_version_target_and_link_inputs(distribution):
     dist, d = distribution
-    assert (d["python_version"], d["target_triple"]) == ("3.13.15", "x86_64-linux-musl")
-    archives = d["link"]["archives"]
+    assert (d.python_version, d.target_triple) == ("3.13.15", "x86_64-linux-musl")
+    archives = d.archives
     assert archives[0] == "lib/libpython3.13.a"
+    # The layout that Starlark assumes at analysis time (runtime.bzl, distribution.bzl: bin/pythonX.Y).
+    assert (d.interpreter, d.stdlib, d.inittab) == ("bin/python3.13", "lib/python3.13", "config.c")
+    assert (dist / d.interpreter).is_file() and (dist / d.stdlib / "os.py").is_file()
     for archive in archives:
         assert (dist / archive).read_bytes()[:8] == b"!<arch>\n", archive
 
@@ -37,11 +40,11 @@ def test_aarch64_cross_build_is_static_and_runs_under_qemu(bazel, qemu_aarch64):
     outputs = [p for p in bazel.run("cquery", TARGET, aarch64, "--output=files").stdout.split() if "aarch64" in p]
     assert len(outputs) == 2, outputs
     dist = next((bazel.execution_root() / p).resolve() for p in outputs if p.endswith("_dist"))
-    d = json.loads(next(bazel.execution_root() / p for p in outputs if p.endswith(".json")).read_text())
-    assert (d["python_version"], d["target_triple"]) == ("3.13.15", "aarch64-linux-musl")
+    d = distribution_descriptor.load(next(bazel.execution_root() / p for p in outputs if p.endswith(".json")))
+    assert (d.python_version, d.target_triple) == ("3.13.15", "aarch64-linux-musl")
     for name in ("_ssl", "_ctypes", "_sqlite3", "_uuid", "_lzma", "_bz2", "zlib", "_decimal"):
-        assert d["extensions"][name]["builtin"], name
-    python = dist / d["interpreter"]
+        assert d.extensions[name]["builtin"], name
+    python = dist / d.interpreter
     assert static_problems(python, "aarch64") == []
     code = (
         "import ctypes, lzma, sqlite3, ssl, sys, uuid;"
@@ -56,13 +59,13 @@ def test_aarch64_cross_build_is_static_and_runs_under_qemu(bazel, qemu_aarch64):
 
 def test_builtin_extensions_come_from_the_generated_inittab(distribution):
     dist, d = distribution
-    config_c = (dist / d["inittab"]).read_text()
+    config_c = (dist / d.inittab).read_text()
     for name in ("_decimal", "_json", "_socket", "pyexpat", "_sha2", "math", "_asyncio", "zlib", "_bz2", "_lzma",
                  "_ssl", "_hashlib", "_ctypes", "_sqlite3", "_uuid"):
-        assert d["extensions"][name]["init"] == f"PyInit_{name}"
+        assert d.extensions[name]["init"] == f"PyInit_{name}"
         assert f'{{"{name}", PyInit_{name}}}' in config_c
-    left_out = d["extensions_left_out"]
-    assert not set(left_out) & set(d["extensions"])
+    left_out = d.extensions_left_out
+    assert not set(left_out) & set(d.extensions)
     assert left_out["_tkinter"]["reason"] and all(v["reason"] for v in left_out.values())
     # Left out on purpose, whatever the build machine has: GPL readline, no ncurses.
     assert left_out["readline"]["state"] == "n/a" and "GPL" in left_out["readline"]["reason"]
@@ -71,7 +74,7 @@ def test_builtin_extensions_come_from_the_generated_inittab(distribution):
 
 def test_interpreter_is_static_and_runs_the_stdlib(distribution):
     dist, d = distribution
-    python = dist / d["interpreter"]
+    python = dist / d.interpreter
     assert static_problems(python, "x86_64") == []
     code = (
         "import bz2, ctypes, decimal, gzip, hashlib, json, lzma, ssl, sys, xml.dom.minidom;"
@@ -98,17 +101,17 @@ def test_sqlite3_and_uuid_run_on_their_static_libraries(distribution):
         "print(db.execute('select sqlite_version()').fetchone()[0], hits, math, sqlite3.threadsafety,"
         " uuid._uuid is not None, uuid._generate_time_safe is not None, u.version, uuid.UUID(str(u)) == u)"
     )
-    result = subprocess.run([str(dist / d["interpreter"]), "-I", "-c", code], capture_output=True, text=True, env={}, timeout=60)
+    result = subprocess.run([str(dist / d.interpreter), "-I", "-c", code], capture_output=True, text=True, env={}, timeout=60)
     assert (result.returncode, result.stdout) == (0, "3.53.4 [('a static python',)] (4.0, 2) 3 True True 1 True\n"), result.stderr
 
 
 def test_stdlib_tree_and_licence(distribution):
     dist, d = distribution
-    stdlib = dist / d["stdlib"]
+    stdlib = dist / d.stdlib
     assert (stdlib / "os.py").is_file() and (stdlib / "importlib" / "resources" / "__init__.py").is_file()
-    for excluded in d["stdlib_excluded"]:
+    for excluded in d.stdlib_excluded:
         assert not (stdlib / excluded).exists(), excluded
-    licenses = {entry["component"]: entry for entry in d["licenses"]}
+    licenses = {entry["component"]: entry for entry in d.licenses}
     assert "PYTHON SOFTWARE FOUNDATION LICENSE" in (dist / licenses["cpython"]["file"]).read_text()
     assert {"expat", "libmpdec", "HACL*", "zlib", "bzip2", "xz", "openssl", "libffi", "sqlite3", "libuuid", "zstd"} <= set(licenses)
     for entry in licenses.values():
@@ -126,7 +129,7 @@ def test_stdlib_tree_and_licence(distribution):
 
 def test_dependency_archives_are_linked_after_libpython(distribution):
     _, d = distribution
-    archives = d["link"]["archives"]
+    archives = d.archives
     # libzstd.a: no CPython 3.13 module uses it; programs' own C code (resource decompression) does.
     for lib in ("libz.a", "libbz2.a", "liblzma.a", "libssl.a", "libcrypto.a", "libffi.a", "libsqlite3.a", "libuuid.a",
                 "libzstd.a"):

@@ -90,7 +90,7 @@ def test_built_in_and_descriptor_are_united(tmp_path):
     (root / "pkg").mkdir(parents=True)
     (root / "pkg" / "__init__.py").write_text("from ._c import f\nimport _zstd\n")
     descriptor = tmp_path / "descriptor.json"
-    descriptor.write_text('{"extensions": ["_zstd"]}')
+    descriptor.write_text('{"version": 2, "extensions": {"_zstd": {"init": "PyInit__zstd", "builtin": true}}}')
     args = ["--target", "//x:pkg", "--package", "pkg 1.0", "--root", str(root), "--src", str(root / "pkg" / "__init__.py"),
             "--native", "pkg/_c.so", "--native", "_zstd.so", "--descriptor", str(descriptor), "--built_in", "pkg._c",
             "--stamp", str(tmp_path / "stamp")]

@@ -86,7 +86,7 @@ struct _inittab _PyImport_Inittab[] = {
 def test_left_out_builtins_get_a_pruned_inittab_in_the_glue(tmp_path):
     (tmp_path / "dist").mkdir()
     (tmp_path / "dist" / "config.c").write_text(CONFIG_C)
-    (tmp_path / "dist.json").write_text('{"inittab": "config.c"}')
+    (tmp_path / "dist.json").write_text('{"version": 2, "inittab": "config.c"}')
     (tmp_path / "b").write_bytes(b"")
     (tmp_path / "r.json").write_text('{"entry_point": "m", "builtins_left_out": ["_ssl"], "stdlib_left_out": ["pickle", "ssl"]}')
     out = tmp_path / "glue.c"

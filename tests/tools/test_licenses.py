@@ -10,7 +10,7 @@ def test_bill_of_materials_from_descriptor_and_dist_info(tmp_path):
     (dist / "LICENSE.cpython").write_text("PSF text")
     (dist / "LICENSE.zlib").write_text("zlib text")
     descriptor = {
-        "python_version": "3.13.15", "target_triple": "x86_64-linux-musl",
+        "version": 2, "python_version": "3.13.15", "target_triple": "x86_64-linux-musl",
         "licenses": [
             {"component": "cpython", "version": "3.13.15", "license": "PSF-2.0", "file": "LICENSE.cpython"},
             {"component": "zlib", "version": "1.3.2", "license": "Zlib", "file": "LICENSE.zlib", "source_sha256": "ab" * 32},

@@ -1,16 +1,17 @@
 import pytest
 
 from pystatic import merge_archives
+from pystatic.descriptor import Descriptor
 
 
 def test_archives_in_descriptor_order_under_the_distribution():
-    descriptor = {"link": {"archives": ["lib/libpython3.13.a", "lib/libssl.a"], "system_libraries": ["m"]}}
+    descriptor = Descriptor({"version": 2, "link": {"archives": ["lib/libpython3.13.a", "lib/libssl.a"], "system_libraries": ["m"]}})
     assert merge_archives.archives_to_merge(descriptor, "out/dist") == ["out/dist/lib/libpython3.13.a", "out/dist/lib/libssl.a"]
 
 
 def test_system_libraries_beyond_libc_are_an_error():
     with pytest.raises(merge_archives.MergeError, match="readline"):
-        merge_archives.archives_to_merge({"link": {"archives": [], "system_libraries": ["m", "readline"]}}, "d")
+        merge_archives.archives_to_merge(Descriptor({"version": 2, "link": {"archives": [], "system_libraries": ["m", "readline"]}}), "d")
 
 
 def test_mri_script_and_unsafe_paths():

@@ -201,7 +201,7 @@ def test_extract_packages_must_name_an_embedded_package(packs, capsys):
 
 def test_builtins_nothing_imports_are_left_out_in_imported_mode(packs, tmp_path):
     descriptor = tmp_path / "distribution.json"
-    descriptor.write_text(json.dumps({"extensions": {
+    descriptor.write_text(json.dumps({"version": 2, "extensions": {
         name: {"builtin": True, "init": f"PyInit_{name}"} for name in ("_io", "posix", "_json", "_ssl", "_socket", "_sqlite3", "zlib")
     } | {"_curses": {"builtin": False}}}))
     STDLIB_WITH_C = {"json.decoder": ["re", "_json"]}

@@ -50,7 +50,7 @@ DIST_INFOS = [
 @pytest.fixture
 def inputs(tmp_path):
     descriptor = {
-        "python_version": "3.13.15", "target_triple": "x86_64-linux-musl",
+        "version": 2, "python_version": "3.13.15", "target_triple": "x86_64-linux-musl",
         "extensions": {"pyexpat": {}, "_decimal": {}, "_sha2": {}, "zlib": {}, "_sqlite3": {}},
         "licenses": [
             {"component": "cpython", "version": "3.13.15", "license": "PSF-2.0", "file": "LICENSE.cpython"},

@@ -19,11 +19,10 @@ import shutil
 import subprocess
 import sys
 
+from pystatic import descriptor as distribution_descriptor
 from pystatic.action_args import expand_param_files
 from pystatic.configure_make import LINK_ORDER_FILE, BuildError, build_env, logged_build, run, scratch_dir
 from pystatic.source_archive import extract_source
-
-DESCRIPTOR_VERSION = 1
 
 # Fixed, so nothing that embeds the prefix (getpath, sysconfig) differs between builds.
 PREFIX = "/pystatic"
@@ -300,8 +299,8 @@ def build(args, log):
         make.append(f"PY_CORE_CFLAGS=$(PY_STDMODULE_CFLAGS) -DPy_BUILD_CORE {LTO_CFLAGS}")
     run(make, src, env, log)
     if args.lto:
-        merged = native_core_archive(src / f"libpython{short}.a", work, env["CC"], env["AR"], args.jobs, log, env)
-        log.write(f"LTO: {merged} core objects of libpython{short}.a merged into {LTO_OBJECT}\n")
+        merged = native_core_archive(src / f"libpython{ldversion}.a", work, env["CC"], env["AR"], args.jobs, log, env)
+        log.write(f"LTO: {merged} core objects of libpython{ldversion}.a merged into {LTO_OBJECT}\n")
 
     states = module_states((src / "Makefile").read_text())
     config_c = (src / "Modules" / "config.c").read_text()
@@ -358,31 +357,19 @@ def build(args, log):
             "source_origin": origin["origin"],
         })
 
-    descriptor = {
-        "version": DESCRIPTOR_VERSION,
-        "python_version": args.version,
-        "python_major_minor": short,
-        "target_triple": args.target,
-        "build_options": {"static": True, "debug": False, "free_threaded": args.disable_gil},
-        "abiflags": abiflags,
-        "link": {
-            # Order matters for static linking: libpython first, then what its modules need.
-            "archives": [f"lib/libpython{ldversion}.a"] + [f"lib/{n}" for n in helper_names + dep_archives],
-            "system_libraries": ["m"],
-        },
-        "headers": "include",
-        "stdlib": f"lib/python{ldversion}",
-        "stdlib_excluded": STDLIB_EXCLUDED,
-        "interpreter": f"bin/python{ldversion}",
-        "inittab": "config.c",
-        "extensions": {name: {"init": init, "builtin": True} for name, init in sorted(builtins.items())},
-        "extensions_left_out": extensions_left_out(states),
-        "licenses": [
-            {"component": "cpython", "version": args.version, "license": "PSF-2.0", "file": "LICENSE.cpython"},
-        ]
+    descriptor = distribution_descriptor.new(
+        python_version=args.version,
+        abiflags=abiflags,
+        target_triple=args.target,
+        archives=[f"lib/libpython{ldversion}.a"] + [f"lib/{n}" for n in helper_names + dep_archives],
+        system_libraries=["m"],
+        builtins=builtins,
+        extensions_left_out=extensions_left_out(states),
+        stdlib_excluded=STDLIB_EXCLUDED,
+        licenses=[{"component": "cpython", "version": args.version, "license": "PSF-2.0", "file": "LICENSE.cpython"}]
         + bundled_licenses
         + dep_licenses,
-    }
+    )
     shutil.rmtree(work, ignore_errors=True)
     return descriptor
 
@@ -419,9 +406,7 @@ def main(argv=None):
     code, descriptor = logged_build(args.log, f"CPython {args.version} for {args.target}", lambda log: build(args, log))
     if code:
         return code
-    with open(args.descriptor, "w", encoding="utf-8") as out:
-        json.dump(descriptor, out, indent=1, sort_keys=True)
-        out.write("\n")
+    distribution_descriptor.dump(descriptor, args.descriptor)
     return 0
 
 

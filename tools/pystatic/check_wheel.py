@@ -16,6 +16,7 @@ import json
 import pathlib
 import sys
 
+from pystatic import descriptor as distribution_descriptor
 from pystatic.action_args import expand_param_files
 from pystatic.compile_bytecode import absolute_import_name
 
@@ -126,7 +127,7 @@ def main(argv=None):
     # The union: the distribution's built-ins and the modules the user links in (built_in = [...]).
     builtins = set(args.built_in)
     if args.descriptor:
-        builtins |= set(json.loads(pathlib.Path(args.descriptor).read_text())["extensions"])
+        builtins |= distribution_descriptor.load(args.descriptor).builtin_modules
     sources = {}
     for path in args.src:
         rel = pathlib.PurePosixPath(path).relative_to(args.root).as_posix()

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 
+from pystatic import descriptor as distribution_descriptor
 from pystatic.action_args import expand_param_files
 
 ALLOCATORS = {
@@ -165,8 +166,7 @@ def main(argv=None):
     if left_out:
         if not (args.descriptor and args.distribution):
             parser.error("the report leaves built-in modules out: --descriptor and --distribution (its inittab) are needed")
-        with open(args.descriptor, encoding="utf-8") as f:
-            inittab = os.path.join(args.distribution, json.load(f)["inittab"])
+        inittab = os.path.join(args.distribution, distribution_descriptor.load(args.descriptor).inittab)
         with open(inittab, encoding="utf-8") as f:
             source += "\n/* The distribution's inittab without the built-ins nothing embedded imports. */\n"
             source += pruned_inittab(f.read(), left_out)

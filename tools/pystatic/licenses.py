@@ -12,6 +12,7 @@ import pathlib
 import sys
 from email.parser import HeaderParser
 
+from pystatic import descriptor as distribution_descriptor
 from pystatic.blob import METADATA, BlobError, read_blob
 
 LICENSE_FILE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "licenses/")
@@ -19,7 +20,7 @@ LICENSE_FILE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "
 
 def distribution_components(descriptor, distribution_dir):
     components = []
-    for entry in descriptor["licenses"]:
+    for entry in descriptor.licenses:
         files = entry.get("files") or [entry["file"]]
         component = {k: v for k, v in entry.items() if k not in ("file", "files")}
         component["origin"] = "distribution"
@@ -65,15 +66,14 @@ def main(argv=None):
     parser.add_argument("--blob", required=True, help="the binary's resource blob")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(argv)
-    with open(args.descriptor, encoding="utf-8") as f:
-        descriptor = json.load(f)
     try:
+        descriptor = distribution_descriptor.load(args.descriptor)
         components = distribution_components(descriptor, args.distribution) + metadata_components(read_blob(args.blob))
-    except (BlobError, OSError, KeyError) as err:
+    except (BlobError, OSError, KeyError, distribution_descriptor.DescriptorError) as err:
         print(f"error: {args.target}: cannot list licences: {err}", file=sys.stderr)
         return 1
-    report = {"binary": args.target, "python_version": descriptor["python_version"],
-              "target_triple": descriptor["target_triple"], "components": components}
+    report = {"binary": args.target, "python_version": descriptor.python_version,
+              "target_triple": descriptor.target_triple, "components": components}
     with open(args.output, "w", encoding="utf-8") as out:
         json.dump(report, out, indent=1, sort_keys=True)
         out.write("\n")

@@ -7,10 +7,11 @@ every member, even two objects of the same name from different archives.
 """
 
 import argparse
-import json
 import os
 import subprocess
 import sys
+
+from pystatic import descriptor as distribution_descriptor
 
 # Parts of musl's libc.a: nothing to add to a static link.
 LIBC_PARTS = {"c", "m", "pthread", "dl", "rt", "util"}
@@ -21,10 +22,11 @@ class MergeError(Exception):
 
 
 def archives_to_merge(descriptor, distribution_path):
-    others = sorted(set(descriptor["link"].get("system_libraries", [])) - LIBC_PARTS)
+    """descriptor: a pystatic.descriptor.Descriptor."""
+    others = sorted(set(descriptor.system_libraries) - LIBC_PARTS)
     if others:
         raise MergeError(f"the distribution needs system libraries a static musl link lacks: {', '.join(others)}")
-    return [os.path.join(distribution_path, archive) for archive in descriptor["link"]["archives"]]
+    return [os.path.join(distribution_path, archive) for archive in descriptor.archives]
 
 
 def mri_script(output, archives):
@@ -41,11 +43,9 @@ def main(argv=None):
     parser.add_argument("--distribution", required=True, help="the distribution directory")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(argv)
-    with open(args.descriptor, encoding="utf-8") as f:
-        descriptor = json.load(f)
     try:
-        script = mri_script(args.output, archives_to_merge(descriptor, args.distribution))
-    except MergeError as err:
+        script = mri_script(args.output, archives_to_merge(distribution_descriptor.load(args.descriptor), args.distribution))
+    except (MergeError, distribution_descriptor.DescriptorError) as err:
         print(f"error: {args.descriptor}: {err}", file=sys.stderr)
         return 1
     result = subprocess.run([args.ar, "-M"], input=script, text=True, capture_output=True)

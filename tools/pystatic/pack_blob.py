@@ -13,6 +13,7 @@ import configparser
 import json
 import sys
 
+from pystatic import descriptor as distribution_descriptor
 from pystatic import file_access
 from pystatic.action_args import expand_param_files
 from pystatic.blob import DATA, METADATA, MODULE, BlobError, Entry, read_blob, write_blob
@@ -262,8 +263,7 @@ def dynamic_import_notes(app_imports):
 
 
 def _distribution_builtins(descriptor):
-    with open(descriptor, encoding="utf-8") as f:
-        extensions = json.load(f)["extensions"]
+    extensions = distribution_descriptor.load(descriptor).extensions
     return sorted(name for name, info in extensions.items() if info.get("builtin"))
 
 

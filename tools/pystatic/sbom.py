@@ -30,6 +30,7 @@ import uuid
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
 
+from pystatic import descriptor as distribution_descriptor
 from pystatic.action_args import expand_param_files
 from pystatic.blob import METADATA, MODULE, BlobError, read_blob
 
@@ -228,7 +229,7 @@ def archive_urls(sources):
 
 def cpython_components(descriptor, cpython_sbom, urls, blob_modules):
     """CPython, then the bundled libraries of its Misc/sbom.spdx.json that are in this binary."""
-    version = descriptor["python_version"]
+    version = descriptor.python_version
     sha = cpython_sbom["source_sha256"]
     url = urls.get(sha, "")
     cpython = Component(
@@ -236,10 +237,10 @@ def cpython_components(descriptor, cpython_sbom, urls, blob_modules):
         kind="framework", purpose="FRAMEWORK", purl=_generic_purl("cpython", version, sha, url),
         cpe=f"cpe:2.3:a:python:python:{version}:*:*:*:*:*:*:*", sha256=sha, download=url,
         file_name=cpython_sbom["source_file"], supplier="Organization: Python Software Foundation",
-        description=f"CPython {version} built from source as static objects for {descriptor['target_triple']}",
+        description=f"CPython {version} built from source as static objects for {descriptor.target_triple}",
     )
     components = [cpython]
-    builtins = set(descriptor.get("extensions", {}))
+    builtins = descriptor.builtin_modules
     for package in cpython_sbom["sbom"].get("packages", []):
         name = package["name"]
         license_name, used_when = CPYTHON_BUNDLED.get(name, (None, None))
@@ -268,8 +269,8 @@ def distribution_components(descriptor, urls, runtime_libs=()):
     """The C libraries of the distribution that are linked (descriptor licence entries with a
     pinned source, used by a built-in module or, for runtime_libs, by the runtime)."""
     components = []
-    users = set(descriptor.get("extensions", {}))
-    for entry in descriptor["licenses"]:
+    users = descriptor.builtin_modules
+    for entry in descriptor.licenses:
         if "source_sha256" not in entry:
             continue  # cpython and its bundled code: from the CPython SBOM
         name, version, sha = entry["component"], entry["version"], entry["source_sha256"]
@@ -380,13 +381,13 @@ def zig_component(zig_version):
 
 
 def collect(args):
-    descriptor = json.loads(pathlib.Path(args.descriptor).read_text(encoding="utf-8"))
+    descriptor = distribution_descriptor.load(args.descriptor)
     cpython_sbom = json.loads(pathlib.Path(args.cpython_sbom).read_text(encoding="utf-8"))
     urls = archive_urls(json.loads(pathlib.Path(args.sources).read_text(encoding="utf-8")))
     blob = read_blob(args.blob)
     components = cpython_components(descriptor, cpython_sbom, urls, set(blob.names(MODULE)))
     deps = distribution_components(descriptor, urls, args.runtime_lib)
-    users = set(descriptor.get("extensions", {}))
+    users = descriptor.builtin_modules
     components[0].depends_on = [c.ref for c in deps if users & set(DEP_USERS.get(c.name, ["?"])) or c.name not in DEP_USERS] + ["musl"]
     distributions = blob_distributions(blob)
     components += deps + [musl_component(args.musl_version, args.zig_version)] + distributions
@@ -458,7 +459,7 @@ def _spdx_package(c):
 def spdx_document(target, name, sha256, descriptor, components, zig_version):
     binary = Component(
         ref="binary", name=name, version="", kind="application", purpose="APPLICATION", sha256=sha256,
-        file_name=name, description=f"{target}: a fully static {descriptor['target_triple']} executable built by rules_pystatic",
+        file_name=name, description=f"{target}: a fully static {descriptor.target_triple} executable built by rules_pystatic",
     )
     zig = zig_component(zig_version)
     packages = [_spdx_package(c) for c in [binary] + components + [zig]]
@@ -535,7 +536,7 @@ def cyclonedx_document(target, name, sha256, descriptor, components, zig_version
             "tools": {"components": [_cdx_component(zig_component(zig_version)), {"type": "application", "name": TOOL}]},
             "component": {
                 "type": "application", "bom-ref": "binary", "name": name,
-                "description": f"{target}: a fully static {descriptor['target_triple']} executable built by rules_pystatic",
+                "description": f"{target}: a fully static {descriptor.target_triple} executable built by rules_pystatic",
                 "hashes": [{"alg": "SHA-256", "content": sha256}],
             },
         },
