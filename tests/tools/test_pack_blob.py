@@ -237,7 +237,7 @@ def test_interpreter_needs_no_entry_point_and_keeps_every_app_module(packs):
 
 def test_imported_mode_skips_type_checking_command_line_and_lazy_imports_of_the_stdlib(packs, tmp_path):
     descriptor = tmp_path / "distribution.json"
-    descriptor.write_text(json.dumps({"extensions": {name: {"builtin": True} for name in ("_io", "_json", "_sqlite3")}}))
+    descriptor.write_text(json.dumps({"version": 2, "extensions": {name: {"builtin": True, "init": f"PyInit_{name}"} for name in ("_io", "_json", "_sqlite3")}}))
     weak = {
         "json": {"email": "type_checking", "sqlite3": "command_line", "_json": "optional", "re": "optional"},
         "traceback": {},
