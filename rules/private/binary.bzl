@@ -412,3 +412,6 @@ def py_static_interpreter(name, target_compatible_with = None, **kwargs):
     # Its command line may import any module: the whole stdlib unless told otherwise.
     kwargs.setdefault("stdlib", "all")
     py_static_binary(name = name, target_compatible_with = target_compatible_with, interpreter = True, use_environment = True, **kwargs)
+
+# The rule behind the macros, for the generated rule reference only (docs/reference).
+PY_STATIC_BINARY_RULE = _py_static_binary

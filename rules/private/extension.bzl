@@ -96,3 +96,6 @@ def py_static_extension(name, target_compatible_with = None, **kwargs):
     if target_compatible_with == None:
         target_compatible_with = [Label("//platforms:musl")]
     _py_static_extension(name = name, target_compatible_with = target_compatible_with, **kwargs)
+
+# The rule behind the macro, for the generated rule reference only (docs/reference).
+PY_STATIC_EXTENSION_RULE = _py_static_extension

@@ -1,0 +1,1 @@
+"""Documentation actions: the rule reference rendered from starlark_doc_extract."""
