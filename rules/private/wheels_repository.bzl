@@ -71,6 +71,7 @@ def _pystatic_wheels_repository_impl(rctx):
         args.extend(["--built_in", module])
     for name in rctx.attr.build_from_source:
         args.extend(["--build_from_source", name])
+
     # Native libraries (sources.json `native`): each row names the packages that link it, and the
     # environment that makes their build require it.
     for lib, entry in sorted(sources.get("native", {}).items()):
