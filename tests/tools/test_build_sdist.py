@@ -251,6 +251,7 @@ def test_native_library_headers_and_archive_reach_the_extension(tmp_path):
     (prefix / "include").mkdir(parents=True)
     (prefix / "lib").mkdir()
     (prefix / "include" / "nat.h").write_text("int nat_answer(void);\n")
+    (prefix / "LICENSE.libnat").write_text("libnat: MIT\n")
     (tmp_path / "nat.c").write_text("int nat_answer(void) { return 42; }\n")
     subprocess.run(["cc", "-c", str(tmp_path / "nat.c"), "-o", str(tmp_path / "nat.o")], check=True)
     subprocess.run(["ar", "rcs", str(prefix / "lib" / "libnat.a"), str(tmp_path / "nat.o")], check=True)
@@ -267,6 +268,8 @@ def test_native_library_headers_and_archive_reach_the_extension(tmp_path):
     symbols = subprocess.run(["nm", str(out / "lib.a")], capture_output=True, text=True).stdout
     assert "T nat_answer" in symbols and "T PyInit_pystatic_pkg___ext" in symbols
     assert f"native library libnat: {prefix}" in (out / "sdist.log").read_text()
+    # The library's licence travels with the package (the binary's licence report reads dist-info).
+    assert (out / "site" / "pkg-1.0.dist-info" / "licenses" / "LICENSE.libnat").read_text() == "libnat: MIT\n"
 
 
 def test_native_library_must_be_a_prefix(tmp_path, capsys):

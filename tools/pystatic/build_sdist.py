@@ -244,6 +244,28 @@ def capture_link(state, out, objects, archives):
     return {"objects": copies, "archives": libs, "init": init, "leaf": leaf, "cxx": cxx}
 
 
+def add_licence_texts(site, texts):
+    """Copies licence texts of what the archive holds besides the package (native libraries, the C++
+    runtime) into the package's `.dist-info/licenses/`, which the binary's licence report lists."""
+    dist_infos = sorted(p for p in pathlib.Path(site).glob("*.dist-info") if p.is_dir())
+    if not dist_infos or not texts:
+        return []
+    licenses = dist_infos[0] / "licenses"
+    licenses.mkdir(exist_ok=True)
+    written = []
+    for name, path in sorted(texts.items()):
+        shutil.copyfile(path, licenses / name)
+        written.append(name)
+    return written
+
+
+def cxx_runtime_licences(cc):
+    """zig's licence files of libc++, libc++abi and libunwind, beside the cc wrapper's zig."""
+    lib = pathlib.Path(cc).resolve().parent.parent / "ziglang" / "lib"
+    texts = {f"LICENSE.{name}": lib / name / "LICENSE.TXT" for name in ("libcxx", "libcxxabi", "libunwind")}
+    return {name: path for name, path in texts.items() if path.is_file()}
+
+
 def trampoline_source(public, init):
     """C source of `public` (the inittab's name of a built-in) calling the renamed init function."""
     return f"void *{init}(void);\nvoid *{public}(void) {{ return {init}(); }}\n"
@@ -362,7 +384,8 @@ def native_libraries(specs):
         if not os.path.isdir(os.path.join(prefix, "include")):
             raise BuildError(f"native library {name}: {prefix} has no include/ (not a build_native.py prefix)")
         libs.append({"name": name, "prefix": prefix, "include": os.path.join(prefix, "include"),
-                     "lib": os.path.join(prefix, "lib"), "pkgconfig": os.path.join(prefix, "lib", "pkgconfig")})
+                     "lib": os.path.join(prefix, "lib"), "pkgconfig": os.path.join(prefix, "lib", "pkgconfig"),
+                     "licence": os.path.join(prefix, f"LICENSE.{name}")})
     return libs
 
 
@@ -552,9 +575,13 @@ def finish(args, package, backend, work, wheel, state):
         for number, lib in enumerate(link["archives"]):
             members += extract_members(args.ar, lib, staging / f"{index:03d}_lib{number:03d}")
         builtins.append([module, renamed])
+    licences = {f"LICENSE.{lib['name']}": lib["licence"] for lib in native_libraries(args.native_library)
+                if os.path.exists(lib["licence"])}
     if cxx:
+        licences.update(cxx_runtime_licences(config["cc"]))
         for number, lib in enumerate(cxx_runtime_archives(config["cc"], config["cflags"], work)):
             members += extract_members(args.ar, lib, staging / f"cxx{number}_{pathlib.Path(lib).stem.replace('+', 'x')}")
+    add_licence_texts(args.site, licences)
     archive = pathlib.Path(args.archive)
     if archive.exists():
         archive.unlink()
