@@ -395,8 +395,8 @@ def main(argv=None):
     parser.add_argument("--cc", required=True)
     parser.add_argument("--ar", required=True)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--lto", action=argparse.BooleanOptionalAction, default=True,
-                        help="link-time optimisation of the interpreter core (default on)")
+    parser.add_argument("--lto", action=argparse.BooleanOptionalAction, default=False,
+                        help="link-time optimisation of the interpreter core (cpython_static_distribution's lto)")
     parser.add_argument("--output", required=True, help="output directory (the distribution)")
     parser.add_argument("--descriptor", required=True, help="output JSON descriptor")
     parser.add_argument("--log", required=True, help="output: configure/make log")
