@@ -134,7 +134,10 @@ def test_exit_codes_and_tracebacks_with_source_lines(binaries, tmp_path):
 
 
 def test_keyboard_interrupt_exits_130(binaries, tmp_path):
-    process = subprocess.Popen([str(binaries["cli"]), "wait", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Like python3, the binary keeps SIGINT ignored if its parent ignores it (a runner started in
+    # the background by a non-interactive shell does): start it with the default disposition.
+    process = subprocess.Popen([str(binaries["cli"]), "wait", "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert process.stdout.readline() == "ready\n"
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=30)
