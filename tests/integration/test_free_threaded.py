@@ -104,10 +104,11 @@ def _digests(bazel, target, *flags):
 
 
 def test_free_threaded_build_is_reproducible(bazel, fresh_bazel, tmp_path):
-    bazel.run("build", THREADS, DIST_T, MUSL)
+    # Every intermediate file is compared, so each must be on disk even when it came from the cache.
+    bazel.run("build", THREADS, DIST_T, MUSL, "--remote_download_all")
     first = _digests(bazel, THREADS, MUSL)
     other = fresh_bazel("other", copy_checkout(tmp_path / "checkout"))
-    spawns = other.build_spawns(tmp_path / "exec.json", THREADS, DIST_T, MUSL, REBUILD)
+    spawns = other.build_spawns(tmp_path / "exec.json", THREADS, DIST_T, MUSL, REBUILD, "--remote_download_all")
     assert any(m == "PyStaticCPython" for m, _, _ in executed(spawns)), executed(spawns)
     second = _digests(other, THREADS, MUSL)
     assert sorted(first) == sorted(second)
