@@ -359,7 +359,7 @@ local_path_override(
 )
 
 zig = use_extension("@pystatic_distribution//toolchains/zig:extensions.bzl", "zig")''')
-sub("MODULE.bazel", 'cpython = use_extension("//toolchains/cpython:extensions.bzl", "cpython")',
+sub("MODULE.bazel", 'cpython = use_extension("@pystatic_distribution//toolchains/cpython:extensions.bzl", "cpython")',
     'cpython = use_extension("@pystatic_distribution//toolchains/cpython:extensions.bzl", "cpython")')
 sub("e2e/MODULE.bazel", '''local_path_override(
     module_name = "rules_pystatic",
