@@ -6,7 +6,7 @@ import tarfile
 
 import pytest
 
-from pystatic import build_dep
+from pystatic.distribution import build_dep
 
 SOURCES_JSON = pathlib.Path(__file__).resolve().parents[2] / "toolchains" / "cpython" / "sources.json"
 

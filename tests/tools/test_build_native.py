@@ -3,7 +3,7 @@
 import json
 import pathlib
 
-from pystatic import build_dep, build_native
+from pystatic.distribution import build_dep, build_native
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOURCES = json.loads((ROOT / "toolchains" / "cpython" / "sources.json").read_text())

@@ -1,7 +1,7 @@
 import hashlib
 import json
 
-from pystatic import seed_sources
+from pystatic.repository import seed_sources
 
 
 def _archive(payload, origin="upstream", urls=("https://example.invalid/a.tar.xz",)):
