@@ -130,6 +130,10 @@ PATHS = [(f, "distribution/" + f) for f in MOVED] + [
 
 def rewrite(text, path):
     in_dist = path.startswith("distribution/")
+    # `from pystatic import a, b`: one import per module, as each goes to its own group.
+    text = re.sub(r"^(\s*)from pystatic import (\w+(?:, \w+)+)$",
+                  lambda m: "\n".join(f"{m.group(1)}from pystatic import {n}" for n in m.group(2).split(", ")),
+                  text, flags=re.M)
     for module, (root, group) in GROUPS.items():
         text = re.sub(rf"\bfrom pystatic import {module}\b", f"from pystatic.{group} import {module}", text)
         text = re.sub(rf"(?<![\w.])pystatic\.{module}\b", f"pystatic.{group}.{module}", text)
@@ -150,6 +154,8 @@ def rewrite(text, path):
                     text = text.replace(f'load(":{b}.bzl"', f'load("{DIST}//toolchains/cpython:{b}.bzl"')
     for old, new in PATHS:
         text = re.sub(rf"(?<![\w/]){re.escape(old)}", new, text)
+    # pathlib spellings in tests and bench
+    text = text.replace('/ "toolchains" / "cpython" / "sources.json"', '/ "distribution" / "toolchains" / "cpython" / "sources.json"')
     return text
 
 files = subprocess.run(["git", "ls-files"], check=True, capture_output=True, text=True).stdout.split()
@@ -463,15 +469,14 @@ s = s.replace("# A target's own `python_version` attribute overrides it (a trans
               "# //python:version is an alias of this setting.")
 p.write_text(s)
 
-# Root platforms/: the names users write, aliases of the distribution's platforms.
-import ast
-targets = pathlib.Path("distribution/toolchains/targets.bzl").read_text()
-names = sorted(set(re.findall(r'platform = "(\w+)"', targets)) | {"gnu", "libc", "musl", "windows_msvc"})
+# Root platforms/: the names users write, aliases of the distribution's (from the same table).
 pathlib.Path("platforms").mkdir(exist_ok=True)
 pathlib.Path("platforms/BUILD.bazel").write_text('''# Target platforms of rules_pystatic: the names users write. They are defined in the
 # pystatic_distribution module (distribution/platforms, from the table of targets
 # distribution/toolchains/targets.bzl), whose CPython build transitions to them. Your own platform
 # works too if it carries the same constraints (os, cpu, and for Linux the libc).
+
+load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 
 package(default_visibility = ["//visibility:public"])
 
@@ -480,8 +485,12 @@ package(default_visibility = ["//visibility:public"])
         name = name,
         actual = "@pystatic_distribution//platforms:" + name,
     )
-    for name in [
-''' + "".join(f'        "{n}",\n' for n in names) + '''    ]
+    for name in [target.platform for target in TARGETS.values()] + [
+        "gnu",
+        "libc",
+        "musl",
+        "windows_msvc",
+    ]
 ]
 ''')
 

@@ -20,7 +20,7 @@ from pystatic.format.blob import MODULE, read_blob
 
 MUSL = "--platforms=//platforms:linux_musl"
 BINARIES = {"hello": "//examples/hello", "cli": "//examples/cli", "wheels": "//examples/wheels:wheels"}
-SOURCES = json.loads((REPO / "toolchains" / "cpython" / "sources.json").read_text())
+SOURCES = json.loads((REPO / "distribution" / "toolchains" / "cpython" / "sources.json").read_text())
 
 
 @pytest.fixture(scope="module")

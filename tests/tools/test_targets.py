@@ -6,7 +6,10 @@ import json
 import pathlib
 import re
 
-from pystatic.distribution import build_dep, targets, verify_elf, wheel_repo
+from pystatic.binary import verify_elf
+from pystatic.common import targets
+from pystatic.distribution import build_dep
+from pystatic.repository import wheel_repo
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -58,7 +61,8 @@ def test_each_python_build_has_a_pinned_source_in_bzlmod():
 
 def test_generated_build_files_name_no_target_by_hand():
     """platforms, zig and runtime toolchains come from the tables: no musl cpu is spelled out."""
-    for path in ("distribution/platforms/BUILD.bazel", "toolchains/BUILD.bazel", "toolchains/cpython/BUILD.bazel"):
+    for path in ("distribution/platforms/BUILD.bazel", "platforms/BUILD.bazel", "toolchains/BUILD.bazel",
+                 "toolchains/cpython/BUILD.bazel", "distribution/toolchains/cpython/BUILD.bazel"):
         code = "\n".join(line.partition("#")[0] for line in (ROOT / path).read_text().splitlines())
         for row in targets.TARGETS.values():
             assert f"linux_musl_{row['cpu']}" not in code and f'"{row["platform"]}"' not in code, path
