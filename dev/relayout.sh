@@ -117,10 +117,11 @@ for f in MOVED_BZL:
     pkg, name = f.rsplit("/", 1)
     LABELS.append((f'"//{pkg}:{name}"', f'"{DIST}//{pkg}:{name}"'))
 # Labels inside distribution/ that named rules_pystatic.
+# (repository rules' generated BUILD files: a module names itself by its own name)
 DIST_LABELS = [
-    ('"@rules_pystatic//toolchains:cc_toolchain_with_files.bzl"', '"//toolchains:cc_toolchain_with_files.bzl"'),
-    ('"@rules_pystatic//toolchains/zig:', '"//toolchains/zig:'),
-    ("@rules_pystatic//toolchains/zig:versions.bzl", "@pystatic_distribution//toolchains/zig:versions.bzl"),
+    ('"@rules_pystatic//toolchains:cc_toolchain_with_files.bzl"', f'"{DIST}//toolchains:cc_toolchain_with_files.bzl"'),
+    ('"@rules_pystatic//toolchains/zig:', f'"{DIST}//toolchains/zig:'),
+    ("@rules_pystatic//toolchains/zig:versions.bzl", f"{DIST}//toolchains/zig:versions.bzl"),
 ]
 # Repository paths of what moved (docs, tests, scripts).
 PATHS = [(f, "distribution/" + f) for f in MOVED] + [

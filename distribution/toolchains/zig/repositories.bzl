@@ -32,8 +32,8 @@ exec "$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang/zig" ar "$@"
 """
 
 _BUILD = """\
-load("//toolchains:cc_toolchain_with_files.bzl", "cc_toolchain_with_files")
-load("//toolchains/zig:cc_toolchain_config.bzl", "zig_cc_toolchain_config")
+load("@pystatic_distribution//toolchains:cc_toolchain_with_files.bzl", "cc_toolchain_with_files")
+load("@pystatic_distribution//toolchains/zig:cc_toolchain_config.bzl", "zig_cc_toolchain_config")
 
 package(default_visibility = ["//visibility:public"])
 
@@ -105,7 +105,7 @@ def _fetch_wheel(rctx, wheel):
     if result.return_code != 0:
         fail(("rules_pystatic: could not fetch zig: `pip download ziglang=={}` for {} failed.\n" +
               "  A hash mismatch means the index serves a different file than the sha256 pinned in " +
-              "//toolchains/zig:versions.bzl.\n  pip said:\n{}").format(
+              "@pystatic_distribution//toolchains/zig:versions.bzl.\n  pip said:\n{}").format(
             ZIG_VERSION,
             wheel.platform_tag,
             result.stderr,
