@@ -526,6 +526,21 @@ for path in ["tests/tools/conftest.py", "tests/integration/conftest.py", "bench/
     if s2 == s:
         raise SystemExit(f"dev/relayout.sh: {path}: no sys.path line for tools/")
     p.write_text(s2)
+# Tests that read the moved tables and MODULE files.
+sub("tests/tools/test_build_dep.py", """    root = SOURCES_JSON.parents[2]
+    deps = json.loads(SOURCES_JSON.read_text())["deps"]
+    module = (root / "MODULE.bazel").read_text()
+""", """    distribution, root = SOURCES_JSON.parents[2], SOURCES_JSON.parents[3]
+    deps = json.loads(SOURCES_JSON.read_text())["deps"]
+    # The module that builds them imports their repositories.
+    module = (distribution / "MODULE.bazel").read_text()
+""")
+sub("tests/tools/test_build_dep.py", 'f"MODULE.bazel: use_repo(cpython, ...) lacks pystatic_dep_{dep}"',
+    'f"distribution/MODULE.bazel: use_repo(cpython, ...) lacks pystatic_dep_{dep}"')
+sub("tests/tools/test_targets.py",
+    'for path in ("distribution/platforms/BUILD.bazel", "toolchains/BUILD.bazel", "toolchains/cpython/BUILD.bazel"):',
+    """for path in ("distribution/platforms/BUILD.bazel", "platforms/BUILD.bazel", "toolchains/BUILD.bazel",
+                 "toolchains/cpython/BUILD.bazel", "distribution/toolchains/cpython/BUILD.bazel"):""")
 s = pathlib.Path("tools/seed_sources").read_text()
 s = s.replace('PYTHONPATH="$repo/tools"', 'PYTHONPATH="$repo/tools:$repo/distribution/tools"')
 pathlib.Path("tools/seed_sources").write_text(s)
