@@ -132,7 +132,7 @@ PATHS = [(f, "distribution/" + f) for f in MOVED] + [
 def rewrite(text, path):
     in_dist = path.startswith("distribution/")
     # `from pystatic import a, b`: one import per module, as each goes to its own group.
-    text = re.sub(r"^(\s*)from pystatic import (\w+(?:, \w+)+)$",
+    text = re.sub(r"^([ \t]*)from pystatic import (\w+(?:, \w+)+)$",
                   lambda m: "\n".join(f"{m.group(1)}from pystatic import {n}" for n in m.group(2).split(", ")),
                   text, flags=re.M)
     for module, (root, group) in GROUPS.items():
@@ -155,6 +155,9 @@ def rewrite(text, path):
                     text = text.replace(f'load(":{b}.bzl"', f'load("{DIST}//toolchains/cpython:{b}.bzl"')
     for old, new in PATHS:
         text = re.sub(rf"(?<![\w/]){re.escape(old)}", new, text)
+    # Consecutive `from pystatic.` imports stay sorted (isort order) after the renames.
+    text = re.sub(r"(?:^from pystatic\.[^\n]*\n)+",
+                  lambda m: "".join(sorted(m.group(0).splitlines(keepends=True))), text, flags=re.M)
     # pathlib spellings in tests and bench
     text = text.replace('/ "toolchains" / "cpython" / "sources.json"', '/ "distribution" / "toolchains" / "cpython" / "sources.json"')
     return text

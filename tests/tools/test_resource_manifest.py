@@ -3,8 +3,8 @@ import json
 import pytest
 
 from pystatic.binary import resource_manifest
-from pystatic.common.action_args import expand_param_files
 from pystatic.binary.resource_manifest import ManifestError, build_manifest, classify
+from pystatic.common.action_args import expand_param_files
 
 
 @pytest.mark.parametrize(

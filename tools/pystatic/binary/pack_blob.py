@@ -13,8 +13,8 @@ import configparser
 import json
 import sys
 
-from pystatic.common import descriptor as distribution_descriptor
 from pystatic.binary import file_access
+from pystatic.common import descriptor as distribution_descriptor
 from pystatic.common.action_args import expand_param_files
 from pystatic.format.blob import DATA, METADATA, MODULE, BlobError, Entry, read_blob, write_blob
 

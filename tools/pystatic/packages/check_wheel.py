@@ -16,9 +16,9 @@ import json
 import pathlib
 import sys
 
+from pystatic.binary.compile_bytecode import absolute_import_name
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.common.action_args import expand_param_files
-from pystatic.binary.compile_bytecode import absolute_import_name
 
 IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 

@@ -36,8 +36,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
-from pystatic.repository.seed_sources import sha256_of
 from pystatic.common.targets import by_cpu
+from pystatic.repository.seed_sources import sha256_of
 
 try:
     import tomllib
