@@ -215,6 +215,11 @@ repos = [r.strip().strip(",").strip('"') for r in m.group(1).splitlines() if r.s
 dist = [r for r in repos if not r.startswith("pystatic_native_")]
 with open("distribution/MODULE.bazel", "a") as f:
     f.write("use_repo(\n    cpython,\n" + "".join(f'    "{r}",\n' for r in dist) + ")\n")
+# The root keeps what it names itself: the CPython source (regrtest), the version table, the C
+# libraries of packages (toolchains/native); the distribution's C libraries are the module's.
+kept = [r for r in repos if not r.startswith("pystatic_dep_")]
+root = root.replace(m.group(0), "use_repo(\n    cpython,\n" + "".join(f'    "{r}",\n' for r in kept) + ")\n")
+pathlib.Path("MODULE.bazel").write_text(root)
 PY
 cat >distribution/WORKSPACE <<'EOF2'
 # Legacy WORKSPACE mode: the root WORKSPACE declares this directory as @pystatic_distribution.
