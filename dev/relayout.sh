@@ -12,13 +12,23 @@
 #                            repository names are the same in every workspace, so e2e gets cache hits.
 #   tools/pystatic/<phase>/  the rest of the action scripts, one sub-package per phase.
 #
-# A file added to tools/pystatic/ later: add it to GROUPS and re-run on a tree reset to before the
-# move, or `git mv` it by hand into its group and rewrite its imports as rewrite() does.
+# Merging a branch of the old layout (git's rename detection carries edits of moved files):
+#   dev/relayout.sh --after-merge
+# moves any file the branch added to tools/pystatic/ into its group (add it to GROUPS first) and
+# rewrites imports, labels and paths in the whole tree again (each rewrite is idempotent). Then
+# add a py_binary of a new action script to the list in tools/BUILD.bazel by hand.
 set -euo pipefail
-[[ -f tools/pystatic/build_cpython.py && -f platforms/BUILD.bazel && -f toolchains/targets.bzl ]] ||
-    { echo "dev/relayout.sh: already done (or not the repo root)" >&2; exit 1; }
+if [[ ${1:-} == --after-merge ]]; then
+    [[ -d distribution/tools/pystatic ]] || { echo "dev/relayout.sh: --after-merge: the move is not done yet" >&2; exit 1; }
+    export RELAYOUT_AFTER_MERGE=1
+else
+    [[ -f tools/pystatic/build_cpython.py && -f platforms/BUILD.bazel && -f toolchains/targets.bzl ]] ||
+        { echo "dev/relayout.sh: already done (or not the repo root); after a merge: dev/relayout.sh --after-merge" >&2; exit 1; }
+fi
 
 python3 - <<'PY'
+import os
+AFTER_MERGE = bool(os.environ.get("RELAYOUT_AFTER_MERGE"))
 import pathlib, re, subprocess, sys
 
 def git(*args):
@@ -67,7 +77,8 @@ DOCS = {
 flat = sorted(p.stem for p in pathlib.Path("tools/pystatic").glob("*.py") if p.stem != "__init__")
 unknown = [m for m in flat if m not in GROUPS]
 dirs = sorted(p.name for p in pathlib.Path("tools/pystatic").iterdir() if p.is_dir())
-unknown += [d + "/" for d in dirs if d not in DIRS and d not in KEEP_DIRS]
+known_dirs = set(DIRS) | KEEP_DIRS | ({g for _, g in GROUPS.values()} if AFTER_MERGE else set())
+unknown += [d + "/" for d in dirs if d not in known_dirs]
 if unknown:
     sys.exit(f"dev/relayout.sh: tools/pystatic/{unknown} have no group: add them to GROUPS or DIRS")
 
@@ -83,22 +94,30 @@ MOVED_BZL = ["toolchains/targets.bzl", "toolchains/python_builds.bzl", "toolchai
 MOVED = MOVED_BZL + ["toolchains/cpython/sources.json"]
 
 # 1. Moves.
-for d in ["distribution/toolchains/cpython", "distribution/python"] + [f"{r}/pystatic/{g}" for r, g in set(GROUPS.values())]:
+if AFTER_MERGE:
+    for module in flat:
+        src, dst = pathlib.Path(f"tools/pystatic/{module}.py"), pathlib.Path(new_file(module))
+        if subprocess.run(["git", "ls-files", "--error-unmatch", str(src)], capture_output=True).returncode == 0:
+            git("mv", str(src), str(dst))
+        else:
+            src.rename(dst)
+for d in [] if AFTER_MERGE else ["distribution/toolchains/cpython", "distribution/python"] + [f"{r}/pystatic/{g}" for r, g in set(GROUPS.values())]:
     pathlib.Path(d).mkdir(parents=True, exist_ok=True)
-git("mv", "platforms", "distribution/platforms")
-git("mv", "toolchains/zig", "distribution/toolchains/zig")
-git("mv", "python/BUILD.bazel", "distribution/python/BUILD.bazel")
-for f in MOVED:
-    git("mv", f, "distribution/" + f)
-for module in flat:
-    git("mv", f"tools/pystatic/{module}.py", new_file(module))
-for d, (root, group) in DIRS.items():
-    git("mv", f"tools/pystatic/{d}", f"{root}/pystatic/{group}/{d}")
-git("rm", "-q", "tools/pystatic/__init__.py")  # `pystatic` is a namespace package over both tool roots
-for root, group in sorted(set(GROUPS.values())):
-    init = pathlib.Path(f"{root}/pystatic/{group}/__init__.py")
-    init.write_text(f'"""{DOCS[group]}"""\n')
-    git("add", str(init))
+if not AFTER_MERGE:
+    git("mv", "platforms", "distribution/platforms")
+    git("mv", "toolchains/zig", "distribution/toolchains/zig")
+    git("mv", "python/BUILD.bazel", "distribution/python/BUILD.bazel")
+    for f in MOVED:
+        git("mv", f, "distribution/" + f)
+    for module in flat:
+        git("mv", f"tools/pystatic/{module}.py", new_file(module))
+    for d, (root, group) in DIRS.items():
+        git("mv", f"tools/pystatic/{d}", f"{root}/pystatic/{group}/{d}")
+    git("rm", "-q", "tools/pystatic/__init__.py")  # `pystatic` is a namespace package over both tool roots
+    for root, group in sorted(set(GROUPS.values())):
+        init = pathlib.Path(f"{root}/pystatic/{group}/__init__.py")
+        init.write_text(f'"""{DOCS[group]}"""\n')
+        git("add", str(init))
 
 # 2. Rewrites: imports, file paths, labels.
 DIST = "@pystatic_distribution"
@@ -153,13 +172,15 @@ def rewrite(text, path):
             if path == "toolchains/cpython/runtime.bzl":
                 for b in ["cc_tools", "providers", "transitions"]:
                     text = text.replace(f'load(":{b}.bzl"', f'load("{DIST}//toolchains/cpython:{b}.bzl"')
-    for old, new in PATHS:
+    # (not after a merge: the moved layout has root files of these names again, e.g. platforms/)
+    for old, new in [] if AFTER_MERGE else PATHS:
         text = re.sub(rf"(?<![\w/]){re.escape(old)}", new, text)
     # Consecutive `from pystatic.` imports stay sorted (isort order) after the renames.
     text = re.sub(r"(?:^from pystatic\.[^\n]*\n)+",
                   lambda m: "".join(sorted(m.group(0).splitlines(keepends=True))), text, flags=re.M)
     # pathlib spellings in tests and bench
-    text = text.replace('/ "toolchains" / "cpython" / "sources.json"', '/ "distribution" / "toolchains" / "cpython" / "sources.json"')
+    text = re.sub(r'(?<!"distribution" )/ "toolchains" / "cpython" / "sources.json"',
+                  '/ "distribution" / "toolchains" / "cpython" / "sources.json"', text)
     return text
 
 files = subprocess.run(["git", "ls-files"], check=True, capture_output=True, text=True).stdout.split()
@@ -178,6 +199,7 @@ for path in files:
     if new != old:
         p.write_text(new)
 PY
+[[ -n ${RELAYOUT_AFTER_MERGE:-} ]] && { echo "dev/relayout.sh: --after-merge done; review with git status and git diff" >&2; exit 0; }
 
 # 3. The files the split adds, and the edits that are not a rename.
 cat >distribution/MODULE.bazel <<'EOF2'
@@ -445,7 +467,8 @@ sub("distribution/toolchains/cpython/distribution.bzl", '"_sbom": attr.label(def
 
 # Root python/: the build setting lives in the distribution (its transition resets it); users keep
 # writing --@rules_pystatic//python:version (an alias, Bazel >= 7.2).
-pathlib.Path("python/BUILD.bazel").write_text('''# Which Python build py_static_binary and py_static_interpreter use (toolchains/python_builds.bzl):
+pathlib.Path("python/BUILD.bazel").write_text('''# Which Python build py_static_binary and py_static_interpreter use
+# (distribution/toolchains/python_builds.bzl):
 #   bazel build //app --platforms=@rules_pystatic//platforms:linux_musl --@rules_pystatic//python:version=3.13t
 # A target's own `python_version` attribute overrides it (a transition). The setting itself is
 # @pystatic_distribution//python:version: the distribution's transition resets it.
