@@ -183,7 +183,7 @@ def rewrite(text, path):
                   '/ "distribution" / "toolchains" / "cpython" / "sources.json"', text)
     return text
 
-files = subprocess.run(["git", "ls-files"], check=True, capture_output=True, text=True).stdout.split()
+files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], check=True, capture_output=True, text=True).stdout.split()
 skip = ("third_party/", "bench/results.md", "dev/relayout.sh")
 for path in files:
     p = pathlib.Path(path)
