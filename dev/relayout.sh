@@ -175,6 +175,8 @@ def rewrite(text, path):
     # (not after a merge: the moved layout has root files of these names again, e.g. platforms/)
     for old, new in [] if AFTER_MERGE else PATHS:
         text = re.sub(rf"(?<![\w/]){re.escape(old)}", new, text)
+    # shell spellings (tools/bazel, tools/seed_sources)
+    text = text.replace('$repo/toolchains/cpython/sources.json', '$repo/distribution/toolchains/cpython/sources.json')
     # Consecutive `from pystatic.` imports stay sorted (isort order) after the renames.
     text = re.sub(r"(?:^from pystatic\.[^\n]*\n)+",
                   lambda m: "".join(sorted(m.group(0).splitlines(keepends=True))), text, flags=re.M)
