@@ -191,7 +191,7 @@ for path in files:
     p = pathlib.Path(path)
     if path.startswith(skip) or not p.is_file():
         continue
-    if p.suffix not in ("", ".py", ".bzl", ".bazel", ".md", ".sh", ".txt", ".in", ".c", ".h", ".toml", ".bazelrc"):
+    if p.suffix not in ("", ".py", ".bzl", ".bazel", ".md", ".sh", ".txt", ".in", ".c", ".h", ".toml", ".bazelrc", ".json"):
         continue
     try:
         old = p.read_text()
