@@ -2,11 +2,11 @@
 
 load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
+load("@pystatic_distribution//toolchains/cpython:repositories.bzl", "cpython_versions", "pinned_source")
+load("@pystatic_distribution//toolchains/zig:repositories.bzl", "zig_sdk")
 load("//rules/private:wheels_repository.bzl", "DEFAULT_PYTHON_VERSION", "pystatic_wheels_repository")
-load("//toolchains:python_builds.bzl", "PYTHON_BUILDS")
-load("//toolchains/cpython:repositories.bzl", "cpython_versions", "pinned_source")
 load("//toolchains/msvc:repositories.bzl", "msvc_configure")
-load("//toolchains/zig:repositories.bzl", "zig_sdk")
 
 def rules_pystatic_dependencies():
     """Declares the repositories rules_pystatic needs, unless the WORKSPACE already has them."""
@@ -56,7 +56,7 @@ def pystatic_wheels(
       name: repository name; packages are `@<name>//<package>`.
       lock: label of a PEP 751 pylock.toml, or of a requirements.txt with --hash.
       exclude: packages of the lock to leave out.
-      python_version: the Python build the wheels are for (toolchains/python_builds.bzl): 3.13, or 3.13t (cp313t wheels).
+      python_version: the Python build the wheels are for (distribution/toolchains/python_builds.bzl): 3.13, or 3.13t (cp313t wheels).
       sdists: packages whose sdist is fetched too, for py_static_extension.
       built_in: extension modules linked in as built-ins with py_static_extension.
       build_from_source: packages (or "*") built from their sdists by their own PEP 517 backend (docs/extensions.md).

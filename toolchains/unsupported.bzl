@@ -5,7 +5,7 @@ or the msvc compiler) but match no real toolchain, e.g. musl on riscv64, or glib
 Bazel's error would only say "No matching toolchains found".
 """
 
-load(":targets.bzl", "supported_platforms")
+load("@pystatic_distribution//toolchains:targets.bzl", "supported_platforms")
 
 SUPPORTED_PLATFORMS = supported_platforms()
 

@@ -13,9 +13,9 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
-load("//toolchains:python_builds.bzl", "PYTHON_BUILDS")
+load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
+load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "python_build_transition")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "RUNTIME_TOOLCHAIN_TYPE", "build_python_action")
-load("//toolchains/cpython:transitions.bzl", "python_build_transition")
 load(":compression.bzl", "zstd_linked")
 load(":dotted_name.bzl", "is_dotted_name")
 load(":providers.bzl", "PyStaticExtensionInfo", "PyStaticSdistInfo")

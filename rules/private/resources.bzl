@@ -51,7 +51,7 @@ def _src_args(file):
     return ["--src", repo_relative_path(file), file.path]
 
 def manifest_action(ctx, files, roots):
-    """Declares the PyStaticManifest action (tools/pystatic/resource_manifest.py).
+    """Declares the PyStaticManifest action (tools/pystatic/binary/resource_manifest.py).
 
     Args:
       ctx: rule context with a `_resource_manifest` tool attribute.

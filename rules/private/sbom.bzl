@@ -1,11 +1,11 @@
 """A binary's SBOM (SPDX 2.3, CycloneDX 1.6) and its licence policy (docs/sbom.md).
 
-Actions (tools/pystatic/sbom.py):
+Actions (tools/pystatic/binary/sbom.py):
   PyStaticLicensePolicy  validation, before the link: fails on a denied licence, warns on unknown ones
   PyStaticSbom           <name>.spdx.json and <name>.cdx.json of the linked executable
 """
 
-load("//toolchains/zig:versions.bzl", "ZIG_MUSL_VERSION", "ZIG_VERSION")
+load("@pystatic_distribution//toolchains/zig:versions.bzl", "ZIG_MUSL_VERSION", "ZIG_VERSION")
 load(":compression.bzl", "zstd_linked")
 load(":providers.bzl", "PyStaticExtensionInfo")
 
@@ -31,7 +31,7 @@ SBOM_ATTRS = {
     ),
     "_licenses_denied_default": attr.label(default = "//rules:licenses_denied", providers = [LicensesDeniedInfo]),
     "_sbom": attr.label(default = "//tools:sbom", executable = True, cfg = "exec"),
-    "_sources_json": attr.label(default = "//toolchains/cpython:sources.json", allow_single_file = True),
+    "_sources_json": attr.label(default = "@pystatic_distribution//toolchains/cpython:sources.json", allow_single_file = True),
 }
 
 def _common_args(ctx, runtime, blob):

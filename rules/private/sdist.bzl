@@ -2,15 +2,15 @@
 
 The repository rule (wheels_repository.bzl) writes one per package and target platform for the
 packages of `pystatic.wheels(build_from_source = [...])` (docs/extensions.md). The action
-(PyStaticSdist, tools/pystatic/build_sdist.py) runs under the build-machine interpreter of the
+(PyStaticSdist, tools/pystatic/packages/build_sdist.py) runs under the build-machine interpreter of the
 target's Python version, with the target's hermetic C toolchain and headers; a py_static_binary
 that depends on the target (directly or through other wheels) links the static archive and
 registers each extension under its dotted name in the inittab.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load("//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
-load("//toolchains/cpython:providers.bzl", "StaticDependencyInfo", "ldversion")
+load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
+load("@pystatic_distribution//toolchains/cpython:providers.bzl", "StaticDependencyInfo", "ldversion")
 load("//toolchains/cpython:runtime.bzl", "RUNTIME_TOOLCHAIN_TYPE")
 load(":providers.bzl", "PyStaticSdistInfo")
 
@@ -46,7 +46,6 @@ def _pystatic_sdist_package_impl(ctx):
     args.add("--archive", archive)
     args.add("--builtins", builtins)
     args.add("--log", log)
-    package_dir = [f for f in ctx.files._pystatic_package if f.basename == "__init__.py"][0].dirname
     ctx.actions.run(
         executable = build_dist.distribution.path + "/bin/python" + ldversion(build_dist),
         arguments = ["-S", "-B", ctx.file._build_sdist.path, args],
@@ -57,7 +56,7 @@ def _pystatic_sdist_package_impl(ctx):
             transitive = [tools.files],
         ),
         outputs = [site, archive, builtins, log],
-        env = {"PYTHONHASHSEED": "0", "PYTHONPATH": package_dir.rpartition("/")[0]},
+        env = {"PYTHONHASHSEED": "0", "PYTHONPATH": ":".join({f.path[:f.path.rfind("/pystatic/")]: None for f in ctx.files._pystatic_package if "/pystatic/" in f.path}.keys())},
         mnemonic = "PyStaticSdist",
         progress_message = "Building {} {} from its sdist for {} %{{label}}".format(ctx.attr.package, ctx.attr.version, tools.triple),
     )
@@ -96,7 +95,7 @@ pystatic_sdist_package = rule(
         "package": attr.string(mandatory = True),
         "sdist": attr.label(mandatory = True, allow_single_file = [".tar.gz", ".zip", ".tgz"]),
         "version": attr.string(mandatory = True),
-        "_build_sdist": attr.label(default = "//tools:pystatic/build_sdist.py", allow_single_file = True),
+        "_build_sdist": attr.label(default = "//tools:pystatic/packages/build_sdist.py", allow_single_file = True),
         "_pystatic_package": attr.label(default = "//tools:build_sdist_srcs"),
     },
     fragments = ["cpp"],

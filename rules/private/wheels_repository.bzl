@@ -1,21 +1,22 @@
 """pystatic_wheels_repository: wheels of a lock file as a repository, one target per package.
 
-The work is tools/pystatic/wheel_repo.py, run with the build machine's python3 and its pip, so
+The work is tools/pystatic/repository/wheel_repo.py, run with the build machine's python3 and its pip, so
 pip's own index configuration decides where wheels come from; every wheel is pinned by sha256.
 """
 
-load("//toolchains:python_builds.bzl", "DEFAULT_PYTHON_BUILD", "PYTHON_BUILDS", "abiflags")
-load("//toolchains:targets.bzl", "TARGETS", "target_constraints")
-load("//toolchains/cpython:repositories.bzl", "SOURCES_JSON")
+load("@pystatic_distribution//toolchains:python_builds.bzl", "DEFAULT_PYTHON_BUILD", "PYTHON_BUILDS", "abiflags")
+load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS", "target_constraints")
+load("@pystatic_distribution//toolchains/cpython:repositories.bzl", "SOURCES_JSON")
 
 DEFAULT_PYTHON_VERSION = DEFAULT_PYTHON_BUILD
 
-_WHEEL_REPO_PY = Label("//tools:pystatic/wheel_repo.py")
+_WHEEL_REPO_PY = Label("//tools:pystatic/repository/wheel_repo.py")
+_TARGETS_PY = Label("@pystatic_distribution//tools:pystatic/common/targets.py")
 _VENDORED = [Label("//third_party/packaging:LICENSE"), Label("//third_party/tomli:LICENSE")]
 _WHEEL_BZL = Label("//rules/private:wheel.bzl")
 _SDIST_BZL = Label("//rules/private:sdist.bzl")
-_BUILD_LOCK = Label("//tools:pystatic/sdist_build/requirements.txt")
-_PYTHON_BUILD_FLAG = Label("//python:version")
+_BUILD_LOCK = Label("//tools:pystatic/packages/sdist_build/requirements.txt")
+_PYTHON_BUILD_FLAG = Label("@pystatic_distribution//python:version")
 
 def _python_with_pip(rctx):
     candidates = [rctx.os.environ["PYSTATIC_PYTHON"]] if rctx.os.environ.get("PYSTATIC_PYTHON") else []
@@ -33,18 +34,18 @@ def _pystatic_wheels_repository_impl(rctx):
     versions = sources["cpython"]
     build = rctx.attr.python_version
     if build not in PYTHON_BUILDS:
-        fail("pystatic.wheels(name = \"{}\"): no static CPython build {}; known: {}. Fix: use one of them (toolchains/python_builds.bzl).".format(
+        fail("pystatic.wheels(name = \"{}\"): no static CPython build {}; known: {}. Fix: use one of them (distribution/toolchains/python_builds.bzl).".format(
             rctx.attr.name,
             build,
             ", ".join(PYTHON_BUILDS),
         ))
-    tools_dir = rctx.path(_WHEEL_REPO_PY).dirname.dirname
-    pythonpath = [str(tools_dir)] + [str(rctx.path(label).dirname) for label in _VENDORED]
+    tools_dirs = [rctx.path(_WHEEL_REPO_PY).dirname.dirname.dirname, rctx.path(_TARGETS_PY).dirname.dirname.dirname]
+    pythonpath = [str(d) for d in tools_dirs] + [str(rctx.path(label).dirname) for label in _VENDORED]
     args = [
         python,
         "-B",
         "-m",
-        "pystatic.wheel_repo",
+        "pystatic.repository.wheel_repo",
         "--lock",
         rctx.path(rctx.attr.lock),
         "--lock_label",
@@ -103,7 +104,7 @@ pystatic_wheels_repository = repository_rule(
         "lock": attr.label(mandatory = True, allow_single_file = True, doc = "pylock.toml, or requirements.txt with --hash."),
         "python_version": attr.string(
             default = DEFAULT_PYTHON_VERSION,
-            doc = "The Python build the wheels are for: one of toolchains/python_builds.bzl, e.g. 3.13 or 3.13t (cp313t wheels).",
+            doc = "The Python build the wheels are for: one of distribution/toolchains/python_builds.bzl, e.g. 3.13 or 3.13t (cp313t wheels).",
         ),
         "sdists": attr.string_list(doc = "Packages whose sdist is fetched too (`@<repo>//<package>:sdist/...`)."),
     },

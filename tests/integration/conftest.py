@@ -9,6 +9,8 @@ from harness import REPO, Bazel, output_bases
 
 sys.path.insert(0, str(REPO / "tools"))
 
+sys.path.insert(1, str(REPO / "distribution" / "tools"))
+
 
 @pytest.fixture(scope="session")
 def bazel():
@@ -34,8 +36,8 @@ def bwrap():
 
 @pytest.fixture(scope="session")
 def qemu_aarch64():
-    # The qemu of toolchains/targets.bzl's aarch64 row (tools/pystatic/targets.py).
-    from pystatic.targets import by_cpu
+    # The qemu of distribution/toolchains/targets.bzl's aarch64 row (distribution/tools/pystatic/common/targets.py).
+    from pystatic.common.targets import by_cpu
 
     name = by_cpu()["aarch64"]["qemu"]
     path = shutil.which(name) or shutil.which(name.removesuffix("-static"))

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from pystatic.verify_elf import static_problems
+from pystatic.binary.verify_elf import static_problems
 
 MUSL = "--platforms=//platforms:linux_musl"
 EXAMPLES = ["//examples/hello", "//examples/cli"]

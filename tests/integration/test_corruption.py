@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from pystatic import blob
+from pystatic.format import blob
 
 MUSL = "--platforms=//platforms:linux_musl"
 TRIALS = int(os.environ.get("PYSTATIC_CORRUPTION_TRIALS", "600"))

@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
-from pystatic import descriptor as distribution_descriptor
-from pystatic.verify_elf import static_problems
+from pystatic.binary.verify_elf import static_problems
+from pystatic.common import descriptor as distribution_descriptor
 
 TARGET = "//toolchains/cpython:cpython_3_13"
 MUSL = "--platforms=//platforms:linux_musl"

@@ -17,7 +17,7 @@ import sys
 import pytest
 
 from harness import copy_checkout, executed
-from pystatic.verify_elf import static_problems
+from pystatic.binary.verify_elf import static_problems
 
 MUSL = "--platforms=//platforms:linux_musl"
 AARCH64 = "--platforms=//platforms:linux_musl_aarch64"

@@ -70,7 +70,7 @@ def test_sysconfig_get_paths_are_sealed_below_the_executable(binaries, probe):
 
 
 def test_packaging_sys_tags_match_the_tags_the_ruleset_picks_wheels_by(probe):
-    from pystatic.wheel_repo import Platform
+    from pystatic.repository.wheel_repo import Platform
 
     ruleset = [str(t) for t in Platform("x86_64", VERSION).supported_tags()]
     # packaging finds musl by the executable's program interpreter (PT_INTERP); a static executable
@@ -328,7 +328,7 @@ def test_multiprocessing_children_re_execute_the_interpreter(binaries, tmp_path,
 
 
 def test_interpreter_is_fully_static(binaries):
-    from pystatic.verify_elf import static_problems
+    from pystatic.binary.verify_elf import static_problems
 
     assert static_problems(pathlib.Path(binaries["python"]), "x86_64") == []
 

@@ -16,11 +16,11 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 from packageurl import PackageURL
 
 from harness import REPO
-from pystatic.blob import MODULE, read_blob
+from pystatic.format.blob import MODULE, read_blob
 
 MUSL = "--platforms=//platforms:linux_musl"
 BINARIES = {"hello": "//examples/hello", "cli": "//examples/cli", "wheels": "//examples/wheels:wheels"}
-SOURCES = json.loads((REPO / "toolchains" / "cpython" / "sources.json").read_text())
+SOURCES = json.loads((REPO / "distribution" / "toolchains" / "cpython" / "sources.json").read_text())
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from pystatic.verify_elf import static_problems
+from pystatic.binary.verify_elf import static_problems
 
 HELLO = "//tests/toolchains:hello_c"
 PLATFORMS = {

@@ -5,5 +5,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 # The action scripts are the `pystatic` package under tools/, imported as Bazel does; the
 # wheels repository script also imports the vendored packaging (and tomli before 3.11).
 sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(1, str(ROOT / "distribution" / "tools"))
 sys.path.insert(1, str(ROOT / "third_party" / "packaging"))
 sys.path.insert(2, str(ROOT / "third_party" / "tomli"))

@@ -2,8 +2,8 @@ import struct
 
 import pytest
 
-from pystatic import blob
-from pystatic.blob import DATA, MODULE, BlobError, BlobReader, Entry, write_blob
+from pystatic.format import blob
+from pystatic.format.blob import DATA, MODULE, BlobError, BlobReader, Entry, write_blob
 
 MAGIC = b"\xf3\r\r\n"
 

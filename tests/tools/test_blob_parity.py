@@ -1,4 +1,4 @@
-"""The blob format is defined twice: tools/pystatic/blob.py writes it, runtime/blob.c reads it.
+"""The blob format is defined twice: tools/pystatic/format/blob.py writes it, runtime/blob.c reads it.
 These tests parse blob.c's constants and struct layout and compare them with blob.py, so that a
 change to one without the other fails here rather than in a binary."""
 
@@ -8,7 +8,7 @@ import struct
 
 import pytest
 
-from pystatic import blob
+from pystatic.format import blob
 
 BLOB_C = pathlib.Path(__file__).resolve().parents[2] / "runtime" / "blob.c"
 C_TYPES = {"char": 1, "uint8_t": 1, "uint16_t": 2, "uint32_t": 4, "uint64_t": 8}

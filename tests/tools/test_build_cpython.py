@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from pystatic import build_cpython
-from pystatic.source_archive import ArchiveError, extract_source
+from pystatic.distribution import build_cpython
+from pystatic.distribution.source_archive import ArchiveError, extract_source
 
 
 def _tar(path, files):

@@ -6,9 +6,9 @@ import tarfile
 
 import pytest
 
-from pystatic import build_dep
+from pystatic.distribution import build_dep
 
-SOURCES_JSON = pathlib.Path(__file__).resolve().parents[2] / "toolchains" / "cpython" / "sources.json"
+SOURCES_JSON = pathlib.Path(__file__).resolve().parents[2] / "distribution" / "toolchains" / "cpython" / "sources.json"
 
 
 def _argv(tmp_path, name, source):
@@ -126,12 +126,13 @@ def test_pkg_config_paths_follow_the_prefix_line():
 
 
 def test_every_pinned_dependency_is_declared_for_bzlmod_and_workspace():
-    root = SOURCES_JSON.parents[2]
+    distribution, root = SOURCES_JSON.parents[2], SOURCES_JSON.parents[3]
     deps = json.loads(SOURCES_JSON.read_text())["deps"]
-    module = (root / "MODULE.bazel").read_text()
+    # The module that builds them imports their repositories.
+    module = (distribution / "MODULE.bazel").read_text()
     workspace = (root / "rules" / "repositories.bzl").read_text()
     for dep in deps:
-        assert f'"pystatic_dep_{dep}"' in module, f"MODULE.bazel: use_repo(cpython, ...) lacks pystatic_dep_{dep}"
+        assert f'"pystatic_dep_{dep}"' in module, f"distribution/MODULE.bazel: use_repo(cpython, ...) lacks pystatic_dep_{dep}"
     assert f"for dep in {json.dumps(sorted(deps))}:" in workspace, (
         "rules/repositories.bzl: the WORKSPACE list of dependencies differs from sources.json"
     )

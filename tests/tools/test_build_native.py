@@ -3,10 +3,11 @@
 import json
 import pathlib
 
-from pystatic import build_dep, build_native
+from pystatic.distribution import build_dep
+from pystatic.packages import build_native
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-SOURCES = json.loads((ROOT / "toolchains" / "cpython" / "sources.json").read_text())
+SOURCES = json.loads((ROOT / "distribution" / "toolchains" / "cpython" / "sources.json").read_text())
 
 
 def test_every_native_library_has_a_recipe_and_back_and_is_declared():

@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 
-from pystatic import build_sdist
-from pystatic.build_sdist import BuildError
+from pystatic.packages import build_sdist
+from pystatic.packages.build_sdist import BuildError
 
 # An in-tree PEP 517 backend that builds like setuptools does: CC -c, then LDSHARED -o <ext>.so.
 BACKEND = '''

@@ -1,7 +1,7 @@
 import pytest
 
-from pystatic import check_wheel
-from pystatic.check_wheel import analyse, module_of
+from pystatic.packages import check_wheel
+from pystatic.packages.check_wheel import analyse, module_of
 
 
 def test_module_of_native_and_python_paths():

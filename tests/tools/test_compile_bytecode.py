@@ -4,8 +4,8 @@ import marshal
 
 import pytest
 
-from pystatic import compile_bytecode
-from pystatic.blob import DATA, METADATA, MODULE, read_blob
+from pystatic.binary import compile_bytecode
+from pystatic.format.blob import DATA, METADATA, MODULE, read_blob
 
 
 def write(path, text):

@@ -1,6 +1,6 @@
 import os
 
-from pystatic import configure_make
+from pystatic.distribution import configure_make
 
 
 def test_scratch_dir_depends_only_on_the_output_path(tmp_path, monkeypatch):

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from pystatic import descriptor
+from pystatic.common import descriptor
 
 
 def example(**overrides):

@@ -1,6 +1,6 @@
-"""The build-time scan for files read next to `__file__` (tools/pystatic/file_access.py)."""
+"""The build-time scan for files read next to `__file__` (tools/pystatic/binary/file_access.py)."""
 
-from pystatic import file_access
+from pystatic.binary import file_access
 
 
 def _uses(source):

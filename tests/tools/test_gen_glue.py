@@ -2,7 +2,7 @@ import hashlib
 
 import pytest
 
-from pystatic import gen_glue
+from pystatic.binary import gen_glue
 
 
 def test_glue_names_settings_blob_hash_and_incbin(tmp_path):

@@ -1,7 +1,7 @@
 import json
 
-from pystatic import licenses
-from pystatic.blob import METADATA, MODULE, Entry, write_blob
+from pystatic.binary import licenses
+from pystatic.format.blob import METADATA, MODULE, Entry, write_blob
 
 
 def test_bill_of_materials_from_descriptor_and_dist_info(tmp_path):

@@ -1,7 +1,7 @@
 import pytest
 
-from pystatic import merge_archives
-from pystatic.descriptor import Descriptor
+from pystatic.common.descriptor import Descriptor
+from pystatic.runtime import merge_archives
 
 
 def test_archives_in_descriptor_order_under_the_distribution():

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from pystatic import pack_blob
-from pystatic.blob import DATA, METADATA, MODULE, Entry, read_blob, write_blob
+from pystatic.binary import pack_blob
+from pystatic.format.blob import DATA, METADATA, MODULE, Entry, read_blob, write_blob
 
 MAGIC = b"\xf3\r\r\n"
 

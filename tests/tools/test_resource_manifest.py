@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from pystatic import resource_manifest
-from pystatic.action_args import expand_param_files
-from pystatic.resource_manifest import ManifestError, build_manifest, classify
+from pystatic.binary import resource_manifest
+from pystatic.binary.resource_manifest import ManifestError, build_manifest, classify
+from pystatic.common.action_args import expand_param_files
 
 
 @pytest.mark.parametrize(

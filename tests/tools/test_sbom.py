@@ -6,8 +6,8 @@ from email.parser import HeaderParser
 
 import pytest
 
-from pystatic import sbom
-from pystatic.blob import METADATA, MODULE, Entry, write_blob
+from pystatic.binary import sbom
+from pystatic.format.blob import METADATA, MODULE, Entry, write_blob
 
 CPYTHON_SBOM = {
     "spdxVersion": "SPDX-2.3",

@@ -1,7 +1,7 @@
 import hashlib
 import json
 
-from pystatic import seed_sources
+from pystatic.repository import seed_sources
 
 
 def _archive(payload, origin="upstream", urls=("https://example.invalid/a.tar.xz",)):
@@ -53,7 +53,7 @@ def test_a_verified_alternative_archive_is_used_when_upstream_is_absent(tmp_path
 def test_real_sources_json_pins_every_archive():
     import pathlib
 
-    sources = pathlib.Path(__file__).resolve().parents[2] / "toolchains" / "cpython" / "sources.json"
+    sources = pathlib.Path(__file__).resolve().parents[2] / "distribution" / "toolchains" / "cpython" / "sources.json"
     entries = seed_sources.pinned_sources(sources)
     assert {name for name, _ in entries} >= {"cpython:3.13", "deps:zlib"}
     for name, entry in entries:

@@ -1,6 +1,6 @@
 import pytest
 
-from pystatic import sysconfig_data
+from pystatic.runtime import sysconfig_data
 
 SOURCE = """# system configuration generated and used by the sysconfig module
 build_time_vars = {'ABIFLAGS': '',

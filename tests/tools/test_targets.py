@@ -1,12 +1,15 @@
-"""The tables of targets and Python builds (toolchains/targets.bzl, toolchains/python_builds.bzl)
-against their Python twin (tools/pystatic/targets.py) and every copy the tools and the build keep."""
+"""The tables of targets and Python builds (distribution/toolchains/targets.bzl, distribution/toolchains/python_builds.bzl)
+against their Python twin (distribution/tools/pystatic/common/targets.py) and every copy the tools and the build keep."""
 
 import ast
 import json
 import pathlib
 import re
 
-from pystatic import build_dep, targets, verify_elf, wheel_repo
+from pystatic.binary import verify_elf
+from pystatic.common import targets
+from pystatic.distribution import build_dep
+from pystatic.repository import wheel_repo
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -27,9 +30,9 @@ def starlark_string(path, name):
 
 
 def test_python_twin_equals_the_starlark_tables():
-    assert starlark_table("toolchains/targets.bzl", "TARGETS") == targets.TARGETS
-    assert starlark_table("toolchains/python_builds.bzl", "PYTHON_BUILDS") == targets.PYTHON_BUILDS
-    assert starlark_string("toolchains/python_builds.bzl", "DEFAULT_PYTHON_BUILD") == targets.DEFAULT_PYTHON_BUILD
+    assert starlark_table("distribution/toolchains/targets.bzl", "TARGETS") == targets.TARGETS
+    assert starlark_table("distribution/toolchains/python_builds.bzl", "PYTHON_BUILDS") == targets.PYTHON_BUILDS
+    assert starlark_string("distribution/toolchains/python_builds.bzl", "DEFAULT_PYTHON_BUILD") == targets.DEFAULT_PYTHON_BUILD
 
 
 def test_tools_per_target_flags_follow_the_table():
@@ -40,25 +43,26 @@ def test_tools_per_target_flags_follow_the_table():
     for row in targets.TARGETS.values():
         assert wheel_repo.Platform(row["cpu"], "3.13.15").platform_tags() == row["wheel_platforms"]
         assert wheel_repo.Platform(row["cpu"], "3.13.15").triple in targets.TARGETS
-    assert starlark_string("toolchains/targets.bzl", "BUILD_MACHINE_TRIPLE") in targets.TARGETS
+    assert starlark_string("distribution/toolchains/targets.bzl", "BUILD_MACHINE_TRIPLE") in targets.TARGETS
 
 
 def test_each_python_build_has_a_pinned_source_in_bzlmod():
     """The module extension and WORKSPACE mode declare the sources from the table; MODULE.bazel's
     use_repo must name them by hand."""
-    sources = json.loads((ROOT / "toolchains/cpython/sources.json").read_text())["cpython"]
+    sources = json.loads((ROOT / "distribution/toolchains/cpython/sources.json").read_text())["cpython"]
     module = (ROOT / "MODULE.bazel").read_text()
     for build, row in targets.PYTHON_BUILDS.items():
         assert row["source"] in sources, f"{build}: no cpython source {row['source']} in sources.json"
         repo = "pystatic_cpython_src_" + row["source"].replace(".", "_")
         assert f'"{repo}"' in module, f"MODULE.bazel: use_repo(cpython, ...) lacks {repo} (Python build {build})"
-    for path in ("rules/repositories.bzl", "toolchains/cpython/extensions.bzl"):
+    for path in ("rules/repositories.bzl", "distribution/toolchains/cpython/extensions.bzl"):
         assert "for build in PYTHON_BUILDS.values()" in (ROOT / path).read_text(), path
 
 
 def test_generated_build_files_name_no_target_by_hand():
     """platforms, zig and runtime toolchains come from the tables: no musl cpu is spelled out."""
-    for path in ("platforms/BUILD.bazel", "toolchains/BUILD.bazel", "toolchains/cpython/BUILD.bazel"):
+    for path in ("distribution/platforms/BUILD.bazel", "platforms/BUILD.bazel", "toolchains/BUILD.bazel",
+                 "toolchains/cpython/BUILD.bazel", "distribution/toolchains/cpython/BUILD.bazel"):
         code = "\n".join(line.partition("#")[0] for line in (ROOT / path).read_text().splitlines())
         for row in targets.TARGETS.values():
             assert f"linux_musl_{row['cpu']}" not in code and f'"{row["platform"]}"' not in code, path

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from pystatic import verify_elf
+from pystatic.binary import verify_elf
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from pystatic import wheel_repo
-from pystatic.wheel_repo import LockError, LockedPackage, LockedWheel, Platform, WheelRepository, choose_wheel
+from pystatic.repository import wheel_repo
+from pystatic.repository.wheel_repo import LockError, LockedPackage, LockedWheel, Platform, WheelRepository, choose_wheel
 
 X86, ARM = Platform("x86_64", "3.13.15"), Platform("aarch64", "3.13.15")
 

@@ -7,9 +7,9 @@ archives to link, merged into one.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load(":cc_tools.bzl", "musl_cc_tools")
-load(":providers.bzl", "PyStaticDistributionInfo", "ldversion")
-load(":transitions.bzl", "build_python_transition")
+load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
+load("@pystatic_distribution//toolchains/cpython:providers.bzl", "PyStaticDistributionInfo", "ldversion")
+load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "build_python_transition")
 
 RUNTIME_TOOLCHAIN_TYPE = "@rules_pystatic//toolchains/cpython:runtime_toolchain_type"
 
@@ -29,14 +29,13 @@ def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, 
       mnemonic: action mnemonic.
       progress_message: progress message.
     """
-    package_dir = [f for f in tool_files if f.basename == "__init__.py"][0].dirname
     ctx.actions.run(
         executable = build_dist.distribution.path + "/bin/python" + ldversion(build_dist),
         arguments = ["-S", "-B", script.path] + arguments,
         inputs = depset([build_dist.distribution, script] + tool_files + inputs),
         outputs = outputs,
         # PYTHONHASHSEED: frozenset constants are marshalled in hash order.
-        env = {"PYTHONHASHSEED": "0", "PYTHONPATH": package_dir.rpartition("/")[0]},
+        env = {"PYTHONHASHSEED": "0", "PYTHONPATH": ":".join({f.path[:f.path.rfind("/pystatic/")]: None for f in tool_files if "/pystatic/" in f.path}.keys())},
         mnemonic = mnemonic,
         progress_message = progress_message,
     )
@@ -138,7 +137,7 @@ py_static_runtime = rule(
             doc = "The same Python version built to run on the build machine: it compiles the bytecode.",
         ),
         "distribution": attr.label(mandatory = True, providers = [PyStaticDistributionInfo]),
-        "_compile_bytecode": attr.label(default = "//tools:pystatic/compile_bytecode.py", allow_single_file = True),
+        "_compile_bytecode": attr.label(default = "//tools:pystatic/binary/compile_bytecode.py", allow_single_file = True),
         "_merge_archives": attr.label(default = "//tools:merge_archives", executable = True, cfg = "exec"),
         "_pyrepl_curses": attr.label(
             default = "//runtime:_pystatic_minimal_curses.py",

@@ -14,7 +14,7 @@ exit 1
 
 _BUILD = """\
 load("@bazel_tools//tools/cpp:windows_cc_toolchain_config.bzl", "cc_toolchain_config")
-load("@rules_pystatic//toolchains:cc_toolchain_with_files.bzl", "cc_toolchain_with_files")
+load("@pystatic_distribution//toolchains:cc_toolchain_with_files.bzl", "cc_toolchain_with_files")
 
 package(default_visibility = ["//visibility:public"])
 

@@ -16,7 +16,7 @@ import pathlib
 import re
 import sys
 
-from pystatic.action_args import expand_param_files
+from pystatic.common.action_args import expand_param_files
 
 UPDATE = "tools/bazel run //docs/reference:update"
 TOKEN = re.compile(r'\s*(?:(#[^\n]*)|([A-Za-z_][\w.]*)|("(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\')|(-?[\d.]+)|([{}:<>]))', re.S)

@@ -1,0 +1,33 @@
+"""Providers of the static CPython distribution."""
+
+PyStaticDistributionInfo = provider(
+    doc = "A CPython built as static objects for one target platform (distribution/tools/pystatic/distribution/build_cpython.py).",
+    fields = {
+        "abiflags": "str: the ABI flags in file names: \"\" or \"t\" (free-threaded: libpython3.13t.a, lib/python3.13t).",
+        "cpython_sbom": "File: JSON, the source archive's name, sha256 and Misc/sbom.spdx.json packages (tools/pystatic/binary/sbom.py).",
+        "descriptor": "File: JSON descriptor (link inputs, built-in extensions, licences, ...).",
+        "distribution": "File (directory): libpython and helper archives, headers, stdlib, interpreter.",
+        "python_version": "str: full version, e.g. 3.13.15.",
+        "target_triple": "str: e.g. x86_64-linux-musl.",
+    },
+)
+
+def ldversion(dist):
+    """X.Y plus the ABI flags, as in the distribution's file names: "3.13", "3.13t".
+
+    Args:
+      dist: PyStaticDistributionInfo.
+
+    Returns:
+      str: bin/python<ldversion>, lib/python<ldversion>, libpython<ldversion>.a.
+    """
+    return dist.python_version.rpartition(".")[0] + dist.abiflags
+
+StaticDependencyInfo = provider(
+    doc = "A C library built as a static archive for the distribution's target.",
+    fields = {
+        "name": "str: recipe name, e.g. zlib.",
+        "origin": "File: origin.json (version, licence, which pinned archive was used).",
+        "prefix": "File (directory): include/, lib/*.a, lib/pkgconfig/, LICENSE.<name>.",
+    },
+)

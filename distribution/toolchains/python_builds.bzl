@@ -1,0 +1,37 @@
+"""The Python builds rules_pystatic makes: one row per CPython version x variant.
+
+Everything that varies per build is here: the distributions, runtimes and runtime toolchains of
+toolchains/cpython/BUILD.bazel, the values of the build setting //python:version, the wheel ABI
+of pystatic.wheels. Adding a build (e.g. CPython 3.14) is one row plus its source pin in
+distribution/toolchains/cpython/sources.json (ARCHITECTURE.md, "Adding a Python build").
+
+Fields of a row:
+  source: key of the pinned CPython source in sources.json ("cpython" group), major.minor.
+  free_threaded: configure --disable-gil (PEP 703); the ABI flag "t" in file names and wheel tags.
+"""
+
+PYTHON_BUILDS = {
+    "3.13": struct(source = "3.13", free_threaded = False),
+    "3.13t": struct(source = "3.13", free_threaded = True),
+}
+
+# What --@rules_pystatic//python:version is unless set, and what py_static_binary builds.
+DEFAULT_PYTHON_BUILD = "3.13"
+
+def abiflags(build):
+    """The ABI flags of a build in file names and tags: "" or "t" (free-threaded)."""
+    return "t" if PYTHON_BUILDS[build].free_threaded else ""
+
+def build_suffix(build):
+    """The build's name in target names: "3.13t" -> "3_13t"."""
+    return build.replace(".", "_")
+
+def distribution_name(build):
+    return "cpython_" + build_suffix(build)
+
+def runtime_name(build):
+    return "runtime_" + build_suffix(build)
+
+def wheel_abi(build):
+    """The CPython ABI tag of wheels built for it: cp313, cp313t."""
+    return "cp" + PYTHON_BUILDS[build].source.replace(".", "") + abiflags(build)

@@ -1,0 +1,164 @@
+"""zig_sdk: zig from the pinned `ziglang` wheel, fetched with pip, plus per-target cc wrappers."""
+
+load(":versions.bzl", "ZIG_CACHE_DIR", "ZIG_TARGETS", "ZIG_VERSION", "ZIG_WHEELS")
+
+_WRAPPER = """#!/bin/sh
+# zig {version} (ziglang wheel sha256 {sha256}) for {target}.
+# This text is an input of every C action, so a new zig invalidates cached outputs.
+set -eu
+zig_home=$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang
+export ZIG_GLOBAL_CACHE_DIR="{cache}" ZIG_LOCAL_CACHE_DIR="{cache}"
+# zig names its headers by its lib dir. A copy at a path keyed by zig's version and sha256 gives
+# the same names (in .d files and debug info) on every machine, so cached outputs from elsewhere
+# stay valid. The copy is made once and never changed (a link re-pointed between output bases
+# could dangle mid-build when one of them is deleted).
+stable="{lib_copy}"
+if [ ! -e "$stable/.complete" ]; then
+    mkdir -p "{cache}"
+    [ -L "$stable" ] && rm -f "$stable"
+    tmp=$(mktemp -d "{cache}/.zig-lib.XXXXXX") && chmod 755 "$tmp"
+    cp -R "$zig_home/lib" "$tmp/lib" && touch "$tmp/.complete"
+    mv -T "$tmp" "$stable" 2>/dev/null || rm -rf "$tmp"  # lost the race: another copy is in place
+fi
+export ZIG_LIB_DIR="$stable/lib"
+exec "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. "$@"
+"""
+
+_AR = """#!/bin/sh
+# zig {version} (ziglang wheel sha256 {sha256}) archiver.
+set -eu
+export ZIG_GLOBAL_CACHE_DIR="{cache}" ZIG_LOCAL_CACHE_DIR="{cache}"
+exec "$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang/zig" ar "$@"
+"""
+
+_BUILD = """\
+load("@pystatic_distribution//toolchains:cc_toolchain_with_files.bzl", "cc_toolchain_with_files")
+load("@pystatic_distribution//toolchains/zig:cc_toolchain_config.bzl", "zig_cc_toolchain_config")
+
+package(default_visibility = ["//visibility:public"])
+
+exports_files(["version.txt"])
+
+filegroup(
+    name = "zig",
+    srcs = ["ziglang/zig"],
+)
+{toolchains}
+"""
+
+_TOOLCHAIN = """
+filegroup(
+    name = "{target}_files",
+    srcs = [
+        "bin/ar",
+        "bin/cc-{target}",
+        ":zig",
+    ],
+)
+
+zig_cc_toolchain_config(
+    name = "{target}_config",
+    builtin_include_directories = ["{zig_lib}"],
+    cc = "bin/cc-{target}",
+    ar = "bin/ar",
+    cpu = "{cpu}",
+    target = "{target}",
+    zig_version = "{version}",
+)
+
+cc_toolchain_with_files(
+    name = "cc_{target}",
+    files = ":{target}_files",
+    supports_param_files = True,
+    toolchain_config = ":{target}_config",
+)
+"""
+
+def _host_key(rctx):
+    os = "windows" if rctx.os.name.lower().startswith("windows") else rctx.os.name.lower().replace("mac os x", "macos")
+    arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(rctx.os.arch, rctx.os.arch)
+    return "{}-{}".format(os, arch)
+
+def _fetch_wheel(rctx, wheel):
+    """pip downloads the pinned wheel; --require-hashes makes pip check its sha256."""
+    python = rctx.which("python3") or rctx.which("python")
+    if not python:
+        fail("rules_pystatic: fetching zig needs python3 with pip on PATH (the pip client fetches the " +
+             "`ziglang` wheel from whatever index pip is configured for). Fix: install python3 and pip.")
+    rctx.file("wheel/requirements.txt", "ziglang=={} --hash=sha256:{}\n".format(ZIG_VERSION, wheel.sha256))
+    rctx.report_progress("pip download ziglang=={} ({})".format(ZIG_VERSION, wheel.platform_tag))
+    result = rctx.execute([
+        python,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--platform",
+        wheel.platform_tag,
+        "--require-hashes",
+        "-r",
+        "wheel/requirements.txt",
+        "-d",
+        "wheel",
+    ], timeout = 1200, quiet = True)
+    if result.return_code != 0:
+        fail(("rules_pystatic: could not fetch zig: `pip download ziglang=={}` for {} failed.\n" +
+              "  A hash mismatch means the index serves a different file than the sha256 pinned in " +
+              "@pystatic_distribution//toolchains/zig:versions.bzl.\n  pip said:\n{}").format(
+            ZIG_VERSION,
+            wheel.platform_tag,
+            result.stderr,
+        ))
+    wheels = [p for p in rctx.path("wheel").readdir() if p.basename.endswith(".whl")]
+    if len(wheels) != 1:
+        fail("rules_pystatic: expected one ziglang wheel from pip, got {}".format(wheels))
+    return wheels[0]
+
+def _zig_sdk_impl(rctx):
+    host = _host_key(rctx)
+    wheel = ZIG_WHEELS.get(host)
+    if not wheel:
+        fail("rules_pystatic: no ziglang wheel is pinned for build machines of type {}; pinned: {}. ".format(
+            host,
+            ", ".join(sorted(ZIG_WHEELS)),
+        ) + "Fix: add one to @pystatic_distribution//toolchains/zig:versions.bzl.")
+    whl = _fetch_wheel(rctx, wheel)
+    rctx.report_progress("extracting zig {}".format(ZIG_VERSION))
+    rctx.symlink(whl, "wheel/ziglang.zip")  # extract() goes by the file name's suffix
+    rctx.extract("wheel/ziglang.zip", output = ".")
+    rctx.delete("wheel")
+    rctx.delete("ziglang-{}.dist-info".format(ZIG_VERSION))
+    result = rctx.execute(["ziglang/zig", "version"])
+    if result.return_code != 0 or result.stdout.strip() != ZIG_VERSION:
+        fail("rules_pystatic: extracted zig does not run or is not {}: {}{}".format(ZIG_VERSION, result.stdout, result.stderr))
+    rctx.execute(["mkdir", "-p", ZIG_CACHE_DIR])
+
+    lib_copy = "{}/zig-{}-{}".format(ZIG_CACHE_DIR, ZIG_VERSION, wheel.sha256[:12])
+    fmt = dict(version = ZIG_VERSION, sha256 = wheel.sha256, cache = ZIG_CACHE_DIR, lib_copy = lib_copy)
+    rctx.file("bin/ar", _AR.format(**fmt), executable = True)
+    toolchains = []
+    for target, cpu in sorted(ZIG_TARGETS.items()):
+        rctx.file(
+            "bin/cc-" + target,
+            _WRAPPER.format(tool = "cc", target = target, target_flags = "-target {} ".format(target), **fmt),
+            executable = True,
+        )
+        toolchains.append(_TOOLCHAIN.format(
+            target = target,
+            cpu = cpu,
+            version = ZIG_VERSION,
+            # zig's own headers, named through the keyed copy; not action inputs (19k files).
+            zig_lib = lib_copy + "/lib",
+        ))
+    rctx.file("version.txt", ZIG_VERSION + "\n")
+    rctx.file("BUILD.bazel", _BUILD.format(toolchains = "".join(toolchains)))
+
+zig_sdk = repository_rule(
+    implementation = _zig_sdk_impl,
+    doc = "zig {} from the pinned `ziglang` wheel (via pip), with cc toolchains for {}.".format(
+        ZIG_VERSION,
+        ", ".join(sorted(ZIG_TARGETS)),
+    ),
+    environ = ["PATH", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS"],
+)

@@ -1,0 +1,1 @@
+"""Helpers shared by every phase's action scripts (both modules)."""

@@ -1,0 +1,84 @@
+"""Writes a binary's licence bill of materials, `<name>.licenses.json`.
+
+Every component linked or embedded: CPython and the libraries it bundles, each C dependency of the
+distribution (from its descriptor: licence name, version, source sha256 and origin, licence text),
+and every Python distribution whose `.dist-info` is in the resource blob (name, version, licence
+from METADATA, licence files from the dist-info).
+"""
+
+import argparse
+import json
+import pathlib
+import sys
+from email.parser import HeaderParser
+
+from pystatic.common import descriptor as distribution_descriptor
+from pystatic.format.blob import METADATA, BlobError, read_blob
+
+LICENSE_FILE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "licenses/")
+
+
+def distribution_components(descriptor, distribution_dir):
+    components = []
+    for entry in descriptor.licenses:
+        files = entry.get("files") or [entry["file"]]
+        component = {k: v for k, v in entry.items() if k not in ("file", "files")}
+        component["origin"] = "distribution"
+        component["texts"] = {name: (pathlib.Path(distribution_dir) / name).read_text(errors="replace") for name in files}
+        components.append(component)
+    return components
+
+
+def metadata_components(blob):
+    """One component per embedded .dist-info: Name, Version, License(-Expression), licence files."""
+    by_dist_info = {}
+    for name in blob.names(METADATA):
+        dist_info, _, path = name.partition("/")
+        by_dist_info.setdefault(dist_info, []).append(path)
+    components = []
+    for dist_info, paths in sorted(by_dist_info.items()):
+        if "METADATA" not in paths:
+            continue
+        text = blob.get(METADATA, f"{dist_info}/METADATA").primary.decode("utf-8", errors="replace")
+        headers = HeaderParser().parsestr(text)
+        classifiers = [c.rpartition(" :: ")[2] for c in headers.get_all("Classifier", []) if c.startswith("License ::")]
+        license_name = headers.get("License-Expression") or headers.get("License") or ", ".join(classifiers) or "UNKNOWN"
+        texts = {
+            path: blob.get(METADATA, f"{dist_info}/{path}").primary.decode("utf-8", errors="replace")
+            for path in sorted(paths)
+            if path.upper().startswith(tuple(p.upper() for p in LICENSE_FILE_PREFIXES))
+        }
+        components.append({
+            "component": headers.get("Name", dist_info),
+            "version": headers.get("Version", ""),
+            "license": license_name.strip(),
+            "origin": "dist-info",
+            "texts": texts,
+        })
+    return components
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--target", required=True, help="label of the binary")
+    parser.add_argument("--descriptor", required=True)
+    parser.add_argument("--distribution", required=True, help="the distribution directory (licence texts)")
+    parser.add_argument("--blob", required=True, help="the binary's resource blob")
+    parser.add_argument("--output", required=True)
+    args = parser.parse_args(argv)
+    try:
+        descriptor = distribution_descriptor.load(args.descriptor)
+        components = distribution_components(descriptor, args.distribution) + metadata_components(read_blob(args.blob))
+    except (BlobError, OSError, KeyError, distribution_descriptor.DescriptorError) as err:
+        print(f"error: {args.target}: cannot list licences: {err}", file=sys.stderr)
+        return 1
+    report = {"binary": args.target, "python_version": descriptor.python_version,
+              "target_triple": descriptor.target_triple, "components": components}
+    with open(args.output, "w", encoding="utf-8") as out:
+        json.dump(report, out, indent=1, sort_keys=True)
+        out.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,363 @@
+"""Packs the final resource blob of one binary from compiled packs (tools/pystatic/binary/compile_bytecode.py).
+
+Inputs: the standard library pack of the target's distribution, the binary's own pack, and the
+imports files of both. Selects the stdlib (all of it, or what the app's code imports, followed
+transitively, plus includes minus excludes), drops sources that are not wanted, optionally
+compresses entries with zstd, and checks, at build time, what would otherwise fail at run time:
+the entry point's module and function exist, no first-party module shadows a stdlib module, and
+both packs were compiled by the same Python.
+"""
+
+import argparse
+import configparser
+import json
+import sys
+
+from pystatic.binary import file_access
+from pystatic.common import descriptor as distribution_descriptor
+from pystatic.common.action_args import expand_param_files
+from pystatic.format.blob import DATA, METADATA, MODULE, BlobError, Entry, read_blob, write_blob
+
+# Modules the runtime itself needs besides what the app imports: its importer and what prints a
+# traceback with source lines.
+RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_files", "_pystatic_resources", "traceback", "linecache"]
+# Whole packages: codecs are imported by name at run time (`encodings.utf_8`), invisible to the
+# import scan.
+RUNTIME_PACKAGES = ["encodings"]
+# Imports by a computed name, invisible to the import scan: {importing module: prefix of the
+# stdlib modules it may import}. sysconfig imports _sysconfigdata_<abiflags>_<platform>_<multiarch>.
+DYNAMIC_IMPORTS = {"sysconfig": "_sysconfigdata_"}
+
+
+# Imports inside stdlib functions that are reached only when the program already uses what they
+# import (or on an error path that a complete distribution never takes): stdlib = "imported" does not
+# follow them. {importing module: {imported module or package: why}}. Everything else a stdlib module
+# imports is followed, also inside functions and under `try: ... except ImportError` (http.client's ssl,
+# shutil's bz2 and lzma are features, not fallbacks); only `if TYPE_CHECKING:` and functions called
+# only from the `__main__` block (compile_bytecode.scan_imports) are not.
+LAZY_IMPORTS = {
+    "warnings": {"tracemalloc": "the allocation traceback of a warning, printed only while tracemalloc traces"},
+    "importlib._bootstrap_external": {
+        "importlib.metadata": "PathFinder.find_distributions, called by importlib.metadata",
+        "importlib.readers": "get_resource_reader, called by importlib.resources",
+    },
+    "hashlib": {"logging": "logs an algorithm that failed to load (every algorithm of the distribution loads)"},
+}
+# Weak imports (compile_bytecode.scan_imports) that stdlib = "imported" does not follow.
+NOT_FOLLOWED = {"type_checking", "command_line"}
+
+
+def followed_imports(info, module, stdlib):
+    """The imports of one module that the closure follows: stdlib modules drop LAZY_IMPORTS and
+    NOT_FOLLOWED weak imports; the app's own modules drop only `if TYPE_CHECKING:` imports."""
+    weak = info.get("weak", {})
+    skip = NOT_FOLLOWED if stdlib else {"type_checking"}
+    lazy = LAZY_IMPORTS.get(module, {}) if stdlib else {}
+    return [i for i in info["imports"] if weak.get(i) not in skip and not _matches(i, lazy)]
+
+
+# Built-in modules every binary keeps: CPython's own start-up and finalisation import them from C
+# (Modules/Setup.bootstrap.in and the core entries of config.c), and the file view uses fcntl.
+CORE_BUILTINS = {
+    "atexit", "faulthandler", "posix", "_signal", "_tracemalloc", "_suggestions", "_codecs", "_collections",
+    "errno", "_io", "itertools", "_sre", "_sysconfig", "_thread", "time", "_typing", "_weakref", "_abc",
+    "_functools", "_locale", "_operator", "_stat", "_symtable", "pwd", "marshal", "_imp", "_ast", "_tokenize",
+    "builtins", "sys", "gc", "_warnings", "_string", "fcntl",
+}
+# Built-ins that other built-ins import from C (PyCapsule_Import, PyImport_ImportModule).
+BUILTIN_IMPORTS = {"_ssl": ["_socket"], "_elementtree": ["pyexpat"], "_datetime": ["time"]}
+# What extract_packages (runtime/_pystatic_files.py) imports by name at run time.
+EXTRACT_MODULES = ["pathlib", "shutil", "tempfile"]
+
+
+class PackError(Exception):
+    """Bad input; the message names the target, what is wrong and the fix."""
+
+
+def _matches(name, prefixes):
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def _parents(name):
+    parts = name.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def select_stdlib(stdlib_imports, roots, mode, include, exclude):
+    """Names of the stdlib modules to ship.
+
+    mode "all": every stdlib module. mode "imported": the closure of `roots` (module names, any
+    origin) over the stdlib modules' own imports (followed_imports). `include` adds modules or whole packages (with
+    their imports); `exclude` removes modules or packages and is not followed.
+    """
+    stdlib = set(stdlib_imports)
+    unknown = [n for n in include if not any(_matches(m, [n]) for m in stdlib)]
+    if unknown:
+        raise PackError(f"stdlib_include names no standard library module: {', '.join(unknown)}")
+    if mode == "all":
+        return sorted(m for m in stdlib if not _matches(m, exclude))
+    dynamic = {importer: [m for m in stdlib if m.startswith(prefix)] for importer, prefix in DYNAMIC_IMPORTS.items()}
+    wanted = set()
+    pending = list(roots) + [m for m in stdlib if _matches(m, include)]
+    while pending:
+        name = pending.pop()
+        for candidate in [name] + _parents(name):
+            if candidate in stdlib and candidate not in wanted and not _matches(candidate, exclude):
+                wanted.add(candidate)
+                pending.extend(followed_imports(stdlib_imports[candidate], candidate, stdlib=True))
+                pending.extend(dynamic.get(candidate, []))
+    return sorted(wanted)
+
+
+def _data_package(path, packages):
+    """The package whose directory holds data file `path` (longest match), or None."""
+    parts = path.split("/")[:-1]
+    for i in range(len(parts), 0, -1):
+        if ".".join(parts[:i]) in packages:
+            return ".".join(parts[:i])
+    return None
+
+
+def main_module(target, main_path, app_imports):
+    """Module name of the `main` file."""
+    for name, info in app_imports.items():
+        if info["path"] == main_path:
+            return name
+    raise PackError(f"{target}: main {main_path} is not among the binary's modules. Fix: add it to srcs.")
+
+
+def console_script(target, name, app_entries):
+    """(module, function) of console script `name` from the embedded *.dist-info/entry_points.txt."""
+    found, available = [], []
+    for entry in app_entries:
+        dist, _, file = entry.name.partition("/")
+        if entry.kind != METADATA or file != "entry_points.txt" or not dist.endswith(".dist-info"):
+            continue
+        parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+        parser.optionxform = str
+        try:
+            parser.read_string(entry.primary.decode("utf-8"))
+        except (configparser.Error, UnicodeDecodeError) as err:
+            raise PackError(f"{target}: cannot read {entry.name}: {err}") from None
+        scripts = parser["console_scripts"] if parser.has_section("console_scripts") else {}
+        available += [f"{script} ({dist})" for script in scripts]
+        if name in scripts:
+            found.append((dist, scripts[name].split("[", 1)[0].strip()))
+    if not found:
+        raise PackError(
+            f"{target}: no console script '{name}' in the binary's distributions.\n"
+            f"  Fix: use one they declare ({', '.join(sorted(available)) or 'none declare any'}), or add the wheel that does to deps."
+        )
+    if len(found) > 1:
+        raise PackError(
+            f"{target}: console script '{name}' is declared by {found[0][0]} and {found[1][0]}.\n"
+            "  Fix: use entry_point = \"module:function\" to say which."
+        )
+    module, _, function = found[0][1].partition(":")
+    return module.strip(), function.strip()
+
+
+def check_entry_point(target, module, function, app_imports, stdlib_modules):
+    if module in app_imports:
+        defines = app_imports[module]["defines"]
+        if function and function.split(".")[0] not in defines:
+            raise PackError(
+                f"{target}: entry point '{module}:{function}': {app_imports[module]['path']} defines no "
+                f"top-level '{function}'.\n  Fix: name a function defined in that module "
+                f"(it defines: {', '.join(defines) or 'nothing'})."
+            )
+    elif module not in stdlib_modules:
+        raise PackError(
+            f"{target}: the entry point's module '{module}' is not among the binary's modules.\n"
+            f"  Fix: add the file that defines it to srcs or deps, or correct main/entry_point."
+        )
+
+
+def pack(args):
+    stdlib = read_blob(args.stdlib)
+    app = read_blob(args.app)
+    if stdlib.bytecode_magic != app.bytecode_magic:
+        raise PackError(
+            f"{args.target}: the stdlib and the app were compiled by different Python versions "
+            f"(bytecode magic {stdlib.bytecode_magic.hex()} vs {app.bytecode_magic.hex()})"
+        )
+    with open(args.stdlib_imports, encoding="utf-8") as f:
+        stdlib_imports = json.load(f)["modules"]
+    with open(args.app_imports, encoding="utf-8") as f:
+        app_imports = json.load(f)["modules"]
+
+    shadowing = sorted(m for m in app_imports if m in stdlib_imports and not _matches(m, args.stdlib_exclude))
+    if shadowing:
+        name = shadowing[0]
+        raise PackError(
+            f"{args.target}: {app_imports[name]['path']} is module '{name}', which is also a standard "
+            f"library module.\n  Fix: rename it, or leave the stdlib one out: stdlib_exclude = [\"{name}\"]."
+        )
+    if args.main_path:
+        args.entry_module = main_module(args.target, args.main_path, app_imports)
+    elif args.console_script:
+        args.entry_module, args.entry_function = console_script(args.target, args.console_script, app.entries())
+    if not args.interpreter:
+        check_entry_point(args.target, args.entry_module, args.entry_function, app_imports, stdlib_imports)
+
+    # The interpreter's command line (-m, -c, scripts) may import anything: its app modules are the roots.
+    entry_roots = list(app_imports) if args.interpreter else [args.entry_module]
+    if not args.interpreter and args.entry_module in stdlib_imports:
+        # A stdlib module run as __main__ (entry_point = "json.tool") runs its command line too.
+        entry_roots += [i for i in stdlib_imports[args.entry_module]["imports"]
+                        if stdlib_imports[args.entry_module].get("weak", {}).get(i) != "type_checking"]
+    roots = RUNTIME_MODULES + entry_roots + [i for n, m in app_imports.items() for i in followed_imports(m, n, stdlib=False)]
+    include = RUNTIME_PACKAGES + args.stdlib_include
+    if args.extract_package:
+        include += [m for m in EXTRACT_MODULES if m in stdlib_imports]
+    selected = set(select_stdlib(stdlib_imports, roots, args.stdlib_mode, include, args.stdlib_exclude))
+    packages = {e.name for e in stdlib.entries() if e.kind == MODULE and e.is_package and e.name in selected}
+
+    entries = []
+    for entry in stdlib.entries():
+        keep = entry.name in selected if entry.kind == MODULE else _data_package(entry.name, packages) is not None
+        if keep:
+            entries.append(entry if args.stdlib_sources else _without_source(entry))
+    app_entries = app.entries()
+    check_extract_packages(args.target, args.extract_package, entries + app_entries)
+    access_notes = file_access_notes(app_entries, args.extract_package, args.file_view)
+    entries += [e if args.sources else _without_source(e) for e in app_entries]
+    try:
+        blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level, sources_only=args.zstd_sources_only)
+    except BlobError as err:
+        raise PackError(f"{args.target}: {err}") from None
+    left_out = []
+    if args.stdlib_mode == "imported" and args.descriptor:
+        imported = set(roots) | {i for name in selected for i in followed_imports(stdlib_imports[name], name, stdlib=True)}
+        left_out = builtins_left_out(_distribution_builtins(args.descriptor), imported)
+    stdlib_left_out = sorted(set(stdlib_imports) - selected) if args.stdlib_mode == "imported" else []
+    if stdlib_left_out:
+        access_notes = access_notes + dynamic_import_notes(app_imports)
+    report = {
+        "builtins_left_out": left_out,
+        "stdlib_left_out": stdlib_left_out,
+        "modules": sum(1 for e in entries if e.kind == MODULE),
+        "stdlib_modules": len(selected),
+        "data_files": sum(1 for e in entries if e.kind == DATA),
+        "bytes": len(blob),
+        "zstd_level": args.zstd_level,
+        "zstd_sources_only": args.zstd_sources_only,
+        "entry_point": "" if args.interpreter else args.entry_module + (f":{args.entry_function}" if args.entry_function else ""),
+        "file_access": access_notes,
+    }
+    return blob, report
+
+
+def dynamic_import_notes(app_imports):
+    """One note when the app's modules import by a computed name (compile_bytecode: "*"), which
+    the stdlib selection cannot follow."""
+    dynamic = sorted(info["path"] for info in app_imports.values() if "*" in info["imports"])
+    if not dynamic:
+        return []
+    shown = ", ".join(dynamic[:3]) + (f" and {len(dynamic) - 3} more" if len(dynamic) > 3 else "")
+    return [
+        f"{shown} import modules by a computed name (importlib.import_module, __import__); with "
+        'stdlib = "imported" a standard library module imported only that way is not embedded: list it in '
+        'stdlib_include (or set stdlib = "all")'
+    ]
+
+
+def _distribution_builtins(descriptor):
+    extensions = distribution_descriptor.load(descriptor).extensions
+    return sorted(name for name, info in extensions.items() if info.get("builtin"))
+
+
+def builtins_left_out(builtins, imported):
+    """The distribution's built-in modules that nothing embedded imports (stdlib = "imported"):
+    left out of the inittab, so the linker drops them and the libraries only they use (OpenSSL for
+    _ssl and _hashlib, SQLite, libmpdec, ...)."""
+    kept = {name for name in builtins if name in CORE_BUILTINS or name in imported}
+    pending = list(kept)
+    while pending:
+        for dependency in BUILTIN_IMPORTS.get(pending.pop(), []):
+            if dependency not in kept:
+                kept.add(dependency)
+                pending.append(dependency)
+    return sorted(set(builtins) - kept)
+
+
+def check_extract_packages(target, extract_packages, entries):
+    packages = {e.name for e in entries if e.kind == MODULE and e.is_package}
+    for package in extract_packages:
+        if package not in packages:
+            near = sorted(p for p in packages if p.split(".")[0] == package.split(".")[0])
+            raise PackError(
+                f"{target}: extract_packages names '{package}', which is no package of this binary.\n"
+                f"  Fix: name an embedded package ({', '.join(near[:5]) or 'e.g. the top-level package of a dep'}), "
+                "or add the dependency that provides it to deps."
+            )
+
+
+def file_access_notes(app_entries, extract_packages, file_view):
+    """file_access's notes on the app's and its deps' modules (the stdlib is not scanned)."""
+    modules = {}
+    for entry in app_entries:
+        if entry.kind == MODULE and entry.source is not None:
+            # As the package sees it (`pkg/mod.py`), not where Bazel keeps the file.
+            path = entry.name.replace(".", "/") + ("/__init__.py" if entry.is_package else ".py")
+            modules[entry.name] = (path, entry.source.decode("utf-8", "replace"))
+    lines = file_access.notes(modules, extract_packages)
+    if not file_view:
+        lines = [line.replace("served by the read-only file view", "would need the file view (file_view = False)") for line in lines]
+    return lines
+
+
+def _without_source(entry):
+    if entry.source is None:
+        return entry
+    return Entry(entry.kind, entry.name, primary=entry.primary, is_package=entry.is_package)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--target", required=True, help="label, for messages")
+    parser.add_argument("--stdlib", required=True, help="stdlib pack (blob)")
+    parser.add_argument("--stdlib_imports", required=True)
+    parser.add_argument("--app", required=True, help="the binary's own pack (blob)")
+    parser.add_argument("--app_imports", required=True)
+    entry = parser.add_mutually_exclusive_group(required=True)
+    entry.add_argument("--entry_module", help="module to run as __main__, or whose function to call")
+    entry.add_argument("--main_path", help="file (as in the app's imports file) to run as __main__")
+    entry.add_argument("--console_script", help="console_scripts entry point of an embedded distribution")
+    entry.add_argument("--interpreter", action="store_true", help="no entry point: a python3 command line")
+    parser.add_argument("--entry_function", default="")
+    parser.add_argument("--stdlib_mode", choices=("all", "imported"), default="all")
+    parser.add_argument("--stdlib_include", action="append", default=[])
+    parser.add_argument("--stdlib_exclude", action="append", default=[])
+    parser.add_argument("--sources", action="store_true", help="keep the app's sources")
+    parser.add_argument("--stdlib_sources", action="store_true", help="keep the stdlib's sources")
+    parser.add_argument("--zstd_level", type=int)
+    parser.add_argument("--zstd_sources_only", action="store_true", help="compress only modules' sources")
+    parser.add_argument("--descriptor", help="the distribution's descriptor: its built-in modules (stdlib = imported)")
+    parser.add_argument("--extract_package", action="append", default=[], help="package extracted at run time")
+    parser.add_argument("--no_file_view", dest="file_view", action="store_false", help="the binary has no file view")
+    parser.add_argument("--output", required=True)
+    parser.add_argument("--report", help="output: JSON summary (counts, size)")
+    return parser.parse_args(expand_param_files(argv))
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        blob, report = pack(args)
+    except (PackError, BlobError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for note in report["file_access"]:
+        print(f"note: {args.target}: {note}", file=sys.stderr)
+    with open(args.output, "wb") as out:
+        out.write(blob)
+    if args.report:
+        with open(args.report, "w", encoding="utf-8") as out:
+            json.dump(report, out, indent=1, sort_keys=True)
+            out.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The resource blob format (written here, read by runtime/blob.c)."""

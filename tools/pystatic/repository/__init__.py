@@ -1,0 +1,1 @@
+"""Phase 1: repository rules and seeding (no toolchain yet)."""
