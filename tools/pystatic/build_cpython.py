@@ -162,11 +162,14 @@ def check_profile_meta(meta, version, source_sha256, profile_name):
 
 
 def stage_profile(profile, work):
-    """The profile decompressed into the scratch directory (a fixed path); it may be xz-compressed."""
-    dest = work / "cpython.profdata"
+    """The profile decompressed into the scratch directory; it may be xz-compressed.
+
+    Its name holds its sha256: zig's compiler cache keys an object on the source and the flags, not
+    on the profile's content, so another profile must give other flags."""
     data = pathlib.Path(profile).read_bytes()
     if profile.endswith(".xz"):
         data = lzma.decompress(data)
+    dest = work / f"cpython-{hashlib.sha256(data).hexdigest()[:16]}.profdata"
     dest.write_bytes(data)
     return dest
 
