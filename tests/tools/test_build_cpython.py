@@ -109,12 +109,15 @@ def test_cross_configure_names_host_build_and_build_python_and_answers_the_run_c
     assert build_cpython.cross_configure_args("x86_64-linux-musl", None, None) == []
 
 
+def main_argv(tmp_path, target, *extra):
+    return ["--source", "x.tar.xz", "--version", "3.13.15", "--target", target, "--cc", "cc", "--ar", "ar",
+            "--output", str(tmp_path / "o"), "--descriptor", str(tmp_path / "d"), "--log", str(tmp_path / "l"),
+            *extra]
+
+
 def test_build_python_needs_the_build_triple(tmp_path, capsys):
-    argv = ["--source", "x.tar.xz", "--version", "3.13.15", "--target", "aarch64-linux-musl", "--cc", "cc",
-            "--ar", "ar", "--output", str(tmp_path / "o"), "--descriptor", str(tmp_path / "d"), "--log",
-            str(tmp_path / "l"), "--build-python", "/b/bin/python3.13"]
     with pytest.raises(SystemExit):
-        build_cpython.main(argv)
+        build_cpython.main(main_argv(tmp_path, "aarch64-linux-musl", "--build-python", "/b/bin/python3.13"))
     assert "--build-python and --build-target go together" in capsys.readouterr().err
 
 
@@ -182,9 +185,6 @@ def test_stage_profile_decompresses_xz_to_a_name_of_its_content(tmp_path):
 
 
 def test_profile_needs_its_meta(tmp_path, capsys):
-    argv = ["--source", "x.tar.xz", "--version", "3.13.15", "--target", "x86_64-linux-musl", "--cc", "cc",
-            "--ar", "ar", "--output", str(tmp_path / "o"), "--descriptor", str(tmp_path / "d"), "--log",
-            str(tmp_path / "l"), "--profile", "p.profdata.xz"]
     with pytest.raises(SystemExit):
-        build_cpython.main(argv)
+        build_cpython.main(main_argv(tmp_path, "x86_64-linux-musl", "--profile", "p.profdata.xz"))
     assert "--profile and --profile-meta go together" in capsys.readouterr().err
