@@ -140,7 +140,7 @@ PGO_META_KEYS = ("python_version", "source_sha256")
 def pgo_flags(profile=None, generate=False):
     """CFLAGS_NODIST words for a profile-using build, an instrumented one, or neither."""
     if profile and generate:
-        raise BuildError("--profile and --profile-generate exclude each other")
+        raise BuildError("--profile and --profile-runtime (an instrumented build) exclude each other")
     if generate:
         return list(PGO_GENERATE)
     if profile:
@@ -157,7 +157,7 @@ def check_profile_meta(meta, version, source_sha256, profile_name):
         raise BuildError(
             f"{profile_name} is stale: made from CPython {meta['python_version']} (source sha256 "
             f"{meta['source_sha256'][:12]}...), this build is {version} ({source_sha256[:12]}...). Fix: run "
-            "bench/pgo/generate for the new source, or build without a profile (cpython_static_distribution(pgo_profile = None))"
+            "bench/pgo/generate for the new source, or set pgo_profile = None for this build in toolchains/python_builds.bzl"
         )
 
 
