@@ -8,11 +8,14 @@ distribution/toolchains/cpython/sources.json (ARCHITECTURE.md, "Adding a Python 
 Fields of a row:
   source: key of the pinned CPython source in sources.json ("cpython" group), major.minor.
   free_threaded: configure --disable-gil (PEP 703); the ABI flag "t" in file names and wheel tags.
+  pgo_profile: the PGO profile (distribution/toolchains/cpython/pgo, made by bench/pgo/generate for this
+    build's source), or None. The free-threaded build has none: its code differs (the GIL build's
+    profile would leave much of it unprofiled; not measured).
 """
 
 PYTHON_BUILDS = {
-    "3.13": struct(source = "3.13", free_threaded = False),
-    "3.13t": struct(source = "3.13", free_threaded = True),
+    "3.13": struct(source = "3.13", free_threaded = False, pgo_profile = "//toolchains/cpython/pgo:cpython_3_13"),
+    "3.13t": struct(source = "3.13", free_threaded = True, pgo_profile = None),
 }
 
 # What --@rules_pystatic//python:version is unless set, and what py_static_binary builds.

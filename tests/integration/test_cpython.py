@@ -1,5 +1,7 @@
 """The static CPython distribution, built by Bazel with the zig musl toolchain."""
 
+import hashlib
+import pathlib
 import subprocess
 
 import pytest
@@ -9,6 +11,12 @@ from pystatic.common import descriptor as distribution_descriptor
 
 TARGET = "//toolchains/cpython:cpython_3_13"
 MUSL = "--platforms=//platforms:linux_musl"
+PROFILES = pathlib.Path(__file__).resolve().parents[2] / "toolchains" / "cpython" / "pgo"
+
+
+def checked_in_profile():
+    (profile,) = PROFILES.glob("cpython-3.13.*.profdata.xz")
+    return {"profile": profile.name, "profile_sha256": hashlib.sha256(profile.read_bytes()).hexdigest()}
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +41,13 @@ def test_descriptor_names_version_target_and_link_inputs(distribution):
         assert (dist / archive).read_bytes()[:8] == b"!<arch>\n", archive
 
 
+def test_distribution_is_built_with_the_checked_in_pgo_profile(distribution):
+    _, d = distribution
+    assert d.pgo is not None, "the 3.13 build names a pgo_profile (toolchains/python_builds.bzl)"
+    assert {k: d.pgo[k] for k in ("profile", "profile_sha256")} == checked_in_profile()
+    assert d.pgo["python_version"] == d.python_version
+
+
 def test_aarch64_cross_build_is_static_and_runs_under_qemu(bazel, qemu_aarch64):
     aarch64 = "--platforms=//platforms:linux_musl_aarch64"
     bazel.run("build", TARGET, aarch64)
@@ -42,6 +57,8 @@ def test_aarch64_cross_build_is_static_and_runs_under_qemu(bazel, qemu_aarch64):
     dist = next((bazel.execution_root() / p).resolve() for p in outputs if p.endswith("_dist"))
     d = distribution_descriptor.load(next(bazel.execution_root() / p for p in outputs if p.endswith(".json")))
     assert (d.python_version, d.target_triple) == ("3.13.15", "aarch64-linux-musl")
+    # The front-end profile does not depend on the target: the same one as x86_64's.
+    assert {k: d.pgo[k] for k in ("profile", "profile_sha256")} == checked_in_profile()
     for name in ("_ssl", "_ctypes", "_sqlite3", "_uuid", "_lzma", "_bz2", "zlib", "_decimal"):
         assert d.extensions[name]["builtin"], name
     python = dist / d.interpreter

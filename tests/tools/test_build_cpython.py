@@ -109,12 +109,15 @@ def test_cross_configure_names_host_build_and_build_python_and_answers_the_run_c
     assert build_cpython.cross_configure_args("x86_64-linux-musl", None, None) == []
 
 
+def main_argv(tmp_path, target, *extra):
+    return ["--source", "x.tar.xz", "--version", "3.13.15", "--target", target, "--cc", "cc", "--ar", "ar",
+            "--output", str(tmp_path / "o"), "--descriptor", str(tmp_path / "d"), "--log", str(tmp_path / "l"),
+            *extra]
+
+
 def test_build_python_needs_the_build_triple(tmp_path, capsys):
-    argv = ["--source", "x.tar.xz", "--version", "3.13.15", "--target", "aarch64-linux-musl", "--cc", "cc",
-            "--ar", "ar", "--output", str(tmp_path / "o"), "--descriptor", str(tmp_path / "d"), "--log",
-            str(tmp_path / "l"), "--build-python", "/b/bin/python3.13"]
     with pytest.raises(SystemExit):
-        build_cpython.main(argv)
+        build_cpython.main(main_argv(tmp_path, "aarch64-linux-musl", "--build-python", "/b/bin/python3.13"))
     assert "--build-python and --build-target go together" in capsys.readouterr().err
 
 
@@ -142,3 +145,46 @@ def test_zig_of_names_the_fix_when_cc_is_not_zigs_wrapper(tmp_path):
     zig.parent.mkdir()
     zig.write_text("")
     assert build_cpython.zig_of(cc) == zig
+
+
+def test_pgo_flags_use_the_staged_profile_and_silence_only_profile_warnings():
+    flags = build_cpython.pgo_flags("/w/cpython.profdata")
+    assert flags[0] == "-fprofile-instr-use=/w/cpython.profdata"
+    assert all(f.startswith("-Wno-profile-instr-") for f in flags[1:])
+    assert build_cpython.pgo_flags(generate=True) == ["-fprofile-instr-generate"]
+    assert build_cpython.pgo_flags() == []
+    with pytest.raises(build_cpython.BuildError, match="exclude each other"):
+        build_cpython.pgo_flags("/w/p", generate=True)
+
+
+def test_a_profile_of_another_source_is_stale_and_names_the_fix():
+    meta = {"python_version": "3.13.15", "source_sha256": "a" * 64}
+    build_cpython.check_profile_meta(meta, "3.13.15", "a" * 64, "p.profdata.xz")
+    with pytest.raises(build_cpython.BuildError, match="stale.*3.13.14.*bench/pgo/generate"):
+        build_cpython.check_profile_meta(dict(meta, python_version="3.13.14"), "3.13.15", "a" * 64, "p.profdata.xz")
+    with pytest.raises(build_cpython.BuildError, match="stale"):
+        build_cpython.check_profile_meta(meta, "3.13.15", "b" * 64, "p.profdata.xz")
+    with pytest.raises(build_cpython.BuildError, match="no source_sha256"):
+        build_cpython.check_profile_meta({"python_version": "3.13.15"}, "3.13.15", "a" * 64, "p.profdata.xz")
+
+
+def test_stage_profile_decompresses_xz_to_a_name_of_its_content(tmp_path):
+    import lzma
+
+    (tmp_path / "w").mkdir()
+    (tmp_path / "p.profdata.xz").write_bytes(lzma.compress(b"\xfflprofi data"))
+    staged = build_cpython.stage_profile(str(tmp_path / "p.profdata.xz"), tmp_path / "w")
+    assert staged.parent == tmp_path / "w"
+    assert staged.read_bytes() == b"\xfflprofi data"
+    (tmp_path / "q.profdata").write_bytes(b"raw")
+    other = build_cpython.stage_profile(str(tmp_path / "q.profdata"), tmp_path / "w")
+    assert other.read_bytes() == b"raw"
+    # Another profile, another path (and so other flags): zig's cache does not see the content.
+    assert other != staged
+    assert build_cpython.stage_profile(str(tmp_path / "p.profdata.xz"), tmp_path / "w") == staged
+
+
+def test_profile_needs_its_meta(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        build_cpython.main(main_argv(tmp_path, "x86_64-linux-musl", "--profile", "p.profdata.xz"))
+    assert "--profile and --profile-meta go together" in capsys.readouterr().err

@@ -65,3 +65,12 @@ def test_not_json_names_the_file(tmp_path):
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(descriptor.DescriptorError, match="bad.json: not a readable distribution descriptor"):
         descriptor.load(tmp_path / "bad.json")
+
+
+def test_pgo_records_the_profile_or_none(tmp_path):
+    path = tmp_path / "d.json"
+    descriptor.dump(example(), path)
+    assert descriptor.load(path).pgo is None
+    pgo = {"profile": "cpython-3.13.15.profdata.xz", "profile_sha256": "ab" * 32, "python_version": "3.13.15"}
+    descriptor.dump(example(pgo=pgo), path)
+    assert descriptor.load(path).pgo == pgo

@@ -27,6 +27,19 @@ def _cpython_sbom(ctx):
 def _abiflags(ctx):
     return "t" if ctx.attr.disable_gil else ""
 
+def _pgo_profile(ctx):
+    """(profile, its .json) of pgo_profile, or (None, None)."""
+    if not ctx.attr.pgo_profile:
+        return None, None
+    files = ctx.files.pgo_profile
+    profiles = [f for f in files if f.basename.endswith((".profdata", ".profdata.xz"))]
+    metas = [f for f in files if f.basename.endswith(".profdata.json")]
+    if len(profiles) != 1 or len(metas) != 1:
+        fail(("{}: pgo_profile {} must hold one .profdata(.xz) and its .profdata.json (bench/pgo/generate " +
+              "writes both), it has {}. Fix: run bench/pgo/generate, or set pgo_profile = None for this build in " +
+              "toolchains/python_builds.bzl.").format(ctx.label, ctx.attr.pgo_profile.label, [f.basename for f in files]))
+    return profiles[0], metas[0]
+
 def _cpython_static_distribution_impl(ctx):
     tools = musl_cc_tools(ctx)
     triple = tools.triple
@@ -68,6 +81,11 @@ def _cpython_static_distribution_impl(ctx):
     if ctx.attr.lto:
         args.add("--lto")
     inputs = [ctx.file.source] + [d.prefix for d in deps] + [d.origin for d in deps]
+    profile, profile_meta = _pgo_profile(ctx)
+    if profile:
+        args.add("--profile", profile)
+        args.add("--profile-meta", profile_meta)
+        inputs += [profile, profile_meta]
     if build_python:
         args.add("--build-target", build_python.target_triple)
         args.add("--build-python", build_python.distribution.path + "/" + _interpreter(build_python))
@@ -122,6 +140,12 @@ cpython_static_distribution = rule(
         "lto": attr.bool(
             doc = "ThinLTO of the interpreter core (docs/cpython.md, LTO). Off by default: it about doubles " +
                   "the CPython action's time for a throughput gain within the benchmark's noise.",
+        ),
+        "pgo_profile": attr.label(
+            allow_files = [".xz", ".json", ".profdata"],
+            doc = "Profile-guided optimisation: a profile of bench/pgo/generate (.profdata(.xz) and its " +
+                  ".profdata.json), applied with -fprofile-instr-use (docs/cpython.md, PGO). It must be made " +
+                  "from this very source: a stale one fails the build, naming the fix.",
         ),
         "jobs": attr.int(default = 2, doc = "make -j; part of the action key, so fixed, not the machine's core count."),
         "deps": attr.label_list(providers = [StaticDependencyInfo], doc = "C libraries of extension modules."),

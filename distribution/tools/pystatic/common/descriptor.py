@@ -24,6 +24,7 @@ KEYS = (
     "interpreter",
     "licenses",
     "link",
+    "pgo",
     "python_version",
     "stdlib",
     "stdlib_excluded",
@@ -50,7 +51,7 @@ def layout(python_version, abiflags=""):
 
 
 def new(*, python_version, abiflags="", target_triple, archives, system_libraries, builtins, extensions_left_out,
-        stdlib_excluded, licenses):
+        stdlib_excluded, licenses, pgo=None):
     """A descriptor dict; `builtins` is {module: init function}."""
     return {
         "version": VERSION,
@@ -63,6 +64,9 @@ def new(*, python_version, abiflags="", target_triple, archives, system_librarie
         "extensions": {name: {"init": init, "builtin": True} for name, init in sorted(builtins.items())},
         "extensions_left_out": dict(extensions_left_out),
         "licenses": list(licenses),
+        # None, or the profile the build used ({"profile", "profile_sha256", "python_version", ...}),
+        # or {"instrumented": True} for bench/pgo/generate's instrumented build.
+        "pgo": dict(pgo) if pgo else None,
         **layout(python_version, abiflags),
     }
 
@@ -110,6 +114,11 @@ class Descriptor:
         if key not in self._data:
             raise DescriptorError(f"{self.path}: the distribution descriptor has no '{key}'")
         return self._data[key]
+
+    @property
+    def pgo(self):
+        """The PGO profile the distribution was built with (a dict), or None."""
+        return self._data.get("pgo")
 
     @property
     def python_version(self):

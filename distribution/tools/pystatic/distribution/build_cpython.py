@@ -11,7 +11,9 @@ PYTHON.json, that tells later steps what to link and which modules are built in:
 """
 
 import argparse
+import hashlib
 import json
+import lzma
 import os
 import pathlib
 import re
@@ -113,6 +115,63 @@ LTO_SEPARATE = {
 }
 LTO_OBJECT = "pystatic_core_lto.o"
 BITCODE_MAGIC = b"BC\xc0\xde"
+
+# Profile-guided optimisation (docs/cpython.md, PGO): clang's front-end instrumentation. Its profile
+# names each function with a hash of its control flow, so one profile, made once by
+# bench/pgo/generate from an instrumented build of the same sources, serves every target and stays
+# valid while the sources do. Passed to make as CFLAGS_NODIST: every object of CPython, none of
+# configure's tests, and not recorded in sysconfig (extensions built later do not see it).
+PGO_USE = {
+    "-fprofile-instr-use={profile}": "the merged profile (.profdata) of the training run",
+    "-Wno-profile-instr-unprofiled": "functions the training never ran: no warning for each",
+    "-Wno-profile-instr-out-of-date": "a function whose hash changed keeps no profile; the version check below catches stale profiles",
+    "-Wno-profile-instr-missing": "files without profile data (none expected, but not worth a warning)",
+}
+PGO_GENERATE = {
+    "-fprofile-instr-generate": "instrumented build (bench/pgo/generate only); the profile runtime comes with --profile-runtime",
+}
+# clang's driver links the runtime with -u __llvm_profile_runtime (its static constructor registers
+# the profile's writer at exit); zig cc does neither, so the instrumented links say it themselves.
+PGO_GENERATE_LINK = ["-Wl,-u,__llvm_profile_runtime"]
+# The profile's sidecar (<profile>.json, written by bench/pgo/generate) names what it was made from.
+PGO_META_KEYS = ("python_version", "source_sha256")
+
+
+def pgo_flags(profile=None, generate=False):
+    """CFLAGS_NODIST words for a profile-using build, an instrumented one, or neither."""
+    if profile and generate:
+        raise BuildError("--profile and --profile-runtime (an instrumented build) exclude each other")
+    if generate:
+        return list(PGO_GENERATE)
+    if profile:
+        return [flag.format(profile=profile) for flag in PGO_USE]
+    return []
+
+
+def check_profile_meta(meta, version, source_sha256, profile_name):
+    """BuildError unless the profile was made from this very CPython source."""
+    missing = [k for k in PGO_META_KEYS if k not in meta]
+    if missing:
+        raise BuildError(f"{profile_name}: its .json names no {', '.join(missing)}; regenerate it with bench/pgo/generate")
+    if (meta["python_version"], meta["source_sha256"]) != (version, source_sha256):
+        raise BuildError(
+            f"{profile_name} is stale: made from CPython {meta['python_version']} (source sha256 "
+            f"{meta['source_sha256'][:12]}...), this build is {version} ({source_sha256[:12]}...). Fix: run "
+            "bench/pgo/generate for the new source, or set pgo_profile = None for this build in toolchains/python_builds.bzl"
+        )
+
+
+def stage_profile(profile, work):
+    """The profile decompressed into the scratch directory; it may be xz-compressed.
+
+    Its name holds its sha256: zig's compiler cache keys an object on the source and the flags, not
+    on the profile's content, so another profile must give other flags."""
+    data = pathlib.Path(profile).read_bytes()
+    if profile.endswith(".xz"):
+        data = lzma.decompress(data)
+    dest = work / f"cpython-{hashlib.sha256(data).hexdigest()[:16]}.profdata"
+    dest.write_bytes(data)
+    return dest
 
 
 def lto_members(members, is_bitcode):
@@ -293,7 +352,18 @@ def build(args, log):
         configure += [f"--with-openssl={deps_root}", "--with-openssl-rpath=no"]
     run(configure, src, env, log)
     # Fixed build date and time: zig rejects __DATE__/__TIME__, and outputs must be reproducible.
-    make = ["make", f"-j{args.jobs}", 'CFLAGS_NODIST=-DDATE="\\"Jan 01 2000\\"" -DTIME="\\"00:00:00\\""']
+    profile_meta = None
+    profile = None
+    if args.profile:
+        profile_meta = json.loads(pathlib.Path(args.profile_meta).read_text())
+        source_sha256 = hashlib.sha256(pathlib.Path(args.source).read_bytes()).hexdigest()
+        check_profile_meta(profile_meta, args.version, source_sha256, pathlib.Path(args.profile).name)
+        profile = stage_profile(args.profile, work)
+    nodist = ['-DDATE="\\"Jan 01 2000\\""', '-DTIME="\\"00:00:00\\""'] + pgo_flags(profile, bool(args.profile_runtime))
+    make = ["make", f"-j{args.jobs}", "CFLAGS_NODIST=" + " ".join(nodist)]
+    if args.profile_runtime:
+        # The profile runtime (and its shims) after everything else on make's link lines (SYSLIBS).
+        make.append("LIBC=" + " ".join(PGO_GENERATE_LINK + [str(pathlib.Path(a).resolve()) for a in args.profile_runtime]))
     if args.lto:
         # Make's own links (python, _freeze_module, _bootstrap_python) do a whole-program LTO.
         make.append(f"PY_CORE_CFLAGS=$(PY_STDMODULE_CFLAGS) -DPy_BUILD_CORE {LTO_CFLAGS}")
@@ -366,6 +436,12 @@ def build(args, log):
         builtins=builtins,
         extensions_left_out=extensions_left_out(states),
         stdlib_excluded=STDLIB_EXCLUDED,
+        pgo=(
+            {"profile": pathlib.Path(args.profile).name, "profile_sha256": hashlib.sha256(pathlib.Path(args.profile).read_bytes()).hexdigest()}
+            | {k: profile_meta[k] for k in sorted(profile_meta)}
+            if args.profile
+            else ({"instrumented": True} if args.profile_runtime else None)
+        ),
         licenses=[{"component": "cpython", "version": args.version, "license": "PSF-2.0", "file": "LICENSE.cpython"}]
         + bundled_licenses
         + dep_licenses,
@@ -397,10 +473,18 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--lto", action=argparse.BooleanOptionalAction, default=False,
                         help="link-time optimisation of the interpreter core (cpython_static_distribution's lto)")
+    parser.add_argument("--profile", help="PGO: a .profdata (or .profdata.xz) of bench/pgo/generate, applied with -fprofile-instr-use")
+    parser.add_argument("--profile-meta", help="PGO: the profile's .json (what it was made from); required with --profile")
+    parser.add_argument(
+        "--profile-runtime", action="append", default=[],
+        help="bench/pgo/generate only: an instrumented build linked with this archive or object (the profile runtime)",
+    )
     parser.add_argument("--output", required=True, help="output directory (the distribution)")
     parser.add_argument("--descriptor", required=True, help="output JSON descriptor")
     parser.add_argument("--log", required=True, help="output: configure/make log")
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
+    if bool(args.profile) != bool(args.profile_meta):
+        parser.error("--profile and --profile-meta go together")
     if bool(args.build_python) != bool(args.build_target):
         parser.error("--build-python and --build-target go together (cross builds)")
     code, descriptor = logged_build(args.log, f"CPython {args.version} for {args.target}", lambda log: build(args, log))
