@@ -274,7 +274,7 @@ def _verify(ctx, runtime, executable):
     )
     return stamp
 
-def _licenses(ctx, runtime, blob):
+def _licenses(ctx, runtime, blob, pack_report):
     report = ctx.actions.declare_file(ctx.label.name + ".licenses.json")
     dist = runtime.distribution
     args = ctx.actions.args()
@@ -282,11 +282,14 @@ def _licenses(ctx, runtime, blob):
     args.add("--descriptor", dist.descriptor)
     args.add("--distribution", dist.distribution.path)
     args.add("--blob", blob)
+    args.add("--report", pack_report)  # the built-ins left out of the inittab: their libraries are not linked
+    if zstd_linked(ctx):
+        args.add("--runtime_lib", "zstd")
     args.add("--output", report)
     ctx.actions.run(
         executable = ctx.executable._licenses,
         arguments = [args],
-        inputs = [dist.descriptor, dist.distribution, blob],
+        inputs = [dist.descriptor, dist.distribution, blob, pack_report],
         outputs = [report],
         mnemonic = "PyStaticLicenses",
         progress_message = "Listing the licences of what %{label} contains",
@@ -304,8 +307,8 @@ def _py_static_binary_impl(ctx):
     glue = _glue(ctx, runtime, blob, report)
     executable = _compile_and_link(ctx, runtime, glue, blob)
     stamp = _verify(ctx, runtime, executable)
-    licenses = _licenses(ctx, runtime, blob)
-    spdx, cdx, policy = sbom_actions(ctx, runtime, blob, executable)
+    licenses = _licenses(ctx, runtime, blob, report)
+    spdx, cdx, policy = sbom_actions(ctx, runtime, blob, report, executable)
     return [
         DefaultInfo(executable = executable, files = depset([executable, licenses, spdx, cdx])),
         OutputGroupInfo(

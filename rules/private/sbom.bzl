@@ -34,7 +34,7 @@ SBOM_ATTRS = {
     "_sources_json": attr.label(default = "@pystatic_distribution//toolchains/cpython:sources.json", allow_single_file = True),
 }
 
-def _common_args(ctx, runtime, blob):
+def _common_args(ctx, runtime, blob, report):
     dist = runtime.distribution
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
@@ -44,6 +44,7 @@ def _common_args(ctx, runtime, blob):
     args.add("--cpython_sbom", dist.cpython_sbom)
     args.add("--sources", ctx.file._sources_json)
     args.add("--blob", blob)
+    args.add("--report", report)  # the built-ins left out of the inittab: their libraries are not linked
     args.add("--zig_version", ZIG_VERSION)
     args.add("--musl_version", ZIG_MUSL_VERSION)
     if zstd_linked(ctx):
@@ -51,15 +52,16 @@ def _common_args(ctx, runtime, blob):
     for dep in ctx.attr.deps:
         if PyStaticExtensionInfo in dep:
             args.add("--extension", "{}={}".format(dep[PyStaticExtensionInfo].module, dep.label))
-    return args, [dist.descriptor, dist.cpython_sbom, ctx.file._sources_json, blob]
+    return args, [dist.descriptor, dist.cpython_sbom, ctx.file._sources_json, blob, report]
 
-def sbom_actions(ctx, runtime, blob, executable):
+def sbom_actions(ctx, runtime, blob, report, executable):
     """The licence policy (validation) and the SBOM actions of a py_static_binary.
 
     Args:
       ctx: the binary's rule context (with SBOM_ATTRS).
       runtime: the py_static_runtime toolchain info.
       blob: File, the binary's resource blob (embedded .dist-info).
+      report: File, the pack step's report (<name>.blob.json: the built-ins left out of the inittab).
       executable: File, the linked executable (its sha256 goes into the SBOM).
 
     Returns:
@@ -67,7 +69,7 @@ def sbom_actions(ctx, runtime, blob, executable):
     """
     denied = sorted({d: None for d in ctx.attr.licenses_denied + ctx.attr._licenses_denied_default[LicensesDeniedInfo].denied}.keys())
     stamp = ctx.actions.declare_file(ctx.label.name + ".licenses_policy.txt")
-    args, inputs = _common_args(ctx, runtime, blob)
+    args, inputs = _common_args(ctx, runtime, blob, report)
     args.add_all(denied, before_each = "--licenses_denied")
     args.add("--policy_stamp", stamp)
     ctx.actions.run(
@@ -81,7 +83,7 @@ def sbom_actions(ctx, runtime, blob, executable):
 
     spdx = ctx.actions.declare_file(ctx.label.name + ".spdx.json")
     cdx = ctx.actions.declare_file(ctx.label.name + ".cdx.json")
-    args, inputs = _common_args(ctx, runtime, blob)
+    args, inputs = _common_args(ctx, runtime, blob, report)
     args.add("--name", executable.basename)
     args.add("--executable", executable)
     args.add("--spdx", spdx)

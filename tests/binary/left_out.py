@@ -1,8 +1,17 @@
-"""Imports the module named on the command line by name (invisible to the pack step's scan)."""
+"""Imports the module named on the command line by name (invisible to the pack step's scan), or
+with `encode=NAME` encodes a string with that codec (looked up by name at run time)."""
 
 import importlib
 import sys
 
+if sys.argv[1].startswith("encode="):
+    try:
+        "\u3042".encode(sys.argv[1].partition("=")[2])
+    except LookupError as error:
+        print(f"LookupError: {error}")
+        sys.exit(1)
+    print("encoded")
+    sys.exit(0)
 try:
     module = importlib.import_module(sys.argv[1])
 except ImportError as error:

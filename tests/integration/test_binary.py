@@ -18,7 +18,7 @@ EXAMPLES = ["//examples/hello", "//examples/cli"]
 # compress_sources); zstd-compressed resources.
 VARIANTS = [
     "//bench:hello_all", "//bench:hello_imported", "//bench:hello_all_zstd", "//bench:hello_imported_zstd", "//tests/binary:optimized",
-    "//tests/binary:left_out",
+    "//tests/binary:left_out", "//tests/binary:codec_named",
 ]
 
 
@@ -74,6 +74,17 @@ def test_built_ins_nothing_imports_are_not_linked_in_with_stdlib_imported(binari
     # followed (pack_blob.LAZY_IMPORTS): no OpenSSL is linked in.
     assert {"_ssl", "_hashlib"} <= set(left_out), left_out
     assert b"OpenSSL 3." not in binaries["left_out"].read_bytes() and b"OpenSSL 3." in binaries["hello_all"].read_bytes()
+    # The CJK codecs (encodings looks codecs up by a computed name) are embedded only when named:
+    # their tables (_codecs_jp, ...) are not linked, and a lookup says which attribute brings them in.
+    assert {"_multibytecodec", "_codecs_jp", "_codecs_cn"} <= set(left_out), left_out
+    result = run([str(binaries["left_out"]), "encode=sjis"], tmp_path)
+    assert (result.returncode, result.stdout.split(":")[0]) == (1, "LookupError"), result
+    assert "encodings.shift_jis was left out of this binary" in result.stdout
+    assert 'stdlib_include = ["encodings.shift_jis"]' in result.stdout, result.stdout
+    assert run([str(binaries["left_out"]), "encode=utf-16"], tmp_path).stdout == "encoded\n"
+    assert run([str(binaries["codec_named"]), "encode=sjis"], tmp_path).stdout == "encoded\n"
+    named = json.loads(binaries["codec_named"].with_name("codec_named.blob.json").read_text())["builtins_left_out"]
+    assert "_codecs_jp" not in named and "_multibytecodec" not in named and "_codecs_cn" in named, named
     # A stdlib module the scan left out says which attribute brings it in.
     result = run([str(binaries["left_out"]), "pickle"], tmp_path)
     assert result.returncode == 1
@@ -86,8 +97,12 @@ def test_licence_bill_of_materials_lists_cpython_c_libraries_and_dists(binaries)
     assert report["binary"].endswith("//examples/cli:cli") and report["target_triple"] == "x86_64-linux-musl"
     by_name = {c["component"]: c for c in report["components"]}
     assert by_name["cpython"]["license"] == "PSF-2.0" and "PYTHON SOFTWARE FOUNDATION" in by_name["cpython"]["texts"]["LICENSE.cpython"]
-    for library in ("openssl", "sqlite3", "zlib", "libffi", "xz", "bzip2", "libuuid", "zstd"):
+    for library in ("openssl", "sqlite3", "zlib", "libffi", "xz", "bzip2", "zstd"):
         assert by_name[library]["texts"] and len(by_name[library]["source_sha256"]) == 64, library
+    # Only what is linked: cli imports nothing that reaches uuid, so _uuid is left out of its
+    # inittab (the pack step's report) and libuuid is neither linked nor listed.
+    left_out = json.loads(binaries["cli"].with_name("cli.blob.json").read_text())["builtins_left_out"]
+    assert "_uuid" in left_out and "libuuid" not in by_name, sorted(by_name)
     assert by_name["pystatic-cli"] == {"component": "pystatic-cli", "version": "1.0.0", "license": "Apache-2.0",
                                        "origin": "dist-info", "texts": {}}
 

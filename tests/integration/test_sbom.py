@@ -25,7 +25,7 @@ SOURCES = json.loads((REPO / "distribution" / "toolchains" / "cpython" / "source
 
 @pytest.fixture(scope="module")
 def binaries(bazel):
-    bazel.run("build", *BINARIES.values(), MUSL)
+    bazel.run("build", *BINARIES.values(), MUSL, "--output_groups=+blob")
     return {name: bazel.output_file(label, MUSL) for name, label in BINARIES.items()}
 
 
@@ -74,9 +74,15 @@ def test_sbom_names_the_executable_and_the_pinned_sources_inside(binaries, name)
         assert package["versionInfo"] == entry["version"] and package["licenseDeclared"] == entry["license"], package
         assert package["checksums"][0]["checksumValue"] in [a["sha256"] for a in entry["archives"]]
         assert package["externalRefs"][0]["referenceLocator"].startswith(f"pkg:generic/{dep}@{entry['version']}?checksum=sha256:")
-    # CPython's own SBOM: the bundled libraries of modules that are built in.
-    for bundled in ("expat", "mpdecimal", "hacl-star"):
-        assert packages[bundled]["versionInfo"], packages[bundled]
+    # CPython's own SBOM: the bundled libraries of the built-ins left in the inittab (the pack
+    # step's report names those it leaves out: the linker drops them and what only they use).
+    left_out = set(json.loads(binary.with_name(binary.name + ".blob.json").read_text())["builtins_left_out"])
+    for bundled, builtin in (("expat", "pyexpat"), ("mpdecimal", "_decimal"), ("hacl-star", "_sha2")):
+        assert (bundled in packages) == (builtin not in left_out), (bundled, sorted(left_out))
+        if bundled in packages:
+            assert packages[bundled]["versionInfo"], packages[bundled]
+    for dep, builtins in (("openssl", {"_ssl", "_hashlib"}), ("sqlite3", {"_sqlite3"}), ("libffi", {"_ctypes"})):
+        assert (dep in packages) == bool(builtins - left_out), (dep, sorted(left_out))
     assert packages["musl"]["versionInfo"] == "1.2.5" and packages["musl"]["licenseDeclared"] == "MIT"
     relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in doc["relationships"]}
     assert ("SPDXRef-zig", "BUILD_TOOL_OF", "SPDXRef-binary") in relations
@@ -92,6 +98,21 @@ def test_sbom_names_the_executable_and_the_pinned_sources_inside(binaries, name)
         assert pypi == []
     if name == "cli":
         assert packages["pystatic-cli"]["licenseDeclared"] == "Apache-2.0"  # first-party, no purl
+
+
+def test_hello_lists_no_openssl_and_a_binary_importing_ssl_does(binaries):
+    """hello imports nothing that reaches ssl or hashlib: OpenSSL is not linked, so neither its SBOM
+    nor its licence list may name it; cli imports ssl (its `tls` command) and links it."""
+    for name, linked in (("hello", False), ("cli", True)):
+        binary = binaries[name]
+        spdx, cdx = documents(binary)
+        assert ("openssl" in {p["name"] for p in json.loads(spdx.read_text())["packages"]}) == linked, name
+        assert ("openssl" in {c["name"] for c in json.loads(cdx.read_text())["components"]}) == linked, name
+        licences = json.loads(binary.with_name(binary.name + ".licenses.json").read_text())
+        assert ("openssl" in {c["component"] for c in licences["components"]}) == linked, name
+    # What the linker really kept: OpenSSL's symbols are absent from hello and present in cli.
+    assert b"OpenSSL 3." not in binaries["hello"].read_bytes()
+    assert b"OpenSSL 3." in binaries["cli"].read_bytes()
 
 
 def test_only_what_is_linked_or_embedded(bazel, binaries):

@@ -47,3 +47,37 @@ def test_missing_licence_text_is_an_error_naming_the_target(tmp_path, capsys):
             "--blob", str(tmp_path / "b.blob"), "--output", str(tmp_path / "o.json")]
     assert licenses.main(args) == 1
     assert "//app:bin: cannot list licences" in capsys.readouterr().err
+
+
+def test_only_the_libraries_the_binary_links(tmp_path):
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    for name in ("cpython", "zlib", "openssl", "expat", "zstd"):
+        (dist / f"LICENSE.{name}").write_text(f"{name} text")
+    descriptor = {
+        "version": 2, "python_version": "3.13.15", "target_triple": "x86_64-linux-musl",
+        "extensions": {"_ssl": {}, "_hashlib": {}, "pyexpat": {}, "zlib": {}, "posix": {}},
+        "licenses": [
+            {"component": "cpython", "version": "3.13.15", "license": "PSF-2.0", "file": "LICENSE.cpython"},
+            {"component": "expat", "version": "bundled", "license": "MIT", "file": "LICENSE.expat"},
+            {"component": "zlib", "version": "1.3.2", "license": "Zlib", "file": "LICENSE.zlib", "source_sha256": "ab" * 32},
+            {"component": "openssl", "version": "3.5.7", "license": "Apache-2.0", "file": "LICENSE.openssl", "source_sha256": "cd" * 32},
+            {"component": "zstd", "version": "1.5.7", "license": "BSD-3-Clause", "file": "LICENSE.zstd", "source_sha256": "ef" * 32},
+        ],
+    }
+    (tmp_path / "d.json").write_text(json.dumps(descriptor))
+    (tmp_path / "b.blob").write_bytes(write_blob([Entry(MODULE, "app", primary=b"")]))
+
+    def listed(left_out, *extra):
+        (tmp_path / "r.json").write_text(json.dumps({"builtins_left_out": left_out}))
+        out = tmp_path / "l.json"
+        args = ["--target", "//app:bin", "--descriptor", str(tmp_path / "d.json"), "--distribution", str(dist),
+                "--blob", str(tmp_path / "b.blob"), "--report", str(tmp_path / "r.json"), "--output", str(out), *extra]
+        assert licenses.main(args) == 0
+        return {c["component"] for c in json.loads(out.read_text())["components"]}
+
+    assert listed([]) == {"cpython", "expat", "zlib", "openssl"}
+    # hello: no _ssl/_hashlib, no pyexpat; zlib stays (the runtime's crc32), zstd only with compress.
+    assert listed(["_ssl", "_hashlib", "pyexpat", "zlib"]) == {"cpython", "zlib"}
+    assert listed(["_ssl"]) == {"cpython", "expat", "zlib", "openssl"}  # _hashlib still links libcrypto
+    assert listed(["_ssl", "_hashlib"], "--runtime_lib", "zstd") == {"cpython", "expat", "zlib", "zstd"}

@@ -286,3 +286,54 @@ def test_a_stdlib_entry_point_brings_its_command_line_imports(packs):
     assert "argparse" not in modules_in(packs)  # json.tool imported by the app: its main() is not run
     assert run(packs, "--entry_module", "json.tool", "--stdlib_mode", "imported") == 0
     assert "argparse" in modules_in(packs)
+
+
+CJK_STDLIB = {
+    "_pystatic_bootstrap": [], "_pystatic_resources": [], "traceback": [], "linecache": [], "codecs": [],
+    "encodings": ["codecs", "encodings.aliases"], "encodings.aliases": [], "encodings.utf_8": ["codecs"],
+    "encodings.shift_jis": ["_codecs_jp", "codecs", "_multibytecodec"],
+    "encodings.gbk": ["_codecs_cn", "codecs", "_multibytecodec"],
+}
+
+
+@pytest.fixture
+def cjk_packs(tmp_path):
+    sources = {"encodings.aliases": b"aliases = {\n    'sjis': 'shift_jis',\n    'cp936': 'gbk',\n}\n"}
+    stdlib = [Entry(MODULE, name, primary=b"c", source=sources.get(name, b"s"), is_package=name == "encodings")
+              for name in CJK_STDLIB]
+    (tmp_path / "stdlib.blob").write_bytes(write_blob(stdlib, MAGIC))
+    (tmp_path / "stdlib.json").write_text(json.dumps({"modules": {
+        n: {"imports": i, "defines": [], "path": f"lib/{n}.py"} for n, i in CJK_STDLIB.items()}}))
+    builtins = ["_codecs", "_io", "_codecs_jp", "_codecs_cn", "_multibytecodec"]
+    (tmp_path / "d.json").write_text(json.dumps({"version": 2, "extensions": {
+        n: {"builtin": True, "init": f"PyInit_{n}"} for n in builtins}}))
+    return tmp_path
+
+
+def test_cjk_codecs_and_their_builtins_only_when_named(cjk_packs, capsys):
+    tmp = cjk_packs
+    (tmp / "app.blob").write_bytes(write_blob([Entry(MODULE, "app", primary=b"a", source=b"print(b.decode('SJIS'))\n")], MAGIC))
+    (tmp / "app.json").write_text(json.dumps({"modules": {"app": {"imports": [], "defines": [], "path": "app/app.py"}}}))
+    common = ("--entry_module", "app", "--stdlib_mode", "imported", "--descriptor", str(tmp / "d.json"))
+    assert run(tmp, *common) == 0
+    names = modules_in(tmp)
+    assert "encodings.utf_8" in names and "encodings.aliases" in names
+    assert "encodings.shift_jis" not in names and "encodings.gbk" not in names
+    report = json.loads((tmp / "report.json").read_text())
+    assert {"_codecs_jp", "_codecs_cn", "_multibytecodec"} <= set(report["builtins_left_out"])
+    assert {"encodings.shift_jis", "encodings.gbk"} <= set(report["stdlib_left_out"])
+    # The app names "SJIS" (an alias of shift_jis) in a literal: the build says what to add; gbk is not named.
+    err = capsys.readouterr().err
+    assert 'app names the encoding of encodings.shift_jis' in err and 'stdlib_include = ["encodings.shift_jis"]' in err
+    assert "encodings.gbk" not in err
+    # Named: embedded, with the built-ins it imports.
+    assert run(tmp, *common, "--stdlib_include", "encodings.shift_jis") == 0
+    assert "encodings.shift_jis" in modules_in(tmp) and "encodings.gbk" not in modules_in(tmp)
+    left_out = json.loads((tmp / "report.json").read_text())["builtins_left_out"]
+    assert "_codecs_jp" not in left_out and "_multibytecodec" not in left_out and "_codecs_cn" in left_out
+    assert "names the encoding" not in capsys.readouterr().err
+    # stdlib = "all" and stdlib_include = ["encodings"] keep every codec.
+    assert run(tmp, *common, "--stdlib_include", "encodings") == 0
+    assert {"encodings.shift_jis", "encodings.gbk"} <= set(modules_in(tmp))
+    assert run(tmp, "--entry_module", "app", "--descriptor", str(tmp / "d.json")) == 0
+    assert {"encodings.shift_jis", "encodings.gbk"} <= set(modules_in(tmp))

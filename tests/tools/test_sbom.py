@@ -288,3 +288,37 @@ def test_c_libraries_only_when_linked(inputs):
     relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in doc["relationships"]}
     assert ("SPDXRef-binary", "CONTAINS", "SPDXRef-c-zstd") in relations
     assert ("SPDXRef-cpython", "DEPENDS_ON", "SPDXRef-c-zstd") not in relations  # the runtime's, not CPython's
+
+
+def test_libraries_follow_the_pruned_inittab_not_the_distribution(inputs):
+    """stdlib = "imported": the pack step's report leaves built-ins out of the inittab; the linker
+    drops them and the libraries only they use, so the SBOM must not list those libraries."""
+    tmp_path, common = inputs
+    report = tmp_path / "app.blob.json"
+    report.write_text(json.dumps({"builtins_left_out": ["_sqlite3", "pyexpat", "zlib"]}))
+    spdx, cdx = write_sbom(tmp_path, common + ["--report", str(report)], "pruned")
+    doc = json.loads(spdx.read_text())
+    names = {p["name"] for p in doc["packages"]}
+    assert "sqlite3" not in names and "expat" not in names
+    # zlib stays: the runtime verifies the blob's checksums with zlib's crc32, whatever is imported.
+    zlib = next(p for p in doc["packages"] if p["name"] == "zlib")
+    assert "the blob's checksums" in zlib["comment"]
+    relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in doc["relationships"]}
+    assert ("SPDXRef-cpython", "DEPENDS_ON", "SPDXRef-c-zlib") not in relations
+    assert "mpdecimal" in names  # _decimal is still in the inittab
+    cdx_names = {c["name"] for c in json.loads(cdx.read_text())["components"]}
+    assert "sqlite3" not in cdx_names and "zlib" in cdx_names
+    # Without the report (every built-in linked) both are there: the report is what changed it.
+    spdx, _ = write_sbom(tmp_path, common, "full")
+    assert {"sqlite3", "expat"} <= {p["name"] for p in json.loads(spdx.read_text())["packages"]}
+
+
+def test_policy_judges_only_what_is_linked(inputs, capsys):
+    tmp_path, common = inputs
+    report = tmp_path / "app.blob.json"
+    report.write_text(json.dumps({"builtins_left_out": ["_sqlite3"]}))
+    denied = ["--licenses_denied", "blessing", "--policy_stamp", str(tmp_path / "p.txt")]
+    assert sbom.main(common + denied) == 1  # SQLite's licence, linked
+    assert "sqlite3" in capsys.readouterr().err
+    assert sbom.main(common + ["--report", str(report)] + denied) == 0  # _sqlite3 left out: not linked
+    assert "sqlite3" not in (tmp_path / "p.txt").read_text()

@@ -1,7 +1,9 @@
 """Writes a binary's licence bill of materials, `<name>.licenses.json`.
 
 Every component linked or embedded: CPython and the libraries it bundles, each C dependency of the
-distribution (from its descriptor: licence name, version, source sha256 and origin, licence text),
+distribution (from its descriptor: licence name, version, source sha256 and origin, licence text)
+that the binary links (the same rule as its SBOM: a built-in module of its pruned inittab or the
+runtime uses it, sbom.is_linked),
 and every Python distribution whose `.dist-info` is in the resource blob (name, version, licence
 from METADATA, licence files from the dist-info).
 """
@@ -12,15 +14,19 @@ import pathlib
 import sys
 from email.parser import HeaderParser
 
+from pystatic.binary.sbom import is_linked, linked_builtins
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.format.blob import METADATA, BlobError, read_blob
 
 LICENSE_FILE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "licenses/")
 
 
-def distribution_components(descriptor, distribution_dir):
+def distribution_components(descriptor, distribution_dir, builtins=None, runtime_libs=()):
+    """The descriptor's licence entries linked into a binary with the inittab `builtins` (None: all)."""
     components = []
     for entry in descriptor.licenses:
+        if builtins is not None and not is_linked(entry["component"], builtins, runtime_libs):
+            continue
         files = entry.get("files") or [entry["file"]]
         component = {k: v for k, v in entry.items() if k not in ("file", "files")}
         component["origin"] = "distribution"
@@ -64,12 +70,16 @@ def main(argv=None):
     parser.add_argument("--descriptor", required=True)
     parser.add_argument("--distribution", required=True, help="the distribution directory (licence texts)")
     parser.add_argument("--blob", required=True, help="the binary's resource blob")
+    parser.add_argument("--report", help="the pack step's report (<name>.blob.json): the built-ins it leaves out")
+    parser.add_argument("--runtime_lib", action="append", default=[], help="a C library the runtime links (zstd with compress)")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(argv)
     try:
         descriptor = distribution_descriptor.load(args.descriptor)
-        components = distribution_components(descriptor, args.distribution) + metadata_components(read_blob(args.blob))
-    except (BlobError, OSError, KeyError, distribution_descriptor.DescriptorError) as err:
+        builtins = linked_builtins(descriptor, args.report) if args.report else None  # None: everything
+        components = (distribution_components(descriptor, args.distribution, builtins, args.runtime_lib)
+                      + metadata_components(read_blob(args.blob)))
+    except (BlobError, OSError, KeyError, ValueError, distribution_descriptor.DescriptorError) as err:
         print(f"error: {args.target}: cannot list licences: {err}", file=sys.stderr)
         return 1
     report = {"binary": args.target, "python_version": descriptor.python_version,

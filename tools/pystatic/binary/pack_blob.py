@@ -9,8 +9,10 @@ both packs were compiled by the same Python.
 """
 
 import argparse
+import ast
 import configparser
 import json
+import re
 import sys
 
 from pystatic.binary import file_access
@@ -24,6 +26,10 @@ RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_files", "_pystatic_resource
 # Whole packages: codecs are imported by name at run time (`encodings.utf_8`), invisible to the
 # import scan.
 RUNTIME_PACKAGES = ["encodings"]
+# The codecs of RUNTIME_PACKAGES that import this built-in (the CJK codecs: _multibytecodec and the
+# _codecs_cn/hk/iso2022/jp/kr/tw tables, 0.85 MB of hello) are embedded with stdlib = "imported"
+# only when stdlib_include names them; a lookup of one left out raises LookupError naming the fix.
+CODECS_ONLY_IF_NAMED = "_multibytecodec"
 # Imports by a computed name, invisible to the import scan: {importing module: prefix of the
 # stdlib modules it may import}. sysconfig imports _sysconfigdata_<abiflags>_<platform>_<multiarch>.
 DYNAMIC_IMPORTS = {"sysconfig": "_sysconfigdata_"}
@@ -76,6 +82,20 @@ class PackError(Exception):
 
 def _matches(name, prefixes):
     return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def runtime_packages(stdlib_imports, stdlib_include):
+    """(modules of RUNTIME_PACKAGES to embed, codecs left out): every module of the packages but
+    the codecs that import CODECS_ONLY_IF_NAMED, unless stdlib_include names them (or their package)."""
+    keep, left_out = [], []
+    for name in sorted(stdlib_imports):
+        if not _matches(name, RUNTIME_PACKAGES):
+            continue
+        if CODECS_ONLY_IF_NAMED in stdlib_imports[name]["imports"] and not _matches(name, stdlib_include):
+            left_out.append(name)
+        else:
+            keep.append(name)
+    return keep, left_out
 
 
 def _parents(name):
@@ -208,6 +228,12 @@ def pack(args):
                         if stdlib_imports[args.entry_module].get("weak", {}).get(i) != "type_checking"]
     roots = RUNTIME_MODULES + entry_roots + [i for n, m in app_imports.items() for i in followed_imports(m, n, stdlib=False)]
     include = RUNTIME_PACKAGES + args.stdlib_include
+    named_only = []
+    if args.stdlib_mode == "imported":
+        # Roots, not includes: an include of "encodings" would take the whole package.
+        kept, named_only = runtime_packages(stdlib_imports, args.stdlib_include)
+        roots += kept
+        include = list(args.stdlib_include)
     if args.extract_package:
         include += [m for m in EXTRACT_MODULES if m in stdlib_imports]
     selected = set(select_stdlib(stdlib_imports, roots, args.stdlib_mode, include, args.stdlib_exclude))
@@ -233,6 +259,8 @@ def pack(args):
     stdlib_left_out = sorted(set(stdlib_imports) - selected) if args.stdlib_mode == "imported" else []
     if stdlib_left_out:
         access_notes = access_notes + dynamic_import_notes(app_imports)
+    if named_only:
+        access_notes = access_notes + codec_notes(app_entries, named_only, _aliases_of(stdlib))
     report = {
         "builtins_left_out": left_out,
         "stdlib_left_out": stdlib_left_out,
@@ -279,6 +307,44 @@ def builtins_left_out(builtins, imported):
                 kept.add(dependency)
                 pending.append(dependency)
     return sorted(set(builtins) - kept)
+
+
+def _aliases_of(stdlib):
+    """encodings.aliases' table {alias: codec module} from the stdlib pack's source ({} without it)."""
+    entry = next((e for e in stdlib.entries() if e.kind == MODULE and e.name == "encodings.aliases"), None)
+    if entry is None or entry.source is None:
+        return {}
+    for node in ast.parse(entry.source).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["aliases"]:
+            return ast.literal_eval(node.value)
+    return {}
+
+
+def _normalize_encoding(name):
+    """encodings.normalize_encoding, lower-cased as encodings.search_function looks names up."""
+    return re.sub(r"[^0-9a-z.]+", "_", name.lower()).strip("_")
+
+
+def codec_notes(app_entries, left_out_codecs, aliases):
+    """A note for each app module naming, in a string literal, a codec left out (CODECS_ONLY_IF_NAMED):
+    at run time its lookup raises LookupError."""
+    codecs = {name.rpartition(".")[2]: name for name in left_out_codecs}
+    by_name = dict(codecs)
+    by_name.update({alias: codecs[module] for alias, module in aliases.items() if module in codecs})
+    notes = []
+    for entry in app_entries:
+        if entry.kind != MODULE or entry.source is None:
+            continue
+        named = set()
+        for literal in re.findall(rb"""['"]([A-Za-z][\w.\- ]{1,30})['"]""", entry.source):
+            codec = by_name.get(_normalize_encoding(literal.decode("ascii", "replace")))
+            if codec:
+                named.add(codec)
+        for codec in sorted(named):
+            notes.append(
+                f"{entry.name} names the encoding of {codec}, which stdlib = \"imported\" leaves out unless named "
+                f'(the CJK codecs): a lookup of it raises LookupError. Fix: stdlib_include = ["{codec}"] (or "encodings")')
+    return notes
 
 
 def check_extract_packages(target, extract_packages, entries):

@@ -93,6 +93,37 @@ DEP_USERS = {
     "libuuid": ["_uuid"],
     "zstd": ["_zstd", "runtime"],
 }
+# Code bundled with CPython, as the descriptor's licence list names it: the built-ins compiling it.
+BUNDLED_USERS = {
+    "expat": ["pyexpat"],
+    "libmpdec": ["_decimal"],
+    "HACL*": ["_md5", "_sha1", "_sha2", "_sha3"],
+}
+# Why the runtime links a library whatever the binary imports (--runtime_lib adds the optional ones).
+RUNTIME_USES = {
+    "zlib": "the blob's checksums (runtime/blob.c calls zlib's crc32)",
+    "zstd": "compressed resources",
+}
+RUNTIME_ALWAYS = ("zlib",)
+
+
+def linked_builtins(descriptor, report_path=None):
+    """The built-in modules in the binary's inittab: the distribution's, without those the pack
+    step's report (`<name>.blob.json`, stdlib = "imported") leaves out; the linker drops the rest."""
+    builtins = set(descriptor.builtin_modules)
+    if report_path:
+        report = json.loads(pathlib.Path(report_path).read_text(encoding="utf-8"))
+        builtins -= set(report.get("builtins_left_out", []))
+    return builtins
+
+
+def is_linked(component, builtins, runtime_libs=()):
+    """Whether a licence entry of the descriptor (its component name) is linked into a binary whose
+    inittab holds `builtins` and whose runtime links `runtime_libs` (plus RUNTIME_ALWAYS)."""
+    if component in RUNTIME_ALWAYS or component in runtime_libs:
+        return True
+    users = DEP_USERS.get(component, BUNDLED_USERS.get(component))
+    return users is None or bool(set(users) & set(builtins))
 
 
 
@@ -226,8 +257,9 @@ def archive_urls(sources):
     return urls
 
 
-def cpython_components(descriptor, cpython_sbom, urls, blob_modules):
-    """CPython, then the bundled libraries of its Misc/sbom.spdx.json that are in this binary."""
+def cpython_components(descriptor, cpython_sbom, urls, blob_modules, builtins):
+    """CPython, then the bundled libraries of its Misc/sbom.spdx.json that are in this binary
+    (`builtins`: the binary's inittab, linked_builtins)."""
     version = descriptor.python_version
     sha = cpython_sbom["source_sha256"]
     url = urls.get(sha, "")
@@ -239,7 +271,6 @@ def cpython_components(descriptor, cpython_sbom, urls, blob_modules):
         description=f"CPython {version} built from source as static objects for {descriptor.target_triple}",
     )
     components = [cpython]
-    builtins = descriptor.builtin_modules
     for package in cpython_sbom["sbom"].get("packages", []):
         name = package["name"]
         license_name, used_when = CPYTHON_BUNDLED.get(name, (None, None))
@@ -264,25 +295,26 @@ def cpython_components(descriptor, cpython_sbom, urls, blob_modules):
     return components
 
 
-def distribution_components(descriptor, urls, runtime_libs=()):
+def distribution_components(descriptor, urls, builtins, runtime_libs=()):
     """The C libraries of the distribution that are linked (descriptor licence entries with a
-    pinned source, used by a built-in module or, for runtime_libs, by the runtime)."""
+    pinned source, used by a built-in module of `builtins` or, for runtime_libs, by the runtime)."""
     components = []
-    users = descriptor.builtin_modules
+    users = set(builtins)
+    runtime_libs = set(runtime_libs) | set(RUNTIME_ALWAYS)
     for entry in descriptor.licenses:
         if "source_sha256" not in entry:
             continue  # cpython and its bundled code: from the CPython SBOM
         name, version, sha = entry["component"], entry["version"], entry["source_sha256"]
         wanted = DEP_USERS.get(name)
         by_runtime = name in runtime_libs
-        if wanted is not None and not by_runtime and not users & set(wanted):
+        if not is_linked(name, users, runtime_libs):
             continue  # in the distribution, but nothing in this binary references it
         url = urls.get(sha, "")
         components.append(Component(
             ref=_ref("c-" + name), name=name, version=version, license=spdx_expression(entry["license"]),
             license_raw=entry["license"], purl=_generic_purl(name, version, sha, url), sha256=sha, download=url,
             file_name=url.rpartition("/")[2] if url else "",
-            description=("static library used by the runtime (compressed resources)" if by_runtime and not users & set(wanted or [])
+            description=(f"static library used by the runtime ({RUNTIME_USES.get(name, name)})" if by_runtime and not users & set(wanted or [])
                          else "static library linked into CPython's modules") + f"; source: {entry.get('source_origin', '')}",
         ))
     return components
@@ -384,9 +416,9 @@ def collect(args):
     cpython_sbom = json.loads(pathlib.Path(args.cpython_sbom).read_text(encoding="utf-8"))
     urls = archive_urls(json.loads(pathlib.Path(args.sources).read_text(encoding="utf-8")))
     blob = read_blob(args.blob)
-    components = cpython_components(descriptor, cpython_sbom, urls, set(blob.names(MODULE)))
-    deps = distribution_components(descriptor, urls, args.runtime_lib)
-    users = descriptor.builtin_modules
+    users = linked_builtins(descriptor, args.report)
+    components = cpython_components(descriptor, cpython_sbom, urls, set(blob.names(MODULE)), users)
+    deps = distribution_components(descriptor, urls, users, args.runtime_lib)
     components[0].depends_on = [c.ref for c in deps if users & set(DEP_USERS.get(c.name, ["?"])) or c.name not in DEP_USERS] + ["musl"]
     distributions = blob_distributions(blob)
     components += deps + [musl_component(args.musl_version, args.zig_version)] + distributions
@@ -562,6 +594,7 @@ def parse_args(argv):
     parser.add_argument("--cpython_sbom", help="output of --extract_cpython")
     parser.add_argument("--sources", help="distribution/toolchains/cpython/sources.json (download locations)")
     parser.add_argument("--blob", help="the binary's resource blob")
+    parser.add_argument("--report", help="the pack step's report (<name>.blob.json): the built-ins it leaves out")
     parser.add_argument("--zig_version")
     parser.add_argument("--musl_version")
     parser.add_argument("--licenses_denied", action="append", default=[])
