@@ -340,10 +340,12 @@ def fetch_with_pip(python, package, platform, wheel, work_dir):
 
 
 # pip prepares an sdist's metadata before it keeps the file. meson-python and scikit-build-core have no
-# metadata hook, so pip builds the whole wheel with the host's compiler, which fails here (no Python
-# headers of the target, no subprojects from the network) or takes minutes. The retry gives pip
-# (--no-build-isolation) these stand-ins, which answer with the sdist's own PKG-INFO; the real
-# backend runs later, in the PyStaticSdist action, from the build lock.
+# metadata hook, so pip builds the whole wheel in an isolated environment with the host's compiler:
+# that fails here or takes very long (seen: pip built cmake from source for a meson-python sdist's
+# build environment). So pip first runs without build isolation, with these stand-ins on its path,
+# which answer with the sdist's own PKG-INFO (other backends are imported from the fetching Python
+# or fail, and then pip runs as usual); the real backend runs later, in the PyStaticSdist action,
+# from the build lock.
 METADATA_SHIM_BACKENDS = ("mesonpy", "scikit_build_core.build")
 METADATA_SHIM = '''"""Fetch-time stand-in for the build backend {backend} (rules_pystatic): pip needs only the
 sdist's metadata, which its PKG-INFO holds; the real backend builds it later, in a Bazel action."""
@@ -394,7 +396,11 @@ def fetch_sdist_with_pip(python, package, work_dir):
             f"{package.name} {package.version}: the lock pins no sdist sha256, so its sources cannot be fetched.\n"
             "  Fix: lock the sdist with its hash (pylock.toml `sdist`, or its --hash in requirements.txt)."
         )
-    path, output = pip_download(python, package, hashes, ["--no-binary=:all:"], work_dir)
+    shims = write_metadata_shims(pathlib.Path(tempfile.mkdtemp(dir=work_dir)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(shims), os.environ.get("PYTHONPATH", "")])))
+    path, output = pip_download(python, package, hashes, ["--no-binary=:all:", "--no-build-isolation"], work_dir, env=env)
+    if path is None:
+        path, output = pip_download(python, package, hashes, ["--no-binary=:all:"], work_dir)
     if path is None and any(word in output.lower() for word in ("maturin", "cargo", "rustc", "setuptools-rust")):
         raise LockError(
             f"{package.name} {package.version}: its sdist is a Rust extension (PyO3/maturin or setuptools-rust), and pip "
@@ -402,12 +408,6 @@ def fetch_sdist_with_pip(python, package, work_dir):
             "nor crates registry here). Fix: lock a version with a pure-Python (py3-none-any) wheel, use a pure-Python "
             "alternative, or leave the package out (exclude = [...]). docs/extensions.md"
         )
-    if path is None and "metadata" in output.lower():
-        shims = write_metadata_shims(pathlib.Path(tempfile.mkdtemp(dir=work_dir)))
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(shims), os.environ.get("PYTHONPATH", "")])))
-        path, again = pip_download(python, package, hashes, ["--no-binary=:all:", "--no-build-isolation"], work_dir, env=env)
-        if path is None:
-            output += "\n  (again, with the metadata stand-ins of " + ", ".join(METADATA_SHIM_BACKENDS) + "):\n" + again
     if path is None or not path.name.endswith((".tar.gz", ".zip")):
         raise LockError(
             f"could not fetch the sdist of {package.name} {package.version} through pip:\n{output}\n"
