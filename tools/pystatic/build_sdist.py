@@ -383,7 +383,12 @@ def _meson_str(value):
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def meson_cross_file(triple, wrappers, python, cython):
+def meson_native_file(python, cython):
+    """A meson native file: Cython (a build-machine program for meson) from the build lock's wheel."""
+    return f"[binaries]\ncython = [{_meson_str(python)}, {_meson_str(cython)}]\n"
+
+
+def meson_cross_file(triple, wrappers, python):
     """A meson cross file for the target: the wrappers as compilers (so compiles are recorded and the
     shared_module link of `py.extension_module` is captured), the target's sysconfig through
     `python`, and no test program run (needs_exe_wrapper: even x86_64 musl is not the build machine)."""
@@ -398,8 +403,6 @@ def meson_cross_file(triple, wrappers, python, cython):
         f"python = [{_meson_str(python)}]",
         f"python3 = [{_meson_str(python)}]",
     ]
-    if cython:
-        lines.append(f"cython = [{_meson_str(python)}, {_meson_str(cython)}]")
     lines += [
         "",
         "[properties]",
@@ -425,12 +428,17 @@ def meson_setup(work, env_dir, wrappers, triple, env):
     ninja[0].chmod(0o755)
     meson = work / "tools" / "meson.py"
     meson.write_text(MESON_MAIN)
-    cython = env_dir / "cython.py"
     cross = work / "tools" / "cross.ini"
-    cross.write_text(meson_cross_file(triple, wrappers, sys.executable, cython if cython.exists() else None))
+    cross.write_text(meson_cross_file(triple, wrappers, sys.executable))
+    setup_args = [f"--cross-file={cross}"]
+    cython = env_dir / "cython.py"
+    if cython.exists():
+        native = work / "tools" / "native.ini"
+        native.write_text(meson_native_file(sys.executable, cython))
+        setup_args.append(f"--native-file={native}")  # meson-python adds its own (python) after it
     env["NINJA"] = str(ninja[0])
     env["MESON"] = str(meson)
-    return {"setup-args": [f"--cross-file={cross}"], "build-dir": str(work / "mesonbuild")}
+    return {"setup-args": setup_args, "build-dir": str(work / "mesonbuild")}
 
 
 # Extra preparation per backend (its module): returns the config_settings of build_wheel.
