@@ -5,7 +5,7 @@ Actions (tools/pystatic/binary/sbom.py):
   PyStaticSbom           <name>.spdx.json and <name>.cdx.json of the linked executable
 """
 
-load("@pystatic_distribution//toolchains/zig:versions.bzl", "ZIG_MUSL_VERSION", "ZIG_VERSION")
+load("@pystatic_distribution//toolchains/zig:versions.bzl", "ZIG_LIBCXX_VERSION", "ZIG_MUSL_VERSION", "ZIG_VERSION", "ZIG_WHEELS")
 load(":compression.bzl", "zstd_linked")
 load(":providers.bzl", "PyStaticExtensionInfo")
 
@@ -47,6 +47,10 @@ def _common_args(ctx, runtime, blob, report):
     args.add("--report", report)  # the built-ins left out of the inittab: their libraries are not linked
     args.add("--zig_version", ZIG_VERSION)
     args.add("--musl_version", ZIG_MUSL_VERSION)
+    args.add("--cxx_runtime_version", ZIG_LIBCXX_VERSION)
+
+    # The sdist builds (and zig's C++ runtime) run on the x86_64 build machine (docs/extensions.md).
+    args.add("--zig_sha256", ZIG_WHEELS["linux-x86_64"].sha256)
     if zstd_linked(ctx):
         args.add("--runtime_lib", "zstd")  # PyStaticGlue links libzstd for compressed resources
     for dep in ctx.attr.deps:

@@ -43,7 +43,7 @@ def test_descriptor_names_version_target_and_link_inputs(distribution):
 
 def test_distribution_is_built_with_the_checked_in_pgo_profile(distribution):
     _, d = distribution
-    assert d.pgo is not None, "the 3.13 build names a pgo_profile (toolchains/python_builds.bzl)"
+    assert d.pgo is not None, "the 3.13 build names a pgo_profile (distribution/toolchains/python_builds.bzl)"
     assert {k: d.pgo[k] for k in ("profile", "profile_sha256")} == checked_in_profile()
     assert d.pgo["python_version"] == d.python_version
 

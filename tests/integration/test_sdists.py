@@ -2,8 +2,10 @@
 
 //examples/sdists uses psutil and regex (built automatically: their extensions have no fallback), msgpack,
 markupsafe, PyYAML (linking libyaml, a native library of sources.json) and frozenlist (C++, Cython in C++ mode),
-named in build_from_source: each binary runs alone in an empty read-only root (plus
-a fresh /proc for psutil's process list), on x86_64 and under qemu as an aarch64 cross build.
+named in build_from_source; //examples/meson uses cysignals, built by its meson-python backend (meson and
+ninja from the build lock, a cross file naming the target's zig toolchain). Each binary runs alone in an
+empty read-only root (plus a fresh /proc for psutil's process list), on x86_64 and under qemu as an
+aarch64 cross build.
 """
 
 import json
@@ -12,6 +14,8 @@ import shutil
 import subprocess
 
 import pytest
+
+from harness import REPO
 
 MUSL = "--platforms=//platforms:linux_musl"
 AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
@@ -66,3 +70,47 @@ def test_sdist_extensions_are_builtins_in_an_empty_root(bazel, bwrap, tmp_path):
 def test_aarch64_cross_build_of_the_sdists_runs_under_qemu(bazel, bwrap, qemu_aarch64, tmp_path):
     binary = bazel.build_file("//examples/sdists", AARCH64)
     check_report(run_alone(bwrap, binary, tmp_path, runner=[qemu_aarch64]), "aarch64")
+
+
+def test_sdist_binary_sbom_lists_libyaml_and_the_cxx_runtime(bazel):
+    """The native library PyYAML links and frozenlist's C++ runtime are SBOM components of their own."""
+    binary = bazel.build_file("//examples/sdists", MUSL)
+    doc = json.loads(binary.with_name(binary.name + ".spdx.json").read_text())
+    packages = {p["name"]: p for p in doc["packages"]}
+    native = json.loads((REPO / "distribution" / "toolchains" / "cpython" / "sources.json").read_text())["native"]["libyaml"]
+    yaml = packages["libyaml"]
+    assert yaml["versionInfo"] == native["version"] and yaml["licenseDeclared"] == native["license"]
+    assert yaml["checksums"] == [{"algorithm": "SHA256", "checksumValue": native["archives"][0]["sha256"]}]
+    zig = (REPO / "toolchains" / "zig" / "versions.bzl").read_text()
+    for name in ("libc++", "libc++abi", "libunwind"):
+        assert packages[name]["licenseDeclared"] == "Apache-2.0 WITH LLVM-exception"
+        assert packages[name]["versionInfo"] and f'ZIG_LIBCXX_VERSION = "{packages[name]["versionInfo"]}"' in zig
+        assert packages[name]["checksums"][0]["checksumValue"] in zig  # the pinned ziglang wheel
+    relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in doc["relationships"]}
+    assert (packages["PyYAML"]["SPDXID"], "DEPENDS_ON", yaml["SPDXID"]) in relations
+    assert (packages["frozenlist"]["SPDXID"], "DEPENDS_ON", packages["libc++"]["SPDXID"]) in relations
+
+
+MESON_BUILTINS = ["cysignals.alarm", "cysignals.pselect", "cysignals.pysignals", "cysignals.signals", "cysignals.tests"]
+
+
+def check_meson_report(report, machine):
+    assert report["machine"] == machine, report
+    assert report["builtins"] == MESON_BUILTINS, report
+    # cysignals' C signal handler turned SIGALRM into its Python exception inside a busy loop.
+    assert report["alarm"]["caught"] == "AlarmInterrupt", report
+    assert report["same_exception"] and report["sigint_handler_is_c"], report
+
+
+def test_meson_python_extension_is_builtins_in_an_empty_root(bazel, bwrap, tmp_path):
+    binary = bazel.build_file("//examples/meson", MUSL)
+    check_meson_report(run_alone(bwrap, binary, tmp_path), "x86_64")
+    log = next((binary.parents[2] / "external").glob("*pypi_meson/cysignals_x86_64/sdist.log"), None)
+    if log:  # a local build keeps it; a disk-cache hit may not download it
+        text = log.read_text()
+        assert "backend mesonpy" in text and "Build type: cross build" in text
+
+
+def test_aarch64_cross_build_of_the_meson_package_runs_under_qemu(bazel, bwrap, qemu_aarch64, tmp_path):
+    binary = bazel.build_file("//examples/meson", AARCH64)
+    check_meson_report(run_alone(bwrap, binary, tmp_path, runner=[qemu_aarch64]), "aarch64")

@@ -283,3 +283,50 @@ def test_a_shared_link_through_the_compiler_is_captured_like_ldshared():
     assert build_sdist.links_shared(["a.o", "b.o", "-o", "build/_x.cpython-313-x86_64-linux-musl.so"])
     assert build_sdist.links_shared(["-shared", "a.o", "-o", "x"])
     assert not build_sdist.links_shared(["-c", "a.c", "-o", "a.so"]) and not build_sdist.links_shared(["a.o", "-o", "prog"])
+
+
+def test_meson_cross_file_names_the_wrappers_the_target_and_runs_nothing():
+    wrappers = {"cc": "/w/cc", "cxx": "/w/cxx", "ar": "/z/ar it's"}
+    text = build_sdist.meson_cross_file("aarch64-linux-musl", wrappers, "/d/bin/python3.13")
+    sections = {}
+    for line in text.splitlines():
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), {})
+        elif " = " in line:
+            key, _, value = line.partition(" = ")
+            current[key] = value
+    assert sections["binaries"]["c"] == "['/w/cc']" and sections["binaries"]["cpp"] == "['/w/cxx']"
+    assert sections["binaries"]["ar"] == "['/z/ar it\\'s']"  # quoted as meson's strings are
+    assert sections["binaries"]["python"] == "['/d/bin/python3.13']"
+    # meson looks Cython up for the build machine: the native file names it.
+    assert "cython" not in sections["binaries"]
+    assert build_sdist.meson_native_file("/d/bin/python3.13", "/env/cython.py") == (
+        "[binaries]\ncython = ['/d/bin/python3.13', '/env/cython.py']\n")
+    assert sections["properties"] == {"needs_exe_wrapper": "true"}
+    assert sections["host_machine"]["cpu_family"] == "'aarch64'" and sections["host_machine"]["system"] == "'linux'"
+    with pytest.raises(BuildError, match="unknown target CPU riscv64"):
+        build_sdist.meson_cross_file("riscv64-linux-musl", wrappers, "/p")
+
+
+def test_meson_setup_gives_meson_python_meson_ninja_and_the_cross_file(tmp_path):
+    env_dir = tmp_path / "buildenv"
+    scripts = env_dir / "ninja-1.13.2.data" / "scripts"
+    scripts.mkdir(parents=True)
+    (scripts / "ninja").write_text("#!/bin/sh\necho 1.13.2\n")
+    (scripts / "ninja").chmod(0o644)  # zipfile.extractall drops the mode
+    (tmp_path / "tools").mkdir()
+    env = {}
+    wrappers = {"cc": "/w/cc", "cxx": "/w/cxx", "ar": "/z/ar"}
+    settings = build_sdist.meson_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", env)
+    assert env["NINJA"] == str(scripts / "ninja") and (scripts / "ninja").stat().st_mode & 0o111
+    assert env["MESON"].endswith(".py") and "mesonbuild.mesonmain" in pathlib.Path(env["MESON"]).read_text()
+    cross = settings["setup-args"][0].partition("=")[2]
+    assert settings["setup-args"] == [f"--cross-file={cross}"] and "c = ['/w/cc']" in pathlib.Path(cross).read_text()
+    (env_dir / "cython.py").write_text("")
+    settings = build_sdist.meson_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", env)
+    native = settings["setup-args"][1].partition("=")[2]
+    assert settings["setup-args"][1] == f"--native-file={native}" and "cython.py']" in pathlib.Path(native).read_text()
+    assert build_sdist.BACKEND_SETUP["mesonpy"] is build_sdist.meson_setup
+    shutil.rmtree(scripts)
+    with pytest.raises(BuildError, match="no ninja wheel"):
+        build_sdist.meson_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", {})

@@ -322,3 +322,47 @@ def test_policy_judges_only_what_is_linked(inputs, capsys):
     assert "sqlite3" in capsys.readouterr().err
     assert sbom.main(common + ["--report", str(report)] + denied) == 0  # _sqlite3 left out: not linked
     assert "sqlite3" not in (tmp_path / "p.txt").read_text()
+
+
+def test_native_libraries_and_the_cxx_runtime_of_sdist_builds_are_components(inputs):
+    tmp_path, common = inputs
+    sources = json.loads((tmp_path / "s.json").read_text())
+    sources["native"] = {"libyaml": {"version": "0.2.5", "license": "MIT", "archives": [
+        {"sha256": "fa" * 32, "urls": ["https://example.invalid/libyaml-0.2.5.tar.gz"]}]}}
+    (tmp_path / "s.json").write_text(json.dumps(sources))
+    # What build_sdist.py leaves in the .dist-info of a package it built: the licence texts of what it linked in.
+    entries = [Entry(MODULE, "app", primary=b"")]
+    for dist_info, name, licences in [("PyYAML-6.0.3.dist-info", "PyYAML", ["LICENSE", "LICENSE.libyaml"]),
+                                      ("frozenlist-1.8.0.dist-info", "frozenlist",
+                                       ["LICENSE", "LICENSE.libcxx", "LICENSE.libcxxabi", "LICENSE.libunwind"]),
+                                      ("msgpack-1.2.4.dist-info", "msgpack", ["COPYING", "LICENSE.unknownlib"])]:
+        entries.append(Entry(METADATA, f"{dist_info}/METADATA", primary=f"Name: {name}\nVersion: 1\nLicense-Expression: MIT\n".encode()))
+        entries += [Entry(METADATA, f"{dist_info}/licenses/{licence}", primary=b"text") for licence in licences]
+    (tmp_path / "b.blob").write_bytes(write_blob(entries))
+    spdx, cdx = write_sbom(tmp_path, common + ["--cxx_runtime_version", "22.1.8", "--zig_sha256", "ea" * 32])
+    doc = json.loads(spdx.read_text())
+    packages = {p["name"]: p for p in doc["packages"]}
+    yaml = packages["libyaml"]
+    assert yaml["versionInfo"] == "0.2.5" and yaml["licenseDeclared"] == "MIT"
+    assert yaml["checksums"] == [{"algorithm": "SHA256", "checksumValue": "fa" * 32}]
+    assert yaml["downloadLocation"] == "https://example.invalid/libyaml-0.2.5.tar.gz"
+    for name in ("libc++", "libc++abi", "libunwind"):
+        assert packages[name]["versionInfo"] == "22.1.8"
+        assert packages[name]["licenseDeclared"] == "Apache-2.0 WITH LLVM-exception"
+        assert packages[name]["checksums"] == [{"algorithm": "SHA256", "checksumValue": "ea" * 32}]
+    assert "unknownlib" not in packages  # not a native library of sources.json: nothing to describe
+    relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in doc["relationships"]}
+    by_name = {p["name"]: p["SPDXID"] for p in doc["packages"]}
+    assert (by_name["PyYAML"], "DEPENDS_ON", by_name["libyaml"]) in relations
+    assert (by_name["frozenlist"], "DEPENDS_ON", by_name["libc++abi"]) in relations
+    assert (by_name["msgpack"], "DEPENDS_ON", by_name["libyaml"]) not in relations
+    assert ("SPDXRef-binary", "CONTAINS", by_name["libunwind"]) in relations
+    cdx_names = {c["name"]: c for c in json.loads(cdx.read_text())["components"]}
+    assert cdx_names["libc++"]["licenses"] and cdx_names["libyaml"]["hashes"][0]["content"] == "fa" * 32
+    from cyclonedx.schema import SchemaVersion
+    from cyclonedx.validation.json import JsonStrictValidator
+    from spdx_tools.spdx.parser.parse_anything import parse_file
+    from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+
+    assert validate_full_spdx_document(parse_file(str(spdx))) == []
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(cdx.read_text()) is None

@@ -358,3 +358,60 @@ def test_hub_branches_match_only_their_python_build(tmp_path):
     alias = (tmp_path / "repo" / "foo" / "BUILD.bazel").read_text()
     assert '"//:linux_musl_x86_64": "//:foo_x86_64"' in alias
     assert '"//:linux_musl_x86_64_other_build": "//:wrong_python_build"' in alias
+
+
+def test_build_tools_are_pure_wheels_but_ninja_is_the_build_machines_program():
+    pure = wheel_repo.build_tool_options(LockedPackage("meson-python", "0.22.1"), X86)
+    assert pure[pure.index("--platform") + 1] == "any" and pure.count("--platform") == 1
+    for name in ("ninja", "Ninja"):
+        options = wheel_repo.build_tool_options(LockedPackage(name, "1.13.2"), ARM)  # the backend runs on x86_64
+        platforms = [options[i + 1] for i, o in enumerate(options) if o == "--platform"]
+        assert "any" not in platforms and "manylinux_2_17_x86_64" in platforms
+        assert all(p.endswith("x86_64") for p in platforms)
+
+
+@pytest.mark.parametrize("backend", ["mesonpy", "scikit_build_core.build"])
+def test_metadata_stand_ins_answer_with_the_sdists_pkg_info(tmp_path, backend):
+    import subprocess
+    import sys
+
+    shims = wheel_repo.write_metadata_shims(tmp_path / "shims")
+    source = tmp_path / "src"
+    source.mkdir()
+    pkg_info = "Metadata-Version: 2.1\nName: cy-signals\nVersion: 1.12.5\nRequires-Dist: other>=1\n\nlong text\n"
+    (source / "PKG-INFO").write_text(pkg_info)
+    (tmp_path / "meta").mkdir()
+    code = (f"import importlib; b = importlib.import_module({backend!r}); "
+            f"print(b.get_requires_for_build_wheel(), b.prepare_metadata_for_build_wheel({str(tmp_path / 'meta')!r}))")
+    run = subprocess.run([sys.executable, "-S", "-c", code], cwd=source, env={"PYTHONPATH": str(shims)},
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["[]", "cy_signals-1.12.5.dist-info"]
+    assert (tmp_path / "meta" / "cy_signals-1.12.5.dist-info" / "METADATA").read_text() == pkg_info
+    build = subprocess.run([sys.executable, "-S", "-c", f"import importlib; importlib.import_module({backend!r}).build_wheel('.')"],
+                           cwd=source, env={"PYTHONPATH": str(shims)}, capture_output=True, text=True)
+    assert build.returncode != 0 and "builds no wheel" in build.stderr
+
+
+def test_sdist_fetch_first_uses_the_metadata_stand_ins_then_pip_as_usual(tmp_path, monkeypatch):
+    archive = tmp_path / "m-1.tar.gz"
+    archive.write_bytes(b"sdist")
+    calls = []
+
+    def fake_pip_download(python, package, hashes, options, work_dir, env=None):
+        calls.append((options, env))
+        if len(calls) == 1:
+            return None, "ModuleNotFoundError: No module named 'setuptools'\nerror: metadata-generation-failed"
+        return archive, "Saved"
+
+    monkeypatch.setattr(wheel_repo, "pip_download", fake_pip_download)
+    package = LockedPackage("m", "1", hashes=[sha(archive)])
+    assert wheel_repo.fetch_sdist_with_pip("python3", package, tmp_path) == archive
+    options, env = calls[0]
+    assert options == ["--no-binary=:all:", "--no-build-isolation"]
+    shims = pathlib.Path(env["PYTHONPATH"].split(":")[0])
+    assert (shims / "mesonpy" / "__init__.py").exists() and (shims / "scikit_build_core" / "build" / "__init__.py").exists()
+    assert calls[1] == (["--no-binary=:all:"], None)  # the backend was not a stand-in: pip's own isolated build
+    calls.clear()
+    monkeypatch.setattr(wheel_repo, "pip_download", lambda *a, **k: calls.append(a) or (archive, "Saved"))
+    assert wheel_repo.fetch_sdist_with_pip("python3", package, tmp_path) == archive and len(calls) == 1

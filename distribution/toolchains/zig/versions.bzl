@@ -9,6 +9,11 @@ ZIG_VERSION = "0.17.1"
 # -static`. Recorded in each binary's SBOM; check again when upgrading zig.
 ZIG_MUSL_VERSION = "1.2.5"
 
+# The LLVM version of the C++ runtime (libc++, libc++abi, libunwind) zig builds from its lib/ for C++
+# extensions built from sdists: `_LIBCPP_VERSION 220108` in lib/libcxx/include/__config. Recorded in
+# each binary's SBOM that links it; check again when upgrading zig.
+ZIG_LIBCXX_VERSION = "22.1.8"
+
 # Keyed by "<os>-<arch>" of the machine that runs the build (repository_ctx.os).
 # To upgrade: `pip download --no-deps --only-binary=:all: --platform TAG ziglang==V`, sha256sum.
 ZIG_WHEELS = {

@@ -12,6 +12,7 @@ Three modes, one script:
 What is inside: CPython (and the bundled libraries its Misc/sbom.spdx.json lists, where the module that
 uses them is built in or the stdlib package is in the blob), each C library of the distribution
 (descriptor: version, licence, pinned source sha256; sources.json: download location), musl (from zig),
+the native libraries (sources.json `native`) and zig's C++ runtime that packages built from their sdists link,
 every `.dist-info` of the resource blob (wheels with the lock's sha256 from `pystatic_lock.json`,
 first-party distributions), and zig as the build tool. The output depends only on the inputs: the
 creation time is fixed (CREATED), identifiers derive from the executable's sha256.
@@ -395,6 +396,60 @@ def extension_components(extensions, distributions, blob):
     return components
 
 
+# zig's C++ runtime, which build_sdist.py links into a package's archive when its extension has C++
+# objects, recognised by the licence texts it copies into the package's .dist-info/licenses/.
+CXX_RUNTIME = {  # licence file -> component name
+    "LICENSE.libcxx": "libc++",
+    "LICENSE.libcxxabi": "libc++abi",
+    "LICENSE.libunwind": "libunwind",
+}
+CXX_RUNTIME_LICENSE = "Apache-2.0 WITH LLVM-exception"
+
+
+def _licence_files(blob, dist_info):
+    prefix = f"{dist_info}/licenses/"
+    return sorted(n[len(prefix):] for n in blob.names(METADATA) if n.startswith(prefix))
+
+
+def native_components(distributions, blob, native_sources, cxx_version="", zig_version="", zig_sha256=""):
+    """C code that packages built from their sdists link besides their own: the native libraries of
+    sources.json `native` (libyaml, ...) and zig's C++ runtime. build_sdist.py copies each one's licence
+    text (LICENSE.<name>) into the package's .dist-info/licenses/ when its objects go into the package's
+    archive; each becomes one component (version, licence, sha256 of its pinned source), and the
+    package depends on it."""
+    components = {}
+    for owner in distributions:
+        if not owner.dist_info:
+            continue
+        for licence in _licence_files(blob, owner.dist_info):
+            name = licence[len("LICENSE."):] if licence.startswith("LICENSE.") else ""
+            if name in native_sources:
+                entry = native_sources[name]
+                archive = (entry.get("archives") or [{}])[0]
+                url = (archive.get("urls") or [""])[0]
+                sha = archive.get("sha256", "")
+                component = Component(
+                    ref=_ref("c-native-" + name), name=name, version=entry["version"], license=spdx_expression(entry["license"]),
+                    license_raw=entry["license"], purl=_generic_purl(name, entry["version"], sha, url), sha256=sha, download=url,
+                    file_name=url.rpartition("/")[2] if url else "",
+                    description=f"static library built from its pinned source (sources.json native) and linked into {owner.name}'s extension",
+                )
+            elif licence in CXX_RUNTIME:
+                name = CXX_RUNTIME[licence]
+                component = Component(
+                    ref=_ref("cxx-" + name), name=name, version=cxx_version, license=CXX_RUNTIME_LICENSE,
+                    license_raw=CXX_RUNTIME_LICENSE, purl=_generic_purl(name, cxx_version, zig_sha256), sha256=zig_sha256,
+                    file_name=f"ziglang-{zig_version} wheel" if zig_version else "", supplier="Organization: LLVM Project",
+                    description=f"LLVM's C++ runtime (LLVM {cxx_version}), built by zig {zig_version} from the source its "
+                                f"ziglang wheel bundles (lib/), linked into {owner.name}'s C++ extension",
+                )
+            else:
+                continue
+            components.setdefault(component.ref, component)
+            owner.depends_on = sorted(set(owner.depends_on) | {component.ref})
+    return list(components.values())
+
+
 def musl_component(musl_version, zig_version):
     return Component(
         ref="musl", name="musl", version=musl_version, license="MIT", license_raw="MIT",
@@ -423,6 +478,9 @@ def collect(args):
     distributions = blob_distributions(blob)
     components += deps + [musl_component(args.musl_version, args.zig_version)] + distributions
     components += extension_components(args.extension, distributions, blob)
+    sources = json.loads(pathlib.Path(args.sources).read_text(encoding="utf-8"))
+    components += native_components(distributions, blob, sources.get("native", {}), args.cxx_runtime_version or "",
+                                    args.zig_version or "", args.zig_sha256 or "")
     return descriptor, components
 
 
@@ -597,6 +655,8 @@ def parse_args(argv):
     parser.add_argument("--report", help="the pack step's report (<name>.blob.json): the built-ins it leaves out")
     parser.add_argument("--zig_version")
     parser.add_argument("--musl_version")
+    parser.add_argument("--cxx_runtime_version", help="LLVM version of zig's libc++, libc++abi and libunwind")
+    parser.add_argument("--zig_sha256", help="sha256 of the ziglang wheel that builds (and bundles the source of) the C++ runtime")
     parser.add_argument("--licenses_denied", action="append", default=[])
     parser.add_argument("--extension", action="append", default=[], help="MODULE=LABEL of a py_static_extension linked in")
     parser.add_argument("--runtime_lib", action="append", default=[], help="a C library the runtime links (zstd with compress)")

@@ -372,6 +372,81 @@ def log_tail(log_path, lines=LOG_TAIL):
     return "\n".join("    | " + line for line in text.rstrip().splitlines()[-lines:])
 
 
+# --- meson-python ---------------------------------------------------------------------------
+
+# meson's names of the target CPUs (its reference table of cpu families).
+MESON_CPU_FAMILIES = {"x86_64": "x86_64", "aarch64": "aarch64"}
+MESON_MAIN = "import sys\nfrom mesonbuild.mesonmain import main\nsys.exit(main())\n"
+
+
+def _meson_str(value):
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def meson_native_file(python, cython):
+    """A meson native file: Cython (a build-machine program for meson) from the build lock's wheel."""
+    return f"[binaries]\ncython = [{_meson_str(python)}, {_meson_str(cython)}]\n"
+
+
+def meson_cross_file(triple, wrappers, python):
+    """A meson cross file for the target: the wrappers as compilers (so compiles are recorded and the
+    shared_module link of `py.extension_module` is captured), the target's sysconfig through
+    `python`, and no test program run (needs_exe_wrapper: even x86_64 musl is not the build machine)."""
+    cpu = triple.split("-")[0]
+    if cpu not in MESON_CPU_FAMILIES:
+        raise BuildError(f"meson cross file: unknown target CPU {cpu} ({triple}); known: {', '.join(sorted(MESON_CPU_FAMILIES))}")
+    lines = [
+        "[binaries]",
+        f"c = [{_meson_str(wrappers['cc'])}]",
+        f"cpp = [{_meson_str(wrappers['cxx'])}]",
+        f"ar = [{_meson_str(wrappers['ar'])}]",
+        f"python = [{_meson_str(python)}]",
+        f"python3 = [{_meson_str(python)}]",
+    ]
+    lines += [
+        "",
+        "[properties]",
+        "needs_exe_wrapper = true",
+        "",
+        "[host_machine]",
+        "system = 'linux'",
+        f"cpu_family = {_meson_str(MESON_CPU_FAMILIES[cpu])}",
+        f"cpu = {_meson_str(cpu)}",
+        "endian = 'little'",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def meson_setup(work, env_dir, wrappers, triple, env):
+    """Prepares meson-python's run: meson (`MESON`, its wheel's module), ninja (`NINJA`, the program of
+    its wheel for the build machine) and the cross file; returns the backend's config_settings."""
+    ninja = sorted(env_dir.glob("ninja-*.data/scripts/ninja"))
+    if not ninja:
+        raise BuildError("meson-python needs ninja, and the build environment has no ninja wheel with its program "
+                         "(tools/pystatic/packages/sdist_build/requirements.txt).")
+    ninja[0].chmod(0o755)
+    meson = work / "tools" / "meson.py"
+    meson.write_text(MESON_MAIN)
+    cross = work / "tools" / "cross.ini"
+    cross.write_text(meson_cross_file(triple, wrappers, sys.executable))
+    setup_args = [f"--cross-file={cross}"]
+    cython = env_dir / "cython.py"
+    if cython.exists():
+        native = work / "tools" / "native.ini"
+        native.write_text(meson_native_file(sys.executable, cython))
+        setup_args.append(f"--native-file={native}")  # meson-python adds its own (python) after it
+    env["NINJA"] = str(ninja[0])
+    env["MESON"] = str(meson)
+    return {"setup-args": setup_args, "build-dir": str(work / "mesonbuild")}
+
+
+# Extra preparation per backend (its module): returns the config_settings of build_wheel.
+BACKEND_SETUP = {
+    "mesonpy": meson_setup,
+}
+
+
 # --- the build ----------------------------------------------------------------------------
 
 
@@ -464,22 +539,26 @@ def _build(args, work):
         env[key] = value
     for d in ("home", "tmp", "dist"):
         (work / d).mkdir()
+    setup = BACKEND_SETUP.get(backend.split(":")[0])
+    config_settings = setup(work, env_dir, wrappers, args.triple, env) if setup else {}
     driver = (
-        "import importlib, sys\n"
+        "import importlib, json, sys\n"
         "name, _, attr = sys.argv[1].partition(':')\n"
         "backend = importlib.import_module(name)\n"
         "for part in filter(None, attr.split('.')):\n"
         "    backend = getattr(backend, part)\n"
-        "print('PYSTATIC_WHEEL=' + backend.build_wheel(sys.argv[2], {}))\n"
+        "print('PYSTATIC_WHEEL=' + backend.build_wheel(sys.argv[2], json.loads(sys.argv[3])))\n"
     )
     log_path = pathlib.Path(args.log)
     with open(log_path, "w", encoding="utf-8") as log:
         log.write(f"# {package}: PEP 517 backend {backend} (requires {', '.join(requires)}) for {args.triple}\n")
+        if config_settings:
+            log.write(f"# config_settings: {json.dumps(config_settings)}\n")
         for lib in natives:
             log.write(f"# native library {lib['name']}: {lib['prefix']}\n")
         log.flush()
         run = subprocess.run(
-            [sys.executable, "-B", "-c", driver, backend, str(work / "dist")],
+            [sys.executable, "-B", "-c", driver, backend, str(work / "dist"), json.dumps(config_settings)],
             cwd=source, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     output = log_path.read_text(encoding="utf-8", errors="replace")

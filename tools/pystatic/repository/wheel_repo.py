@@ -21,6 +21,7 @@ for that platform fails. A lock without hashes, or a hash pip cannot match, fail
 import argparse
 import email.parser
 import json
+import os
 import pathlib
 import re
 import shutil
@@ -292,7 +293,23 @@ def pip_wheel_options(platform, wheel=None):
     return options
 
 
-def pip_download(python, package, hashes, options, work_dir):
+# Build-lock packages that are programs the build machine runs (meson-python calls ninja): their
+# wheel for the build machine, not a pure one. The backends always run on x86_64 Linux.
+BUILD_PROGRAMS = ("ninja",)
+BUILD_MACHINE_PLATFORMS = ("manylinux_2_17_x86_64", "manylinux2014_x86_64", "manylinux_2_12_x86_64", "manylinux2010_x86_64",
+                           "manylinux_2_5_x86_64", "manylinux1_x86_64")
+
+
+def build_tool_options(package, platform):
+    """`pip download` options for one wheel of the build lock (see BUILD_PROGRAMS)."""
+    options = ["--only-binary=:all:", "--python-version", "%d.%d" % platform.major_minor, "--implementation", "py", "--abi", "none"]
+    platforms = BUILD_MACHINE_PLATFORMS if canonicalize_name(package.name) in BUILD_PROGRAMS else ("any",)
+    for tag in platforms:
+        options += ["--platform", tag]
+    return options
+
+
+def pip_download(python, package, hashes, options, work_dir, env=None):
     """`pip download --no-deps` of package==version, pinned to `hashes`, into a new directory.
 
     Returns (the one downloaded file, or None; pip's last lines of output).
@@ -302,7 +319,7 @@ def pip_download(python, package, hashes, options, work_dir):
     req_file = dest.with_suffix(".txt")
     req_file.write_text(f"{package.name}=={package.version} " + " ".join(f"--hash=sha256:{h}" for h in hashes) + "\n")
     cmd = [python, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--dest", str(dest)]
-    run = subprocess.run(cmd + options + ["--require-hashes", "-r", str(req_file)], capture_output=True, text=True)
+    run = subprocess.run(cmd + options + ["--require-hashes", "-r", str(req_file)], capture_output=True, text=True, env=env)
     files = list(dest.iterdir())
     output = "\n".join((run.stdout + run.stderr).strip().splitlines()[-8:])
     return (files[0] if run.returncode == 0 and len(files) == 1 else None), output
@@ -322,6 +339,55 @@ def fetch_with_pip(python, package, platform, wheel, work_dir):
     return path
 
 
+# pip prepares an sdist's metadata before it keeps the file. meson-python and scikit-build-core have no
+# metadata hook, so pip builds the whole wheel in an isolated environment with the host's compiler:
+# that fails here or takes very long (seen: pip built cmake from source for a meson-python sdist's
+# build environment). So pip first runs without build isolation, with these stand-ins on its path,
+# which answer with the sdist's own PKG-INFO (other backends are imported from the fetching Python
+# or fail, and then pip runs as usual); the real backend runs later, in the PyStaticSdist action,
+# from the build lock.
+METADATA_SHIM_BACKENDS = ("mesonpy", "scikit_build_core.build")
+METADATA_SHIM = '''"""Fetch-time stand-in for the build backend {backend} (rules_pystatic): pip needs only the
+sdist's metadata, which its PKG-INFO holds; the real backend builds it later, in a Bazel action."""
+import email.parser
+import os
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    with open("PKG-INFO", encoding="utf-8") as f:
+        text = f.read()
+    headers = email.parser.HeaderParser().parsestr(text)
+    name = headers["Name"].replace("-", "_").replace(".", "_")
+    dist_info = os.path.join(metadata_directory, name + "-" + headers["Version"] + ".dist-info")
+    os.makedirs(dist_info, exist_ok=True)
+    with open(os.path.join(dist_info, "METADATA"), "w", encoding="utf-8") as f:
+        f.write(text)
+    return os.path.basename(dist_info)
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    raise RuntimeError("rules_pystatic's fetch-time stand-in for {backend} builds no wheel")
+'''
+
+
+def write_metadata_shims(directory):
+    """The stand-in backends of METADATA_SHIM_BACKENDS as importable modules under directory."""
+    for backend in METADATA_SHIM_BACKENDS:
+        parts = backend.split(".")
+        package_dir = pathlib.Path(directory, *parts)
+        package_dir.mkdir(parents=True, exist_ok=True)
+        (package_dir / "__init__.py").write_text(METADATA_SHIM.format(backend=backend))
+        for depth in range(1, len(parts)):
+            init = pathlib.Path(directory, *parts[:depth], "__init__.py")
+            if not init.exists():
+                init.write_text("")
+    return directory
+
+
 def fetch_sdist_with_pip(python, package, work_dir):
     """Downloads the package's source distribution (pinned sha256) with pip; returns its path."""
     hashes = [package.sdist.sha256] if package.sdist and package.sdist.sha256 else package.hashes
@@ -330,7 +396,11 @@ def fetch_sdist_with_pip(python, package, work_dir):
             f"{package.name} {package.version}: the lock pins no sdist sha256, so its sources cannot be fetched.\n"
             "  Fix: lock the sdist with its hash (pylock.toml `sdist`, or its --hash in requirements.txt)."
         )
-    path, output = pip_download(python, package, hashes, ["--no-binary=:all:"], work_dir)
+    shims = write_metadata_shims(pathlib.Path(tempfile.mkdtemp(dir=work_dir)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(shims), os.environ.get("PYTHONPATH", "")])))
+    path, output = pip_download(python, package, hashes, ["--no-binary=:all:", "--no-build-isolation"], work_dir, env=env)
+    if path is None:
+        path, output = pip_download(python, package, hashes, ["--no-binary=:all:"], work_dir)
     if path is None and any(word in output.lower() for word in ("maturin", "cargo", "rustc", "setuptools-rust")):
         raise LockError(
             f"{package.name} {package.version}: its sdist is a Rust extension (PyO3/maturin or setuptools-rust), and pip "
@@ -610,12 +680,12 @@ class WheelRepository:
             self.build_tools.append(path.name)
 
     def fetch_build_tool(self, package, work):
-        """A pure-Python (py3-none-any) wheel of the build lock: the build interpreter loads no .so."""
-        options = ["--only-binary=:all:", "--python-version", "%d.%d" % self.platforms[0].major_minor,
-                   "--implementation", "py", "--abi", "none", "--platform", "any"]
-        path, output = pip_download(self.python, package, package.hashes, options, work)
+        """A wheel of the build lock: pure Python (the build interpreter loads no .so), except the
+        programs of BUILD_PROGRAMS (ninja), whose wheel for the build machine (x86_64 Linux) is taken."""
+        path, output = pip_download(self.python, package, package.hashes, build_tool_options(package, self.platforms[0]), work)
         if path is None or sha256_of(path) not in package.hashes:
-            raise LockError(f"could not fetch the build tool {package.name} {package.version} (a pure wheel) through pip:\n{output}")
+            what = "a wheel for the build machine" if canonicalize_name(package.name) in BUILD_PROGRAMS else "a pure wheel"
+            raise LockError(f"could not fetch the build tool {package.name} {package.version} ({what}) through pip:\n{output}")
         return path
 
     def _resolve_one(self, package, platform, work):

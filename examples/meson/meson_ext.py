@@ -1,0 +1,46 @@
+"""A package whose C extensions (Cython) were built from its sdist by meson-python (docs/extensions.md).
+
+Prints one JSON object: which of cysignals' modules are built-ins, and that its SIGALRM handling
+(a C signal handler raising a Python exception) works in the static binary.
+"""
+
+import json
+import platform
+import sys
+import time
+
+import cysignals
+from cysignals.alarm import AlarmInterrupt, alarm, cancel_alarm
+from cysignals.pysignals import getossignal
+from cysignals.signals import AlarmInterrupt as SignalsAlarmInterrupt
+
+
+def alarm_report():
+    start = time.monotonic()
+    try:
+        alarm(0.2)
+        while time.monotonic() - start < 10:
+            sum(range(1000))
+    except AlarmInterrupt as err:
+        return {"caught": type(err).__name__, "after_s": round(time.monotonic() - start, 2)}
+    finally:
+        cancel_alarm()
+    return {"caught": None}
+
+
+def main():
+    import signal
+
+    report = {
+        "machine": platform.machine(),
+        "builtins": sorted(m for m in sys.builtin_module_names if m.startswith("cysignals")),
+        "package_dir": cysignals.__path__[0],
+        "same_exception": AlarmInterrupt is SignalsAlarmInterrupt,
+        "alarm": alarm_report(),
+        "sigint_handler_is_c": getossignal(signal.SIGINT) != signal.SIG_DFL,
+    }
+    print(json.dumps(report, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
