@@ -11,7 +11,7 @@ from pystatic.common import descriptor as distribution_descriptor
 
 TARGET = "//toolchains/cpython:cpython_3_13"
 MUSL = "--platforms=//platforms:linux_musl"
-PROFILES = pathlib.Path(__file__).resolve().parents[2] / "toolchains" / "cpython" / "pgo"
+PROFILES = pathlib.Path(__file__).resolve().parents[2] / "distribution" / "toolchains" / "cpython" / "pgo"
 
 
 def checked_in_profile():
