@@ -81,7 +81,7 @@ def test_sdist_binary_sbom_lists_libyaml_and_the_cxx_runtime(bazel):
     yaml = packages["libyaml"]
     assert yaml["versionInfo"] == native["version"] and yaml["licenseDeclared"] == native["license"]
     assert yaml["checksums"] == [{"algorithm": "SHA256", "checksumValue": native["archives"][0]["sha256"]}]
-    zig = (REPO / "toolchains" / "zig" / "versions.bzl").read_text()
+    zig = (REPO / "distribution" / "toolchains" / "zig" / "versions.bzl").read_text()
     for name in ("libc++", "libc++abi", "libunwind"):
         assert packages[name]["licenseDeclared"] == "Apache-2.0 WITH LLVM-exception"
         assert packages[name]["versionInfo"] and f'ZIG_LIBCXX_VERSION = "{packages[name]["versionInfo"]}"' in zig
