@@ -25,9 +25,10 @@ _classes = {}
 
 
 def _class(name):
-    """The classes below, built on first use over the importlib base classes."""
+    """The classes below, built on first use over the importlib base classes. The distribution class
+    is built apart: it needs importlib.metadata, which an app that only reads resources does not ship."""
     if name not in _classes:
-        _classes.update(_build_classes())
+        _classes.update(_build_distribution_class() if name == "EmbeddedDistribution" else _build_classes())
     return _classes[name]
 
 
@@ -47,7 +48,6 @@ def find_distributions(root, context=None):
 def _build_classes():
     Traversable = _stdlib("importlib.resources.abc").Traversable
     TraversableResources = _stdlib("importlib.resources.abc").TraversableResources
-    Distribution = _stdlib("importlib.metadata").Distribution
 
     class EmbeddedPath(Traversable):
         """A file or directory inside the executable: `key` is its path below the virtual root."""
@@ -104,6 +104,23 @@ def _build_classes():
             return stream if mode == "rb" else io.TextIOWrapper(stream, *args, **kwargs)
 
 
+    class Reader(TraversableResources):
+        """Resource reader of one embedded package; of its extracted copy's real files (extract_packages)."""
+
+        def __init__(self, root, package, extracted):
+            key = package.replace(".", "/")
+            self._files = _stdlib("pathlib").Path(root, key) if extracted else EmbeddedPath(root, key)
+
+        def files(self):
+            return self._files
+
+    return {"EmbeddedPath": EmbeddedPath, "Reader": Reader}
+
+
+def _build_distribution_class():
+    Distribution = _stdlib("importlib.metadata").Distribution
+    EmbeddedPath = _class("EmbeddedPath")
+
     class EmbeddedDistribution(Distribution):
         """A distribution whose .dist-info directory is embedded (importlib.metadata.version() etc.)."""
 
@@ -120,18 +137,7 @@ def _build_classes():
         def locate_file(self, path):
             return EmbeddedPath(self._root, str(path))
 
-
-    class Reader(TraversableResources):
-        """Resource reader of one embedded package; of its extracted copy's real files (extract_packages)."""
-
-        def __init__(self, root, package, extracted):
-            key = package.replace(".", "/")
-            self._files = _stdlib("pathlib").Path(root, key) if extracted else EmbeddedPath(root, key)
-
-        def files(self):
-            return self._files
-
-    return {"EmbeddedPath": EmbeddedPath, "EmbeddedDistribution": EmbeddedDistribution, "Reader": Reader}
+    return {"EmbeddedDistribution": EmbeddedDistribution}
 
 
 def reader(root, package, extracted=False):
