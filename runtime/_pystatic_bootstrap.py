@@ -59,14 +59,14 @@ class PyStaticImporter:
                     f'add it with stdlib_include = ["<that module>"], or build with stdlib = "all"',
                     name=fullname,
                 )
-            if f",{fullname}," in _LEFT_OUT_MODULES and fullname.startswith("encodings."):
-                # encodings.search_function swallows ImportError (unknown encoding); a LookupError
-                # reaches the caller of codecs.lookup / str.encode with the fix.
-                raise LookupError(
-                    f"unknown encoding: {fullname[10:]}: its codec {fullname} was left out of this binary "
-                    f'(stdlib = "imported" embeds the CJK codecs only when named). Fix: add it with '
-                    f'stdlib_include = ["{fullname}"] (or "encodings" for all), or build with stdlib = "all"')
             if f",{fullname}," in _LEFT_OUT_MODULES:
+                if fullname.startswith("encodings."):
+                    # encodings.search_function swallows ImportError (unknown encoding); a LookupError
+                    # reaches the caller of codecs.lookup / str.encode with the fix.
+                    raise LookupError(
+                        f"unknown encoding: {fullname[10:]}: its codec {fullname} was left out of this binary "
+                        f'(stdlib = "imported" embeds the CJK codecs only when named). Fix: add it with '
+                        f'stdlib_include = ["{fullname}"] (or "encodings" for all), or build with stdlib = "all"')
                 raise ModuleNotFoundError(
                     f"No module named {fullname!r}: the standard library module was left out of this binary "
                     f'(stdlib = "imported": the import scan found no embedded module that imports it). Fix: add it '

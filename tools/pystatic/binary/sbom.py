@@ -127,8 +127,6 @@ def is_linked(component, builtins, runtime_libs=()):
     return users is None or bool(set(users) & set(builtins))
 
 
-
-
 # --- licences ------------------------------------------------------------------------------
 
 
