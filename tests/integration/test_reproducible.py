@@ -1,9 +1,11 @@
 """Reproducible and remote-cacheable: the proofs that need clean builds (docs/proofs.md).
 
-One pair of clean builds (no disk cache, so every action runs: the CPython distribution, its C
-libraries, the stdlib, the cli binary) in two checkouts at different paths with different output
-bases, byte-identical; the first uploads to an HTTP remote cache (nginx with WebDAV PUT, started
-here), and a third, fresh output base then gets every action from it. About 2 x 8 minutes on 2 cores.
+This checkout's build of the CPython distribution (its C libraries, CPython, the stdlib) and the
+cli binary, as the session's output base has it (run here or served by the disk cache from an earlier
+execution in whatever checkout made it), against a clean build (no disk cache, an empty output base,
+so every action runs) in a copy of the checkout at another path: byte-identical. The clean build
+uploads to an HTTP remote cache (nginx with WebDAV PUT, started here), and a third, fresh output base
+in this checkout then gets every action from it. One clean build: about 8 minutes on 2 cores.
 """
 
 import hashlib
@@ -21,17 +23,19 @@ MUSL = "--platforms=//platforms:linux_musl"
 DIST = "//toolchains/cpython:cpython_3_13"
 CLI = "//examples/cli"
 NO_DISK_CACHE = "--disk_cache="
+# What the clean build must have run: the C libraries, CPython, the stdlib, the app, the link.
+CLEAN_BUILD_RUNS = ("PyStaticDep", "PyStaticCPython", "PyStaticStdlib", "PyStaticBytecode", "PyStaticBlob", "CppLink")
 
 
-def _digests(bazel):
+def _digests(bazel, *flags):
     """sha256 of every file of the distribution (tree and descriptor) and of the cli's outputs."""
     digests = {}
-    for path in bazel.run("cquery", DIST, MUSL, NO_DISK_CACHE, "--output=files").stdout.split():
+    for path in bazel.run("cquery", DIST, MUSL, *flags, "--output=files").stdout.split():
         path = (bazel.execution_root() / path).resolve()
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             digests[f"dist/{file.relative_to(path.parent)}"] = hashlib.sha256(file.read_bytes()).hexdigest()
-    binary = bazel.output_file(CLI, MUSL, NO_DISK_CACHE)
+    binary = bazel.output_file(CLI, MUSL, *flags)
     # The executable, its licence report and SBOMs, and the intermediates: resource blobs, generated C glue.
     for name in ("cli", "cli.licenses.json", "cli.spdx.json", "cli.cdx.json", "cli.blob", "cli.blob.json", "cli.app.blob",
                  "cli.app.imports.json", "cli.glue.c"):
@@ -119,15 +123,21 @@ def other_checkout(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def clean_builds(bazels, other_checkout, http_cache):
-    """Builds the distribution and the cli twice from scratch: in this checkout (uploading every
-    result to the empty HTTP cache) and in the other checkout. Returns both builds' digests."""
+def clean_builds(bazel, bazels, other_checkout, http_cache, tmp_path_factory):
+    """This checkout's build of the distribution and the cli (every output on disk, whether it ran
+    here or came from the disk cache) and a build from scratch in the other checkout, which uploads
+    every result to the empty HTTP cache. Returns both builds' digests."""
     url, _ = http_cache
-    first = bazels("first", REPO)
-    first.run("build", DIST, CLI, MUSL, NO_DISK_CACHE, f"--remote_cache={url}")
-    second = bazels("second", other_checkout)
-    second.run("build", DIST, CLI, MUSL, NO_DISK_CACHE)
-    return _digests(first), _digests(second)
+    # Every intermediate file is compared, so each must be on disk even when it came from the cache.
+    bazel.run("build", DIST, CLI, MUSL, "--remote_download_all")
+    first = _digests(bazel)
+    clean = bazels("clean", other_checkout)
+    spawns = clean.build_spawns(tmp_path_factory.mktemp("clean-log") / "exec.json", DIST, CLI, MUSL, NO_DISK_CACHE,
+                                f"--remote_cache={url}")
+    # Nothing may come from a cache: a shared one would compare a result with itself.
+    assert [s for s in spawns if s.get("cacheHit")] == []
+    assert set(CLEAN_BUILD_RUNS) <= {mnemonic for mnemonic, _, _ in executed(spawns)}
+    return first, _digests(clean, NO_DISK_CACHE)
 
 
 def test_clean_builds_in_two_checkouts_and_output_bases_are_byte_identical(clean_builds, other_checkout):
@@ -143,12 +153,11 @@ def test_a_fresh_output_base_gets_every_action_from_the_http_remote_cache(clean_
                                                                           other_checkout, tmp_path):
     url, store = http_cache
     assert len(list((store / "ac").iterdir())) > 0 and len(list((store / "cas").iterdir())) > 0
-    # Another checkout path too, and everything downloaded, to compare the bytes.
-    third = bazels("third", other_checkout)
+    # The clean build's path was the other checkout: this one's path, and everything downloaded.
+    third = bazels("third", REPO)
     spawns = third.build_spawns(tmp_path / "exec.json", DIST, CLI, MUSL, NO_DISK_CACHE, f"--remote_cache={url}",
                                 "--remote_download_all")
     assert executed(spawns) == [], "actions ran instead of coming from the remote cache"
     assert {s["runner"] for s in spawns} == {"remote cache hit"}
-    mnemonics = {s["mnemonic"] for s in spawns}
-    assert {"PyStaticDep", "PyStaticCPython", "PyStaticStdlib", "PyStaticBytecode", "PyStaticBlob", "CppLink"} <= mnemonics
-    assert _digests(third) == clean_builds[0]
+    assert set(CLEAN_BUILD_RUNS) <= {s["mnemonic"] for s in spawns}
+    assert _digests(third, NO_DISK_CACHE) == clean_builds[1]
