@@ -1,12 +1,10 @@
 """The free-threaded Python build (3.13t, configure --disable-gil) end to end: examples/threads.
 
 Its binaries are fully static, run without the GIL (sys._is_gil_enabled() is False), alone in an
-empty root, on aarch64 under qemu, and build byte-identically in a second checkout with its own
-output base (the distribution, the stdlib and the binary rebuilt there; the C libraries, shared
-with the default build, come from the disk cache). docs/proofs.md.
+empty root, on aarch64 under qemu. Their byte-identical clean rebuild in another checkout is in
+test_reproducible.py (one clean build for both Python builds). docs/proofs.md.
 """
 
-import hashlib
 import json
 import os
 import pathlib
@@ -16,16 +14,12 @@ import sys
 
 import pytest
 
-from harness import copy_checkout, executed
 from pystatic.binary.verify_elf import static_problems
 
 MUSL = "--platforms=//platforms:linux_musl"
 AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
 THREADS = "//examples/threads:threads"
 THREADS_GIL = "//examples/threads:threads_gil"
-DIST_T = "//toolchains/cpython:cpython_3_13t"
-# Everything of the free-threaded build but the C libraries (PyStaticDep) runs again.
-REBUILD = "--modify_execution_info=^(PyStatic(?!Dep$).*|CppCompile|CppLink)$=+no-cache"
 
 
 def run(cmd, **kwargs):
@@ -88,32 +82,6 @@ def test_command_line_build_setting_selects_the_free_threaded_runtime(bazel):
                     "--output=label").stdout
     assert "//toolchains/cpython:runtime_3_13t" in out, out
     assert "//toolchains/cpython:runtime_3_13 " not in out.replace("\n", " ") + " "
-
-
-def _digests(bazel, target, *flags):
-    binary = bazel.output_file(target, *flags)
-    name = binary.name
-    digests = {n: hashlib.sha256(binary.with_name(n).read_bytes()).hexdigest()
-               for n in (name, f"{name}.blob", f"{name}.glue.c", f"{name}.spdx.json", f"{name}.licenses.json")}
-    for path in bazel.run("cquery", DIST_T, *flags, "--output=files").stdout.split():
-        path = (bazel.execution_root() / path).resolve()
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            digests[f"dist/{file.relative_to(path.parent)}"] = hashlib.sha256(file.read_bytes()).hexdigest()
-    return digests
-
-
-def test_free_threaded_build_is_reproducible(bazel, fresh_bazel, tmp_path):
-    # Every intermediate file is compared, so each must be on disk even when it came from the cache.
-    bazel.run("build", THREADS, DIST_T, MUSL, "--remote_download_all")
-    first = _digests(bazel, THREADS, MUSL)
-    other = fresh_bazel("other", copy_checkout(tmp_path / "checkout"))
-    spawns = other.build_spawns(tmp_path / "exec.json", THREADS, DIST_T, MUSL, REBUILD, "--remote_download_all")
-    assert any(m == "PyStaticCPython" for m, _, _ in executed(spawns)), executed(spawns)
-    second = _digests(other, THREADS, MUSL)
-    assert sorted(first) == sorted(second)
-    differ = [name for name in first if first[name] != second[name]]
-    assert differ == [], differ
 
 
 def test_wheels_are_resolved_for_the_free_threaded_abi(bazel):

@@ -1,11 +1,11 @@
 """Reproducible and remote-cacheable: the proofs that need clean builds (docs/proofs.md).
 
-This checkout's build of the CPython distribution (its C libraries, CPython, the stdlib) and the
-cli binary, as the session's output base has it (run here or served by the disk cache from an earlier
+This checkout's build of the CPython distributions, 3.13 and 3.13t (their C libraries, CPython, the
+stdlib), the cli binary and the free-threaded examples/threads, as the session's output base has it (run here or served by the disk cache from an earlier
 execution in whatever checkout made it), against a clean build (no disk cache, an empty output base,
 so every action runs) in a copy of the checkout at another path: byte-identical. The clean build
 uploads to an HTTP remote cache (nginx with WebDAV PUT, started here), and a third, fresh output base
-in this checkout then gets every action from it. One clean build: about 8 minutes on 2 cores.
+in this checkout then gets every action from it. One clean build: about 12 minutes on 2 cores.
 """
 
 import hashlib
@@ -21,25 +21,37 @@ from harness import REPO, copy_checkout, executed, output_bases
 
 MUSL = "--platforms=//platforms:linux_musl"
 DIST = "//toolchains/cpython:cpython_3_13"
+DIST_T = "//toolchains/cpython:cpython_3_13t"
 CLI = "//examples/cli"
+THREADS = "//examples/threads:threads"
 NO_DISK_CACHE = "--disk_cache="
 # What the clean build must have run: the C libraries, CPython, the stdlib, the app, the link.
 CLEAN_BUILD_RUNS = ("PyStaticDep", "PyStaticCPython", "PyStaticStdlib", "PyStaticBytecode", "PyStaticBlob", "CppLink")
+# The binaries compared, each with its outputs beside the executable: licence report and SBOMs,
+# and the intermediates (resource blobs, generated C glue, the app's import list). The default
+# build with the cli, the free-threaded one (3.13t) with examples/threads.
+BINARIES = {
+    CLI: ("", ".licenses.json", ".spdx.json", ".cdx.json", ".blob", ".blob.json", ".app.blob", ".app.imports.json",
+          ".glue.c"),
+    THREADS: ("", ".licenses.json", ".spdx.json", ".blob", ".glue.c"),
+}
+BUILT = (DIST, DIST_T, *BINARIES)
 
 
 def _digests(bazel, *flags):
-    """sha256 of every file of the distribution (tree and descriptor) and of the cli's outputs."""
+    """sha256 of every file of both distributions (tree and descriptor) and of the binaries' outputs."""
     digests = {}
-    for path in bazel.run("cquery", DIST, MUSL, *flags, "--output=files").stdout.split():
-        path = (bazel.execution_root() / path).resolve()
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            digests[f"dist/{file.relative_to(path.parent)}"] = hashlib.sha256(file.read_bytes()).hexdigest()
-    binary = bazel.output_file(CLI, MUSL, *flags)
-    # The executable, its licence report and SBOMs, and the intermediates: resource blobs, generated C glue.
-    for name in ("cli", "cli.licenses.json", "cli.spdx.json", "cli.cdx.json", "cli.blob", "cli.blob.json", "cli.app.blob",
-                 "cli.app.imports.json", "cli.glue.c"):
-        digests[f"cli/{name}"] = hashlib.sha256(binary.with_name(name).read_bytes()).hexdigest()
+    for dist in (DIST, DIST_T):
+        for path in bazel.run("cquery", dist, MUSL, *flags, "--output=files").stdout.split():
+            path = (bazel.execution_root() / path).resolve()
+            files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+            for file in files:
+                digests[f"dist/{file.relative_to(path.parent)}"] = hashlib.sha256(file.read_bytes()).hexdigest()
+    for target, suffixes in BINARIES.items():
+        binary = bazel.output_file(target, MUSL, *flags)
+        for suffix in suffixes:
+            name = binary.name + suffix
+            digests[f"{binary.name}/{name}"] = hashlib.sha256(binary.with_name(name).read_bytes()).hexdigest()
     return digests
 
 
@@ -129,10 +141,10 @@ def clean_builds(bazel, bazels, other_checkout, http_cache, tmp_path_factory):
     every result to the empty HTTP cache. Returns both builds' digests."""
     url, _ = http_cache
     # Every intermediate file is compared, so each must be on disk even when it came from the cache.
-    bazel.run("build", DIST, CLI, MUSL, "--remote_download_all")
+    bazel.run("build", *BUILT, MUSL, "--remote_download_all")
     first = _digests(bazel)
     clean = bazels("clean", other_checkout)
-    spawns = clean.build_spawns(tmp_path_factory.mktemp("clean-log") / "exec.json", DIST, CLI, MUSL, NO_DISK_CACHE,
+    spawns = clean.build_spawns(tmp_path_factory.mktemp("clean-log") / "exec.json", *BUILT, MUSL, NO_DISK_CACHE,
                                 f"--remote_cache={url}")
     # Nothing may come from a cache: a shared one would compare a result with itself.
     assert [s for s in spawns if s.get("cacheHit")] == []
@@ -143,7 +155,8 @@ def clean_builds(bazel, bazels, other_checkout, http_cache, tmp_path_factory):
 def test_clean_builds_in_two_checkouts_and_output_bases_are_byte_identical(clean_builds, other_checkout):
     first, second = clean_builds
     assert str(other_checkout) != str(REPO) and len(str(other_checkout)) != len(str(REPO))
-    assert any(name.startswith("dist/") for name in first) and "cli/cli" in first
+    assert {name.split("/")[1] for name in first if name.startswith("dist/")} >= {"cpython_3_13_dist", "cpython_3_13t_dist"}
+    assert "cli/cli" in first and "threads/threads" in first
     assert first.keys() == second.keys()
     differing = sorted(name for name in first if first[name] != second[name])
     assert differing == [], f"{len(differing)} of {len(first)} files differ, e.g. {differing[:10]}"
@@ -155,7 +168,7 @@ def test_a_fresh_output_base_gets_every_action_from_the_http_remote_cache(clean_
     assert len(list((store / "ac").iterdir())) > 0 and len(list((store / "cas").iterdir())) > 0
     # The clean build's path was the other checkout: this one's path, and everything downloaded.
     third = bazels("third", REPO)
-    spawns = third.build_spawns(tmp_path / "exec.json", DIST, CLI, MUSL, NO_DISK_CACHE, f"--remote_cache={url}",
+    spawns = third.build_spawns(tmp_path / "exec.json", *BUILT, MUSL, NO_DISK_CACHE, f"--remote_cache={url}",
                                 "--remote_download_all")
     assert executed(spawns) == [], "actions ran instead of coming from the remote cache"
     assert {s["runner"] for s in spawns} == {"remote cache hit"}
