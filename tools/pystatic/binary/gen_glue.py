@@ -14,6 +14,7 @@ import os
 import re
 import sys
 
+from pystatic.binary import frozen_modules
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.common.action_args import expand_param_files
 
@@ -124,6 +125,14 @@ def glue_source(
     return "\n".join(lines)
 
 
+def libpython_archive(distribution, descriptor):
+    """Path of the distribution's libpython archive (the first of its link archives named so)."""
+    for archive in distribution_descriptor.load(descriptor).archives:
+        if os.path.basename(archive).startswith("libpython"):
+            return os.path.join(distribution, archive)
+    raise ValueError(f"{descriptor}: no libpython archive among the distribution's link archives")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--blob", required=True, help="path of the blob as the compiler sees it")
@@ -140,6 +149,8 @@ def main(argv=None):
     parser.add_argument("--descriptor", help="the distribution's descriptor (names its inittab, config.c)")
     parser.add_argument("--distribution", help="the distribution's directory")
     parser.add_argument("--interpreter", type=int, default=0, help="1: a python3 command line (py_static_interpreter)")
+    parser.add_argument("--frozen_bootstrap_only", action="store_true",
+                        help="freeze only the import system's bootstrap: the blob serves the stdlib (frozen_modules.py)")
     parser.add_argument("--zstd", action="store_true", help="resources may be zstd-compressed: link libzstd")
     parser.add_argument("--extension", action="append", default=[], nargs=2, metavar=("MODULE", "INIT_FUNCTION"))
     parser.add_argument("--extensions_file", action="append", default=[],
@@ -170,6 +181,10 @@ def main(argv=None):
         with open(inittab, encoding="utf-8") as f:
             source += "\n/* The distribution's inittab without the built-ins nothing embedded imports. */\n"
             source += pruned_inittab(f.read(), left_out)
+    if args.frozen_bootstrap_only:
+        if not (args.descriptor and args.distribution):
+            parser.error("--frozen_bootstrap_only reads the distribution's frozen.o: --descriptor and --distribution are needed")
+        source += "\n" + frozen_modules.glue_source(libpython_archive(args.distribution, args.descriptor))
     with open(args.output, "w", encoding="utf-8") as out:
         out.write(source)
     return 0
