@@ -117,3 +117,9 @@ def test_extensions_listed_by_an_sdist_build_join_the_inittab(tmp_path):
     assert '{"a._b", PyInit_pystatic_a___b},' in source
     assert 'extern PyObject *PyInit_pystatic_psutil___psutil_linux(void);' in source
     assert '{"psutil._psutil_linux", PyInit_pystatic_psutil___psutil_linux},' in source
+
+
+def test_frozen_bootstrap_only_needs_the_distribution(tmp_path):
+    (tmp_path / "b").write_bytes(b"")
+    with pytest.raises(SystemExit):
+        gen_glue.main(["--blob", str(tmp_path / "b"), "--entry_point", "m", "--frozen_bootstrap_only", "--output", str(tmp_path / "g.c")])
