@@ -93,17 +93,31 @@ def glue_source(
     lines += ["    {NULL, NULL},", "};", ""]
     if zstd:
         lines += [
+            "typedef struct ZSTD_DCtx_s ZSTD_DCtx;",
             "size_t ZSTD_decompress(void *dst, size_t dst_capacity, const void *src, size_t src_size);",
+            "ZSTD_DCtx *ZSTD_createDCtx(void);",
+            "size_t ZSTD_freeDCtx(ZSTD_DCtx *dctx);",
+            "size_t ZSTD_decompress_usingDict(ZSTD_DCtx *dctx, void *dst, size_t dst_capacity, const void *src,",
+            "                                 size_t src_size, const void *dict, size_t dict_size);",
             "unsigned ZSTD_isError(size_t code);",
-            "size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size) {",
-            "    size_t n = ZSTD_decompress(dst, capacity, src, size);",
+            "size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size, const void *dict,",
+            "                                size_t dict_size) {",
+            "    if (dict == NULL) {",
+            "        size_t n = ZSTD_decompress(dst, capacity, src, size);",
+            "        return ZSTD_isError(n) ? (size_t)-1 : n;",
+            "    }",
+            "    ZSTD_DCtx *dctx = ZSTD_createDCtx(); /* as ZSTD_decompress does: one per call, no shared state */",
+            "    if (dctx == NULL) return (size_t)-1;",
+            "    size_t n = ZSTD_decompress_usingDict(dctx, dst, capacity, src, size, dict, dict_size);",
+            "    ZSTD_freeDCtx(dctx);",
             "    return ZSTD_isError(n) ? (size_t)-1 : n;",
             "}",
         ]
     else:
         lines += [
-            "size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size) {",
-            "    (void)dst, (void)capacity, (void)src, (void)size;",
+            "size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size, const void *dict,",
+            "                                size_t dict_size) {",
+            "    (void)dst, (void)capacity, (void)src, (void)size, (void)dict, (void)dict_size;",
             "    return (size_t)-1; /* built without compressed resources */",
             "}",
         ]
