@@ -36,7 +36,8 @@ def test_zstd_glue_calls_libzstd(tmp_path):
     blob.write_bytes(b"")
     out = tmp_path / "glue.c"
     assert gen_glue.main(["--blob", str(blob), "--entry_point", "m", "--zstd", "--output", str(out)]) == 0
-    assert "ZSTD_decompress(dst, capacity, src, size)" in out.read_text()
+    assert "ZSTD_decompressDCtx(dctx, dst, capacity, src, size)" in out.read_text()
+    assert "ZSTD_decompress_usingDDict(dctx, dst, capacity, src, size, ddict)" in out.read_text()
 
 
 def test_entry_point_from_the_pack_report(tmp_path):
