@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #define MAGIC "PYSTBLOB"
-#define FORMAT_VERSION 2
+#define FORMAT_VERSION 3
 #define HEADER_CHECKSUM_OFFSET 64
 #define EXIT_DAMAGED 70
 
@@ -33,6 +33,8 @@ enum {
     FLAG_PRIMARY_ZSTD = 0x10,
     FLAG_SOURCE_ZSTD = 0x20,
     KNOWN_FLAGS = FLAG_PACKAGE | FLAG_HAS_PRIMARY | FLAG_HAS_SOURCE | FLAG_PRIMARY_ZSTD | FLAG_SOURCE_ZSTD,
+    /* Header flags. */
+    HEADER_ZSTD_DICT = 0x02, /* zstd payloads need the dictionary at dict_offset (in the data section) */
 };
 
 /* Little-endian on every supported target (x86_64, aarch64); field offsets as in blob.py. */
@@ -41,7 +43,7 @@ typedef struct {
     uint32_t version, bytecode_magic, count, flags;
     uint64_t index_offset, names_offset, names_size, data_offset, data_size;
     uint32_t checksum, reserved0; /* CRC-32 of the bytes before the data section, this field as 0 */
-    uint64_t reserved[2];
+    uint64_t dict_offset, dict_size; /* the zstd dictionary (HEADER_ZSTD_DICT), in the data section */
 } blob_header;
 
 typedef struct {
@@ -72,6 +74,8 @@ static struct {
     const unsigned char *data;
     uint64_t data_size;
     uint32_t bytecode_magic;
+    const unsigned char *dict; /* zstd dictionary, or NULL */
+    size_t dict_size;
     /* verified[2 i + p]: payload p (0 primary, 1 source) of record i passed its checksum. Written
      * once per payload with relaxed atomics: two threads that race both verify, harmlessly. */
     unsigned char *verified;
@@ -111,6 +115,12 @@ int pystatic_blob_open(const unsigned char *start, const unsigned char *end, con
     blob.data = start + h->data_offset;
     blob.data_size = h->data_size;
     blob.bytecode_magic = h->bytecode_magic;
+    if (h->flags & HEADER_ZSTD_DICT) {
+        if (h->dict_size == 0 || h->dict_offset > blob.data_size || h->dict_size > blob.data_size - h->dict_offset)
+            return *error = "zstd dictionary out of bounds", -1;
+        blob.dict = blob.data + h->dict_offset;
+        blob.dict_size = (size_t)h->dict_size;
+    }
     for (uint32_t i = 0; i < blob.count; i++) {
         const blob_record *r = &blob.records[i];
         if ((uint64_t)r->name_offset + r->name_size > blob.names_size) return *error = "entry name out of bounds", -1;
@@ -187,7 +197,7 @@ static PyObject *with_payload(const blob_record *r, int which, PyObject *(*use)(
     if (!compressed) return use(stored, p->stored, arg);
     char *buffer = PyMem_RawMalloc(p->size ? p->size : 1);
     if (buffer == NULL) return PyErr_NoMemory();
-    size_t n = pystatic_zstd_decompress(buffer, p->size, stored, p->stored);
+    size_t n = pystatic_zstd_decompress(buffer, p->size, stored, p->stored, blob.dict, blob.dict_size);
     PyObject *result;
     if (n != p->size) {
         PyErr_SetString(PyExc_ImportError,

@@ -29,8 +29,10 @@ extern const struct _inittab pystatic_extra_inittab[]; /* ends with {NULL, NULL}
 extern const char pystatic_blob_sha256[];
 extern const unsigned char pystatic_blob[];
 extern const unsigned char pystatic_blob_end[];
-/* ZSTD_decompress when the binary was built with compressed resources; else (size_t)-1. */
-size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size);
+/* ZSTD_decompress (with the blob's dictionary, if not NULL) when the binary was built with
+ * compressed resources; else (size_t)-1. */
+size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size, const void *dict,
+                                size_t dict_size);
 
 /* blob.c */
 int pystatic_blob_open(const unsigned char *start, const unsigned char *end, const char **error);

@@ -156,6 +156,10 @@ def _glue(ctx, runtime, blob, report):
     args.add("--file_view", str(int(ctx.attr.file_view)))
     args.add_all(ctx.attr.extract_packages, before_each = "--extract_package")
     args.add("--interpreter", str(int(ctx.attr.interpreter)))
+    if not ctx.attr.interpreter:
+        # The blob serves the stdlib: CPython's frozen copies of os, codecs, io, ... stay out of the
+        # link (an interpreter keeps them: CPython's tests import the frozen test modules).
+        args.add("--frozen_bootstrap_only")
     if zstd_linked(ctx):
         args.add("--zstd")
     for ext in _extensions(ctx):

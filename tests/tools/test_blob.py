@@ -183,3 +183,41 @@ def test_list_command_prints_entries(tmp_path, capsys):
     path.write_bytes(b"junk")
     assert blob.main([str(path)]) == 1
     assert "truncated" in capsys.readouterr().err
+
+
+def similar_modules(n=200):
+    # Small payloads alike enough (shared names, shared phrases) for a dictionary to pay.
+    return [Entry(MODULE, f"m{i}", primary=f"def function_{i}(argument):\n    return argument * {i} + len('{i}')\n".encode() * 3,
+                  source=f"# module {i}: a docstring shared by many modules, with its own number {i * 7}\n".encode() * 2)
+            for i in range(n)]
+
+
+def test_zstd_dictionary_is_kept_when_it_makes_the_blob_smaller_and_reads_back():
+    entries = similar_modules()
+    without = write_blob(entries, MAGIC, zstd_level=3)
+    packed = write_blob(entries, MAGIC, zstd_level=3, zstd_dict_size=4096)
+    reader = BlobReader(packed)
+    assert reader.flags & blob.ZSTD_DICT and 0 < reader.dict_size <= 4096
+    assert len(packed) < len(without)
+    assert {(e.kind, e.name): e for e in reader.entries()} == {(e.kind, e.name): e for e in entries}
+    assert write_blob(list(reversed(entries)), MAGIC, zstd_level=3, zstd_dict_size=4096) == packed, "reproducible"
+
+
+def test_zstd_dictionary_is_dropped_when_it_does_not_pay():
+    # Too few samples to train on: the blob is written as without a dictionary.
+    entries = sample_entries()
+    packed = write_blob(entries, MAGIC, zstd_level=3, zstd_dict_size=4096)
+    assert packed == write_blob(entries, MAGIC, zstd_level=3)
+    assert not BlobReader(packed).flags & blob.ZSTD_DICT and BlobReader(packed).dict_size == 0
+
+
+def test_a_zstd_dictionary_outside_the_data_section_is_rejected():
+    data = bytearray(write_blob(similar_modules(), MAGIC, zstd_level=3, zstd_dict_size=4096))
+    fields = list(blob.HEADER.unpack_from(data, 0))
+    fields[blob.HEADER_FIELDS.index("dict_size")] = fields[blob.HEADER_FIELDS.index("data_size")] + 1
+    fields[blob.HEADER_FIELDS.index("checksum")] = 0
+    blob.HEADER.pack_into(data, 0, *fields)
+    fields[blob.HEADER_FIELDS.index("checksum")] = blob.index_checksum(bytes(data[: fields[blob.HEADER_FIELDS.index("data_offset")]]))
+    blob.HEADER.pack_into(data, 0, *fields)  # a consistent header that points outside
+    with pytest.raises(BlobError, match="zstd dictionary is outside the data section"):
+        BlobReader(bytes(data))

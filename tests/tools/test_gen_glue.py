@@ -36,7 +36,8 @@ def test_zstd_glue_calls_libzstd(tmp_path):
     blob.write_bytes(b"")
     out = tmp_path / "glue.c"
     assert gen_glue.main(["--blob", str(blob), "--entry_point", "m", "--zstd", "--output", str(out)]) == 0
-    assert "ZSTD_decompress(dst, capacity, src, size)" in out.read_text()
+    assert "ZSTD_decompressDCtx(dctx, dst, capacity, src, size)" in out.read_text()
+    assert "ZSTD_decompress_usingDDict(dctx, dst, capacity, src, size, ddict)" in out.read_text()
 
 
 def test_entry_point_from_the_pack_report(tmp_path):
@@ -117,3 +118,9 @@ def test_extensions_listed_by_an_sdist_build_join_the_inittab(tmp_path):
     assert '{"a._b", PyInit_pystatic_a___b},' in source
     assert 'extern PyObject *PyInit_pystatic_psutil___psutil_linux(void);' in source
     assert '{"psutil._psutil_linux", PyInit_pystatic_psutil___psutil_linux},' in source
+
+
+def test_frozen_bootstrap_only_needs_the_distribution(tmp_path):
+    (tmp_path / "b").write_bytes(b"")
+    with pytest.raises(SystemExit):
+        gen_glue.main(["--blob", str(tmp_path / "b"), "--entry_point", "m", "--frozen_bootstrap_only", "--output", str(tmp_path / "g.c")])

@@ -14,6 +14,7 @@ import os
 import re
 import sys
 
+from pystatic.binary import frozen_modules
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.common.action_args import expand_param_files
 
@@ -92,17 +93,57 @@ def glue_source(
     lines += ["    {NULL, NULL},", "};", ""]
     if zstd:
         lines += [
-            "size_t ZSTD_decompress(void *dst, size_t dst_capacity, const void *src, size_t src_size);",
+            "#include <pthread.h>",
+            "#include <stdatomic.h>",
+            "typedef struct ZSTD_DCtx_s ZSTD_DCtx;",
+            "typedef struct ZSTD_DDict_s ZSTD_DDict;",
+            "ZSTD_DCtx *ZSTD_createDCtx(void);",
+            "size_t ZSTD_freeDCtx(ZSTD_DCtx *dctx);",
+            "ZSTD_DDict *ZSTD_createDDict(const void *dict, size_t dict_size);",
+            "size_t ZSTD_freeDDict(ZSTD_DDict *ddict);",
+            "size_t ZSTD_decompressDCtx(ZSTD_DCtx *dctx, void *dst, size_t dst_capacity, const void *src, size_t src_size);",
+            "size_t ZSTD_decompress_usingDDict(ZSTD_DCtx *dctx, void *dst, size_t dst_capacity, const void *src,",
+            "                                  size_t src_size, const ZSTD_DDict *ddict);",
             "unsigned ZSTD_isError(size_t code);",
-            "size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size) {",
-            "    size_t n = ZSTD_decompress(dst, capacity, src, size);",
+            "/* One decompression context per thread (freed when it exits), the blob's dictionary digested once. */",
+            "static pthread_key_t pystatic_dctx_key;",
+            "static pthread_once_t pystatic_dctx_once = PTHREAD_ONCE_INIT;",
+            "static ZSTD_DDict *_Atomic pystatic_ddict;",
+            "static void pystatic_free_dctx(void *dctx) { ZSTD_freeDCtx(dctx); }",
+            "static void pystatic_make_dctx_key(void) { pthread_key_create(&pystatic_dctx_key, pystatic_free_dctx); }",
+            "size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size, const void *dict,",
+            "                                size_t dict_size) {",
+            "    pthread_once(&pystatic_dctx_once, pystatic_make_dctx_key);",
+            "    ZSTD_DCtx *dctx = pthread_getspecific(pystatic_dctx_key);",
+            "    if (dctx == NULL) {",
+            "        if ((dctx = ZSTD_createDCtx()) == NULL) return (size_t)-1;",
+            "        pthread_setspecific(pystatic_dctx_key, dctx);",
+            "    }",
+            "    size_t n;",
+            "    if (dict == NULL) {",
+            "        n = ZSTD_decompressDCtx(dctx, dst, capacity, src, size);",
+            "    } else {",
+            "        ZSTD_DDict *ddict = atomic_load(&pystatic_ddict);",
+            "        if (ddict == NULL) {",
+            "            ZSTD_DDict *made = ZSTD_createDDict(dict, dict_size), *expected = NULL;",
+            "            if (made == NULL) return (size_t)-1;",
+            "            if (atomic_compare_exchange_strong(&pystatic_ddict, &expected, made)) {",
+            "                ddict = made;",
+            "            } else { /* another thread was first */",
+            "                ZSTD_freeDDict(made);",
+            "                ddict = expected;",
+            "            }",
+            "        }",
+            "        n = ZSTD_decompress_usingDDict(dctx, dst, capacity, src, size, ddict);",
+            "    }",
             "    return ZSTD_isError(n) ? (size_t)-1 : n;",
             "}",
         ]
     else:
         lines += [
-            "size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size) {",
-            "    (void)dst, (void)capacity, (void)src, (void)size;",
+            "size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size, const void *dict,",
+            "                                size_t dict_size) {",
+            "    (void)dst, (void)capacity, (void)src, (void)size, (void)dict, (void)dict_size;",
             "    return (size_t)-1; /* built without compressed resources */",
             "}",
         ]
@@ -124,6 +165,14 @@ def glue_source(
     return "\n".join(lines)
 
 
+def libpython_archive(distribution, descriptor):
+    """Path of the distribution's libpython archive (the first of its link archives named so)."""
+    for archive in distribution_descriptor.load(descriptor).archives:
+        if os.path.basename(archive).startswith("libpython"):
+            return os.path.join(distribution, archive)
+    raise ValueError(f"{descriptor}: no libpython archive among the distribution's link archives")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--blob", required=True, help="path of the blob as the compiler sees it")
@@ -140,6 +189,8 @@ def main(argv=None):
     parser.add_argument("--descriptor", help="the distribution's descriptor (names its inittab, config.c)")
     parser.add_argument("--distribution", help="the distribution's directory")
     parser.add_argument("--interpreter", type=int, default=0, help="1: a python3 command line (py_static_interpreter)")
+    parser.add_argument("--frozen_bootstrap_only", action="store_true",
+                        help="freeze only the import system's bootstrap: the blob serves the stdlib (frozen_modules.py)")
     parser.add_argument("--zstd", action="store_true", help="resources may be zstd-compressed: link libzstd")
     parser.add_argument("--extension", action="append", default=[], nargs=2, metavar=("MODULE", "INIT_FUNCTION"))
     parser.add_argument("--extensions_file", action="append", default=[],
@@ -170,6 +221,10 @@ def main(argv=None):
         with open(inittab, encoding="utf-8") as f:
             source += "\n/* The distribution's inittab without the built-ins nothing embedded imports. */\n"
             source += pruned_inittab(f.read(), left_out)
+    if args.frozen_bootstrap_only:
+        if not (args.descriptor and args.distribution):
+            parser.error("--frozen_bootstrap_only reads the distribution's frozen.o: --descriptor and --distribution are needed")
+        source += "\n" + frozen_modules.glue_source(libpython_archive(args.distribution, args.descriptor))
     with open(args.output, "w", encoding="utf-8") as out:
         out.write(source)
     return 0

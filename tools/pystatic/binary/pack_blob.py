@@ -18,7 +18,7 @@ import sys
 from pystatic.binary import file_access
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.common.action_args import expand_param_files
-from pystatic.format.blob import DATA, METADATA, MODULE, BlobError, Entry, read_blob, write_blob
+from pystatic.format.blob import DATA, METADATA, MODULE, BlobError, BlobReader, Entry, read_blob, write_blob
 
 # Modules the runtime itself needs besides what the app imports: its importer and what prints a
 # traceback with source lines.
@@ -30,6 +30,10 @@ RUNTIME_PACKAGES = ["encodings"]
 # _codecs_cn/hk/iso2022/jp/kr/tw tables, 0.85 MB of hello) are embedded with stdlib = "imported"
 # only when stdlib_include names them; a lookup of one left out raises LookupError naming the fix.
 CODECS_ONLY_IF_NAMED = "_multibytecodec"
+# The zstd dictionary trained on a compressed blob's payloads (kept only if the blob is smaller with
+# it): zstd's default dictionary size. hello (stdlib = "imported", compress = True), payloads at level
+# 10: 1.66 MB without, 1.44 MB with 32 KiB, 1.38 MB with 112 KiB (both counting the dictionary).
+ZSTD_DICT_SIZE = 112 << 10
 # Imports by a computed name, invisible to the import scan: {importing module: prefix of the
 # stdlib modules it may import}. sysconfig imports _sysconfigdata_<abiflags>_<platform>_<multiarch>.
 DYNAMIC_IMPORTS = {"sysconfig": "_sysconfigdata_"}
@@ -249,7 +253,8 @@ def pack(args):
     access_notes = file_access_notes(app_entries, args.extract_package, args.file_view)
     entries += [e if args.sources else _without_source(e) for e in app_entries]
     try:
-        blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level, sources_only=args.zstd_sources_only)
+        blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=args.zstd_level, sources_only=args.zstd_sources_only,
+                          zstd_dict_size=args.zstd_dict_size)
     except BlobError as err:
         raise PackError(f"{args.target}: {err}") from None
     left_out = []
@@ -270,6 +275,7 @@ def pack(args):
         "bytes": len(blob),
         "zstd_level": args.zstd_level,
         "zstd_sources_only": args.zstd_sources_only,
+        "zstd_dict_bytes": read_blob_dict_size(blob),
         "entry_point": "" if args.interpreter else args.entry_module + (f":{args.entry_function}" if args.entry_function else ""),
         "file_access": access_notes,
     }
@@ -373,6 +379,11 @@ def file_access_notes(app_entries, extract_packages, file_view):
     return lines
 
 
+def read_blob_dict_size(blob):
+    """Bytes of the zstd dictionary the written blob holds (0: none)."""
+    return BlobReader(blob).dict_size
+
+
 def _without_source(entry):
     if entry.source is None:
         return entry
@@ -399,6 +410,8 @@ def parse_args(argv):
     parser.add_argument("--stdlib_sources", action="store_true", help="keep the stdlib's sources")
     parser.add_argument("--zstd_level", type=int)
     parser.add_argument("--zstd_sources_only", action="store_true", help="compress only modules' sources")
+    parser.add_argument("--zstd_dict_size", type=int, default=ZSTD_DICT_SIZE,
+                        help="bytes of the zstd dictionary trained on the payloads (0: none)")
     parser.add_argument("--descriptor", help="the distribution's descriptor: its built-in modules (stdlib = imported)")
     parser.add_argument("--extract_package", action="append", default=[], help="package extracted at run time")
     parser.add_argument("--no_file_view", dest="file_view", action="store_false", help="the binary has no file view")

@@ -16,9 +16,10 @@ import sys
 from dataclasses import dataclass
 
 MAGIC = b"PYSTBLOB"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
-# 88 bytes: magic, version, bytecode magic, count, flags, 5 offsets/sizes, checksum, 4 + 16 reserved
+# 88 bytes: magic, version, bytecode magic, count, flags, 5 offsets/sizes, checksum, 4 reserved, the zstd
+# dictionary (offset in the data section, size)
 HEADER = struct.Struct("<8sIIII5QII2Q")
 HEADER_CHECKSUM_OFFSET = 64  # the u32 checksum field, counted as zero while computing the checksum
 # 64 bytes per entry: name offset, name size, kind, flags, 2 + 4 reserved, then two payloads, each
@@ -28,7 +29,7 @@ PAYLOAD_FIELDS = 5  # fields of one payload in RECORD
 # The fields of HEADER and RECORD by name, as runtime/blob.c names them (tests/tools/test_blob_parity.py).
 HEADER_FIELDS = (
     "magic", "version", "bytecode_magic", "count", "flags", "index_offset", "names_offset", "names_size",
-    "data_offset", "data_size", "checksum", "reserved0", "reserved[0]", "reserved[1]",
+    "data_offset", "data_size", "checksum", "reserved0", "dict_offset", "dict_size",
 )
 _PAYLOAD = ("offset", "stored", "size", "checksum", "reserved")
 RECORD_FIELDS = (
@@ -53,6 +54,12 @@ KNOWN_FLAGS = PACKAGE | HAS_PRIMARY | HAS_SOURCE | PRIMARY_ZSTD | SOURCE_ZSTD
 
 # Header flags.
 ANY_ZSTD = 0x01
+ZSTD_DICT = 0x02  # the zstd payloads were compressed with the blob's dictionary (dict_offset, dict_size)
+
+# A zstd dictionary trained on the payloads (write_blob's zstd_dict_size) is kept only when the
+# payloads with it, plus the dictionary, are smaller than without. Training reads at most this many
+# bytes of samples (the first payloads in index order): its time stays bounded for large blobs.
+DICT_TRAINING_BYTES = 8 << 20
 
 
 def checksum(data, value=0):
@@ -86,11 +93,19 @@ class Entry:
 
 
 def zstd_codec():
-    """(compress(data, level), decompress(data)) from the standard library (3.14+) or `zstandard`."""
+    """(compress(data, level, dictionary=None), decompress(data, dictionary=None), train(samples, size))
+    from the standard library (3.14+) or `zstandard`; a dictionary is given as bytes."""
     try:
         from compression import zstd  # Python >= 3.14
 
-        return (lambda data, level: zstd.compress(data, level)), zstd.decompress
+        def std_dict(dictionary):
+            return None if dictionary is None else zstd.ZstdDict(dictionary)
+
+        return (
+            (lambda data, level, dictionary=None: zstd.compress(data, level, zstd_dict=std_dict(dictionary))),
+            (lambda data, dictionary=None: zstd.decompress(data, zstd_dict=std_dict(dictionary))),
+            (lambda samples, size: zstd.train_dict(samples, size).dict_content),
+        )
     except ImportError:
         pass
     try:
@@ -100,9 +115,14 @@ def zstd_codec():
             "zstd compression needs Python >= 3.14 (compression.zstd) or the `zstandard` package in the "
             "build machine's python3. Fix: install one, or set compress = False."
         ) from None
+    def z_dict(dictionary):
+        return None if dictionary is None else zstandard.ZstdCompressionDict(dictionary)
+
     return (
-        (lambda data, level: zstandard.ZstdCompressor(level=level, write_content_size=True).compress(data)),
-        (lambda data: zstandard.ZstdDecompressor().decompress(data)),
+        (lambda data, level, dictionary=None: zstandard.ZstdCompressor(
+            level=level, write_content_size=True, dict_data=z_dict(dictionary)).compress(data)),
+        (lambda data, dictionary=None: zstandard.ZstdDecompressor(dict_data=z_dict(dictionary)).decompress(data)),
+        (lambda samples, size: zstandard.train_dictionary(size, samples).as_bytes()),
     )
 
 
@@ -114,28 +134,62 @@ def _sort_key(entry):
     return (entry.kind, entry.name.encode("utf-8"))
 
 
-def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, sources_only=False):
+def _compressed(entry_payload, zstd_flag, sources_only):
+    """Whether write_blob tries zstd on this payload (with `sources_only`, modules' sources only)."""
+    return bool(entry_payload) and (zstd_flag == SOURCE_ZSTD or not sources_only)
+
+
+def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, sources_only=False, zstd_dict_size=0):
     """Serialises `entries` (any order). With `zstd_level`, each payload that shrinks is compressed
-    (with `sources_only`, only modules' sources: read for tracebacks, never at import)."""
+    (with `sources_only`, only modules' sources: read for tracebacks, never at import). With
+    `zstd_dict_size` too, a zstd dictionary of at most that many bytes is trained on those payloads
+    and stored once in the blob, if the blob is smaller with it than without."""
     if len(bytecode_magic) != 4:
         raise BlobError(f"bytecode magic must be 4 bytes, got {bytecode_magic!r}")
-    compress = zstd_codec()[0] if zstd_level is not None else None
     ordered = sorted(entries, key=_sort_key)
     for before, after in zip(ordered, ordered[1:]):
         if _sort_key(before) == _sort_key(after):
             raise BlobError(f"two resources are named {after.describe()}")
+    for entry in ordered:
+        if entry.kind not in KIND_NAMES:
+            raise BlobError(f"unknown kind {entry.kind} of '{entry.name}'")
+        if entry.kind != MODULE and (entry.source is not None or entry.is_package):
+            raise BlobError(f"{entry.describe()}: only modules have sources or are packages")
+    if zstd_level is None:
+        return _serialise(ordered, bytecode_magic, None, sources_only)
+    compress, _, train = zstd_codec()
+    plain = _serialise(ordered, bytecode_magic, lambda data: compress(data, zstd_level), sources_only)
+    if not zstd_dict_size:
+        return plain
+    samples, total = [], 0
+    for entry in ordered:
+        for payload, flag in ((entry.primary, PRIMARY_ZSTD), (entry.source, SOURCE_ZSTD)):
+            if _compressed(payload, flag, sources_only) and total + len(payload) <= DICT_TRAINING_BYTES:
+                samples.append(payload)
+                total += len(payload)
+    try:
+        dictionary = train(samples, zstd_dict_size)
+    except Exception:  # too few or too small samples; the backends' error types differ
+        return plain
+    with_dict = _serialise(
+        ordered, bytecode_magic, lambda data: compress(data, zstd_level, dictionary), sources_only, dictionary
+    )
+    return with_dict if len(with_dict) < len(plain) else plain
+
+
+def _serialise(ordered, bytecode_magic, compress, sources_only, dictionary=None):
     names = bytearray()
-    data = bytearray()
+    data = bytearray(dictionary or b"")
     records = []
-    header_flags = 0
+    header_flags = ZSTD_DICT if dictionary else 0
 
     def add_payload(payload, zstd_flag):
         nonlocal header_flags
         if payload is None:
             return (0, 0, 0, 0, 0), 0
         stored, flag = payload, 0
-        if compress is not None and payload and (zstd_flag == SOURCE_ZSTD or not sources_only):
-            packed = compress(payload, zstd_level)
+        if compress is not None and _compressed(payload, zstd_flag, sources_only):
+            packed = compress(payload)
             if len(packed) < len(payload):
                 stored, flag = packed, zstd_flag
                 header_flags |= ANY_ZSTD
@@ -145,10 +199,6 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, sources_onl
         return (offset, len(stored), len(payload), checksum(stored), 0), flag
 
     for entry in ordered:
-        if entry.kind not in KIND_NAMES:
-            raise BlobError(f"unknown kind {entry.kind} of '{entry.name}'")
-        if entry.kind != MODULE and (entry.source is not None or entry.is_package):
-            raise BlobError(f"{entry.describe()}: only modules have sources or are packages")
         encoded = entry.name.encode("utf-8")
         flags = PACKAGE if entry.is_package else 0
         primary, zflag = add_payload(entry.primary, PRIMARY_ZSTD)
@@ -163,7 +213,7 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, sources_onl
     data_offset = _align(names_offset + len(names))
     fields = [
         MAGIC, FORMAT_VERSION, int.from_bytes(bytecode_magic, "little"), len(records), header_flags,
-        index_offset, names_offset, len(names), data_offset, len(data), 0, 0, 0, 0,
+        index_offset, names_offset, len(names), data_offset, len(data), 0, 0, 0, len(dictionary or b""),
     ]
     padding = b"\0" * (data_offset - names_offset - len(names))
     head = b"".join([HEADER.pack(*fields), *records, bytes(names), padding])
@@ -190,7 +240,7 @@ class BlobReader:
         if len(buf) < HEADER.size:
             self._fail(f"truncated: {len(buf)} bytes, a header needs {HEADER.size}")
         (magic, version, bc_magic, count, flags, index_off, names_off, names_len, data_off, data_len, stored_checksum,
-         *_) = HEADER.unpack_from(buf, 0)
+         _, dict_off, dict_len) = HEADER.unpack_from(buf, 0)
         if magic != MAGIC:
             self._fail(f"not a resource blob (magic {bytes(magic)!r}, expected {MAGIC!r})")
         if version != FORMAT_VERSION:
@@ -205,6 +255,9 @@ class BlobReader:
             self._fail("header, index or names damaged (checksum mismatch)")
         self._names = buf[names_off : names_off + names_len]
         self._data = buf[data_off : data_off + data_len]
+        if flags & ZSTD_DICT and (dict_len == 0 or dict_off > data_len or dict_len > data_len - dict_off):
+            self._fail("the zstd dictionary is outside the data section")
+        self._dict = bytes(self._data[dict_off : dict_off + dict_len]) if flags & ZSTD_DICT else None
         self._records = []
         previous = None
         for i in range(count):
@@ -231,6 +284,11 @@ class BlobReader:
     def _fail(self, message):
         raise BlobError(f"{self._what}: {message}")
 
+    @property
+    def dict_size(self):
+        """Bytes of the blob's zstd dictionary; 0 when it has none."""
+        return len(self._dict) if self._dict else 0
+
     def __len__(self):
         return len(self._records)
 
@@ -243,7 +301,7 @@ class BlobReader:
             self._fail(f"'{record.name}': payload damaged (checksum mismatch)")
         if record.flags & zstd_flag:
             try:
-                raw = zstd_codec()[1](bytes(raw))
+                raw = zstd_codec()[1](bytes(raw), self._dict)
             except BlobError:
                 raise
             except Exception as err:  # the codec's own error types differ between backends
