@@ -97,7 +97,8 @@ def measure(target, platform, work, profile_file=None, second=True):
     times = profile_actions(profile)
     rows = []
     labels = bazel("cquery", f"kind(pystatic_sdist_package, deps({target}))", *flags,
-                   "--output=label", startup=startup, check=False).stdout.split()
+                   "--output=label", startup=startup, check=False).stdout.splitlines()
+    labels = [line.split()[0] for line in labels if line.strip()]  # "label (configuration)"
     archives = {}  # by target name (pyyaml_x86_64): the profile names @pypi//..., cquery @@_main~pystatic~pypi//...
     for label in labels:
         files = bazel("cquery", label, *flags, "--output=files", startup=startup, check=False).stdout.split()
