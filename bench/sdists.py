@@ -96,18 +96,14 @@ def measure(target, platform, work, profile_file=None, second=True):
     spawns = [s for s in execution_log(log) if s.get("mnemonic") in MNEMONICS] if log.exists() else []
     times = profile_actions(profile)
     rows = []
-    labels = bazel("cquery", f"kind(pystatic_sdist_package, deps({target}))", *flags,
-                   "--output=label", startup=startup, check=False).stdout.splitlines()
-    labels = [line.split()[0] for line in labels if line.strip()]  # "label (configuration)"
-    archives = {}  # by target name (pyyaml_x86_64): the profile names @pypi//..., cquery @@_main~pystatic~pypi//...
-    for label in labels:
-        files = bazel("cquery", label, *flags, "--output=files", startup=startup, check=False).stdout.split()
-        archives[label.rpartition(":")[2]] = [execroot / f for f in files if f.endswith(".a")]
     for name, secs in sorted(times.items()):
-        short = name.rsplit(" ", 1)[-1].rpartition(":")[2]
-        spawn = next((s for s in spawns if any(f"/{short}/" in o or o.endswith(f"/{short}") for o in s.get("listedOutputs", []))), None)
+        if name.startswith("action '"):
+            continue  # the profile's action-processing event of the same action
+        short = name.rsplit(" ", 1)[-1].rpartition(":")[2]  # pyyaml_x86_64 (labels differ: @pypi// vs @@_main~...)
+        spawn = next((s for s in spawns if any(f"/{short}/" in o for o in s.get("listedOutputs", []))), None)
         how = spawn.get("runner", "?") if spawn else "up to date"
-        sizes = [(a.stat().st_size, archive_text_data(a)) for a in archives.get(short, []) if a.exists()]
+        archives = [execroot / o for o in (spawn or {}).get("listedOutputs", []) if o.endswith(".a")]
+        sizes = [(a.stat().st_size, archive_text_data(a)) for a in archives if a.exists()]
         rows.append({"action": name, "seconds": secs, "runner": how, "archives": sizes})
     binary = bazel("cquery", target, *flags, "--output=files", startup=startup).stdout.split()
     binary = [execroot / f for f in binary if f.rpartition("/")[2] == target.rpartition("/")[2].rpartition(":")[2]]
