@@ -129,7 +129,8 @@ def section(results):
              f"{os.getloadavg()[0]:.1f} at the end; the machine is shared with other builds). Each action's wall time from "
              "Bazel's profile of a build in a fresh output base; `runner` says whether it ran (a cold build of "
              "the package) or came from the disk cache. Archive: bytes, and text / data of its objects (an upper "
-             "bound of what the binary grows by: the linker takes only the members it needs).", ""]
+             "bound of what the binary grows by: the linker takes only the members it needs). Cold times measured when "
+             "the actions last ran: docs/extensions.md, Measured. Rerun: `bench/sdists.py`.", ""]
     for r in results:
         lines += [f"### `{r['target']}` for {r['platform']}", "",
                   "| action | seconds | runner | archive bytes | text / data bytes |", "| --- | --- | --- | --- | --- |"]
