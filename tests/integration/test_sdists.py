@@ -3,7 +3,8 @@
 //examples/sdists uses psutil and regex (built automatically: their extensions have no fallback), msgpack,
 markupsafe, PyYAML (linking libyaml, a native library of sources.json) and frozenlist (C++, Cython in C++ mode),
 named in build_from_source; //examples/meson uses cysignals, built by its meson-python backend (meson and
-ninja from the build lock, a cross file naming the target's zig toolchain). Each binary runs alone in an
+ninja from the build lock, a cross file naming the target's zig toolchain), and Levenshtein (C++), built by its
+scikit-build-core backend (cmake and ninja from the build lock, a CMake toolchain file naming the same toolchain). Each binary runs alone in an
 empty read-only root (plus a fresh /proc for psutil's process list), on x86_64 and under qemu as an
 aarch64 cross build.
 """
@@ -91,7 +92,8 @@ def test_sdist_binary_sbom_lists_libyaml_and_the_cxx_runtime(bazel):
     assert (packages["frozenlist"]["SPDXID"], "DEPENDS_ON", packages["libc++"]["SPDXID"]) in relations
 
 
-MESON_BUILTINS = ["cysignals.alarm", "cysignals.pselect", "cysignals.pysignals", "cysignals.signals", "cysignals.tests"]
+MESON_BUILTINS = ["Levenshtein.levenshtein_cpp", "cysignals.alarm", "cysignals.pselect", "cysignals.pysignals",
+                  "cysignals.signals", "cysignals.tests"]
 
 
 def check_meson_report(report, machine):
@@ -100,17 +102,24 @@ def check_meson_report(report, machine):
     # cysignals' C signal handler turned SIGALRM into its Python exception inside a busy loop.
     assert report["alarm"]["caught"] == "AlarmInterrupt", report
     assert report["same_exception"] and report["sigint_handler_is_c"], report
+    # Levenshtein's own C++ extension (CMake-built, libc++ linked in) answers median/quickmedian: the built-in.
+    assert report["levenshtein"] == {"module": "Levenshtein.levenshtein_cpp", "origin": "built-in", "median": "Spam",
+                                     "quickmedian": "Spam", "distance": 3}, report
 
 
-def test_meson_python_extension_is_builtins_in_an_empty_root(bazel, bwrap, tmp_path):
+def test_meson_python_and_scikit_build_core_extensions_are_builtins_in_an_empty_root(bazel, bwrap, tmp_path):
     binary = bazel.build_file("//examples/meson", MUSL)
     check_meson_report(run_alone(bwrap, binary, tmp_path), "x86_64")
     log = next((binary.parents[2] / "external").glob("*pypi_meson/cysignals_x86_64/sdist.log"), None)
     if log:  # a local build keeps it; a disk-cache hit may not download it
         text = log.read_text()
         assert "backend mesonpy" in text and "Build type: cross build" in text
+    log = next((binary.parents[2] / "external").glob("*pypi_meson/levenshtein_x86_64/sdist.log"), None)
+    if log:
+        text = log.read_text()
+        assert "backend scikit_build_core.build" in text and "CMAKE_TOOLCHAIN_FILE" in text, text[-2000:]
 
 
-def test_aarch64_cross_build_of_the_meson_package_runs_under_qemu(bazel, bwrap, qemu_aarch64, tmp_path):
+def test_aarch64_cross_build_of_the_meson_and_cmake_packages_runs_under_qemu(bazel, bwrap, qemu_aarch64, tmp_path):
     binary = bazel.build_file("//examples/meson", AARCH64)
     check_meson_report(run_alone(bwrap, binary, tmp_path, runner=[qemu_aarch64]), "aarch64")

@@ -330,3 +330,59 @@ def test_meson_setup_gives_meson_python_meson_ninja_and_the_cross_file(tmp_path)
     shutil.rmtree(scripts)
     with pytest.raises(BuildError, match="no ninja wheel"):
         build_sdist.meson_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", {})
+
+
+def test_compiles_lose_link_time_optimisation_flags():
+    """CMake's INTERPROCEDURAL_OPTIMIZATION (Levenshtein sets it) adds -flto=thin: bitcode objects would
+    not be machine code for the binary's link, so the compiler wrapper drops the flags."""
+    args = ["-O3", "-flto=thin", "-fPIC", "-flto", "-ffat-lto-objects", "-c", "a.cpp", "-o", "a.o"]
+    assert build_sdist.without_lto(args) == ["-O3", "-fPIC", "-c", "a.cpp", "-o", "a.o"]
+    assert build_sdist.without_lto(["-fno-lto-whatever-else", "-c"]) == ["-fno-lto-whatever-else", "-c"]
+
+
+def test_cmake_toolchain_file_names_the_wrappers_the_target_and_target_only_lookups():
+    wrappers = {"cc": "/w/cc", "cxx": "/w/cxx", "ar": "/z/ar", "ranlib": "/w/ranlib"}
+    text = build_sdist.cmake_toolchain_file("aarch64-linux-musl", wrappers, ["/dist/aarch64", "/native/libyaml"])
+    settings = {}
+    for line in text.splitlines():
+        if line.startswith("set("):
+            name, _, value = line[4:-1].partition(" ")
+            settings[name] = value
+    # CMAKE_SYSTEM_NAME makes it a cross build: CMake runs no test program (also for x86_64 musl).
+    assert settings["CMAKE_SYSTEM_NAME"] == "Linux" and settings["CMAKE_SYSTEM_PROCESSOR"] == "aarch64"
+    assert settings["CMAKE_C_COMPILER"] == '"/w/cc"' and settings["CMAKE_CXX_COMPILER"] == '"/w/cxx"'
+    assert settings["CMAKE_AR"].startswith('"/z/ar" CACHE FILEPATH')
+    assert settings["CMAKE_RANLIB"].startswith('"/w/ranlib" CACHE FILEPATH')
+    assert settings["CMAKE_FIND_ROOT_PATH"] == '"/dist/aarch64" "/native/libyaml"'
+    assert settings["CMAKE_FIND_ROOT_PATH_MODE_PACKAGE"] == "ONLY" and settings["CMAKE_FIND_ROOT_PATH_MODE_PROGRAM"] == "NEVER"
+
+
+def test_skbuild_setup_gives_cmake_ninja_the_toolchain_and_the_targets_headers(tmp_path):
+    env_dir = tmp_path / "buildenv"
+    cmake_bin = env_dir / "cmake" / "data" / "bin"
+    ninja_dir = env_dir / "ninja-1.13.2.data" / "scripts"
+    for directory, names in ((cmake_bin, ("cmake", "ctest")), (ninja_dir, ("ninja",))):
+        directory.mkdir(parents=True)
+        for name in names:
+            (directory / name).write_text("#!/bin/sh\n")
+            (directory / name).chmod(0o644)  # zipfile.extractall drops the mode
+    (tmp_path / "tools").mkdir()
+    env = {"PATH": "/usr/bin"}
+    wrappers = {"cc": "/w/cc", "cxx": "/w/cxx", "ar": "/z/ar", "ranlib": "/w/ranlib"}
+    settings = build_sdist.BACKEND_SETUP["scikit_build_core.build"](
+        tmp_path, env_dir, wrappers, "x86_64-linux-musl", env, "/dist/include", ["/dist"])
+    # scikit-build-core finds cmake through its wheel's module (CMAKE_BIN_DIR), ninja on PATH.
+    assert all((cmake_bin / n).stat().st_mode & 0o111 for n in ("cmake", "ctest"))
+    assert (ninja_dir / "ninja").stat().st_mode & 0o111
+    first = env["PATH"].split(":")[0]
+    assert (pathlib.Path(first) / "ninja").resolve() == (ninja_dir / "ninja").resolve() and env["PATH"].endswith(":/usr/bin")
+    toolchain = pathlib.Path(settings["cmake.define.CMAKE_TOOLCHAIN_FILE"])
+    assert 'set(CMAKE_C_COMPILER "/w/cc")' in toolchain.read_text()
+    assert settings["cmake.define.CMAKE_MAKE_PROGRAM"] == str(ninja_dir / "ninja")
+    # `cmake --install --strip` would change the captured module (an archive), which then matches no link.
+    assert settings["install.strip"] == "false"
+    # The build interpreter's include directory is the build machine's; the target's headers win.
+    assert settings["cmake.define.Python_INCLUDE_DIR"] == settings["cmake.define.Python3_INCLUDE_DIR"] == "/dist/include"
+    shutil.rmtree(env_dir / "cmake")
+    with pytest.raises(BuildError, match="no cmake wheel with its program cmake"):
+        build_sdist.skbuild_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", {"PATH": ""}, "/i", [])

@@ -415,3 +415,16 @@ def test_sdist_fetch_first_uses_the_metadata_stand_ins_then_pip_as_usual(tmp_pat
     calls.clear()
     monkeypatch.setattr(wheel_repo, "pip_download", lambda *a, **k: calls.append(a) or (archive, "Saved"))
     assert wheel_repo.fetch_sdist_with_pip("python3", package, tmp_path) == archive and len(calls) == 1
+
+
+def test_build_programs_come_as_the_build_machines_wheels_and_modules_as_pure_ones():
+    """scikit-build-core runs cmake and ninja: their manylinux x86_64 wheels; the rest must be pure."""
+    def platforms(name):
+        options = wheel_repo.build_tool_options(LockedPackage(name, "1"), ARM)  # the target does not matter
+        return [options[i + 1] for i, o in enumerate(options) if o == "--platform"]
+    for program in ("cmake", "ninja"):
+        assert "manylinux_2_17_x86_64" in platforms(program) and "any" not in platforms(program)
+    assert platforms("scikit-build-core") == platforms("setuptools") == ["any"]
+    lock = wheel_repo.read_lock(wheel_repo.pathlib.Path(__file__).parents[2] / "tools" / "pystatic" / "packages"
+                                / "sdist_build" / "requirements.txt", "the build lock")
+    assert {"cmake", "ninja", "scikit-build-core", "meson-python"} <= {p.key for p in lock}

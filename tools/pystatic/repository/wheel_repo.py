@@ -293,9 +293,10 @@ def pip_wheel_options(platform, wheel=None):
     return options
 
 
-# Build-lock packages that are programs the build machine runs (meson-python calls ninja): their
-# wheel for the build machine, not a pure one. The backends always run on x86_64 Linux.
-BUILD_PROGRAMS = ("ninja",)
+# Build-lock packages that are programs the build machine runs (meson-python calls ninja,
+# scikit-build-core cmake and ninja): their wheel for the build machine, not a pure one. The
+# backends always run on x86_64 Linux.
+BUILD_PROGRAMS = ("ninja", "cmake")
 BUILD_MACHINE_PLATFORMS = ("manylinux_2_17_x86_64", "manylinux2014_x86_64", "manylinux_2_12_x86_64", "manylinux2010_x86_64",
                            "manylinux_2_5_x86_64", "manylinux1_x86_64")
 
