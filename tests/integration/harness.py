@@ -93,8 +93,9 @@ def output_bases(base):
     finally:
         # The servers shut down together, and the output bases (gigabytes each) are deleted in the
         # background: a test's teardown took 40-50 s of the CI budget doing both one after another.
-        shutdowns = [subprocess.Popen([str(i.workspace / "tools" / "bazel"), *i.startup, "shutdown"], cwd=i.workspace,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for i in instances]
+        shutdowns = [subprocess.Popen([str(instance.workspace / "tools" / "bazel"), *instance.startup, "shutdown"],
+                                      cwd=instance.workspace, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                     for instance in instances]
         for shutdown in shutdowns:
             shutdown.wait()
         if base.exists():
