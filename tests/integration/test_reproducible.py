@@ -2,8 +2,9 @@
 
 This checkout's build of the CPython distributions, 3.13 and 3.13t (their C libraries, CPython, the
 stdlib), the cli binary and the free-threaded examples/threads, as the session's output base has it
-(run here, or served by the disk cache from an earlier execution in whatever checkout made it), against a clean build (no disk cache, an empty output base,
-so every action runs) in a copy of the checkout at another path: byte-identical. The clean build
+(run here, or served by the disk cache from an earlier execution in whatever checkout made it),
+against a clean build (no disk cache, an empty output base, so every action runs) in a copy of the
+checkout at another path: byte-identical. The clean build
 uploads to an HTTP remote cache (nginx with WebDAV PUT, started here), and a third, fresh output base
 in this checkout then gets every action from it. One clean build: 7 min on 2 cores (2026-12-01, idle).
 """
