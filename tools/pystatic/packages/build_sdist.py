@@ -429,11 +429,7 @@ def meson_cross_file(triple, wrappers, python):
 def meson_setup(work, env_dir, wrappers, triple, env, include_dir=None, roots=()):
     """Prepares meson-python's run: meson (`MESON`, its wheel's module), ninja (`NINJA`, the program of
     its wheel for the build machine) and the cross file; returns the backend's config_settings."""
-    ninja = sorted(env_dir.glob("ninja-*.data/scripts/ninja"))
-    if not ninja:
-        raise BuildError("meson-python needs ninja, and the build environment has no ninja wheel with its program "
-                         "(tools/pystatic/packages/sdist_build/requirements.txt).")
-    ninja[0].chmod(0o755)
+    ninja = program_of_wheel(env_dir, "ninja", "ninja")
     meson = work / "tools" / "meson.py"
     meson.write_text(MESON_MAIN)
     cross = work / "tools" / "cross.ini"
@@ -444,7 +440,7 @@ def meson_setup(work, env_dir, wrappers, triple, env, include_dir=None, roots=()
         native = work / "tools" / "native.ini"
         native.write_text(meson_native_file(sys.executable, cython))
         setup_args.append(f"--native-file={native}")  # meson-python adds its own (python) after it
-    env["NINJA"] = str(ninja[0])
+    env["NINJA"] = str(ninja)
     env["MESON"] = str(meson)
     return {"setup-args": setup_args, "build-dir": str(work / "mesonbuild")}
 
