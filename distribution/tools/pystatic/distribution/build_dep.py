@@ -17,8 +17,9 @@ from pystatic.distribution.source_archive import extract_source
 PREFIX = "/pystatic-deps"
 
 # Compiler flags of every library (see CFLAGS in build_cpython.py): no -fPIC (static, non-PIE
-# executables only), a section per function and variable so per-binary links drop unused code.
-CFLAGS = "-O2 -g0 -fomit-frame-pointer -ffunction-sections -fdata-sections"
+# executables only), a section per function and variable so per-binary links drop unused code, no
+# unwind tables (C code: nothing unwinds it).
+CFLAGS = "-O2 -g0 -fomit-frame-pointer -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
 
 # OpenSSL's Configure target per target triple.
 OPENSSL_TARGETS = {"x86_64-linux-musl": "linux-x86_64", "aarch64-linux-musl": "linux-aarch64"}
