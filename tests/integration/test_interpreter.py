@@ -239,6 +239,36 @@ def test_flags_set_sys_flags_as_python3(binaries, tmp_path, flags, expect):
     assert {k: got[k] for k in expect} == expect
 
 
+# sys._debugmallocstats()'s first line names the allocator's small-block threshold.
+MIMALLOC = "Small block threshold = 16384"
+PYMALLOC = "Small block threshold = 512"
+
+
+@pytest.mark.parametrize(
+    "flags, env, expect",
+    [
+        ([], None, MIMALLOC),  # the binary's allocator (mimalloc), not python3's pymalloc over musl's malloc
+        ([], {"PYTHONMALLOC": "pymalloc"}, PYMALLOC),
+        (["-E"], {"PYTHONMALLOC": "pymalloc"}, MIMALLOC),
+        (["-I"], {"PYTHONMALLOC": "pymalloc"}, MIMALLOC),
+        (["-X", "dev"], None, PYMALLOC),  # dev mode: pymalloc with debug hooks, as python3
+        (["-Xdev"], None, PYMALLOC),
+        ([], {"PYTHONDEVMODE": "1"}, PYMALLOC),
+    ],
+)
+def test_allocator_is_the_binarys_unless_python3s_options_choose(binaries, tmp_path, flags, env, expect):
+    result = py(binaries, *flags, "-c", "import sys; sys._debugmallocstats()", tmp_path=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0].startswith(expect), result.stderr[:300]
+
+
+def test_options_after_c_are_the_programs_argv_not_an_allocator_choice(binaries, tmp_path):
+    code = "import sys; sys._debugmallocstats(); print(sys.argv)"
+    result = py(binaries, "-c", code, "-X", "dev", tmp_path=tmp_path)
+    assert result.returncode == 0 and result.stdout == "['-c', '-X', 'dev']\n", result
+    assert result.stderr.splitlines()[0].startswith(MIMALLOC), result.stderr[:300]
+
+
 def test_flags_change_behaviour(binaries, tmp_path):
     assert ok(py(binaries, "-O", "-c", "assert False; print('asserts off')", tmp_path=tmp_path)) == "asserts off\n"
     assert ok(py(binaries, "-OO", "-c", "def f():\n  'doc'\nprint(f.__doc__)", tmp_path=tmp_path)) == "None\n"
