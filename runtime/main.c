@@ -219,11 +219,6 @@ static PyStatus interpreter_config(PyConfig *config, int argc, char **argv, cons
     return status;
 }
 
-/* py_static_interpreter: CPython parses its own command line (python3's -c, -m, script, -, REPL,
- * flags, PYTHON* variables) and Py_RunMain runs it; the importer goes in between the two init
- * phases as for any binary. sys.path = [executable, PYTHONPATH..., <dir>/lib/python3.X if the
- * executable is <dir>/bin/<name>]; Py_RunMain puts the script's directory (or '' / the cwd) first
- * unless -P / -I. */
 static int nonempty_env(const char *name) {
     const char *value = getenv(name);
     return value != NULL && value[0] != '\0';
@@ -256,6 +251,11 @@ done:
     return dev_mode || (!ignore_env && (nonempty_env("PYTHONMALLOC") || nonempty_env("PYTHONDEVMODE")));
 }
 
+/* py_static_interpreter: CPython parses its own command line (python3's -c, -m, script, -, REPL,
+ * flags, PYTHON* variables) and Py_RunMain runs it; the importer goes in between the two init
+ * phases as for any binary. sys.path = [executable, PYTHONPATH..., <dir>/lib/python3.X if the
+ * executable is <dir>/bin/<name>]; Py_RunMain puts the script's directory (or '' / the cwd) first
+ * unless -P / -I. */
 static int interpreter_main(int argc, char **argv) {
     PyPreConfig preconfig;
     PyPreConfig_InitPythonConfig(&preconfig);
