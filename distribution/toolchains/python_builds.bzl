@@ -11,11 +11,12 @@ Fields of a row:
   pgo_profile: the PGO profile (distribution/toolchains/cpython/pgo, made by bench/pgo/generate for this
     build's source), or None. The free-threaded build has none: its code differs (the GIL build's
     profile would leave much of it unprofiled; not measured).
+  lto: ThinLTO of the interpreter core (docs/cpython.md, LTO; about 1 min more per CPython build).
 """
 
 PYTHON_BUILDS = {
-    "3.13": struct(source = "3.13", free_threaded = False, pgo_profile = "//toolchains/cpython/pgo:cpython_3_13"),
-    "3.13t": struct(source = "3.13", free_threaded = True, pgo_profile = None),
+    "3.13": struct(source = "3.13", free_threaded = False, pgo_profile = "//toolchains/cpython/pgo:cpython_3_13", lto = True),
+    "3.13t": struct(source = "3.13", free_threaded = True, pgo_profile = None, lto = True),
 }
 
 # What --@rules_pystatic//python:version is unless set, and what py_static_binary builds.

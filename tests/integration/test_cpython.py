@@ -6,8 +6,10 @@ import subprocess
 
 import pytest
 
+from pystatic.binary.frozen_modules import archive_member
 from pystatic.binary.verify_elf import static_problems
 from pystatic.common import descriptor as distribution_descriptor
+from pystatic.distribution import build_cpython
 
 TARGET = "//toolchains/cpython:cpython_3_13"
 MUSL = "--platforms=//platforms:linux_musl"
@@ -153,6 +155,25 @@ def test_dependency_archives_are_linked_after_libpython(distribution):
         assert archives.index(f"lib/{lib}") > 0, lib
     # libssl needs libcrypto: it must come first in a single-pass static link.
     assert archives.index("lib/libssl.a") < archives.index("lib/libcrypto.a")
+
+
+def test_interpreter_core_is_one_native_lto_object_and_the_inittab_stays_apart(distribution):
+    """python_builds.bzl's lto: the core's fat objects became one native object (no bitcode left for
+    a binary's link to carry); config.o, frozen.o (a binary's glue replaces their tables) and the
+    built-in modules' objects are members of their own, native too."""
+    dist, d = distribution
+    libpython = dist / d.archives[0]
+    core = archive_member(libpython, build_cpython.LTO_OBJECT)
+    assert core is not None, f"{libpython.name} has no {build_cpython.LTO_OBJECT}"
+    assert build_cpython.SHT_LLVM_LTO not in build_cpython.elf_section_types(core)
+    assert b"_PyEval_EvalFrameDefault" in core and b"PyUnicode_FromString" in core
+    for merged in ("ceval.o", "unicodeobject.o", "getbuildinfo.o"):
+        assert archive_member(libpython, merged) is None, merged
+    for apart in (*build_cpython.LTO_SEPARATE, "_json.o", "_datetimemodule.o"):
+        member = archive_member(libpython, apart)
+        assert member is not None and build_cpython.SHT_LLVM_LTO not in build_cpython.elf_section_types(member), apart
+    # bin/python3.13 was linked again from that archive: it runs, and it is the LTO core's code.
+    assert subprocess.run([dist / d.interpreter, "-c", "import json, sqlite3"], check=False).returncode == 0
 
 
 def test_clean_build_elsewhere_is_served_from_the_disk_cache(distribution, fresh_bazel):

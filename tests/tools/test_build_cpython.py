@@ -1,5 +1,6 @@
 import io
 import json
+import struct
 import tarfile
 import zipfile
 
@@ -121,10 +122,10 @@ def test_build_python_needs_the_build_triple(tmp_path, capsys):
     assert "--build-python and --build-target go together" in capsys.readouterr().err
 
 
-def test_lto_merges_the_bitcode_core_but_keeps_the_inittab_and_native_members_apart():
+def test_lto_merges_the_fat_core_but_keeps_the_inittab_and_native_members_apart():
     members = ["ceval.o", "config.o", "_json.o", "object.o", "getbuildinfo.o"]
-    bitcode = {"ceval.o", "config.o", "object.o", "getbuildinfo.o"}
-    merged, kept = build_cpython.lto_members(members, bitcode.__contains__)
+    fat = {"ceval.o", "config.o", "object.o", "getbuildinfo.o"}
+    merged, kept = build_cpython.lto_members(members, fat.__contains__)
     assert merged == ["ceval.o", "object.o", "getbuildinfo.o"]
     # config.o (the inittab) stays its own member, so a binary's glue can replace it.
     assert kept == ["config.o", "_json.o"]
@@ -133,6 +134,38 @@ def test_lto_merges_the_bitcode_core_but_keeps_the_inittab_and_native_members_ap
 def test_lto_refuses_an_archive_with_duplicate_member_names():
     with pytest.raises(build_cpython.BuildError, match="same name"):
         build_cpython.lto_members(["a.o", "b.o", "a.o"], lambda m: True)
+
+
+def elf_object(section_types, wide=True, order="<"):
+    """A minimal ELF relocatable object: its header and section headers of the given types."""
+    shentsize = 64 if wide else 40
+    header = bytearray(64 if wide else 52)
+    header[:6] = b"\x7fELF" + bytes([2 if wide else 1, 1 if order == "<" else 2])
+    shoff = len(header)
+    if wide:
+        struct.pack_into(order + "Q", header, 0x28, shoff)
+        struct.pack_into(order + "HH", header, 0x3A, shentsize, len(section_types))
+    else:
+        struct.pack_into(order + "I", header, 0x20, shoff)
+        struct.pack_into(order + "HH", header, 0x2E, shentsize, len(section_types))
+    sections = b"".join(struct.pack(order + "II", 7 * i, kind).ljust(shentsize, b"\0") for i, kind in enumerate(section_types))
+    return bytes(header) + sections
+
+
+@pytest.mark.parametrize("wide, order", [(True, "<"), (True, ">"), (False, "<"), (False, ">")])
+def test_elf_section_types_reads_every_elf_class_and_byte_order(wide, order):
+    types = [0, 1, build_cpython.SHT_LLVM_LTO, 2]
+    assert build_cpython.elf_section_types(elf_object(types, wide, order)) == types
+
+
+def test_a_fat_lto_object_is_told_from_a_native_one(tmp_path):
+    (tmp_path / "fat.o").write_bytes(elf_object([0, 1, build_cpython.SHT_LLVM_LTO]))
+    (tmp_path / "native.o").write_bytes(elf_object([0, 1, 2, 3]))
+    assert build_cpython.has_lto_section(tmp_path / "fat.o")
+    assert not build_cpython.has_lto_section(tmp_path / "native.o")
+    (tmp_path / "bitcode.o").write_bytes(b"BC\xc0\xde" + bytes(60))
+    with pytest.raises(build_cpython.BuildError, match="not an ELF object"):
+        build_cpython.has_lto_section(tmp_path / "bitcode.o")
 
 
 def test_zig_of_names_the_fix_when_cc_is_not_zigs_wrapper(tmp_path):

@@ -1,12 +1,13 @@
 import io
 import json
 import pathlib
+import re
 import shutil
 import tarfile
 
 import pytest
 
-from pystatic.distribution import build_dep
+from pystatic.distribution import build_dep, configure_make
 
 SOURCES_JSON = pathlib.Path(__file__).resolve().parents[2] / "distribution" / "toolchains" / "cpython" / "sources.json"
 
@@ -136,3 +137,15 @@ def test_every_pinned_dependency_is_declared_for_bzlmod_and_workspace():
     assert f"for dep in {json.dumps(sorted(deps))}:" in workspace, (
         "rules/repositories.bzl: the WORKSPACE list of dependencies differs from sources.json"
     )
+
+
+def test_the_toolchains_c_compiles_drop_unwind_tables_like_the_distribution():
+    """The no-unwind-tables flags are written twice: in configure_make.py for the distribution and in
+    the zig toolchain's c_compile flag set for what a binary compiles itself (runtime, extensions)."""
+    bzl = (pathlib.Path(__file__).resolve().parents[2] / "distribution" / "toolchains" / "zig" / "cc_toolchain_config.bzl").read_text()
+    c_compile = re.search(r"_flags\(\[ACTION_NAMES\.c_compile\], \[([^\]]*)\]\)", bzl)
+    assert c_compile, "cc_toolchain_config.bzl: no flag set for ACTION_NAMES.c_compile alone"
+    assert re.findall(r'"([^"]+)"', c_compile.group(1)) == list(configure_make.NO_UNWIND_TABLES)
+    # Libraries get them too, and the C++ compiles of the toolchain keep their tables (exceptions).
+    assert all(flag in build_dep.CFLAGS.split() for flag in configure_make.NO_UNWIND_TABLES)
+    assert "-fno-unwind-tables" not in re.sub(r"_flags\(\[ACTION_NAMES\.c_compile\][^)]*\)", "", bzl)

@@ -138,8 +138,8 @@ cpython_static_distribution = rule(
         ),
         "disable_gil": attr.bool(doc = "A free-threaded build (configure --disable-gil, ABI flag t)."),
         "lto": attr.bool(
-            doc = "ThinLTO of the interpreter core (docs/cpython.md, LTO). Off by default: it about doubles " +
-                  "the CPython action's time for a throughput gain within the benchmark's noise.",
+            doc = "ThinLTO of the interpreter core (docs/cpython.md, LTO): fat objects, one ld.lld -r link " +
+                  "after make. toolchains/python_builds.bzl sets it per build.",
         ),
         "pgo_profile": attr.label(
             allow_files = [".xz", ".json", ".profdata"],

@@ -25,8 +25,8 @@ TARGETS = {
 
 # Keyed by build name (the values of --@rules_pystatic//python:version).
 PYTHON_BUILDS = {
-    "3.13": {"source": "3.13", "free_threaded": False, "pgo_profile": "//toolchains/cpython/pgo:cpython_3_13"},
-    "3.13t": {"source": "3.13", "free_threaded": True, "pgo_profile": None},
+    "3.13": {"source": "3.13", "free_threaded": False, "pgo_profile": "//toolchains/cpython/pgo:cpython_3_13", "lto": True},
+    "3.13t": {"source": "3.13", "free_threaded": True, "pgo_profile": None, "lto": True},
 }
 DEFAULT_PYTHON_BUILD = "3.13"
 

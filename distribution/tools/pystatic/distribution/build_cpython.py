@@ -18,12 +18,23 @@ import os
 import pathlib
 import re
 import shutil
+import struct
 import subprocess
 import sys
 
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.common.action_args import expand_param_files
-from pystatic.distribution.configure_make import LINK_ORDER_FILE, BuildError, build_env, logged_build, run, scratch_dir
+from pystatic.distribution.configure_make import (
+    LINK_ORDER_FILE,
+    NO_UNWIND_TABLES,
+    OPTIMISATION_FLAGS,
+    SECTION_FLAGS,
+    BuildError,
+    build_env,
+    logged_build,
+    run,
+    scratch_dir,
+)
 from pystatic.distribution.source_archive import extract_source
 
 # Fixed, so nothing that embeds the prefix (getpath, sysconfig) differs between builds.
@@ -87,40 +98,37 @@ CROSS_CONFIGURE_CACHE = {
 }
 
 
-# Compiler flags of CPython's own objects (docs/cpython.md, "Compiler flags"): flag -> why.
-# No -fPIC: every consumer is a static, non-PIE executable (py_static_binary, the interpreter);
-# position-independent code only costs registers and GOT indirections there.
-CFLAGS = {
-    "-ffunction-sections": "a section per function: per-binary links (--gc-sections) drop unused code",
-    "-fdata-sections": "a section per variable, for the same reason",
-    # zig cc asks for unwind tables itself: both flags are needed to drop them (measured: either
-    # alone leaves .eh_frame).
-    "-fno-asynchronous-unwind-tables": "no .eh_frame for C code (about 0.4 MB of every binary): nothing unwinds"
-    " through C frames here (no C++ exceptions cross CPython, musl has no backtrace(), faulthandler walks"
-    " Python frames)",
-    "-fno-unwind-tables": "the same, for zig's default of synchronous tables",
-}
-OPT = {
-    "-DNDEBUG": "no assertions",
-    "-O2": "configure's default optimisation level",
-    "-g0": "no DWARF in the archives (zig cc adds debug info by default)",
-    "-fomit-frame-pointer": "zig cc keeps frame pointers at -O2 by default; gcc and Debian's python3.13 do not",
-}
+# Compiler flags of CPython's own objects: the distribution's tables (configure_make.py), flag -> why.
+CFLAGS = {**SECTION_FLAGS, **NO_UNWIND_TABLES}
+# Replaces configure's "-g -O3".
+OPT = {"-DNDEBUG": "no assertions", **OPTIMISATION_FLAGS}
 
 
 # Link-time optimisation of the interpreter core (Python/, Objects/, Parser/ and the rest that
-# the Makefile compiles with PY_CORE_CFLAGS): compiled to LLVM bitcode, then turned back into one
-# native relocatable object by a `ld.lld -r` LTO link in this action (native_core_archive), so a
-# py_static_binary links plain native code and its link stays as fast as before. The built-in
-# extension modules (PY_BUILTIN_MODULE_CFLAGS) stay one native object each: a binary that leaves
-# one out of its inittab leaves its object (and the libraries only it needs) out of the link.
-LTO_CFLAGS = "-flto=thin"
+# the Makefile compiles with PY_CORE_CFLAGS), on by default (python_builds.bzl, lto). Each core object
+# is "fat": native code, as without LTO, plus its LLVM bitcode in a .llvm.lto section. make's own links
+# (_freeze_module, _bootstrap_python, python, _testembed) use the native code, so they cost what they
+# cost without LTO (measured: with bitcode-only objects each of them was a whole-program LTO link and
+# the CPython action took 290 s instead of 72 s). After make, one `ld.lld -r --fat-lto-objects` link
+# (native_core_archive) turns the core's bitcode into one native relocatable object with cross-file
+# inlining, and python is linked again from it. A py_static_binary links plain native code, so its
+# link stays as fast as before. The built-in extension modules (PY_BUILTIN_MODULE_CFLAGS) stay one
+# native object each: a binary that leaves one out of its inittab leaves its object (and the
+# libraries only it needs) out of the link.
+LTO_CFLAGS = {
+    "-flto=thin": "bitcode for the core's ld.lld -r link (ThinLTO: its back ends run --jobs at a time)",
+    "-ffat-lto-objects": "native code beside it, for make's links: no LTO there",
+}
 # Core members kept apart from the merged object: a binary may replace them with its own.
 LTO_SEPARATE = {
     "config.o": "the inittab: a binary's glue defines its own _PyImport_Inittab to prune built-ins",
+    "frozen.o": "the frozen modules' tables: a binary's glue defines its own (the bootstrap only, read from"
+    " this very member by tools/pystatic/binary/frozen_modules.py)",
 }
 LTO_OBJECT = "pystatic_core_lto.o"
-BITCODE_MAGIC = b"BC\xc0\xde"
+# The ELF section type of the bitcode in a fat object (SHT_LLVM_LTO).
+SHT_LLVM_LTO = 0x6FFF4C0C
+
 
 # Profile-guided optimisation (docs/cpython.md, PGO): clang's front-end instrumentation. Its profile
 # names each function with a hash of its control flow, so one profile, made once by
@@ -180,12 +188,29 @@ def stage_profile(profile, work):
     return dest
 
 
-def lto_members(members, is_bitcode):
+def lto_members(members, has_bitcode):
     """(members merged into one LTO object, members kept as they are), both in archive order."""
     if len(set(members)) != len(members):
         raise BuildError("the archive has two members with the same name; cannot extract it for the LTO link")
-    merged = [m for m in members if is_bitcode(m) and m not in LTO_SEPARATE]
+    merged = [m for m in members if has_bitcode(m) and m not in LTO_SEPARATE]
     return merged, [m for m in members if m not in merged]
+
+
+def elf_section_types(data):
+    """The section header types of an ELF relocatable object (32/64-bit, either byte order)."""
+    if data[:4] != b"\x7fELF" or data[4] not in (1, 2) or data[5] not in (1, 2):
+        raise BuildError("not an ELF object")
+    wide, order = data[4] == 2, "<" if data[5] == 1 else ">"
+    shoff, shentsize, shnum = (
+        struct.unpack_from(order + "Q", data, 0x28)[0] if wide else struct.unpack_from(order + "I", data, 0x20)[0],
+        *struct.unpack_from(order + "HH", data, 0x3A if wide else 0x2E),
+    )
+    return [struct.unpack_from(order + "I", data, shoff + i * shentsize + 4)[0] for i in range(shnum)]
+
+
+def has_lto_section(path):
+    """True for a fat LTO object (native code plus its bitcode)."""
+    return SHT_LLVM_LTO in elf_section_types(pathlib.Path(path).read_bytes())
 
 
 def zig_of(cc):
@@ -197,26 +222,23 @@ def zig_of(cc):
 
 
 def native_core_archive(archive, work, cc, ar, jobs, log, env):
-    """Replaces the bitcode members of `archive` by native code: one LTO object for the core,
-    each other bitcode member (LTO_SEPARATE) compiled alone."""
-    lld = [str(zig_of(cc)), "ld.lld", "-r", f"--thinlto-jobs={jobs}"]
+    """Replaces the fat core members of `archive` by one native object, their LTO link; fat members
+    kept apart (LTO_SEPARATE) keep only their native code; the built-in modules stay as they are."""
+    lld = [str(zig_of(cc)), "ld.lld", "-r", "--fat-lto-objects", f"--thinlto-jobs={jobs}"]
     tmp = work / "lto"
     tmp.mkdir()
     archive = pathlib.Path(archive).resolve()
     members = [line for line in _capture([ar, "t", str(archive)], tmp, env).splitlines() if line]
     run([ar, "x", str(archive)], tmp, env, log)
-
-    def is_bitcode(member):
-        with open(tmp / member, "rb") as f:
-            return f.read(4) == BITCODE_MAGIC
-
-    merged, kept = lto_members(members, is_bitcode)
+    merged, kept = lto_members(members, lambda member: has_lto_section(tmp / member))
     if not merged:
-        raise BuildError(f"{archive.name}: no bitcode members; was the core compiled with {LTO_CFLAGS}?")
+        raise BuildError(f"{archive.name}: no member has LLVM bitcode; was the core compiled with {' '.join(LTO_CFLAGS)}?")
     run(lld + ["-o", LTO_OBJECT] + merged, tmp, env, log)
     for member in kept:
-        if is_bitcode(member):
-            run(lld + ["-o", member + ".native", member], tmp, env, log)
+        if has_lto_section(tmp / member):
+            # Without --fat-lto-objects a relocatable link takes the native code and drops the
+            # bitcode (.llvm.lto is an excluded section).
+            run(lld[:2] + ["-r", "-o", member + ".native", member], tmp, env, log)
             os.replace(tmp / (member + ".native"), tmp / member)
     archive.unlink()
     run([ar, "rcs", str(archive), LTO_OBJECT] + kept, tmp, env, log)
@@ -372,11 +394,15 @@ def build(args, log):
         make.append("LIBC=" + " ".join(PGO_GENERATE_LINK + [str(pathlib.Path(a).resolve()) for a in args.profile_runtime]))
     if args.lto:
         # Make's own links (python, _freeze_module, _bootstrap_python) do a whole-program LTO.
-        make.append(f"PY_CORE_CFLAGS=$(PY_STDMODULE_CFLAGS) -DPy_BUILD_CORE {LTO_CFLAGS}")
+        make.append(f"PY_CORE_CFLAGS=$(PY_STDMODULE_CFLAGS) -DPy_BUILD_CORE {' '.join(LTO_CFLAGS)}")
     run(make, src, env, log)
     if args.lto:
         merged = native_core_archive(src / f"libpython{ldversion}.a", work, env["CC"], env["AR"], args.jobs, log, env)
         log.write(f"LTO: {merged} core objects of libpython{ldversion}.a merged into {LTO_OBJECT}\n")
+        # python (shipped: the build Python of cross and sdist builds) from the LTO core too; make
+        # links a static build's python from the objects, so it is told to take the archive.
+        (src / "python").unlink()
+        run(make + ["python", f"LINK_PYTHON_OBJS=libpython{ldversion}.a"], src, env, log)
 
     states = module_states((src / "Makefile").read_text())
     config_c = (src / "Modules" / "config.c").read_text()

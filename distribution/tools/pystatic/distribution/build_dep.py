@@ -11,15 +11,23 @@ import shutil
 import sys
 
 from pystatic.common.action_args import expand_param_files
-from pystatic.distribution.configure_make import LINK_ORDER_FILE, BuildError, build_env, logged_build, run, scratch_dir
+from pystatic.distribution.configure_make import (
+    LINK_ORDER_FILE,
+    NO_UNWIND_TABLES,
+    OPTIMISATION_FLAGS,
+    SECTION_FLAGS,
+    BuildError,
+    build_env,
+    logged_build,
+    run,
+    scratch_dir,
+)
 from pystatic.distribution.source_archive import extract_source
 
 PREFIX = "/pystatic-deps"
 
-# Compiler flags of every library (see CFLAGS in build_cpython.py): no -fPIC (static, non-PIE
-# executables only), a section per function and variable so per-binary links drop unused code, no
-# unwind tables (C code: nothing unwinds it).
-CFLAGS = "-O2 -g0 -fomit-frame-pointer -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables"
+# Compiler flags of every library: the distribution's tables (configure_make.py).
+CFLAGS = " ".join({**OPTIMISATION_FLAGS, **SECTION_FLAGS, **NO_UNWIND_TABLES})
 
 # OpenSSL's Configure target per target triple.
 OPENSSL_TARGETS = {"x86_64-linux-musl": "linux-x86_64", "aarch64-linux-musl": "linux-aarch64"}

@@ -13,6 +13,29 @@ class BuildError(Exception):
     """A build step failed; the message says which, the log holds the details."""
 
 
+# Compiler flags of every C object of the distribution, CPython's and its libraries' (docs/cpython.md,
+# "Compiler flags"): flag -> why. No -fPIC anywhere: every consumer is a static, non-PIE executable
+# (py_static_binary, the interpreter); position-independent code only costs registers and GOT
+# indirections there.
+OPTIMISATION_FLAGS = {
+    "-O2": "configure's default optimisation level",
+    "-g0": "no DWARF in the archives (zig cc adds debug info by default)",
+    "-fomit-frame-pointer": "zig cc keeps frame pointers at -O2 by default; gcc and Debian's python3.13 do not",
+}
+SECTION_FLAGS = {
+    "-ffunction-sections": "a section per function: per-binary links (--gc-sections) drop unused code",
+    "-fdata-sections": "a section per variable, for the same reason",
+}
+# zig cc asks for unwind tables itself: both flags are needed to drop them (measured: either alone
+# leaves .eh_frame). The toolchain's C compiles (cc_toolchain_config.bzl) name the same two;
+# tests/tools/test_build_dep.py checks that they do.
+NO_UNWIND_TABLES = {
+    "-fno-asynchronous-unwind-tables": "no .eh_frame for C code (about 0.4 MB of every binary): nothing unwinds"
+    " through C frames here (no C++ exceptions cross CPython, musl has no backtrace(), faulthandler walks"
+    " Python frames)",
+    "-fno-unwind-tables": "the same, for zig's default of synchronous tables",
+}
+
 # In a dependency's output prefix (build_dep.py): its archives, one per line, in link order.
 LINK_ORDER_FILE = "lib/ARCHIVES"
 
