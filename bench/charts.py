@@ -7,7 +7,8 @@ bench/run writes each chart's data beside it (bench/charts/NAME.json): redraw on
 
 DATA.json: {"charts": [{"file": "startup.svg", "title": ..., "unit": "ms", "log": false,
 "groups": [{"label": "hello", "bars": [{"label": "rules_pystatic", "value": 7.8,
-"stack": [["native", 6.9], ["blob", 0.9]]}, ...]}]}]}. Only numbers bench/run measured in the
+"stack": [["native", 6.9], ["blob", 0.9]]}, ...]}]}]}; optional "reference": a value drawn as a dashed
+line, "one_colour": every bar in rules_pystatic's colour. Only numbers bench/run measured in the
 same run go in; a chart with no bars is not drawn. The SVGs are deterministic (no date, fixed
 hash salt), so an unchanged result leaves the files unchanged.
 """
@@ -36,7 +37,7 @@ def draw(chart, path):
     for _, bar in rows:
         if bar["label"] not in labels:
             labels.append(bar["label"])
-    colours = {label: (OURS if label.startswith("rules_pystatic") else PALETTE[1 + i % (len(PALETTE) - 1)])
+    colours = {label: (OURS if label.startswith("rules_pystatic") or chart.get("one_colour") else PALETTE[1 + i % (len(PALETTE) - 1)])
                for i, label in enumerate(labels)}
     height = 1.0 + 0.32 * len(rows) + 0.25 * len(groups)
     fig, ax = plt.subplots(figsize=(8, height))
@@ -65,6 +66,9 @@ def draw(chart, path):
         ax.set_xlim(right=peak * 3)
     else:
         ax.set_xlim(0, peak * 1.18)
+    if "reference" in chart:
+        # E.g. 1.00 on a chart of ratios: left of it is faster.
+        ax.axvline(chart["reference"], color="#6b7280", linestyle="--", linewidth=0.8)
     ax.set_xlabel(chart["unit"], fontsize=8)
     ax.set_title(chart["title"], fontsize=10)
     ax.tick_params(axis="x", labelsize=8)
