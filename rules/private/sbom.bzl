@@ -6,7 +6,7 @@ Actions (tools/pystatic/binary/sbom.py):
 """
 
 load("@pystatic_distribution//toolchains/zig:versions.bzl", "ZIG_LIBCXX_VERSION", "ZIG_MUSL_VERSION", "ZIG_VERSION", "ZIG_WHEELS")
-load(":compression.bzl", "zstd_linked")
+load(":compression.bzl", "zstd_shipped")
 load(":providers.bzl", "PyStaticExtensionInfo")
 
 LicensesDeniedInfo = provider(
@@ -51,8 +51,8 @@ def _common_args(ctx, runtime, blob, report):
 
     # The sdist builds (and zig's C++ runtime) run on the x86_64 build machine (docs/extensions.md).
     args.add("--zig_sha256", ZIG_WHEELS["linux-x86_64"].sha256)
-    if zstd_linked(ctx):
-        args.add("--runtime_lib", "zstd")  # PyStaticGlue links libzstd for compressed resources
+    if zstd_shipped(ctx):
+        args.add("--runtime_lib", "zstd")  # libzstd decodes compressed resources or the compressed executable
     for dep in ctx.attr.deps:
         if PyStaticExtensionInfo in dep:
             args.add("--extension", "{}={}".format(dep[PyStaticExtensionInfo].module, dep.label))

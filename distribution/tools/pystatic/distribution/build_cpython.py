@@ -224,21 +224,22 @@ def zig_of(cc):
 def native_core_archive(archive, work, cc, ar, jobs, log, env):
     """Replaces the fat core members of `archive` by one native object, their LTO link; fat members
     kept apart (LTO_SEPARATE) keep only their native code; the built-in modules stay as they are."""
-    lld = [str(zig_of(cc)), "ld.lld", "-r", "--fat-lto-objects", f"--thinlto-jobs={jobs}"]
+    relocatable_link = [str(zig_of(cc)), "ld.lld", "-r"]
     tmp = work / "lto"
     tmp.mkdir()
     archive = pathlib.Path(archive).resolve()
     members = [line for line in _capture([ar, "t", str(archive)], tmp, env).splitlines() if line]
     run([ar, "x", str(archive)], tmp, env, log)
-    merged, kept = lto_members(members, lambda member: has_lto_section(tmp / member))
+    fat = {member for member in members if has_lto_section(tmp / member)}
+    merged, kept = lto_members(members, fat.__contains__)
     if not merged:
         raise BuildError(f"{archive.name}: no member has LLVM bitcode; was the core compiled with {' '.join(LTO_CFLAGS)}?")
-    run(lld + ["-o", LTO_OBJECT] + merged, tmp, env, log)
+    run(relocatable_link + ["--fat-lto-objects", f"--thinlto-jobs={jobs}", "-o", LTO_OBJECT] + merged, tmp, env, log)
     for member in kept:
-        if has_lto_section(tmp / member):
+        if member in fat:
             # Without --fat-lto-objects a relocatable link takes the native code and drops the
             # bitcode (.llvm.lto is an excluded section).
-            run(lld[:2] + ["-r", "-o", member + ".native", member], tmp, env, log)
+            run(relocatable_link + ["-o", member + ".native", member], tmp, env, log)
             os.replace(tmp / (member + ".native"), tmp / member)
     archive.unlink()
     run([ar, "rcs", str(archive), LTO_OBJECT] + kept, tmp, env, log)
