@@ -256,14 +256,19 @@ def _compile_and_link(ctx, runtime, glue, blob):
     )
     if not ctx.attr.compress_executable:
         return linked.executable, None
+    return _compress_executable(ctx, features, cc_toolchain, python_linking, linked.executable)
 
-    # The loader (docs/compressed-executable.md): runtime/exe_loader.c and the payload pack_exe.py
-    # makes of the executable, linked with the same archive (zstd's decoder and libc come from it).
+def _compress_executable(ctx, features, cc_toolchain, python_linking, executable):
+    """The loader of a compressed executable and pack_exe's JSON report.
+
+    runtime/exe_loader.c and the payload pack_exe.py makes of `executable` are linked with the same
+    archive: zstd's decoder and libc come from it (docs/compressed-executable.md).
+    """
     payload = ctx.actions.declare_file(ctx.label.name + ".exe.payload")
     embed = ctx.actions.declare_file(ctx.label.name + ".exe_payload.c")
     report = ctx.actions.declare_file(ctx.label.name + ".exe.json")
     args = ctx.actions.args()
-    args.add("--executable", linked.executable)
+    args.add("--executable", executable)
     args.add("--target", str(ctx.label))
     args.add("--output", payload)
     args.add("--embed_c", embed)
@@ -272,7 +277,7 @@ def _compile_and_link(ctx, runtime, glue, blob):
     ctx.actions.run(
         executable = ctx.executable._pack_exe,
         arguments = [args],
-        inputs = [linked.executable],
+        inputs = [executable],
         outputs = [payload, embed, report],
         mnemonic = "PyStaticPackExe",
         progress_message = "Compressing the executable of %{label} (zstd)",
@@ -385,7 +390,7 @@ _py_static_binary = rule(
         "compress_executable": attr.bool(
             default = False,
             doc = "Ship the executable zstd-compressed inside a small loader that decompresses it in memory at " +
-                  "start (no file written): about half the size, a few ms more start-up " +
+                  "start (no file written): about half the size, about 2.5 times the start-up time " +
                   "(docs/compressed-executable.md).",
         ),
         "compress_sources": attr.bool(
