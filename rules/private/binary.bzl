@@ -15,7 +15,8 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "python_build_transition")
-load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "RUNTIME_TOOLCHAIN_TYPE", "build_python_action")
+load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "build_python_action")
+load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load(":compression.bzl", "EXE_LOADER_BASE", "zstd_linked", "zstd_shipped")
 load(":dotted_name.bzl", "is_dotted_name")
 load(":providers.bzl", "PyStaticExtensionInfo", "PyStaticSdistInfo")
@@ -78,8 +79,8 @@ def _bytecode(ctx, runtime, manifest, files):
     build_python_action(
         ctx,
         runtime.build_distribution,
-        script = runtime.compile_bytecode,
-        tool_files = runtime.pystatic_package,
+        script = ctx.file._compile_bytecode,
+        tool_files = ctx.files._compile_bytecode_package,
         arguments = [args],
         inputs = [manifest] + files,
         outputs = [blob, imports],
@@ -353,7 +354,7 @@ def _licenses(ctx, runtime, blob, pack_report):
     return report
 
 def _py_static_binary_impl(ctx):
-    runtime = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE]
+    runtime = runtime_of(ctx)
     entry_module, entry_function, main = _entry_point(ctx)
     dep_sources, dep_data, dep_roots = _py_deps(ctx)
     files = depset(ctx.files.srcs + ctx.files.data + dep_data, transitive = [dep_sources]).to_list()
@@ -437,6 +438,8 @@ _py_static_binary = rule(
         "utf8_mode": attr.bool(default = True, doc = "Python UTF-8 mode (an empty root has no locale)."),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         "_exe_loader": attr.label(default = "//runtime:exe_loader.c", allow_single_file = True),
+        "_compile_bytecode": attr.label(default = "//tools:pystatic/binary/compile_bytecode.py", allow_single_file = True),
+        "_compile_bytecode_package": attr.label(default = "//tools:compile_bytecode_srcs"),
         "_gen_glue": attr.label(default = "//tools:gen_glue", executable = True, cfg = "exec"),
         "_licenses": attr.label(default = "//tools:licenses", executable = True, cfg = "exec"),
         "_pack_blob": attr.label(default = "//tools:pack_blob", executable = True, cfg = "exec"),

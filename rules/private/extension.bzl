@@ -7,7 +7,7 @@ A py_static_binary with the target in `deps` links it and adds it to the inittab
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
-load("//toolchains/cpython:runtime.bzl", "RUNTIME_TOOLCHAIN_TYPE")
+load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load(":dotted_name.bzl", "is_dotted_name")
 load(":providers.bzl", "PyStaticExtensionInfo")
 load(":python_headers.bzl", "python_headers")
@@ -16,7 +16,7 @@ def _py_static_extension_impl(ctx):
     module = ctx.attr.module
     if not is_dotted_name(module):
         fail("{}: module '{}' is not a dotted module name (e.g. markupsafe._speedups).".format(ctx.label, module))
-    runtime = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE]
+    runtime = runtime_of(ctx)
     cc_toolchain = find_cpp_toolchain(ctx)
     leaf = module.rpartition(".")[2]
 

@@ -4,13 +4,13 @@ The repository rule (wheels_repository.bzl) writes these targets; users depend o
 `@<repo>//<package>`, which selects the target of the platform being built.
 """
 
-load("//toolchains/cpython:runtime.bzl", "RUNTIME_TOOLCHAIN_TYPE")
+load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load(":providers.bzl", "PyStaticSdistInfo")
 
 def _check_natives(ctx):
     """Validation action: the wheel's C extensions are built in, have fallbacks, or fail the build."""
     stamp = ctx.actions.declare_file(ctx.label.name + ".natives.txt")
-    runtime = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE]
+    runtime = runtime_of(ctx)
     descriptor = runtime.distribution.descriptor if runtime else None
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)

@@ -2,10 +2,10 @@
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 
-RUNTIME_TOOLCHAIN_TYPE = "//toolchains/cpython:runtime_toolchain_type"
+load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 
 def _resolved_runtime_impl(ctx):
-    dist = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE].distribution
+    dist = runtime_of(ctx).distribution
     return [DefaultInfo(files = depset([dist.descriptor]))]
 
 # A stand-in consumer (py_static_binary will be one): asks for the runtime of its target platform.

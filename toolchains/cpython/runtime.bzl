@@ -10,8 +10,7 @@ load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
 load("@pystatic_distribution//toolchains/cpython:providers.bzl", "PyStaticDistributionInfo", "ldversion")
 load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "build_python_transition")
-
-RUNTIME_TOOLCHAIN_TYPE = "@rules_pystatic//toolchains/cpython:runtime_toolchain_type"
+load(":runtime_info.bzl", "PyStaticRuntimeInfo")
 
 OPTIMIZE_LEVELS = [0, 1, 2]
 
@@ -115,14 +114,14 @@ def _py_static_runtime_impl(ctx):
         stdlib_packs[level] = struct(blob = blob, imports = imports)
     return [
         platform_common.ToolchainInfo(
-            distribution = dist,
-            build_distribution = build_dist,
-            stdlib_packs = stdlib_packs,
-            static_library = _merged_archive(ctx, dist),
-            runtime_srcs = ctx.files._runtime_c_srcs,
-            runtime_hdrs = ctx.files._runtime_c_hdrs,
-            compile_bytecode = ctx.file._compile_bytecode,
-            pystatic_package = ctx.files._pystatic_package,
+            pystatic_runtime = PyStaticRuntimeInfo(
+                distribution = dist,
+                build_distribution = build_dist,
+                stdlib_packs = stdlib_packs,
+                static_library = _merged_archive(ctx, dist),
+                runtime_srcs = ctx.files._runtime_c_srcs,
+                runtime_hdrs = ctx.files._runtime_c_hdrs,
+            ),
         ),
     ]
 

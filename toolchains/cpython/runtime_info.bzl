@@ -1,0 +1,23 @@
+"""PyStaticRuntimeInfo: what the runtime toolchain gives py_static_binary and the package rules."""
+
+PyStaticRuntimeInfo = provider(
+    doc = "A platform's static CPython prepared for linking binaries (py_static_runtime).",
+    fields = {
+        "build_distribution": "PyStaticDistributionInfo: the same Python built to run on the build machine (it compiles bytecode).",
+        "distribution": "PyStaticDistributionInfo: the target's static CPython.",
+        "runtime_hdrs": "list of File: the C runtime's headers (runtime/).",
+        "runtime_srcs": "list of File: the C runtime's sources (runtime/), compiled into every binary.",
+        "static_library": "File: the distribution's archives merged into one (libpython<ver>-static.a).",
+        "stdlib_packs": "dict of int to struct(blob, imports): the standard library compiled per optimisation level.",
+    },
+)
+
+RUNTIME_TOOLCHAIN_TYPE = "@rules_pystatic//toolchains/cpython:runtime_toolchain_type"
+
+def runtime_of(ctx):
+    """The PyStaticRuntimeInfo of the runtime toolchain resolved for ctx's target platform.
+
+    None where the rule asked for the toolchain as optional and none matched.
+    """
+    toolchain = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE]
+    return toolchain.pystatic_runtime if toolchain else None
