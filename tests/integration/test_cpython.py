@@ -10,7 +10,7 @@ import pytest
 from pystatic.binary.frozen_modules import archive_member
 from pystatic.binary.verify_elf import static_problems
 from pystatic.common import descriptor as distribution_descriptor
-from pystatic.distribution import build_cpython
+from pystatic.distribution import lto
 
 TARGET = "//toolchains/cpython:cpython_3_13"
 MUSL = "--platforms=//platforms:linux_musl"
@@ -164,21 +164,21 @@ def test_interpreter_core_is_one_native_lto_object_and_the_inittab_stays_apart(d
     built-in modules' objects are members of their own, native too."""
     dist, d = distribution
     libpython = dist / d.archives[0]
-    core = archive_member(libpython, build_cpython.LTO_OBJECT)
-    assert core is not None, f"{libpython.name} has no {build_cpython.LTO_OBJECT}"
-    assert build_cpython.SHT_LLVM_LTO not in build_cpython.elf_section_types(core)
+    core = archive_member(libpython, lto.LTO_OBJECT)
+    assert core is not None, f"{libpython.name} has no {lto.LTO_OBJECT}"
+    assert lto.SHT_LLVM_LTO not in lto.elf_section_types(core)
     assert b"_PyEval_EvalFrameDefault" in core and b"PyUnicode_FromString" in core
     for merged in ("ceval.o", "unicodeobject.o", "getbuildinfo.o"):
         assert archive_member(libpython, merged) is None, merged
-    for apart in (*build_cpython.LTO_SEPARATE, "_json.o", "_datetimemodule.o"):
+    for apart in (*lto.LTO_SEPARATE, "_json.o", "_datetimemodule.o"):
         member = archive_member(libpython, apart)
-        assert member is not None and build_cpython.SHT_LLVM_LTO not in build_cpython.elf_section_types(member), apart
+        assert member is not None and lto.SHT_LLVM_LTO not in lto.elf_section_types(member), apart
     # bin/python3.13 was linked again from that archive: it runs, and it holds the LTO core's code
     # (ThinLTO renames the file-local functions it exports across files: take_gil.llvm.<hash>;
     # make's own link of the native halves has none).
     python = dist / d.interpreter
     assert subprocess.run([python, "-c", "import json, sqlite3"], check=False).returncode == 0
-    assert re.search(rb"\b\w+\.llvm\.\d+\b", python.read_bytes()), f"{python}: not linked from {build_cpython.LTO_OBJECT}"
+    assert re.search(rb"\b\w+\.llvm\.\d+\b", python.read_bytes()), f"{python}: not linked from {lto.LTO_OBJECT}"
 
 
 def test_clean_build_elsewhere_is_served_from_the_disk_cache(distribution, fresh_bazel):

@@ -7,6 +7,8 @@ import zipfile
 import pytest
 
 from pystatic.distribution import build_cpython
+from pystatic.distribution import lto
+from pystatic.distribution import pgo
 from pystatic.distribution.source_archive import ArchiveError, extract_source
 
 
@@ -125,7 +127,7 @@ def test_build_python_needs_the_build_triple(tmp_path, capsys):
 def test_lto_merges_the_fat_core_but_keeps_the_inittab_and_native_members_apart():
     members = ["ceval.o", "config.o", "_json.o", "object.o", "getbuildinfo.o"]
     fat = {"ceval.o", "config.o", "object.o", "getbuildinfo.o"}
-    merged, kept = build_cpython.lto_members(members, fat.__contains__)
+    merged, kept = lto.lto_members(members, fat.__contains__)
     assert merged == ["ceval.o", "object.o", "getbuildinfo.o"]
     # config.o (the inittab) stays its own member, so a binary's glue can replace it.
     assert kept == ["config.o", "_json.o"]
@@ -133,7 +135,7 @@ def test_lto_merges_the_fat_core_but_keeps_the_inittab_and_native_members_apart(
 
 def test_lto_refuses_an_archive_with_duplicate_member_names():
     with pytest.raises(build_cpython.BuildError, match="same name"):
-        build_cpython.lto_members(["a.o", "b.o", "a.o"], lambda m: True)
+        lto.lto_members(["a.o", "b.o", "a.o"], lambda m: True)
 
 
 def elf_object(section_types, wide=True, order="<"):
@@ -154,18 +156,18 @@ def elf_object(section_types, wide=True, order="<"):
 
 @pytest.mark.parametrize("wide, order", [(True, "<"), (True, ">"), (False, "<"), (False, ">")])
 def test_elf_section_types_reads_every_elf_class_and_byte_order(wide, order):
-    types = [0, 1, build_cpython.SHT_LLVM_LTO, 2]
-    assert build_cpython.elf_section_types(elf_object(types, wide, order)) == types
+    types = [0, 1, lto.SHT_LLVM_LTO, 2]
+    assert lto.elf_section_types(elf_object(types, wide, order)) == types
 
 
 def test_a_fat_lto_object_is_told_from_a_native_one(tmp_path):
-    (tmp_path / "fat.o").write_bytes(elf_object([0, 1, build_cpython.SHT_LLVM_LTO]))
+    (tmp_path / "fat.o").write_bytes(elf_object([0, 1, lto.SHT_LLVM_LTO]))
     (tmp_path / "native.o").write_bytes(elf_object([0, 1, 2, 3]))
-    assert build_cpython.has_lto_section(tmp_path / "fat.o")
-    assert not build_cpython.has_lto_section(tmp_path / "native.o")
+    assert lto.has_lto_section(tmp_path / "fat.o")
+    assert not lto.has_lto_section(tmp_path / "native.o")
     (tmp_path / "bitcode.o").write_bytes(b"BC\xc0\xde" + bytes(60))
     with pytest.raises(build_cpython.BuildError, match="not an ELF object"):
-        build_cpython.has_lto_section(tmp_path / "bitcode.o")
+        lto.has_lto_section(tmp_path / "bitcode.o")
 
 
 def test_zig_of_names_the_fix_when_cc_is_not_zigs_wrapper(tmp_path):
@@ -173,32 +175,32 @@ def test_zig_of_names_the_fix_when_cc_is_not_zigs_wrapper(tmp_path):
     cc.parent.mkdir()
     cc.write_text("")
     with pytest.raises(build_cpython.BuildError, match="ld.lld"):
-        build_cpython.zig_of(cc)
+        lto.zig_of(cc)
     zig = tmp_path / "ziglang" / "zig"
     zig.parent.mkdir()
     zig.write_text("")
-    assert build_cpython.zig_of(cc) == zig
+    assert lto.zig_of(cc) == zig
 
 
 def test_pgo_flags_use_the_staged_profile_and_silence_only_profile_warnings():
-    flags = build_cpython.pgo_flags("/w/cpython.profdata")
+    flags = pgo.pgo_flags("/w/cpython.profdata")
     assert flags[0] == "-fprofile-instr-use=/w/cpython.profdata"
     assert all(f.startswith("-Wno-profile-instr-") for f in flags[1:])
-    assert build_cpython.pgo_flags(generate=True) == ["-fprofile-instr-generate"]
-    assert build_cpython.pgo_flags() == []
+    assert pgo.pgo_flags(generate=True) == ["-fprofile-instr-generate"]
+    assert pgo.pgo_flags() == []
     with pytest.raises(build_cpython.BuildError, match="exclude each other"):
-        build_cpython.pgo_flags("/w/p", generate=True)
+        pgo.pgo_flags("/w/p", generate=True)
 
 
 def test_a_profile_of_another_source_is_stale_and_names_the_fix():
     meta = {"python_version": "3.13.15", "source_sha256": "a" * 64}
-    build_cpython.check_profile_meta(meta, "3.13.15", "a" * 64, "p.profdata.xz")
+    pgo.check_profile_meta(meta, "3.13.15", "a" * 64, "p.profdata.xz")
     with pytest.raises(build_cpython.BuildError, match="stale.*3.13.14.*bench/pgo/generate"):
-        build_cpython.check_profile_meta(dict(meta, python_version="3.13.14"), "3.13.15", "a" * 64, "p.profdata.xz")
+        pgo.check_profile_meta(dict(meta, python_version="3.13.14"), "3.13.15", "a" * 64, "p.profdata.xz")
     with pytest.raises(build_cpython.BuildError, match="stale"):
-        build_cpython.check_profile_meta(meta, "3.13.15", "b" * 64, "p.profdata.xz")
+        pgo.check_profile_meta(meta, "3.13.15", "b" * 64, "p.profdata.xz")
     with pytest.raises(build_cpython.BuildError, match="no source_sha256"):
-        build_cpython.check_profile_meta({"python_version": "3.13.15"}, "3.13.15", "a" * 64, "p.profdata.xz")
+        pgo.check_profile_meta({"python_version": "3.13.15"}, "3.13.15", "a" * 64, "p.profdata.xz")
 
 
 def test_stage_profile_decompresses_xz_to_a_name_of_its_content(tmp_path):
@@ -206,15 +208,15 @@ def test_stage_profile_decompresses_xz_to_a_name_of_its_content(tmp_path):
 
     (tmp_path / "w").mkdir()
     (tmp_path / "p.profdata.xz").write_bytes(lzma.compress(b"\xfflprofi data"))
-    staged = build_cpython.stage_profile(str(tmp_path / "p.profdata.xz"), tmp_path / "w")
+    staged = pgo.stage_profile(str(tmp_path / "p.profdata.xz"), tmp_path / "w")
     assert staged.parent == tmp_path / "w"
     assert staged.read_bytes() == b"\xfflprofi data"
     (tmp_path / "q.profdata").write_bytes(b"raw")
-    other = build_cpython.stage_profile(str(tmp_path / "q.profdata"), tmp_path / "w")
+    other = pgo.stage_profile(str(tmp_path / "q.profdata"), tmp_path / "w")
     assert other.read_bytes() == b"raw"
     # Another profile, another path (and so other flags): zig's cache does not see the content.
     assert other != staged
-    assert build_cpython.stage_profile(str(tmp_path / "p.profdata.xz"), tmp_path / "w") == staged
+    assert pgo.stage_profile(str(tmp_path / "p.profdata.xz"), tmp_path / "w") == staged
 
 
 def test_profile_needs_its_meta(tmp_path, capsys):
