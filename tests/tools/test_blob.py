@@ -1,7 +1,10 @@
 import struct
+import subprocess
+import sys
 
 import pytest
 
+from conftest import ROOT
 from pystatic.format import blob
 from pystatic.format.blob import DATA, MODULE, BlobError, BlobReader, Entry, write_blob
 
@@ -175,14 +178,14 @@ def test_checksums_cover_header_index_names_and_every_payload():
         reader.get(DATA, "pkg/data/motd.txt")
 
 
-def test_list_command_prints_entries(tmp_path, capsys):
+def test_dev_list_blob_prints_entries(tmp_path):
     path = tmp_path / "x.blob"
     path.write_bytes(write_blob(sample_entries(), MAGIC))
-    assert blob.main([str(path)]) == 0
-    assert "pkg/data/motd.txt" in capsys.readouterr().out
+    listed = subprocess.run([sys.executable, str(ROOT / "dev" / "list-blob"), str(path)], capture_output=True, text=True)
+    assert listed.returncode == 0 and "pkg/data/motd.txt" in listed.stdout
     path.write_bytes(b"junk")
-    assert blob.main([str(path)]) == 1
-    assert "truncated" in capsys.readouterr().err
+    listed = subprocess.run([sys.executable, str(ROOT / "dev" / "list-blob"), str(path)], capture_output=True, text=True)
+    assert listed.returncode == 1 and "truncated" in listed.stderr
 
 
 def similar_modules(n=200):

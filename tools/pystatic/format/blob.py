@@ -9,7 +9,6 @@ Pure Python and standard library only: it also runs under the build-machine CPyt
 target's version, which compiles the bytecode.
 """
 
-import argparse
 import binascii
 import struct
 import sys
@@ -343,21 +342,3 @@ class BlobReader:
 def read_blob(path):
     with open(path, "rb") as f:
         return BlobReader(f.read(), what=str(path))
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description="Lists the entries of a resource blob.")
-    parser.add_argument("blob")
-    args = parser.parse_args(argv)
-    try:
-        reader = read_blob(args.blob)
-    except BlobError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    for (kind, name), (stored, raw) in reader.stored_sizes().items():
-        print(f"{KIND_NAMES[kind]:8} {stored:9} {raw:9} {name}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
