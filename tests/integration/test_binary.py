@@ -74,7 +74,7 @@ def test_built_ins_nothing_imports_are_not_linked_in_with_stdlib_imported(binari
     # SQLite's code is gone with its module (its file header string is in every full binary).
     assert b"SQLite format 3" not in binaries["left_out"].read_bytes() and b"SQLite format 3" in binaries["hello_all"].read_bytes()
     # Nothing hello-sized imports ssl or hashlib once command-line-only and lazy stdlib imports are not
-    # followed (pack_blob.LAZY_IMPORTS): no OpenSSL is linked in.
+    # followed (stdlib_selection.LAZY_IMPORTS): no OpenSSL is linked in.
     assert {"_ssl", "_hashlib"} <= set(left_out), left_out
     assert b"OpenSSL 3." not in binaries["left_out"].read_bytes() and b"OpenSSL 3." in binaries["hello_all"].read_bytes()
     # The CJK codecs (encodings looks codecs up by a computed name) are embedded only when named:
