@@ -14,6 +14,7 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
+load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "python_build_transition")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "RUNTIME_TOOLCHAIN_TYPE", "build_python_action")
 load(":compression.bzl", "EXE_LOADER_BASE", "zstd_linked", "zstd_shipped")
@@ -312,11 +313,22 @@ def _sdist_builds(ctx):
     """Packages built from their sdists (pystatic.wheels(build_from_source)), deps' deps included."""
     return depset(transitive = [dep[PyStaticSdistInfo].builds for dep in ctx.attr.deps if PyStaticSdistInfo in dep]).to_list()
 
+def _elf_machine(ctx, runtime):
+    """The e_machine of the target's executables: its row of TARGETS, by the runtime's triple."""
+    triple = runtime.distribution.target_triple
+    if triple not in TARGETS:
+        fail("{}: the runtime's target {} has no row in @pystatic_distribution//toolchains:targets.bzl (known: {}).".format(
+            ctx.label,
+            triple,
+            ", ".join(TARGETS),
+        ))
+    return TARGETS[triple].elf_machine
+
 def _verify(ctx, runtime, executable):
     stamp = ctx.actions.declare_file(ctx.label.name + ".static.ok")
     args = ctx.actions.args()
     args.add(executable)
-    args.add("--cpu", runtime.distribution.target_triple.partition("-")[0])
+    args.add("--elf_machine", _elf_machine(ctx, runtime))
     args.add("--stamp", stamp)
     ctx.actions.run(
         executable = ctx.executable._verify_elf,

@@ -41,7 +41,7 @@ def run(cmd, tmp_path, **kwargs):
 
 def test_examples_are_fully_static(binaries):
     for binary in binaries.values():
-        assert static_problems(binary, "x86_64") == []
+        assert static_problems(binary, "EM_X86_64") == []
 
 
 def test_hello_runs(binaries, tmp_path):
@@ -308,7 +308,7 @@ def aarch64_binaries(bazel):
 
 def test_aarch64_examples_are_fully_static_and_run_under_qemu(aarch64_binaries, qemu_aarch64, tmp_path):
     for binary in aarch64_binaries.values():
-        assert static_problems(binary, "aarch64") == []
+        assert static_problems(binary, "EM_AARCH64") == []
     for name in ("hello", "hello_imported_zstd_exe"):
         hello = run([qemu_aarch64, str(aarch64_binaries[name])], tmp_path)
         assert hello.returncode == 0, (name, hello.stderr)
