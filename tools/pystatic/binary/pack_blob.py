@@ -1,11 +1,11 @@
 """Packs the final resource blob of one binary from compiled packs (tools/pystatic/binary/compile_bytecode.py).
 
-Inputs: the standard library pack of the target's distribution, the binary's own pack, and the
-imports files of both. Selects the stdlib (all of it, or what the app's code imports, followed
-transitively, plus includes minus excludes), drops sources that are not wanted, optionally
-compresses entries with zstd, and checks, at build time, what would otherwise fail at run time:
-the entry point's module and function exist, no first-party module shadows a stdlib module, and
-both packs were compiled by the same Python.
+Inputs: the binary's settings (settings.py), the standard library pack of the target's distribution,
+the binary's own pack, and the imports files of both. Selects the stdlib (stdlib_selection.py), drops
+sources that are not wanted, optionally compresses entries with zstd, and checks, at build time, what
+would otherwise fail at run time: the entry point's module and function exist, no first-party module
+shadows a stdlib module, and both packs were compiled by the same Python. Its report names the entry
+point it resolved (from a main file or a console script: module and function) for gen_glue.py.
 """
 
 import argparse
