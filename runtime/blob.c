@@ -429,7 +429,6 @@ PyObject *PyInit__pystatic(void) {
         PyModule_AddIntConstant(m, "METADATA", KIND_METADATA) < 0 ||
         PyModule_AddIntConstant(m, "PACKAGE", FLAG_PACKAGE) < 0 ||
         PyModule_AddIntConstant(m, "HAS_SOURCE", FLAG_HAS_SOURCE) < 0 ||
-        PyModule_AddStringConstant(m, "entry_point", pystatic_settings.entry_point) < 0 ||
         PyModule_AddStringConstant(m, "blob_sha256", pystatic_blob_sha256) < 0 ||
         PyModule_AddStringConstant(m, "extract_packages", pystatic_settings.extract_packages) < 0 ||
         PyModule_AddStringConstant(m, "left_out_builtins", pystatic_settings.left_out_builtins) < 0 ||

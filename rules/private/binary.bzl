@@ -14,6 +14,7 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
+load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "python_build_transition")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "build_python_action")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
@@ -89,89 +90,87 @@ def _bytecode(ctx, runtime, manifest, files):
     )
     return blob, imports
 
-def _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, main):
+def _settings(ctx):
+    """<name>.settings.json: every attribute-derived setting of the pack and glue steps, one spelling
+    (tools/pystatic/binary/settings.py reads it; its defaults are the rule's)."""
+    entry_module, entry_function, main = _entry_point(ctx)
+    settings = ctx.actions.declare_file(ctx.label.name + ".settings.json")
+    ctx.actions.write(settings, json.encode(struct(
+        target = str(ctx.label),
+        entry_point = struct(
+            module = entry_module,
+            function = entry_function,
+            main = main.path if main else "",
+            console_script = ctx.attr.console_script,
+        ),
+        interpreter = ctx.attr.interpreter,
+        stdlib_mode = ctx.attr.stdlib,
+        stdlib_include = ctx.attr.stdlib_include,
+        stdlib_exclude = ctx.attr.stdlib_exclude,
+        include_sources = ctx.attr.include_sources,
+        stdlib_sources = ctx.attr.stdlib_sources,
+        zstd_level = ctx.attr.compression_level if ctx.attr.compress or zstd_linked(ctx) else None,
+        zstd_sources_only = not ctx.attr.compress and zstd_linked(ctx),
+        extract_packages = ctx.attr.extract_packages,
+        file_view = ctx.attr.file_view,
+        allocator = ctx.attr.allocator,
+        optimize = ctx.attr.optimize,
+        utf8_mode = ctx.attr.utf8_mode,
+        use_environment = ctx.attr.use_environment,
+        buffered_stdio = ctx.attr.buffered_stdio,
+        # The blob serves the stdlib: CPython's frozen copies of os, codecs, io, ... stay out of the
+        # link (an interpreter keeps them: CPython's tests import the frozen test modules).
+        frozen_bootstrap_only = not ctx.attr.interpreter,
+        zstd_linked = zstd_linked(ctx),
+        extensions = [[ext.module, ext.init_function] for ext in _extensions(ctx)],
+    )))
+    return settings
+
+def _pack(ctx, runtime, settings, app_blob, app_imports):
     stdlib = runtime.stdlib_packs[ctx.attr.optimize]
     blob = ctx.actions.declare_file(ctx.label.name + ".blob")
     report = ctx.actions.declare_file(ctx.label.name + ".blob.json")
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
     args.set_param_file_format("multiline")
-    args.add("--target", str(ctx.label))
+    args.add("--settings", settings)
     args.add("--stdlib", stdlib.blob)
     args.add("--stdlib_imports", stdlib.imports)
     args.add("--app", app_blob)
     args.add("--app_imports", app_imports)
-    if ctx.attr.interpreter:
-        args.add("--interpreter")
-    elif main:
-        args.add("--main_path", main)
-    elif ctx.attr.console_script:
-        args.add("--console_script", ctx.attr.console_script)
-    else:
-        args.add("--entry_module", entry_module)
-        args.add("--entry_function", entry_function)
-    args.add("--stdlib_mode", ctx.attr.stdlib)
-    args.add_all(ctx.attr.stdlib_include, before_each = "--stdlib_include")
-    args.add_all(ctx.attr.stdlib_exclude, before_each = "--stdlib_exclude")
-    if ctx.attr.include_sources:
-        args.add("--sources")
-    if ctx.attr.stdlib_sources:
-        args.add("--stdlib_sources")
-    if ctx.attr.compress or zstd_linked(ctx):
-        args.add("--zstd_level", str(ctx.attr.compression_level))
-    if not ctx.attr.compress and zstd_linked(ctx):
-        args.add("--zstd_sources_only")
-    args.add_all(ctx.attr.extract_packages, before_each = "--extract_package")
-    if not ctx.attr.file_view:
-        args.add("--no_file_view")
     args.add("--descriptor", runtime.distribution.descriptor)
     args.add("--output", blob)
     args.add("--report", report)
     ctx.actions.run(
         executable = ctx.executable._pack_blob,
         arguments = [args],
-        inputs = [stdlib.blob, stdlib.imports, app_blob, app_imports, runtime.distribution.descriptor],
+        inputs = [settings, stdlib.blob, stdlib.imports, app_blob, app_imports, runtime.distribution.descriptor],
         outputs = [blob, report],
         mnemonic = "PyStaticBlob",
         progress_message = "Packing the resource blob of %{label}",
     )
     return blob, report
 
-def _glue(ctx, runtime, blob, report):
+def _glue(ctx, runtime, settings, blob, report):
     glue = ctx.actions.declare_file(ctx.label.name + ".glue.c")
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
     args.set_param_file_format("multiline")
+    args.add("--settings", settings)
     args.add("--blob", blob)
-    args.add("--entry_from_report", report)
 
-    # The inittab, pruned by the report's builtins_left_out (stdlib = "imported").
+    # The resolved entry point; the inittab, pruned by the report's builtins_left_out (stdlib = "imported").
+    args.add("--report", report)
     dist = runtime.distribution
     args.add("--descriptor", dist.descriptor)
     args.add("--distribution", dist.distribution.path)
-    args.add("--allocator", ctx.attr.allocator)
-    args.add("--optimize", str(ctx.attr.optimize))
-    args.add("--utf8_mode", str(int(ctx.attr.utf8_mode)))
-    args.add("--use_environment", str(int(ctx.attr.use_environment)))
-    args.add("--buffered_stdio", str(int(ctx.attr.buffered_stdio)))
-    args.add("--file_view", str(int(ctx.attr.file_view)))
-    args.add_all(ctx.attr.extract_packages, before_each = "--extract_package")
-    args.add("--interpreter", str(int(ctx.attr.interpreter)))
-    if not ctx.attr.interpreter:
-        # The blob serves the stdlib: CPython's frozen copies of os, codecs, io, ... stay out of the
-        # link (an interpreter keeps them: CPython's tests import the frozen test modules).
-        args.add("--frozen_bootstrap_only")
-    if zstd_linked(ctx):
-        args.add("--zstd")
-    for ext in _extensions(ctx):
-        args.add_all("--extension", [ext.module, ext.init_function])
     sdist_builtins = [build.builtins for build in _sdist_builds(ctx)]
     args.add_all(sdist_builtins, before_each = "--extensions_file")
     args.add("--output", glue)
     ctx.actions.run(
         executable = ctx.executable._gen_glue,
         arguments = [args],
-        inputs = [blob, report, dist.descriptor, dist.distribution] + sdist_builtins,
+        inputs = [settings, blob, report, dist.descriptor, dist.distribution] + sdist_builtins,
         outputs = [glue],
         mnemonic = "PyStaticGlue",
         progress_message = "Generating the C glue of %{label}",
@@ -315,11 +314,22 @@ def _sdist_builds(ctx):
     """Packages built from their sdists (pystatic.wheels(build_from_source)), deps' deps included."""
     return depset(transitive = [dep[PyStaticSdistInfo].builds for dep in ctx.attr.deps if PyStaticSdistInfo in dep]).to_list()
 
+def _elf_machine(ctx, runtime):
+    """The e_machine of the target's executables: its row of TARGETS, by the runtime's triple."""
+    triple = runtime.distribution.target_triple
+    if triple not in TARGETS:
+        fail("{}: the runtime's target {} has no row in @pystatic_distribution//toolchains:targets.bzl (known: {}).".format(
+            ctx.label,
+            triple,
+            ", ".join(TARGETS),
+        ))
+    return TARGETS[triple].elf_machine
+
 def _verify(ctx, runtime, executable):
     stamp = ctx.actions.declare_file(ctx.label.name + ".static.ok")
     args = ctx.actions.args()
     args.add(executable)
-    args.add("--cpu", runtime.distribution.target_triple.partition("-")[0])
+    args.add("--elf_machine", _elf_machine(ctx, runtime))
     args.add("--stamp", stamp)
     ctx.actions.run(
         executable = ctx.executable._verify_elf,
@@ -355,13 +365,13 @@ def _licenses(ctx, runtime, blob, pack_report):
 
 def _py_static_binary_impl(ctx):
     runtime = runtime_of(ctx)
-    entry_module, entry_function, main = _entry_point(ctx)
+    settings = _settings(ctx)
     dep_sources, dep_data, dep_roots = _py_deps(ctx)
     files = depset(ctx.files.srcs + ctx.files.data + dep_data, transitive = [dep_sources]).to_list()
     manifest = manifest_action(ctx, files, import_roots(ctx) + dep_roots)
     app_blob, app_imports = _bytecode(ctx, runtime, manifest, files)
-    blob, report = _pack(ctx, runtime, app_blob, app_imports, entry_module, entry_function, main)
-    glue = _glue(ctx, runtime, blob, report)
+    blob, report = _pack(ctx, runtime, settings, app_blob, app_imports)
+    glue = _glue(ctx, runtime, settings, blob, report)
     executable, exe_report = _compile_and_link(ctx, runtime, glue, blob)
     stamp = _verify(ctx, runtime, executable)
     licenses = _licenses(ctx, runtime, blob, report)

@@ -41,7 +41,7 @@ def run(cmd, tmp_path, **kwargs):
 
 def test_examples_are_fully_static(binaries):
     for binary in binaries.values():
-        assert static_problems(binary, "x86_64") == []
+        assert static_problems(binary, "EM_X86_64") == []
 
 
 def test_hello_runs(binaries, tmp_path):
@@ -74,7 +74,7 @@ def test_built_ins_nothing_imports_are_not_linked_in_with_stdlib_imported(binari
     # SQLite's code is gone with its module (its file header string is in every full binary).
     assert b"SQLite format 3" not in binaries["left_out"].read_bytes() and b"SQLite format 3" in binaries["hello_all"].read_bytes()
     # Nothing hello-sized imports ssl or hashlib once command-line-only and lazy stdlib imports are not
-    # followed (pack_blob.LAZY_IMPORTS): no OpenSSL is linked in.
+    # followed (stdlib_selection.LAZY_IMPORTS): no OpenSSL is linked in.
     assert {"_ssl", "_hashlib"} <= set(left_out), left_out
     assert b"OpenSSL 3." not in binaries["left_out"].read_bytes() and b"OpenSSL 3." in binaries["hello_all"].read_bytes()
     # The CJK codecs (encodings looks codecs up by a computed name) are embedded only when named:
@@ -308,7 +308,7 @@ def aarch64_binaries(bazel):
 
 def test_aarch64_examples_are_fully_static_and_run_under_qemu(aarch64_binaries, qemu_aarch64, tmp_path):
     for binary in aarch64_binaries.values():
-        assert static_problems(binary, "aarch64") == []
+        assert static_problems(binary, "EM_AARCH64") == []
     for name in ("hello", "hello_imported_zstd_exe"):
         hello = run([qemu_aarch64, str(aarch64_binaries[name])], tmp_path)
         assert hello.returncode == 0, (name, hello.stderr)

@@ -65,7 +65,7 @@ def test_aarch64_cross_build_is_static_and_runs_under_qemu(bazel, qemu_aarch64):
     for name in ("_ssl", "_ctypes", "_sqlite3", "_uuid", "_lzma", "_bz2", "zlib", "_decimal"):
         assert d.extensions[name]["builtin"], name
     python = dist / d.interpreter
-    assert static_problems(python, "aarch64") == []
+    assert static_problems(python, "EM_AARCH64") == []
     code = (
         "import ctypes, lzma, sqlite3, ssl, sys, uuid;"
         "double = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda x: 2 * x);"
@@ -95,7 +95,7 @@ def test_builtin_extensions_come_from_the_generated_inittab(distribution):
 def test_interpreter_is_static_and_runs_the_stdlib(distribution):
     dist, d = distribution
     python = dist / d.interpreter
-    assert static_problems(python, "x86_64") == []
+    assert static_problems(python, "EM_X86_64") == []
     code = (
         "import bz2, ctypes, decimal, gzip, hashlib, json, lzma, ssl, sys, xml.dom.minidom;"
         "double = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda x: 2 * x);"

@@ -46,7 +46,7 @@ def threads(bazel):
 
 def test_free_threaded_binary_runs_without_the_gil(threads):
     free, gil = threads
-    assert static_problems(free, "x86_64") == []
+    assert static_problems(free, "EM_X86_64") == []
     out = report(run([str(free), "--threads", "2", "--work", "20000"]))
     assert out["gil_enabled"] is False and out["free_threaded_build"] is True
     assert out["longest_chain"] == expected_chain(20000)
@@ -71,7 +71,7 @@ def test_free_threaded_aarch64_binary_runs_under_qemu(bazel, qemu_aarch64):
     # Cross build: the aarch64 3.13t distribution is configured with the x86_64 3.13t as build Python.
     bazel.run("build", THREADS, AARCH64)
     binary = bazel.output_file(THREADS, AARCH64)
-    assert static_problems(binary, "aarch64") == []
+    assert static_problems(binary, "EM_AARCH64") == []
     out = report(run([qemu_aarch64, str(binary), "--threads", "2", "--work", "5000"]))
     assert out["gil_enabled"] is False and out["free_threaded_build"] is True and out["longest_chain"] == expected_chain(5000)
 

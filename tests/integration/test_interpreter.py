@@ -360,7 +360,7 @@ def test_multiprocessing_children_re_execute_the_interpreter(binaries, tmp_path,
 def test_interpreter_is_fully_static(binaries):
     from pystatic.binary.verify_elf import static_problems
 
-    assert static_problems(pathlib.Path(binaries["python"]), "x86_64") == []
+    assert static_problems(pathlib.Path(binaries["python"]), "EM_X86_64") == []
 
 
 def test_aarch64_sysconfig_and_interpreter_under_qemu(bazel, qemu_aarch64, tmp_path):

@@ -21,14 +21,14 @@ def _run(binary, qemu=None):
 
 def test_x86_64_musl_binary_is_fully_static_and_runs(bazel):
     binary = bazel.build_file(HELLO, PLATFORMS["x86_64"])
-    assert static_problems(binary, "x86_64") == []
+    assert static_problems(binary, "EM_X86_64") == []
     result = _run(binary)
     assert (result.returncode, result.stdout) == (0, "hello from rules_pystatic (musl libc)\n")
 
 
 def test_aarch64_musl_binary_is_fully_static_and_runs_under_qemu(bazel, qemu_aarch64):
     binary = bazel.build_file(HELLO, PLATFORMS["aarch64"])
-    assert static_problems(binary, "aarch64") == []
+    assert static_problems(binary, "EM_AARCH64") == []
     result = _run(binary, qemu_aarch64)
     assert (result.returncode, result.stdout) == (0, "hello from rules_pystatic (musl libc)\n")
 

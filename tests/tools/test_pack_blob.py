@@ -44,10 +44,21 @@ def write_app(tmp, modules, magic=MAGIC):
     )
 
 
-def run(tmp, *extra):
-    args = ["--target", "//app:bin", "--stdlib", str(tmp / "stdlib.blob"), "--stdlib_imports", str(tmp / "stdlib.json"),
+# pack_blob's settings in these tests unless one says: the whole stdlib, no sources (BinarySettings'
+# own defaults are the rule's).
+TEST_SETTINGS = {"target": "//app:bin", "stdlib_mode": "all", "include_sources": False, "stdlib_sources": False}
+
+
+def run(tmp, entry=None, main=None, console_script=None, descriptor=None, **settings):
+    """pack_blob.main with a settings file; entry: "module" or "module:function"."""
+    module, _, function = (entry or "").partition(":")
+    entry_point = {"module": module, "function": function, "main": main or "", "console_script": console_script or ""}
+    (tmp / "settings.json").write_text(json.dumps(TEST_SETTINGS | {"entry_point": entry_point} | settings))
+    args = ["--settings", str(tmp / "settings.json"), "--stdlib", str(tmp / "stdlib.blob"), "--stdlib_imports", str(tmp / "stdlib.json"),
             "--app", str(tmp / "app.blob"), "--app_imports", str(tmp / "app.json"), "--output", str(tmp / "out.blob"),
-            "--report", str(tmp / "report.json"), *extra]
+            "--report", str(tmp / "report.json")]
+    if descriptor:
+        args += ["--descriptor", str(descriptor)]
     return pack_blob.main(args)
 
 
@@ -57,18 +68,18 @@ def modules_in(tmp):
 
 def test_imported_mode_follows_imports_transitively(packs, capsys):
     write_app(packs, {"app": (["json"], ["main"])})
-    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert run(packs, entry="app", stdlib_mode="imported") == 0
     assert modules_in(packs) == [
         "_pystatic_bootstrap", "_pystatic_resources", "app", "codecs", "encodings", "encodings.utf_8", "json", "json.decoder",
         "linecache", "re", "traceback",
     ]
     report = json.loads((packs / "report.json").read_text())
-    assert report["entry_point"] == "app" and report["stdlib_modules"] == 10
+    assert report["entry_point"] == {"module": "app", "function": ""} and report["stdlib_modules"] == 10
 
 
 def test_include_exclude_and_data_of_included_packages(packs):
     write_app(packs, {"app": ([], [])})
-    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported", "--stdlib_include", "email", "--stdlib_exclude", "traceback") == 0
+    assert run(packs, entry="app", stdlib_mode="imported", stdlib_include=["email"], stdlib_exclude=["traceback"]) == 0
     names = modules_in(packs)
     assert "email.message" in names and "email" in names
     assert "traceback" not in names
@@ -77,60 +88,60 @@ def test_include_exclude_and_data_of_included_packages(packs):
 
 def test_all_mode_ships_everything_but_excludes(packs):
     write_app(packs, {"app": ([], [])})
-    assert run(packs, "--entry_module", "app", "--stdlib_exclude", "email") == 0
+    assert run(packs, entry="app", stdlib_exclude=["email"]) == 0
     assert "sqlite3" in modules_in(packs) and "email.message" not in modules_in(packs)
     assert read_blob(packs / "out.blob").names(DATA) == []
 
 
 def test_sources_are_dropped_unless_asked_for(packs):
     write_app(packs, {"app": ([], [])})
-    assert run(packs, "--entry_module", "app") == 0
+    assert run(packs, entry="app") == 0
     reader = read_blob(packs / "out.blob")
     assert reader.get(MODULE, "app").source is None and reader.get(MODULE, "json").source is None
-    assert run(packs, "--entry_module", "app", "--sources", "--stdlib_sources") == 0
+    assert run(packs, entry="app", include_sources=True, stdlib_sources=True) == 0
     reader = read_blob(packs / "out.blob")
     assert reader.get(MODULE, "app").source == b"src" and reader.get(MODULE, "json").source == b"s"
 
 
 def test_zstd_level_compresses(packs):
     write_app(packs, {"app": ([], [])})
-    assert run(packs, "--entry_module", "app", "--zstd_level", "3") == 0
+    assert run(packs, entry="app", zstd_level=3) == 0
     assert json.loads((packs / "report.json").read_text())["zstd_level"] == 3
 
 
 def test_main_path_names_the_entry_module(packs):
     write_app(packs, {"tool.cli": ([], [])})
-    assert run(packs, "--main_path", "app/tool.cli.py") == 0
-    assert json.loads((packs / "report.json").read_text())["entry_point"] == "tool.cli"
+    assert run(packs, main="app/tool.cli.py") == 0
+    assert json.loads((packs / "report.json").read_text())["entry_point"] == {"module": "tool.cli", "function": ""}
 
 
 @pytest.mark.parametrize(
     "modules, entry, message",
     [
-        ({"app": ([], ["run"])}, ["--entry_module", "app", "--entry_function", "main"],
+        ({"app": ([], ["run"])}, {"entry": "app:main"},
          "//app:bin: entry point 'app:main': app/app.py defines no top-level 'main'.*it defines: run"),
-        ({"app": ([], [])}, ["--entry_module", "nope"], "//app:bin: the entry point's module 'nope' is not among"),
-        ({"app": ([], [])}, ["--main_path", "elsewhere.py"], "main elsewhere.py is not among the binary's modules"),
-        ({"json": ([], [])}, ["--entry_module", "json"],
+        ({"app": ([], [])}, {"entry": "nope"}, "//app:bin: the entry point's module 'nope' is not among"),
+        ({"app": ([], [])}, {"main": "elsewhere.py"}, "main elsewhere.py is not among the binary's modules"),
+        ({"json": ([], [])}, {"entry": "json"},
          "app/json.py is module 'json', which is also a standard library module.*stdlib_exclude = \\[\"json\"\\]"),
-        ({"app": ([], [])}, ["--entry_module", "app", "--stdlib_include", "nosuchmod"], "stdlib_include names no standard library module: nosuchmod"),
+        ({"app": ([], [])}, {"entry": "app", "stdlib_include": ["nosuchmod"]}, "stdlib_include names no standard library module: nosuchmod"),
     ],
 )
 def test_bad_input_fails_at_build_time_naming_target_and_fix(packs, capsys, modules, entry, message):
     write_app(packs, modules)
-    assert run(packs, *entry) == 1
+    assert run(packs, **entry) == 1
     assert __import__("re").search(message, capsys.readouterr().err, __import__("re").S)
 
 
 def test_excluding_the_stdlib_module_allows_an_app_module_of_that_name(packs):
     write_app(packs, {"json": ([], [])})
-    assert run(packs, "--entry_module", "json", "--stdlib_exclude", "json") == 0
+    assert run(packs, entry="json", stdlib_exclude=["json"]) == 0
     assert read_blob(packs / "out.blob").get(MODULE, "json").primary == b"a"
 
 
 def test_packs_from_different_python_versions_are_rejected(packs, capsys):
     write_app(packs, {"app": ([], [])}, magic=b"\x00\x00\r\n")
-    assert run(packs, "--entry_module", "app") == 1
+    assert run(packs, entry="app") == 1
     assert "compiled by different Python versions" in capsys.readouterr().err
 
 
@@ -146,8 +157,8 @@ def test_console_script_resolves_to_its_entry_point(packs):
     write_app_with_entry_points(
         packs, [("tool-1.0", "[console_scripts]\ntool = tool.cli:main [extra]\n\n[gui_scripts]\ngui = tool.cli:gui\n")]
     )
-    assert run(packs, "--console_script", "tool") == 0
-    assert json.loads((packs / "report.json").read_text())["entry_point"] == "tool.cli:main"
+    assert run(packs, console_script="tool") == 0
+    assert json.loads((packs / "report.json").read_text())["entry_point"] == {"module": "tool.cli", "function": "main"}
 
 
 @pytest.mark.parametrize(
@@ -162,7 +173,7 @@ def test_console_script_resolves_to_its_entry_point(packs):
 )
 def test_console_script_errors(packs, capsys, entry_points, message):
     write_app_with_entry_points(packs, entry_points)
-    assert run(packs, "--console_script", "tool") == 1
+    assert run(packs, console_script="tool") == 1
     assert __import__("re").search(message, capsys.readouterr().err, __import__("re").S)
 
 
@@ -179,21 +190,21 @@ def test_file_access_notes_go_to_the_build_log_and_the_report(packs, capsys):
         "grammar": "import os\nopen(os.path.join(os.path.dirname(__file__), 'Grammar.txt'))\n",
         "native": "import ctypes\nctypes.CDLL(__file__ + '.so')\n",
     }, packages={"grammar", "native"})
-    assert run(packs, "--entry_module", "app") == 0
+    assert run(packs, entry="app") == 0
     log = capsys.readouterr().err
     assert "note: //app:bin: grammar: reads files next to its modules (grammar/__init__.py:2 open): served by the read-only file view" in log
     assert 'note: //app:bin: native: passes a path next to its modules to C code (native/__init__.py:2 ctypes.CDLL)' in log
     assert 'Fix: extract_packages = ["native"]' in log
     report = json.loads((packs / "report.json").read_text())
     assert [n.split(":")[0] for n in report["file_access"]] == ["grammar", "native"]
-    assert run(packs, "--entry_module", "app", "--extract_package", "native") == 0
+    assert run(packs, entry="app", extract_packages=["native"]) == 0
     assert "native: uses paths next to its modules (native/__init__.py:2 ctypes.CDLL); extracted at run time" in capsys.readouterr().err
 
 
 def test_extract_packages_must_name_an_embedded_package(packs, capsys):
     write_app_sources(packs, {"app": "def main(): pass\n", "tool": "", "tool.data": ""}, packages={"tool", "tool.data"})
-    assert run(packs, "--entry_module", "app", "--extract_package", "tool.data", "--extract_package", "json") == 0
-    assert run(packs, "--entry_module", "app", "--extract_package", "tool.dta") == 1
+    assert run(packs, entry="app", extract_packages=["tool.data", "json"]) == 0
+    assert run(packs, entry="app", extract_packages=["tool.dta"]) == 1
     err = capsys.readouterr().err
     assert "//app:bin: extract_packages names 'tool.dta', which is no package of this binary" in err
     assert "Fix: name an embedded package (tool, tool.data)" in err
@@ -208,10 +219,10 @@ def test_builtins_nothing_imports_are_left_out_in_imported_mode(packs, tmp_path)
     (packs / "stdlib.json").write_text(json.dumps({"modules": {
         n: {"imports": STDLIB_WITH_C.get(n, i), "defines": [], "path": f"lib/{n}.py"} for n, i in STDLIB.items()}}))
     write_app(packs, {"app": (["json", "_ssl"], ["main"])})
-    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported", "--descriptor", str(descriptor)) == 0
+    assert run(packs, entry="app", stdlib_mode="imported", descriptor=descriptor) == 0
     # json's _json and the app's _ssl (with the _socket it imports from C) stay; core modules always.
     assert json.loads((packs / "report.json").read_text())["builtins_left_out"] == ["_sqlite3", "zlib"]
-    assert run(packs, "--entry_module", "app", "--descriptor", str(descriptor)) == 0  # stdlib = "all": all stay
+    assert run(packs, entry="app", descriptor=descriptor) == 0  # stdlib = "all": all stay
     assert json.loads((packs / "report.json").read_text())["builtins_left_out"] == []
 
 
@@ -221,18 +232,18 @@ def test_sysconfig_brings_its_dynamically_named_data_module(tmp_path):
     (tmp_path / "stdlib.blob").write_bytes(write_blob(entries, MAGIC))
     (tmp_path / "stdlib.json").write_text(json.dumps({"modules": {n: {"imports": i, "defines": [], "path": f"lib/{n}.py"} for n, i in stdlib.items()}}))
     write_app(tmp_path, {"app": (["sysconfig"], ["main"])})
-    assert run(tmp_path, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert run(tmp_path, entry="app", stdlib_mode="imported") == 0
     assert "_sysconfigdata__linux_x86_64-linux-musl" in modules_in(tmp_path)
     write_app(tmp_path, {"app": (["json"], ["main"])})
-    assert run(tmp_path, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert run(tmp_path, entry="app", stdlib_mode="imported") == 0
     assert "_sysconfigdata__linux_x86_64-linux-musl" not in modules_in(tmp_path)
 
 
 def test_interpreter_needs_no_entry_point_and_keeps_every_app_module(packs):
     write_app(packs, {"lib": (["json"], []), "other": ([], [])})
-    assert run(packs, "--interpreter", "--stdlib_mode", "imported") == 0
+    assert run(packs, interpreter=True, stdlib_mode="imported") == 0
     assert {"lib", "other", "json", "json.decoder"} <= set(modules_in(packs))
-    assert json.loads((packs / "report.json").read_text())["entry_point"] == ""
+    assert json.loads((packs / "report.json").read_text())["entry_point"] is None
 
 
 def test_imported_mode_skips_type_checking_command_line_and_lazy_imports_of_the_stdlib(packs, tmp_path):
@@ -248,7 +259,7 @@ def test_imported_mode_skips_type_checking_command_line_and_lazy_imports_of_the_
         n: {"imports": i, "weak": weak.get(n, {}), "defines": [], "path": f"lib/{n}.py"} for n, i in stdlib.items()}}))
     (packs / "stdlib.blob").write_bytes(write_blob([Entry(MODULE, n, primary=b"c", is_package=n in PACKAGES) for n in stdlib], MAGIC))
     write_app(packs, {"app": (["json"], ["main"])})
-    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported", "--descriptor", str(descriptor)) == 0
+    assert run(packs, entry="app", stdlib_mode="imported", descriptor=descriptor) == 0
     names = set(modules_in(packs))
     # Optional imports are followed (features such as http.client's ssl), the rest is not; warnings'
     # lazy tracemalloc is in LAZY_IMPORTS.
@@ -259,19 +270,19 @@ def test_imported_mode_skips_type_checking_command_line_and_lazy_imports_of_the_
     # The app's own imports are all followed but `if TYPE_CHECKING:`.
     (packs / "app.json").write_text(json.dumps({"modules": {"app": {
         "imports": ["email", "sqlite3"], "weak": {"email": "type_checking", "sqlite3": "optional"}, "defines": ["main"], "path": "app.py"}}}))
-    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert run(packs, entry="app", stdlib_mode="imported") == 0
     assert "sqlite3" in modules_in(packs) and "email" not in modules_in(packs)
     # stdlib_include forces a module in.
-    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported", "--stdlib_include", "tracemalloc") == 0
+    assert run(packs, entry="app", stdlib_mode="imported", stdlib_include=["tracemalloc"]) == 0
     assert "tracemalloc" in modules_in(packs)
 
 
 def test_a_computed_import_name_in_the_app_gets_a_note_with_stdlib_imported(packs, capsys):
     write_app(packs, {"app": (["json", "*"], ["main"])})
-    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert run(packs, entry="app", stdlib_mode="imported") == 0
     err = capsys.readouterr().err
     assert "note: //app:bin: app/app.py import modules by a computed name" in err and "stdlib_include" in err
-    assert run(packs, "--entry_module", "app") == 0  # stdlib = "all": nothing can be missing
+    assert run(packs, entry="app") == 0  # stdlib = "all": nothing can be missing
     assert "computed name" not in capsys.readouterr().err
 
 
@@ -282,9 +293,9 @@ def test_a_stdlib_entry_point_brings_its_command_line_imports(packs):
     (packs / "stdlib.json").write_text(json.dumps({"modules": modules}))
     (packs / "stdlib.blob").write_bytes(write_blob([Entry(MODULE, n, primary=b"c", is_package=n in PACKAGES) for n in stdlib], MAGIC))
     write_app(packs, {"app": (["json.tool"], ["main"])})
-    assert run(packs, "--entry_module", "app", "--stdlib_mode", "imported") == 0
+    assert run(packs, entry="app", stdlib_mode="imported") == 0
     assert "argparse" not in modules_in(packs)  # json.tool imported by the app: its main() is not run
-    assert run(packs, "--entry_module", "json.tool", "--stdlib_mode", "imported") == 0
+    assert run(packs, entry="json.tool", stdlib_mode="imported") == 0
     assert "argparse" in modules_in(packs)
 
 
@@ -314,8 +325,8 @@ def test_cjk_codecs_and_their_builtins_only_when_named(cjk_packs, capsys):
     tmp = cjk_packs
     (tmp / "app.blob").write_bytes(write_blob([Entry(MODULE, "app", primary=b"a", source=b"print(b.decode('SJIS'))\n")], MAGIC))
     (tmp / "app.json").write_text(json.dumps({"modules": {"app": {"imports": [], "defines": [], "path": "app/app.py"}}}))
-    common = ("--entry_module", "app", "--stdlib_mode", "imported", "--descriptor", str(tmp / "d.json"))
-    assert run(tmp, *common) == 0
+    common = {"entry": "app", "stdlib_mode": "imported", "descriptor": tmp / "d.json"}
+    assert run(tmp, **common) == 0
     names = modules_in(tmp)
     assert "encodings.utf_8" in names and "encodings.aliases" in names
     assert "encodings.shift_jis" not in names and "encodings.gbk" not in names
@@ -327,13 +338,13 @@ def test_cjk_codecs_and_their_builtins_only_when_named(cjk_packs, capsys):
     assert 'app names the encoding of encodings.shift_jis' in err and 'stdlib_include = ["encodings.shift_jis"]' in err
     assert "encodings.gbk" not in err
     # Named: embedded, with the built-ins it imports.
-    assert run(tmp, *common, "--stdlib_include", "encodings.shift_jis") == 0
+    assert run(tmp, **common, stdlib_include=["encodings.shift_jis"]) == 0
     assert "encodings.shift_jis" in modules_in(tmp) and "encodings.gbk" not in modules_in(tmp)
     left_out = json.loads((tmp / "report.json").read_text())["builtins_left_out"]
     assert "_codecs_jp" not in left_out and "_multibytecodec" not in left_out and "_codecs_cn" in left_out
     assert "names the encoding" not in capsys.readouterr().err
     # stdlib = "all" and stdlib_include = ["encodings"] keep every codec.
-    assert run(tmp, *common, "--stdlib_include", "encodings") == 0
+    assert run(tmp, **common, stdlib_include=["encodings"]) == 0
     assert {"encodings.shift_jis", "encodings.gbk"} <= set(modules_in(tmp))
-    assert run(tmp, "--entry_module", "app", "--descriptor", str(tmp / "d.json")) == 0
+    assert run(tmp, entry="app", descriptor=tmp / "d.json") == 0
     assert {"encodings.shift_jis", "encodings.gbk"} <= set(modules_in(tmp))

@@ -6,7 +6,8 @@ from email.parser import HeaderParser
 
 import pytest
 
-from pystatic.binary import sbom
+from pystatic.binary import licence_policy, sbom, sbom_components, sbom_documents
+from pystatic.distribution import cpython_sbom
 from pystatic.format.blob import METADATA, MODULE, Entry, write_blob
 
 CPYTHON_SBOM = {
@@ -138,7 +139,7 @@ def test_spdx_describes_the_executable_and_what_is_inside(inputs):
     assert ("SPDXRef-pypi-rich-15.0.0", "DEPENDS_ON", "SPDXRef-pypi-pygments-2.21.0") in relations
     assert ("SPDXRef-zig", "BUILD_TOOL_OF", "SPDXRef-binary") in relations
     assert not any(r[2] == "SPDXRef-zig" and r[1] == "CONTAINS" for r in relations)
-    assert doc["creationInfo"]["created"] == sbom.CREATED
+    assert doc["creationInfo"]["created"] == sbom_documents.CREATED
 
 
 def test_outputs_are_byte_reproducible_and_named_by_the_executable(inputs):
@@ -156,7 +157,7 @@ def test_cyclonedx_nests_cpythons_bundled_code_and_lists_dependencies(inputs):
     tmp_path, common = inputs
     _, cdx = write_sbom(tmp_path, common)
     bom = json.loads(cdx.read_text())
-    assert bom["specVersion"] == "1.6" and bom["metadata"]["timestamp"] == sbom.CREATED
+    assert bom["specVersion"] == "1.6" and bom["metadata"]["timestamp"] == sbom_documents.CREATED
     assert bom["metadata"]["component"]["hashes"][0]["content"] == hashlib.sha256(b"\x7fELF static").hexdigest()
     assert [t["name"] for t in bom["metadata"]["tools"]["components"]] == ["zig", "rules_pystatic"]
     top = {c["bom-ref"]: c for c in bom["components"]}
@@ -214,7 +215,7 @@ def test_policy_passes_and_warns_about_unknown_licences(inputs, capsys):
     ("GPL-3.0-or-later", ["GPL-3.0-only"], []),  # ids match exactly: deny -or-later too if meant
 ])
 def test_denied_in_follows_and_or(expression, denied, found):
-    assert sbom.denied_in(expression, denied) == found
+    assert licence_policy.denied_in(expression, denied) == found
 
 
 @pytest.mark.parametrize("metadata, expected", [
@@ -228,7 +229,7 @@ def test_denied_in_follows_and_or(expression, denied, found):
     ("License: Copyright (c) me, all rights reserved\n", None),
 ])
 def test_licence_from_pep_639_license_or_classifiers(metadata, expected):
-    assert sbom.license_of_metadata(HeaderParser().parsestr(metadata))[0] == expected
+    assert licence_policy.license_of_metadata(HeaderParser().parsestr(metadata))[0] == expected
 
 
 def test_cpythons_sbom_is_read_from_the_source_archive(tmp_path):
@@ -239,14 +240,14 @@ def test_cpythons_sbom_is_read_from_the_source_archive(tmp_path):
         info.size = len(data)
         tar.addfile(info, io.BytesIO(data))
     out = tmp_path / "c.json"
-    assert sbom.main(["--extract_cpython", str(archive), "--output", str(out)]) == 0
+    assert cpython_sbom.main(["--extract_cpython", str(archive), "--output", str(out)]) == 0
     got = json.loads(out.read_text())
     assert got["source_sha256"] == hashlib.sha256(archive.read_bytes()).hexdigest()
     assert [p["name"] for p in got["sbom"]["packages"]] == ["expat", "libb2", "macholib", "mpdecimal"]
     empty = tmp_path / "Other.tar.xz"
     with tarfile.open(empty, "w:xz"):
         pass
-    assert sbom.main(["--extract_cpython", str(empty), "--output", str(out)]) == 1
+    assert cpython_sbom.main(["--extract_cpython", str(empty), "--output", str(out)]) == 1
 
 
 def test_extensions_built_from_an_sdist_or_first_party_c_code(inputs, capsys):
@@ -254,7 +255,7 @@ def test_extensions_built_from_an_sdist_or_first_party_c_code(inputs, capsys):
     common = common + ["--extension", "markupsafe._speedups=//app:speedups", "--extension", "greet=//native:greet"]
     spdx, cdx = write_sbom(tmp_path, common)
     packages = {p["SPDXID"]: p for p in json.loads(spdx.read_text())["packages"]}
-    ext = packages["SPDXRef-" + sbom._ref("ext-markupsafe._speedups")]
+    ext = packages["SPDXRef-" + sbom_components._ref("ext-markupsafe._speedups")]
     assert ext["name"] == "MarkupSafe" and ext["versionInfo"] == "3.0.4" and ext["licenseDeclared"] == "BSD-3-Clause"
     assert ext["checksums"] == [{"algorithm": "SHA256", "checksumValue": "5d" * 32}]
     assert ext["packageFileName"] == "markupsafe-3.0.4.tar.gz"
@@ -263,8 +264,8 @@ def test_extensions_built_from_an_sdist_or_first_party_c_code(inputs, capsys):
     greet = packages["SPDXRef-ext-greet"]
     assert greet["licenseDeclared"] == "NOASSERTION" and "the application's own code" in greet["comment"]
     relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in json.loads(spdx.read_text())["relationships"]}
-    assert ("SPDXRef-binary", "CONTAINS", "SPDXRef-" + sbom._ref("ext-markupsafe._speedups")) in relations
-    assert ("SPDXRef-pypi-markupsafe-3.0.4", "DEPENDS_ON", "SPDXRef-" + sbom._ref("ext-markupsafe._speedups")) in relations
+    assert ("SPDXRef-binary", "CONTAINS", "SPDXRef-" + sbom_components._ref("ext-markupsafe._speedups")) in relations
+    assert ("SPDXRef-pypi-markupsafe-3.0.4", "DEPENDS_ON", "SPDXRef-" + sbom_components._ref("ext-markupsafe._speedups")) in relations
     from cyclonedx.schema import SchemaVersion
     from cyclonedx.validation.json import JsonStrictValidator
     from spdx_tools.spdx.parser.parse_anything import parse_file

@@ -15,6 +15,8 @@ import re
 import sys
 
 from pystatic.binary import frozen_modules
+from pystatic.binary.c_literals import c_string
+from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.common.action_args import expand_param_files
 
@@ -23,11 +25,6 @@ ALLOCATORS = {
     "pymalloc": "PYMEM_ALLOCATOR_PYMALLOC",
     "malloc": "PYMEM_ALLOCATOR_MALLOC",
 }
-
-
-def c_string(text):
-    """A C string literal; json's escapes (\\", \\\\, \\n, \\uXXXX for control characters) are valid C."""
-    return json.dumps(text, ensure_ascii=True).replace("\\u00", "\\x")
 
 
 _INITTAB_ENTRY = re.compile(r'\s*\{"([\w.]+)", (\w+)\},')
@@ -55,13 +52,12 @@ def pruned_inittab(config_c, left_out):
     return "\n".join(lines) + "\n"
 
 
-def glue_source(
-    blob_path, blob_sha256, entry_point, allocator, optimize, utf8_mode, use_environment, buffered_stdio, zstd, extensions,
-    file_view=True, extract_packages=(), left_out_builtins=(), interpreter=False, left_out_modules=(),
-):
-    if allocator not in ALLOCATORS:
-        raise ValueError(f"unknown allocator {allocator!r}; known: {', '.join(ALLOCATORS)}")
-    for package in extract_packages:
+def glue_source(settings, blob_path, blob_sha256, entry_point, extensions=(), left_out_builtins=(), left_out_modules=()):
+    """The glue of a binary with BinarySettings `settings`; the rest is what the pack step found
+    (entry_point: a ResolvedEntryPoint, None for an interpreter) and every extension module."""
+    if settings.allocator not in ALLOCATORS:
+        raise ValueError(f"unknown allocator {settings.allocator!r}; known: {', '.join(ALLOCATORS)}")
+    for package in settings.extract_packages:
         if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", package):
             raise ValueError(f"bad package name {package!r} in extract_packages")
     for name, init in extensions:
@@ -72,17 +68,17 @@ def glue_source(
         '#include "pystatic_runtime.h"',
         "",
         "const pystatic_settings_t pystatic_settings = {",
-        f"    .entry_point = {c_string(entry_point)},",
-        f"    .allocator = {ALLOCATORS[allocator]},",
-        f"    .optimize = {int(optimize)},",
-        f"    .utf8_mode = {int(utf8_mode)},",
-        f"    .use_environment = {int(use_environment)},",
-        f"    .buffered_stdio = {int(buffered_stdio)},",
-        f"    .file_view = {int(file_view)},",
-        f"    .extract_packages = {c_string(','.join(extract_packages))},",
+        f"    .entry_point = {c_string(entry_point.c_form() if entry_point else '')},",
+        f"    .allocator = {ALLOCATORS[settings.allocator]},",
+        f"    .optimize = {int(settings.optimize)},",
+        f"    .utf8_mode = {int(settings.utf8_mode)},",
+        f"    .use_environment = {int(settings.use_environment)},",
+        f"    .buffered_stdio = {int(settings.buffered_stdio)},",
+        f"    .file_view = {int(settings.file_view)},",
+        f"    .extract_packages = {c_string(','.join(settings.extract_packages))},",
         f"    .left_out_builtins = {c_string(','.join(left_out_builtins))},",
         f"    .left_out_modules = {c_string(','.join(left_out_modules))},",
-        f"    .interpreter = {int(interpreter)},",
+        f"    .interpreter = {int(settings.interpreter)},",
         "};",
         f"const char pystatic_blob_sha256[] = {c_string(blob_sha256)};",
         "",
@@ -91,7 +87,7 @@ def glue_source(
     lines.append("const struct _inittab pystatic_extra_inittab[] = {")
     lines += [f"    {{{c_string(name)}, {init}}}," for name, init in extensions]
     lines += ["    {NULL, NULL},", "};", ""]
-    if zstd:
+    if settings.zstd_linked:
         lines += [
             "#include <pthread.h>",
             "#include <stdatomic.h>",
@@ -175,45 +171,28 @@ def libpython_archive(distribution, descriptor):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--settings", required=True, help="the binary's settings (settings.py, written by binary.bzl)")
     parser.add_argument("--blob", required=True, help="path of the blob as the compiler sees it")
-    entry = parser.add_mutually_exclusive_group(required=True)
-    entry.add_argument("--entry_point", help="module or module:function")
-    entry.add_argument("--entry_from_report", help="the pack step's report, which names the entry point")
-    parser.add_argument("--allocator", default="mimalloc", choices=sorted(ALLOCATORS))
-    parser.add_argument("--optimize", type=int, default=0)
-    parser.add_argument("--utf8_mode", type=int, default=1)
-    parser.add_argument("--use_environment", type=int, default=0)
-    parser.add_argument("--buffered_stdio", type=int, default=1)
-    parser.add_argument("--file_view", type=int, default=1, help="serve file APIs below sys.executable from the blob")
-    parser.add_argument("--extract_package", action="append", default=[], help="package written to a cache dir at run time")
+    parser.add_argument("--report", required=True,
+                        help="the pack step's report: the resolved entry point, the built-ins and modules it left out")
     parser.add_argument("--descriptor", help="the distribution's descriptor (names its inittab, config.c)")
     parser.add_argument("--distribution", help="the distribution's directory")
-    parser.add_argument("--interpreter", type=int, default=0, help="1: a python3 command line (py_static_interpreter)")
-    parser.add_argument("--frozen_bootstrap_only", action="store_true",
-                        help="freeze only the import system's bootstrap: the blob serves the stdlib (frozen_modules.py)")
-    parser.add_argument("--zstd", action="store_true", help="resources may be zstd-compressed: link libzstd")
-    parser.add_argument("--extension", action="append", default=[], nargs=2, metavar=("MODULE", "INIT_FUNCTION"))
     parser.add_argument("--extensions_file", action="append", default=[],
                         help="JSON [[module, init function], ...] of a package built from its sdist (PyStaticSdist)")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
+    settings = BinarySettings.load(args.settings)
+    extensions = list(settings.extensions)
     for path in args.extensions_file:
         with open(path, encoding="utf-8") as listed:
-            args.extension += [tuple(pair) for pair in json.load(listed)]
-    left_out, left_out_modules = [], []
-    if args.entry_from_report:
-        with open(args.entry_from_report, encoding="utf-8") as f:
-            report = json.load(f)
-        args.entry_point = report["entry_point"]
-        left_out = report.get("builtins_left_out", [])
-        left_out_modules = report.get("stdlib_left_out", [])
+            extensions += [tuple(pair) for pair in json.load(listed)]
+    with open(args.report, encoding="utf-8") as f:
+        report = json.load(f)
+    entry_point = ResolvedEntryPoint(**report["entry_point"]) if report.get("entry_point") else None
+    left_out = report.get("builtins_left_out", [])
     with open(args.blob, "rb") as blob:
         blob_sha256 = hashlib.file_digest(blob, "sha256").hexdigest()
-    source = glue_source(
-        args.blob, blob_sha256, args.entry_point, args.allocator, args.optimize, args.utf8_mode,
-        args.use_environment, args.buffered_stdio, args.zstd, args.extension, args.file_view, args.extract_package,
-        left_out, bool(args.interpreter), left_out_modules,
-    )
+    source = glue_source(settings, args.blob, blob_sha256, entry_point, extensions, left_out, report.get("stdlib_left_out", []))
     if left_out:
         if not (args.descriptor and args.distribution):
             parser.error("the report leaves built-in modules out: --descriptor and --distribution (its inittab) are needed")
@@ -221,9 +200,9 @@ def main(argv=None):
         with open(inittab, encoding="utf-8") as f:
             source += "\n/* The distribution's inittab without the built-ins nothing embedded imports. */\n"
             source += pruned_inittab(f.read(), left_out)
-    if args.frozen_bootstrap_only:
+    if settings.frozen_bootstrap_only:
         if not (args.descriptor and args.distribution):
-            parser.error("--frozen_bootstrap_only reads the distribution's frozen.o: --descriptor and --distribution are needed")
+            parser.error("frozen_bootstrap_only reads the distribution's frozen.o: --descriptor and --distribution are needed")
         source += "\n" + frozen_modules.glue_source(libpython_archive(args.distribution, args.descriptor))
     with open(args.output, "w", encoding="utf-8") as out:
         out.write(source)

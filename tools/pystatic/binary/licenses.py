@@ -3,7 +3,7 @@
 Every component linked or embedded: CPython and the libraries it bundles, each C dependency of the
 distribution (from its descriptor: licence name, version, source sha256 and origin, licence text)
 that the binary links (the same rule as its SBOM: a built-in module of its pruned inittab or the
-runtime uses it, sbom.is_linked),
+runtime uses it, linked_libraries.is_linked),
 and every Python distribution whose `.dist-info` is in the resource blob (name, version, licence
 from METADATA, licence files from the dist-info).
 """
@@ -14,7 +14,7 @@ import pathlib
 import sys
 from email.parser import HeaderParser
 
-from pystatic.binary.sbom import is_linked, linked_builtins
+from pystatic.binary.linked_libraries import is_linked, linked_builtins
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.format.blob import METADATA, BlobError, read_blob
 

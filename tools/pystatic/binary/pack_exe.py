@@ -13,7 +13,7 @@ import json
 import struct
 import sys
 
-from pystatic.binary.gen_glue import c_string
+from pystatic.binary.c_literals import c_string
 from pystatic.format.blob import zstd_codec
 
 # Where the loader is linked (rules/private/binary.bzl passes it to the linker): 1 GiB, far above a

@@ -11,20 +11,18 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 
-from pystatic.common.targets import by_cpu
 
-# e_machine names as pyelftools reports them, by the @platforms cpu names (distribution/toolchains/targets.bzl).
-MACHINES = {cpu: row["elf_machine"] for cpu, row in by_cpu().items()}
+def static_problems(path, elf_machine=None):
+    """Returns a list of reasons why `path` is not a fully static ELF executable (empty if it is).
 
-
-def static_problems(path, cpu=None):
-    """Returns a list of reasons why `path` is not a fully static ELF executable (empty if it is)."""
+    elf_machine: the e_machine expected, as pyelftools names it ("EM_X86_64"; the `elf_machine` of
+    the target's row in distribution/toolchains/targets.bzl), or None not to check it."""
     try:
         with open(path, "rb") as f:
             elf = ELFFile(f)
             problems = []
-            if cpu is not None and elf["e_machine"] != MACHINES[cpu]:
-                problems.append(f"machine is {elf['e_machine']}, expected {MACHINES[cpu]} ({cpu})")
+            if elf_machine is not None and elf["e_machine"] != elf_machine:
+                problems.append(f"machine is {elf['e_machine']}, expected {elf_machine}")
             for segment in elf.iter_segments():
                 if segment["p_type"] == "PT_INTERP":
                     problems.append(f"has a program interpreter (PT_INTERP {segment.get_interp_name()})")
@@ -41,10 +39,10 @@ def static_problems(path, cpu=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("binary")
-    parser.add_argument("--cpu", choices=sorted(MACHINES))
+    parser.add_argument("--elf_machine", help="the e_machine expected, e.g. EM_X86_64 (the target's row of targets.bzl)")
     parser.add_argument("--stamp", help="file to write on success (for a Bazel validation action)")
     args = parser.parse_args(argv)
-    problems = static_problems(args.binary, args.cpu)
+    problems = static_problems(args.binary, args.elf_machine)
     if problems:
         print(f"error: {args.binary} is not a fully static executable: it " + "; it ".join(problems), file=sys.stderr)
         return 1
