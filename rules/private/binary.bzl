@@ -16,7 +16,7 @@ load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_c
 load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "python_build_transition")
-load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "build_python_action")
+load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "build_python_action", "package_files")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load(":compression.bzl", "EXE_LOADER_BASE", "zstd_linked", "zstd_shipped")
 load(":dotted_name.bzl", "is_dotted_name")
@@ -81,7 +81,7 @@ def _bytecode(ctx, runtime, manifest, files):
         ctx,
         runtime.build_distribution,
         script = ctx.file._compile_bytecode,
-        tool_files = ctx.files._compile_bytecode_package,
+        tool_files = package_files(ctx.attr._compile_bytecode_package),
         arguments = [args],
         inputs = [manifest] + files,
         outputs = [blob, imports],
@@ -449,7 +449,7 @@ _py_static_binary = rule(
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         "_exe_loader": attr.label(default = "//runtime:exe_loader.c", allow_single_file = True),
         "_compile_bytecode": attr.label(default = "//tools:pystatic/binary/compile_bytecode.py", allow_single_file = True),
-        "_compile_bytecode_package": attr.label(default = "//tools:compile_bytecode_srcs"),
+        "_compile_bytecode_package": attr.label(default = "//tools:binary.compile_bytecode", providers = [PyInfo]),
         "_gen_glue": attr.label(default = "//tools:gen_glue", executable = True, cfg = "exec"),
         "_licenses": attr.label(default = "//tools:licenses", executable = True, cfg = "exec"),
         "_pack_blob": attr.label(default = "//tools:pack_blob", executable = True, cfg = "exec"),

@@ -12,6 +12,7 @@ load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
 load("@pystatic_distribution//toolchains/cpython:providers.bzl", "StaticDependencyInfo", "ldversion")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
+load("//toolchains/cpython:runtime.bzl", "package_env", "package_files")
 load(":providers.bzl", "PyStaticSdistInfo")
 
 def _pystatic_sdist_package_impl(ctx):
@@ -51,12 +52,12 @@ def _pystatic_sdist_package_impl(ctx):
         arguments = ["-S", "-B", ctx.file._build_sdist.path, args],
         inputs = depset(
             [build_dist.distribution, dist.distribution, ctx.file.sdist, ctx.file._build_sdist] +
-            ctx.files._pystatic_package + ctx.files.build_tools + ctx.files.fallback_wheel +
+            package_files(ctx.attr._build_sdist_package) + ctx.files.build_tools + ctx.files.fallback_wheel +
             [lib.prefix for lib in natives],
             transitive = [tools.files],
         ),
         outputs = [site, archive, builtins, log],
-        env = {"PYTHONHASHSEED": "0", "PYTHONPATH": ":".join({f.path[:f.path.rfind("/pystatic/")]: None for f in ctx.files._pystatic_package if "/pystatic/" in f.path}.keys())},
+        env = package_env(package_files(ctx.attr._build_sdist_package)),
         mnemonic = "PyStaticSdist",
         progress_message = "Building {} {} from its sdist for {} %{{label}}".format(ctx.attr.package, ctx.attr.version, tools.triple),
     )
@@ -96,7 +97,7 @@ pystatic_sdist_package = rule(
         "sdist": attr.label(mandatory = True, allow_single_file = [".tar.gz", ".zip", ".tgz"]),
         "version": attr.string(mandatory = True),
         "_build_sdist": attr.label(default = "//tools:pystatic/packages/build_sdist.py", allow_single_file = True),
-        "_pystatic_package": attr.label(default = "//tools:build_sdist_srcs"),
+        "_build_sdist_package": attr.label(default = "//tools:packages.build_sdist", providers = [PyInfo]),
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],

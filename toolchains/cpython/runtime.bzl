@@ -14,6 +14,18 @@ load(":runtime_info.bzl", "PyStaticRuntimeInfo")
 
 OPTIMIZE_LEVELS = [0, 1, 2]
 
+def package_files(library):
+    """The `pystatic` files a script imports: its py_library's closure (tools/libraries.bzl), no more."""
+    return library[PyInfo].transitive_sources.to_list()
+
+def package_env(tool_files):
+    """The environment of a script run by the distribution's interpreter: PYTHONPATH = the package roots."""
+    return {
+        # PYTHONHASHSEED: frozenset constants are marshalled in hash order.
+        "PYTHONHASHSEED": "0",
+        "PYTHONPATH": ":".join({f.path[:f.path.rfind("/pystatic/")]: None for f in tool_files if "/pystatic/" in f.path}.keys()),
+    }
+
 def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, outputs, mnemonic, progress_message):
     """Runs a tools/pystatic script under the build-machine interpreter of the target's Python version.
 
@@ -21,7 +33,7 @@ def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, 
       ctx: rule context.
       build_dist: PyStaticDistributionInfo that runs on the build machine.
       script: File, the script to run.
-      tool_files: list of File, the `pystatic` package the script imports.
+      tool_files: list of File, the `pystatic` modules the script imports (package_files).
       arguments: list of Args.
       inputs: list of File.
       outputs: list of File.
@@ -33,8 +45,7 @@ def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, 
         arguments = ["-S", "-B", script.path] + arguments,
         inputs = depset([build_dist.distribution, script] + tool_files + inputs),
         outputs = outputs,
-        # PYTHONHASHSEED: frozenset constants are marshalled in hash order.
-        env = {"PYTHONHASHSEED": "0", "PYTHONPATH": ":".join({f.path[:f.path.rfind("/pystatic/")]: None for f in tool_files if "/pystatic/" in f.path}.keys())},
+        env = package_env(tool_files),
         mnemonic = mnemonic,
         progress_message = progress_message,
     )
@@ -104,7 +115,7 @@ def _py_static_runtime_impl(ctx):
             ctx,
             build_dist,
             script = ctx.file._compile_bytecode,
-            tool_files = ctx.files._pystatic_package,
+            tool_files = package_files(ctx.attr._compile_bytecode_package),
             arguments = [args],
             inputs = [dist.distribution, sysconfig_module, ctx.file._pyrepl_curses] + ctx.files._runtime_modules,
             outputs = [blob, imports],
@@ -143,7 +154,7 @@ py_static_runtime = rule(
             allow_single_file = True,
             doc = "Replaces _pyrepl._minimal_curses (which dlopens libncursesw) with ANSI capabilities, for 3.13's REPL.",
         ),
-        "_pystatic_package": attr.label(default = "//tools:compile_bytecode_srcs"),
+        "_compile_bytecode_package": attr.label(default = "//tools:binary.compile_bytecode", providers = [PyInfo]),
         "_runtime_c_hdrs": attr.label(default = "//runtime:c_hdrs"),
         "_runtime_c_srcs": attr.label(default = "//runtime:c_srcs"),
         "_runtime_modules": attr.label(default = "//runtime:py_modules"),
