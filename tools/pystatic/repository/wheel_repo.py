@@ -38,7 +38,9 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from pystatic.common.targets import by_cpu
-from pystatic.repository.seed_sources import sha256_of
+from pystatic.modules.fallbacks import analyse
+from pystatic.modules.names import is_native_file, module_of
+from pystatic.repository.hashing import sha256_of
 
 try:
     import tomllib
@@ -445,14 +447,6 @@ def unpack_sdist(archive, dest):
 
 # --- unpacking ---------------------------------------------------------------------------
 
-NATIVE_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
-
-
-def _is_native(path):
-    name = path.rsplit("/", 1)[-1]
-    return name.endswith(NATIVE_SUFFIXES) or ".so." in name
-
-
 # Written into each unpacked wheel's .dist-info: the lock, the wheel file and its sha256 (and the
 # sdist's, when fetched), so a binary's SBOM names the exact files (tools/pystatic/binary/sbom.py).
 LOCK_RECORD = "pystatic_lock.json"
@@ -482,7 +476,7 @@ def unpack_wheel(wheel_path, dest):
             if name.endswith(".pyc"):
                 continue
             rel = "/".join(parts)
-            if _is_native(rel):
+            if is_native_file(rel):
                 natives.append(rel)
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -619,8 +613,6 @@ class WheelRepository:
 
     def _needs_extension(self, results):
         """Whether check_wheel would refuse a chosen wheel (no guarded pure-Python fallback)."""
-        from pystatic.packages.check_wheel import analyse, module_of
-
         for result in results:
             if not result.natives:
                 continue
