@@ -41,11 +41,12 @@ def _pystatic_wheels_repository_impl(rctx):
         ))
     pythonpath = [str(rctx.path(_WHEEL_REPO_PY).dirname.dirname.dirname)] + [str(rctx.path(label).dirname) for label in _VENDORED]
 
-    # The target facts the script needs, from their only home (TARGETS), in the table's order.
-    rctx.file(_TARGETS_JSON, json.encode({
-        triple: {"cpu": target.cpu, "platform": target.platform, "wheel_platforms": target.wheel_platforms}
+    # The target facts the script needs, from their only home (TARGETS): a list, since json.encode
+    # sorts a dict's keys and the table's order is the order of the generated select() branches.
+    rctx.file(_TARGETS_JSON, json.encode([
+        {"cpu": target.cpu, "platform": target.platform, "triple": triple, "wheel_platforms": target.wheel_platforms}
         for triple, target in TARGETS.items()
-    }), executable = False)
+    ]), executable = False)
     args = [
         python,
         "-B",

@@ -37,7 +37,7 @@ def parse_args(argv):
     parser.add_argument("--lock", required=True)
     parser.add_argument("--lock_label", default="")
     parser.add_argument("--repo_dir", required=True)
-    parser.add_argument("--targets", required=True, help="JSON of the TARGETS rows: {triple: {platform, cpu, wheel_platforms}}")
+    parser.add_argument("--targets", required=True, help="JSON list of the TARGETS rows: {triple, platform, cpu, wheel_platforms}")
     parser.add_argument("--python_version", required=True, help="full version of the target CPython")
     parser.add_argument("--abiflags", default="", help='"t": wheels for the free-threaded build (cp313t)')
     parser.add_argument("--python_build", default="", help="the Python build, e.g. 3.13t (distribution/toolchains/python_builds.bzl)")

@@ -63,16 +63,16 @@ class Platform:
         return own + list(wheel_tags.compatible_tags(version, interpreter, platforms))
 
 
-def platforms_of(targets, python_version, abiflags=""):
-    """Platforms of the TARGETS rows {triple: {"platform", "cpu", "wheel_platforms"}}, in the table's order."""
+def platforms_of(rows, python_version, abiflags=""):
+    """Platforms of TARGETS rows [{"triple", "platform", "cpu", "wheel_platforms"}], in their order."""
     return [
-        Platform(triple, row["cpu"], row["platform"], tuple(row["wheel_platforms"]), python_version, abiflags)
-        for triple, row in targets.items()
+        Platform(row["triple"], row["cpu"], row["platform"], tuple(row["wheel_platforms"]), python_version, abiflags)
+        for row in rows
     ]
 
 
 def read_targets(path):
-    """The TARGETS rows the repository rule wrote as JSON (the order of the table is kept)."""
+    """The TARGETS rows the repository rule wrote as a JSON list, in the table's order."""
     return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
 
 
