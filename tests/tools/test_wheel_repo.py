@@ -9,6 +9,7 @@ import pytest
 from wheel_targets import TARGETS
 
 from pystatic.repository.wheels.lock import LockError
+from pystatic.repository.wheels.plan import WheelTarget
 from pystatic.repository.wheels.platforms import platforms_of
 from pystatic.repository.wheels.render import render, summary_of, write_files
 from pystatic.repository.wheels.resolve import Resolver
@@ -252,3 +253,13 @@ def test_hub_branches_match_only_their_python_build(tmp_path):
     alias = (tmp_path / "repo" / "foo" / "BUILD.bazel").read_text()
     assert '"//:linux_musl_x86_64": "//:foo_x86_64"' in alias
     assert '"//:linux_musl_x86_64_other_build": "//:wrong_python_build"' in alias
+
+
+def test_resolution_is_a_plan_of_data(lock_dir):
+    plan = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fake_fetch(lock_dir / "index")).resolve()
+    assert (plan.cpus, plan.platform_names) == (("x86_64", "aarch64"), ("linux_musl", "linux_musl_aarch64"))
+    assert [t.name for t in plan.targets] == ["app_aarch64", "app_x86_64", "armonly_aarch64", "armonly_x86_64", "dep_aarch64", "dep_x86_64"]
+    app_arm = plan.targets[0]
+    assert isinstance(app_arm, WheelTarget) and app_arm.deps == ("armonly_aarch64", "dep_aarch64")
+    assert isinstance(plan.targets[3], WheelTarget) and plan.targets[5].natives == ("dep/_c.cpython-313-x86_64-linux-musl.so",)
+    assert not plan.builds_from_source and [a.target for a in plan.aliases] == ["app", "armonly", "dep"]
