@@ -7,7 +7,7 @@ dev/tool-libraries after changing an import.
 
 PYSTATIC_MODULES = {
     "binary.c_literals": [],
-    "binary.compile_bytecode": ["common.action_args", "format.blob"],
+    "binary.compile_bytecode": ["common.action_args", "format.blob", "modules.names"],
     "binary.file_access": [],
     "binary.frozen_modules": [],
     "binary.gen_glue": ["binary.c_literals", "binary.frozen_modules", "binary.settings", "common.action_args", "common.descriptor"],
@@ -25,10 +25,11 @@ PYSTATIC_MODULES = {
     "binary.verify_elf": ["//third_party/pyelftools"],
     "docs.reference_md": ["common.action_args"],
     "format.blob": [],
+    "modules.fallbacks": ["modules.names"],
     "modules.names": [],
     "packages.build_native": ["distribution.build_dep"],
     "packages.build_sdist": ["common.action_args"],
-    "packages.check_wheel": ["binary.compile_bytecode", "common.action_args", "common.descriptor"],
+    "packages.check_wheel": ["common.action_args", "common.descriptor", "modules.fallbacks", "modules.names"],
     "runtime.merge_archives": ["common.descriptor"],
     "runtime.sysconfig_data": ["common.action_args"],
 }

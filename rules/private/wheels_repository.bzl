@@ -11,7 +11,7 @@ load("@pystatic_distribution//toolchains/cpython:repositories.bzl", "SOURCES_JSO
 DEFAULT_PYTHON_VERSION = DEFAULT_PYTHON_BUILD
 
 _WHEEL_REPO_PY = Label("//tools:pystatic/repository/wheel_repo.py")
-_TARGETS_PY = Label("@pystatic_distribution//tools:pystatic/common/targets.py")
+_TARGETS_JSON = "_pystatic_targets.json"
 _VENDORED = [Label("//third_party/packaging:LICENSE"), Label("//third_party/tomli:LICENSE")]
 _WHEEL_BZL = Label("//rules/private:wheel.bzl")
 _SDIST_BZL = Label("//rules/private:sdist.bzl")
@@ -39,8 +39,14 @@ def _pystatic_wheels_repository_impl(rctx):
             build,
             ", ".join(PYTHON_BUILDS),
         ))
-    tools_dirs = [rctx.path(_WHEEL_REPO_PY).dirname.dirname.dirname, rctx.path(_TARGETS_PY).dirname.dirname.dirname]
-    pythonpath = [str(d) for d in tools_dirs] + [str(rctx.path(label).dirname) for label in _VENDORED]
+    pythonpath = [str(rctx.path(_WHEEL_REPO_PY).dirname.dirname.dirname)] + [str(rctx.path(label).dirname) for label in _VENDORED]
+
+    # The target facts the script needs, from their only home (TARGETS): a list, since json.encode
+    # sorts a dict's keys and the table's order is the order of the generated select() branches.
+    rctx.file(_TARGETS_JSON, json.encode([
+        {"cpu": target.cpu, "platform": target.platform, "triple": triple, "wheel_platforms": target.wheel_platforms}
+        for triple, target in TARGETS.items()
+    ]), executable = False)
     args = [
         python,
         "-B",
@@ -52,6 +58,8 @@ def _pystatic_wheels_repository_impl(rctx):
         str(rctx.attr.lock),
         "--repo_dir",
         rctx.path("."),
+        "--targets",
+        rctx.path(_TARGETS_JSON),
         "--python_version",
         versions[PYTHON_BUILDS[build].source]["version"],
         "--abiflags",
@@ -90,6 +98,7 @@ def _pystatic_wheels_repository_impl(rctx):
         args.append("--no_auto_build")
     rctx.report_progress("fetching and unpacking the wheels of {}".format(rctx.attr.lock))
     result = rctx.execute(args, environment = {"PYTHONPATH": ":".join(pythonpath)}, timeout = 1800, quiet = True)
+    rctx.delete(_TARGETS_JSON)  # an input of the script, not part of the repository
     if result.return_code != 0:
         fail("pystatic.wheels(name = \"{}\"): {}".format(rctx.attr.name, (result.stderr or result.stdout).strip()))
 

@@ -70,9 +70,11 @@ def test_sysconfig_get_paths_are_sealed_below_the_executable(binaries, probe):
 
 
 def test_packaging_sys_tags_match_the_tags_the_ruleset_picks_wheels_by(probe):
-    from pystatic.repository.wheel_repo import Platform
+    from pystatic.common.targets import by_cpu
+    from pystatic.repository.wheels.platforms import platforms_of
 
-    ruleset = [str(t) for t in Platform("x86_64", VERSION).supported_tags()]
+    (x86_64,) = platforms_of([by_cpu()["x86_64"]], VERSION)
+    ruleset = [str(t) for t in x86_64.supported_tags()]
     # packaging finds musl by the executable's program interpreter (PT_INTERP); a static executable
     # has none and cannot dlopen a wheel's extension anyway, so the platform is plain linux_x86_64.
     expected = list(dict.fromkeys(t.replace("musllinux_1_2_x86_64", "linux_x86_64") for t in ruleset if "musllinux_1_1" not in t and "musllinux_1_0" not in t))

@@ -1,7 +1,8 @@
 import pytest
 
+from pystatic.modules.fallbacks import analyse
+from pystatic.modules.names import module_of
 from pystatic.packages import check_wheel
-from pystatic.packages.check_wheel import analyse, module_of
 
 
 def test_module_of_native_and_python_paths():

@@ -22,6 +22,7 @@ import sys
 
 from pystatic.common.action_args import expand_param_files
 from pystatic.format.blob import DATA, METADATA, MODULE, Entry, write_blob
+from pystatic.modules.names import absolute_import_name
 
 
 class CompileError(Exception):
@@ -69,17 +70,6 @@ def manifest_resources(manifest_path):
     with open(manifest_path, encoding="utf-8") as f:
         manifest = json.load(f)
     return [(r["kind"], r["name"], r["path"]) for r in manifest["resources"]]
-
-
-def absolute_import_name(name, level, module, is_package):
-    """The absolute module `from <level dots><name> import ...` names in `module`, or None."""
-    if level == 0:
-        return name
-    parts = module.split(".") if is_package else module.split(".")[:-1]
-    if level - 1 > len(parts) or (level - 1 == len(parts) and not name):
-        return None  # beyond the top-level package: an ImportError at run time, not ours to follow
-    base = parts[: len(parts) - (level - 1)]
-    return ".".join(base + ([name] if name else []))
 
 
 def _is_main_guard(node):

@@ -6,11 +6,12 @@ the pinned URL unnecessary. Files whose sha256 differs from every pin are report
 """
 
 import argparse
-import hashlib
 import json
 import pathlib
 import shutil
 import sys
+
+from pystatic.repository.hashing import sha256_of
 
 
 def pinned_sources(sources_json):
@@ -27,14 +28,6 @@ def pinned_sources(sources_json):
 def debian_packages(sources_json):
     """`apt-get source` arguments (NAME=VERSION) of every source that names a Debian package."""
     return [entry["debian"] for _, entry in pinned_sources(sources_json) if entry.get("debian")]
-
-
-def sha256_of(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def cache_path(repository_cache, sha256):

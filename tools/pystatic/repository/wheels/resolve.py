@@ -1,0 +1,310 @@
+"""Resolution: what each locked package becomes on each target platform, as a RepositoryPlan (plan.py).
+
+For each platform: the package's marker and requires-python, the best fitting wheel (fetched once
+by sha256, checked, unpacked), the Requires-Dist edges of its METADATA. Packages whose wheel's
+extension has no pure-Python fallback (or that are named in build_from_source) are built from
+their sdist instead; the build lock's wheels then come along. What cannot be used on a platform
+becomes an UnavailableTarget with the reason and the fix.
+"""
+
+import pathlib
+import shutil
+import sys
+from dataclasses import dataclass, field
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+from pystatic.modules.fallbacks import analyse
+from pystatic.modules.names import module_of
+from pystatic.repository.hashing import sha256_of
+from pystatic.repository.wheels.fetch import fetch_build_tool_with_pip, fetch_sdist_with_pip, fetch_with_pip
+from pystatic.repository.wheels.lock import LockedPackage, LockError, read_lock
+from pystatic.repository.wheels.plan import (
+    BUILD_TOOLS_DIR,
+    SDIST_DIR,
+    UNPACK_DIR,
+    PackageAlias,
+    RepositoryPlan,
+    SdistTarget,
+    UnavailableTarget,
+    WheelTarget,
+)
+from pystatic.repository.wheels.platforms import Platform, choose_wheel, marker_applies
+from pystatic.repository.wheels.unpack import requirements_of, unpack_sdist, unpack_wheel, write_lock_record
+
+AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback and a static binary cannot load it"
+
+
+@dataclass
+class Resolved:
+    """A package on one platform while resolving: a wheel and dependency edges, or the reason it is unavailable."""
+
+    package: LockedPackage
+    platform: Platform
+    wheel_file: str = ""
+    root: str = ""
+    natives: list = field(default_factory=list)
+    requires: list = field(default_factory=list)  # Requirement
+    unavailable: str = ""
+    dist_info: str = ""
+    sha256: str = ""
+
+
+class Resolver:
+    """Resolves a lock for the target platforms into repo_dir (wheels unpacked, sdists copied).
+
+    fetch, fetch_sdist and fetch_build_tool default to pip (fetch.py); tests give stand-ins.
+    """
+
+    def __init__(self, lock_path, repo_dir, python, platforms, excludes=(), lock_label="", fetch=fetch_with_pip,
+                 sdists=(), built_in=(), fetch_sdist=fetch_sdist_with_pip, fetch_build_tool=fetch_build_tool_with_pip,
+                 build_from_source=(), build_lock=None, auto_build=True, native_libraries=(), native_env=()):
+        self.lock_path = pathlib.Path(lock_path)
+        self.lock_label = lock_label or self.lock_path.name
+        self.repo_dir = pathlib.Path(repo_dir)
+        self.python = python
+        self.platforms = list(platforms)
+        self.excludes = {canonicalize_name(e) for e in excludes}
+        self.fetch = fetch
+        self.fetch_sdist = fetch_sdist
+        self.fetch_build_tool = fetch_build_tool
+        self.sdists = {canonicalize_name(n) for n in sdists}
+        self.built_in = sorted(built_in)
+        self.build_from_source = {n if n == "*" else canonicalize_name(n) for n in build_from_source}
+        self.build_lock = build_lock
+        self.auto_build = auto_build
+        # Native libraries (sources.json `native`) per package: labels of their static builds, and
+        # the environment that makes the package's build use them.
+        self.native_libraries, self.native_env = {}, {}
+        for name, label in native_libraries:
+            self.native_libraries.setdefault(canonicalize_name(name), []).append(label)
+        for name, setting in native_env:
+            key, _, value = setting.partition("=")
+            self.native_env.setdefault(canonicalize_name(name), {})[key] = value
+        self.from_source = {}  # key -> (sdist file name in SDIST_DIR, pure fallback wheel file name or "", why)
+        self.build_tools = []  # wheel file names in BUILD_TOOLS_DIR
+        self.unpacked = {}  # sha256 -> (root, natives, dist_info)
+
+    def resolve(self):
+        """Fetches, unpacks and decides; returns the RepositoryPlan."""
+        packages = read_lock(self.lock_path, self.lock_label)
+        unknown = self.excludes - {p.key for p in packages}
+        if unknown:
+            raise LockError(f"exclude names {', '.join(sorted(unknown))}, which {self.lock_label} does not lock.")
+        self.packages = {p.key: p for p in packages if p.key not in self.excludes}
+        work = self.repo_dir / "_downloads"
+        work.mkdir(parents=True, exist_ok=True)
+        self.resolved = {}
+        for platform in self.platforms:
+            for key, package in sorted(self.packages.items()):
+                self.resolved[(key, platform.cpu)] = self._resolve_one(package, platform, work)
+        unknown = self.sdists - set(self.packages)
+        if unknown:
+            raise LockError(f"sdists names {', '.join(sorted(unknown))}, which {self.lock_label} does not lock.")
+        sdist_files = {}
+        for key in sorted(self.sdists):
+            package = self.packages[key]
+            archive = self.fetch_sdist(self.python, package, work)
+            unpack_sdist(archive, self.repo_dir / package.target / "sdist")
+            sdist_files[key] = {"file": archive.name, "sha256": sha256_of(archive)}
+        self._build_from_source(work)
+        for result in self.resolved.values():
+            if result.dist_info:
+                self._write_lock_record(result, sdist_files.get(result.package.key))
+        shutil.rmtree(work)
+        return self.plan()
+
+    def _write_lock_record(self, result, sdist):
+        record = {"lock": self.lock_label, "name": result.package.name, "version": result.package.version,
+                  "wheel": result.wheel_file, "sha256": result.sha256}
+        if sdist:
+            record["sdist"] = sdist
+        write_lock_record(self.repo_dir / result.root / result.dist_info, record)
+
+    def _resolve_one(self, package, platform, work):
+        result = Resolved(package, platform)
+        where = f"{package.name} {package.version}"
+        if not marker_applies(package.marker, platform):
+            result.unavailable = (
+                f"{where} is not for {platform.triple}: the lock's marker `{package.marker}` excludes it. "
+                "Fix: remove the dependency for this platform (or relock with it)"
+            )
+            return result
+        if package.requires_python and platform.python_version not in SpecifierSet(package.requires_python):
+            result.unavailable = f"{where} requires Python {package.requires_python}; the distribution is {platform.python_version}"
+            return result
+        wheel = None
+        if package.wheels or not package.hashes:
+            wheel, reason = choose_wheel(package, platform)
+            if wheel is None:
+                result.unavailable = (
+                    f"{where}: {reason}. Fix: lock a version that has a musllinux or pure-Python (py3-none-any) "
+                    "wheel, or leave the package out (pystatic.wheels(exclude = [...]))"
+                )
+                return result
+        if wheel and wheel.sha256 in self.unpacked:
+            digest = wheel.sha256
+        else:
+            path = self.fetch(self.python, package, platform, wheel, work)
+            digest = sha256_of(path)
+            allowed = [wheel.sha256] if wheel else package.hashes
+            if digest not in allowed:
+                raise LockError(
+                    f"{path.name} ({where}) has sha256 {digest}, the lock pins {', '.join(allowed)}. "
+                    "Fix: regenerate the lock, or check pip's index configuration."
+                )
+            if digest not in self.unpacked:
+                root = f"{UNPACK_DIR}/{path.name[: -len('.whl')]}"
+                natives, dropped, dist_info = unpack_wheel(path, self.repo_dir / root)
+                if dropped:
+                    print(
+                        f"pystatic.wheels: {path.name}: left out {len(dropped)} file(s) outside the import path "
+                        f"(scripts/headers/data), e.g. {dropped[0]}",
+                        file=sys.stderr,
+                    )
+                self.unpacked[digest] = (root, natives, dist_info)
+        root, natives, dist_info = self.unpacked[digest]
+        result.root, result.natives, result.dist_info, result.sha256 = root, natives, dist_info, digest
+        result.wheel_file = root.split("/", 1)[1] + ".whl"
+        metadata = (self.repo_dir / root / dist_info / "METADATA").read_text(encoding="utf-8", errors="replace")
+        result.requires = requirements_of(metadata)
+        return result
+
+    def _source_candidates(self):
+        """{key: why} of the packages to build from their sdists."""
+        unknown = {n for n in self.build_from_source if n != "*"} - set(self.packages)
+        if unknown:
+            raise LockError(f"build_from_source names {', '.join(sorted(unknown))}, which {self.lock_label} does not lock.")
+        chosen = {}
+        for key, package in sorted(self.packages.items()):
+            results = [self.resolved[(key, p.cpu)] for p in self.platforms]
+            natives = any(r.natives for r in results)
+            no_wheel = any(r.unavailable.startswith(f"{package.name} {package.version}: no wheel") for r in results)
+            if key in self.build_from_source:
+                chosen[key] = "build_from_source"
+            elif "*" in self.build_from_source and (natives or (no_wheel and package.sdist)):
+                chosen[key] = 'build_from_source = ["*"]'
+            elif self.auto_build and natives and ((package.sdist and package.sdist.sha256) or package.hashes) \
+                    and self._needs_extension(results):
+                chosen[key] = AUTOMATIC
+        return chosen
+
+    def _needs_extension(self, results):
+        """Whether check_wheel would refuse a chosen wheel (no guarded pure-Python fallback)."""
+        for result in results:
+            if not result.natives:
+                continue
+            root = self.repo_dir / result.root
+            sources = {}
+            for path in root.rglob("*.py"):
+                rel = path.relative_to(root).as_posix()
+                sources[module_of(rel)] = (path.read_text(encoding="utf-8", errors="replace"), rel.endswith("/__init__.py"))
+            _, unusable, _ = analyse(sources, result.natives, set(self.built_in))
+            if unusable:
+                return True
+        return False
+
+    def _build_from_source(self, work):
+        chosen = self._source_candidates()
+        if not chosen:
+            return
+        sdist_dir = self.repo_dir / SDIST_DIR
+        sdist_dir.mkdir(exist_ok=True)
+        for key, why in sorted(chosen.items()):
+            package = self.packages[key]
+            try:
+                archive = self.fetch_sdist(self.python, package, work)
+            except LockError as err:
+                if why != AUTOMATIC:
+                    raise
+                # A requirements.txt may pin only wheels: the wheel's check then fails the build as before.
+                print(f"pystatic.wheels: {package.name} {package.version}: no sdist to build from: {err}", file=sys.stderr)
+                continue
+            shutil.copyfile(archive, sdist_dir / archive.name)
+            fallback = ""
+            pure = [w for w in package.wheels if w.filename.endswith("-none-any.whl")]
+            if pure:
+                path = self.fetch(self.python, package, self.platforms[0], pure[0], work)
+                if sha256_of(path) != pure[0].sha256:
+                    raise LockError(f"{path.name} ({package.name}) does not have the sha256 the lock pins.")
+                shutil.copyfile(path, sdist_dir / path.name)
+                fallback = path.name
+            self.from_source[key] = (archive.name, fallback, why)
+            print(f"pystatic.wheels: {package.name} {package.version}: built from its sdist {archive.name} ({why})",
+                  file=sys.stderr)
+            for platform in self.platforms:
+                result = self.resolved[(key, platform.cpu)]
+                if result.unavailable.startswith(f"{package.name} {package.version}: no wheel"):
+                    # No wheel for this platform: the sdist's own metadata gives the dependencies.
+                    result.unavailable = ""
+                    unpacked = work / f"pkginfo-{key}"
+                    unpack_sdist(archive, unpacked)
+                    info = unpacked / "PKG-INFO"
+                    result.requires = requirements_of(info.read_text(encoding="utf-8", errors="replace")) if info.exists() else []
+        if not self.build_lock:
+            raise LockError("packages are built from source, but no build lock was given (--build_lock).")
+        tools_dir = self.repo_dir / BUILD_TOOLS_DIR
+        tools_dir.mkdir(exist_ok=True)
+        for package in read_lock(self.build_lock, "the ruleset's build lock"):
+            path = self.fetch_build_tool(self.python, package, self.platforms[0], work)
+            shutil.copyfile(path, tools_dir / path.name)
+            self.build_tools.append(path.name)
+
+    def _deps(self, result):
+        """Names of the targets of the package's dependencies on its platform, or an unavailable reason."""
+        platform = result.platform
+        wanted = set(result.package.extras)
+        # Extras any dependent asks of this package on this platform.
+        for other in self.resolved.values():
+            if other.platform is platform and not other.unavailable:
+                for req in other.requires:
+                    if canonicalize_name(req.name) == result.package.key and marker_applies(
+                        str(req.marker or ""), platform, tuple(other.package.extras)
+                    ):
+                        wanted |= set(req.extras)
+        labels = []
+        for req in result.requires:
+            if req.marker and not marker_applies(str(req.marker), platform, tuple(sorted(wanted))):
+                continue
+            key = canonicalize_name(req.name)
+            if key in self.excludes:
+                continue
+            if key not in self.packages:
+                return None, (
+                    f"{result.package.name} {result.package.version} requires {req} on {platform.triple}, "
+                    f"which {self.lock_label} does not lock. Fix: regenerate the lock for this platform "
+                    "(or exclude the package)"
+                )
+            labels.append(f"{self.packages[key].target}_{platform.cpu}")
+        return sorted(set(labels)), None
+
+    def plan(self):
+        """The decision for every package and platform (RepositoryPlan), from what resolve() found."""
+        targets = []
+        for (key, cpu), result in sorted(self.resolved.items()):
+            package = result.package
+            deps, missing = (None, None) if result.unavailable else self._deps(result)
+            reason = result.unavailable or missing
+            if key in self.from_source and not reason:
+                sdist, fallback, why = self.from_source[key]
+                targets.append(SdistTarget(
+                    package.target, cpu, package.name, package.version, sdist, fallback, why,
+                    native_libraries=tuple(sorted(self.native_libraries.get(key, []))),
+                    env=dict(self.native_env.get(key, {})), deps=tuple(deps),
+                ))
+            elif reason:
+                targets.append(UnavailableTarget(package.target, cpu, reason, result.wheel_file))
+            else:
+                targets.append(WheelTarget(package.target, cpu, package.name, package.version, result.wheel_file,
+                                           result.root, tuple(result.natives), tuple(deps)))
+        return RepositoryPlan(
+            lock_label=self.lock_label,
+            cpus=tuple(p.cpu for p in self.platforms),
+            platform_names=tuple(p.name for p in self.platforms),
+            built_in=tuple(self.built_in),
+            targets=targets,
+            aliases=[PackageAlias(p.target, p.name, p.version, key in self.sdists) for key, p in sorted(self.packages.items())],
+            builds_from_source=bool(self.from_source),
+            build_tools=tuple(sorted(self.build_tools)),
+        )
