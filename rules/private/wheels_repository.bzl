@@ -11,6 +11,8 @@ load("@pystatic_distribution//toolchains/cpython:repositories.bzl", "SOURCES_JSO
 DEFAULT_PYTHON_VERSION = DEFAULT_PYTHON_BUILD
 
 _WHEEL_REPO_PY = Label("//tools:pystatic/repository/wheel_repo.py")
+# The sub-packages of tools/pystatic the script imports (tests/tools/test_import_graph.py: ALLOWED["repository"]).
+_WHEEL_REPO_LIBRARIES = ["repository", "modules"]
 _TARGETS_JSON = "_pystatic_targets.json"
 _VENDORED = [Label("//third_party/packaging:LICENSE"), Label("//third_party/tomli:LICENSE")]
 _WHEEL_BZL = Label("//rules/private:wheel.bzl")
@@ -39,7 +41,12 @@ def _pystatic_wheels_repository_impl(rctx):
             build,
             ", ".join(PYTHON_BUILDS),
         ))
-    pythonpath = [str(rctx.path(_WHEEL_REPO_PY).dirname.dirname.dirname)] + [str(rctx.path(label).dirname) for label in _VENDORED]
+    package = rctx.path(_WHEEL_REPO_PY).dirname.dirname
+    pythonpath = [str(package.dirname)] + [str(rctx.path(label).dirname) for label in _VENDORED]
+
+    # The script's libraries: an edit to any of them fetches the repository again, as one to the script does.
+    for library in _WHEEL_REPO_LIBRARIES:
+        rctx.watch_tree(package.get_child(library))
 
     # The target facts the script needs, from their only home (TARGETS): a list, since json.encode
     # sorts a dict's keys and the table's order is the order of the generated select() branches.

@@ -9,6 +9,7 @@ tests/integration/test_action_inputs.py checks that the BUILD files give each ac
 
 import ast
 import pathlib
+import re
 
 from conftest import ROOT
 
@@ -22,7 +23,8 @@ ALLOWED = {
     "modules": set(),
     "format": set(),
     "distribution": {"common"},
-    "repository": {"common", "modules"},
+    # Run by a repository rule from the source tree, which watches exactly these (wheels_repository.bzl).
+    "repository": {"modules"},
     "runtime": {"common", "format", "modules"},
     "packages": {"common", "modules", "format", "distribution"},
     "binary": {"common", "modules", "format", "distribution"},
@@ -103,3 +105,9 @@ def test_sub_packages_import_only_what_their_phase_may():
 def test_no_god_files():
     long = {str(path.relative_to(ROOT)): n for path in MODULES.values() if (n := len(path.read_text().splitlines())) > MAX_LINES}
     assert not long, f"split these along their concepts (at most {MAX_LINES} lines)"
+
+
+def test_the_wheels_repository_rule_watches_what_its_script_imports():
+    rule = (ROOT / "rules/private/wheels_repository.bzl").read_text()
+    watched = re.search(r"^_WHEEL_REPO_LIBRARIES = (\[.*\])$", rule, re.M)
+    assert watched and set(ast.literal_eval(watched.group(1))) == {"repository"} | ALLOWED["repository"]
