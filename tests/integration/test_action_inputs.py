@@ -1,0 +1,140 @@
+"""Each action's inputs are its script's own closure: an edit to one script re-keys only its actions.
+
+The libraries are generated from the imports (tools/libraries.bzl, distribution/tools/libraries.bzl;
+tests/tools/test_import_graph.py checks them against the sources). Here Bazel itself is asked: the
+`pystatic` files a tool depends on (`bazel cquery`) and an interpreter-run action's inputs (`bazel
+aquery`) are exactly its script's closure, and appending a comment to binary/sbom.py changes the
+keys of the SBOM actions only, none of the C libraries', CPython's or the standard library's.
+Analysis only, nothing is built.
+"""
+
+import ast
+import collections
+import json
+import re
+
+import pytest
+
+from harness import REPO, executed
+
+MUSL = "--platforms=//platforms:linux_musl"
+PARTS = {"": REPO / "tools", "@pystatic_distribution": REPO / "distribution" / "tools"}
+# Scripts run by py_binary tools (//tools:<name>, @pystatic_distribution//tools:<name>).
+TOOLS = {
+    "//tools:resource_manifest": "binary.resource_manifest",
+    "//tools:pack_blob": "binary.pack_blob",
+    "//tools:pack_exe": "binary.pack_exe",
+    "//tools:gen_glue": "binary.gen_glue",
+    "//tools:verify_elf": "binary.verify_elf",
+    "//tools:licenses": "binary.licenses",
+    "//tools:sbom": "binary.sbom",
+    "//tools:check_wheel": "packages.check_wheel",
+    "//tools:build_native": "packages.build_native",
+    "//tools:merge_archives": "runtime.merge_archives",
+    "//tools:sysconfig_data": "runtime.sysconfig_data",
+    "@pystatic_distribution//tools:build_dep": "distribution.build_dep",
+    "@pystatic_distribution//tools:build_cpython": "distribution.build_cpython",
+    "@pystatic_distribution//tools:cpython_sbom": "distribution.cpython_sbom",
+}
+
+
+def _table(part_root):
+    text = (part_root / "libraries.bzl").read_text()
+    return ast.literal_eval(re.search(r"^PYSTATIC_MODULES = (\{.*?^\})", text, re.S | re.M).group(1))
+
+
+MODULES = {}
+for _repo, _root in PARTS.items():
+    for _module, _deps in _table(_root).items():
+        MODULES[_module] = (_root, [d for d in _deps if not d.startswith(("//", "@"))])
+
+
+def closure(module):
+    """The files (relative to the repository) of a module and everything it imports, __init__s included."""
+    files, todo = set(), [module]
+    while todo:
+        name = todo.pop()
+        root, deps = MODULES[name]
+        package = name.partition(".")[0]
+        for rel in (f"pystatic/{name.replace('.', '/')}.py", f"pystatic/{package}/__init__.py"):
+            path = (root / rel).relative_to(REPO)
+            if str(path) not in files:
+                files.add(str(path))
+                todo.extend(deps)
+    return files
+
+
+def _pystatic_file(label_or_path):
+    """`tools/pystatic/x/y.py` for a query label or an execution path of a `pystatic` file, else None."""
+    match = re.search(r"(?:^|/)(?:external/)?(@{0,2}pystatic_distribution~?/|@{0,2}pystatic_distribution//)?(tools)[:/](pystatic/.+\.py)$",
+                      label_or_path)
+    if not match:
+        return None
+    return ("distribution/" if match.group(1) else "") + f"tools/{match.group(3)}"
+
+
+def _query_files(bazel, label):
+    out = bazel.run("cquery", f'kind("source file", deps({label}))', "--noimplicit_deps").stdout.splitlines()
+    return {f for f in (_pystatic_file(line.partition(" ")[0]) for line in out) if f}
+
+
+@pytest.mark.parametrize("label", sorted(TOOLS))
+def test_a_tool_depends_on_its_scripts_closure_only(bazel, label):
+    assert _query_files(bazel, label) == closure(TOOLS[label])
+
+
+def _actions(bazel, query, *flags):
+    result = bazel.run("aquery", query, MUSL, *flags, "--output=jsonproto")
+    graph = json.loads(result.stdout)
+    artifacts = {a["id"]: a for a in graph.get("artifacts", [])}
+    fragments = {f["id"]: f for f in graph.get("pathFragments", [])}
+    depsets = {d["id"]: d for d in graph.get("depSetOfFiles", [])}
+
+    def path(fragment_id):
+        parts = []
+        while fragment_id:
+            fragment = fragments[fragment_id]
+            parts.append(fragment["label"])
+            fragment_id = fragment.get("parentId")
+        return "/".join(reversed(parts))
+
+    def inputs(ids):
+        seen, todo, files = set(), list(ids), set()
+        while todo:
+            d = depsets[todo.pop()]
+            if d["id"] in seen:
+                continue
+            seen.add(d["id"])
+            files.update(path(artifacts[a]["pathFragmentId"]) for a in d.get("directArtifactIds", []))
+            todo.extend(d.get("transitiveDepSetIds", []))
+        return files
+
+    return [(a["mnemonic"], a["actionKey"], inputs(a.get("inputDepSetIds", []))) for a in graph.get("actions", [])]
+
+
+@pytest.mark.parametrize("mnemonic,script", [("PyStaticStdlib", "binary.compile_bytecode"),
+                                             ("PyStaticBytecode", "binary.compile_bytecode")])
+def test_an_interpreter_run_action_gets_its_scripts_closure_only(bazel, mnemonic, script):
+    actions = _actions(bazel, f'mnemonic("{mnemonic}", deps(//examples/hello))')
+    assert actions, mnemonic
+    for _, _, inputs in actions:
+        assert {f for f in map(_pystatic_file, inputs) if f} == closure(script)
+
+
+def test_editing_the_sbom_writer_reruns_only_the_sbom_actions(bazel, tmp_path):
+    # aquery's action keys hold input paths, not contents: what an edit costs is measured by
+    # building (Bazel's cache keys hold the contents; a py_binary tool's runfiles count whole).
+    sbom = REPO / "tools/pystatic/binary/sbom.py"
+    graph = collections.Counter(m for m, _, _ in _actions(bazel, "deps(//examples/hello)"))
+    assert graph["PyStaticDep"] >= 8 and graph["PyStaticCPython"] >= 1 and graph["PyStaticStdlib"] >= 1, graph
+    bazel.run("build", "//examples/hello", MUSL)
+    original = sbom.read_bytes()
+    try:
+        sbom.write_bytes(original + b"\n# an edit (tests/integration/test_action_inputs.py)\n")
+        spawns = bazel.build_spawns(tmp_path / "exec.json", "//examples/hello", MUSL)
+    finally:
+        sbom.write_bytes(original)
+    rerun = collections.Counter(m for m, _, _ in executed(spawns))
+    # The C libraries, CPython, its SBOM and the standard library are in the graph and stay cached.
+    assert set(rerun) == {"PyStaticSbom", "PyStaticLicensePolicy"}, rerun
+    print(f"an edit of binary/sbom.py reran {sum(rerun.values())} of {sum(graph.values())} actions: {dict(rerun)}")
