@@ -11,7 +11,9 @@ import zipfile
 import pytest
 
 from pystatic.packages import build_sdist
-from pystatic.packages.build_sdist import BuildError
+from pystatic.packages.build_sdist import BuildError, Target
+
+X86_64 = Target("x86_64-linux-musl", "x86_64")
 
 # An in-tree PEP 517 backend that builds like setuptools does: CC -c, then LDSHARED -o <ext>.so.
 BACKEND = '''
@@ -94,7 +96,7 @@ def args_for(tmp_path, sdist, build_wheels=(), fallback=None, env=()):
     out.mkdir(exist_ok=True)
     argv = [
         "--target", "//t:pkg_x86_64", "--package", "pkg", "--version", "1.0", "--sdist", str(sdist),
-        "--target_dist", str(make_dist(tmp_path)), "--triple", "x86_64-linux-musl",
+        "--target_dist", str(make_dist(tmp_path)), "--triple", "x86_64-linux-musl", "--meson_cpu_family", "x86_64",
         "--cc", shutil.which("cc"), "--ar", shutil.which("ar"),
         "--site", str(out / "site"), "--archive", str(out / "lib.a"), "--builtins", str(out / "builtins.json"),
         "--log", str(out / "sdist.log"),
@@ -287,7 +289,7 @@ def test_a_shared_link_through_the_compiler_is_captured_like_ldshared():
 
 def test_meson_cross_file_names_the_wrappers_the_target_and_runs_nothing():
     wrappers = {"cc": "/w/cc", "cxx": "/w/cxx", "ar": "/z/ar it's"}
-    text = build_sdist.meson_cross_file("aarch64-linux-musl", wrappers, "/d/bin/python3.13")
+    text = build_sdist.meson_cross_file(Target("aarch64-linux-musl", "aarch64"), wrappers, "/d/bin/python3.13")
     sections = {}
     for line in text.splitlines():
         if line.startswith("["):
@@ -304,8 +306,9 @@ def test_meson_cross_file_names_the_wrappers_the_target_and_runs_nothing():
         "[binaries]\ncython = ['/d/bin/python3.13', '/env/cython.py']\n")
     assert sections["properties"] == {"needs_exe_wrapper": "true"}
     assert sections["host_machine"]["cpu_family"] == "'aarch64'" and sections["host_machine"]["system"] == "'linux'"
+    # The rule passes the row's meson_cpu_family; a target without one is an error, not a guess.
     with pytest.raises(BuildError, match="unknown target CPU riscv64"):
-        build_sdist.meson_cross_file("riscv64-linux-musl", wrappers, "/p")
+        build_sdist.meson_cross_file(Target("riscv64-linux-musl", ""), wrappers, "/p")
 
 
 def test_meson_setup_gives_meson_python_meson_ninja_and_the_cross_file(tmp_path):
@@ -317,19 +320,19 @@ def test_meson_setup_gives_meson_python_meson_ninja_and_the_cross_file(tmp_path)
     (tmp_path / "tools").mkdir()
     env = {}
     wrappers = {"cc": "/w/cc", "cxx": "/w/cxx", "ar": "/z/ar"}
-    settings = build_sdist.meson_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", env)
+    settings = build_sdist.meson_setup(tmp_path, env_dir, wrappers, X86_64, env)
     assert env["NINJA"] == str(scripts / "ninja") and (scripts / "ninja").stat().st_mode & 0o111
     assert env["MESON"].endswith(".py") and "mesonbuild.mesonmain" in pathlib.Path(env["MESON"]).read_text()
     cross = settings["setup-args"][0].partition("=")[2]
     assert settings["setup-args"] == [f"--cross-file={cross}"] and "c = ['/w/cc']" in pathlib.Path(cross).read_text()
     (env_dir / "cython.py").write_text("")
-    settings = build_sdist.meson_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", env)
+    settings = build_sdist.meson_setup(tmp_path, env_dir, wrappers, X86_64, env)
     native = settings["setup-args"][1].partition("=")[2]
     assert settings["setup-args"][1] == f"--native-file={native}" and "cython.py']" in pathlib.Path(native).read_text()
     assert build_sdist.BACKEND_SETUP["mesonpy"] is build_sdist.meson_setup
     shutil.rmtree(scripts)
     with pytest.raises(BuildError, match="no ninja wheel"):
-        build_sdist.meson_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", {})
+        build_sdist.meson_setup(tmp_path, env_dir, wrappers, X86_64, {})
 
 
 def test_compiles_lose_link_time_optimisation_flags():
@@ -370,7 +373,7 @@ def test_skbuild_setup_gives_cmake_ninja_the_toolchain_and_the_targets_headers(t
     env = {"PATH": "/usr/bin"}
     wrappers = {"cc": "/w/cc", "cxx": "/w/cxx", "ar": "/z/ar", "ranlib": "/w/ranlib"}
     settings = build_sdist.BACKEND_SETUP["scikit_build_core.build"](
-        tmp_path, env_dir, wrappers, "x86_64-linux-musl", env, "/dist/include", ["/dist"])
+        tmp_path, env_dir, wrappers, X86_64, env, "/dist/include", ["/dist"])
     # scikit-build-core finds cmake through its wheel's module (CMAKE_BIN_DIR), ninja on PATH.
     assert all((cmake_bin / n).stat().st_mode & 0o111 for n in ("cmake", "ctest"))
     assert (ninja_dir / "ninja").stat().st_mode & 0o111
@@ -385,4 +388,4 @@ def test_skbuild_setup_gives_cmake_ninja_the_toolchain_and_the_targets_headers(t
     assert settings["cmake.define.Python_INCLUDE_DIR"] == settings["cmake.define.Python3_INCLUDE_DIR"] == "/dist/include"
     shutil.rmtree(env_dir / "cmake")
     with pytest.raises(BuildError, match="no cmake wheel with its program cmake"):
-        build_sdist.skbuild_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", {"PATH": ""}, "/i", [])
+        build_sdist.skbuild_setup(tmp_path, env_dir, wrappers, X86_64, {"PATH": ""}, "/i", [])

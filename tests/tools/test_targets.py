@@ -8,7 +8,6 @@ import re
 
 from pystatic.binary import verify_elf
 from pystatic.common import targets
-from pystatic.distribution import build_dep
 from pystatic.repository import wheel_repo
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -36,14 +35,27 @@ def test_python_twin_equals_the_starlark_tables():
 
 
 def test_tools_per_target_flags_follow_the_table():
-    # build_dep.py keeps its own copy: its action key must not change when unrelated rows do.
-    assert build_dep.OPENSSL_TARGETS == {t: row["openssl_target"] for t, row in targets.TARGETS.items()}
     assert verify_elf.MACHINES == {row["cpu"]: row["elf_machine"] for row in targets.TARGETS.values()}
     assert set(wheel_repo.CPUS) == {row["cpu"] for row in targets.TARGETS.values()}
     for row in targets.TARGETS.values():
         assert wheel_repo.Platform(row["cpu"], "3.13.15").platform_tags() == row["wheel_platforms"]
         assert wheel_repo.Platform(row["cpu"], "3.13.15").triple in targets.TARGETS
     assert starlark_string("distribution/toolchains/targets.bzl", "BUILD_MACHINE_TRIPLE") in targets.TARGETS
+
+
+def test_per_target_facts_of_actions_come_from_the_row_as_arguments():
+    """Scripts keep no copy of a target column: the rule passes its row's value, so an action's key
+    depends only on its own target's row."""
+    dependency = (ROOT / "distribution/toolchains/cpython/dependency.bzl").read_text()
+    assert 'args.add("--openssl_target", target_row(ctx, tools.triple).openssl_target)' in dependency
+    sdist = (ROOT / "rules/private/sdist.bzl").read_text()
+    assert 'args.add("--meson_cpu_family", target_row(ctx, tools.triple).meson_cpu_family)' in sdist
+    scripts = [ROOT / "distribution/tools/pystatic/distribution", ROOT / "tools/pystatic/packages"]
+    for path in (p for d in scripts for p in d.rglob("*.py")):
+        text = path.read_text()
+        assert "OPENSSL_TARGETS" not in text and "MESON_CPU_FAMILIES" not in text, path
+        for row in targets.TARGETS.values():
+            assert f'"{row["openssl_target"]}"' not in text, path
 
 
 def test_each_python_build_has_a_pinned_source_in_bzlmod():

@@ -26,6 +26,7 @@ zig cc's, which links no C++ runtime). Outputs: that archive, a JSON list of
 """
 
 import argparse
+import collections
 import hashlib
 import json
 import os
@@ -51,6 +52,10 @@ CXX_SUFFIXES = (".cpp", ".cc", ".cxx", ".c++", ".C", ".cp", ".CPP")
 # zig's C++ runtime, in the order its own `zig c++` link names them.
 CXX_RUNTIME = ("libc++abi.a", "libc++.a", "libunwind.a")
 LTO_FLAGS = ("-flto", "-ffat-lto-objects", "-fno-fat-lto-objects")
+
+
+# The target's facts the backends' setups need: its triple and row values the rule passes.
+Target = collections.namedtuple("Target", ["triple", "meson_cpu_family"])
 
 
 class BuildError(Exception):
@@ -382,8 +387,6 @@ def log_tail(log_path, lines=LOG_TAIL):
 
 # --- meson-python ---------------------------------------------------------------------------
 
-# meson's names of the target CPUs (its reference table of cpu families).
-MESON_CPU_FAMILIES = {"x86_64": "x86_64", "aarch64": "aarch64"}
 MESON_MAIN = "import sys\nfrom mesonbuild.mesonmain import main\nsys.exit(main())\n"
 
 
@@ -396,13 +399,15 @@ def meson_native_file(python, cython):
     return f"[binaries]\ncython = [{_meson_str(python)}, {_meson_str(cython)}]\n"
 
 
-def meson_cross_file(triple, wrappers, python):
+def meson_cross_file(target, wrappers, python):
     """A meson cross file for the target: the wrappers as compilers (so compiles are recorded and the
     shared_module link of `py.extension_module` is captured), the target's sysconfig through
-    `python`, and no test program run (needs_exe_wrapper: even x86_64 musl is not the build machine)."""
-    cpu = triple.split("-")[0]
-    if cpu not in MESON_CPU_FAMILIES:
-        raise BuildError(f"meson cross file: unknown target CPU {cpu} ({triple}); known: {', '.join(sorted(MESON_CPU_FAMILIES))}")
+    `python`, and no test program run (needs_exe_wrapper: even x86_64 musl is not the build machine).
+    The CPU family is meson's name (the target row's meson_cpu_family)."""
+    cpu = target.triple.split("-")[0]
+    if not target.meson_cpu_family:
+        raise BuildError(f"meson cross file: unknown target CPU {cpu} ({target.triple}): no meson_cpu_family "
+                         "(its row of distribution/toolchains/targets.bzl)")
     lines = [
         "[binaries]",
         f"c = [{_meson_str(wrappers['cc'])}]",
@@ -418,7 +423,7 @@ def meson_cross_file(triple, wrappers, python):
         "",
         "[host_machine]",
         "system = 'linux'",
-        f"cpu_family = {_meson_str(MESON_CPU_FAMILIES[cpu])}",
+        f"cpu_family = {_meson_str(target.meson_cpu_family)}",
         f"cpu = {_meson_str(cpu)}",
         "endian = 'little'",
         "",
@@ -426,14 +431,14 @@ def meson_cross_file(triple, wrappers, python):
     return "\n".join(lines)
 
 
-def meson_setup(work, env_dir, wrappers, triple, env, include_dir=None, roots=()):
+def meson_setup(work, env_dir, wrappers, target, env, include_dir=None, roots=()):
     """Prepares meson-python's run: meson (`MESON`, its wheel's module), ninja (`NINJA`, the program of
     its wheel for the build machine) and the cross file; returns the backend's config_settings."""
     ninja = program_of_wheel(env_dir, "ninja", "ninja")
     meson = work / "tools" / "meson.py"
     meson.write_text(MESON_MAIN)
     cross = work / "tools" / "cross.ini"
-    cross.write_text(meson_cross_file(triple, wrappers, sys.executable))
+    cross.write_text(meson_cross_file(target, wrappers, sys.executable))
     setup_args = [f"--cross-file={cross}"]
     cython = env_dir / "cython.py"
     if cython.exists():
@@ -485,7 +490,7 @@ def program_of_wheel(env_dir, package, name):
     return found[0]
 
 
-def skbuild_setup(work, env_dir, wrappers, triple, env, include_dir, roots):
+def skbuild_setup(work, env_dir, wrappers, target, env, include_dir, roots):
     """Prepares scikit-build-core's run: cmake (its wheel's `cmake` module names the program) and ninja
     (on PATH) of the build lock, the toolchain file; returns the backend's config_settings."""
     cmake = program_of_wheel(env_dir, "cmake", "cmake")
@@ -499,7 +504,7 @@ def skbuild_setup(work, env_dir, wrappers, triple, env, include_dir, roots):
     (bin_dir / "ninja").symlink_to(ninja)
     env["PATH"] = str(bin_dir) + os.pathsep + env["PATH"]
     toolchain = work / "tools" / "toolchain.cmake"
-    toolchain.write_text(cmake_toolchain_file(triple, wrappers, roots))
+    toolchain.write_text(cmake_toolchain_file(target.triple, wrappers, roots))
     settings = {
         "cmake.define.CMAKE_TOOLCHAIN_FILE": str(toolchain),
         "cmake.define.CMAKE_MAKE_PROGRAM": str(ninja),
@@ -621,7 +626,8 @@ def _build(args, work):
         (work / d).mkdir()
     setup = BACKEND_SETUP.get(backend.split(":")[0])
     roots = [str(target_dist)] + [lib["prefix"] for lib in natives]
-    config_settings = setup(work, env_dir, wrappers, args.triple, env, include_dir, roots) if setup else {}
+    target = Target(args.triple, args.meson_cpu_family)
+    config_settings = setup(work, env_dir, wrappers, target, env, include_dir, roots) if setup else {}
     driver = (
         "import importlib, json, sys\n"
         "name, _, attr = sys.argv[1].partition(':')\n"
@@ -766,6 +772,7 @@ def parse_args(argv):
     parser.add_argument("--sdist", required=True)
     parser.add_argument("--target_dist", required=True, help="the target platform's distribution directory")
     parser.add_argument("--triple", required=True)
+    parser.add_argument("--meson_cpu_family", required=True, help="meson's cpu_family: the target row's meson_cpu_family")
     parser.add_argument("--cc", required=True)
     parser.add_argument("--ar", required=True)
     parser.add_argument("--copt", action="append", default=[])
