@@ -2,8 +2,8 @@
 
 import sys
 
-from pystatic.packages.sdist.pep517 import program_of_wheel
 from pystatic.packages.sdist.errors import BuildError
+from pystatic.packages.sdist.pep517 import program_of_wheel
 
 MESON_MAIN = "import sys\nfrom mesonbuild.mesonmain import main\nsys.exit(main())\n"
 
