@@ -5,13 +5,16 @@ distribution/platforms/BUILD.bazel, the zig C toolchains of toolchains/BUILD.baz
 toolchains/cpython/BUILD.bazel (one per target x Python build), the supported-platform list of
 unsupported-target errors, the wheel platforms of pystatic.wheels. The action scripts get the
 same rows from their Python twin distribution/tools/pystatic/common/targets.py (tests/tools/test_targets.py checks
-that the two agree, and build_dep.py's OpenSSL targets against it).
+that the two agree), or a row's value as an argument from the rule that runs them (openssl_target,
+meson_cpu_family: cc_tools.bzl's target_row), so that an action's key depends only on its own row.
 
 Fields of a row (keyed by the zig/GNU target triple):
   platform: name of the platform in //platforms.
   cpu: the @platforms//cpu constraint; also platform_machine in wheel markers.
   wheel_platforms: musllinux wheel platform tags accepted, best first.
-  openssl_target: OpenSSL's ./Configure target (distribution/tools/pystatic/distribution/build_dep.py).
+  openssl_target: OpenSSL's ./Configure target (--openssl_target of distribution/tools/pystatic/distribution/build_dep.py).
+  meson_cpu_family: meson's cpu_family of the target (its reference table), for the cross file of
+    packages built from sdists with meson-python (--meson_cpu_family of tools/pystatic/packages/build_sdist.py).
   elf_machine: e_machine of its executables, as pyelftools names it (tools/pystatic/binary/verify_elf.py).
   qemu: the qemu-user binary that runs its executables on the x86_64 build machines ("": native).
 """
@@ -22,6 +25,7 @@ TARGETS = {
         cpu = "x86_64",
         wheel_platforms = ["musllinux_1_2_x86_64", "musllinux_1_1_x86_64", "musllinux_1_0_x86_64"],
         openssl_target = "linux-x86_64",
+        meson_cpu_family = "x86_64",
         elf_machine = "EM_X86_64",
         qemu = "",
     ),
@@ -30,6 +34,7 @@ TARGETS = {
         cpu = "aarch64",
         wheel_platforms = ["musllinux_1_2_aarch64", "musllinux_1_1_aarch64", "musllinux_1_0_aarch64"],
         openssl_target = "linux-aarch64",
+        meson_cpu_family = "aarch64",
         elf_machine = "EM_AARCH64",
         qemu = "qemu-aarch64-static",
     ),

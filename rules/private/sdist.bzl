@@ -9,7 +9,7 @@ registers each extension under its dotted name in the inittab.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
+load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools", "target_row")
 load("@pystatic_distribution//toolchains/cpython:providers.bzl", "StaticDependencyInfo", "ldversion")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load("//toolchains/cpython:runtime.bzl", "package_env", "package_files")
@@ -33,6 +33,7 @@ def _pystatic_sdist_package_impl(ctx):
     args.add("--sdist", ctx.file.sdist)
     args.add("--target_dist", dist.distribution.path)
     args.add("--triple", tools.triple)
+    args.add("--meson_cpu_family", target_row(ctx, tools.triple).meson_cpu_family)
     args.add("--cc", tools.cc)
     args.add("--ar", tools.ar)
     args.add_all(ctx.attr.copts, before_each = "--copt")

@@ -10,6 +10,7 @@ from harness import REPO, Bazel, output_bases
 sys.path.insert(0, str(REPO / "tools"))
 
 sys.path.insert(1, str(REPO / "distribution" / "tools"))
+sys.path.insert(2, str(REPO / "tests"))  # starlark_tables
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +37,8 @@ def bwrap():
 
 @pytest.fixture(scope="session")
 def qemu_aarch64():
-    # The qemu of distribution/toolchains/targets.bzl's aarch64 row (distribution/tools/pystatic/common/targets.py).
-    from pystatic.common.targets import by_cpu
+    # The qemu of distribution/toolchains/targets.bzl's aarch64 row.
+    from starlark_tables import by_cpu
 
     name = by_cpu()["aarch64"]["qemu"]
     path = shutil.which(name) or shutil.which(name.removesuffix("-static"))

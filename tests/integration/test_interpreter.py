@@ -70,7 +70,7 @@ def test_sysconfig_get_paths_are_sealed_below_the_executable(binaries, probe):
 
 
 def test_packaging_sys_tags_match_the_tags_the_ruleset_picks_wheels_by(probe):
-    from pystatic.common.targets import by_cpu
+    from starlark_tables import by_cpu
     from pystatic.repository.wheels.platforms import platforms_of
 
     (x86_64,) = platforms_of([by_cpu()["x86_64"]], VERSION)

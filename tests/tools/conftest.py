@@ -8,3 +8,4 @@ sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(1, str(ROOT / "distribution" / "tools"))
 sys.path.insert(1, str(ROOT / "third_party" / "packaging"))
 sys.path.insert(2, str(ROOT / "third_party" / "tomli"))
+sys.path.insert(3, str(ROOT / "tests"))  # starlark_tables

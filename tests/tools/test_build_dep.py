@@ -7,7 +7,7 @@ import tarfile
 
 import pytest
 
-from pystatic.distribution import build_dep, configure_make
+from pystatic.distribution import build_dep, configure_make, dep_builder
 
 SOURCES_JSON = pathlib.Path(__file__).resolve().parents[2] / "distribution" / "toolchains" / "cpython" / "sources.json"
 
@@ -19,7 +19,7 @@ def _argv(tmp_path, name, source):
 
 def _recipe(name, **extra):
     args = type("Args", (), {"jobs": 2, "target": "x86_64-linux-musl", "cc_abs": "/w/tools/cc", "ar_abs": "/w/tools/ar",
-                             "stage": "/w/stage", "build_target": None, "build_cc_abs": None,
+                             "stage": "/w/stage", "build_target": None, "build_cc_abs": None, "openssl_target": None,
                              **extra})()
     return build_dep.RECIPES[name][1](args)
 
@@ -57,7 +57,8 @@ def test_libuuid_builds_no_util_linux_programs():
 
 
 def test_cross_builds_give_autoconf_the_build_triple_and_sqlite_a_build_machine_cc():
-    cross = {"target": "aarch64-linux-musl", "build_target": "x86_64-linux-musl", "build_cc_abs": "/w/tools/build-cc"}
+    cross = {"target": "aarch64-linux-musl", "build_target": "x86_64-linux-musl", "build_cc_abs": "/w/tools/build-cc",
+             "openssl_target": "linux-aarch64"}
     jimsh, configure = _recipe("sqlite3", **cross)[:2]
     # jimsh0, lemon and mkkeywordhash run during the build: the build machine's compiler.
     assert '"/w/tools/build-cc"' in jimsh[-1] and "CC_FOR_BUILD=/w/tools/build-cc" in configure
@@ -81,12 +82,12 @@ def test_zstd_uses_the_toolchain_through_make_variables():
 def test_license_text_concatenates_files_and_takes_a_headers_leading_comment(tmp_path):
     (tmp_path / "COPYING").write_text("Modified BSD License.\n")
     (tmp_path / "uuid.h").write_text("/*\n * Copyright (C) 1996 Theodore Ts'o.\n */\n#include <x.h>\n")
-    text = build_dep.license_text(tmp_path, ["COPYING", "uuid.h"])
+    text = dep_builder.license_text(tmp_path, ["COPYING", "uuid.h"])
     assert text == "==> COPYING <==\nModified BSD License.\n\n==> uuid.h <==\n/*\n * Copyright (C) 1996 Theodore Ts'o.\n */\n"
-    assert build_dep.license_text(tmp_path, ["COPYING"]) == "Modified BSD License.\n"
+    assert dep_builder.license_text(tmp_path, ["COPYING"]) == "Modified BSD License.\n"
     (tmp_path / "bare.h").write_text("#include <x.h>\n")
-    with pytest.raises(build_dep.BuildError, match="no leading comment"):
-        build_dep.license_text(tmp_path, ["bare.h"])
+    with pytest.raises(dep_builder.BuildError, match="no leading comment"):
+        dep_builder.license_text(tmp_path, ["bare.h"])
 
 
 FAKE_ZSTD_MAKEFILE = """\
@@ -120,10 +121,10 @@ def test_build_installs_prefix_licence_and_link_order(tmp_path):
 
 def test_pkg_config_paths_follow_the_prefix_line():
     uuid_pc = "prefix=/pystatic-deps\nexec_prefix=/pystatic-deps\nlibdir=/pystatic-deps/lib\nCflags: -I/pystatic-deps/include/uuid\n"
-    assert build_dep.relocatable_pc(uuid_pc) == (
+    assert dep_builder.relocatable_pc(uuid_pc) == (
         "prefix=/pystatic-deps\nexec_prefix=${prefix}\nlibdir=${prefix}/lib\nCflags: -I${prefix}/include/uuid\n"
     )
-    assert build_dep.relocatable_pc("prefix=/pystatic-deps\nx=/pystatic-deps-other\n") == "prefix=/pystatic-deps\nx=/pystatic-deps-other\n"
+    assert dep_builder.relocatable_pc("prefix=/pystatic-deps\nx=/pystatic-deps-other\n") == "prefix=/pystatic-deps\nx=/pystatic-deps-other\n"
 
 
 def test_every_pinned_dependency_is_declared_for_bzlmod_and_workspace():
@@ -147,5 +148,12 @@ def test_the_toolchains_c_compiles_drop_unwind_tables_like_the_distribution():
     assert c_compile, "cc_toolchain_config.bzl: no flag set for ACTION_NAMES.c_compile alone"
     assert re.findall(r'"([^"]+)"', c_compile.group(1)) == list(configure_make.NO_UNWIND_TABLES)
     # Libraries get them too, and the C++ compiles of the toolchain keep their tables (exceptions).
-    assert all(flag in build_dep.CFLAGS.split() for flag in configure_make.NO_UNWIND_TABLES)
+    assert all(flag in dep_builder.CFLAGS.split() for flag in configure_make.NO_UNWIND_TABLES)
     assert "-fno-unwind-tables" not in re.sub(r"_flags\(\[ACTION_NAMES\.c_compile\][^)]*\)", "", bzl)
+
+
+def test_openssl_takes_its_configure_target_from_the_target_row():
+    """The rule passes --openssl_target (the row's openssl_target): no copy of the table here."""
+    assert _recipe("openssl", openssl_target="linux-x86_64")[0][:3] == ["perl", "./Configure", "linux-x86_64"]
+    with pytest.raises(configure_make.BuildError, match="no OpenSSL Configure target for x86_64-linux-musl"):
+        _recipe("openssl")

@@ -10,8 +10,13 @@ import zipfile
 
 import pytest
 
+from pystatic.modules.names import module_of
 from pystatic.packages import build_sdist
-from pystatic.packages.build_sdist import BuildError
+from pystatic.packages.sdist import builtin_archive, cmake, compiler_wrapper, meson, pep517, setuptools_config
+from pystatic.packages.sdist.pep517 import Target
+from pystatic.packages.sdist.errors import BuildError
+
+X86_64 = Target("x86_64-linux-musl", "x86_64")
 
 # An in-tree PEP 517 backend that builds like setuptools does: CC -c, then LDSHARED -o <ext>.so.
 BACKEND = '''
@@ -94,7 +99,7 @@ def args_for(tmp_path, sdist, build_wheels=(), fallback=None, env=()):
     out.mkdir(exist_ok=True)
     argv = [
         "--target", "//t:pkg_x86_64", "--package", "pkg", "--version", "1.0", "--sdist", str(sdist),
-        "--target_dist", str(make_dist(tmp_path)), "--triple", "x86_64-linux-musl",
+        "--target_dist", str(make_dist(tmp_path)), "--triple", "x86_64-linux-musl", "--meson_cpu_family", "x86_64",
         "--cc", shutil.which("cc"), "--ar", shutil.which("ar"),
         "--site", str(out / "site"), "--archive", str(out / "lib.a"), "--builtins", str(out / "builtins.json"),
         "--log", str(out / "sdist.log"),
@@ -173,17 +178,17 @@ def test_requirements_whose_markers_do_not_hold_are_not_needed(tmp_path):
     env = tmp_path / "env"
     shutil.copytree(pathlib.Path(packaging.__file__).parent, env / "packaging")
     requires = ["setuptools >= 47", "tomli; python_version < '3.0'"]
-    assert build_sdist.applicable(requires, env) == ["setuptools >= 47"]
+    assert pep517.applicable(requires, env) == ["setuptools >= 47"]
 
 
 def test_names_and_sysconfig_overrides(tmp_path):
-    assert build_sdist.module_of("a/b/_c.cpython-313-aarch64-linux-musl.so") == "a.b._c"
-    assert build_sdist.init_function("a.b._c") == "PyInit_pystatic_a__b___c"
-    assert build_sdist.requirement_name("Setuptools_SCM[toml] >= 8 ; python_version > '3'") == "setuptools-scm"
+    assert module_of("a/b/_c.cpython-313-aarch64-linux-musl.so") == "a.b._c"
+    assert builtin_archive.init_function("a.b._c") == "PyInit_pystatic_a__b___c"
+    assert pep517.requirement_name("Setuptools_SCM[toml] >= 8 ; python_version > '3'") == "setuptools-scm"
     dist = make_dist(tmp_path)
-    source = build_sdist.sysconfig_module(
+    source = setuptools_config.sysconfig_module(
         next((dist / "lib").glob("python3.13/_sysconfigdata_*.py")),
-        build_sdist.compiler_overrides({"cc": "/w/cc", "cxx": "/w/cxx", "ldshared": "/w/ld", "ar": "/w/ar"}, "/d/include",
+        setuptools_config.compiler_overrides({"cc": "/w/cc", "cxx": "/w/cxx", "ldshared": "/w/ld", "ar": "/w/ar"}, "/d/include",
                                        ["-O2"]),
     )
     namespace = {}
@@ -194,9 +199,9 @@ def test_names_and_sysconfig_overrides(tmp_path):
 
 
 def test_cxx_is_recognised_by_source_suffix_and_language_flag():
-    assert build_sdist.is_cxx(["-c", "src/_frozenlist.cpp", "-o", "x.o"])
-    assert build_sdist.is_cxx(["-x", "c++", "-c", "a.c"]) and build_sdist.is_cxx(["-xc++", "a.c"])
-    assert not build_sdist.is_cxx(["-c", "a.c", "-o", "a.o"]) and not build_sdist.is_cxx(["-x", "c", "b.cpp"])
+    assert compiler_wrapper.is_cxx(["-c", "src/_frozenlist.cpp", "-o", "x.o"])
+    assert compiler_wrapper.is_cxx(["-x", "c++", "-c", "a.c"]) and compiler_wrapper.is_cxx(["-xc++", "a.c"])
+    assert not compiler_wrapper.is_cxx(["-c", "a.c", "-o", "a.o"]) and not compiler_wrapper.is_cxx(["-x", "c", "b.cpp"])
 
 
 # A stand-in for zig cc: it compiles with the host's cc, records whether it was given -lc++, and on a
@@ -280,14 +285,14 @@ def test_native_library_must_be_a_prefix(tmp_path, capsys):
 
 def test_a_shared_link_through_the_compiler_is_captured_like_ldshared():
     # distutils puts CXX in LDSHARED's place for C++ extensions.
-    assert build_sdist.links_shared(["a.o", "b.o", "-o", "build/_x.cpython-313-x86_64-linux-musl.so"])
-    assert build_sdist.links_shared(["-shared", "a.o", "-o", "x"])
-    assert not build_sdist.links_shared(["-c", "a.c", "-o", "a.so"]) and not build_sdist.links_shared(["a.o", "-o", "prog"])
+    assert compiler_wrapper.links_shared(["a.o", "b.o", "-o", "build/_x.cpython-313-x86_64-linux-musl.so"])
+    assert compiler_wrapper.links_shared(["-shared", "a.o", "-o", "x"])
+    assert not compiler_wrapper.links_shared(["-c", "a.c", "-o", "a.so"]) and not compiler_wrapper.links_shared(["a.o", "-o", "prog"])
 
 
 def test_meson_cross_file_names_the_wrappers_the_target_and_runs_nothing():
     wrappers = {"cc": "/w/cc", "cxx": "/w/cxx", "ar": "/z/ar it's"}
-    text = build_sdist.meson_cross_file("aarch64-linux-musl", wrappers, "/d/bin/python3.13")
+    text = meson.meson_cross_file(Target("aarch64-linux-musl", "aarch64"), wrappers, "/d/bin/python3.13")
     sections = {}
     for line in text.splitlines():
         if line.startswith("["):
@@ -300,12 +305,13 @@ def test_meson_cross_file_names_the_wrappers_the_target_and_runs_nothing():
     assert sections["binaries"]["python"] == "['/d/bin/python3.13']"
     # meson looks Cython up for the build machine: the native file names it.
     assert "cython" not in sections["binaries"]
-    assert build_sdist.meson_native_file("/d/bin/python3.13", "/env/cython.py") == (
+    assert meson.meson_native_file("/d/bin/python3.13", "/env/cython.py") == (
         "[binaries]\ncython = ['/d/bin/python3.13', '/env/cython.py']\n")
     assert sections["properties"] == {"needs_exe_wrapper": "true"}
     assert sections["host_machine"]["cpu_family"] == "'aarch64'" and sections["host_machine"]["system"] == "'linux'"
+    # The rule passes the row's meson_cpu_family; a target without one is an error, not a guess.
     with pytest.raises(BuildError, match="unknown target CPU riscv64"):
-        build_sdist.meson_cross_file("riscv64-linux-musl", wrappers, "/p")
+        meson.meson_cross_file(Target("riscv64-linux-musl", ""), wrappers, "/p")
 
 
 def test_meson_setup_gives_meson_python_meson_ninja_and_the_cross_file(tmp_path):
@@ -317,32 +323,32 @@ def test_meson_setup_gives_meson_python_meson_ninja_and_the_cross_file(tmp_path)
     (tmp_path / "tools").mkdir()
     env = {}
     wrappers = {"cc": "/w/cc", "cxx": "/w/cxx", "ar": "/z/ar"}
-    settings = build_sdist.meson_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", env)
+    settings = meson.meson_setup(tmp_path, env_dir, wrappers, X86_64, env)
     assert env["NINJA"] == str(scripts / "ninja") and (scripts / "ninja").stat().st_mode & 0o111
     assert env["MESON"].endswith(".py") and "mesonbuild.mesonmain" in pathlib.Path(env["MESON"]).read_text()
     cross = settings["setup-args"][0].partition("=")[2]
     assert settings["setup-args"] == [f"--cross-file={cross}"] and "c = ['/w/cc']" in pathlib.Path(cross).read_text()
     (env_dir / "cython.py").write_text("")
-    settings = build_sdist.meson_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", env)
+    settings = meson.meson_setup(tmp_path, env_dir, wrappers, X86_64, env)
     native = settings["setup-args"][1].partition("=")[2]
     assert settings["setup-args"][1] == f"--native-file={native}" and "cython.py']" in pathlib.Path(native).read_text()
-    assert build_sdist.BACKEND_SETUP["mesonpy"] is build_sdist.meson_setup
+    assert build_sdist.BACKEND_SETUP["mesonpy"] is meson.meson_setup
     shutil.rmtree(scripts)
     with pytest.raises(BuildError, match="no ninja wheel"):
-        build_sdist.meson_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", {})
+        meson.meson_setup(tmp_path, env_dir, wrappers, X86_64, {})
 
 
 def test_compiles_lose_link_time_optimisation_flags():
     """CMake's INTERPROCEDURAL_OPTIMIZATION (Levenshtein sets it) adds -flto=thin: bitcode objects would
     not be machine code for the binary's link, so the compiler wrapper drops the flags."""
     args = ["-O3", "-flto=thin", "-fPIC", "-flto", "-ffat-lto-objects", "-c", "a.cpp", "-o", "a.o"]
-    assert build_sdist.without_lto(args) == ["-O3", "-fPIC", "-c", "a.cpp", "-o", "a.o"]
-    assert build_sdist.without_lto(["-fno-lto-whatever-else", "-c"]) == ["-fno-lto-whatever-else", "-c"]
+    assert compiler_wrapper.without_lto(args) == ["-O3", "-fPIC", "-c", "a.cpp", "-o", "a.o"]
+    assert compiler_wrapper.without_lto(["-fno-lto-whatever-else", "-c"]) == ["-fno-lto-whatever-else", "-c"]
 
 
 def test_cmake_toolchain_file_names_the_wrappers_the_target_and_target_only_lookups():
     wrappers = {"cc": "/w/cc", "cxx": "/w/cxx", "ar": "/z/ar", "ranlib": "/w/ranlib"}
-    text = build_sdist.cmake_toolchain_file("aarch64-linux-musl", wrappers, ["/dist/aarch64", "/native/libyaml"])
+    text = cmake.cmake_toolchain_file("aarch64-linux-musl", wrappers, ["/dist/aarch64", "/native/libyaml"])
     settings = {}
     for line in text.splitlines():
         if line.startswith("set("):
@@ -370,7 +376,7 @@ def test_skbuild_setup_gives_cmake_ninja_the_toolchain_and_the_targets_headers(t
     env = {"PATH": "/usr/bin"}
     wrappers = {"cc": "/w/cc", "cxx": "/w/cxx", "ar": "/z/ar", "ranlib": "/w/ranlib"}
     settings = build_sdist.BACKEND_SETUP["scikit_build_core.build"](
-        tmp_path, env_dir, wrappers, "x86_64-linux-musl", env, "/dist/include", ["/dist"])
+        tmp_path, env_dir, wrappers, X86_64, env, "/dist/include", ["/dist"])
     # scikit-build-core finds cmake through its wheel's module (CMAKE_BIN_DIR), ninja on PATH.
     assert all((cmake_bin / n).stat().st_mode & 0o111 for n in ("cmake", "ctest"))
     assert (ninja_dir / "ninja").stat().st_mode & 0o111
@@ -385,4 +391,4 @@ def test_skbuild_setup_gives_cmake_ninja_the_toolchain_and_the_targets_headers(t
     assert settings["cmake.define.Python_INCLUDE_DIR"] == settings["cmake.define.Python3_INCLUDE_DIR"] == "/dist/include"
     shutil.rmtree(env_dir / "cmake")
     with pytest.raises(BuildError, match="no cmake wheel with its program cmake"):
-        build_sdist.skbuild_setup(tmp_path, env_dir, wrappers, "x86_64-linux-musl", {"PATH": ""}, "/i", [])
+        cmake.skbuild_setup(tmp_path, env_dir, wrappers, X86_64, {"PATH": ""}, "/i", [])

@@ -1,45 +1,36 @@
-"""The tables of targets and Python builds (distribution/toolchains/targets.bzl, distribution/toolchains/python_builds.bzl)
-against their Python twin (distribution/tools/pystatic/common/targets.py) and every copy the tools and the build keep."""
+"""The tables of targets and Python builds (distribution/toolchains/targets.bzl, python_builds.bzl) are
+the only home of their facts: the rules pass a row's values to the scripts as arguments, and the
+generated BUILD files name no target by hand."""
 
-import ast
 import json
-import pathlib
 import re
 
-from pystatic.common import targets
-from pystatic.distribution import build_dep
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from starlark_tables import BUILD_MACHINE_TRIPLE, PYTHON_BUILDS, ROOT, TARGETS
 
 
-def starlark_table(path, name):
-    """The literal `name = {...}` of a .bzl file, with struct(...) read as dict(...)."""
-    text = (ROOT / path).read_text()
-    match = re.search(rf"^{name} = (\{{.*?^\}})", text, re.S | re.M)
-    assert match, f"{path}: no `{name} = {{...}}` table"
-    tree = ast.parse(match.group(1).replace("struct(", "dict("), mode="eval")
-    return eval(compile(tree, path, "eval"), {"__builtins__": {}, "dict": dict})  # literals and dict() only
+def test_no_script_keeps_a_copy_of_a_table():
+    assert not (ROOT / "distribution/tools/pystatic/common/targets.py").exists()
+    for root in (ROOT / "tools/pystatic", ROOT / "distribution/tools/pystatic"):
+        for path in root.rglob("*.py"):
+            text = path.read_text()
+            for copy in ("OPENSSL_TARGETS", "MESON_CPU_FAMILIES", "MACHINES =", "pystatic.common.targets"):
+                assert copy not in text, (path, copy)
+            for row in TARGETS.values():
+                assert f'"{row["openssl_target"]}"' not in text, path
+    assert BUILD_MACHINE_TRIPLE in TARGETS
 
 
-def starlark_string(path, name):
-    match = re.search(rf'^{name} = "([^"]*)"', (ROOT / path).read_text(), re.M)
-    assert match, f"{path}: no `{name} = \"...\"`"
-    return match.group(1)
-
-
-def test_python_twin_equals_the_starlark_tables():
-    assert starlark_table("distribution/toolchains/targets.bzl", "TARGETS") == targets.TARGETS
-    assert starlark_table("distribution/toolchains/python_builds.bzl", "PYTHON_BUILDS") == targets.PYTHON_BUILDS
-    assert starlark_string("distribution/toolchains/python_builds.bzl", "DEFAULT_PYTHON_BUILD") == targets.DEFAULT_PYTHON_BUILD
-
-
-def test_tools_per_target_flags_follow_the_table():
-    # build_dep.py keeps its own copy: its action key must not change when unrelated rows do.
-    assert build_dep.OPENSSL_TARGETS == {t: row["openssl_target"] for t, row in targets.TARGETS.items()}
-    # The wheels repository keeps no copy: its rule writes the TARGETS rows for the script as JSON.
+def test_per_target_facts_of_actions_come_from_the_row_as_arguments():
+    """The rule passes its row's value, so an action's key depends only on its own target's row."""
+    dependency = (ROOT / "distribution/toolchains/cpython/dependency.bzl").read_text()
+    assert 'args.add("--openssl_target", target_row(ctx, tools.triple).openssl_target)' in dependency
+    sdist = (ROOT / "rules/private/sdist.bzl").read_text()
+    assert 'args.add("--meson_cpu_family", target_row(ctx, tools.triple).meson_cpu_family)' in sdist
+    binary = (ROOT / "rules/private/binary.bzl").read_text()
+    assert 'args.add("--elf_machine", _elf_machine(ctx, runtime))' in binary and "TARGETS" in binary
+    # The wheels repository's script gets the rows as JSON from its rule.
     rule = (ROOT / "rules/private/wheels_repository.bzl").read_text()
-    assert "for triple, target in TARGETS.items()" in rule and "common/targets.py" not in rule
-    assert starlark_string("distribution/toolchains/targets.bzl", "BUILD_MACHINE_TRIPLE") in targets.TARGETS
+    assert "for triple, target in TARGETS.items()" in rule
 
 
 def test_each_python_build_has_a_pinned_source_in_bzlmod():
@@ -47,7 +38,7 @@ def test_each_python_build_has_a_pinned_source_in_bzlmod():
     use_repo must name them by hand."""
     sources = json.loads((ROOT / "distribution/toolchains/cpython/sources.json").read_text())["cpython"]
     module = (ROOT / "MODULE.bazel").read_text()
-    for build, row in targets.PYTHON_BUILDS.items():
+    for build, row in PYTHON_BUILDS.items():
         assert row["source"] in sources, f"{build}: no cpython source {row['source']} in sources.json"
         repo = "pystatic_cpython_src_" + row["source"].replace(".", "_")
         assert f'"{repo}"' in module, f"MODULE.bazel: use_repo(cpython, ...) lacks {repo} (Python build {build})"
@@ -60,7 +51,7 @@ def test_generated_build_files_name_no_target_by_hand():
     for path in ("distribution/platforms/BUILD.bazel", "platforms/BUILD.bazel", "toolchains/BUILD.bazel",
                  "toolchains/cpython/BUILD.bazel", "distribution/toolchains/cpython/BUILD.bazel"):
         code = "\n".join(line.partition("#")[0] for line in (ROOT / path).read_text().splitlines())
-        for row in targets.TARGETS.values():
+        for row in TARGETS.values():
             assert f"linux_musl_{row['cpu']}" not in code and f'"{row["platform"]}"' not in code, path
         # The only hand-written cpu is windows_msvc's (not a py_static_binary target).
         assert re.findall(r"@platforms//cpu:(\w+)", code) in ([], ["x86_64"], ["x86_64", "x86_64"]), path

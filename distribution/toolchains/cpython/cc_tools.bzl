@@ -2,6 +2,7 @@
 
 load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
+load("//toolchains:targets.bzl", "TARGETS")
 load(":transitions.bzl", "build_python_transition")
 
 def _tools(ctx, cc_toolchain):
@@ -53,3 +54,22 @@ def build_cc_tools(ctx):
 
     # buildifier: disable=native-cc-common
     return _tools(ctx, ctx.attr._build_cc_toolchain[0][cc_common.CcToolchainInfo])
+
+def target_row(ctx, triple):
+    """The row of TARGETS for a C toolchain's target triple: per-target facts an action gets as arguments.
+
+    Args:
+      ctx: the rule context (its label names the failing target).
+      triple: the target triple, e.g. musl_cc_tools(ctx).triple.
+
+    Returns:
+      struct: the row of @pystatic_distribution//toolchains:targets.bzl; fails naming the triple if it has none.
+    """
+    if triple not in TARGETS:
+        fail(("{}: the C toolchain's target triple '{}' has no row in TARGETS of " +
+              "@pystatic_distribution//toolchains:targets.bzl (rows: {}).").format(
+            ctx.label,
+            triple,
+            ", ".join(sorted(TARGETS)),
+        ))
+    return TARGETS[triple]

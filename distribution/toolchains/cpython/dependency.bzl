@@ -1,7 +1,7 @@
 """static_dependency: one C library for CPython's extension modules, built from its pinned source."""
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load(":cc_tools.bzl", "BUILD_CC_TOOLCHAIN_ATTR", "build_cc_tools", "musl_cc_tools")
+load(":cc_tools.bzl", "BUILD_CC_TOOLCHAIN_ATTR", "build_cc_tools", "musl_cc_tools", "target_row")
 load(":providers.bzl", "StaticDependencyInfo")
 
 def _static_dependency_impl(ctx):
@@ -15,6 +15,9 @@ def _static_dependency_impl(ctx):
     args.add("--name", name)
     args.add("--source", ctx.file.source)
     args.add("--target", tools.triple)
+    if name == "openssl":
+        # Only OpenSSL's recipe needs it: the other libraries' action keys stay independent of the row.
+        args.add("--openssl_target", target_row(ctx, tools.triple).openssl_target)
     args.add("--cc", tools.cc)
     args.add("--ar", tools.ar)
     transitive = [tools.files]

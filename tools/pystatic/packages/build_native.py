@@ -2,20 +2,22 @@
 
 The native libraries of sources.json's `native` group (docs/extensions.md): libyaml for PyYAML, ...
 Same output as build_dep.py (a prefix directory with include/, lib/*.a, the licence text), made by
-the same code with this file's recipes. They live here, not in build_dep.py, because build_dep.py
-is an input of every action of the CPython distribution: a new native library must not rebuild it.
+the same engine (pystatic.distribution.dep_builder) with this file's recipes. They live here, not in
+build_dep.py, because build_dep.py is an input of every action of the CPython distribution: a new
+native library must not rebuild it.
 """
 
 import sys
 
-from pystatic.distribution import build_dep
+from pystatic.distribution import dep_builder
+from pystatic.distribution.dep_builder import PREFIX, autoconf_build
 
 
 def _libyaml(args):
     # Debian's .orig is the git tag's tree: no generated configure (`./bootstrap` is autoreconf).
     return [
         ["sh", "-c", "test -x configure || autoreconf -fi"],
-        ["./configure", f"--prefix={build_dep.PREFIX}", f"--host={args.target}", *build_dep._build(args),
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *autoconf_build(args),
          "--disable-shared", "--enable-static", "--with-pic"],
         ["make", f"-j{args.jobs}", "-C", "src", "libyaml.la"],
         ["make", "-C", "src", "install-libLTLIBRARIES"],
@@ -24,19 +26,14 @@ def _libyaml(args):
     ]
 
 
-# name -> (licence files, commands, archives in link order): build_dep.RECIPES' shape.
+# The recipes' shape is dep_builder's (its docstring).
 RECIPES = {
     "libyaml": (["License"], _libyaml, ["libyaml.a"]),
 }
 
 
 def main(argv=None):
-    saved = build_dep.RECIPES
-    build_dep.RECIPES = RECIPES
-    try:
-        return build_dep.main(argv)
-    finally:
-        build_dep.RECIPES = saved
+    return dep_builder.main(argv, RECIPES, __doc__)
 
 
 if __name__ == "__main__":

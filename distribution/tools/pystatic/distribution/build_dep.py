@@ -1,41 +1,14 @@
 """Builds one C library that CPython's extension modules need, as a static archive (one action).
 
-Output: a prefix directory (include/, lib/*.a, lib/pkgconfig/) installed under the fixed prefix
-`/pystatic-deps` (rewritten by consumers), plus the library's licence text as LICENSE.<name>.
+This file is the recipes of the distribution's libraries (sources.json `deps`); dep_builder.py builds
+one of them into a prefix (include/, lib/*.a, lib/pkgconfig/, LICENSE.<name>).
 """
 
-import argparse
-import pathlib
-import re
-import shutil
 import sys
 
-from pystatic.common.action_args import expand_param_files
-from pystatic.distribution.configure_make import (
-    LINK_ORDER_FILE,
-    NO_UNWIND_TABLES,
-    OPTIMISATION_FLAGS,
-    SECTION_FLAGS,
-    BuildError,
-    build_env,
-    logged_build,
-    run,
-    scratch_dir,
-)
-from pystatic.distribution.source_archive import extract_source
-
-PREFIX = "/pystatic-deps"
-
-# Compiler flags of every library: the distribution's tables (configure_make.py).
-CFLAGS = " ".join({**OPTIMISATION_FLAGS, **SECTION_FLAGS, **NO_UNWIND_TABLES})
-
-# OpenSSL's Configure target per target triple.
-OPENSSL_TARGETS = {"x86_64-linux-musl": "linux-x86_64", "aarch64-linux-musl": "linux-aarch64"}
-
-
-def _build(args):
-    """autoconf's --build for cross builds (else it guesses the build machine, and runs a test program)."""
-    return [f"--build={args.build_target}"] if args.build_target else []
+from pystatic.distribution import dep_builder
+from pystatic.distribution.configure_make import BuildError
+from pystatic.distribution.dep_builder import CFLAGS, PREFIX, autoconf_build
 
 
 def _zlib(args):
@@ -58,7 +31,7 @@ def _bzip2(args):
 
 def _xz(args):
     return [
-        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *_build(args), "--disable-shared", "--enable-static",
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *autoconf_build(args), "--disable-shared", "--enable-static",
          "--disable-xz", "--disable-xzdec", "--disable-lzmadec", "--disable-lzmainfo", "--disable-lzma-links",
          "--disable-scripts", "--disable-doc", "--disable-nls"],
         ["make", f"-j{args.jobs}", "-C", "src/liblzma"],
@@ -67,10 +40,11 @@ def _xz(args):
 
 
 def _openssl(args):
-    if args.target not in OPENSSL_TARGETS:
-        raise BuildError(f"no OpenSSL Configure target for {args.target}; known: {', '.join(sorted(OPENSSL_TARGETS))}")
+    if not args.openssl_target:
+        raise BuildError(f"no OpenSSL Configure target for {args.target}: --openssl_target (its row's openssl_target "
+                         "in distribution/toolchains/targets.bzl) is missing")
     return [
-        ["perl", "./Configure", OPENSSL_TARGETS[args.target], f"--prefix={PREFIX}", "--libdir=lib",
+        ["perl", "./Configure", args.openssl_target, f"--prefix={PREFIX}", "--libdir=lib",
          "no-shared", "no-apps", "no-tests", "no-docs", "no-dso", "no-engine", "no-module", *CFLAGS.split()],
         ["make", f"-j{args.jobs}", "build_libs"],
         ["make", "install_dev", f"DESTDIR={args.stage}"],  # a make variable here, not the environment
@@ -81,7 +55,7 @@ def _libffi(args):
     return [
         # A git-tree archive (Debian's) has no generated configure script.
         ["sh", "-c", "test -x configure || autoreconf -fi"],
-        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *_build(args), "--disable-shared", "--enable-static",
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *autoconf_build(args), "--disable-shared", "--enable-static",
          "--disable-docs", "--disable-multi-os-directory", "--without-pic"],
         ["make", f"-j{args.jobs}"],
         ["make", "install"],
@@ -96,7 +70,7 @@ def _sqlite3(args):
     build_cc = args.build_cc_abs or args.cc_abs
     return [
         ["sh", "-c", f'"{build_cc}" -O1 -g0 -o jimsh0 autosetup/jimsh0.c'],
-        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *_build(args), f"CC_FOR_BUILD={build_cc}",
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *autoconf_build(args), f"CC_FOR_BUILD={build_cc}",
          "--disable-shared", "--disable-tcl", "--disable-readline", "--disable-load-extension",
          "--fts4", "--fts5", "--rtree", "--dbstat", "--disable-rpath"],
         ["make", f"-j{args.jobs}", "libsqlite3.a"],
@@ -107,7 +81,7 @@ def _sqlite3(args):
 def _libuuid(args):
     # util-linux: only libuuid (BSD-3-Clause), no programs (most of util-linux is GPL).
     return [
-        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *_build(args), "--disable-shared", "--enable-static",
+        ["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *autoconf_build(args), "--disable-shared", "--enable-static",
          "--disable-all-programs", "--enable-libuuid", "--disable-nls", "--disable-asciidoc", "--disable-poman",
          "--disable-bash-completion", "--without-systemd", "--without-udev", "--without-python",
          "--without-readline", "--without-ncursesw", "--without-ncurses", "--without-tinfo", "--without-cryptsetup",
@@ -145,81 +119,8 @@ RECIPES = {
 }
 
 
-def license_text(src, files):
-    """The licence texts, concatenated; of a C source or header only its leading comment."""
-    parts = []
-    for name in files:
-        text = (src / name).read_text(errors="replace")
-        if name.endswith((".c", ".h")):
-            end = text.find("*/")
-            if not text.lstrip().startswith("/*") or end < 0:
-                raise BuildError(f"{name}: no leading comment with the licence")
-            text = text[: end + 2] + "\n"
-        parts.append(f"==> {name} <==\n{text}" if len(files) > 1 else text)
-    return "\n".join(parts)
-
-
-def relocatable_pc(text):
-    """A pkg-config file whose paths all derive from its `prefix=` line, which consumers rewrite.
-
-    Some (util-linux's uuid.pc) spell libdir and includedir out as absolute paths.
-    """
-    lines = []
-    for line in text.splitlines(keepends=True):
-        if not line.startswith("prefix="):
-            line = re.sub(re.escape(PREFIX) + r"(?=/|\s|$)", "${prefix}", line)
-        lines.append(line)
-    return "".join(lines)
-
-
-def build(args, log):
-    if args.name not in RECIPES:
-        raise BuildError(f"no recipe for '{args.name}'; known: {', '.join(sorted(RECIPES))}")
-    license_files, recipe, archives = RECIPES[args.name]
-    work = scratch_dir(args.output)
-    src = extract_source(args.source, work)
-    stage = work / "stage"
-    args.stage = str(stage)
-    env = build_env(work, args.cc, args.ar, CFLAGS=CFLAGS, DESTDIR=str(stage))
-    args.cc_abs, args.ar_abs = env["CC"], env["AR"]
-    args.build_cc_abs = None
-    if args.build_cc:
-        # Next to cc and ar in the scratch directory, so recorded paths stay machine-independent.
-        link = pathlib.Path(env["CC"]).parent / "build-cc"
-        link.symlink_to(pathlib.Path(args.build_cc).resolve())
-        args.build_cc_abs = str(link)
-    for cmd in recipe(args):
-        run(cmd, src, env, log)
-    out = pathlib.Path(args.output)
-    # Bazel creates the output directory beforehand.
-    shutil.copytree(stage / PREFIX.lstrip("/"), out, ignore=shutil.ignore_patterns("*.so*", "*.la", "man", "share"),
-                    dirs_exist_ok=True)
-    for pc in (out / "lib" / "pkgconfig").glob("*.pc"):
-        pc.chmod(0o644)
-        pc.write_text(relocatable_pc(pc.read_text()))
-    (out / f"LICENSE.{args.name}").write_text(license_text(src, license_files))
-    missing = [a for a in archives if not (out / "lib" / a).is_file()]
-    if missing:
-        raise BuildError(f"the build installed no {', '.join(missing)}")
-    (out / LINK_ORDER_FILE).write_text("".join(a + "\n" for a in archives))
-    shutil.rmtree(work, ignore_errors=True)
-
-
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--name", required=True)
-    parser.add_argument("--source", required=True)
-    parser.add_argument("--target", required=True, help="target triple, e.g. x86_64-linux-musl")
-    parser.add_argument("--build-target", help="cross builds: the build machine's triple")
-    parser.add_argument("--build-cc", help="cross builds: a C compiler for programs run during the build")
-    parser.add_argument("--cc", required=True)
-    parser.add_argument("--ar", required=True)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--output", required=True)
-    parser.add_argument("--log", required=True)
-    args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
-    code, _ = logged_build(args.log, args.name, lambda log: build(args, log))
-    return code
+    return dep_builder.main(argv, RECIPES, __doc__)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,36 @@
+"""zig's C++ runtime (libc++, libc++abi, libunwind) for the target, which C++ extensions link."""
+
+import os
+import shlex
+import subprocess
+
+from pystatic.packages.sdist.errors import BuildError
+
+# zig's C++ runtime, in the order its own `zig c++` link names them.
+CXX_RUNTIME = ("libc++abi.a", "libc++.a", "libunwind.a")
+
+
+def cxx_runtime_archives(cc, cflags, work):
+    """Paths of zig's libc++abi, libc++ and libunwind archives for the target (built in zig's cache).
+
+    Found by linking a tiny C++ program with `-lc++ -v`, which prints the linker's command line.
+    """
+    probe = work / "cxx-probe"
+    probe.mkdir()
+    (probe / "probe.cpp").write_text("#include <stdexcept>\nint main() { try { throw std::runtime_error(\"x\"); } "
+                                     "catch (const std::exception &) {} return 0; }\n")
+    cmd = [cc] + cflags + ["-static", "probe.cpp", "-lc++", "-v", "-o", "probe"]
+    run = subprocess.run(cmd, cwd=probe, capture_output=True, text=True)
+    found = {}
+    for word in (run.stdout + run.stderr).split():
+        name = os.path.basename(word)
+        if name in CXX_RUNTIME and os.path.isfile(word):
+            found.setdefault(name, word)
+    missing = [n for n in CXX_RUNTIME if n not in found]
+    if run.returncode != 0 or missing:
+        raise BuildError(
+            f"the C++ runtime for the target could not be found: `{shlex.join(cmd)}` (exit {run.returncode}) named no "
+            f"{', '.join(missing) or 'archives'}. C++ extensions need zig cc (its -lc++). Output:\n"
+            + (run.stdout + run.stderr)[-2000:]
+        )
+    return [found[n] for n in CXX_RUNTIME]

@@ -1,0 +1,68 @@
+"""meson-python's setup: meson and ninja of the build lock, a cross file for the target, Cython's native file."""
+
+import sys
+
+from pystatic.packages.sdist.errors import BuildError
+from pystatic.packages.sdist.pep517 import program_of_wheel
+
+MESON_MAIN = "import sys\nfrom mesonbuild.mesonmain import main\nsys.exit(main())\n"
+
+
+def _meson_str(value):
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def meson_native_file(python, cython):
+    """A meson native file: Cython (a build-machine program for meson) from the build lock's wheel."""
+    return f"[binaries]\ncython = [{_meson_str(python)}, {_meson_str(cython)}]\n"
+
+
+def meson_cross_file(target, wrappers, python):
+    """A meson cross file for the target: the wrappers as compilers (so compiles are recorded and the
+    shared_module link of `py.extension_module` is captured), the target's sysconfig through
+    `python`, and no test program run (needs_exe_wrapper: even x86_64 musl is not the build machine).
+    The CPU family is meson's name (the target row's meson_cpu_family)."""
+    cpu = target.triple.split("-")[0]
+    if not target.meson_cpu_family:
+        raise BuildError(f"meson cross file: unknown target CPU {cpu} ({target.triple}): no meson_cpu_family "
+                         "(its row of distribution/toolchains/targets.bzl)")
+    lines = [
+        "[binaries]",
+        f"c = [{_meson_str(wrappers['cc'])}]",
+        f"cpp = [{_meson_str(wrappers['cxx'])}]",
+        f"ar = [{_meson_str(wrappers['ar'])}]",
+        f"python = [{_meson_str(python)}]",
+        f"python3 = [{_meson_str(python)}]",
+    ]
+    lines += [
+        "",
+        "[properties]",
+        "needs_exe_wrapper = true",
+        "",
+        "[host_machine]",
+        "system = 'linux'",
+        f"cpu_family = {_meson_str(target.meson_cpu_family)}",
+        f"cpu = {_meson_str(cpu)}",
+        "endian = 'little'",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def meson_setup(work, env_dir, wrappers, target, env, include_dir=None, roots=()):
+    """Prepares meson-python's run: meson (`MESON`, its wheel's module), ninja (`NINJA`, the program of
+    its wheel for the build machine) and the cross file; returns the backend's config_settings."""
+    ninja = program_of_wheel(env_dir, "ninja", "ninja")
+    meson = work / "tools" / "meson.py"
+    meson.write_text(MESON_MAIN)
+    cross = work / "tools" / "cross.ini"
+    cross.write_text(meson_cross_file(target, wrappers, sys.executable))
+    setup_args = [f"--cross-file={cross}"]
+    cython = env_dir / "cython.py"
+    if cython.exists():
+        native = work / "tools" / "native.ini"
+        native.write_text(meson_native_file(sys.executable, cython))
+        setup_args.append(f"--native-file={native}")  # meson-python adds its own (python) after it
+    env["NINJA"] = str(ninja)
+    env["MESON"] = str(meson)
+    return {"setup-args": setup_args, "build-dir": str(work / "mesonbuild")}
