@@ -8,6 +8,7 @@ CPython or the standard library (tests/integration/test_action_inputs.py).
 def _file(module):
     return "pystatic/{}.py".format(module.replace(".", "/"))
 
+# buildifier: disable=unnamed-macro
 def pystatic_libraries(modules, other_part = None):
     """Declares a py_library per module, named by its dotted name without "pystatic." (binary.sbom).
 

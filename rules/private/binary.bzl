@@ -91,8 +91,10 @@ def _bytecode(ctx, runtime, manifest, files):
     return blob, imports
 
 def _settings(ctx):
-    """<name>.settings.json: every attribute-derived setting of the pack and glue steps, one spelling
-    (tools/pystatic/binary/settings.py reads it; its defaults are the rule's)."""
+    """Writes <name>.settings.json: every attribute-derived setting of the pack and glue steps.
+
+    One spelling for both (tools/pystatic/binary/settings.py reads it; its defaults are the rule's).
+    """
     entry_module, entry_function, main = _entry_point(ctx)
     settings = ctx.actions.declare_file(ctx.label.name + ".settings.json")
     ctx.actions.write(settings, json.encode(struct(

@@ -11,8 +11,8 @@ registers each extension under its dotted name in the inittab.
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools", "target_row")
 load("@pystatic_distribution//toolchains/cpython:providers.bzl", "StaticDependencyInfo", "ldversion")
-load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load("//toolchains/cpython:runtime.bzl", "package_env", "package_files")
+load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load(":providers.bzl", "PyStaticSdistInfo")
 
 def _pystatic_sdist_package_impl(ctx):

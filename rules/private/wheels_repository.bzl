@@ -11,6 +11,7 @@ load("@pystatic_distribution//toolchains/cpython:repositories.bzl", "SOURCES_JSO
 DEFAULT_PYTHON_VERSION = DEFAULT_PYTHON_BUILD
 
 _WHEEL_REPO_PY = Label("//tools:pystatic/repository/wheel_repo.py")
+
 # The sub-packages of tools/pystatic the script imports (tests/tools/test_import_graph.py: ALLOWED["repository"]).
 _WHEEL_REPO_LIBRARIES = ["repository", "modules"]
 _TARGETS_JSON = "_pystatic_targets.json"

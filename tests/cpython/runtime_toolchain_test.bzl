@@ -1,7 +1,6 @@
 """Analysis tests: the runtime toolchain resolves to the CPython distribution built for the target."""
 
 load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
-
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 
 def _resolved_runtime_impl(ctx):
