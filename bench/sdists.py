@@ -57,7 +57,7 @@ def profile_actions(path):
         name, args = event.get("name", ""), event.get("args") or {}
         mnemonic = args.get("mnemonic")
         wanted = "from its sdist" in name or mnemonic == "PyStaticSdist" or (
-            mnemonic == "PyStaticDep" and "toolchains/native" in name + str(args.get("target", "")))
+            mnemonic == "PyStaticDep" and "native_libraries" in name + str(args.get("target", "")))
         if event.get("ph") == "X" and wanted:
             found[name] = max(found.get(name, 0.0), event.get("dur", 0) / 1e6)
     return found

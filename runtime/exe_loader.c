@@ -1,7 +1,7 @@
 /* The loader of a compressed py_static_binary (compress_executable = True; docs/compressed-executable.md).
  *
  * This program is linked far above the application's own addresses (--image-base, EXE_LOADER_BASE in
- * tools/pystatic/binary/pack_exe.py) and carries the application's static executable as zstd
+ * actions/pystatic/binary/pack_exe.py) and carries the application's static executable as zstd
  * frames, one per PT_LOAD segment (the payload written by pack_exe.py). It maps each segment at the
  * address the application was linked for, decompresses it there, gives it its protection, points
  * the auxiliary vector at the application's program headers and entry, and jumps to that entry
@@ -19,7 +19,7 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-/* The payload's layout; pack_exe.py's HEADER and SEGMENT (tests/tools/test_pack_exe.py checks). */
+/* The payload's layout; pack_exe.py's HEADER and SEGMENT (tests/actions/test_pack_exe.py checks). */
 #define PAYLOAD_MAGIC "PYSTEXE1"
 struct payload_header {
     char magic[8];

@@ -1,4 +1,4 @@
-"""Shared by tests/tools and tests/integration: in CI a skipped test is a failed test.
+"""Shared by tests/actions and tests/integration: in CI a skipped test is a failed test.
 
 tools/test sets PYSTATIC_NO_SKIPS=1: a test that skips (a tool missing, a root that cannot be made)
 then fails with its skip reason, so CI never passes without running a proof. Without the variable

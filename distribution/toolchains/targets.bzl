@@ -4,7 +4,7 @@ Everything that varies per target is here, and generated from here: the platform
 distribution/platforms/BUILD.bazel, the zig C toolchains of toolchains/BUILD.bazel, the runtime toolchains of
 toolchains/cpython/BUILD.bazel (one per target x Python build), the supported-platform list of
 unsupported-target errors, the wheel platforms of pystatic.wheels. The action scripts get the
-same rows from their Python twin distribution/tools/pystatic/common/targets.py (tests/tools/test_targets.py checks
+same rows from their Python twin distribution/actions/pystatic/common/targets.py (tests/actions/test_targets.py checks
 that the two agree), or a row's value as an argument from the rule that runs them (openssl_target,
 meson_cpu_family: cc_tools.bzl's target_row), so that an action's key depends only on its own row.
 
@@ -12,10 +12,10 @@ Fields of a row (keyed by the zig/GNU target triple):
   platform: name of the platform in //platforms.
   cpu: the @platforms//cpu constraint; also platform_machine in wheel markers.
   wheel_platforms: musllinux wheel platform tags accepted, best first.
-  openssl_target: OpenSSL's ./Configure target (--openssl_target of distribution/tools/pystatic/distribution/build_dep.py).
+  openssl_target: OpenSSL's ./Configure target (--openssl_target of distribution/actions/pystatic/distribution/build_dep.py).
   meson_cpu_family: meson's cpu_family of the target (its reference table), for the cross file of
-    packages built from sdists with meson-python (--meson_cpu_family of tools/pystatic/packages/build_sdist.py).
-  elf_machine: e_machine of its executables, as pyelftools names it (tools/pystatic/binary/verify_elf.py).
+    packages built from sdists with meson-python (--meson_cpu_family of actions/pystatic/packages/build_sdist.py).
+  elf_machine: e_machine of its executables, as pyelftools names it (actions/pystatic/binary/verify_elf.py).
   qemu: the qemu-user binary that runs its executables on the x86_64 build machines ("": native).
 """
 

@@ -20,10 +20,10 @@ def _reference_md_impl(ctx):
 
 reference_md = rule(
     implementation = _reference_md_impl,
-    doc = "Renders a starlark_doc_extract .textproto as Markdown (tools/pystatic/docs/reference_md.py).",
+    doc = "Renders a starlark_doc_extract .textproto as Markdown (actions/pystatic/reference/reference_md.py).",
     attrs = {
         "source": attr.string(mandatory = True, doc = "The documented .bzl file, named in the header."),
         "src": attr.label(mandatory = True, allow_single_file = [".textproto"]),
-        "_tool": attr.label(default = "//tools:reference_md", executable = True, cfg = "exec"),
+        "_tool": attr.label(default = "//actions:reference_md", executable = True, cfg = "exec"),
     },
 )

@@ -1,6 +1,6 @@
 """py_static_binary: a Python application as one fully static executable.
 
-Actions, in order (each a tools/pystatic script; see docs/py_static_binary.md):
+Actions, in order (each a actions/pystatic script; see docs/py_static_binary.md):
   PyStaticManifest  name the app's sources and data for import (resource_manifest.py)
   PyStaticBytecode  compile them with the build-machine CPython of the target's version
   PyStaticBlob      select the stdlib, check the entry point, pack the resource blob
@@ -93,7 +93,7 @@ def _bytecode(ctx, runtime, manifest, files):
 def _settings(ctx):
     """Writes <name>.settings.json: every attribute-derived setting of the pack and glue steps.
 
-    One spelling for both (tools/pystatic/binary/settings.py reads it; its defaults are the rule's).
+    One spelling for both (actions/pystatic/binary/settings.py reads it; its defaults are the rule's).
     """
     entry_module, entry_function, main = _entry_point(ctx)
     settings = ctx.actions.declare_file(ctx.label.name + ".settings.json")
@@ -450,14 +450,14 @@ _py_static_binary = rule(
         "utf8_mode": attr.bool(default = True, doc = "Python UTF-8 mode (an empty root has no locale)."),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
         "_exe_loader": attr.label(default = "//runtime:exe_loader.c", allow_single_file = True),
-        "_compile_bytecode": attr.label(default = "//tools:pystatic/binary/compile_bytecode.py", allow_single_file = True),
-        "_compile_bytecode_package": attr.label(default = "//tools:binary.compile_bytecode", providers = [PyInfo]),
-        "_gen_glue": attr.label(default = "//tools:gen_glue", executable = True, cfg = "exec"),
-        "_licenses": attr.label(default = "//tools:licenses", executable = True, cfg = "exec"),
-        "_pack_blob": attr.label(default = "//tools:pack_blob", executable = True, cfg = "exec"),
-        "_pack_exe": attr.label(default = "//tools:pack_exe", executable = True, cfg = "exec"),
-        "_resource_manifest": attr.label(default = "//tools:resource_manifest", executable = True, cfg = "exec"),
-        "_verify_elf": attr.label(default = "//tools:verify_elf", executable = True, cfg = "exec"),
+        "_compile_bytecode": attr.label(default = "//actions:pystatic/binary/compile_bytecode.py", allow_single_file = True),
+        "_compile_bytecode_package": attr.label(default = "//actions:binary.compile_bytecode", providers = [PyInfo]),
+        "_gen_glue": attr.label(default = "//actions:gen_glue", executable = True, cfg = "exec"),
+        "_licenses": attr.label(default = "//actions:licenses", executable = True, cfg = "exec"),
+        "_pack_blob": attr.label(default = "//actions:pack_blob", executable = True, cfg = "exec"),
+        "_pack_exe": attr.label(default = "//actions:pack_exe", executable = True, cfg = "exec"),
+        "_resource_manifest": attr.label(default = "//actions:resource_manifest", executable = True, cfg = "exec"),
+        "_verify_elf": attr.label(default = "//actions:verify_elf", executable = True, cfg = "exec"),
     }),
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],

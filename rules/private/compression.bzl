@@ -22,6 +22,6 @@ def zstd_shipped(ctx):
     """
     return zstd_linked(ctx) or ctx.attr.compress_executable
 
-# The address the loader of compress_executable is linked at (tools/pystatic/binary/pack_exe.py,
-# EXE_LOADER_BASE; tests/tools/test_pack_exe.py checks they agree).
+# The address the loader of compress_executable is linked at (actions/pystatic/binary/pack_exe.py,
+# EXE_LOADER_BASE; tests/actions/test_pack_exe.py checks they agree).
 EXE_LOADER_BASE = 0x40000000

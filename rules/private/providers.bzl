@@ -3,7 +3,7 @@
 PyStaticResourcesInfo = provider(
     doc = "First-party Python resources of a target, named for import.",
     fields = {
-        "manifest": "File: JSON manifest (tools/pystatic/binary/resource_manifest.py) mapping names to files.",
+        "manifest": "File: JSON manifest (actions/pystatic/binary/resource_manifest.py) mapping names to files.",
         "files": "depset of File: every file the manifest refers to.",
     },
 )

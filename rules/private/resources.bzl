@@ -51,7 +51,7 @@ def _src_args(file):
     return ["--src", repo_relative_path(file), file.path]
 
 def manifest_action(ctx, files, roots):
-    """Declares the PyStaticManifest action (tools/pystatic/binary/resource_manifest.py).
+    """Declares the PyStaticManifest action (actions/pystatic/binary/resource_manifest.py).
 
     Args:
       ctx: rule context with a `_resource_manifest` tool attribute.
@@ -104,7 +104,7 @@ are build errors that name the file and the fix.""",
         "data": attr.label_list(allow_files = True, doc = "Package data files, read with importlib.resources."),
         "imports": attr.string_list(doc = "Import roots, relative to this package (e.g. `[\".\"]`)."),
         "_resource_manifest": attr.label(
-            default = "//tools:resource_manifest",
+            default = "//actions:resource_manifest",
             executable = True,
             cfg = "exec",
         ),

@@ -1,6 +1,6 @@
 """A binary's SBOM (SPDX 2.3, CycloneDX 1.6) and its licence policy (docs/sbom.md).
 
-Actions (tools/pystatic/binary/sbom.py):
+Actions (actions/pystatic/binary/sbom.py):
   PyStaticLicensePolicy  validation, before the link: fails on a denied licence, warns on unknown ones
   PyStaticSbom           <name>.spdx.json and <name>.cdx.json of the linked executable
 """
@@ -30,7 +30,7 @@ SBOM_ATTRS = {
               "avoid one fails the build.",
     ),
     "_licenses_denied_default": attr.label(default = "//rules:licenses_denied", providers = [LicensesDeniedInfo]),
-    "_sbom": attr.label(default = "//tools:sbom", executable = True, cfg = "exec"),
+    "_sbom": attr.label(default = "//actions:sbom", executable = True, cfg = "exec"),
     "_sources_json": attr.label(default = "@pystatic_distribution//toolchains/cpython:sources.json", allow_single_file = True),
 }
 

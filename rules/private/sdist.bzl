@@ -2,7 +2,7 @@
 
 The repository rule (wheels_repository.bzl) writes one per package and target platform for the
 packages of `pystatic.wheels(build_from_source = [...])` (docs/extensions.md). The action
-(PyStaticSdist, tools/pystatic/packages/build_sdist.py) runs under the build-machine interpreter of the
+(PyStaticSdist, actions/pystatic/packages/build_sdist.py) runs under the build-machine interpreter of the
 target's Python version, with the target's hermetic C toolchain and headers; a py_static_binary
 that depends on the target (directly or through other wheels) links the static archive and
 registers each extension under its dotted name in the inittab.
@@ -92,13 +92,13 @@ pystatic_sdist_package = rule(
         "fallback_wheel": attr.label(allow_single_file = [".whl"], doc = "A pure-Python wheel of the same version, used when the build fails."),
         "native_libraries": attr.label_list(
             providers = [StaticDependencyInfo],
-            doc = "C libraries the package links (//toolchains/native, sources.json `native`): headers and archives for its backend.",
+            doc = "C libraries the package links (//native_libraries, sources.json `native`): headers and archives for its backend.",
         ),
         "package": attr.string(mandatory = True),
         "sdist": attr.label(mandatory = True, allow_single_file = [".tar.gz", ".zip", ".tgz"]),
         "version": attr.string(mandatory = True),
-        "_build_sdist": attr.label(default = "//tools:pystatic/packages/build_sdist.py", allow_single_file = True),
-        "_build_sdist_package": attr.label(default = "//tools:packages.build_sdist", providers = [PyInfo]),
+        "_build_sdist": attr.label(default = "//actions:pystatic/packages/build_sdist.py", allow_single_file = True),
+        "_build_sdist_package": attr.label(default = "//actions:packages.build_sdist", providers = [PyInfo]),
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],

@@ -66,7 +66,7 @@ pystatic_wheel = rule(
         "srcs": attr.label_list(allow_files = [".py"]),
         "version": attr.string(mandatory = True),
         "wheel": attr.string(mandatory = True, doc = "File name of the wheel."),
-        "_check_wheel": attr.label(default = "//tools:check_wheel", executable = True, cfg = "exec"),
+        "_check_wheel": attr.label(default = "//actions:check_wheel", executable = True, cfg = "exec"),
     },
     toolchains = [config_common.toolchain_type(RUNTIME_TOOLCHAIN_TYPE, mandatory = False)],
 )

@@ -1,6 +1,6 @@
 """pystatic_wheels_repository: wheels of a lock file as a repository, one target per package.
 
-The work is tools/pystatic/repository/wheel_repo.py, run with the build machine's python3 and its pip, so
+The work is actions/pystatic/repository/wheel_repo.py, run with the build machine's python3 and its pip, so
 pip's own index configuration decides where wheels come from; every wheel is pinned by sha256.
 """
 
@@ -10,15 +10,15 @@ load("@pystatic_distribution//toolchains/cpython:repositories.bzl", "SOURCES_JSO
 
 DEFAULT_PYTHON_VERSION = DEFAULT_PYTHON_BUILD
 
-_WHEEL_REPO_PY = Label("//tools:pystatic/repository/wheel_repo.py")
+_WHEEL_REPO_PY = Label("//actions:pystatic/repository/wheel_repo.py")
 
-# The sub-packages of tools/pystatic the script imports (tests/tools/test_import_graph.py: ALLOWED["repository"]).
+# The sub-packages of actions/pystatic the script imports (tests/actions/test_import_graph.py: ALLOWED["repository"]).
 _WHEEL_REPO_LIBRARIES = ["repository", "modules"]
 _TARGETS_JSON = "_pystatic_targets.json"
 _VENDORED = [Label("//third_party/packaging:LICENSE"), Label("//third_party/tomli:LICENSE")]
 _WHEEL_BZL = Label("//rules/private:wheel.bzl")
 _SDIST_BZL = Label("//rules/private:sdist.bzl")
-_BUILD_LOCK = Label("//tools:pystatic/packages/sdist_build/requirements.txt")
+_BUILD_LOCK = Label("//actions:pystatic/packages/sdist_build/requirements.txt")
 _PYTHON_BUILD_FLAG = Label("@pystatic_distribution//python:version")
 
 def _python_with_pip(rctx):
@@ -99,7 +99,7 @@ def _pystatic_wheels_repository_impl(rctx):
     # environment that makes their build require it.
     for lib, entry in sorted(sources.get("native", {}).items()):
         for package, env in sorted(entry["packages"].items()):
-            args.extend(["--native_library", package, str(Label("//toolchains/native:" + lib))])
+            args.extend(["--native_library", package, str(Label("//native_libraries:" + lib))])
             for key, value in sorted(env.items()):
                 args.extend(["--native_env", package, "{}={}".format(key, value)])
     if not rctx.attr.auto_build_from_source:

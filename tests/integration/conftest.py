@@ -7,9 +7,9 @@ import pytest
 
 from harness import REPO, Bazel, output_bases
 
-sys.path.insert(0, str(REPO / "tools"))
+sys.path.insert(0, str(REPO / "actions"))
 
-sys.path.insert(1, str(REPO / "distribution" / "tools"))
+sys.path.insert(1, str(REPO / "distribution" / "actions"))
 sys.path.insert(2, str(REPO / "tests"))  # starlark_tables
 
 

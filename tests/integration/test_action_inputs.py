@@ -1,7 +1,7 @@
 """Each action's inputs are its script's own closure: an edit to one script re-keys only its actions.
 
-The libraries are generated from the imports (tools/libraries.bzl, distribution/tools/libraries.bzl;
-tests/tools/test_import_graph.py checks them against the sources). Here Bazel itself is asked: the
+The libraries are generated from the imports (actions/libraries.bzl, distribution/actions/libraries.bzl;
+tests/actions/test_import_graph.py checks them against the sources). Here Bazel itself is asked: the
 `pystatic` files a tool depends on (`bazel cquery`) and an interpreter-run action's inputs (`bazel
 aquery`) are exactly its script's closure, and appending a comment to binary/sbom.py changes the
 keys of the SBOM actions only, none of the C libraries', CPython's or the standard library's.
@@ -18,23 +18,23 @@ import pytest
 from harness import REPO, executed
 
 MUSL = "--platforms=//platforms:linux_musl"
-PARTS = {"": REPO / "tools", "@pystatic_distribution": REPO / "distribution" / "tools"}
-# Scripts run by py_binary tools (//tools:<name>, @pystatic_distribution//tools:<name>).
+PARTS = {"": REPO / "actions", "@pystatic_distribution": REPO / "distribution" / "actions"}
+# Scripts run by py_binary tools (//actions:<name>, @pystatic_distribution//actions:<name>).
 TOOLS = {
-    "//tools:resource_manifest": "binary.resource_manifest",
-    "//tools:pack_blob": "binary.pack_blob",
-    "//tools:pack_exe": "binary.pack_exe",
-    "//tools:gen_glue": "binary.gen_glue",
-    "//tools:verify_elf": "binary.verify_elf",
-    "//tools:licenses": "binary.licenses",
-    "//tools:sbom": "binary.sbom",
-    "//tools:check_wheel": "packages.check_wheel",
-    "//tools:build_native": "packages.build_native",
-    "//tools:merge_archives": "runtime.merge_archives",
-    "//tools:sysconfig_data": "runtime.sysconfig_data",
-    "@pystatic_distribution//tools:build_dep": "distribution.build_dep",
-    "@pystatic_distribution//tools:build_cpython": "distribution.build_cpython",
-    "@pystatic_distribution//tools:cpython_sbom": "distribution.cpython_sbom",
+    "//actions:resource_manifest": "binary.resource_manifest",
+    "//actions:pack_blob": "binary.pack_blob",
+    "//actions:pack_exe": "binary.pack_exe",
+    "//actions:gen_glue": "binary.gen_glue",
+    "//actions:verify_elf": "binary.verify_elf",
+    "//actions:licenses": "binary.licenses",
+    "//actions:sbom": "binary.sbom",
+    "//actions:check_wheel": "packages.check_wheel",
+    "//actions:build_native": "packages.build_native",
+    "//actions:merge_archives": "runtime_toolchain.merge_archives",
+    "//actions:sysconfig_data": "runtime_toolchain.sysconfig_data",
+    "@pystatic_distribution//actions:build_dep": "distribution.build_dep",
+    "@pystatic_distribution//actions:build_cpython": "distribution.build_cpython",
+    "@pystatic_distribution//actions:cpython_sbom": "distribution.cpython_sbom",
 }
 
 
@@ -65,7 +65,7 @@ def closure(module):
 
 
 def _pystatic_file(label_or_path):
-    """`tools/pystatic/x/y.py` for a query label or an execution path of a `pystatic` file, else None."""
+    """`actions/pystatic/x/y.py` for a query label or an execution path of a `pystatic` file, else None."""
     match = re.search(r"(?:^|/)(?:external/)?(@{0,2}pystatic_distribution~?/|@{0,2}pystatic_distribution//)?(tools)[:/](pystatic/.+\.py)$",
                       label_or_path)
     if not match:
@@ -124,7 +124,7 @@ def test_an_interpreter_run_action_gets_its_scripts_closure_only(bazel, mnemonic
 def test_editing_the_sbom_writer_reruns_only_the_sbom_actions(bazel, tmp_path):
     # aquery's action keys hold input paths, not contents: what an edit costs is measured by
     # building (Bazel's cache keys hold the contents; a py_binary tool's runfiles count whole).
-    sbom = REPO / "tools/pystatic/binary/sbom.py"
+    sbom = REPO / "actions/pystatic/binary/sbom.py"
     graph = collections.Counter(m for m, _, _ in _actions(bazel, "deps(//examples/hello)"))
     assert graph["PyStaticDep"] >= 8 and graph["PyStaticCPython"] >= 1 and graph["PyStaticStdlib"] >= 1, graph
     bazel.run("build", "//examples/hello", MUSL)

@@ -154,7 +154,7 @@ def test_a_compressed_cli_runs_threads_processes_ctypes_tls_and_sqlite(binaries,
 
 def test_frozen_stdlib_modules_come_from_the_blob_with_sources(binaries, tmp_path):
     # CPython freezes os, codecs, io, ... into frozen.o; a binary links only the import bootstrap
-    # (tools/pystatic/binary/frozen_modules.py) and serves the rest from the blob, sources included.
+    # (actions/pystatic/binary/frozen_modules.py) and serves the rest from the blob, sources included.
     result = run([str(binaries["left_out"]), "frozen"], tmp_path)
     assert result.returncode == 1 and result.stdout == "False True True\n", result
     assert f'File "{binaries["left_out"]}/os.py", line' in result.stderr, result.stderr

@@ -15,7 +15,7 @@ load(":runtime_info.bzl", "PyStaticRuntimeInfo")
 OPTIMIZE_LEVELS = [0, 1, 2]
 
 def package_files(library):
-    """The `pystatic` files a script imports: its py_library's closure (tools/libraries.bzl), no more."""
+    """The `pystatic` files a script imports: its py_library's closure (actions/libraries.bzl), no more."""
     return library[PyInfo].transitive_sources.to_list()
 
 def package_env(tool_files):
@@ -27,7 +27,7 @@ def package_env(tool_files):
     }
 
 def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, outputs, mnemonic, progress_message):
-    """Runs a tools/pystatic script under the build-machine interpreter of the target's Python version.
+    """Runs a actions/pystatic script under the build-machine interpreter of the target's Python version.
 
     Args:
       ctx: rule context.
@@ -147,18 +147,18 @@ py_static_runtime = rule(
             doc = "The same Python version built to run on the build machine: it compiles the bytecode.",
         ),
         "distribution": attr.label(mandatory = True, providers = [PyStaticDistributionInfo]),
-        "_compile_bytecode": attr.label(default = "//tools:pystatic/binary/compile_bytecode.py", allow_single_file = True),
-        "_merge_archives": attr.label(default = "//tools:merge_archives", executable = True, cfg = "exec"),
+        "_compile_bytecode": attr.label(default = "//actions:pystatic/binary/compile_bytecode.py", allow_single_file = True),
+        "_merge_archives": attr.label(default = "//actions:merge_archives", executable = True, cfg = "exec"),
         "_pyrepl_curses": attr.label(
             default = "//runtime:_pystatic_minimal_curses.py",
             allow_single_file = True,
             doc = "Replaces _pyrepl._minimal_curses (which dlopens libncursesw) with ANSI capabilities, for 3.13's REPL.",
         ),
-        "_compile_bytecode_package": attr.label(default = "//tools:binary.compile_bytecode", providers = [PyInfo]),
+        "_compile_bytecode_package": attr.label(default = "//actions:binary.compile_bytecode", providers = [PyInfo]),
         "_runtime_c_hdrs": attr.label(default = "//runtime:c_hdrs"),
         "_runtime_c_srcs": attr.label(default = "//runtime:c_srcs"),
         "_runtime_modules": attr.label(default = "//runtime:py_modules"),
-        "_sysconfig_data": attr.label(default = "//tools:sysconfig_data", executable = True, cfg = "exec"),
+        "_sysconfig_data": attr.label(default = "//actions:sysconfig_data", executable = True, cfg = "exec"),
     },
     provides = [platform_common.ToolchainInfo],
     fragments = ["cpp"],

@@ -46,13 +46,13 @@ def _static_dependency_impl(ctx):
 
 static_dependency = rule(
     implementation = _static_dependency_impl,
-    doc = "A static C library (recipe in distribution/tools/pystatic/distribution/build_dep.py) built with the target's toolchain.",
+    doc = "A static C library (recipe in distribution/actions/pystatic/distribution/build_dep.py) built with the target's toolchain.",
     attrs = {
         "library": attr.string(mandatory = True, doc = "Recipe name, e.g. zlib."),
         "origin": attr.label(mandatory = True, allow_single_file = [".json"], doc = "origin.json of the source."),
         "source": attr.label(mandatory = True, allow_single_file = True),
         "builder": attr.label(
-            default = "//tools:build_dep",
+            default = "//actions:build_dep",
             executable = True,
             cfg = "exec",
             doc = "The recipe script: build_dep (CPython's libraries) or build_native (libraries of packages built from sdists).",

@@ -1,10 +1,10 @@
 """Providers of the static CPython distribution."""
 
 PyStaticDistributionInfo = provider(
-    doc = "A CPython built as static objects for one target platform (distribution/tools/pystatic/distribution/build_cpython.py).",
+    doc = "A CPython built as static objects for one target platform (distribution/actions/pystatic/distribution/build_cpython.py).",
     fields = {
         "abiflags": "str: the ABI flags in file names: \"\" or \"t\" (free-threaded: libpython3.13t.a, lib/python3.13t).",
-        "cpython_sbom": "File: JSON, the source archive's name, sha256 and Misc/sbom.spdx.json packages (tools/pystatic/binary/sbom.py).",
+        "cpython_sbom": "File: JSON, the source archive's name, sha256 and Misc/sbom.spdx.json packages (actions/pystatic/binary/sbom.py).",
         "descriptor": "File: JSON descriptor (link inputs, built-in extensions, licences, ...).",
         "distribution": "File (directory): libpython and helper archives, headers, stdlib, interpreter.",
         "python_version": "str: full version, e.g. 3.13.15.",

@@ -50,7 +50,7 @@ def _zig_cc_toolchain_config_impl(ctx):
                 # zig cc without -O means Debug with UBSan traps: every mode names its level.
                 _flags(_COMPILE_ACTIONS, ["-fno-omit-frame-pointer", "-Wall", "-Werror=date-time"]),
                 # No .eh_frame for C: the distribution's NO_UNWIND_TABLES (configure_make.py says why;
-                # tests/tools/test_build_dep.py checks both name the same flags). C++ keeps its tables
+                # tests/actions/test_build_dep.py checks both name the same flags). C++ keeps its tables
                 # for exceptions.
                 _flags([ACTION_NAMES.c_compile], ["-fno-asynchronous-unwind-tables", "-fno-unwind-tables"]),
             ],

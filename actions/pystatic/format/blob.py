@@ -1,0 +1,344 @@
+"""The resource blob: reader and writer of the format documented in docs/resource-blob.md.
+
+A blob holds every module (bytecode and, optionally, source), package data file and
+distribution-metadata file of one binary. The C runtime (runtime/blob.c) reads the same layout
+straight from the executable's read-only data; this module writes it at build time and reads it
+back for tests, merging and `actions/pystatic/format/blob.py --list`.
+
+Pure Python and standard library only: it also runs under the build-machine CPython of the
+target's version, which compiles the bytecode.
+"""
+
+import binascii
+import struct
+import sys
+from dataclasses import dataclass
+
+MAGIC = b"PYSTBLOB"
+FORMAT_VERSION = 3
+
+# 88 bytes: magic, version, bytecode magic, count, flags, 5 offsets/sizes, checksum, 4 reserved, the zstd
+# dictionary (offset in the data section, size)
+HEADER = struct.Struct("<8sIIII5QII2Q")
+HEADER_CHECKSUM_OFFSET = 64  # the u32 checksum field, counted as zero while computing the checksum
+# 64 bytes per entry: name offset, name size, kind, flags, 2 + 4 reserved, then two payloads, each
+# offset (u64), stored size, size, CRC-32 of the stored bytes, 4 reserved (u32 each)
+RECORD = struct.Struct("<IIBBHI QIIII QIIII")
+PAYLOAD_FIELDS = 5  # fields of one payload in RECORD
+# The fields of HEADER and RECORD by name, as runtime/blob.c names them (tests/actions/test_blob_parity.py).
+HEADER_FIELDS = (
+    "magic", "version", "bytecode_magic", "count", "flags", "index_offset", "names_offset", "names_size",
+    "data_offset", "data_size", "checksum", "reserved0", "dict_offset", "dict_size",
+)
+_PAYLOAD = ("offset", "stored", "size", "checksum", "reserved")
+RECORD_FIELDS = (
+    "name_offset", "name_size", "kind", "flags", "reserved0", "reserved1",
+    *(f"primary.{f}" for f in _PAYLOAD), *(f"source.{f}" for f in _PAYLOAD),
+)
+ALIGN = 16
+
+# Entry kinds; the index is sorted by (kind, name).
+MODULE = 1
+DATA = 2
+METADATA = 3
+KIND_NAMES = {MODULE: "module", DATA: "data", METADATA: "metadata"}
+
+# Entry flags.
+PACKAGE = 0x01
+HAS_PRIMARY = 0x02  # payload 0: bytecode of a module, contents of a data/metadata file
+HAS_SOURCE = 0x04  # payload 1: source of a module
+PRIMARY_ZSTD = 0x10
+SOURCE_ZSTD = 0x20
+KNOWN_FLAGS = PACKAGE | HAS_PRIMARY | HAS_SOURCE | PRIMARY_ZSTD | SOURCE_ZSTD
+
+# Header flags.
+ANY_ZSTD = 0x01
+ZSTD_DICT = 0x02  # the zstd payloads were compressed with the blob's dictionary (dict_offset, dict_size)
+
+# A zstd dictionary trained on the payloads (write_blob's zstd_dict_size) is kept only when the
+# payloads with it, plus the dictionary, are smaller than without. Training reads at most this many
+# bytes of samples (the first payloads in index order): its time stays bounded for large blobs.
+DICT_TRAINING_BYTES = 8 << 20
+
+
+def checksum(data, value=0):
+    """CRC-32 (ISO-HDLC, zlib's `crc32`, which the C reader calls; binascii's is the same function)."""
+    return binascii.crc32(data, value)
+
+
+def index_checksum(blob_head):
+    """Checksum of a blob's bytes before its data section (header, index, names, padding), the
+    checksum field counted as zero."""
+    at = HEADER_CHECKSUM_OFFSET
+    return checksum(blob_head[at + 4 :], checksum(b"\0" * 4, checksum(blob_head[:at])))
+
+
+class BlobError(Exception):
+    """A blob cannot be written (bad entries) or read (corrupt, truncated, unknown version)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One resource. `primary`: bytecode (module) or contents (data, metadata); `source`: module source."""
+
+    kind: int
+    name: str
+    primary: bytes | None = None
+    source: bytes | None = None
+    is_package: bool = False
+
+    def describe(self):
+        return f"{KIND_NAMES.get(self.kind, self.kind)} '{self.name}'"
+
+
+def zstd_codec():
+    """(compress(data, level, dictionary=None), decompress(data, dictionary=None), train(samples, size))
+    from the standard library (3.14+) or `zstandard`; a dictionary is given as bytes."""
+    try:
+        from compression import zstd  # Python >= 3.14
+
+        def std_dict(dictionary):
+            return None if dictionary is None else zstd.ZstdDict(dictionary)
+
+        return (
+            (lambda data, level, dictionary=None: zstd.compress(data, level, zstd_dict=std_dict(dictionary))),
+            (lambda data, dictionary=None: zstd.decompress(data, zstd_dict=std_dict(dictionary))),
+            (lambda samples, size: zstd.train_dict(samples, size).dict_content),
+        )
+    except ImportError:
+        pass
+    try:
+        import zstandard
+    except ImportError:
+        raise BlobError(
+            "zstd compression needs Python >= 3.14 (compression.zstd) or the `zstandard` package in the "
+            "build machine's python3. Fix: install one, or set compress = False."
+        ) from None
+    def z_dict(dictionary):
+        return None if dictionary is None else zstandard.ZstdCompressionDict(dictionary)
+
+    return (
+        (lambda data, level, dictionary=None: zstandard.ZstdCompressor(
+            level=level, write_content_size=True, dict_data=z_dict(dictionary)).compress(data)),
+        (lambda data, dictionary=None: zstandard.ZstdDecompressor(dict_data=z_dict(dictionary)).decompress(data)),
+        (lambda samples, size: zstandard.train_dictionary(size, samples).as_bytes()),
+    )
+
+
+def _align(n):
+    return (n + ALIGN - 1) & ~(ALIGN - 1)
+
+
+def _sort_key(entry):
+    return (entry.kind, entry.name.encode("utf-8"))
+
+
+def _compressed(entry_payload, zstd_flag, sources_only):
+    """Whether write_blob tries zstd on this payload (with `sources_only`, modules' sources only)."""
+    return bool(entry_payload) and (zstd_flag == SOURCE_ZSTD or not sources_only)
+
+
+def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, sources_only=False, zstd_dict_size=0):
+    """Serialises `entries` (any order). With `zstd_level`, each payload that shrinks is compressed
+    (with `sources_only`, only modules' sources: read for tracebacks, never at import). With
+    `zstd_dict_size` too, a zstd dictionary of at most that many bytes is trained on those payloads
+    and stored once in the blob, if the blob is smaller with it than without."""
+    if len(bytecode_magic) != 4:
+        raise BlobError(f"bytecode magic must be 4 bytes, got {bytecode_magic!r}")
+    ordered = sorted(entries, key=_sort_key)
+    for before, after in zip(ordered, ordered[1:]):
+        if _sort_key(before) == _sort_key(after):
+            raise BlobError(f"two resources are named {after.describe()}")
+    for entry in ordered:
+        if entry.kind not in KIND_NAMES:
+            raise BlobError(f"unknown kind {entry.kind} of '{entry.name}'")
+        if entry.kind != MODULE and (entry.source is not None or entry.is_package):
+            raise BlobError(f"{entry.describe()}: only modules have sources or are packages")
+    if zstd_level is None:
+        return _serialise(ordered, bytecode_magic, None, sources_only)
+    compress, _, train = zstd_codec()
+    plain = _serialise(ordered, bytecode_magic, lambda data: compress(data, zstd_level), sources_only)
+    if not zstd_dict_size:
+        return plain
+    samples, total = [], 0
+    for entry in ordered:
+        for payload, flag in ((entry.primary, PRIMARY_ZSTD), (entry.source, SOURCE_ZSTD)):
+            if _compressed(payload, flag, sources_only) and total + len(payload) <= DICT_TRAINING_BYTES:
+                samples.append(payload)
+                total += len(payload)
+    try:
+        dictionary = train(samples, zstd_dict_size)
+    except Exception:  # too few or too small samples; the backends' error types differ
+        return plain
+    with_dict = _serialise(
+        ordered, bytecode_magic, lambda data: compress(data, zstd_level, dictionary), sources_only, dictionary
+    )
+    return with_dict if len(with_dict) < len(plain) else plain
+
+
+def _serialise(ordered, bytecode_magic, compress, sources_only, dictionary=None):
+    names = bytearray()
+    data = bytearray(dictionary or b"")
+    records = []
+    header_flags = ZSTD_DICT if dictionary else 0
+
+    def add_payload(payload, zstd_flag):
+        nonlocal header_flags
+        if payload is None:
+            return (0, 0, 0, 0, 0), 0
+        stored, flag = payload, 0
+        if compress is not None and _compressed(payload, zstd_flag, sources_only):
+            packed = compress(payload)
+            if len(packed) < len(payload):
+                stored, flag = packed, zstd_flag
+                header_flags |= ANY_ZSTD
+        data.extend(b"\0" * (_align(len(data)) - len(data)))
+        offset = len(data)
+        data.extend(stored)
+        return (offset, len(stored), len(payload), checksum(stored), 0), flag
+
+    for entry in ordered:
+        encoded = entry.name.encode("utf-8")
+        flags = PACKAGE if entry.is_package else 0
+        primary, zflag = add_payload(entry.primary, PRIMARY_ZSTD)
+        flags |= zflag | (HAS_PRIMARY if entry.primary is not None else 0)
+        source, zflag = add_payload(entry.source, SOURCE_ZSTD)
+        flags |= zflag | (HAS_SOURCE if entry.source is not None else 0)
+        records.append(RECORD.pack(len(names), len(encoded), entry.kind, flags, 0, 0, *primary, *source))
+        names.extend(encoded)
+
+    index_offset = HEADER.size
+    names_offset = index_offset + RECORD.size * len(records)
+    data_offset = _align(names_offset + len(names))
+    fields = [
+        MAGIC, FORMAT_VERSION, int.from_bytes(bytecode_magic, "little"), len(records), header_flags,
+        index_offset, names_offset, len(names), data_offset, len(data), 0, 0, 0, len(dictionary or b""),
+    ]
+    padding = b"\0" * (data_offset - names_offset - len(names))
+    head = b"".join([HEADER.pack(*fields), *records, bytes(names), padding])
+    fields[10] = index_checksum(head)
+    return b"".join([HEADER.pack(*fields), head[HEADER.size :], bytes(data)])
+
+
+@dataclass(frozen=True)
+class _Record:
+    kind: int
+    name: str
+    flags: int
+    primary: tuple
+    source: tuple
+
+
+class BlobReader:
+    """Validated view of a blob. Every offset is checked on open, so later reads cannot overrun."""
+
+    def __init__(self, buffer, what="blob"):
+        self._buf = memoryview(buffer)
+        self._what = what
+        buf = self._buf
+        if len(buf) < HEADER.size:
+            self._fail(f"truncated: {len(buf)} bytes, a header needs {HEADER.size}")
+        (magic, version, bc_magic, count, flags, index_off, names_off, names_len, data_off, data_len, stored_checksum,
+         _, dict_off, dict_len) = HEADER.unpack_from(buf, 0)
+        if magic != MAGIC:
+            self._fail(f"not a resource blob (magic {bytes(magic)!r}, expected {MAGIC!r})")
+        if version != FORMAT_VERSION:
+            self._fail(f"format version {version}; this reader knows {FORMAT_VERSION}. Fix: rebuild with matching tools")
+        self.bytecode_magic = bc_magic.to_bytes(4, "little")
+        self.flags = flags
+        if index_off != HEADER.size or names_off != index_off + count * RECORD.size:
+            self._fail("index is not where the header says")
+        if names_off + names_len > data_off or data_off % ALIGN or data_off + data_len > len(buf):
+            self._fail(f"truncated or corrupt: sections end at {data_off + data_len}, the blob has {len(buf)} bytes")
+        if index_checksum(buf[:data_off]) != stored_checksum:
+            self._fail("header, index or names damaged (checksum mismatch)")
+        self._names = buf[names_off : names_off + names_len]
+        self._data = buf[data_off : data_off + data_len]
+        if flags & ZSTD_DICT and (dict_len == 0 or dict_off > data_len or dict_len > data_len - dict_off):
+            self._fail("the zstd dictionary is outside the data section")
+        self._dict = bytes(self._data[dict_off : dict_off + dict_len]) if flags & ZSTD_DICT else None
+        self._records = []
+        previous = None
+        for i in range(count):
+            n_off, n_len, kind, eflags, _, _, *payloads = RECORD.unpack_from(buf, index_off + i * RECORD.size)
+            if n_off + n_len > names_len:
+                self._fail(f"entry {i}: name outside the names section")
+            try:
+                name = bytes(self._names[n_off : n_off + n_len]).decode("utf-8")
+            except UnicodeDecodeError:
+                self._fail(f"entry {i}: name is not UTF-8")
+            if kind not in KIND_NAMES or eflags & ~KNOWN_FLAGS:
+                self._fail(f"entry {i} '{name}': unknown kind {kind} or flags {eflags:#x}")
+            key = (kind, name.encode("utf-8"))
+            if previous is not None and key <= previous:
+                self._fail(f"entry {i} '{name}': index not sorted or duplicate name")
+            previous = key
+            primary, source = tuple(payloads[:PAYLOAD_FIELDS]), tuple(payloads[PAYLOAD_FIELDS:])
+            for present, (off, stored, _size, _crc, _) in ((eflags & HAS_PRIMARY, primary), (eflags & HAS_SOURCE, source)):
+                if present and off + stored > data_len:
+                    self._fail(f"entry {i} '{name}': payload outside the data section")
+            self._records.append(_Record(kind, name, eflags, primary, source))
+        self._by_key = {(r.kind, r.name): r for r in self._records}
+
+    def _fail(self, message):
+        raise BlobError(f"{self._what}: {message}")
+
+    @property
+    def dict_size(self):
+        """Bytes of the blob's zstd dictionary; 0 when it has none."""
+        return len(self._dict) if self._dict else 0
+
+    def __len__(self):
+        return len(self._records)
+
+    def _payload(self, record, present_flag, zstd_flag, payload):
+        if not record.flags & present_flag:
+            return None
+        off, stored, size, crc, _ = payload
+        raw = self._data[off : off + stored]
+        if checksum(raw) != crc:
+            self._fail(f"'{record.name}': payload damaged (checksum mismatch)")
+        if record.flags & zstd_flag:
+            try:
+                raw = zstd_codec()[1](bytes(raw), self._dict)
+            except BlobError:
+                raise
+            except Exception as err:  # the codec's own error types differ between backends
+                self._fail(f"'{record.name}': corrupt zstd payload ({err})")
+        if len(raw) != size:
+            self._fail(f"'{record.name}': payload is {len(raw)} bytes, the index says {size}")
+        return bytes(raw)
+
+    def _entry(self, record):
+        return Entry(
+            kind=record.kind,
+            name=record.name,
+            primary=self._payload(record, HAS_PRIMARY, PRIMARY_ZSTD, record.primary),
+            source=self._payload(record, HAS_SOURCE, SOURCE_ZSTD, record.source),
+            is_package=bool(record.flags & PACKAGE),
+        )
+
+    def get(self, kind, name):
+        """The Entry named `name` of `kind`, or None."""
+        record = self._by_key.get((kind, name))
+        return None if record is None else self._entry(record)
+
+    def names(self, kind):
+        return [r.name for r in self._records if r.kind == kind]
+
+    def entries(self):
+        return [self._entry(r) for r in self._records]
+
+    def stored_sizes(self):
+        """{(kind, name): (stored bytes, uncompressed bytes)} over both payloads."""
+        sizes = {}
+        for r in self._records:
+            stored = (r.primary[1] if r.flags & HAS_PRIMARY else 0) + (r.source[1] if r.flags & HAS_SOURCE else 0)
+            raw = (r.primary[2] if r.flags & HAS_PRIMARY else 0) + (r.source[2] if r.flags & HAS_SOURCE else 0)
+            sizes[(r.kind, r.name)] = (stored, raw)
+        return sizes
+
+
+def read_blob(path):
+    with open(path, "rb") as f:
+        return BlobReader(f.read(), what=str(path))

@@ -1,0 +1,181 @@
+"""The compiler and linker wrappers a backend runs: compiles are recorded, shared links captured as archives.
+
+Each wrapper is a shell script that runs build_sdist.py again (`build_sdist.py cc|cxx|ldshared ARGS...`)
+with the tool roots on PYTHONPATH, so this module is found in the wrapper's process too; its state
+(config.json, compiles.jsonl, links.jsonl, copies of link inputs) is in $PYSTATIC_SDIST_STATE.
+"""
+
+import hashlib
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+from pystatic.modules.names import is_native_file
+from pystatic.packages.sdist.errors import BuildError
+
+CXX_SUFFIXES = (".cpp", ".cc", ".cxx", ".c++", ".C", ".cp", ".CPP")
+LTO_FLAGS = ("-flto", "-ffat-lto-objects", "-fno-fat-lto-objects")
+
+# The first argument of the script that makes it a wrapper.
+MODES = ("cc", "cxx", "ldshared")
+WRAPPER_SH = '#!/bin/sh\nPYTHONPATH="{tools}" exec "{python}" -S -B "{script}" {mode} "$@"\n'
+
+
+def make_wrappers(tools, state, script, cc, ar, cflags):
+    """Writes the wrappers (in `tools`) and their configuration (in `state`).
+
+    script: the path of build_sdist.py, which each wrapper runs in its mode. Returns the programs
+    a backend is given: {"cc", "cxx", "ldshared": wrappers, "ar": the target's ar, "ranlib": `ar s`}.
+    """
+    # The roots of the `pystatic` namespace package (tools/ and distribution/actions/).
+    roots = os.pathsep.join(os.path.dirname(os.path.abspath(p)) for p in sys.modules["pystatic"].__path__)
+    wrappers = {}
+    for mode in MODES:
+        path = tools / mode
+        path.write_text(WRAPPER_SH.format(tools=roots, python=sys.executable, script=script, mode=mode))
+        path.chmod(0o755)
+        wrappers[mode] = str(path)
+    wrappers["ar"] = ar
+    ranlib = tools / "ranlib"  # CMake's: an archive's symbol index, which `ar s` writes
+    ranlib.write_text(f'#!/bin/sh\nexec "{ar}" s "$@"\n')
+    ranlib.chmod(0o755)
+    wrappers["ranlib"] = str(ranlib)
+    (state / "config.json").write_text(json.dumps({"cc": cc, "ar": ar, "cflags": cflags}))
+    return wrappers
+
+
+def read_config(state):
+    """The wrappers' configuration: {"cc", "ar", "cflags"}."""
+    return json.loads((state / "config.json").read_text())
+
+
+def wrapper_main(argv):
+    """Entry of the wrappers: `build_sdist.py cc|ldshared ARGS...` (configured by environment)."""
+    mode, args = argv[0], argv[1:]
+    state = pathlib.Path(os.environ["PYSTATIC_SDIST_STATE"])
+    config = read_config(state)
+    if mode in ("cc", "cxx") and links_shared(args):
+        # distutils links a C++ extension with CXX in LDSHARED's place: still a capture, not a link.
+        mode = "ldshared"
+    if mode in ("cc", "cxx"):
+        args = without_lto(args)
+        cxx = mode == "cxx" or is_cxx(args)
+        # zig cc compiles C++ with libc++'s headers (and links libc++) when asked for -lc++.
+        cmd = [config["cc"]] + config["cflags"] + args + (["-lc++"] if cxx else [])
+        run = subprocess.run(cmd)
+        if run.returncode == 0 and "-c" in args and "-o" in args:
+            out = os.path.abspath(args[args.index("-o") + 1])
+            record = {"argv": cmd, "cwd": os.getcwd(), "out": out, "cxx": cxx}
+            with open(state / "compiles.jsonl", "a", encoding="utf-8") as log:
+                log.write(json.dumps(record) + "\n")
+        return run.returncode
+    if mode == "ldshared":
+        out = args[args.index("-o") + 1] if "-o" in args else "a.out"
+        objects = [os.path.abspath(a) for a in args if a.endswith((".o", ".obj")) and not a.startswith("-")]
+        archives = [os.path.abspath(a) for a in args if a.endswith(".a") and not a.startswith("-")]
+        libs = [a[2:] for a in args if a.startswith("-l") and len(a) > 2]
+        dirs = [a[2:] for a in args if a.startswith("-L") and len(a) > 2]
+        # Static libraries the package built itself (build_clib, ...): their objects go in too.
+        # Others (-lm, -lpthread) are musl's, linked with every binary anyway.
+        for lib in libs:
+            found = [os.path.join(d, f"lib{lib}.a") for d in dirs if os.path.exists(os.path.join(d, f"lib{lib}.a"))]
+            archives += [os.path.abspath(found[0])] if found else []
+        if os.path.exists(out):
+            os.unlink(out)
+        os.makedirs(os.path.dirname(os.path.abspath(out)) or ".", exist_ok=True)
+        run = subprocess.run([config["ar"], "rcs", out] + objects)
+        if run.returncode == 0:
+            record = {"out": os.path.abspath(out), "libs": libs,
+                      "sha256": hashlib.sha256(pathlib.Path(out).read_bytes()).hexdigest()}
+            try:
+                record.update(capture_link(state, out, objects, archives))
+            except BuildError as err:
+                print(f"build_sdist LDSHARED: {err}", file=sys.stderr)
+                return 1
+            with open(state / "links.jsonl", "a", encoding="utf-8") as log:
+                log.write(json.dumps(record) + "\n")
+        return run.returncode
+    print(f"build_sdist wrapper: unknown mode {mode}", file=sys.stderr)
+    return 2
+
+
+def capture_link(state, out, objects, archives):
+    """Copies a link's inputs while they exist (some backends build in a temporary tree they delete).
+
+    The object defining `PyInit_<leaf>` (leaf: the output's name) is compiled again, from its
+    recorded compile, with that function renamed after the object's content: unique and
+    deterministic, whatever the module turns out to be called (build_sdist.finish adds the public name).
+    Returns the record's fields: objects, archives (copies), init (the renamed function or None), cxx.
+    """
+    leaf = os.path.basename(out).split(".", 1)[0]
+    original = f"PyInit_{leaf}"
+    compiles = {c["out"]: c for c in read_jsonl(state / "compiles.jsonl")}
+    snapshot = state / "links" / hashlib.sha256(os.path.abspath(out).encode()).hexdigest()[:16]
+    if snapshot.exists():
+        shutil.rmtree(snapshot)
+    snapshot.mkdir(parents=True)
+    copies, init, cxx = [], None, False
+    for number, obj in enumerate(objects):
+        dest = snapshot / f"{number:03d}_{os.path.basename(obj)}"
+        record = compiles.get(obj)
+        cxx = cxx or bool(record and record.get("cxx"))
+        if init is None and defines_symbol(obj, original):
+            if record is None:
+                raise BuildError(f"{obj} defines {original} but its compile was not recorded.")
+            init = f"PyInit_pystatic_{leaf}_{hashlib.sha256(pathlib.Path(obj).read_bytes()).hexdigest()[:16]}"
+            argv = list(record["argv"])
+            argv[argv.index("-o") + 1] = str(dest)
+            argv.insert(1, f"-D{original}={init}")
+            run = subprocess.run(argv, cwd=record["cwd"], capture_output=True, text=True)
+            if run.returncode != 0 or not defines_symbol(dest, init):
+                raise BuildError(f"recompiling {obj} with {original} renamed {init} failed:\n{run.stderr[-3000:]}")
+        else:
+            shutil.copyfile(obj, dest)
+        copies.append(str(dest))
+    libs = []
+    for number, lib in enumerate(archives):
+        dest = snapshot / f"lib{number:03d}_{os.path.basename(lib)}"
+        shutil.copyfile(lib, dest)
+        libs.append(str(dest))
+    # Objects of the package's own static libraries (build_clib) are not told apart: any C++ compile counts.
+    cxx = cxx or bool(archives) and any(c.get("cxx") for c in compiles.values())
+    return {"objects": copies, "archives": libs, "init": init, "leaf": leaf, "cxx": cxx}
+
+
+def without_lto(args):
+    """A compile's arguments without link-time optimisation (CMake's INTERPROCEDURAL_OPTIMIZATION adds
+    `-flto=thin`): the captured objects must be machine code, for the binary's link and the rename."""
+    return [a for a in args if a not in LTO_FLAGS and not a.startswith("-flto=")]
+
+
+def links_shared(args):
+    """Whether a compiler command line links a shared object (`-shared`, or no `-c` and a `.so` output)."""
+    if "-c" in args or "-E" in args or "-S" in args:
+        return False
+    out = args[args.index("-o") + 1] if "-o" in args[:-1] else ""
+    return "-shared" in args or is_native_file(out)
+
+
+def is_cxx(args):
+    """Whether a compiler command line compiles C++: a C++ source, or `-x c++` before the sources."""
+    for index, arg in enumerate(args):
+        if arg in ("-x", "--language") and index + 1 < len(args):
+            return args[index + 1].startswith("c++")
+        if arg.startswith("-xc++"):
+            return True
+    return any(a.endswith(CXX_SUFFIXES) and not a.startswith("-") for a in args)
+
+
+def defines_symbol(path, symbol):
+    """Whether an object file names `symbol` (its string table); cheap and enough to find PyInit_."""
+    return (symbol.encode() + b"\0") in pathlib.Path(path).read_bytes()
+
+
+def read_jsonl(path):
+    """The records of a JSON-lines log of the wrappers (compiles.jsonl, links.jsonl); none if absent."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,0 +1,88 @@
+"""Unpacking wheels and sdists into the repository, and reading their metadata.
+
+A wheel is unpacked like an installer does (.data/purelib|platlib to the root; scripts, headers
+and data dropped), without .pyc files; unsafe paths are refused.
+"""
+
+import email.parser
+import json
+import shutil
+import tarfile
+import zipfile
+
+from packaging.requirements import Requirement
+
+from pystatic.modules.names import is_native_file
+from pystatic.repository.wheels.lock import LockError
+
+
+def unpack_sdist(archive, dest):
+    """Unpacks an sdist without its top directory (`name-version/`)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    if archive.name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            members = [(i.filename, i) for i in zf.infolist() if not i.is_dir()]
+            opener = zf.open
+    else:
+        tf = tarfile.open(archive)
+        members = [(m.name, m) for m in tf.getmembers() if m.isfile()]
+        opener = tf.extractfile
+    for name, member in members:
+        parts = name.split("/")[1:]
+        if not parts or name.startswith("/") or ".." in parts:
+            raise LockError(f"{archive.name}: unsafe path in the sdist: {name}")
+        target = dest.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with opener(member) as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out)
+
+
+# Written into each unpacked wheel's .dist-info: the lock, the wheel file and its sha256 (and the
+# sdist's, when fetched), so a binary's SBOM names the exact files (actions/pystatic/binary/sbom.py).
+LOCK_RECORD = "pystatic_lock.json"
+
+
+def unpack_wheel(wheel_path, dest):
+    """Unpacks to dest like an installer: .data/purelib|platlib to the root, scripts/headers dropped.
+
+    Returns (native files relative to dest, dropped paths, the .dist-info directory name).
+    """
+    natives, dropped, dist_info = [], [], None
+    with zipfile.ZipFile(wheel_path) as zf:
+        for info in zf.infolist():
+            name = info.filename
+            if info.is_dir():
+                continue
+            parts = name.split("/")
+            if name.startswith("/") or ".." in parts or "\\" in name:
+                raise LockError(f"{wheel_path.name}: unsafe path in the wheel: {name}")
+            if parts[0].endswith(".data") and len(parts) > 2:
+                if parts[1] not in ("purelib", "platlib"):
+                    dropped.append(name)
+                    continue
+                parts = parts[2:]
+            if parts[0].endswith(".dist-info"):
+                dist_info = parts[0]
+            if name.endswith(".pyc"):
+                continue
+            rel = "/".join(parts)
+            if is_native_file(rel):
+                natives.append(rel)
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+    if dist_info is None:
+        raise LockError(f"{wheel_path.name} has no .dist-info directory: not a wheel.")
+    return sorted(natives), sorted(dropped), dist_info
+
+
+def requirements_of(metadata_text):
+    message = email.parser.Parser().parsestr(metadata_text)
+    return [Requirement(r) for r in message.get_all("Requires-Dist") or []]
+
+
+def write_lock_record(dist_info_dir, record):
+    """<dist-info>/pystatic_lock.json: which locked file the package came from, for the SBOM
+    (actions/pystatic/binary/sbom.py reads it from the binary's resource blob)."""
+    (dist_info_dir / LOCK_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")

@@ -1,0 +1,265 @@
+"""The wheels repository end to end without pip: resolution (resolve.py) into a plan, rendered (render.py)."""
+
+import hashlib
+import json
+import pathlib
+import zipfile
+
+import pytest
+from wheel_targets import TARGETS
+
+from pystatic.repository.wheels.lock import LockError
+from pystatic.repository.wheels.plan import WheelTarget
+from pystatic.repository.wheels.platforms import platforms_of
+from pystatic.repository.wheels.render import render, summary_of, write_files
+from pystatic.repository.wheels.resolve import Resolver
+from pystatic.repository.wheels.unpack import unpack_wheel
+
+
+class Repository:
+    """What wheel_repo.main() does, with stand-in fetchers: resolve(), then write() the rendered files."""
+
+    def __init__(self, lock, repo_dir, python, python_version, abiflags="", python_build="", python_flag="", **kwargs):
+        self.repo_dir = pathlib.Path(repo_dir)
+        self.python_build, self.python_flag = python_build, python_flag
+        self.resolver = Resolver(lock, repo_dir, python, platforms_of(TARGETS, python_version, abiflags), **kwargs)
+
+    def resolve(self):
+        self.plan = self.resolver.resolve()
+        return self.plan
+
+    def write(self, rules_bzl, constraints, sdist_bzl=""):
+        write_files(self.repo_dir, render(self.plan, rules_bzl, constraints, sdist_bzl, self.python_build, self.python_flag))
+        return summary_of(self.plan)
+
+
+def make_wheel(directory, filename, requires=(), files=None):
+    """A small wheel: METADATA with Requires-Dist lines, plus `files` {path: text}."""
+    name, version = filename.split("-")[:2]
+    path = pathlib.Path(directory) / filename
+    with zipfile.ZipFile(path, "w") as zf:
+        meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires)
+        zf.writestr(f"{name}-{version}.dist-info/METADATA", meta)
+        zf.writestr(f"{name}-{version}.dist-info/RECORD", "")
+        for rel, text in (files or {f"{name}/__init__.py": ""}).items():
+            zf.writestr(rel, text)
+    return path
+
+
+def sha(path):
+    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def lock_dir(tmp_path):
+    wheels = tmp_path / "index"
+    wheels.mkdir()
+    app = make_wheel(wheels, "app-1.0-py3-none-any.whl", requires=[
+        "dep>=1", 'armonly; platform_machine == "aarch64"', 'winonly; sys_platform == "win32"', 'opt; extra == "x"',
+    ])
+    dep = make_wheel(wheels, "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl", files={"dep/__init__.py": "", "dep/_c.cpython-313-x86_64-linux-musl.so": "ELF"})
+    dep_arm = make_wheel(wheels, "dep-2.0-py3-none-any.whl")
+    armonly = make_wheel(wheels, "armonly-1-py3-none-any.whl")
+    lock = tmp_path / "pylock.toml"
+    entries = [("app", "1.0", [app]), ("dep", "2.0", [dep, dep_arm]), ("armonly", "1", [armonly])]
+    lock.write_text('lock-version = "1.0"\n' + "".join(
+        f'[[packages]]\nname = "{n}"\nversion = "{v}"\nwheels = [' + ", ".join(
+            f'{{ name = "{w.name}", hashes = {{ sha256 = "{sha(w)}" }} }}' for w in ws) + "]\n" for n, v, ws in entries))
+    return tmp_path
+
+
+def fake_fetch(index, tamper=False):
+    fetched = []
+
+    def fetch(python, package, platform, wheel, work):
+        fetched.append(wheel.filename)
+        path = index / wheel.filename
+        if tamper:
+            copy = pathlib.Path(work) / wheel.filename
+            copy.write_bytes(path.read_bytes() + b"x")
+            return copy
+        return path
+
+    fetch.fetched = fetched
+    return fetch
+
+
+def test_repository_targets_per_platform(lock_dir):
+    fetch = fake_fetch(lock_dir / "index")
+    repo = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fetch)
+    repo.resolve()
+    summary = repo.write("@rules_pystatic//rules/private:wheel.bzl", {"x86_64": ["@platforms//cpu:x86_64"]})
+    # Pure wheels are fetched once for both platforms.
+    assert sorted(fetch.fetched) == sorted(set(fetch.fetched))
+    assert summary["dep"] == {"x86_64": "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl", "aarch64": "dep-2.0-py3-none-any.whl"}
+    build = (lock_dir / "repo" / "BUILD.bazel").read_text()
+    app_x86 = build[build.index('name = "app_x86_64"'):].split(")\n")[0]
+    app_arm = build[build.index('name = "app_aarch64"'):].split(")\n")[0]
+    assert '"//:dep_x86_64"' in app_x86 and "armonly" not in app_x86 and "winonly" not in app_x86 and "opt" not in app_x86
+    assert '"//:armonly_aarch64"' in app_arm and '"//:dep_aarch64"' in app_arm
+    dep_x86 = build[build.index('name = "dep_x86_64"'):].split("\n)\n")[0]
+    assert '"dep/_c.cpython-313-x86_64-linux-musl.so"' in dep_x86  # native_files, excluded from data
+    alias = (lock_dir / "repo" / "dep" / "BUILD.bazel").read_text()
+    assert '"//:linux_musl_aarch64": "//:dep_aarch64"' in alias and '"//conditions:default": "//:unsupported_platform"' in alias
+    assert (lock_dir / "repo" / "_whl" / "dep-2.0-py3-none-any" / "dep-2.0.dist-info" / "METADATA").exists()
+    # Each unpacked wheel records the locked file it came from, for the binary's SBOM.
+    wheel = lock_dir / "index" / "dep-2.0-py3-none-any.whl"
+    record = json.loads((lock_dir / "repo" / "_whl" / "dep-2.0-py3-none-any" / "dep-2.0.dist-info" / "pystatic_lock.json").read_text())
+    assert record == {"lock": "pylock.toml", "name": "dep", "version": "2.0", "wheel": wheel.name, "sha256": sha(wheel)}
+
+
+def test_a_file_that_is_not_the_locked_one_is_refused(lock_dir):
+    repo = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fake_fetch(lock_dir / "index", tamper=True))
+    with pytest.raises(LockError, match="has sha256 .*the lock pins"):
+        repo.resolve()
+
+
+def test_exclude_drops_the_package_and_its_edges(lock_dir):
+    repo = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", excludes=["dep"], fetch=fake_fetch(lock_dir / "index"))
+    repo.resolve()
+    repo.write("@r//:wheel.bzl", {})
+    build = (lock_dir / "repo" / "BUILD.bazel").read_text()
+    assert "dep_x86_64" not in build and not (lock_dir / "repo" / "dep").exists()
+    with pytest.raises(LockError, match="exclude names nothere"):
+        Repository(lock_dir / "pylock.toml", lock_dir / "r2", "python3", "3.13.15", excludes=["nothere"]).resolve()
+
+
+def test_unsafe_wheel_paths_are_refused(tmp_path):
+    bad = make_wheel(tmp_path, "bad-1-py3-none-any.whl", files={"../evil.py": ""})
+    with pytest.raises(LockError, match="unsafe path"):
+        unpack_wheel(bad, tmp_path / "out")
+
+
+def test_sdists_are_unpacked_for_py_static_extension_and_built_ins_reach_the_check(lock_dir):
+    import tarfile
+
+    archive = lock_dir / "dep-2.0.tar.gz"
+    source = lock_dir / "speedups.c"
+    source.write_text("/* C */\n")
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(source, arcname="dep-2.0/src/dep/_c.c")
+    fetched = []
+    repo = Repository(
+        lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fake_fetch(lock_dir / "index"),
+        sdists=["dep"], built_in=["dep._c"], fetch_sdist=lambda python, package, work: fetched.append(package.name) or archive,
+    )
+    repo.resolve()
+    repo.write("@r//:wheel.bzl", {})
+    assert fetched == ["dep"]
+    assert (lock_dir / "repo" / "dep" / "sdist" / "src" / "dep" / "_c.c").read_text() == "/* C */\n"
+    # The SBOM's record of the exact files: the wheel's and the sdist's sha256.
+    record = json.loads((lock_dir / "repo" / "_whl" / "dep-2.0-cp313-cp313-musllinux_1_2_x86_64" / "dep-2.0.dist-info"
+                         / "pystatic_lock.json").read_text())
+    assert record["sdist"] == {"file": "dep-2.0.tar.gz", "sha256": sha(archive)}
+    assert record["wheel"] == "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl"
+    assert 'exports_files(glob(["sdist/**"])' in (lock_dir / "repo" / "dep" / "BUILD.bazel").read_text()
+    build = (lock_dir / "repo" / "BUILD.bazel").read_text()
+    assert build.count('"dep._c",') == 6  # every wheel target, both platforms
+    with pytest.raises(LockError, match="sdists names nope"):
+        Repository(lock_dir / "pylock.toml", lock_dir / "r3", "python3", "3.13.15", fetch=fake_fetch(lock_dir / "index"),
+                        sdists=["nope"]).resolve()
+
+
+@pytest.fixture
+def source_lock(tmp_path):
+    """`ext` 1.0: an x86_64 wheel whose extension has no fallback, no aarch64 wheel, a pinned sdist."""
+    import tarfile
+
+    index = tmp_path / "index"
+    index.mkdir()
+    wheel = make_wheel(index, "ext-1.0-cp313-cp313-musllinux_1_2_x86_64.whl", requires=["app"], files={
+        "ext/__init__.py": "from ext import _c\n", "ext/_c.cpython-313-x86_64-linux-musl.so": "ELF",
+    })
+    app = make_wheel(index, "app-1.0-py3-none-any.whl")
+    info = tmp_path / "PKG-INFO"
+    info.write_text("Metadata-Version: 2.2\nName: ext\nVersion: 1.0\nRequires-Dist: app\n")
+    sdist = tmp_path / "ext-1.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as tf:
+        tf.add(info, arcname="ext-1.0/PKG-INFO")
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\n'
+        f'[[packages]]\nname = "app"\nversion = "1.0"\nwheels = [{{ name = "{app.name}", hashes = {{ sha256 = "{sha(app)}" }} }}]\n'
+        f'[[packages]]\nname = "ext"\nversion = "1.0"\nwheels = [{{ name = "{wheel.name}", hashes = {{ sha256 = "{sha(wheel)}" }} }}]\n'
+        f'sdist = {{ name = "{sdist.name}", hashes = {{ sha256 = "{sha(sdist)}" }} }}\n'
+    )
+    tool = make_wheel(index, "setuptools-80.0-py3-none-any.whl")
+    build_lock = tmp_path / "build.txt"
+    build_lock.write_text(f"setuptools==80.0 --hash=sha256:{sha(tool)}\n")
+    return tmp_path, sdist, tool, build_lock
+
+
+def source_repo(source_lock, **kwargs):
+    tmp_path, sdist, tool, build_lock = source_lock
+    repo = Repository(tmp_path / "pylock.toml", tmp_path / "repo", "python3", "3.13.15", fetch=fake_fetch(tmp_path / "index"),
+                      fetch_sdist=lambda python, package, work: sdist, build_lock=build_lock,
+                      fetch_build_tool=lambda python, package, platform, work: tool, **kwargs)
+    repo.resolve()
+    repo.write("@r//rules/private:wheel.bzl", {})
+    return (tmp_path / "repo" / "BUILD.bazel").read_text()
+
+
+def test_a_wheel_whose_extension_has_no_fallback_is_built_from_its_sdist(source_lock):
+    build = source_repo(source_lock)
+    assert 'load("@r//rules/private:sdist.bzl", "pystatic_sdist_package")' in build
+    for cpu in ("x86_64", "aarch64"):
+        # aarch64 has no wheel: the sdist's PKG-INFO gives the dependencies.
+        assert (f'pystatic_sdist_package(\n    name = "ext_{cpu}",\n    package = "ext",\n    version = "1.0",\n'
+                f'    sdist = "//:_sdist/ext-1.0.tar.gz",\n    fallback_wheel = None,\n    build_tools = ["//:build_tools"],\n'
+                f'    deps = [\n        "//:app_{cpu}",\n    ],\n)') in build, build
+    assert "automatic: its wheel's extension has no pure-Python fallback" in build
+    assert '"_build_tools/setuptools-80.0-py3-none-any.whl"' in build
+    assert (source_lock[0] / "repo" / "_sdist" / "ext-1.0.tar.gz").exists()
+
+
+def test_native_library_and_its_environment_reach_the_packages_its_row_names(source_lock):
+    build = source_repo(source_lock, native_libraries=[("EXT", "@@//native_libraries:libext"), ("other", "@@//x:y")],
+                        native_env=[("ext", "EXT_FORCE_LIB=1")])
+    for cpu in ("x86_64", "aarch64"):
+        assert ('    build_tools = ["//:build_tools"],\n    native_libraries = [\n        "@@//native_libraries:libext",\n'
+                '    ],\n    env = {"EXT_FORCE_LIB": "1"},\n' f'    deps = [\n        "//:app_{cpu}",') in build, build
+    assert "@@//x:y" not in build
+    assert "native_libraries" not in source_repo(source_lock)
+
+
+def test_build_from_source_by_name_star_or_never(source_lock):
+    assert "built from its sdist (build_from_source)" in source_repo(source_lock, build_from_source=["ext"])
+    assert "pystatic_sdist_package(" not in source_repo(source_lock, auto_build=False)
+    assert 'build_from_source = ["*"]' in source_repo(source_lock, build_from_source=["*"], auto_build=False)
+    with pytest.raises(LockError, match="build_from_source names nope"):
+        source_repo(source_lock, build_from_source=["nope"])
+
+
+
+
+def test_hub_branches_match_only_their_python_build(tmp_path):
+    lock = tmp_path / "pylock.toml"
+    wheel = make_wheel(tmp_path, "foo-1.0-py3-none-any.whl")
+    lock.write_text('lock-version = "1.0"\n[[packages]]\nname = "foo"\nversion = "1.0"\n'
+                    f'wheels = [{{ name = "{wheel.name}", hashes = {{ sha256 = "{sha(wheel)}" }} }}]\n')
+
+    def fetch(python, package, platform, locked, work_dir):
+        return wheel
+
+    repo = Repository(lock, tmp_path / "repo", "python3", "3.13.15", fetch=fetch, abiflags="t",
+                           python_build="3.13t", python_flag="@@//python:version")
+    (tmp_path / "repo").mkdir()
+    repo.resolve()
+    repo.write("@rules_pystatic//rules/private:wheel.bzl", {"x86_64": ["@platforms//cpu:x86_64"]})
+    build = (tmp_path / "repo" / "BUILD.bazel").read_text()
+    assert 'flag_values = {"@@//python:version": "3.13t"}' in build
+    assert "are resolved for Python 3.13t, and this target is built for another Python build" in build
+    assert 'name = "linux_musl_x86_64_other_build"' in build
+    alias = (tmp_path / "repo" / "foo" / "BUILD.bazel").read_text()
+    assert '"//:linux_musl_x86_64": "//:foo_x86_64"' in alias
+    assert '"//:linux_musl_x86_64_other_build": "//:wrong_python_build"' in alias
+
+
+def test_resolution_is_a_plan_of_data(lock_dir):
+    plan = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fake_fetch(lock_dir / "index")).resolve()
+    assert (plan.cpus, plan.platform_names) == (("x86_64", "aarch64"), ("linux_musl", "linux_musl_aarch64"))
+    assert [t.name for t in plan.targets] == ["app_aarch64", "app_x86_64", "armonly_aarch64", "armonly_x86_64", "dep_aarch64", "dep_x86_64"]
+    app_arm = plan.targets[0]
+    assert isinstance(app_arm, WheelTarget) and app_arm.deps == ("armonly_aarch64", "dep_aarch64")
+    assert isinstance(plan.targets[3], WheelTarget) and plan.targets[5].natives == ("dep/_c.cpython-313-x86_64-linux-musl.so",)
+    assert not plan.builds_from_source and [a.target for a in plan.aliases] == ["app", "armonly", "dep"]
