@@ -5,9 +5,9 @@
 """
 
 load(":binary.bzl", "PY_STATIC_BINARY_RULE", _py_static_interpreter = "py_static_interpreter")
-load(":static_extension.bzl", "PY_STATIC_EXTENSION_RULE")
 load(":providers.bzl", _PyStaticExtensionInfo = "PyStaticExtensionInfo", _PyStaticResourcesInfo = "PyStaticResourcesInfo")
 load(":resources.bzl", _pystatic_resources = "pystatic_resources")
+load(":static_extension.bzl", "PY_STATIC_EXTENSION_RULE")
 
 py_static_binary = PY_STATIC_BINARY_RULE
 py_static_interpreter = _py_static_interpreter
