@@ -8,6 +8,11 @@ CPython or the standard library (tests/integration/test_action_inputs.py).
 def _file(module):
     return "pystatic/{}.py".format(module.replace(".", "/"))
 
+def _package_inits(module):
+    """The __init__.py of each package above a module: the sub-packages are regular packages."""
+    packages = module.split(".")[:-1]
+    return ["pystatic/{}/__init__.py".format("/".join(packages[:i + 1])) for i in range(len(packages))]
+
 # buildifier: disable=unnamed-macro
 def pystatic_libraries(modules, other_part = None):
     """Declares a py_library per module, named by its dotted name without "pystatic." (binary.sbom).
@@ -32,8 +37,7 @@ def pystatic_libraries(modules, other_part = None):
         # buildifier: disable=native-py
         native.py_library(
             name = module,
-            # Its sub-package's __init__.py: the sub-packages are regular packages.
-            srcs = [_file(module), "pystatic/{}/__init__.py".format(module.partition(".")[0])],
+            srcs = [_file(module)] + _package_inits(module),
             imports = ["."],
             deps = deps,
         )

@@ -3,10 +3,11 @@
 Everything that varies per target is here, and generated from here: the platforms of
 distribution/platforms/BUILD.bazel, the zig C toolchains of toolchains/BUILD.bazel, the runtime toolchains of
 toolchains/cpython/BUILD.bazel (one per target x Python build), the supported-platform list of
-unsupported-target errors, the wheel platforms of pystatic.wheels. The action scripts get the
-same rows from their Python twin distribution/actions/pystatic/common/targets.py (tests/actions/test_targets.py checks
-that the two agree), or a row's value as an argument from the rule that runs them (openssl_target,
-meson_cpu_family: cc_tools.bzl's target_row), so that an action's key depends only on its own row.
+unsupported-target errors, the wheel platforms of pystatic.wheels. This is the only home of these
+facts: an action script gets its row's value as an argument from the rule that runs it
+(openssl_target, meson_cpu_family: cc_tools.bzl's target_row; elf_machine: binary.bzl), and the
+wheels repository's script the rows as JSON from its rule, so an action's key depends only on its
+own row (tests/actions/test_targets.py).
 
 Fields of a row (keyed by the zig/GNU target triple):
   platform: name of the platform in //platforms.

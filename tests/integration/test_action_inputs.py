@@ -55,8 +55,9 @@ def closure(module):
     while todo:
         name = todo.pop()
         root, deps = MODULES[name]
-        package = name.partition(".")[0]
-        for rel in (f"pystatic/{name.replace('.', '/')}.py", f"pystatic/{package}/__init__.py"):
+        packages = name.split(".")[:-1]
+        inits = [f"pystatic/{'/'.join(packages[:i + 1])}/__init__.py" for i in range(len(packages))]
+        for rel in (f"pystatic/{name.replace('.', '/')}.py", *inits):
             path = (root / rel).relative_to(REPO)
             if str(path) not in files:
                 files.add(str(path))
