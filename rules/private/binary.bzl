@@ -396,10 +396,14 @@ _py_static_binary = rule(
         "allocator": attr.string(
             default = "mimalloc",
             values = ALLOCATORS,
-            doc = "CPython's memory allocator. mimalloc (bundled with CPython 3.13) by default: musl's malloc is slow.",
+            doc = "CPython's memory allocator: mimalloc (bundled with CPython 3.13, the default), pymalloc, or malloc (musl's: slow).",
         ),
         "buffered_stdio": attr.bool(default = True, doc = "False: unbuffered stdout/stderr (python -u)."),
-        "compress": attr.bool(default = False, doc = "zstd-compress each resource that shrinks (smaller, slower first import)."),
+        "compress": attr.bool(
+            default = False,
+            doc = "zstd-compress each resource that shrinks, bytecode too, with one zstd dictionary for every payload: " +
+                  "smaller, and decompression at every first import (hello: +5 % start-up instructions).",
+        ),
         "compress_executable": attr.bool(
             default = False,
             doc = "Ship the executable zstd-compressed inside a small loader that decompresses it in memory at " +
@@ -408,13 +412,24 @@ _py_static_binary = rule(
         ),
         "compress_sources": attr.bool(
             default = True,
-            doc = "zstd-compress the embedded sources only (read for tracebacks, never at import: start-up unchanged).",
+            doc = "zstd-compress the embedded sources only (read for tracebacks, never at import: start-up unchanged); " +
+                  "links libzstd (0.23 MB) when there are sources.",
         ),
         "compression_level": attr.int(default = 10, doc = "zstd level when compress, compress_sources or compress_executable is set."),
-        "console_script": attr.string(doc = "Name of a `console_scripts` entry point of an embedded wheel (e.g. `pygmentize`) to run."),
+        "console_script": attr.string(
+            doc = "Name of a `console_scripts` entry point of an embedded wheel (e.g. `pygmentize`) to run, resolved at " +
+                  "build time from the wheel's entry_points.txt (docs/wheels.md). Not with main or entry_point.",
+        ),
         "data": attr.label_list(allow_files = True, doc = "Package data files, read with importlib.resources."),
-        "deps": attr.label_list(providers = [PyInfo], doc = "py_library, pystatic_resources or wheel (`@pypi//pkg`) targets."),
-        "entry_point": attr.string(doc = "`package.module:function` to call, or `package.module` to run as __main__."),
+        "deps": attr.label_list(
+            providers = [PyInfo],
+            doc = "py_library, pystatic_resources or wheel (`@pypi//pkg`, docs/wheels.md) targets: their transitive " +
+                  "sources, import roots and data files (runfiles); py_static_extension targets are linked in as built-in modules.",
+        ),
+        "entry_point": attr.string(
+            doc = "`package.module:function` to call (its return value is the exit status), or `package.module` to run " +
+                  "as __main__. Not with main.",
+        ),
         "extract_packages": attr.string_list(
             doc = "Packages whose files C code must open by path (a shared library, a CA file, a database): written " +
                   "once to a cache directory named by the blob's sha256 on first import, `__file__`/`__path__` point " +
@@ -424,7 +439,7 @@ _py_static_binary = rule(
             default = True,
             doc = "Serve Python's file APIs (open, os.stat, os.listdir, pathlib, ...) below sys.executable from the embedded tree, read-only.",
         ),
-        "imports": attr.string_list(doc = "Import roots, relative to this package, as in py_library."),
+        "imports": attr.string_list(doc = "Import roots, relative to this package, as in py_library; the repository root is always one."),
         "interpreter": attr.bool(
             default = False,
             doc = "Behave like python3 (command line, REPL, environment, sys.path); set by py_static_interpreter.",
@@ -432,7 +447,9 @@ _py_static_binary = rule(
         "include_sources": attr.bool(default = True, doc = "Embed the app's sources (tracebacks show lines)."),
         "main": attr.label(allow_single_file = [".py"], doc = "File in srcs run as __main__ (default: <name>.py)."),
         "python_version": attr.string(
-            doc = "The Python build, one of {}: overrides --@rules_pystatic//python:version for this target and its deps (a transition). \"3.13t\" is free-threaded (no GIL).".format(", ".join(PYTHON_BUILDS)),
+            doc = ("The Python build, one of {}: overrides --@rules_pystatic//python:version for this target and its deps " +
+                   "(runtime, wheels, sdist builds; a transition). \"3.13t\" is free-threaded (no GIL). The executable is then " +
+                   "under bazel-out/<platform>-fastbuild-ST-<hash>/, not bazel-bin/: use bazel run or bazel cquery --output=files.").format(", ".join(PYTHON_BUILDS)),
         ),
         "optimize": attr.int(default = 0, values = OPTIMIZE_LEVELS, doc = "Bytecode optimisation level (python -O/-OO)."),
         "srcs": attr.label_list(allow_files = [".py"], doc = "The app's Python sources."),
@@ -441,9 +458,9 @@ _py_static_binary = rule(
             values = STDLIB_MODES,
             doc = "Which stdlib modules (and built-in extension modules) to embed: those the app's code imports, " +
                   "transitively (the default; modules imported by a computed name need stdlib_include), or all " +
-                  "(py_static_interpreter's default).",
+                  "(py_static_interpreter's default). See docs/py_static_binary.md, The import closure.",
         ),
-        "stdlib_exclude": attr.string_list(doc = "Stdlib modules or packages to leave out."),
+        "stdlib_exclude": attr.string_list(doc = "Stdlib modules or packages to leave out (their imports are not followed)."),
         "stdlib_include": attr.string_list(doc = "Stdlib modules or packages to embed in any case (dynamic imports)."),
         "stdlib_sources": attr.bool(default = True, doc = "Embed the stdlib's sources (tracebacks show lines)."),
         "use_environment": attr.bool(default = False, doc = "Honour PYTHON* environment variables (off: the binary is sealed)."),
