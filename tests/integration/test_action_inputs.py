@@ -67,11 +67,11 @@ def closure(module):
 
 def _pystatic_file(label_or_path):
     """`actions/pystatic/x/y.py` for a query label or an execution path of a `pystatic` file, else None."""
-    match = re.search(r"(?:^|/)(?:external/)?(@{0,2}pystatic_distribution~?/|@{0,2}pystatic_distribution//)?(tools)[:/](pystatic/.+\.py)$",
+    match = re.search(r"(?:^|/)(?:external/)?(@{0,2}pystatic_distribution~?/|@{0,2}pystatic_distribution//)?(actions)[:/](pystatic/.+\.py)$",
                       label_or_path)
     if not match:
         return None
-    return ("distribution/" if match.group(1) else "") + f"tools/{match.group(3)}"
+    return ("distribution/" if match.group(1) else "") + f"actions/{match.group(3)}"
 
 
 def _query_files(bazel, label):
