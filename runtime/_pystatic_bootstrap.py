@@ -218,14 +218,13 @@ def _print_exception():
     sys.excepthook(type(exc), exc.with_traceback(tb), tb)
 
 
-def main(entry_point):
-    """Runs `module` as __main__ or calls `module:function`; returns the process's exit code."""
+def main(module, function):
+    """Runs `module` as __main__ (function "") or calls `module.function`; returns the process's exit code."""
     try:
         child = _multiprocessing_child(sys.argv)
         if child is not None:
             child()
             return 0
-        module, _, function = entry_point.partition(":")
         if not function:
             _run_as_main(module)
             return 0

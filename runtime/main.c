@@ -341,7 +341,8 @@ int main(int argc, char **argv) {
     if (bootstrap == NULL) return exit_code;
 
     /* main() handles SystemExit, KeyboardInterrupt (130) and tracebacks; returns the exit code. */
-    PyObject *result = PyObject_CallMethod(bootstrap, "main", "s", pystatic_settings.entry_point);
+    PyObject *result = PyObject_CallMethod(bootstrap, "main", "ss", pystatic_settings.entry_module,
+                                           pystatic_settings.entry_function);
     Py_DECREF(bootstrap);
     if (result == NULL) {
         PyErr_Print();

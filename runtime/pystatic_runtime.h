@@ -10,7 +10,8 @@
 
 /* Interpreter settings of one binary, from its py_static_binary attributes (generated glue). */
 typedef struct {
-    const char *entry_point; /* "pkg.mod" (run as __main__) or "pkg.mod:function" */
+    const char *entry_module;   /* run as __main__ when entry_function is "" */
+    const char *entry_function; /* "" or a (dotted) attribute of entry_module to call */
     int allocator;           /* PYMEM_ALLOCATOR_* */
     int optimize;            /* sys.flags.optimize; the bytecode was compiled with the same level */
     int utf8_mode;
@@ -20,7 +21,7 @@ typedef struct {
     const char *extract_packages; /* comma-separated packages written to a cache directory */
     const char *left_out_builtins; /* comma-separated built-ins not linked in (stdlib = "imported") */
     const char *left_out_modules;  /* comma-separated stdlib modules not embedded (stdlib = "imported") */
-    int interpreter;         /* py_static_interpreter: a python3 command line instead of entry_point */
+    int interpreter;         /* py_static_interpreter: a python3 command line instead of an entry point */
 } pystatic_settings_t;
 
 /* Defined by the generated glue of each binary. */

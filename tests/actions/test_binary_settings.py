@@ -49,6 +49,6 @@ def test_unknown_keys_and_wrong_types_are_rejected(tmp_path, data, message):
         BinarySettings.load(write(tmp_path, data))
 
 
-def test_resolved_entry_point_in_the_runtime_form():
-    assert ResolvedEntryPoint("pkg.mod").c_form() == "pkg.mod"
-    assert ResolvedEntryPoint("pkg.mod", "main").c_form() == "pkg.mod:main"
+def test_resolved_entry_point_has_module_and_function_fields():
+    assert ResolvedEntryPoint("pkg.mod") == ResolvedEntryPoint(module="pkg.mod", function="")
+    assert ResolvedEntryPoint("pkg.mod", "cli.main").function == "cli.main"

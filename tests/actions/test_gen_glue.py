@@ -26,7 +26,7 @@ def test_glue_names_settings_blob_hash_and_incbin(tmp_path):
     out = tmp_path / "glue.c"
     assert run(tmp_path, blob, ("pkg.mod", "main"), allocator="malloc", optimize=2, extensions=[["_yaml", "PyInit__yaml"]]) == 0
     source = out.read_text()
-    assert '.entry_point = "pkg.mod:main",' in source
+    assert '.entry_module = "pkg.mod",' in source and '.entry_function = "main",' in source
     assert ".allocator = PYMEM_ALLOCATOR_MALLOC," in source and ".optimize = 2," in source
     assert hashlib.sha256(b"PYSTBLOB-data").hexdigest() in source
     assert 'extern PyObject *PyInit__yaml(void);' in source and '{"_yaml", PyInit__yaml},' in source
@@ -39,7 +39,7 @@ def test_interpreter_glue(tmp_path):
     (tmp_path / "b").write_bytes(b"")
     out = tmp_path / "glue.c"
     assert run(tmp_path, tmp_path / "b", None, interpreter=True) == 0
-    assert ".interpreter = 1," in out.read_text() and '.entry_point = "",' in out.read_text()
+    assert ".interpreter = 1," in out.read_text() and '.entry_module = "",' in out.read_text()
 
 
 def test_zstd_glue_calls_libzstd(tmp_path):
@@ -55,7 +55,7 @@ def test_entry_point_from_the_pack_report(tmp_path):
     (tmp_path / "b").write_bytes(b"")
     out = tmp_path / "glue.c"
     assert run(tmp_path, tmp_path / "b", ("tool.cli", "")) == 0
-    assert '.entry_point = "tool.cli",' in out.read_text()
+    assert '.entry_module = "tool.cli",' in out.read_text() and '.entry_function = "",' in out.read_text()
 
 
 def test_c_strings_escape_quotes_backslashes_and_controls():

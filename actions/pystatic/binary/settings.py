@@ -34,10 +34,6 @@ class ResolvedEntryPoint:
     module: str
     function: str = ""
 
-    def c_form(self):
-        """"pkg.mod" or "pkg.mod:function", as runtime/_pystatic_bootstrap.py's main() takes it."""
-        return self.module + (f":{self.function}" if self.function else "")
-
 
 @dataclass(frozen=True)
 class BinarySettings:
