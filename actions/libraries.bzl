@@ -25,6 +25,7 @@ PYSTATIC_MODULES = {
     "binary.verify_elf": ["//third_party/pyelftools"],
     "format.blob": [],
     "modules.fallbacks": ["modules.names"],
+    "modules.import_scan": ["modules.names"],
     "modules.names": [],
     "packages.build_native": ["distribution.dep_builder"],
     "packages.build_sdist": ["common.action_args", "modules.names", "packages.sdist.builtin_archive", "packages.sdist.cmake", "packages.sdist.compiler_wrapper", "packages.sdist.cxx_runtime", "packages.sdist.errors", "packages.sdist.install", "packages.sdist.licences", "packages.sdist.meson", "packages.sdist.native_libraries", "packages.sdist.pep517", "packages.sdist.setuptools_config"],

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
+from pystatic.modules import import_scan
 from pystatic.modules.fallbacks import analyse
 from pystatic.modules.names import module_of
 from pystatic.repository.hashing import sha256_of
@@ -191,7 +192,11 @@ class Resolver:
         return chosen
 
     def _needs_extension(self, results):
-        """Whether check_wheel would refuse a chosen wheel (no guarded pure-Python fallback)."""
+        """Whether check_wheel would likely refuse a chosen wheel (no guarded pure-Python fallback).
+
+        A hint for the automatic sdist build, from the version-independent text scan (import_scan):
+        the host's `ast` may not parse the target's syntax. PyStaticWheel decides for real.
+        """
         for result in results:
             if not result.natives:
                 continue
@@ -200,7 +205,7 @@ class Resolver:
             for path in root.rglob("*.py"):
                 rel = path.relative_to(root).as_posix()
                 sources[module_of(rel)] = (path.read_text(encoding="utf-8", errors="replace"), rel.endswith("/__init__.py"))
-            _, unusable, _ = analyse(sources, result.natives, set(self.built_in))
+            _, unusable, _ = analyse(sources, result.natives, set(self.built_in), scan=import_scan.imports_of)
             if unusable:
                 return True
         return False
