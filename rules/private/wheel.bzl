@@ -98,3 +98,27 @@ pystatic_wheel_unavailable = rule(
     attrs = {"message": attr.string(mandatory = True)},
     provides = [PyInfo],
 )
+
+def _pystatic_wheel_broken_impl(ctx):
+    # Fails when built, not when analysed: `bazel build //...` and every other package of the lock
+    # keep working; only what embeds this package fails, with the fetch's reason and fix.
+    marker = ctx.actions.declare_file(ctx.label.name + ".broken.py")
+    ctx.actions.run_shell(
+        outputs = [marker],
+        command = "printf 'error: %s: %s\\n' \"$1\" \"$2\" >&2; exit 1",
+        arguments = [str(ctx.label), ctx.attr.message],
+        mnemonic = "PyStaticWheelBroken",
+        progress_message = "Package %{label} could not be fetched",
+    )
+    return [
+        DefaultInfo(files = depset([marker])),
+        PyInfo(transitive_sources = depset([marker])),
+        OutputGroupInfo(_validation = depset([marker])),
+    ]
+
+pystatic_wheel_broken = rule(
+    implementation = _pystatic_wheel_broken_impl,
+    doc = "A locked package that could not be fetched or unpacked; building anything that needs it fails with the reason.",
+    attrs = {"message": attr.string(mandatory = True)},
+    provides = [PyInfo],
+)
