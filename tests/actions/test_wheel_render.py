@@ -53,3 +53,9 @@ def test_wheels_json_names_what_each_package_became():
                "bad": {"x86_64": "broken: bad 1.0 (bad-1.0-py3-none-any.whl) cannot be used: hash mismatch\n  Fix: relock"}}
     assert summary_of(plan()) == summary
     assert json.loads(render(plan(), "@r//:wheel.bzl", {})["wheels.json"]) == summary
+
+
+def test_messages_are_starlark_strings():
+    broken = BrokenTarget("bad", "x86_64", "pip said \x1b[31mERROR\x1b[0m \u2501\u2501 hash\x07\n  Fix: relock")
+    build = render(plan(targets=[broken]), "@r//:wheel.bzl", {})["BUILD.bazel"]
+    assert 'message = "pip said ERROR \u2501\u2501 hash\\n  Fix: relock",' in build

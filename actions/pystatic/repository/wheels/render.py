@@ -6,6 +6,7 @@ by platform; wheels.json what each package became, for people and tests.
 """
 
 import json
+import re
 
 from pystatic.repository.wheels.plan import BUILD_TOOLS_DIR, SDIST_DIR, BrokenTarget, SdistTarget, UnavailableTarget
 
@@ -14,6 +15,14 @@ def _starlark_list(items, indent="        "):
     if not items:
         return "[]"
     return "[\n" + "".join(f"{indent}{json.dumps(i)},\n" for i in items) + indent[:-4] + "]"
+
+
+def _message(text):
+    """A Starlark string literal of a message: UTF-8 kept (Starlark has no \\u escapes), ANSI colours and
+    other control characters (pip's output) dropped."""
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
+    text = "".join(c for c in text if c in "\n\t" or (c >= " " and c != "\x7f"))
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _labels(names):
@@ -103,9 +112,9 @@ def _target(target, built_in):
             "",
         ]
     if isinstance(target, BrokenTarget):
-        return [f"pystatic_wheel_broken(\n    name = {json.dumps(name)},\n    message = {json.dumps(target.message)},\n)", ""]
+        return [f"pystatic_wheel_broken(\n    name = {json.dumps(name)},\n    message = {_message(target.message)},\n)", ""]
     if isinstance(target, UnavailableTarget):
-        return [f"pystatic_wheel_unavailable(\n    name = {json.dumps(name)},\n    message = {json.dumps(target.message)},\n)", ""]
+        return [f"pystatic_wheel_unavailable(\n    name = {json.dumps(name)},\n    message = {_message(target.message)},\n)", ""]
     root = target.root
     excluded = [f"{root}/{n}" for n in target.natives] + [f"{root}/**/*.pyc"]
     return [
