@@ -108,7 +108,7 @@ def _pystatic_wheel_broken_impl(ctx):
         command = "printf 'error: %s: %s\\n' \"$1\" \"$2\" >&2; exit 1",
         arguments = [str(ctx.label), ctx.attr.message],
         mnemonic = "PyStaticWheelBroken",
-        progress_message = "Package %{label} could not be fetched",
+        progress_message = "Reporting why package %{label} cannot be used",
     )
     return [
         DefaultInfo(files = depset([marker])),
