@@ -11,6 +11,7 @@ other package of the lock keeps working. Only a lock that cannot be read fails t
 """
 
 import pathlib
+import re
 import shutil
 import sys
 import zipfile
@@ -50,6 +51,9 @@ GENERIC_FIX = ("Fix: regenerate the lock (its sha256 must be the file's), check 
 def broken_message(package, what, err):
     """The message of a package that cannot be used: the package, the file, the reason and the fix."""
     reason = str(err).strip() or err.__class__.__name__
+    # pip's progress bars and temporary paths change from run to run; the repository must not.
+    reason = "\n".join(line for line in reason.splitlines() if " eta " not in line and "Downloading " not in line)
+    reason = re.sub(r" ?\(from -r [^()]*(\([^()]*\))?[^()]*\)", "", reason)
     return f"{package.name} {package.version} ({what}) cannot be used: {reason}" + ("" if "Fix:" in reason else f"\n  {GENERIC_FIX}")
 
 
