@@ -20,7 +20,7 @@ load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "build_python_action
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load(":compression.bzl", "EXE_LOADER_BASE", "zstd_linked", "zstd_shipped")
 load(":dotted_name.bzl", "is_dotted_name")
-load(":providers.bzl", "PyStaticExtensionInfo", "PyStaticSdistInfo")
+load(":providers.bzl", "PyStaticExtensionInfo", "PyStaticSdistInfo", "PyStaticWheelCheckInfo")
 load(":python_headers.bzl", "python_headers")
 load(":resources.bzl", "import_roots", "manifest_action")
 load(":sbom.bzl", "SBOM_ATTRS", "sbom_actions")
@@ -128,7 +128,12 @@ def _settings(ctx):
     )))
     return settings
 
+def _wheel_checks(ctx):
+    """What the wheel checks of the deps left out (PyStaticWheel's JSON): the pack step refuses imports of it."""
+    return depset(transitive = [dep[PyStaticWheelCheckInfo].left_out for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep]).to_list()
+
 def _pack(ctx, runtime, settings, app_blob, app_imports):
+    wheel_checks = _wheel_checks(ctx)
     stdlib = runtime.stdlib_packs[ctx.attr.optimize]
     blob = ctx.actions.declare_file(ctx.label.name + ".blob")
     report = ctx.actions.declare_file(ctx.label.name + ".blob.json")
@@ -143,10 +148,11 @@ def _pack(ctx, runtime, settings, app_blob, app_imports):
     args.add("--descriptor", runtime.distribution.descriptor)
     args.add("--output", blob)
     args.add("--report", report)
+    args.add_all(wheel_checks, before_each = "--wheel_check")
     ctx.actions.run(
         executable = ctx.executable._pack_blob,
         arguments = [args],
-        inputs = [settings, stdlib.blob, stdlib.imports, app_blob, app_imports, runtime.distribution.descriptor],
+        inputs = [settings, stdlib.blob, stdlib.imports, app_blob, app_imports, runtime.distribution.descriptor] + wheel_checks,
         outputs = [blob, report],
         mnemonic = "PyStaticBlob",
         progress_message = "Packing the resource blob of %{label}",

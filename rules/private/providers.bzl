@@ -24,3 +24,11 @@ PyStaticSdistInfo = provider(
                   "function]])): each links in as built-ins of py_static_binary.",
     },
 )
+
+PyStaticWheelCheckInfo = provider(
+    doc = "What the wheel checks (PyStaticWheel) of this target and its dependencies left out of binaries.",
+    fields = {
+        "left_out": "depset of File: JSON {target, package, left_out: {module: the native file it needs}}; " +
+                    "the pack step fails a binary whose code imports one of these modules.",
+    },
+)

@@ -13,7 +13,7 @@ load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools",
 load("@pystatic_distribution//toolchains/cpython:providers.bzl", "StaticDependencyInfo", "ldversion")
 load("//toolchains/cpython:runtime.bzl", "package_env", "package_files")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
-load(":providers.bzl", "PyStaticSdistInfo")
+load(":providers.bzl", "PyStaticSdistInfo", "PyStaticWheelCheckInfo")
 
 def _pystatic_sdist_package_impl(ctx):
     runtime = runtime_of(ctx)
@@ -78,6 +78,7 @@ def _pystatic_sdist_package_impl(ctx):
             imports = depset([workspace + "/" + import_root], transitive = [info.imports for info in deps_info]),
         ),
         PyStaticSdistInfo(builds = depset([own], transitive = transitive)),
+        PyStaticWheelCheckInfo(left_out = depset(transitive = [dep[PyStaticWheelCheckInfo].left_out for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep])),
         OutputGroupInfo(sdist_log = depset([log])),
     ]
 

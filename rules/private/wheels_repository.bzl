@@ -12,6 +12,9 @@ DEFAULT_PYTHON_VERSION = DEFAULT_PYTHON_BUILD
 
 _WHEEL_REPO_PY = Label("//actions:pystatic/repository/wheel_repo.py")
 
+# The lowest python3 the fetch runs on (third_party/packaging needs 3.9; measured with 3.9 to 3.13:
+# the same repository). It never parses the packages' code (modules/import_scan.py reads it as text).
+
 # The sub-packages of actions/pystatic the script imports (tests/actions/test_import_graph.py: ALLOWED["repository"]).
 _WHEEL_REPO_LIBRARIES = ["repository", "modules"]
 _TARGETS_JSON = "_pystatic_targets.json"
@@ -27,9 +30,11 @@ def _python_with_pip(rctx):
     for python in candidates:
         if rctx.execute([python, "-c", "import sys, pip; sys.exit(sys.version_info < (3, 9))"]).return_code == 0:
             return python
-    fail(("pystatic.wheels(name = \"{}\"): no python3 (>= 3.9) with pip on this machine (tried: {}). " +
-          "Fix: install pip for python3 (e.g. apt-get install python3-pip), or set PYSTATIC_PYTHON " +
-          "to an interpreter that has it.").format(rctx.attr.name, ", ".join(candidates) or "none on PATH"))
+    fail(("pystatic.wheels(name = \"{}\"): no python3 >= 3.9 with pip on this machine (tried: {}). The fetch " +
+          "runs pip and unpacks archives with the build machine's python3 (the vendored packaging needs 3.9; " +
+          "what it decides does not depend on the version: docs/wheels.md, Fetching). Fix: install pip for " +
+          "python3 (e.g. apt-get install python3-pip), or set PYSTATIC_PYTHON to a python3 >= 3.9 that has " +
+          "it.").format(rctx.attr.name, ", ".join(candidates) or "none on PATH"))
 
 def _pystatic_wheels_repository_impl(rctx):
     python = _python_with_pip(rctx)

@@ -49,7 +49,7 @@ def write_app(tmp, modules, magic=MAGIC):
 TEST_SETTINGS = {"target": "//app:bin", "stdlib_mode": "all", "include_sources": False, "stdlib_sources": False}
 
 
-def run(tmp, entry=None, main=None, console_script=None, descriptor=None, **settings):
+def run(tmp, entry=None, main=None, console_script=None, descriptor=None, extra=(), **settings):
     """pack_blob.main with a settings file; entry: "module" or "module:function"."""
     module, _, function = (entry or "").partition(":")
     entry_point = {"module": module, "function": function, "main": main or "", "console_script": console_script or ""}
@@ -59,7 +59,7 @@ def run(tmp, entry=None, main=None, console_script=None, descriptor=None, **sett
             "--report", str(tmp / "report.json")]
     if descriptor:
         args += ["--descriptor", str(descriptor)]
-    return pack_blob.main(args)
+    return pack_blob.main(args + list(extra))
 
 
 def modules_in(tmp):
@@ -348,3 +348,16 @@ def test_cjk_codecs_and_their_builtins_only_when_named(cjk_packs, capsys):
     assert {"encodings.shift_jis", "encodings.gbk"} <= set(modules_in(tmp))
     assert run(tmp, entry="app", descriptor=tmp / "d.json") == 0
     assert {"encodings.shift_jis", "encodings.gbk"} <= set(modules_in(tmp))
+
+
+def test_an_import_of_a_module_a_wheel_check_left_out_fails(packs, capsys):
+    # tests/actions/test_left_out_imports.py has the wheel checks' side (Pillow, lxml).
+    write_app(packs, {"app": (["json", "lxml", "lxml.etree"], ["main"])})
+    check = packs / "lxml.natives.json"
+    check.write_text(json.dumps({"target": "@@pypi//:lxml_x86_64", "package": "lxml 6.0 (lxml-6.0.whl)",
+                                 "left_out": {"lxml.etree": "lxml/etree.so"}}))
+    assert run(packs, entry="app", extra=["--wheel_check", str(check)]) == 1
+    err = capsys.readouterr().err
+    assert "app/app.py (module app) imports lxml.etree, which is not in the binary: lxml 6.0" in err and "Fix:" in err
+    check.write_text(json.dumps({"target": "@@pypi//:lxml_x86_64", "package": "lxml 6.0 (lxml-6.0.whl)", "left_out": {}}))
+    assert run(packs, entry="app", extra=["--wheel_check", str(check)]) == 0

@@ -2,7 +2,7 @@
 
 import json
 
-from pystatic.repository.wheels.plan import PackageAlias, RepositoryPlan, SdistTarget, UnavailableTarget, WheelTarget
+from pystatic.repository.wheels.plan import BrokenTarget, PackageAlias, RepositoryPlan, SdistTarget, UnavailableTarget, WheelTarget
 from pystatic.repository.wheels.render import render, summary_of
 
 
@@ -13,6 +13,7 @@ def plan(**kwargs):
         SdistTarget("ext", "aarch64", "ext", "1.0", "ext-1.0.tar.gz", "", "build_from_source", ("@@//native:lib",),
                     {"EXT_LIB": "1"}, ("dep_aarch64",)),
         UnavailableTarget("ext", "x86_64", "ext needs app", wheel_file="ext-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"),
+        BrokenTarget("bad", "x86_64", "bad 1.0 (bad-1.0-py3-none-any.whl) cannot be used: hash mismatch\n  Fix: relock"),
     ]
     fields = dict(lock_label="@@//:pylock.toml", cpus=("x86_64", "aarch64"), platform_names=("linux_musl", "linux_musl_aarch64"),
                   built_in=("ext._c",), targets=targets,
@@ -23,12 +24,14 @@ def plan(**kwargs):
 
 def test_each_kind_of_target_and_the_build_tools():
     build = render(plan(), "@r//rules/private:wheel.bzl", {"x86_64": ["@platforms//cpu:x86_64"]})["BUILD.bazel"]
-    assert build.splitlines()[1:3] == ['load("@r//rules/private:wheel.bzl", "pystatic_wheel", "pystatic_wheel_unavailable")',
+    assert build.splitlines()[1:3] == ['load("@r//rules/private:wheel.bzl", "pystatic_wheel", "pystatic_wheel_broken", "pystatic_wheel_unavailable")',
                                        'load("@r//rules/private:sdist.bzl", "pystatic_sdist_package")']
     assert ('pystatic_wheel(\n    name = "dep_aarch64",\n    package = "Dep",\n    version = "2.0",\n'
             '    wheel = "dep-2.0-py3-none-any.whl",\n') in build
     assert '    built_in = [\n        "ext._c",\n    ],\n    deps = [],\n)' in build
     assert 'pystatic_wheel_unavailable(\n    name = "dep_x86_64",\n    message = "dep 2.0: no wheel fits",\n)' in build
+    assert ('pystatic_wheel_broken(\n    name = "bad_x86_64",\n    message = "bad 1.0 (bad-1.0-py3-none-any.whl) cannot be used: '
+            'hash mismatch\\n  Fix: relock",\n)') in build
     assert ('    native_libraries = [\n        "@@//native:lib",\n    ],\n    env = {"EXT_LIB": "1"},\n'
             '    deps = [\n        "//:dep_aarch64",\n    ],\n)') in build
     assert '"_build_tools/setuptools-80.0-py3-none-any.whl",' in build and 'exports_files(glob(["_sdist/*"]))' in build
@@ -46,6 +49,13 @@ def test_aliases_select_in_the_order_of_the_targets_and_only_their_python_build(
 
 def test_wheels_json_names_what_each_package_became():
     summary = {"dep": {"aarch64": "dep-2.0-py3-none-any.whl", "x86_64": "unavailable: dep 2.0: no wheel fits"},
-               "ext": {"aarch64": "sdist ext-1.0.tar.gz", "x86_64": "ext-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"}}
+               "ext": {"aarch64": "sdist ext-1.0.tar.gz", "x86_64": "ext-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"},
+               "bad": {"x86_64": "broken: bad 1.0 (bad-1.0-py3-none-any.whl) cannot be used: hash mismatch\n  Fix: relock"}}
     assert summary_of(plan()) == summary
     assert json.loads(render(plan(), "@r//:wheel.bzl", {})["wheels.json"]) == summary
+
+
+def test_messages_are_starlark_strings():
+    broken = BrokenTarget("bad", "x86_64", "pip said \x1b[31mERROR\x1b[0m \u2501\u2501 hash\x07\n  Fix: relock")
+    build = render(plan(targets=[broken]), "@r//:wheel.bzl", {})["BUILD.bazel"]
+    assert 'message = "pip said ERROR \u2501\u2501 hash\\n  Fix: relock",' in build

@@ -108,10 +108,42 @@ def test_repository_targets_per_platform(lock_dir):
     assert record == {"lock": "pylock.toml", "name": "dep", "version": "2.0", "wheel": wheel.name, "sha256": sha(wheel)}
 
 
-def test_a_file_that_is_not_the_locked_one_is_refused(lock_dir):
-    repo = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fake_fetch(lock_dir / "index", tamper=True))
-    with pytest.raises(LockError, match="has sha256 .*the lock pins"):
-        repo.resolve()
+def test_a_file_that_is_not_the_locked_one_breaks_only_its_package(lock_dir):
+    # dep's files are tampered with (a hash mismatch): dep and what needs it fail to build, armonly does not.
+    good = fake_fetch(lock_dir / "index")
+    bad = fake_fetch(lock_dir / "index", tamper=True)
+    fetch = lambda python, package, platform, wheel, work: (bad if package.key == "dep" else good)(python, package, platform, wheel, work)  # noqa: E731
+    repo = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fetch)
+    repo.resolve()
+    summary = repo.write("@r//rules/private:wheel.bzl", {})
+    assert summary["armonly"]["aarch64"] == "armonly-1-py3-none-any.whl"
+    assert summary["app"]["x86_64"] == "app-1.0-py3-none-any.whl"  # builds fail through its dep, not its analysis
+    build = (lock_dir / "repo" / "BUILD.bazel").read_text()
+    broken = build[build.index('pystatic_wheel_broken(\n    name = "dep_x86_64"'):].split("\n)\n")[0]
+    assert "dep 2.0 (dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl) cannot be used:" in broken
+    assert "has sha256" in broken and "the lock pins" in broken and "Fix: regenerate the lock" in broken
+    assert 'pystatic_wheel(\n    name = "armonly_aarch64"' in build
+
+
+def test_a_corrupt_wheel_and_target_syntax_do_not_fail_the_fetch(lock_dir):
+    # A wheel that is no zip breaks its package; a 3.12+ module (PEP 695) beside an extension is only
+    # scanned as text (the host's ast is never asked), so the fetch runs on any host Python.
+    index = lock_dir / "index"
+    make_wheel(index, "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl", files={
+        "dep/__init__.py": "type Hook = int\ntry:\n    from ._c import f\nexcept ImportError:\n    f = None\n",
+        "dep/_c.cpython-313-x86_64-linux-musl.so": "ELF"})
+    (index / "armonly-1-py3-none-any.whl").write_bytes(b"not a zip")
+    lock = (lock_dir / "pylock.toml").read_text()
+    for name in ("dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl", "armonly-1-py3-none-any.whl"):
+        old = lock.split(name + '", hashes = { sha256 = "')[1][:64]
+        lock = lock.replace(old, sha(index / name))
+    (lock_dir / "pylock.toml").write_text(lock)
+    repo = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fake_fetch(index))
+    repo.resolve()
+    summary = repo.write("@r//rules/private:wheel.bzl", {})
+    assert summary["dep"]["x86_64"] == "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl"
+    assert summary["armonly"]["aarch64"].startswith("broken: armonly 1 (armonly-1-py3-none-any.whl) cannot be used: ")
+    assert "Fix: regenerate the lock" in summary["armonly"]["aarch64"]
 
 
 def test_exclude_drops_the_package_and_its_edges(lock_dir):

@@ -28,7 +28,6 @@ TOOLS = {
     "//actions:verify_elf": "binary.verify_elf",
     "//actions:licenses": "binary.licenses",
     "//actions:sbom": "binary.sbom",
-    "//actions:check_wheel": "packages.check_wheel",
     "//actions:build_native": "packages.build_native",
     "//actions:merge_archives": "runtime_toolchain.merge_archives",
     "//actions:sysconfig_data": "runtime_toolchain.sysconfig_data",
@@ -113,10 +112,11 @@ def _actions(bazel, query, *flags):
     return [(a["mnemonic"], a["actionKey"], inputs(a.get("inputDepSetIds", []))) for a in graph.get("actions", [])]
 
 
-@pytest.mark.parametrize("mnemonic,script", [("PyStaticStdlib", "binary.compile_bytecode"),
-                                             ("PyStaticBytecode", "binary.compile_bytecode")])
-def test_an_interpreter_run_action_gets_its_scripts_closure_only(bazel, mnemonic, script):
-    actions = _actions(bazel, f'mnemonic("{mnemonic}", deps(//examples/hello))')
+@pytest.mark.parametrize("mnemonic,script,target", [("PyStaticStdlib", "binary.compile_bytecode", "//examples/hello"),
+                                                    ("PyStaticBytecode", "binary.compile_bytecode", "//examples/hello"),
+                                                    ("PyStaticWheel", "packages.check_wheel", "//examples/wheels")])
+def test_an_interpreter_run_action_gets_its_scripts_closure_only(bazel, mnemonic, script, target):
+    actions = _actions(bazel, f'mnemonic("{mnemonic}", deps({target}))')
     assert actions, mnemonic
     for _, _, inputs in actions:
         assert {f for f in map(_pystatic_file, inputs) if f} == closure(script)

@@ -91,7 +91,8 @@ def test_aarch64_binary_uses_the_aarch64_wheels(bazel, qemu_aarch64):
         ("missing_dependency", MUSL, ["rich 15.0.0 requires markdown-it-py", "does not lock", "Fix: regenerate"]),
         ("marker_excluded", MUSL, ["colorama 0.4.6 is not for x86_64-linux-musl", 'sys_platform == "win32"', "Fix:"]),
         ("no_hashes", MUSL, ["click 8.5.1", "has no sha256", "Fix: regenerate the lock with hashes"]),
-        ("wrong_hash", MUSL, ["could not fetch click 8.5.1", "DO NOT MATCH THE HASHES", "Fix:"]),
+        ("wrong_hash", MUSL, ["pypi_wrong_hash//:click_x86_64: click 8.5.1 (a wheel for x86_64-linux-musl) cannot be used",
+                              "could not fetch click 8.5.1", "DO NOT MATCH THE HASHES", "Fix:"]),
         ("unknown_console_script", MUSL, ["no console script 'no-such-script'", "pygmentize (pygments-2.21.0.dist-info)"]),
     ],
 )
@@ -100,3 +101,10 @@ def test_bad_third_party_input_fails_the_build(bazel, target, platform, expected
     assert result.returncode != 0, f"//tests/wheels:{target} built"
     for text in expected:
         assert text in result.stderr, (text, result.stderr[-3000:])
+
+
+def test_a_broken_package_leaves_the_rest_of_its_lock_working(bazel):
+    # wrong_hash.requirements.txt: click's hash is wrong (its targets fail to build, above), mdurl's right.
+    binary = bazel.build_file("//tests/wheels:beside_wrong_hash", MUSL)
+    out = run(str(binary))
+    assert out.returncode == 0 and out.stdout.strip() == "mdurl 0.1.2: https://example.com/a", (out.stdout, out.stderr)

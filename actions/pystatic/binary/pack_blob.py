@@ -4,7 +4,8 @@ Inputs: the binary's settings (settings.py), the standard library pack of the ta
 the binary's own pack, and the imports files of both. Selects the stdlib (stdlib_selection.py), drops
 sources that are not wanted, optionally compresses entries with zstd, and checks, at build time, what
 would otherwise fail at run time: the entry point's module and function exist, no first-party module
-shadows a stdlib module, and both packs were compiled by the same Python. Its report names the entry
+shadows a stdlib module, no module imports one a wheel check left out (left_out_imports.py), and
+both packs were compiled by the same Python. Its report names the entry
 point it resolved (from a main file or a console script: module and function) for gen_glue.py.
 """
 
@@ -16,7 +17,7 @@ import json
 import re
 import sys
 
-from pystatic.binary import file_access
+from pystatic.binary import file_access, left_out_imports
 from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint, SettingsError
 from pystatic.binary.stdlib_selection import (
     EXTRACT_MODULES, RUNTIME_MODULES, RUNTIME_PACKAGES, SelectionError, builtins_left_out, followed_imports, matches,
@@ -136,6 +137,7 @@ def pack(settings, files):
             f"{target}: {app_imports[name]['path']} is module '{name}', which is also a standard "
             f"library module.\n  Fix: rename it, or leave the stdlib one out: stdlib_exclude = [\"{name}\"]."
         )
+    left_out_imports.check(target, app_imports, getattr(files, "wheel_check", None) or [])
     entry_point = resolve_entry_point(settings, app_imports, app.entries())
     if entry_point:
         check_entry_point(target, entry_point.module, entry_point.function, app_imports, stdlib_imports)
@@ -303,6 +305,8 @@ def parse_args(argv):
     parser.add_argument("--descriptor", help="the distribution's descriptor: its built-in modules (stdlib = imported)")
     parser.add_argument("--output", required=True)
     parser.add_argument("--report", help="output: JSON summary (counts, size, the resolved entry point)")
+    parser.add_argument("--wheel_check", action="append", default=[],
+                        help="JSON of a wheel check (PyStaticWheel): the modules it left out of the binary")
     return parser.parse_args(expand_param_files(argv))
 
 
@@ -311,7 +315,7 @@ def main(argv=None):
     try:
         settings = BinarySettings.load(args.settings)
         blob, report = pack(settings, args)
-    except (PackError, BlobError, SelectionError, SettingsError) as err:
+    except (PackError, BlobError, SelectionError, SettingsError, left_out_imports.LeftOutImportError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for note in report["file_access"]:

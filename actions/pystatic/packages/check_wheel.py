@@ -7,16 +7,21 @@ A static executable cannot load shared objects, so each native module of a wheel
     `try: ... except ImportError`, so no public top-level module fails to import
     (markupsafe's speedups, PyYAML's libyaml binding);
 otherwise the build fails naming the package, the .so files and the options. What was left out
-is said in the build log.
+is said in the build log and written to --left_out (JSON), which the pack step (binary/pack_blob.py)
+reads: a binary whose own code, or another package's, imports a left-out module fails there.
+
+Run by the distribution's own interpreter (the build-machine CPython of the target's version), so
+the package's sources are parsed by the parser of the Python they are written for.
 """
 
 import argparse
+import json
 import pathlib
 import sys
 
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.common.action_args import expand_param_files
-from pystatic.modules.fallbacks import analyse
+from pystatic.modules.fallbacks import analysis
 from pystatic.modules.names import module_of
 
 
@@ -30,6 +35,7 @@ def parse_args(argv):
     parser.add_argument("--descriptor", help="the distribution's descriptor JSON (built-in modules)")
     parser.add_argument("--built_in", action="append", default=[], help="module linked in with py_static_extension")
     parser.add_argument("--stamp", required=True)
+    parser.add_argument("--left_out", help="output JSON: the modules left out, for the pack step")
     return parser.parse_args(expand_param_files(argv))
 
 
@@ -43,7 +49,8 @@ def main(argv=None):
     for path in args.src:
         rel = pathlib.PurePosixPath(path).relative_to(args.root).as_posix()
         sources[module_of(rel)] = (pathlib.Path(path).read_text(encoding="utf-8", errors="replace"), rel.endswith("/__init__.py"))
-    notes, natives, broken = analyse(sources, args.native, builtins)
+    result = analysis(sources, args.native, builtins)
+    notes, natives, broken = result.notes, result.unusable, result.broken
     if broken:
         print(
             f"error: {args.target}: {args.package} needs C extensions a static binary cannot load: {', '.join(natives)}\n"
@@ -58,6 +65,9 @@ def main(argv=None):
     for note in notes:
         print(f"note: {args.target}: {args.package}: {note}", file=sys.stderr)
     pathlib.Path(args.stamp).write_text("".join(n + "\n" for n in notes))
+    if args.left_out:
+        record = {"target": args.target, "package": args.package, "left_out": result.left_out}
+        pathlib.Path(args.left_out).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     return 0
 
 

@@ -65,6 +65,21 @@ class UnavailableTarget:
 
 
 @dataclass(frozen=True)
+class BrokenTarget:
+    """pystatic_wheel_broken: the package could not be fetched or unpacked; building what needs it fails
+    (at build time, not analysis: every other package of the lock keeps working) with the message."""
+
+    target: str
+    cpu: str
+    message: str  # names the package, the wheel or sdist, the reason and the fix
+    wheel_file: str = ""
+
+    @property
+    def name(self):
+        return f"{self.target}_{self.cpu}"
+
+
+@dataclass(frozen=True)
 class PackageAlias:
     """`@<repo>//<target>`: selects the package's target of the platform."""
 
@@ -80,7 +95,7 @@ class RepositoryPlan:
     cpus: tuple  # target CPUs, in the order of TARGETS
     platform_names: tuple  # their platforms in //platforms, same order
     built_in: tuple  # extension modules linked in as built-ins, sorted
-    targets: list  # WheelTarget | SdistTarget | UnavailableTarget, by package then cpu
+    targets: list  # WheelTarget | SdistTarget | UnavailableTarget | BrokenTarget, by package then cpu
     aliases: list  # PackageAlias, by package
     builds_from_source: bool = False  # some package is built from its sdist: the build tools are there
     build_tools: tuple = ()  # wheel files in BUILD_TOOLS_DIR, sorted

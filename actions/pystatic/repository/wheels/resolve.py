@@ -4,17 +4,24 @@ For each platform: the package's marker and requires-python, the best fitting wh
 by sha256, checked, unpacked), the Requires-Dist edges of its METADATA. Packages whose wheel's
 extension has no pure-Python fallback (or that are named in build_from_source) are built from
 their sdist instead; the build lock's wheels then come along. What cannot be used on a platform
-becomes an UnavailableTarget with the reason and the fix.
+becomes an UnavailableTarget with the reason and the fix (analysis fails there). What cannot be
+fetched, checked or unpacked (pip's error, a hash mismatch, a corrupt archive) becomes a
+BrokenTarget: building what needs that package fails with the reason and the fix, while every
+other package of the lock keeps working. Only a lock that cannot be read fails the fetch.
 """
 
 import pathlib
+import re
 import shutil
 import sys
+import zipfile
 from dataclasses import dataclass, field
 
+from packaging.requirements import InvalidRequirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
+from pystatic.modules import import_scan
 from pystatic.modules.fallbacks import analyse
 from pystatic.modules.names import module_of
 from pystatic.repository.hashing import sha256_of
@@ -24,6 +31,7 @@ from pystatic.repository.wheels.plan import (
     BUILD_TOOLS_DIR,
     SDIST_DIR,
     UNPACK_DIR,
+    BrokenTarget,
     PackageAlias,
     RepositoryPlan,
     SdistTarget,
@@ -34,6 +42,19 @@ from pystatic.repository.wheels.platforms import Platform, choose_wheel, marker_
 from pystatic.repository.wheels.unpack import requirements_of, unpack_sdist, unpack_wheel, write_lock_record
 
 AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback and a static binary cannot load it"
+# What fetching or unpacking one package may raise: it breaks that package only.
+PACKAGE_ERRORS = (LockError, zipfile.BadZipFile, OSError, UnicodeDecodeError, InvalidRequirement, ValueError)
+GENERIC_FIX = ("Fix: regenerate the lock (its sha256 must be the file's), check pip's index configuration "
+               "(`pip config list`, PIP_INDEX_URL), or leave the package out (pystatic.wheels(exclude = [...]))")
+
+
+def broken_message(package, what, err):
+    """The message of a package that cannot be used: the package, the file, the reason and the fix."""
+    reason = str(err).strip() or err.__class__.__name__
+    # pip's progress bars and temporary paths change from run to run; the repository must not.
+    reason = "\n".join(line for line in reason.splitlines() if " eta " not in line and "Downloading " not in line)
+    reason = re.sub(r" ?\(from -r [^()]*(\([^()]*\))?[^()]*\)", "", reason)
+    return f"{package.name} {package.version} ({what}) cannot be used: {reason}" + ("" if "Fix:" in reason else f"\n  {GENERIC_FIX}")
 
 
 @dataclass
@@ -47,6 +68,7 @@ class Resolved:
     natives: list = field(default_factory=list)
     requires: list = field(default_factory=list)  # Requirement
     unavailable: str = ""
+    broken: str = ""  # could not be fetched or unpacked: the message of its BrokenTarget
     dist_info: str = ""
     sha256: str = ""
 
@@ -85,6 +107,7 @@ class Resolver:
         self.from_source = {}  # key -> (sdist file name in SDIST_DIR, pure fallback wheel file name or "", why)
         self.build_tools = []  # wheel file names in BUILD_TOOLS_DIR
         self.unpacked = {}  # sha256 -> (root, natives, dist_info)
+        self.failed = {}  # wheel sha256 -> the message of its BrokenTarget (not fetched twice)
 
     def resolve(self):
         """Fetches, unpacks and decides; returns the RepositoryPlan."""
@@ -105,8 +128,12 @@ class Resolver:
         sdist_files = {}
         for key in sorted(self.sdists):
             package = self.packages[key]
-            archive = self.fetch_sdist(self.python, package, work)
-            unpack_sdist(archive, self.repo_dir / package.target / "sdist")
+            try:
+                archive = self.fetch_sdist(self.python, package, work)
+                unpack_sdist(archive, self.repo_dir / package.target / "sdist")
+            except PACKAGE_ERRORS as err:
+                self._break(key, broken_message(package, "its sdist, which `sdists` asks for", err))
+                continue
             sdist_files[key] = {"file": archive.name, "sha256": sha256_of(archive)}
         self._build_from_source(work)
         for result in self.resolved.values():
@@ -114,6 +141,14 @@ class Resolver:
                 self._write_lock_record(result, sdist_files.get(result.package.key))
         shutil.rmtree(work)
         return self.plan()
+
+    def _break(self, key, message):
+        """Every platform's target of the package fails to build with `message`."""
+        print(f"pystatic.wheels: {message}", file=sys.stderr)
+        for platform in self.platforms:
+            result = self.resolved[(key, platform.cpu)]
+            if not result.unavailable:
+                result.broken = message
 
     def _write_lock_record(self, result, sdist):
         record = {"lock": self.lock_label, "name": result.package.name, "version": result.package.version,
@@ -143,6 +178,21 @@ class Resolver:
                     "wheel, or leave the package out (pystatic.wheels(exclude = [...]))"
                 )
                 return result
+        what = wheel.filename if wheel else f"a wheel for {platform.triple}"
+        if wheel and wheel.sha256 in self.failed:
+            result.broken = self.failed[wheel.sha256]
+            return result
+        try:
+            self._fetch_and_unpack(result, package, platform, wheel, work)
+        except PACKAGE_ERRORS as err:
+            result.broken = broken_message(package, what, err)
+            print(f"pystatic.wheels: {result.broken}", file=sys.stderr)
+            if wheel:
+                self.failed[wheel.sha256] = result.broken
+        return result
+
+    def _fetch_and_unpack(self, result, package, platform, wheel, work):
+        where = f"{package.name} {package.version}"
         if wheel and wheel.sha256 in self.unpacked:
             digest = wheel.sha256
         else:
@@ -169,7 +219,6 @@ class Resolver:
         result.wheel_file = root.split("/", 1)[1] + ".whl"
         metadata = (self.repo_dir / root / dist_info / "METADATA").read_text(encoding="utf-8", errors="replace")
         result.requires = requirements_of(metadata)
-        return result
 
     def _source_candidates(self):
         """{key: why} of the packages to build from their sdists."""
@@ -191,7 +240,11 @@ class Resolver:
         return chosen
 
     def _needs_extension(self, results):
-        """Whether check_wheel would refuse a chosen wheel (no guarded pure-Python fallback)."""
+        """Whether check_wheel would likely refuse a chosen wheel (no guarded pure-Python fallback).
+
+        A hint for the automatic sdist build, from the version-independent text scan (import_scan):
+        the host's `ast` may not parse the target's syntax. PyStaticWheel decides for real.
+        """
         for result in results:
             if not result.natives:
                 continue
@@ -200,7 +253,7 @@ class Resolver:
             for path in root.rglob("*.py"):
                 rel = path.relative_to(root).as_posix()
                 sources[module_of(rel)] = (path.read_text(encoding="utf-8", errors="replace"), rel.endswith("/__init__.py"))
-            _, unusable, _ = analyse(sources, result.natives, set(self.built_in))
+            _, unusable, _ = analyse(sources, result.natives, set(self.built_in), scan=import_scan.imports_of)
             if unusable:
                 return True
         return False
@@ -215,9 +268,10 @@ class Resolver:
             package = self.packages[key]
             try:
                 archive = self.fetch_sdist(self.python, package, work)
-            except LockError as err:
+            except PACKAGE_ERRORS as err:
                 if why != AUTOMATIC:
-                    raise
+                    self._break(key, broken_message(package, f"its sdist, built from source ({why})", err))
+                    continue
                 # A requirements.txt may pin only wheels: the wheel's check then fails the build as before.
                 print(f"pystatic.wheels: {package.name} {package.version}: no sdist to build from: {err}", file=sys.stderr)
                 continue
@@ -225,9 +279,13 @@ class Resolver:
             fallback = ""
             pure = [w for w in package.wheels if w.filename.endswith("-none-any.whl")]
             if pure:
-                path = self.fetch(self.python, package, self.platforms[0], pure[0], work)
-                if sha256_of(path) != pure[0].sha256:
-                    raise LockError(f"{path.name} ({package.name}) does not have the sha256 the lock pins.")
+                try:
+                    path = self.fetch(self.python, package, self.platforms[0], pure[0], work)
+                    if sha256_of(path) != pure[0].sha256:
+                        raise LockError(f"{path.name} ({package.name}) does not have the sha256 the lock pins.")
+                except PACKAGE_ERRORS as err:
+                    self._break(key, broken_message(package, f"{pure[0].filename}, its pure fallback wheel", err))
+                    continue
                 shutil.copyfile(path, sdist_dir / path.name)
                 fallback = path.name
             self.from_source[key] = (archive.name, fallback, why)
@@ -247,7 +305,14 @@ class Resolver:
         tools_dir = self.repo_dir / BUILD_TOOLS_DIR
         tools_dir.mkdir(exist_ok=True)
         for package in read_lock(self.build_lock, "the ruleset's build lock"):
-            path = self.fetch_build_tool(self.python, package, self.platforms[0], work)
+            try:
+                path = self.fetch_build_tool(self.python, package, self.platforms[0], work)
+            except PACKAGE_ERRORS as err:
+                # Without the PEP 517 build environment no sdist builds: those packages break, no other.
+                for key in sorted(self.from_source):
+                    self._break(key, broken_message(self.packages[key], f"its sdist {self.from_source[key][0]}", f"the build tool {err}"))
+                self.from_source.clear()
+                return
             shutil.copyfile(path, tools_dir / path.name)
             self.build_tools.append(path.name)
 
@@ -257,7 +322,7 @@ class Resolver:
         wanted = set(result.package.extras)
         # Extras any dependent asks of this package on this platform.
         for other in self.resolved.values():
-            if other.platform is platform and not other.unavailable:
+            if other.platform is platform and not other.unavailable and not other.broken:
                 for req in other.requires:
                     if canonicalize_name(req.name) == result.package.key and marker_applies(
                         str(req.marker or ""), platform, tuple(other.package.extras)
@@ -284,9 +349,11 @@ class Resolver:
         targets = []
         for (key, cpu), result in sorted(self.resolved.items()):
             package = result.package
-            deps, missing = (None, None) if result.unavailable else self._deps(result)
+            deps, missing = (None, None) if result.unavailable or result.broken else self._deps(result)
             reason = result.unavailable or missing
-            if key in self.from_source and not reason:
+            if result.broken and not result.unavailable:
+                targets.append(BrokenTarget(package.target, cpu, result.broken, result.wheel_file))
+            elif key in self.from_source and not reason:
                 sdist, fallback, why = self.from_source[key]
                 targets.append(SdistTarget(
                     package.target, cpu, package.name, package.version, sdist, fallback, why,
