@@ -140,4 +140,4 @@ def test_editing_the_sbom_writer_reruns_only_the_sbom_actions(bazel, tmp_path):
     rerun = collections.Counter(spawn["mnemonic"] for spawn in spawns)
     # The C libraries, CPython, its SBOM and the standard library are in the graph and stay cached.
     assert set(rerun) == {"PyStaticSbom", "PyStaticLicensePolicy"}, rerun
-    print(f"an edit of binary/sbom.py reran {sum(rerun.values())} of {sum(graph.values())} actions: {dict(rerun)}")
+    print(f"an edit of binary/sbom.py re-keyed {sum(rerun.values())} of {sum(graph.values())} actions: {dict(rerun)}")
