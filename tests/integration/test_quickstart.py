@@ -10,6 +10,8 @@ tools/bazel, as tools/test's e2e step does.
 Cost: the distribution (module pystatic_distribution) has the same action keys in every workspace,
 so it comes from the shared disk cache (passed explicitly: the README's .bazelrc has no cache);
 only the app's actions and the runtime's (the module rules_pystatic, whose keys are e2e's) run.
+No --sandbox_writable_path for zig's shared cache either (issue 31: no .bazelrc line is needed):
+the app's compiles and link use a cache in their own temporary directory.
 """
 
 import importlib.machinery
@@ -28,7 +30,7 @@ EXPECTED = "hello from the quick start (Python 3.13, linux)"
 CACHE = pathlib.Path(os.environ.get("RULES_PYSTATIC_CACHE", pathlib.Path.home() / ".cache" / "rules_pystatic"))
 # What this machine's builds share, not what a user needs: the disk cache the other tests fill, and
 # no kept sandboxes (Debian's system bazelrc sets --sandbox_debug).
-MACHINE_FLAGS = [f"--disk_cache={CACHE / 'disk-cache'}", "--nosandbox_debug", "--sandbox_writable_path=/var/tmp/rules_pystatic-zig-cache"]
+MACHINE_FLAGS = [f"--disk_cache={CACHE / 'disk-cache'}", "--nosandbox_debug"]
 
 
 def quickstart_blocks(readme=REPO / "README.md"):
