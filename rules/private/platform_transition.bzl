@@ -48,7 +48,8 @@ def _impl(settings, attr):
         return outputs
     platform = attr.platform or default_platform()
     if platform == None:
-        fail(("{}: this build machine's CPU ({}) has no linux-musl platform in rules_pystatic. Fix: build " +
+        fail(("py_static_binary {}: this build machine's CPU ({}) has no linux-musl platform in rules_pystatic " +
+              "(@pystatic_distribution//toolchains:targets.bzl). Fix: build " +
               "with --platforms=@rules_pystatic//platforms:linux_musl (or another of {}), or set the " +
               "target's platform attribute.").format(attr.name, _host_cpu(), ", ".join(MUSL_PLATFORMS)))
     outputs[_PLATFORMS] = [str(platform)]
