@@ -15,11 +15,11 @@ The standard library's bytecode comes precompiled from the runtime toolchain (py
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
-load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "python_build_transition")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "build_python_action", "package_files")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load(":compression.bzl", "EXE_LOADER_BASE", "zstd_linked", "zstd_shipped")
 load(":dotted_name.bzl", "is_dotted_name")
+load(":platform_transition.bzl", "binary_transition")
 load(":providers.bzl", "PyStaticExtensionInfo", "PyStaticSdistInfo", "PyStaticWheelCheckInfo")
 load(":python_headers.bzl", "python_headers")
 load(":resources.bzl", "import_roots", "manifest_action")
@@ -396,7 +396,7 @@ def _py_static_binary_impl(ctx):
 _py_static_binary = rule(
     implementation = _py_static_binary_impl,
     executable = True,
-    cfg = python_build_transition,
+    cfg = binary_transition,
     doc = "A Python application as one fully static executable (docs/py_static_binary.md).",
     attrs = dict(SBOM_ATTRS, **{
         "allocator": attr.string(
@@ -456,6 +456,11 @@ _py_static_binary = rule(
             doc = ("The Python build, one of {}: overrides --@rules_pystatic//python:version for this target and its deps " +
                    "(runtime, wheels, sdist builds; a transition). \"3.13t\" is free-threaded (no GIL). The executable is then " +
                    "under bazel-out/<platform>-fastbuild-ST-<hash>/, not bazel-bin/: use bazel run or bazel cquery --output=files.").format(", ".join(PYTHON_BUILDS)),
+        ),
+        "platform": attr.label(
+            doc = "The linux-musl platform to build for when the command line names none (a plain `bazel build`/`bazel run`): " +
+                  "default the host CPU's (`@rules_pystatic//platforms:linux_musl` on x86_64). A transition sets it; " +
+                  "`--platforms` wins (cross builds). docs/py_static_binary.md, Platforms.",
         ),
         "optimize": attr.int(default = 0, values = OPTIMIZE_LEVELS, doc = "Bytecode optimisation level (python -O/-OO)."),
         "srcs": attr.label_list(allow_files = [".py"], doc = "The app's Python sources."),

@@ -14,13 +14,16 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 class Bazel:
-    def __init__(self, workspace, startup=()):
+    def __init__(self, workspace, startup=(), wrapper=None):
+        """wrapper: the Bazel command (default: the workspace's tools/bazel; an outside workspace
+        uses this checkout's, as tools/test's e2e step does)."""
         self.workspace = workspace
         self.startup = list(startup)
+        self.wrapper = wrapper or workspace / "tools" / "bazel"
         self._execution_root = None
 
     def run(self, *args, check=True):
-        cmd = [str(self.workspace / "tools" / "bazel"), *self.startup, *args]
+        cmd = [str(self.wrapper), *self.startup, *args]
         result = subprocess.run(cmd, cwd=self.workspace, capture_output=True, text=True)
         if check and result.returncode != 0:
             pytest.fail(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stderr[-4000:]}")
@@ -79,12 +82,12 @@ def executed(spawns):
 
 @contextlib.contextmanager
 def output_bases(base):
-    """Yields make(name, workspace=REPO): a Bazel with its own output base under `base`. On exit
+    """Yields make(name, workspace=REPO, wrapper=None): a Bazel with its own output base under `base`. On exit
     every one is shut down and `base` removed."""
     instances = []
 
-    def make(name, workspace=REPO):
-        instance = Bazel(workspace, startup=[f"--output_base={base / name}"])
+    def make(name, workspace=REPO, wrapper=None):
+        instance = Bazel(workspace, startup=[f"--output_base={base / name}"], wrapper=wrapper)
         instances.append(instance)
         return instance
 
@@ -93,7 +96,7 @@ def output_bases(base):
     finally:
         # The servers shut down together, and the output bases (gigabytes each) are deleted in the
         # background: a test's teardown took 40-50 s of the CI budget doing both one after another.
-        shutdowns = [subprocess.Popen([str(instance.workspace / "tools" / "bazel"), *instance.startup, "shutdown"],
+        shutdowns = [subprocess.Popen([str(instance.wrapper), *instance.startup, "shutdown"],
                                       cwd=instance.workspace, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                      for instance in instances]
         for shutdown in shutdowns:

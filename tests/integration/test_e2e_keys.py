@@ -39,3 +39,20 @@ def test_aarch64_and_build_python_distributions_have_the_keys_of_the_root_worksp
     assert mnemonics["PyStaticCPython"] == 2 and mnemonics["PyStaticCPythonSbom"] == 2, mnemonics
     assert mnemonics["PyStaticDep"] >= 2 * 8, mnemonics
     assert e2e == root
+
+
+def test_a_build_without_platforms_has_the_keys_of_the_linux_musl_build():
+    """py_static_binary's transition (rules/private/platform_transition.bzl) picks the host's musl
+    platform when no --platforms is given: the same configuration as --platforms=//platforms:linux_musl
+    (with .bazelrc's --experimental_platform_in_output_dir), so every action of the closure has the same
+    key and output path, and a --platforms build's keys are what they were before the transition."""
+    query = "deps(//examples/hello)"
+
+    def keys(*flags):
+        result = subprocess.run([str(REPO / "tools" / "bazel"), "aquery", query, *flags, "--output=jsonproto"],
+                                cwd=REPO, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr[-4000:]
+        return {a["actionKey"] for a in json.loads(result.stdout).get("actions", [])}
+
+    plain = keys()
+    assert len(plain) > 100 and plain == keys("--platforms=//platforms:linux_musl")

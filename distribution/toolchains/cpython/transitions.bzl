@@ -26,7 +26,18 @@ build_python_transition = transition(
 # The build setting that selects a Python build (distribution/toolchains/python_builds.bzl), as transitions name it.
 PYTHON_BUILD_FLAG = str(Label("//python:version"))
 
-def _python_build_transition_impl(settings, attr):
+def python_build_outputs(settings, attr):
+    """The Python build of a target with a `python_version` attribute.
+
+    python_build_transition's implementation, for transitions that also set other flags.
+
+    Args:
+      settings: the transition's settings (PYTHON_BUILD_FLAG among them).
+      attr: the target's attributes (python_version, name).
+
+    Returns:
+      {PYTHON_BUILD_FLAG: the build}.
+    """
     wanted = attr.python_version
     if not wanted:
         return {PYTHON_BUILD_FLAG: settings[PYTHON_BUILD_FLAG]}
@@ -41,10 +52,10 @@ def _python_build_transition_impl(settings, attr):
         ))
     return {PYTHON_BUILD_FLAG: wanted}
 
-# py_static_binary's `python_version`: the binary and everything below it (runtime toolchain,
-# wheels, sdist builds) use that build; unset, the build setting's value.
+# A `python_version` attribute: the target and everything below it (runtime toolchain, wheels,
+# sdist builds) use that build; unset, the build setting's value.
 python_build_transition = transition(
-    implementation = _python_build_transition_impl,
+    implementation = python_build_outputs,
     inputs = [PYTHON_BUILD_FLAG],
     outputs = [PYTHON_BUILD_FLAG],
 )

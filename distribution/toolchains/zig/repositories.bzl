@@ -2,24 +2,46 @@
 
 load(":versions.bzl", "ZIG_CACHE_DIR", "ZIG_TARGETS", "ZIG_VERSION", "ZIG_WHEELS")
 
-_WRAPPER = """#!/bin/sh
-# zig {version} (ziglang wheel sha256 {sha256}) for {target}.
-# This text is an input of every C action, so a new zig invalidates cached outputs.
-set -eu
-zig_home=$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang
-export ZIG_GLOBAL_CACHE_DIR="{cache}" ZIG_LOCAL_CACHE_DIR="{cache}"
+# zig's cache, in both wrappers: the shared {cache} where this action may write it (no sandbox, or
+# Bazel's sandbox given --sandbox_writable_path={cache}), else one in the action's own temporary
+# directory. The outputs are the same (stripped executables; docs/toolchains.md); without the shared
+# cache each action that links builds zig's musl libc again (about 30 s), so the flag is a speed-up,
+# never needed for a correct build.
+_CACHE = """\
+cache="{cache}"
+if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
+    cache="${{TMPDIR:-/tmp}}/rules_pystatic-zig-cache"
+    mkdir -p "$cache"
+fi
+export ZIG_GLOBAL_CACHE_DIR="$cache" ZIG_LOCAL_CACHE_DIR="$cache"
+"""
+
 # zig names its headers by its lib dir. A copy at a path keyed by zig's version and sha256 gives
 # the same names (in .d files and debug info) on every machine, so cached outputs from elsewhere
-# stay valid. The copy is made once and never changed (a link re-pointed between output bases
-# could dangle mid-build when one of them is deleted).
+# stay valid. The copy is made once (by the repository rule, outside the sandbox) and never changed
+# (a link re-pointed between output bases could dangle mid-build when one of them is deleted).
+_LIB_COPY = """\
 stable="{lib_copy}"
 if [ ! -e "$stable/.complete" ]; then
-    mkdir -p "{cache}"
+    if ! mkdir -p "{cache}" 2>/dev/null || [ ! -w "{cache}" ]; then
+        echo "rules_pystatic: zig's headers are missing at $stable and {cache} is not writable here" \\
+            "(Bazel's sandbox). Fix: add 'build --sandbox_writable_path={cache}' to .bazelrc, or fetch" \\
+            "zig again ('bazel clean --expunge'): either copies them." >&2
+        exit 1
+    fi
     [ -L "$stable" ] && rm -f "$stable"
     tmp=$(mktemp -d "{cache}/.zig-lib.XXXXXX") && chmod 755 "$tmp"
     cp -R "$zig_home/lib" "$tmp/lib" && touch "$tmp/.complete"
     mv -T "$tmp" "$stable" 2>/dev/null || rm -rf "$tmp"  # lost the race: another copy is in place
 fi
+"""
+
+_WRAPPER = """#!/bin/sh
+# zig {version} (ziglang wheel sha256 {sha256}) for {target}.
+# This text is an input of every C action, so a new zig invalidates cached outputs.
+set -eu
+zig_home=$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang
+""" + _CACHE + _LIB_COPY + """\
 export ZIG_LIB_DIR="$stable/lib"
 exec "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. "$@"
 """
@@ -27,9 +49,15 @@ exec "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. "$@"
 _AR = """#!/bin/sh
 # zig {version} (ziglang wheel sha256 {sha256}) archiver.
 set -eu
-export ZIG_GLOBAL_CACHE_DIR="{cache}" ZIG_LOCAL_CACHE_DIR="{cache}"
+""" + _CACHE + """\
 exec "$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang/zig" ar "$@"
 """
+
+# Run by the repository rule: the header copy is made where no sandbox is in the way.
+_COPY_LIB = """#!/bin/sh
+set -eu
+zig_home="$1"
+""" + _LIB_COPY
 
 _BUILD = """\
 load("@pystatic_distribution//toolchains:cc_toolchain_with_files.bzl", "cc_toolchain_with_files")
@@ -132,10 +160,21 @@ def _zig_sdk_impl(rctx):
     result = rctx.execute(["ziglang/zig", "version"])
     if result.return_code != 0 or result.stdout.strip() != ZIG_VERSION:
         fail("rules_pystatic: extracted zig does not run or is not {}: {}{}".format(ZIG_VERSION, result.stdout, result.stderr))
-    rctx.execute(["mkdir", "-p", ZIG_CACHE_DIR])
-
     lib_copy = "{}/zig-{}-{}".format(ZIG_CACHE_DIR, ZIG_VERSION, wheel.sha256[:12])
     fmt = dict(version = ZIG_VERSION, sha256 = wheel.sha256, cache = ZIG_CACHE_DIR, lib_copy = lib_copy)
+
+    # The header copy, here and not in the first action: actions may not write the cache (no
+    # --sandbox_writable_path).
+    rctx.file("copy_lib.sh", _COPY_LIB.format(**fmt), executable = True)
+    copied = rctx.execute(["./copy_lib.sh", str(rctx.path("ziglang"))])
+    if copied.return_code != 0:
+        fail("rules_pystatic: could not copy zig's headers to {}: {}{}Fix: make {} writable.".format(
+            lib_copy,
+            copied.stdout,
+            copied.stderr,
+            ZIG_CACHE_DIR,
+        ))
+    rctx.delete("copy_lib.sh")
     rctx.file("bin/ar", _AR.format(**fmt), executable = True)
     toolchains = []
     for target, cpu in sorted(ZIG_TARGETS.items()):
