@@ -1,26 +1,17 @@
 """dev/release: the release archive is deterministic, ships both modules and nothing they refer to is left out."""
 
 import gzip
-import importlib.machinery
-import importlib.util
 import io
 import re
 import tarfile
 
 import pytest
 
+import dev_scripts
 from conftest import ROOT
 
 
-def _load_release():
-    loader = importlib.machinery.SourceFileLoader("dev_release", str(ROOT / "dev" / "release"))
-    spec = importlib.util.spec_from_loader("dev_release", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-release = _load_release()
+release = dev_scripts.load("release")
 
 
 def test_the_same_tree_gives_the_same_bytes(tmp_path):

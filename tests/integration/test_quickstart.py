@@ -14,15 +14,12 @@ No --sandbox_writable_path for zig's shared cache either (issue 31: no .bazelrc 
 the app's compiles and link use a cache in their own temporary directory.
 """
 
-import importlib.machinery
-import importlib.util
 import os
 import pathlib
 import re
 import subprocess
 
-import pytest
-
+import dev_scripts
 from harness import REPO
 
 MARKED_BLOCK = re.compile(r"^<!-- quickstart: (.+?) -->\n```[\w-]*\n(.*?)^```$", re.M | re.S)
@@ -40,14 +37,6 @@ def quickstart_blocks(readme=REPO / "README.md"):
         assert name not in blocks, f"README.md marks two blocks `quickstart: {name}`"
         blocks[name] = text
     return blocks
-
-
-def _dev_release():
-    loader = importlib.machinery.SourceFileLoader("dev_release", str(REPO / "dev" / "release"))
-    spec = importlib.util.spec_from_loader("dev_release", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
 
 
 def make_workspace(path, module_bazel):
@@ -87,7 +76,7 @@ def test_quickstart_from_a_clone(tmp_path, fresh_bazel):
 
 
 def test_quickstart_from_the_release_archive(tmp_path, fresh_bazel):
-    _, _, _, snippet = _dev_release().release("0.0.0-test", tmp_path / "dist")
+    _, _, _, snippet = dev_scripts.load("release").release("0.0.0-test", tmp_path / "dist")
     assert "file://" in snippet and "RELEASE_" not in snippet
     workspace = make_workspace(tmp_path / "workspace", snippet)
     bazel = fresh_bazel("archive", workspace=workspace, wrapper=REPO / "tools" / "bazel")
