@@ -10,8 +10,8 @@ registers each extension under its dotted name in the inittab.
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools", "target_row")
-load("@pystatic_distribution//toolchains/cpython:providers.bzl", "StaticDependencyInfo", "ldversion")
-load("//toolchains/cpython:runtime.bzl", "package_env", "package_files")
+load("@pystatic_distribution//toolchains/cpython:providers.bzl", "StaticDependencyInfo")
+load("//toolchains/cpython:runtime.bzl", "build_python_action", "package_files")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load(":providers.bzl", "PyStaticSdistInfo", "PyStaticWheelCheckInfo")
 
@@ -48,17 +48,16 @@ def _pystatic_sdist_package_impl(ctx):
     args.add("--archive", archive)
     args.add("--builtins", builtins)
     args.add("--log", log)
-    ctx.actions.run(
-        executable = build_dist.distribution.path + "/bin/python" + ldversion(build_dist),
-        arguments = ["-S", "-B", ctx.file._build_sdist.path, args],
-        inputs = depset(
-            [build_dist.distribution, dist.distribution, ctx.file.sdist, ctx.file._build_sdist] +
-            package_files(ctx.attr._build_sdist_package) + ctx.files.build_tools + ctx.files.fallback_wheel +
-            [lib.prefix for lib in natives],
-            transitive = [tools.files],
-        ),
+    build_python_action(
+        ctx,
+        build_dist,
+        script = ctx.file._build_sdist,
+        tool_files = package_files(ctx.attr._build_sdist_package),
+        arguments = [args],
+        inputs = [dist.distribution, ctx.file.sdist] + ctx.files.build_tools + ctx.files.fallback_wheel +
+                 [lib.prefix for lib in natives],
+        transitive_inputs = [tools.files],
         outputs = [site, archive, builtins, log],
-        env = package_env(package_files(ctx.attr._build_sdist_package)),
         mnemonic = "PyStaticSdist",
         progress_message = "Building {} {} from its sdist for {} %{{label}}".format(ctx.attr.package, ctx.attr.version, tools.triple),
     )

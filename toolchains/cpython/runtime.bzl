@@ -26,7 +26,7 @@ def package_env(tool_files):
         "PYTHONPATH": ":".join({f.path[:f.path.rfind("/pystatic/")]: None for f in tool_files if "/pystatic/" in f.path}.keys()),
     }
 
-def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, outputs, mnemonic, progress_message):
+def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, outputs, mnemonic, progress_message, transitive_inputs = []):
     """Runs a actions/pystatic script under the build-machine interpreter of the target's Python version.
 
     Args:
@@ -39,11 +39,12 @@ def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, 
       outputs: list of File.
       mnemonic: action mnemonic.
       progress_message: progress message.
+      transitive_inputs: list of depset of File, more inputs (e.g. a C toolchain's files).
     """
     ctx.actions.run(
         executable = build_dist.distribution.path + "/bin/python" + ldversion(build_dist),
         arguments = ["-S", "-B", script.path] + arguments,
-        inputs = depset([build_dist.distribution, script] + tool_files + inputs),
+        inputs = depset([build_dist.distribution, script] + tool_files + inputs, transitive = transitive_inputs),
         outputs = outputs,
         env = package_env(tool_files),
         mnemonic = mnemonic,
