@@ -12,8 +12,16 @@ SDIST_DIR = "_sdist"
 BUILD_TOOLS_DIR = "_build_tools"
 
 
+class _PerCpuTarget:
+    """A package's target for one CPU: `target` and `cpu` fields, named `<target>_<cpu>`."""
+
+    @property
+    def name(self):
+        return f"{self.target}_{self.cpu}"
+
+
 @dataclass(frozen=True)
-class WheelTarget:
+class WheelTarget(_PerCpuTarget):
     """pystatic_wheel: the package's wheel for this platform, unpacked under `root`."""
 
     target: str  # the package's normalized name (lower case, `_`): its directory, its targets' prefix
@@ -25,13 +33,9 @@ class WheelTarget:
     natives: tuple  # native files relative to root
     deps: tuple  # names of targets in the root package
 
-    @property
-    def name(self):
-        return f"{self.target}_{self.cpu}"
-
 
 @dataclass(frozen=True)
-class SdistTarget:
+class SdistTarget(_PerCpuTarget):
     """pystatic_sdist_package: built from its sdist (in SDIST_DIR) by its own PEP 517 backend."""
 
     target: str
@@ -45,13 +49,9 @@ class SdistTarget:
     env: dict = field(default_factory=dict)  # environment of its build that makes it use them
     deps: tuple = ()
 
-    @property
-    def name(self):
-        return f"{self.target}_{self.cpu}"
-
 
 @dataclass(frozen=True)
-class UnavailableTarget:
+class UnavailableTarget(_PerCpuTarget):
     """pystatic_wheel_unavailable: fails analysis on this platform with the reason and the fix."""
 
     target: str
@@ -59,13 +59,9 @@ class UnavailableTarget:
     message: str
     wheel_file: str = ""  # the wheel chosen before a dependency was found missing, if any
 
-    @property
-    def name(self):
-        return f"{self.target}_{self.cpu}"
-
 
 @dataclass(frozen=True)
-class BrokenTarget:
+class BrokenTarget(_PerCpuTarget):
     """pystatic_wheel_broken: the package could not be fetched or unpacked; building what needs it fails
     (at build time, not analysis: every other package of the lock keeps working) with the message."""
 
@@ -73,10 +69,6 @@ class BrokenTarget:
     cpu: str
     message: str  # names the package, the wheel or sdist, the reason and the fix
     wheel_file: str = ""
-
-    @property
-    def name(self):
-        return f"{self.target}_{self.cpu}"
 
 
 @dataclass(frozen=True)
