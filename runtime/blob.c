@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #define MAGIC "PYSTBLOB"
-#define FORMAT_VERSION 3
+#define FORMAT_VERSION 4
 #define HEADER_CHECKSUM_OFFSET 64
 #define EXIT_DAMAGED 70
 
@@ -30,9 +30,10 @@ enum {
     FLAG_PACKAGE = 0x01,
     FLAG_HAS_PRIMARY = 0x02,
     FLAG_HAS_SOURCE = 0x04,
+    FLAG_SHARED_OBJECT = 0x08, /* data file: an ELF shared object, uncompressed, 64 KiB-aligned */
     FLAG_PRIMARY_ZSTD = 0x10,
     FLAG_SOURCE_ZSTD = 0x20,
-    KNOWN_FLAGS = FLAG_PACKAGE | FLAG_HAS_PRIMARY | FLAG_HAS_SOURCE | FLAG_PRIMARY_ZSTD | FLAG_SOURCE_ZSTD,
+    KNOWN_FLAGS = FLAG_PACKAGE | FLAG_HAS_PRIMARY | FLAG_HAS_SOURCE | FLAG_SHARED_OBJECT | FLAG_PRIMARY_ZSTD | FLAG_SOURCE_ZSTD,
     /* Header flags. */
     HEADER_ZSTD_DICT = 0x02, /* zstd payloads need the dictionary at dict_offset (in the data section) */
 };
@@ -131,6 +132,9 @@ int pystatic_blob_open(const unsigned char *start, const unsigned char *end, con
             return *error = "entry payload out of bounds", -1;
         if (r->source.offset > blob.data_size || r->source.stored > blob.data_size - r->source.offset)
             return *error = "entry source out of bounds", -1;
+        if ((r->flags & FLAG_SHARED_OBJECT) &&
+            (r->kind != KIND_DATA || (r->flags & FLAG_PRIMARY_ZSTD) || !(r->flags & FLAG_HAS_PRIMARY)))
+            return *error = "shared object entry that is not an uncompressed data file", -1;
     }
     blob.verified = calloc((size_t)blob.count * 2 + 1, 1);
     if (blob.verified == NULL) return *error = "out of memory", -1;
@@ -159,6 +163,15 @@ static const char *payload_bytes(const blob_record *r, int which) {
         __atomic_store_n(done, 1, __ATOMIC_RELAXED);
     }
     return (const char *)blob.data + p->offset;
+}
+
+static const blob_record *find(int kind, const char *name, size_t size);
+
+const unsigned char *pystatic_blob_shared_object(const char *name, size_t name_size, size_t *size) {
+    const blob_record *r = find(KIND_DATA, name, name_size);
+    if (r == NULL || !(r->flags & FLAG_SHARED_OBJECT)) return NULL;
+    *size = r->primary.size;
+    return (const unsigned char *)payload_bytes(r, 0);
 }
 
 static int compare(int kind, const char *name, size_t size, const blob_record *r) {

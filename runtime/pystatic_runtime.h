@@ -42,6 +42,9 @@ PyObject *PyInit__pystatic(void);
 int pystatic_add_file_view(PyObject *module);
 /* New reference to the code object of module `name`, or NULL with an exception set. */
 PyObject *pystatic_get_code(const char *name);
+/* The verified bytes of the embedded data file `name` (a path below the import root) when it is a
+ * shared object (stored uncompressed and 64 KiB-aligned); else NULL. Any thread, no GIL needed. */
+const unsigned char *pystatic_blob_shared_object(const char *name, size_t name_size, size_t *size);
 /* Whether the embedded bytecode is this interpreter's (its magic number); after start-up only. */
 int pystatic_blob_bytecode_matches(void);
 

@@ -224,3 +224,39 @@ def test_a_zstd_dictionary_outside_the_data_section_is_rejected():
     blob.HEADER.pack_into(data, 0, *fields)  # a consistent header that points outside
     with pytest.raises(BlobError, match="zstd dictionary is outside the data section"):
         BlobReader(bytes(data))
+
+
+def test_shared_objects_are_stored_uncompressed_at_64_kib_from_the_blob_start():
+    elf = b"\x7fELF" + b"\0" * 5000  # compresses well: must stay as it is anyway
+    entries = sample_entries() + [
+        Entry(DATA, "pkg/_ext.cpython-313-x86_64-linux-musl.so", primary=elf, shared_object=True),
+        Entry(DATA, "pkg.libs/libz-1.so.1", primary=elf + b"z", shared_object=True),
+    ]
+    data = write_blob(entries, MAGIC, zstd_level=3)
+    header = blob.HEADER.unpack_from(data, 0)
+    data_offset = header[8]
+    reader = BlobReader(data)
+    for name, contents in (("pkg/_ext.cpython-313-x86_64-linux-musl.so", elf), ("pkg.libs/libz-1.so.1", elf + b"z")):
+        record = reader._by_key[(DATA, name)]
+        assert record.flags & blob.SHARED_OBJECT and not record.flags & blob.PRIMARY_ZSTD
+        assert (data_offset + record.primary[0]) % blob.SHARED_OBJECT_ALIGN == 0
+        entry = reader.get(DATA, name)
+        assert entry.primary == contents and entry.shared_object
+    assert reader._by_key[(DATA, "pkg/data/motd.txt")].flags & blob.PRIMARY_ZSTD  # other data still compressed
+
+
+def test_only_data_files_are_shared_objects():
+    with pytest.raises(BlobError, match="only data files with contents are shared objects"):
+        write_blob([Entry(MODULE, "m", primary=b"x", shared_object=True)], MAGIC)
+
+
+def test_a_misaligned_shared_object_is_rejected_on_open():
+    data = bytearray(write_blob([Entry(DATA, "a.so", primary=b"\x7fELF", shared_object=True)], MAGIC))
+    offset_field = blob.HEADER.size + 16  # primary.offset of the only record
+    struct.pack_into("<Q", data, offset_field, struct.unpack_from("<Q", data, offset_field)[0] + 16)
+    header = list(blob.HEADER.unpack_from(data, 0))
+    header[10] = 0
+    blob.HEADER.pack_into(data, 0, *header)
+    struct.pack_into("<I", data, blob.HEADER_CHECKSUM_OFFSET, blob.index_checksum(bytes(data[: header[8]])))
+    with pytest.raises(BlobError, match="uncompressed, aligned data file"):
+        BlobReader(bytes(data))

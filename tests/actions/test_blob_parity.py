@@ -101,7 +101,7 @@ def test_kinds_and_flags_agree(source):
     assert {k: constants[f"KIND_{k}"] for k in ("MODULE", "DATA", "METADATA")} == {
         "MODULE": blob.MODULE, "DATA": blob.DATA, "METADATA": blob.METADATA,
     }
-    flags = ("PACKAGE", "HAS_PRIMARY", "HAS_SOURCE", "PRIMARY_ZSTD", "SOURCE_ZSTD")
+    flags = ("PACKAGE", "HAS_PRIMARY", "HAS_SOURCE", "SHARED_OBJECT", "PRIMARY_ZSTD", "SOURCE_ZSTD")
     assert {f: constants[f"FLAG_{f}"] for f in flags} == {f: getattr(blob, f) for f in flags}
     assert constants["KNOWN_FLAGS"] == blob.KNOWN_FLAGS
     # The C reader's kind check is a range: the kinds must stay contiguous.

@@ -98,3 +98,21 @@ def test_built_in_and_descriptor_are_united(tmp_path):
     assert check_wheel.main(args) == 0
     stamp = (tmp_path / "stamp").read_text()
     assert "uses the built-in module pkg._c" in stamp and "uses the built-in module _zstd" in stamp
+
+
+def test_with_the_loader_needed_shared_objects_are_embedded_not_refused(tmp_path):
+    root = tmp_path / "whl"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("from ._c import f\n")
+    natives = ["pkg/_c.cpython-313-x86_64-linux-musl.so", "pkg.libs/libdep-1a2b.so.1", "pkg/_twin.so"]
+    (root / "pkg" / "_twin.py").write_text("x = 1\n")
+    args = ["--target", "//x:pkg", "--package", "pkg 1.0", "--root", str(root),
+            "--src", str(root / "pkg" / "__init__.py"), "--src", str(root / "pkg" / "_twin.py"),
+            *(a for n in natives for a in ("--native", n)), "--loader",
+            "--stamp", str(tmp_path / "stamp"), "--left_out", str(tmp_path / "record.json")]
+    assert check_wheel.main(args) == 0
+    record = __import__("json").loads((tmp_path / "record.json").read_text())
+    # The module and the bundled library it may need; not the one its Python twin replaces.
+    assert record["loaded"] == ["pkg.libs/libdep-1a2b.so.1", "pkg/_c.cpython-313-x86_64-linux-musl.so"]
+    assert record["left_out"] == {}
+    assert "loads 2 shared object(s) from memory" in (tmp_path / "stamp").read_text()

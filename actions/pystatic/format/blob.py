@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 
 MAGIC = b"PYSTBLOB"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 # 88 bytes: magic, version, bytecode magic, count, flags, 5 offsets/sizes, checksum, 4 reserved, the zstd
 # dictionary (offset in the data section, size)
@@ -36,6 +36,9 @@ RECORD_FIELDS = (
     *(f"primary.{f}" for f in _PAYLOAD), *(f"source.{f}" for f in _PAYLOAD),
 )
 ALIGN = 16
+# The largest p_align of the supported CPUs (aarch64: 64 KiB pages), so a shared object's file offset
+# is a multiple of any page size once the blob itself starts 64 KiB-aligned (gen_glue.py).
+SHARED_OBJECT_ALIGN = 65536
 
 # Entry kinds; the index is sorted by (kind, name).
 MODULE = 1
@@ -47,9 +50,13 @@ KIND_NAMES = {MODULE: "module", DATA: "data", METADATA: "metadata"}
 PACKAGE = 0x01
 HAS_PRIMARY = 0x02  # payload 0: bytecode of a module, contents of a data/metadata file
 HAS_SOURCE = 0x04  # payload 1: source of a module
+# A data file that is an ELF shared object (a wheel's extension module or bundled library): stored
+# uncompressed at an offset from the blob's start that is a multiple of SHARED_OBJECT_ALIGN, so the
+# runtime's loader can map its segments from the executable file itself (docs/native-wheels.md).
+SHARED_OBJECT = 0x08
 PRIMARY_ZSTD = 0x10
 SOURCE_ZSTD = 0x20
-KNOWN_FLAGS = PACKAGE | HAS_PRIMARY | HAS_SOURCE | PRIMARY_ZSTD | SOURCE_ZSTD
+KNOWN_FLAGS = PACKAGE | HAS_PRIMARY | HAS_SOURCE | SHARED_OBJECT | PRIMARY_ZSTD | SOURCE_ZSTD
 
 # Header flags.
 ANY_ZSTD = 0x01
@@ -86,6 +93,7 @@ class Entry:
     primary: bytes | None = None
     source: bytes | None = None
     is_package: bool = False
+    shared_object: bool = False  # DATA only: stored uncompressed and SHARED_OBJECT_ALIGN-aligned
 
     def describe(self):
         return f"{KIND_NAMES.get(self.kind, self.kind)} '{self.name}'"
@@ -154,6 +162,8 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, sources_onl
             raise BlobError(f"unknown kind {entry.kind} of '{entry.name}'")
         if entry.kind != MODULE and (entry.source is not None or entry.is_package):
             raise BlobError(f"{entry.describe()}: only modules have sources or are packages")
+        if entry.shared_object and (entry.kind != DATA or entry.primary is None):
+            raise BlobError(f"{entry.describe()}: only data files with contents are shared objects")
     if zstd_level is None:
         return _serialise(ordered, bytecode_magic, None, sources_only)
     compress, _, train = zstd_codec()
@@ -177,45 +187,48 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, sources_onl
 
 
 def _serialise(ordered, bytecode_magic, compress, sources_only, dictionary=None):
-    names = bytearray()
+    names = b"".join(entry.name.encode("utf-8") for entry in ordered)
+    index_offset = HEADER.size
+    names_offset = index_offset + RECORD.size * len(ordered)
+    data_offset = _align(names_offset + len(names))
     data = bytearray(dictionary or b"")
     records = []
     header_flags = ZSTD_DICT if dictionary else 0
 
-    def add_payload(payload, zstd_flag):
+    def add_payload(payload, zstd_flag, shared_object=False):
         nonlocal header_flags
         if payload is None:
             return (0, 0, 0, 0, 0), 0
         stored, flag = payload, 0
-        if compress is not None and _compressed(payload, zstd_flag, sources_only):
+        if compress is not None and not shared_object and _compressed(payload, zstd_flag, sources_only):
             packed = compress(payload)
             if len(packed) < len(payload):
                 stored, flag = packed, zstd_flag
                 header_flags |= ANY_ZSTD
-        data.extend(b"\0" * (_align(len(data)) - len(data)))
+        # Shared objects start at a SHARED_OBJECT_ALIGN multiple from the blob's start.
+        alignment = SHARED_OBJECT_ALIGN if shared_object else ALIGN
+        data.extend(b"\0" * (-(data_offset + len(data)) % alignment))
         offset = len(data)
         data.extend(stored)
         return (offset, len(stored), len(payload), checksum(stored), 0), flag
 
+    name_offset = 0
     for entry in ordered:
         encoded = entry.name.encode("utf-8")
-        flags = PACKAGE if entry.is_package else 0
-        primary, zflag = add_payload(entry.primary, PRIMARY_ZSTD)
+        flags = (PACKAGE if entry.is_package else 0) | (SHARED_OBJECT if entry.shared_object else 0)
+        primary, zflag = add_payload(entry.primary, PRIMARY_ZSTD, entry.shared_object)
         flags |= zflag | (HAS_PRIMARY if entry.primary is not None else 0)
         source, zflag = add_payload(entry.source, SOURCE_ZSTD)
         flags |= zflag | (HAS_SOURCE if entry.source is not None else 0)
-        records.append(RECORD.pack(len(names), len(encoded), entry.kind, flags, 0, 0, *primary, *source))
-        names.extend(encoded)
+        records.append(RECORD.pack(name_offset, len(encoded), entry.kind, flags, 0, 0, *primary, *source))
+        name_offset += len(encoded)
 
-    index_offset = HEADER.size
-    names_offset = index_offset + RECORD.size * len(records)
-    data_offset = _align(names_offset + len(names))
     fields = [
         MAGIC, FORMAT_VERSION, int.from_bytes(bytecode_magic, "little"), len(records), header_flags,
         index_offset, names_offset, len(names), data_offset, len(data), 0, 0, 0, len(dictionary or b""),
     ]
     padding = b"\0" * (data_offset - names_offset - len(names))
-    head = b"".join([HEADER.pack(*fields), *records, bytes(names), padding])
+    head = b"".join([HEADER.pack(*fields), *records, names, padding])
     fields[10] = index_checksum(head)
     return b"".join([HEADER.pack(*fields), head[HEADER.size :], bytes(data)])
 
@@ -269,6 +282,9 @@ class BlobReader:
                 self._fail(f"entry {i}: name is not UTF-8")
             if kind not in KIND_NAMES or eflags & ~KNOWN_FLAGS:
                 self._fail(f"entry {i} '{name}': unknown kind {kind} or flags {eflags:#x}")
+            if eflags & SHARED_OBJECT and (kind != DATA or eflags & PRIMARY_ZSTD or not eflags & HAS_PRIMARY
+                                           or (data_off + payloads[0]) % SHARED_OBJECT_ALIGN):
+                self._fail(f"entry {i} '{name}': a shared object must be an uncompressed, aligned data file")
             key = (kind, name.encode("utf-8"))
             if previous is not None and key <= previous:
                 self._fail(f"entry {i} '{name}': index not sorted or duplicate name")
@@ -316,6 +332,7 @@ class BlobReader:
             primary=self._payload(record, HAS_PRIMARY, PRIMARY_ZSTD, record.primary),
             source=self._payload(record, HAS_SOURCE, SOURCE_ZSTD, record.source),
             is_package=bool(record.flags & PACKAGE),
+            shared_object=bool(record.flags & SHARED_OBJECT),
         )
 
     def get(self, kind, name):

@@ -1,14 +1,17 @@
 """Decides what a wheel's C extensions mean for a static binary (validation action PyStaticWheel).
 
-A static executable cannot load shared objects, so each native module of a wheel must be
+Each native module of a wheel is
   - a built-in module of the distribution (same name): the built-in is used;
   - shadowed by a Python module of the same name beside it (mypyc-style wheels): that is used;
   - optional: every import of it, or of a module that imports it unguarded, sits inside
     `try: ... except ImportError`, so no public top-level module fails to import
-    (markupsafe's speedups, PyYAML's libyaml binding);
-otherwise the build fails naming the package, the .so files and the options. What was left out
-is said in the build log and written to --left_out (JSON), which the pack step (binary/pack_blob.py)
-reads: a binary whose own code, or another package's, imports a left-out module fails there.
+    (markupsafe's speedups, PyYAML's libyaml binding): left out, the package's fallback runs;
+  - otherwise needed: with `--loader` (the target's runtime loads musllinux shared objects from
+    memory, docs/native-wheels.md) the wheel's shared objects are embedded as they are (`loaded`),
+    else the build fails naming the package, the .so files and the options.
+What was left out is said in the build log and written to --left_out (JSON, with `loaded`), which
+the pack step (binary/pack_blob.py) reads: a binary whose own code, or another package's, imports a
+left-out module fails there; the `loaded` files are embedded as shared objects.
 
 Run by the distribution's own interpreter (the build-machine CPython of the target's version), so
 the package's sources are parsed by the parser of the Python they are written for.
@@ -34,6 +37,8 @@ def parse_args(argv):
     parser.add_argument("--native", action="append", default=[])
     parser.add_argument("--descriptor", help="the distribution's descriptor JSON (built-in modules)")
     parser.add_argument("--built_in", action="append", default=[], help="module linked in with py_static_extension")
+    parser.add_argument("--loader", action="store_true",
+                        help="the target's runtime loads the wheel's shared objects: needed ones are embedded")
     parser.add_argument("--stamp", required=True)
     parser.add_argument("--left_out", help="output JSON: the modules left out, for the pack step")
     return parser.parse_args(expand_param_files(argv))
@@ -51,6 +56,12 @@ def main(argv=None):
         sources[module_of(rel)] = (pathlib.Path(path).read_text(encoding="utf-8", errors="replace"), rel.endswith("/__init__.py"))
     result = analysis(sources, args.native, builtins)
     notes, natives, broken = result.notes, result.unusable, result.broken
+    loaded = []
+    if broken and args.loader:
+        # The needed modules and every shared object they may need (bundled `<pkg>.libs/`) go in as
+        # they are; the native gate (binary/native_exports.py) checks each one can be loaded.
+        loaded, broken = sorted(natives), []
+        notes.append(f"loads {len(loaded)} shared object(s) from memory: {', '.join(loaded)}")
     if broken:
         print(
             f"error: {args.target}: {args.package} needs C extensions a static binary cannot load: {', '.join(natives)}\n"
@@ -66,7 +77,8 @@ def main(argv=None):
         print(f"note: {args.target}: {args.package}: {note}", file=sys.stderr)
     pathlib.Path(args.stamp).write_text("".join(n + "\n" for n in notes))
     if args.left_out:
-        record = {"target": args.target, "package": args.package, "left_out": result.left_out}
+        record = {"target": args.target, "package": args.package, "left_out": {} if loaded else result.left_out,
+                  "loaded": loaded}
         pathlib.Path(args.left_out).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     return 0
 
