@@ -77,7 +77,10 @@ def _pystatic_sdist_package_impl(ctx):
             imports = depset([workspace + "/" + import_root], transitive = [info.imports for info in deps_info]),
         ),
         PyStaticSdistInfo(builds = depset([own], transitive = transitive)),
-        PyStaticWheelCheckInfo(left_out = depset(transitive = [dep[PyStaticWheelCheckInfo].left_out for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep])),
+        PyStaticWheelCheckInfo(
+            left_out = depset(transitive = [dep[PyStaticWheelCheckInfo].left_out for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep]),
+            natives = depset(transitive = [dep[PyStaticWheelCheckInfo].natives for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep]),
+        ),
         OutputGroupInfo(sdist_log = depset([log])),
     ]
 

@@ -28,6 +28,8 @@ def _check_natives(ctx, runtime):
     args.add_all(ctx.attr.native_files, before_each = "--native")
     args.add_all(ctx.attr.built_in, before_each = "--built_in")
     args.add("--descriptor", descriptor)
+    # Every musl runtime loads musllinux shared objects from memory (docs/native-wheels.md).
+    args.add("--loader")
     args.add("--stamp", stamp)
     args.add("--left_out", left_out)
     build_python_action(
@@ -42,6 +44,10 @@ def _check_natives(ctx, runtime):
         progress_message = "Checking the C extensions of %{label}",
     )
     return stamp, left_out
+
+def _tree_path(ctx, file):
+    """The file's path below the wheel's import root: its name in the binary's embedded tree."""
+    return file.path.split("/" + ctx.attr.import_root + "/", 1)[1]
 
 def _root_path(ctx):
     return (ctx.label.workspace_root + "/" if ctx.label.workspace_root else "") + ctx.attr.import_root
@@ -64,10 +70,16 @@ def _pystatic_wheel_impl(ctx):
         OutputGroupInfo(_validation = depset(validations)),
         # Dependencies built from their sdists link in with every binary that uses this wheel.
         PyStaticSdistInfo(builds = depset(transitive = [dep[PyStaticSdistInfo].builds for dep in ctx.attr.deps if PyStaticSdistInfo in dep])),
-        PyStaticWheelCheckInfo(left_out = depset(
-            [left_out] if left_out else [],
-            transitive = [dep[PyStaticWheelCheckInfo].left_out for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep],
-        )),
+        PyStaticWheelCheckInfo(
+            left_out = depset(
+                [left_out] if left_out else [],
+                transitive = [dep[PyStaticWheelCheckInfo].left_out for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep],
+            ),
+            natives = depset(
+                [struct(package = "{} {}".format(ctx.attr.package, ctx.attr.version), path = _tree_path(ctx, f), file = f) for f in ctx.files.natives],
+                transitive = [dep[PyStaticWheelCheckInfo].natives for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep],
+            ),
+        ),
     ]
 
 pystatic_wheel = rule(
@@ -78,7 +90,8 @@ pystatic_wheel = rule(
         "data": attr.label_list(allow_files = True, doc = "Everything else of the wheel, .dist-info included."),
         "deps": attr.label_list(providers = [PyInfo], doc = "Requires-Dist of the wheel, for this platform."),
         "import_root": attr.string(mandatory = True, doc = "Directory the wheel was unpacked to, repository-relative."),
-        "native_files": attr.string_list(doc = "Shared objects of the wheel (relative to import_root); not embedded."),
+        "native_files": attr.string_list(doc = "Shared objects of the wheel (relative to import_root)."),
+        "natives": attr.label_list(allow_files = True, doc = "The same files: embedded as shared objects when the wheel's check loads them."),
         "package": attr.string(mandatory = True),
         "srcs": attr.label_list(allow_files = [".py"]),
         "version": attr.string(mandatory = True),

@@ -19,6 +19,7 @@ from pystatic.binary.c_literals import c_string
 from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.common.action_args import expand_param_files
+from pystatic.format.blob import SHARED_OBJECT_ALIGN
 
 ALLOCATORS = {
     "mimalloc": "PYMEM_ALLOCATOR_MIMALLOC",
@@ -52,7 +53,8 @@ def pruned_inittab(config_c, left_out):
     return "\n".join(lines) + "\n"
 
 
-def glue_source(settings, blob_path, blob_sha256, entry_point, extensions=(), left_out_builtins=(), left_out_modules=()):
+def glue_source(settings, blob_path, blob_sha256, entry_point, extensions=(), left_out_builtins=(), left_out_modules=(),
+                blob_alignment=16):
     """The glue of a binary with BinarySettings `settings`; the rest is what the pack step found
     (entry_point: a ResolvedEntryPoint, None for an interpreter) and every extension module."""
     if settings.allocator not in ALLOCATORS:
@@ -149,7 +151,7 @@ def glue_source(settings, blob_path, blob_sha256, entry_point, extensions=(), le
         "",
         "__asm__(",
         '    ".section .rodata.pystatic_blob,\\"a\\"\\n"',
-        '    ".balign 16\\n"',
+        f'    ".balign {blob_alignment}\\n"',
         '    ".globl pystatic_blob\\n"',
         '    "pystatic_blob:\\n"',
         f'    ".incbin " {c_string(c_string(blob_path))} "\\n"',
@@ -193,7 +195,11 @@ def main(argv=None):
     left_out = report.get("builtins_left_out", [])
     with open(args.blob, "rb") as blob:
         blob_sha256 = hashlib.file_digest(blob, "sha256").hexdigest()
-    source = glue_source(settings, args.blob, blob_sha256, entry_point, extensions, left_out, report.get("stdlib_left_out", []))
+    # Shared objects are 64 KiB-aligned from the blob's start (format.blob.SHARED_OBJECT_ALIGN); with
+    # the blob 64 KiB-aligned too, their file offsets are page-aligned and the loader maps them from the file.
+    alignment = SHARED_OBJECT_ALIGN if report.get("shared_objects") else 16
+    source = glue_source(settings, args.blob, blob_sha256, entry_point, extensions, left_out, report.get("stdlib_left_out", []),
+                         blob_alignment=alignment)
     if left_out:
         if not (args.descriptor and args.distribution):
             parser.error("the report leaves built-in modules out: --descriptor and --distribution (its inittab) are needed")

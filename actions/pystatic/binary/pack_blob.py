@@ -17,7 +17,7 @@ import json
 import re
 import sys
 
-from pystatic.binary import file_access, left_out_imports
+from pystatic.binary import file_access, left_out_imports, shared_objects
 from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint, SettingsError
 from pystatic.binary.stdlib_selection import (
     EXTRACT_MODULES, RUNTIME_MODULES, RUNTIME_PACKAGES, SelectionError, builtins_left_out, followed_imports, matches,
@@ -170,6 +170,9 @@ def pack(settings, files):
     check_extract_packages(target, settings.extract_packages, entries + app_entries)
     access_notes = file_access_notes(app_entries, settings.extract_packages, settings.file_view)
     entries += [e if settings.include_sources else _without_source(e) for e in app_entries]
+    natives = [shared_objects.parse_native(n) for n in getattr(files, "native", None) or []]
+    loaded = shared_objects.loaded_shared_objects(getattr(files, "wheel_check", None) or [], natives)
+    entries += shared_objects.entries_of(loaded)
     try:
         blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=settings.zstd_level,
                           sources_only=settings.zstd_sources_only, zstd_dict_size=ZSTD_DICT_SIZE)
@@ -197,6 +200,8 @@ def pack(settings, files):
         # What gen_glue.py writes into the C settings: main file and console script resolved.
         "entry_point": dataclasses.asdict(entry_point) if entry_point else None,
         "file_access": access_notes,
+        # Embedded as they are and loaded from memory: the native gate checks them (native_exports.py).
+        "shared_objects": shared_objects.report_of(loaded),
     }
     return blob, report
 
@@ -306,7 +311,9 @@ def parse_args(argv):
     parser.add_argument("--output", required=True)
     parser.add_argument("--report", help="output: JSON summary (counts, size, the resolved entry point)")
     parser.add_argument("--wheel_check", action="append", default=[],
-                        help="JSON of a wheel check (PyStaticWheel): the modules it left out of the binary")
+                        help="JSON of a wheel check (PyStaticWheel): the modules it left out, the shared objects it loads")
+    parser.add_argument("--native", action="append", default=[],
+                        help="PATH=FILE: a shared object of a wheel (PATH below its import root), embedded if a check loads it")
     return parser.parse_args(expand_param_files(argv))
 
 
@@ -315,7 +322,8 @@ def main(argv=None):
     try:
         settings = BinarySettings.load(args.settings)
         blob, report = pack(settings, args)
-    except (PackError, BlobError, SelectionError, SettingsError, left_out_imports.LeftOutImportError) as err:
+    except (PackError, BlobError, SelectionError, SettingsError, left_out_imports.LeftOutImportError,
+            shared_objects.SharedObjectError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for note in report["file_access"]:

@@ -127,6 +127,8 @@ def _target(target, built_in):
         f'    data = glob([{json.dumps(root + "/**")}], exclude = {_starlark_list([root + "/**/*.py"] + excluded, "        ")}),',
         f"    import_root = {json.dumps(root)},",
         f"    native_files = {_starlark_list(list(target.natives))},",
+        # The same files as labels: embedded as shared objects when the wheel's check says so.
+        f"    natives = {_starlark_list([f'{root}/{n}' for n in target.natives])},",
         f"    built_in = {_starlark_list(list(built_in))},",
         f"    deps = {_starlark_list(_labels(target.deps))},",
         ")",
