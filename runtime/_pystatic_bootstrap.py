@@ -48,10 +48,29 @@ class PyStaticImporter:
             raise ImportError(f"no module named {fullname!r} in {self.root}", name=fullname)
         return flags
 
+    def _extension_spec(self, fullname):
+        """A wheel's extension module embedded as a shared object (`pkg/_c.cpython-313-...so`): loaded
+        by importlib's own ExtensionFileLoader, whose dlopen is the runtime's loader (docs/native-wheels.md)."""
+        stem = fullname.replace(".", "/")
+        names = _pystatic.names(_pystatic.DATA, stem + ".")
+        if not names:
+            return None
+        for suffix in _imp.extension_suffixes():
+            if stem + suffix in names:
+                path = self.root + "/" + stem + suffix
+                loader = sys.modules["_frozen_importlib_external"].ExtensionFileLoader(fullname, path)
+                spec = _bootstrap.ModuleSpec(fullname, loader, origin=path)
+                spec.has_location = True
+                return spec
+        return None
+
     # Finder
     def find_spec(self, fullname, path=None, target=None):
         flags = _pystatic.find_module(fullname)
         if flags < 0:
+            spec = self._extension_spec(fullname)
+            if spec is not None:
+                return spec
             if fullname in _LEFT_OUT:
                 raise ModuleNotFoundError(
                     f"No module named {fullname!r}: the built-in module was left out of this binary (stdlib = "

@@ -9,6 +9,7 @@
  * (unless enabled), nothing read from or written to disk. py_static_interpreter instead lets
  * CPython parse a python3 command line (interpreter_main). */
 #include "pystatic_runtime.h"
+#include "native_loader.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <wchar.h>
+
+extern char **environ;
 
 static void die_status(PyStatus status) {
     if (PyStatus_IsExit(status)) exit(status.exitcode);
@@ -52,6 +55,13 @@ static char *executable_path(const char *argv0) {
         path = colon ? colon + 1 : NULL;
     }
     return strdup(argv0);
+}
+
+/* The loader of embedded shared objects (native_loader.c, native_images.c): before Python starts,
+ * so extension modules' initialisers get the process's (argc, argv, envp) as from ld.so. */
+static void start_native_loader(int argc, char **argv, const char *executable) {
+    pystatic_native_images_init(executable);
+    pystatic_loader_init(argc, argv, environ, executable);
 }
 
 /* sys.executable, and sys.prefix/exec_prefix (and their base_ twins) and sys._stdlib_dir = the
@@ -268,6 +278,7 @@ static int interpreter_main(int argc, char **argv) {
     if (append_inittab() < 0) return 70;
 
     char *executable = executable_path(argc > 0 ? argv[0] : "python");
+    start_native_loader(argc, argv, executable);
     /* A first, throw-away read parses the command line and environment for PYTHONPATH (or -E/-I)
      * and exits for -h / -V. Not the real config: read twice, 3.13 forgets -X warn_default_encoding
      * (kept only in the command line's pre-parse, which the second read no longer sees). */
@@ -313,6 +324,7 @@ int main(int argc, char **argv) {
     if (append_inittab() < 0) return 70;
 
     char *executable = executable_path(argc > 0 ? argv[0] : "python");
+    start_native_loader(argc, argv, executable);
     PyConfig config;
     PyConfig_InitIsolatedConfig(&config);
     config.parse_argv = 0;

@@ -45,6 +45,8 @@ PyObject *pystatic_get_code(const char *name);
 /* The verified bytes of the embedded data file `name` (a path below the import root) when it is a
  * shared object (stored uncompressed and 64 KiB-aligned); else NULL. Any thread, no GIL needed. */
 const unsigned char *pystatic_blob_shared_object(const char *name, size_t name_size, size_t *size);
+/* native_images.c: embedded shared objects for the loader (native_loader.h), below `executable`/. */
+void pystatic_native_images_init(const char *executable);
 /* Whether the embedded bytecode is this interpreter's (its magic number); after start-up only. */
 int pystatic_blob_bytecode_matches(void);
 

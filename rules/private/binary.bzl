@@ -19,6 +19,7 @@ load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "build_python_action
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load(":compression.bzl", "EXE_LOADER_BASE", "zstd_linked", "zstd_shipped")
 load(":dotted_name.bzl", "is_dotted_name")
+load(":native_wheels.bzl", "check_native_exports_action", "native_exports_action", "wheel_natives")
 load(":platform_transition.bzl", "binary_transition")
 load(":providers.bzl", "PyStaticExtensionInfo", "PyStaticSdistInfo", "PyStaticWheelCheckInfo")
 load(":python_headers.bzl", "python_headers")
@@ -134,6 +135,7 @@ def _wheel_checks(ctx):
 
 def _pack(ctx, runtime, settings, app_blob, app_imports):
     wheel_checks = _wheel_checks(ctx)
+    natives = wheel_natives(ctx)
     stdlib = runtime.stdlib_packs[ctx.attr.optimize]
     blob = ctx.actions.declare_file(ctx.label.name + ".blob")
     report = ctx.actions.declare_file(ctx.label.name + ".blob.json")
@@ -149,10 +151,12 @@ def _pack(ctx, runtime, settings, app_blob, app_imports):
     args.add("--output", blob)
     args.add("--report", report)
     args.add_all(wheel_checks, before_each = "--wheel_check")
+    args.add_all(["{}={}".format(n.path, n.file.path) for n in natives], before_each = "--native")
     ctx.actions.run(
         executable = ctx.executable._pack_blob,
         arguments = [args],
-        inputs = [settings, stdlib.blob, stdlib.imports, app_blob, app_imports, runtime.distribution.descriptor] + wheel_checks,
+        inputs = [settings, stdlib.blob, stdlib.imports, app_blob, app_imports, runtime.distribution.descriptor] +
+                 wheel_checks + [n.file for n in natives],
         outputs = [blob, report],
         mnemonic = "PyStaticBlob",
         progress_message = "Packing the resource blob of %{label}",
@@ -185,7 +189,7 @@ def _glue(ctx, runtime, settings, blob, report):
     )
     return glue
 
-def _compile_and_link(ctx, runtime, glue, blob):
+def _compile_and_link(ctx, runtime, glue, blob, exports):
     """The application's static executable; with compress_executable, the loader that carries it."""
     cc_toolchain = find_cpp_toolchain(ctx)
 
@@ -201,7 +205,7 @@ def _compile_and_link(ctx, runtime, glue, blob):
     # Two compiles: the runtime's sources do not depend on the blob, so editing the app
     # recompiles only the glue, whose .incbin reads it.
     compiled = []
-    for suffix, srcs, blob_inputs in [("_runtime", runtime.runtime_srcs, []), ("", [glue], [blob])]:
+    for suffix, srcs, blob_inputs in [("_runtime", runtime.runtime_srcs, []), ("", [glue, exports.asm], [blob])]:
         # buildifier: disable=native-cc-common
         _, outputs = cc_common.compile(
             name = ctx.label.name + suffix,
@@ -261,6 +265,9 @@ def _compile_and_link(ctx, runtime, glue, blob):
         # Extensions first: their undefined Py* symbols resolve in the archive after them.
         linking_contexts = [ext.linking_context for ext in _extensions(ctx)] + [sdist_linking, python_linking],
         output_type = "executable",
+        # Pulls the symbols the embedded shared objects need out of the archives (the table only refers to them weakly).
+        user_link_flags = ["-Wl,{}".format(exports.link_script.path)],
+        additional_inputs = [exports.link_script],
     )
     if not ctx.attr.compress_executable:
         return linked.executable, None
@@ -380,8 +387,10 @@ def _py_static_binary_impl(ctx):
     app_blob, app_imports = _bytecode(ctx, runtime, manifest, files)
     blob, report = _pack(ctx, runtime, settings, app_blob, app_imports)
     glue = _glue(ctx, runtime, settings, blob, report)
-    executable, exe_report = _compile_and_link(ctx, runtime, glue, blob)
+    exports = native_exports_action(ctx, report, _elf_machine(ctx, runtime))
+    executable, exe_report = _compile_and_link(ctx, runtime, glue, blob, exports)
     stamp = _verify(ctx, runtime, executable)
+    exports_ok = check_native_exports_action(ctx, executable, exports)
     licenses = _licenses(ctx, runtime, blob, report)
     spdx, cdx, policy = sbom_actions(ctx, runtime, blob, report, executable)
     return [
@@ -389,7 +398,7 @@ def _py_static_binary_impl(ctx):
         OutputGroupInfo(
             blob = depset([blob, report] + ([exe_report] if exe_report else [])),
             licenses_policy = depset([policy]),
-            _validation = depset([stamp, policy]),
+            _validation = depset([stamp, policy, exports_ok]),
         ),
     ]
 
@@ -486,6 +495,8 @@ _py_static_binary = rule(
         "_pack_exe": attr.label(default = "//actions:pack_exe", executable = True, cfg = "exec"),
         "_resource_manifest": attr.label(default = "//actions:resource_manifest", executable = True, cfg = "exec"),
         "_verify_elf": attr.label(default = "//actions:verify_elf", executable = True, cfg = "exec"),
+        "_native_exports": attr.label(default = "//actions:native_exports", executable = True, cfg = "exec"),
+        "_check_native_exports": attr.label(default = "//actions:check_native_exports", executable = True, cfg = "exec"),
     }),
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],

@@ -28,6 +28,7 @@ def _check_natives(ctx, runtime):
     args.add_all(ctx.attr.native_files, before_each = "--native")
     args.add_all(ctx.attr.built_in, before_each = "--built_in")
     args.add("--descriptor", descriptor)
+
     # Every musl runtime loads musllinux shared objects from memory (docs/native-wheels.md).
     args.add("--loader")
     args.add("--stamp", stamp)
