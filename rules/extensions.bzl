@@ -41,8 +41,9 @@ pystatic = module_extension(
         "wheels": tag_class(
             attrs = {
                 "auto_build_from_source": attr.bool(
-                    default = True,
-                    doc = "Also build a package from its locked sdist when its wheel's extension cannot be used (docs/extensions.md).",
+                    default = False,
+                    doc = "Build a package from its locked sdist when its wheel's extension is needed, instead of loading the wheel's " +
+                          "shared objects from memory (the default, docs/native-wheels.md; docs/extensions.md).",
                 ),
                 "build_from_source": attr.string_list(doc = "Packages (or \"*\") built from their sdists as built-ins (docs/extensions.md)."),
                 "built_in": attr.string_list(doc = "Extension modules (`pkg._ext`) linked in as built-ins with py_static_extension."),

@@ -49,7 +49,7 @@ def pystatic_wheels(
         sdists = [],
         built_in = [],
         build_from_source = [],
-        auto_build_from_source = True):
+        auto_build_from_source = False):
     """WORKSPACE counterpart of the `pystatic.wheels` module extension tag (docs/wheels.md).
 
     Args:
@@ -60,7 +60,8 @@ def pystatic_wheels(
       sdists: packages whose sdist is fetched too, for py_static_extension.
       built_in: extension modules linked in as built-ins with py_static_extension.
       build_from_source: packages (or "*") built from their sdists by their own PEP 517 backend (docs/extensions.md).
-      auto_build_from_source: also build a package whose wheel's extension cannot be used and whose sdist is locked.
+      auto_build_from_source: build a package whose wheel's extension is needed from its locked sdist, instead of
+        loading the wheel's shared objects from memory (docs/native-wheels.md).
     """
     pystatic_wheels_repository(
         name = name,

@@ -119,7 +119,7 @@ pystatic_wheels_repository = repository_rule(
     implementation = _pystatic_wheels_repository_impl,
     doc = "The wheels of a pylock.toml or hashed requirements.txt, one target per package (docs/wheels.md).",
     attrs = {
-        "auto_build_from_source": attr.bool(default = True, doc = "Build a package from its locked sdist when its wheel's extension cannot be used."),
+        "auto_build_from_source": attr.bool(default = False, doc = "Build a package from its locked sdist when its wheel's extension is needed, instead of loading the wheel's shared objects."),
         "build_from_source": attr.string_list(doc = "Packages (or \"*\") built from their sdists by their own PEP 517 backend."),
         "built_in": attr.string_list(doc = "Extension modules (`pkg._ext`) the binaries link in as built-ins with py_static_extension."),
         "exclude": attr.string_list(doc = "Packages of the lock to leave out (and drop from dependency edges)."),

@@ -41,7 +41,7 @@ from pystatic.repository.wheels.plan import (
 from pystatic.repository.wheels.platforms import Platform, choose_wheel, marker_applies
 from pystatic.repository.wheels.unpack import requirements_of, unpack_sdist, unpack_wheel, write_lock_record
 
-AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback and a static binary cannot load it"
+AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback (auto_build_from_source)"
 # What fetching or unpacking one package may raise: it breaks that package only.
 PACKAGE_ERRORS = (LockError, zipfile.BadZipFile, OSError, UnicodeDecodeError, InvalidRequirement, ValueError)
 GENERIC_FIX = ("Fix: regenerate the lock (its sha256 must be the file's), check pip's index configuration "
