@@ -32,8 +32,12 @@ def report():
         table.add_row(name, meta["Version"], licence)
     Console(width=100, force_terminal=False).print(table)
     print("machine:", platform.machine())
-    # Built in when the binary links py_static_extension //examples/wheels:markupsafe_speedups.
-    speedups = "built-in" if "markupsafe._speedups" in sys.builtin_module_names else "absent"
+    # Built in when the binary links py_static_extension //examples/wheels:markupsafe_speedups, else
+    # the wheel's own shared object, loaded from memory (docs/native-wheels.md).
+    if "markupsafe._speedups" in sys.builtin_module_names:
+        speedups = "built-in"
+    else:
+        speedups = "loaded" if _has("markupsafe._speedups") else "absent"
     print("markupsafe:", markupsafe.escape("<b>&</b>"), "speedups:", speedups, "(used)" * _has("markupsafe._speedups"))
     print("yaml:", yaml.safe_dump({"static": True, "libyaml": yaml.__with_libyaml__}).strip().replace("\n", ", "))
 

@@ -116,3 +116,21 @@ def test_with_the_loader_needed_shared_objects_are_embedded_not_refused(tmp_path
     assert record["loaded"] == ["pkg.libs/libdep-1a2b.so.1", "pkg/_c.cpython-313-x86_64-linux-musl.so"]
     assert record["left_out"] == {}
     assert "loads 2 shared object(s) from memory" in (tmp_path / "stamp").read_text()
+
+
+def test_with_the_loader_optional_speedups_are_loaded_too(tmp_path):
+    root = tmp_path / "whl"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text(GUARDED)
+    (root / "pkg" / "_native.py").write_text("def escape(s): return s\n")
+    args = ["--target", "//x:pkg", "--package", "pkg 1.0", "--root", str(root),
+            "--src", str(root / "pkg" / "__init__.py"), "--src", str(root / "pkg" / "_native.py"),
+            "--native", "pkg/_speedups.abi3.so", "--loader",
+            "--stamp", str(tmp_path / "stamp"), "--left_out", str(tmp_path / "record.json")]
+    assert check_wheel.main(args) == 0
+    record = __import__("json").loads((tmp_path / "record.json").read_text())
+    assert record == {"target": "//x:pkg", "package": "pkg 1.0", "left_out": {}, "loaded": ["pkg/_speedups.abi3.so"]}
+    args.remove("--loader")
+    assert check_wheel.main(args) == 0
+    record = __import__("json").loads((tmp_path / "record.json").read_text())
+    assert record["loaded"] == [] and record["left_out"] == {"pkg._speedups": "pkg/_speedups.abi3.so"}

@@ -3,11 +3,11 @@
 Each native module of a wheel is
   - a built-in module of the distribution (same name): the built-in is used;
   - shadowed by a Python module of the same name beside it (mypyc-style wheels): that is used;
-  - optional: every import of it, or of a module that imports it unguarded, sits inside
-    `try: ... except ImportError`, so no public top-level module fails to import
+  - with `--loader` (the target's runtime loads musllinux shared objects from memory,
+    docs/native-wheels.md): embedded as it is (`loaded`), with the wheel's bundled libraries;
+  - without it, optional: every import of it, or of a module that imports it unguarded, sits
+    inside `try: ... except ImportError`, so no public top-level module fails to import
     (markupsafe's speedups, PyYAML's libyaml binding): left out, the package's fallback runs;
-  - otherwise needed: with `--loader` (the target's runtime loads musllinux shared objects from
-    memory, docs/native-wheels.md) the wheel's shared objects are embedded as they are (`loaded`),
     else the build fails naming the package, the .so files and the options.
 What was left out is said in the build log and written to --left_out (JSON, with `loaded`), which
 the pack step (binary/pack_blob.py) reads: a binary whose own code, or another package's, imports a
@@ -57,11 +57,14 @@ def main(argv=None):
     result = analysis(sources, args.native, builtins)
     notes, natives, broken = result.notes, result.unusable, result.broken
     loaded = []
-    if broken and args.loader:
-        # The needed modules and every shared object they may need (bundled `<pkg>.libs/`) go in as
-        # they are; the native gate (binary/native_exports.py) checks each one can be loaded.
-        loaded, broken = sorted(natives), []
-        notes.append(f"loads {len(loaded)} shared object(s) from memory: {', '.join(loaded)}")
+    if args.loader:
+        # As pip would install it: every shared object no built-in or Python twin replaces, the
+        # bundled `<pkg>.libs/` included, goes in as it is (optional speedups too: the code the
+        # package's authors test); the native gate (binary/native_exports.py) checks each one.
+        loaded, broken = sorted(set(natives) | set(result.left_out.values())), []
+        if loaded:
+            notes = [n for n in notes if not n.startswith("left out ")]
+            notes.append(f"loads {len(loaded)} shared object(s) from memory: {', '.join(loaded)}")
     if broken:
         print(
             f"error: {args.target}: {args.package} needs C extensions a static binary cannot load: {', '.join(natives)}\n"
