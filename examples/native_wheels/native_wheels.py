@@ -1,0 +1,89 @@
+"""Binary wheels as they are, loaded from memory: Rust (orjson, rpds-py), C (msgpack, psutil),
+numpy with OpenBLAS, Pillow with its bundled image libraries and FreeType, pyzmq (C++, libzmq).
+
+`native_wheels CHECK...` runs the named checks (all without arguments) and prints one line each.
+"""
+
+import sys
+
+
+def check_orjson():
+    import orjson
+
+    data = orjson.loads(orjson.dumps({"a": [1, 2.5, None, "é"]}, option=orjson.OPT_SORT_KEYS))
+    return f"orjson {orjson.__version__}: {data}"
+
+
+def check_rpds():
+    import rpds
+
+    trie = rpds.HashTrieMap({"x": 1}).insert("y", 2)
+    return f"rpds: {sorted(trie.items())} from {rpds.rpds.__file__.rsplit('/', 1)[-1]}"
+
+
+def check_msgpack():
+    import msgpack
+
+    packed = msgpack.packb({"k": [1, 2, 3]})
+    return f"msgpack: {msgpack.unpackb(packed)} packer={msgpack.Packer.__module__}"
+
+
+def check_psutil():
+    import psutil
+
+    return f"psutil: cpus={psutil.cpu_count() > 0} pid={psutil.Process().pid > 0}"
+
+
+def check_numpy():
+    import numpy as np
+
+    a = np.arange(400 * 400, dtype=np.float64).reshape(400, 400) % 7
+    product = (a @ a.T).sum()  # OpenBLAS's dgemm on its thread pool
+    spectrum = np.fft.fft(np.ones(8)).real.tolist()
+    solved = np.linalg.solve(np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([9.0, 8.0])).round(6).tolist()
+    draws = np.random.default_rng(42).integers(0, 100, 3).tolist()
+    return f"numpy {np.__version__}: product={product:.0f} fft={spectrum} solve={solved} random={draws}"
+
+
+def check_pillow():
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont, features
+
+    image = Image.new("RGB", (64, 32), "white")
+    ImageDraw.Draw(image).text((2, 2), "Hi", fill="black", font=ImageFont.load_default(size=20))
+    sizes = {}
+    for fmt in ("PNG", "JPEG", "WEBP"):
+        buffer = io.BytesIO()
+        image.save(buffer, fmt)
+        sizes[fmt] = Image.open(io.BytesIO(buffer.getvalue())).size
+    inked = sum(1 for pixel in image.getdata() if pixel != (255, 255, 255))
+    return f"pillow: {sizes} freetype={features.check('freetype2')} inked={inked > 0}"
+
+
+def check_zmq():
+    import zmq
+
+    context = zmq.Context()
+    pull = context.socket(zmq.PULL)
+    pull.bind("inproc://pipe")
+    push = context.socket(zmq.PUSH)
+    push.connect("inproc://pipe")
+    push.send(b"over inproc")
+    message = pull.recv()
+    push.close()
+    pull.close()
+    context.term()
+    return f"zmq {zmq.zmq_version()}: {message.decode()}"
+
+
+CHECKS = {name[6:]: function for name, function in globals().items() if name.startswith("check_")}
+
+
+def main():
+    for name in sys.argv[1:] or CHECKS:
+        print(CHECKS[name](), flush=True)
+
+
+if __name__ == "__main__":
+    main()
