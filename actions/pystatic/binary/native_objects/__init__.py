@@ -1,0 +1,6 @@
+"""The shared objects of musllinux wheels that the executable's in-memory loader will load.
+
+`elf_reading` reads one object, `loadability` checks it on its own, `system_names` names what the
+C library and the C++ runtime provide, `dependencies` resolves DT_NEEDED and the names each object
+needs from the executable, `exports_table` writes (and reads back) the executable's export table.
+"""
