@@ -43,7 +43,8 @@ def shared_object(directory, name, source, cpu="x86_64", flags=(), suffix=".c"):
     src = directory / (name + ".src" + suffix)
     src.write_text(source)
     out = directory / name
-    cc(["-target", TRIPLES[cpu], "-shared", "-fPIC", "-o", out, src] + list(flags), directory)
+    # No UBSan (zig cc's default without -O): its runtime would add its own libc needs to the object.
+    cc(["-target", TRIPLES[cpu], "-shared", "-fPIC", "-fno-sanitize=undefined", "-o", out, src] + list(flags), directory)
     return out
 
 
@@ -76,3 +77,29 @@ def run_executable(path, cpu):
     else:
         command = [str(path)]
     return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+# A C main that walks the export table: each name, whether its address is set, the provided
+# libraries, and the result of calling `answer` through the table (the only reference to it).
+TABLE_WALKER = r"""
+#include <stdio.h>
+#include <string.h>
+struct pystatic_export { const char *name; void *address; };
+extern const struct pystatic_export pystatic_exports[];
+extern const char *const pystatic_provided_libraries[];
+int main(void) {
+    for (const struct pystatic_export *e = pystatic_exports; e->name; e++) {
+        printf("%s %d\n", e->name, e->address != NULL);
+        if (!strcmp(e->name, "PyFake_Answer") && e->address) printf("answer %d\n", ((int (*)(void))e->address)());
+    }
+    for (const char *const *l = pystatic_provided_libraries; *l; l++) printf("library %s\n", *l);
+    return 0;
+}
+"""
+
+
+def link_static(directory, cpu, inputs, flags=(), name="exe"):
+    """A static executable linked by zig cc from `inputs` (sources, archives) with --gc-sections."""
+    out = pathlib.Path(directory) / name
+    cc(["-target", TRIPLES[cpu], "-static", "-Wl,--gc-sections", "-o", out] + list(inputs) + list(flags), directory)
+    return out
