@@ -200,3 +200,23 @@ def test_the_machine_must_be_the_cpus(tmp_path):
 def test_a_tree_path_given_twice(tmp_path):
     with pytest.raises(ValueError, match="given twice"):
         analyse([EmbeddedObject("a", "x.so", "f"), EmbeddedObject("b", "x.so", "g")], "EM_X86_64", "x86_64")
+
+
+@pytest.mark.parametrize("cpu, number, expected", [
+    ("x86_64", 5, "has 2 R_X86_64_COPY relocations: a COPY relocation"),
+    ("aarch64", 1024, "has 2 R_AARCH64_COPY relocations: a COPY relocation"),
+    ("x86_64", 99, "has 2 relocation type 99 relocations: a relocation type the loader does not apply"),
+    ("aarch64", 1030, "has 2 R_AARCH64_TLS_TPREL64 relocations: initial-exec TLS"),
+])
+def test_relocation_types_no_compiler_gives_a_shared_object(cpu, number, expected):
+    # Linkers do not write COPY relocations into shared objects: checked on a described object.
+    shared = elf_reading.SharedObject(64, True, "ET_DYN", MACHINES[cpu], has_dynamic=True, relocation_types={number: 2, 0: 1})
+    [problem] = loadability.object_problems(shared, MACHINES[cpu], cpu)
+    assert problem.startswith(expected)
+
+
+def test_every_supported_relocation_type_passes():
+    for cpu, table in loadability.SUPPORTED_RELOCATIONS.items():
+        shared = elf_reading.SharedObject(64, True, "ET_DYN", MACHINES[cpu], has_dynamic=True,
+                                          relocation_types=dict.fromkeys(table, 1), has_relr=True)
+        assert loadability.object_problems(shared, MACHINES[cpu], cpu) == []
