@@ -116,3 +116,15 @@ def test_assembly_quotes_names_and_sorts_bytes():
     assert '.weak "a$b.c"' in text and '.asciz "libz.so.1"' in text
     with pytest.raises(ValueError, match="cannot be written in assembly"):
         exports_table.assembly(['bad"name'], [])
+
+
+def test_the_linker_script_keeps_the_table_under_gc_sections(tmp_path):
+    # The loader references the table; were it not (or in an archive linked later), EXTERN keeps it.
+    so = shared_object(tmp_path / "tree", "mod.so", MODULE)
+    assert run_gate(tmp_path, "x86_64", [("mod@1.0", "mod/mod.so", so)])[0] == 0
+    (tmp_path / "plain.c").write_text("int main(void) { return 0; }\n")
+    inputs = [tmp_path / "plain.c", tmp_path / "out" / "exports.S"] + archives(tmp_path, "x86_64")
+    kept = link_static(tmp_path, "x86_64", inputs, [f"-Wl,--script={tmp_path / 'out' / 'exports.ld'}"], name="kept")
+    assert exports_table.read_exports(kept)["PyFake_Answer"] != 0
+    collected = link_static(tmp_path, "x86_64", inputs, name="collected")
+    assert exports_table.read_exports(collected) is None  # unreferenced, --gc-sections drops it
