@@ -165,7 +165,7 @@ def test_cxx_runtime_names_must_be_bundled(tmp_path):
 @pytest.mark.parametrize("name, runtime", [
     ("_ZNSt6vectorIiE9push_backEv", True), ("_ZTVN10__cxxabiv117__class_type_infoE", True), ("_Znwm", True),
     ("_ZdlPv", True), ("_Unwind_Resume", True), ("__gxx_personality_v0", True), ("__cxa_throw", True),
-    ("__register_frame_info", True), ("__dynamic_cast", True), ("__cxa_atexit", False), ("__cxa_finalize", False),
+    ("__register_frame_info", True), ("__dynamic_cast", True), ("unw_backtrace", True), ("__unw_getcontext", True), ("__cxa_atexit", False), ("__cxa_finalize", False),
     ("__cxa_thread_atexit_impl", False), ("PyErr_SetString", False), ("malloc", False), ("_exit", False),
     ("__tls_get_addr", False),
 ])

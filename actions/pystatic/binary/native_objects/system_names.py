@@ -35,6 +35,8 @@ _RUNTIME_PREFIXES = (
     "__gcc_personality",  # C cleanup personality routine (libgcc_s)
     "__register_frame",  # FDE registration (libgcc_s, libunwind)
     "__deregister_frame",
+    "unw_",  # LLVM libunwind's public API (unw_getcontext, unw_backtrace, ...)
+    "__unw_",  # and its internal names
 )
 _RUNTIME_NAMES = frozenset({"__dynamic_cast", "__frame_state_for"})
 
@@ -50,7 +52,7 @@ def is_cxx_runtime_name(symbol):
     typeinfo and vtables, `__cxxabiv1::`, `__gnu_cxx::`, and Rust's legacy mangling, none of which
     the executable's C API has), `_Unwind_*`, `__cxa_*` but `__cxa_atexit`, `__cxa_finalize` and
     `__cxa_thread_atexit_impl`, `__gxx_personality*`, `__gcc_personality*`, `__register_frame*`,
-    `__deregister_frame*`, `__dynamic_cast` and `__frame_state_for`."""
+    `__deregister_frame*`, `unw_*`, `__unw_*`, `__dynamic_cast` and `__frame_state_for`."""
     if symbol in LIBC_CXA:
         return False
     return symbol.startswith(("_Z",) + _RUNTIME_PREFIXES) or symbol in _RUNTIME_NAMES
