@@ -63,3 +63,13 @@ def test_an_executable_without_the_table_is_read_through_its_symtab(tmp_path):
     report = tmp_path / "report.json"
     report.write_text(json.dumps({"provided_libraries": [], "objects": []}))
     assert check_native_exports.main(["--executable", str(stripped), "--report", str(report)]) == 1
+
+
+def test_a_position_independent_executable_is_read_through_its_symtab(tmp_path, capsys):
+    # zig cc links -static -fPIE as a static PIE: the table's addresses are relocated at run time.
+    exe, report = linked(tmp_path, ["-fPIE"])
+    assert exports_table.read_exports(exe) is None
+    assert {"PyFake_Answer", "pystatic_exports"} <= check_native_exports.defined_names(exe)
+    assert "PyFake_Missing" not in check_native_exports.defined_names(exe)
+    assert check_native_exports.main(["--executable", str(exe), "--report", str(report)]) == 1
+    assert "PyFake_Missing" in capsys.readouterr().err
