@@ -7,6 +7,7 @@ dev/tool-libraries after changing an import.
 
 PYSTATIC_MODULES = {
     "binary.c_literals": [],
+    "binary.check_native_exports": ["binary.native_objects.exports_table", "binary.native_objects.problems", "common.action_args"],
     "binary.compile_bytecode": ["common.action_args", "format.blob", "modules.names"],
     "binary.file_access": [],
     "binary.frozen_modules": [],
@@ -15,6 +16,14 @@ PYSTATIC_MODULES = {
     "binary.licence_policy": ["//third_party/packaging:licenses"],
     "binary.licenses": ["binary.linked_libraries", "common.descriptor", "format.blob"],
     "binary.linked_libraries": [],
+    "binary.native_exports": ["binary.native_objects.analysis", "binary.native_objects.exports_table", "binary.native_objects.problems", "common.action_args"],
+    "binary.native_objects.analysis": ["binary.native_objects.dependencies", "binary.native_objects.elf_reading", "binary.native_objects.loadability", "binary.native_objects.problems"],
+    "binary.native_objects.dependencies": ["binary.native_objects.problems", "binary.native_objects.system_names"],
+    "binary.native_objects.elf_reading": ["//third_party/pyelftools"],
+    "binary.native_objects.exports_table": ["//third_party/pyelftools"],
+    "binary.native_objects.loadability": [],
+    "binary.native_objects.problems": [],
+    "binary.native_objects.system_names": [],
     "binary.pack_blob": ["binary.file_access", "binary.left_out_imports", "binary.settings", "binary.shared_objects", "binary.stdlib_selection", "common.action_args", "common.descriptor", "format.blob"],
     "binary.pack_exe": ["binary.c_literals", "format.blob"],
     "binary.resource_manifest": ["common.action_args"],

@@ -266,7 +266,7 @@ def _compile_and_link(ctx, runtime, glue, blob, exports):
         linking_contexts = [ext.linking_context for ext in _extensions(ctx)] + [sdist_linking, python_linking],
         output_type = "executable",
         # Pulls the symbols the embedded shared objects need out of the archives (the table only refers to them weakly).
-        user_link_flags = ["-Wl,{}".format(exports.link_script.path)],
+        user_link_flags = ["-Wl,--script={}".format(exports.link_script.path)],
         additional_inputs = [exports.link_script],
     )
     if not ctx.attr.compress_executable:
@@ -329,8 +329,8 @@ def _sdist_builds(ctx):
     """Packages built from their sdists (pystatic.wheels(build_from_source)), deps' deps included."""
     return depset(transitive = [dep[PyStaticSdistInfo].builds for dep in ctx.attr.deps if PyStaticSdistInfo in dep]).to_list()
 
-def _elf_machine(ctx, runtime):
-    """The e_machine of the target's executables: its row of TARGETS, by the runtime's triple."""
+def _target_row(ctx, runtime):
+    """The target's row of TARGETS, by the runtime's triple."""
     triple = runtime.distribution.target_triple
     if triple not in TARGETS:
         fail("{}: the runtime's target {} has no row in @pystatic_distribution//toolchains:targets.bzl (known: {}).".format(
@@ -338,7 +338,11 @@ def _elf_machine(ctx, runtime):
             triple,
             ", ".join(TARGETS),
         ))
-    return TARGETS[triple].elf_machine
+    return TARGETS[triple]
+
+def _elf_machine(ctx, runtime):
+    """The e_machine of the target's executables."""
+    return _target_row(ctx, runtime).elf_machine
 
 def _verify(ctx, runtime, executable):
     stamp = ctx.actions.declare_file(ctx.label.name + ".static.ok")
@@ -387,7 +391,7 @@ def _py_static_binary_impl(ctx):
     app_blob, app_imports = _bytecode(ctx, runtime, manifest, files)
     blob, report = _pack(ctx, runtime, settings, app_blob, app_imports)
     glue = _glue(ctx, runtime, settings, blob, report)
-    exports = native_exports_action(ctx, report, _elf_machine(ctx, runtime))
+    exports = native_exports_action(ctx, report, _target_row(ctx, runtime))
     executable, exe_report = _compile_and_link(ctx, runtime, glue, blob, exports)
     stamp = _verify(ctx, runtime, executable)
     exports_ok = check_native_exports_action(ctx, executable, exports)

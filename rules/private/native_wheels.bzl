@@ -16,13 +16,13 @@ def wheel_natives(ctx):
     """Every shared object of the deps' wheels: struct(package, path, file) (PyStaticWheelCheckInfo.natives)."""
     return depset(transitive = [dep[PyStaticWheelCheckInfo].natives for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep]).to_list()
 
-def native_exports_action(ctx, report, elf_machine):
+def native_exports_action(ctx, report, target):
     """The native gate: checks each embedded shared object and writes what the link needs for them.
 
     Args:
       ctx: the py_static_binary's context.
       report: the pack step's report (its `shared_objects`).
-      elf_machine: the target's ELF machine (targets.bzl).
+      target: the target's row of targets.bzl (its cpu and elf_machine).
 
     Returns:
       struct(asm: the export table, link_script: pulls its symbols in, needs: JSON for the check).
@@ -34,9 +34,9 @@ def native_exports_action(ctx, report, elf_machine):
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
     args.set_param_file_format("multiline")
-    args.add("--target", str(ctx.label))
     args.add("--pack_report", report)
-    args.add("--elf_machine", elf_machine)
+    args.add("--elf_machine", target.elf_machine)
+    args.add("--cpu", target.cpu)
     args.add_all(PROVIDED_LIBRARIES, before_each = "--provided_library")
     args.add("--asm", asm)
     args.add("--link_script", link_script)
@@ -64,7 +64,6 @@ def check_native_exports_action(ctx, executable, exports):
     """
     stamp = ctx.actions.declare_file(ctx.label.name + ".exports.ok")
     args = ctx.actions.args()
-    args.add("--target", str(ctx.label))
     args.add("--executable", executable)
     args.add("--report", exports.needs)
     args.add("--stamp", stamp)

@@ -31,7 +31,7 @@ PyStaticWheelCheckInfo = provider(
         "left_out": "depset of File: JSON {target, package, left_out: {module: the native file it needs}}; " +
                     "the pack step fails a binary whose code imports one of these modules; `loaded`: the " +
                     "shared objects it embeds.",
-        "natives": "depset of struct(package: 'name version', path: below the import root, file: File): every " +
+        "natives": "depset of struct(package: 'name@version', path: below the import root, file: File): every " +
                    "shared object of the wheels; those a check's `loaded` names are embedded (docs/native-wheels.md).",
     },
 )

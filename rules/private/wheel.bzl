@@ -77,7 +77,7 @@ def _pystatic_wheel_impl(ctx):
                 transitive = [dep[PyStaticWheelCheckInfo].left_out for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep],
             ),
             natives = depset(
-                [struct(package = "{} {}".format(ctx.attr.package, ctx.attr.version), path = _tree_path(ctx, f), file = f) for f in ctx.files.natives],
+                [struct(package = "{}@{}".format(ctx.attr.package, ctx.attr.version), path = _tree_path(ctx, f), file = f) for f in ctx.files.natives],
                 transitive = [dep[PyStaticWheelCheckInfo].natives for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep],
             ),
         ),

@@ -26,6 +26,8 @@ TOOLS = {
     "//actions:pack_exe": "binary.pack_exe",
     "//actions:gen_glue": "binary.gen_glue",
     "//actions:verify_elf": "binary.verify_elf",
+    "//actions:native_exports": "binary.native_exports",
+    "//actions:check_native_exports": "binary.check_native_exports",
     "//actions:licenses": "binary.licenses",
     "//actions:sbom": "binary.sbom",
     "//actions:build_native": "packages.build_native",

@@ -18,7 +18,7 @@ class SharedObjectError(Exception):
 
 @dataclass(frozen=True)
 class SharedObject:
-    package: str  # "name version (wheel file)", for messages
+    package: str  # "name@version", as the native gate (native_objects.problems.EmbeddedObject) names it
     path: str  # below the import root: the name in the embedded tree
     file: str  # the file to embed
 
@@ -44,7 +44,9 @@ def loaded_shared_objects(wheel_checks, natives):
                     f"{record['target']}: {record['package']} loads {path}, which is not among the wheels' files "
                     "(a stale repository?). Fix: fetch the repository again (bazel sync or bazel clean --expunge)"
                 )
-            chosen[path] = SharedObject(record["package"], path, files[path])
+            # The check's "name version (wheel file)" as the gate's "name@version".
+            name, version = (record["package"].split(" ") + [""])[:2]
+            chosen[path] = SharedObject(f"{name}@{version}", path, files[path])
     return [chosen[path] for path in sorted(chosen)]
 
 

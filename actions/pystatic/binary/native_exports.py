@@ -1,0 +1,103 @@
+"""Checks the shared objects of a binary's musllinux wheels and writes the executable's export table.
+
+Each object must be loadable by the executable's in-memory loader (native_objects.loadability),
+its DT_NEEDED libraries embedded, the C library's or provided by the executable, and the names it
+needs from outside its closure must be ones the executable may serve (native_objects.dependencies).
+Writes the table (exports_table.py: `--asm`, assembled and linked into the executable), the linker
+script that pulls its strongly needed names from the static archives (`--link_script`, linked with
+`-Wl,--script=<file>`) and what each object needs (`--report`, read by check_native_exports.py
+after the link). Exits 1 naming the package, the file and the fix on any problem.
+
+    native_exports.py @params, the params one argument a line:
+      --object NAME@VERSION=TREE_PATH=FILE   (repeated) e.g. numpy@2.5.5=numpy.libs/libgcc_s-0cd532bd.so.1=<exec path>
+      --pack_report blob.json                the pack step's report: its `shared_objects` are objects too
+      --elf_machine EM_X86_64                the target row's elf_machine (targets.bzl)
+      --cpu x86_64|aarch64
+      --provided_library libz.so.1           (repeated) DT_NEEDED names the executable serves
+      --asm exports.S --link_script exports.ld --report report.json
+"""
+
+import argparse
+import json
+import sys
+
+from pystatic.binary.native_objects import exports_table
+from pystatic.binary.native_objects.analysis import analyse, executable_names
+from pystatic.binary.native_objects.problems import EmbeddedObject
+from pystatic.common.action_args import expand_param_files
+
+
+def parse_object(value):
+    """An --object argument as an EmbeddedObject."""
+    parts = value.split("=", 2)
+    if len(parts) != 3 or not all(parts):
+        raise argparse.ArgumentTypeError(f"--object {value!r}: expected NAME@VERSION=TREE_PATH=FILE")
+    return EmbeddedObject(*parts)
+
+
+def report(results, defined_by, args):
+    names = executable_names(results)
+    return {
+        "cpu": args.cpu,
+        "elf_machine": args.elf_machine,
+        "provided_libraries": args.provided_library,
+        "exports": [{"name": name, "strong": names[name]} for name in exports_table.sorted_names(names)],
+        # Names the executable serves that embedded objects define as well (exe-first lookups bind them to it).
+        "also_defined_by_objects": defined_by,
+        "objects": [
+            {
+                "package": needs.obj.package,
+                "path": needs.obj.tree_path,
+                "libraries": dict(needs.libraries),
+                "closure": needs.closure,
+                "strong": needs.strong,
+                "weak": needs.weak,
+                "unresolved_weak": needs.unresolved_weak,
+            }
+            for needs in results
+        ],
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--object", type=parse_object, action="append", default=[])
+    parser.add_argument("--pack_report", help="the pack step's report (pack_blob.py): the shared objects it embedded")
+    parser.add_argument("--elf_machine", required=True)
+    parser.add_argument("--cpu", required=True, choices=["x86_64", "aarch64"])
+    parser.add_argument("--provided_library", action="append", default=[])
+    parser.add_argument("--asm", required=True)
+    parser.add_argument("--link_script", required=True)
+    parser.add_argument("--report", required=True)
+    args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
+    if args.pack_report:
+        with open(args.pack_report, encoding="utf-8") as f:
+            embedded = json.load(f).get("shared_objects", [])
+        args.object += [EmbeddedObject(s["package"], s["path"], s["file"]) for s in embedded]
+    try:
+        results, problems, defined_by = analyse(args.object, args.elf_machine, args.cpu, args.provided_library)
+    except ValueError as err:
+        parser.error(str(err))
+    if problems:
+        for problem in problems:
+            print(problem.message(), file=sys.stderr)
+        return 1
+    names = executable_names(results)
+    try:
+        asm = exports_table.assembly(names, args.provided_library)
+        script = exports_table.linker_script([name for name, strong in names.items() if strong])
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    with open(args.asm, "w", encoding="utf-8") as out:
+        out.write(asm)
+    with open(args.link_script, "w", encoding="utf-8") as out:
+        out.write(script)
+    with open(args.report, "w", encoding="utf-8") as out:
+        json.dump(report(results, defined_by, args), out, indent=1, sort_keys=True)
+        out.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
