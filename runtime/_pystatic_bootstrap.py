@@ -66,11 +66,13 @@ class PyStaticImporter:
 
     # Finder
     def find_spec(self, fullname, path=None, target=None):
+        # An embedded extension module first, as FileFinder prefers `x.so` to `x.py` (pyzmq's
+        # Cython sources and mypyc's twins are the compiled modules' sources, not fallbacks).
+        spec = self._extension_spec(fullname)
+        if spec is not None:
+            return spec
         flags = _pystatic.find_module(fullname)
         if flags < 0:
-            spec = self._extension_spec(fullname)
-            if spec is not None:
-                return spec
             if fullname in _LEFT_OUT:
                 raise ModuleNotFoundError(
                     f"No module named {fullname!r}: the built-in module was left out of this binary (stdlib = "

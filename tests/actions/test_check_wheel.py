@@ -112,10 +112,10 @@ def test_with_the_loader_needed_shared_objects_are_embedded_not_refused(tmp_path
             "--stamp", str(tmp_path / "stamp"), "--left_out", str(tmp_path / "record.json")]
     assert check_wheel.main(args) == 0
     record = __import__("json").loads((tmp_path / "record.json").read_text())
-    # The module and the bundled library it may need; not the one its Python twin replaces.
-    assert record["loaded"] == ["pkg.libs/libdep-1a2b.so.1", "pkg/_c.cpython-313-x86_64-linux-musl.so"]
+    # The module, the bundled library it may need and the compiled twin of a .py (used first, as pip's install would).
+    assert record["loaded"] == ["pkg.libs/libdep-1a2b.so.1", "pkg/_c.cpython-313-x86_64-linux-musl.so", "pkg/_twin.so"]
     assert record["left_out"] == {}
-    assert "loads 2 shared object(s) from memory" in (tmp_path / "stamp").read_text()
+    assert "loads 3 shared object(s) from memory" in (tmp_path / "stamp").read_text()
 
 
 def test_with_the_loader_optional_speedups_are_loaded_too(tmp_path):

@@ -17,7 +17,7 @@ import json
 import re
 import sys
 
-from pystatic.binary import file_access, left_out_imports, shared_objects
+from pystatic.binary import file_access, left_out_imports, native_imports, shared_objects
 from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint, SettingsError
 from pystatic.binary.stdlib_selection import (
     EXTRACT_MODULES, RUNTIME_MODULES, RUNTIME_PACKAGES, SelectionError, builtins_left_out, followed_imports, matches,
@@ -138,6 +138,12 @@ def pack(settings, files):
             f"library module.\n  Fix: rename it, or leave the stdlib one out: stdlib_exclude = [\"{name}\"]."
         )
     left_out_imports.check(target, app_imports, getattr(files, "wheel_check", None) or [])
+    natives = [shared_objects.parse_native(n) for n in getattr(files, "native", None) or []]
+    loaded = shared_objects.loaded_shared_objects(getattr(files, "wheel_check", None) or [], natives)
+    shared_object_entries = shared_objects.entries_of(loaded)
+    # What the shared objects import from C: roots of the stdlib selection (native_imports.py).
+    native_roots = sorted({name for entry in shared_object_entries
+                           for name in native_imports.stdlib_modules_named(entry.primary, stdlib_imports.keys())})
     entry_point = resolve_entry_point(settings, app_imports, app.entries())
     if entry_point:
         check_entry_point(target, entry_point.module, entry_point.function, app_imports, stdlib_imports)
@@ -148,7 +154,8 @@ def pack(settings, files):
         # A stdlib module run as __main__ (entry_point = "json.tool") runs its command line too.
         entry_roots += [i for i in stdlib_imports[entry_point.module]["imports"]
                         if stdlib_imports[entry_point.module].get("weak", {}).get(i) != "type_checking"]
-    roots = RUNTIME_MODULES + entry_roots + [i for n, m in app_imports.items() for i in followed_imports(m, n, stdlib=False)]
+    roots = RUNTIME_MODULES + entry_roots + native_roots + [
+        i for n, m in app_imports.items() for i in followed_imports(m, n, stdlib=False)]
     include = RUNTIME_PACKAGES + list(settings.stdlib_include)
     named_only = []
     if settings.stdlib_mode == "imported":
@@ -170,9 +177,7 @@ def pack(settings, files):
     check_extract_packages(target, settings.extract_packages, entries + app_entries)
     access_notes = file_access_notes(app_entries, settings.extract_packages, settings.file_view)
     entries += [e if settings.include_sources else _without_source(e) for e in app_entries]
-    natives = [shared_objects.parse_native(n) for n in getattr(files, "native", None) or []]
-    loaded = shared_objects.loaded_shared_objects(getattr(files, "wheel_check", None) or [], natives)
-    entries += shared_objects.entries_of(loaded)
+    entries += shared_object_entries
     try:
         blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=settings.zstd_level,
                           sources_only=settings.zstd_sources_only, zstd_dict_size=ZSTD_DICT_SIZE)

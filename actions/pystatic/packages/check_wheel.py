@@ -4,7 +4,8 @@ Each native module of a wheel is
   - a built-in module of the distribution (same name): the built-in is used;
   - shadowed by a Python module of the same name beside it (mypyc-style wheels): that is used;
   - with `--loader` (the target's runtime loads musllinux shared objects from memory,
-    docs/native-wheels.md): embedded as it is (`loaded`), with the wheel's bundled libraries;
+    docs/native-wheels.md): embedded as it is (`loaded`), with the wheel's bundled libraries, and
+    imported before a Python module of the same name (as CPython's FileFinder does);
   - without it, optional: every import of it, or of a module that imports it unguarded, sits
     inside `try: ... except ImportError`, so no public top-level module fails to import
     (markupsafe's speedups, PyYAML's libyaml binding): left out, the package's fallback runs;
@@ -58,12 +59,15 @@ def main(argv=None):
     notes, natives, broken = result.notes, result.unusable, result.broken
     loaded = []
     if args.loader:
-        # As pip would install it: every shared object no built-in or Python twin replaces, the
-        # bundled `<pkg>.libs/` included, goes in as it is (optional speedups too: the code the
-        # package's authors test); the native gate (binary/native_exports.py) checks each one.
-        loaded, broken = sorted(set(natives) | set(result.left_out.values())), []
+        # As pip installs it: every shared object no built-in replaces, the bundled `<pkg>.libs/`
+        # included, goes in as it is (optional speedups, and compiled modules whose .py twin is
+        # their source, not a fallback: pyzmq's Cython pure-Python mode, mypyc), and is imported
+        # before a .py of the same name, as CPython's FileFinder does; the native gate
+        # (binary/native_exports.py) checks each one.
+        loaded, broken = sorted(n for n in args.native if module_of(n) not in builtins), []
         if loaded:
-            notes = [n for n in notes if not n.startswith("left out ")]
+            # The analysis' notes about what it would leave out or replace no longer hold.
+            notes = [n for n in notes if not n.startswith("left out ") and not any(n.startswith(f"{p}: ") for p in loaded)]
             notes.append(f"loads {len(loaded)} shared object(s) from memory: {', '.join(loaded)}")
     if broken:
         print(
