@@ -57,7 +57,7 @@ def check_pillow():
         buffer = io.BytesIO()
         image.save(buffer, fmt)
         sizes[fmt] = Image.open(io.BytesIO(buffer.getvalue())).size
-    inked = sum(1 for pixel in image.getdata() if pixel != (255, 255, 255))
+    inked = sum(1 for byte in image.tobytes() if byte != 255)
     return f"pillow: {sizes} freetype={features.check('freetype2')} inked={inked > 0}"
 
 
