@@ -111,7 +111,11 @@ int main(int argc, char **argv, char **envp) {
     for (uint32_t i = 0; i < header->segment_count; i++) {
         const struct payload_segment *s = &segments[i];
         uintptr_t start = s->vaddr & ~(page - 1), end = (s->vaddr + s->memsz + page - 1) & ~(page - 1);
-        if (mprotect((void *)start, end - start, protection(s->flags)) != 0) fail("mprotect", strerror(errno));
+        if (mprotect((void *)start, end - start, protection(s->flags)) != 0)
+            fail("mprotect", errno == EACCES && (s->flags & PF_X)
+                                 ? "the kernel refuses to make decompressed code executable (PR_SET_MDWE, systemd's "
+                                   "MemoryDenyWriteExecute, SELinux deny_execmem): build without compress_executable"
+                                 : strerror(errno));
     }
 
     /* The kernel's stack: argc, argv[], NULL, envp[], NULL, auxv[]. The application's start-up code

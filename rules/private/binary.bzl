@@ -190,7 +190,8 @@ def _glue(ctx, runtime, settings, blob, report):
     return glue
 
 def _compile_and_link(ctx, runtime, glue, blob, exports):
-    """The application's static executable; with compress_executable, the loader that carries it."""
+    """(executable, pack_exe report or None, the linked application): with compress_executable the
+    executable is the loader that carries the application."""
     cc_toolchain = find_cpp_toolchain(ctx)
 
     # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
@@ -270,8 +271,9 @@ def _compile_and_link(ctx, runtime, glue, blob, exports):
         additional_inputs = [exports.link_script],
     )
     if not ctx.attr.compress_executable:
-        return linked.executable, None
-    return _compress_executable(ctx, features, cc_toolchain, python_linking, linked.executable)
+        return linked.executable, None, linked.executable
+    loader, report = _compress_executable(ctx, features, cc_toolchain, python_linking, linked.executable)
+    return loader, report, linked.executable
 
 def _compress_executable(ctx, features, cc_toolchain, python_linking, executable):
     """The loader of a compressed executable and pack_exe's JSON report.
@@ -392,9 +394,10 @@ def _py_static_binary_impl(ctx):
     blob, report = _pack(ctx, runtime, settings, app_blob, app_imports)
     glue = _glue(ctx, runtime, settings, blob, report)
     exports = native_exports_action(ctx, report, _target_row(ctx, runtime))
-    executable, exe_report = _compile_and_link(ctx, runtime, glue, blob, exports)
+    # `application`: the linked application itself (with compress_executable, what the loader carries).
+    executable, exe_report, application = _compile_and_link(ctx, runtime, glue, blob, exports)
     stamp = _verify(ctx, runtime, executable)
-    exports_ok = check_native_exports_action(ctx, executable, exports)
+    exports_ok = check_native_exports_action(ctx, application, exports)
     licenses = _licenses(ctx, runtime, blob, report)
     spdx, cdx, policy = sbom_actions(ctx, runtime, blob, report, executable)
     return [

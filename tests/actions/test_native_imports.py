@@ -11,3 +11,9 @@ def test_names_in_c_strings_rust_runs_and_attributes():
 
 def test_nothing_named_nothing_found():
     assert stdlib_modules_named(b"\x7fELF\0\0hello world", STDLIB) == []
+
+
+def test_names_packed_into_rust_string_runs_end_where_no_identifier_goes_on():
+    stdlib = {"json", "uuid", "time", "enum"}
+    # orjson: "JSONDecodeError" then "json" with no separator; "timezone" is not "time".
+    assert stdlib_modules_named(b"\0JSONDecodeErrorjson\0timezoneUTC", stdlib) == ["json"]

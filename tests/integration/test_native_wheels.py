@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -85,3 +86,40 @@ def test_aarch64_cross_build_under_qemu(bazel, bwrap, qemu_aarch64, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.strip().splitlines()
     assert lines == [expected(c, "aarch64") for c in EXPECTED], lines
+
+
+# Sets PR_SET_MDWE (PR_MDWE_REFUSE_EXEC_GAIN) on itself, then runs the binary: the setting is
+# inherited across execve, as under systemd's MemoryDenyWriteExecute.
+MDWE_LAUNCHER = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(65, 1, 0, 0, 0) != 0:
+    sys.exit(77)
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+
+
+def run_under_mdwe(binary, *args, env=None):
+    result = subprocess.run([sys.executable, "-c", MDWE_LAUNCHER, str(binary), *args], capture_output=True, text=True,
+                            timeout=600, env=env)
+    if result.returncode == 77:
+        pytest.skip("this kernel has no PR_SET_MDWE (Linux 6.3+)")
+    return result
+
+
+def test_file_backed_mapping_works_under_memory_deny_write_execute(x86_64_binary):
+    result = run_under_mdwe(x86_64_binary, "numpy", "orjson", "pillow", env={"PYSTATIC_TRACE_NATIVE": "1"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines() == [expected(c, "x86_64") for c in ("numpy", "orjson", "pillow")]
+    assert "copied" not in result.stderr and "file-backed" in result.stderr
+
+
+def test_compressed_executable_copies_and_says_why_it_cannot_under_mdwe(bazel):
+    binary = bazel.build_file("//examples/native_wheels:native_wheels_compressed", MUSL)
+    result = subprocess.run([str(binary), "orjson", "msgpack"], capture_output=True, text=True, timeout=300,
+                            env={"PYSTATIC_TRACE_NATIVE": "1"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines() == [expected("orjson", "x86_64"), expected("msgpack", "x86_64")]
+    assert "(copied," in result.stderr and "file-backed" not in result.stderr, result.stderr
+    refused = run_under_mdwe(binary, "orjson")
+    assert refused.returncode != 0 and "refuses to make decompressed code executable" in refused.stderr, refused.stderr

@@ -5,8 +5,10 @@ Cython's string table, PyO3's `py.import("decimal")`), which the import scan of 
 sees; with stdlib = "imported" such a module would be left out and the extension, which often does
 not check the result, would crash (orjson: `uuid`, `dataclasses`, `decimal`). So every identifier
 token of a shared object's bytes that names a standard library module (or whose first part does:
-Rust packs string literals together, `collections.abcSet...`) is a root of the stdlib selection.
-Conservative: a few unused modules ride along (their names also appear in error messages).
+`datetime.datetime_CAPI`) is a root of the stdlib selection, and so is every top-level module name of
+four characters or more that ends where an identifier could not go on: Rust packs string literals
+together without separators (orjson's `...JSONDecodeErrorjson`). Conservative: modules whose names
+merely occur ride along (a few hundred KB of bytecode); a missing one would crash the extension.
 """
 
 import re
@@ -15,9 +17,18 @@ import re
 _TOKEN = re.compile(rb"(?<![A-Za-z0-9_.])[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?![A-Za-z0-9_])")
 
 
+def _packed_names(stdlib_modules):
+    """A pattern of the top-level names (4+ characters) followed by no identifier character."""
+    names = sorted((n for n in stdlib_modules if "." not in n and len(n) >= 4), key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(b"(" + b"|".join(re.escape(n.encode("ascii")) for n in names) + rb")(?![a-z0-9_])")
+
+
 def stdlib_modules_named(contents, stdlib_modules):
     """Sorted names of `stdlib_modules` (a set of dotted names) that the bytes `contents` name."""
-    found = set()
+    packed = _packed_names(stdlib_modules)
+    found = {m.decode("ascii") for m in packed.findall(contents)} if packed else set()
     for token in set(_TOKEN.findall(contents)):
         name = token.decode("ascii")
         parts = name.split(".")

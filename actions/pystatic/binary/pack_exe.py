@@ -63,8 +63,12 @@ def load_segments(elf, what):
 
 
 def check_layout(loads, what):
-    """Segments apart at their alignment (the loader maps each one's pages), all below the loader."""
-    page = max(align for *_, align in loads)
+    """Segments apart at their alignment (the loader maps each one's pages), all below the loader.
+
+    The page is the smallest segment alignment: the linker's max-page-size, the largest page the
+    target's kernels use (a section aligned more, as the resource blob with shared objects is at
+    64 KiB, raises only its own segment's alignment)."""
+    page = min(align for *_, align in loads)
     spans = sorted((vaddr // page * page, -(-(vaddr + memsz) // page) * page) for vaddr, _, memsz, _, _ in loads)
     for (_, end), (start, _) in zip(spans, spans[1:]):
         if start < end:
