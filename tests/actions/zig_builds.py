@@ -22,9 +22,15 @@ def zig():
     return path
 
 
+# The toolchain's own zig cache (distribution/toolchains/zig/versions.bzl: ZIG_CACHE_DIR): zig's musl
+# libc for each target is built once (about a minute per CPU) for these tests and Bazel's links alike.
+TOOLCHAIN_ZIG_CACHE = "/var/tmp/rules_pystatic-zig-cache"
+
+
 def _env():
     env = dict(os.environ)
-    env.setdefault("ZIG_GLOBAL_CACHE_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "pystatic-test-zig-cache"))
+    shared = TOOLCHAIN_ZIG_CACHE if os.access(os.path.dirname(TOOLCHAIN_ZIG_CACHE), os.W_OK) else None
+    env.setdefault("ZIG_GLOBAL_CACHE_DIR", shared or os.path.join(os.environ.get("TMPDIR", "/tmp"), "pystatic-test-zig-cache"))
     return env
 
 
