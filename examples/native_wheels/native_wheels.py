@@ -77,6 +77,22 @@ def check_zmq():
     return f"zmq {zmq.zmq_version()}: {message.decode()}"
 
 
+def check_ctypes():
+    import ctypes
+    import os
+
+    # A library embedded in the binary, by its path below the executable (the file view lists it).
+    libs = sys.executable + "/pillow.libs"
+    name = next(n for n in sorted(os.listdir(libs)) if n.startswith("libzstd"))
+    zstd = ctypes.CDLL(f"{libs}/{name}")
+    try:
+        ctypes.CDLL(sys.executable + "/pillow.libs/libmissing.so")
+        missing = "loaded?"
+    except OSError as err:
+        missing = "OSError naming it" if "libmissing.so" in str(err) else str(err)
+    return f"ctypes: {name.split('-')[0]} {zstd.ZSTD_versionNumber()}, missing: {missing}"
+
+
 CHECKS = {name[6:]: function for name, function in globals().items() if name.startswith("check_")}
 
 
