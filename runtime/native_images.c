@@ -51,6 +51,9 @@ static int blob_offset_in_file(uint64_t *offset) {
 
 static void open_executable(void) {
     uint64_t offset;
+    /* PYSTATIC_NATIVE_COPY=1: copy every image into anonymous memory (bench/: RSS of both ways). */
+    const char *copy = getenv("PYSTATIC_NATIVE_COPY");
+    if (copy != NULL && strcmp(copy, "1") == 0) return;
     if (root == NULL || blob_offset_in_file(&offset) < 0) return;
     root[root_size - 1] = '\0';
     int fd = open(root, O_RDONLY | O_CLOEXEC);
