@@ -1,6 +1,7 @@
 """Packages whose C extensions were built from their sdists by their own PEP 517 backend (docs/extensions.md).
 
-Prints one JSON object: what psutil, msgpack, markupsafe, regex, PyYAML and frozenlist see, and where their compiled code lives.
+Prints one JSON object: what psutil, msgpack, markupsafe, regex, PyYAML, frozenlist and cffi see, and where their compiled
+code lives. cffi's _cffi_backend is built against the distribution's libffi (the copy CPython's _ctypes links).
 """
 
 import json
@@ -8,6 +9,8 @@ import os
 import platform
 import sys
 
+import _cffi_backend
+import cffi
 import frozenlist
 import markupsafe
 import msgpack
@@ -44,13 +47,42 @@ def frozenlist_report():
     }
 
 
+def cffi_report():
+    ffi = cffi.FFI()
+    ffi.cdef("typedef struct { int x; double y; } point_t;")
+    point = ffi.new("point_t *", {"x": 3, "y": 0.5})
+    numbers = ffi.new("int[]", [1, 2, 3, 4])
+
+    # A libffi closure (ffi_prep_closure_loc) called through ffi_call: both halves of libffi.
+    @ffi.callback("int(int, int)")
+    def add(a, b):
+        return a + b
+
+    try:
+        # ABI mode's dlopen(None): musl's static libc has no dynamic loader, so this fails.
+        libc = ffi.dlopen(None)
+        dlopen = {"strlen": libc.strlen(b"static")}
+    except OSError as err:
+        dlopen = {"error": str(err)}
+    return {
+        "backend": _cffi_backend.__spec__.origin,
+        "version": cffi.__version__ == _cffi_backend.__version__,
+        "point": [point.x, point.y, ffi.sizeof("point_t")],
+        "sum": sum(numbers),
+        "callback": add(2, 40),
+        "cast_callback": ffi.cast("int(*)(int, int)", add)(1, 1),
+        "dlopen": dlopen,
+    }
+
+
 def main():
     me = psutil.Process(os.getpid())
     packed = msgpack.packb({"static": True, "n": [1, 2, 3]})
     report = {
         "machine": platform.machine(),
         "builtins": sorted(m for m in sys.builtin_module_names
-                           if m.split(".")[0] in ("psutil", "msgpack", "markupsafe", "regex", "yaml", "frozenlist")),
+                           if m.split(".")[0] in ("psutil", "msgpack", "markupsafe", "regex", "yaml", "frozenlist",
+                                                  "_cffi_backend")),
         "psutil": {
             "cpu_count": psutil.cpu_count(),
             "pids": len(psutil.pids()),
@@ -72,6 +104,7 @@ def main():
         },
         "yaml": yaml_report(),
         "frozenlist": frozenlist_report(),
+        "cffi": cffi_report(),
         "version": {"psutil": psutil.__version__, "msgpack": ".".join(map(str, msgpack.version))},
     }
     print(json.dumps(report, sort_keys=True))

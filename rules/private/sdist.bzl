@@ -42,6 +42,11 @@ def _pystatic_sdist_package_impl(ctx):
     natives = [lib[StaticDependencyInfo] for lib in ctx.attr.native_libraries]
     for lib in natives:
         args.add("--native_library", "{}={}".format(lib.name, lib.prefix.path))
+
+    # The distribution's own libraries (libffi, zlib, OpenSSL, ...): headers and pkg-config files for
+    # the backend; the binary links their archives already, so the package's archive takes none.
+    for lib in dist.deps:
+        args.add("--distribution_library", "{}={}".format(lib.name, lib.prefix.path))
     if ctx.file.fallback_wheel:
         args.add("--fallback_wheel", ctx.file.fallback_wheel)
     args.add("--site", site.path)
@@ -55,7 +60,7 @@ def _pystatic_sdist_package_impl(ctx):
         tool_files = package_files(ctx.attr._build_sdist_package),
         arguments = [args],
         inputs = [dist.distribution, ctx.file.sdist] + ctx.files.build_tools + ctx.files.fallback_wheel +
-                 [lib.prefix for lib in natives],
+                 [lib.prefix for lib in natives] + [lib.prefix for lib in dist.deps],
         transitive_inputs = [tools.files],
         outputs = [site, archive, builtins, log],
         mnemonic = "PyStaticSdist",

@@ -12,6 +12,8 @@ but sees a compiler and "linker" that capture objects instead of shared objects:
     or any compile through CXX) gets `-lc++`, which makes zig add its libc++ headers;
   - native libraries (sources.json `native`, e.g. libyaml): their include/ is on the compiler's
     path and their lib/ in LDFLAGS, so `-lyaml` finds the archive and its objects go in;
+  - the distribution's own libraries (libffi, zlib, OpenSSL, SQLite, ...): the same, merged into one
+    prefix, except that their objects stay out: `-lffi` is answered by the copy every binary links;
   - LDSHARED (and a shared link through CC/CXX, as distutils links C++): archives the `.o`
     inputs (`ar rcs`) at the `-o` path, copies them (a backend may delete its build tree), and
     compiles the object defining `PyInit_<leaf>` again with it renamed after the object's content
@@ -27,7 +29,7 @@ zig cc's, which links no C++ runtime). Outputs: that archive, a JSON list of
 This script is main() and the build's order; each piece is a module of pystatic.packages.sdist:
 pep517 (the sdist, its backend and the build lock), compiler_wrapper (the wrappers: `build_sdist.py
 cc|cxx|ldshared ARGS` runs one), setuptools_config, meson, cmake (each backend's view of the target),
-install, builtin_archive, cxx_runtime, licences and native_libraries.
+install, builtin_archive, cxx_runtime, licences, native_libraries and distribution_libraries.
 """
 
 import argparse
@@ -42,14 +44,14 @@ import tempfile
 
 from pystatic.common.action_args import expand_param_files
 from pystatic.modules.names import module_of
-from pystatic.packages.sdist import compiler_wrapper, licences, pep517
+from pystatic.packages.sdist import compiler_wrapper, distribution_libraries, licences, pep517
 from pystatic.packages.sdist.builtin_archive import EMPTY_ARCHIVE, extract_members, init_function, trampoline_source
 from pystatic.packages.sdist.cmake import skbuild_setup
 from pystatic.packages.sdist.cxx_runtime import cxx_runtime_archives
 from pystatic.packages.sdist.errors import BuildError
 from pystatic.packages.sdist.install import install_wheel
 from pystatic.packages.sdist.meson import meson_setup
-from pystatic.packages.sdist.native_libraries import native_libraries
+from pystatic.packages.sdist.native_libraries import native_libraries, pkgconfig_dirs
 from pystatic.packages.sdist.setuptools_config import compiler_overrides, sysconfig_module
 
 # Extra preparation per backend (its module): returns the config_settings of build_wheel.
@@ -86,12 +88,16 @@ def _build(args, work):
     cc = os.path.abspath(args.cc)
     ar = os.path.abspath(args.ar)
     natives = native_libraries(args.native_library)
-    cflags = ["-O2", "-DNDEBUG", "-isystem", include_dir] + [f for lib in natives for f in ("-isystem", lib["include"])]
+    # The distribution's libraries after the native ones: a package's own choice comes first.
+    dist_libs = distribution_libraries.stage(args.distribution_library, work / "distlibs")
+    prefixes = natives + ([dist_libs] if dist_libs else [])
+    cflags = ["-O2", "-DNDEBUG", "-isystem", include_dir] + [f for lib in prefixes for f in ("-isystem", lib["include"])]
     cflags += args.copt
     tools = work / "tools"
     tools.mkdir()
     # The wrappers run this script again, in the mode main() hands to compiler_wrapper.
-    wrappers = compiler_wrapper.make_wrappers(tools, state, os.path.abspath(__file__), cc, ar, cflags)
+    wrappers = compiler_wrapper.make_wrappers(tools, state, os.path.abspath(__file__), cc, ar, cflags, dist_libs)
+    pkgconfig = pkgconfig_dirs(natives, work / "pkgconfig") + ([dist_libs["pkgconfig"]] if dist_libs else [])
 
     sysconfig_dir = work / "sysconfig"
     sysconfig_dir.mkdir()
@@ -117,9 +123,12 @@ def _build(args, work):
         "PYSTATIC_SDIST_STATE": str(state),
         "CC": wrappers["cc"], "CXX": wrappers["cxx"], "LDSHARED": wrappers["ldshared"], "LDCXXSHARED": wrappers["ldshared"],
         "AR": ar, "CFLAGS": "", "CPPFLAGS": "",
-        # setuptools appends LDFLAGS to LDSHARED: `-lyaml` then finds the native library's archive.
-        "LDFLAGS": " ".join("-L" + lib["lib"] for lib in natives),
-        "PKG_CONFIG_PATH": os.pathsep.join(lib["pkgconfig"] for lib in natives),
+        # setuptools appends LDFLAGS to LDSHARED: `-lyaml` then finds the native library's archive
+        # (and `-lffi` the distribution's, which the captured link leaves to the binary).
+        "LDFLAGS": " ".join("-L" + lib["lib"] for lib in prefixes),
+        # Only these .pc files, never the build machine's (pkg-config --cflags libffi: the target's).
+        "PKG_CONFIG_PATH": os.pathsep.join(pkgconfig),
+        "PKG_CONFIG_LIBDIR": os.pathsep.join(pkgconfig),
         "SETUPTOOLS_USE_DISTUTILS": "local",
     }
     for setting in args.env:
@@ -128,7 +137,7 @@ def _build(args, work):
     for d in ("home", "tmp", "dist"):
         (work / d).mkdir()
     setup = BACKEND_SETUP.get(backend.split(":")[0])
-    roots = [str(target_dist)] + [lib["prefix"] for lib in natives]
+    roots = [str(target_dist)] + [lib["prefix"] for lib in prefixes]
     target = pep517.Target(args.triple, args.meson_cpu_family)
     config_settings = setup(work, env_dir, wrappers, target, env, include_dir, roots) if setup else {}
     log_path = pathlib.Path(args.log)
@@ -138,6 +147,9 @@ def _build(args, work):
             log.write(f"# config_settings: {json.dumps(config_settings)}\n")
         for lib in natives:
             log.write(f"# native library {lib['name']}: {lib['prefix']}\n")
+        for name, links in (dist_libs or {}).get("libraries", {}).items():
+            log.write(f"# distribution library {name} (-l{' -l'.join(links)}, linked by the binary, not copied): "
+                      f"{dist_libs['prefix']}\n")
         log.flush()
         returncode = pep517.run_build_wheel(backend, work / "dist", config_settings, source, env, log)
     wheels = pep517.built_wheels(log_path.read_text(encoding="utf-8", errors="replace"))
@@ -175,7 +187,7 @@ def finish(args, package, backend, work, wheel, state):
     config = compiler_wrapper.read_config(state)
     staging = work / "objects"
     staging.mkdir()
-    members, builtins, cxx = [], [], False
+    members, builtins, cxx, provided = [], [], False, []
     for index, (rel, data) in enumerate(sorted(natives)):
         module = module_of(rel)
         link = links.get(hashlib.sha256(data).hexdigest())
@@ -199,6 +211,7 @@ def finish(args, package, backend, work, wheel, state):
             raise BuildError(f"{package}: compiling {renamed} for {module} failed:\n{run.stderr[-3000:]}")
         members.append(str(trampoline.with_suffix(".o")))
         cxx = cxx or link["cxx"]
+        provided += [f"{module}: -l{lib}" for lib in link.get("provided", [])]
         for number, lib in enumerate(link["archives"]):
             members += extract_members(args.ar, lib, staging / f"{index:03d}_lib{number:03d}")
         builtins.append([module, renamed])
@@ -219,6 +232,8 @@ def finish(args, package, backend, work, wheel, state):
             raise BuildError(f"{package}: ar failed: {run.stderr}")
     pathlib.Path(args.builtins).write_text(json.dumps(builtins, indent=1) + "\n")
     with open(args.log, "a", encoding="utf-8") as log:
+        if provided:
+            log.write(f"# the distribution's libraries, left to the binary's link: {'; '.join(provided)}\n")
         log.write(f"# built-ins: {json.dumps(builtins)}; {len(members)} objects in {archive.name} "
                   f"({archive.stat().st_size} bytes){'; with the C++ runtime (libc++, libc++abi, libunwind)' if cxx else ''}\n")
     return builtins
@@ -240,6 +255,8 @@ def parse_args(argv):
     parser.add_argument("--build_wheel", action="append", default=[], help="a wheel of the build environment")
     parser.add_argument("--native_library", action="append", default=[],
                         help="NAME=PREFIX: a native library's headers and archives for the backend")
+    parser.add_argument("--distribution_library", action="append", default=[],
+                        help="NAME=PREFIX: a C library of the distribution (build_dep.py prefix), offered but not copied")
     parser.add_argument("--fallback_wheel", help="pure-Python wheel of the same version, used if the build fails")
     parser.add_argument("--site", required=True, help="output directory: the wheel's files but the extensions")
     parser.add_argument("--archive", required=True, help="output static archive")

@@ -117,6 +117,7 @@ def _cpython_static_distribution_impl(ctx):
         PyStaticDistributionInfo(
             abiflags = _abiflags(ctx),
             cpython_sbom = cpython_sbom,
+            deps = deps,
             descriptor = descriptor,
             distribution = dist,
             python_version = ctx.attr.python_version,

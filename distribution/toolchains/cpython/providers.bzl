@@ -5,6 +5,8 @@ PyStaticDistributionInfo = provider(
     fields = {
         "abiflags": "str: the ABI flags in file names: \"\" or \"t\" (free-threaded: libpython3.13t.a, lib/python3.13t).",
         "cpython_sbom": "File: JSON, the source archive's name, sha256 and Misc/sbom.spdx.json packages (actions/pystatic/binary/sbom.py).",
+        "deps": "list of StaticDependencyInfo: the C libraries it was built with (libffi, zlib, OpenSSL, ...), whose archives " +
+                "it holds and every binary links; their prefixes give packages built from sdists the headers and pkg-config files.",
         "descriptor": "File: JSON descriptor (link inputs, built-in extensions, licences, ...).",
         "distribution": "File (directory): libpython and helper archives, headers, stdlib, interpreter.",
         "python_version": "str: full version, e.g. 3.13.15.",

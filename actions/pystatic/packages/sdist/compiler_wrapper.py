@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 from pystatic.modules.names import is_native_file
+from pystatic.packages.sdist.distribution_libraries import is_provided
 from pystatic.packages.sdist.errors import BuildError
 
 CXX_SUFFIXES = (".cpp", ".cc", ".cxx", ".c++", ".C", ".cp", ".CPP")
@@ -24,11 +25,13 @@ MODES = ("cc", "cxx", "ldshared")
 WRAPPER_SH = '#!/bin/sh\nPYTHONPATH="{tools}" exec "{python}" -S -B "{script}" {mode} "$@"\n'
 
 
-def make_wrappers(tools, state, script, cc, ar, cflags):
+def make_wrappers(tools, state, script, cc, ar, cflags, provided=None):
     """Writes the wrappers (in `tools`) and their configuration (in `state`).
 
-    script: the path of build_sdist.py, which each wrapper runs in its mode. Returns the programs
-    a backend is given: {"cc", "cxx", "ldshared": wrappers, "ar": the target's ar, "ranlib": `ar s`}.
+    script: the path of build_sdist.py, which each wrapper runs in its mode. provided: the
+    distribution's libraries ({"links": -l names, "dirs": their lib directories}; distribution_libraries.stage),
+    which a captured link leaves to the binary. Returns the programs a backend is given:
+    {"cc", "cxx", "ldshared": wrappers, "ar": the target's ar, "ranlib": `ar s`}.
     """
     # The roots of the `pystatic` namespace package (tools/ and distribution/actions/).
     roots = os.pathsep.join(os.path.dirname(os.path.abspath(p)) for p in sys.modules["pystatic"].__path__)
@@ -43,13 +46,16 @@ def make_wrappers(tools, state, script, cc, ar, cflags):
     ranlib.write_text(f'#!/bin/sh\nexec "{ar}" s "$@"\n')
     ranlib.chmod(0o755)
     wrappers["ranlib"] = str(ranlib)
-    (state / "config.json").write_text(json.dumps({"cc": cc, "ar": ar, "cflags": cflags}))
+    provided = {"links": list(provided["links"]), "dirs": list(provided["dirs"])} if provided else {"links": [], "dirs": []}
+    (state / "config.json").write_text(json.dumps({"cc": cc, "ar": ar, "cflags": cflags, "provided": provided}))
     return wrappers
 
 
 def read_config(state):
-    """The wrappers' configuration: {"cc", "ar", "cflags"}."""
-    return json.loads((state / "config.json").read_text())
+    """The wrappers' configuration: {"cc", "ar", "cflags", "provided": {"links", "dirs"}}."""
+    config = json.loads((state / "config.json").read_text())
+    config.setdefault("provided", {"links": [], "dirs": []})
+    return config
 
 
 def wrapper_main(argv):
@@ -75,20 +81,15 @@ def wrapper_main(argv):
     if mode == "ldshared":
         out = args[args.index("-o") + 1] if "-o" in args else "a.out"
         objects = [os.path.abspath(a) for a in args if a.endswith((".o", ".obj")) and not a.startswith("-")]
-        archives = [os.path.abspath(a) for a in args if a.endswith(".a") and not a.startswith("-")]
         libs = [a[2:] for a in args if a.startswith("-l") and len(a) > 2]
         dirs = [a[2:] for a in args if a.startswith("-L") and len(a) > 2]
-        # Static libraries the package built itself (build_clib, ...): their objects go in too.
-        # Others (-lm, -lpthread) are musl's, linked with every binary anyway.
-        for lib in libs:
-            found = [os.path.join(d, f"lib{lib}.a") for d in dirs if os.path.exists(os.path.join(d, f"lib{lib}.a"))]
-            archives += [os.path.abspath(found[0])] if found else []
+        archives, provided = link_archives(args, libs, dirs, config["provided"])
         if os.path.exists(out):
             os.unlink(out)
         os.makedirs(os.path.dirname(os.path.abspath(out)) or ".", exist_ok=True)
         run = subprocess.run([config["ar"], "rcs", out] + objects)
         if run.returncode == 0:
-            record = {"out": os.path.abspath(out), "libs": libs,
+            record = {"out": os.path.abspath(out), "libs": libs, "provided": provided,
                       "sha256": hashlib.sha256(pathlib.Path(out).read_bytes()).hexdigest()}
             try:
                 record.update(capture_link(state, out, objects, archives))
@@ -100,6 +101,31 @@ def wrapper_main(argv):
         return run.returncode
     print(f"build_sdist wrapper: unknown mode {mode}", file=sys.stderr)
     return 2
+
+
+def link_archives(args, libs, dirs, provided):
+    """The static libraries whose objects a captured link takes in, and the distribution's it leaves out.
+
+    Static libraries the package built itself (build_clib, ...) and native libraries: their objects go
+    in (an archive named on the command line, or `-l<name>` found as lib<name>.a in a `-L` directory,
+    the first in order). The distribution's (libffi, zlib, OpenSSL, ...: `provided`) stay out, because
+    every binary links them already: a second copy would clash. Other `-l`s (-lm, -lpthread) are
+    musl's, linked with every binary anyway. Returns (archives, the -l names of the distribution's used).
+    """
+    archives, used = [], []
+    for arg in args:
+        if arg.endswith(".a") and not arg.startswith("-"):
+            if is_provided(arg, provided["dirs"]):
+                used.append(os.path.basename(arg)[3:-2] if os.path.basename(arg).startswith("lib") else arg)
+            else:
+                archives.append(os.path.abspath(arg))
+    for lib in libs:
+        found = [os.path.join(d, f"lib{lib}.a") for d in dirs if os.path.exists(os.path.join(d, f"lib{lib}.a"))]
+        if found and is_provided(found[0], provided["dirs"]) or not found and lib in provided["links"]:
+            used.append(lib)
+        elif found:
+            archives.append(os.path.abspath(found[0]))
+    return archives, sorted(set(used))
 
 
 def capture_link(state, out, objects, archives):

@@ -1,5 +1,7 @@
 """meson-python's setup: meson and ninja of the build lock, a cross file for the target, Cython's native file."""
 
+import os
+import shutil
 import sys
 
 from pystatic.packages.sdist.errors import BuildError
@@ -17,11 +19,13 @@ def meson_native_file(python, cython):
     return f"[binaries]\ncython = [{_meson_str(python)}, {_meson_str(cython)}]\n"
 
 
-def meson_cross_file(target, wrappers, python):
+def meson_cross_file(target, wrappers, python, pkg_config=None, pkgconfig_dirs=()):
     """A meson cross file for the target: the wrappers as compilers (so compiles are recorded and the
     shared_module link of `py.extension_module` is captured), the target's sysconfig through
     `python`, and no test program run (needs_exe_wrapper: even x86_64 musl is not the build machine).
-    The CPU family is meson's name (the target row's meson_cpu_family)."""
+    The CPU family is meson's name (the target row's meson_cpu_family). pkg_config: the program, and
+    pkgconfig_dirs the only directories it searches for the target (native and distribution libraries'
+    .pc files): meson uses no pkg-config for the host machine of a cross build unless named here."""
     cpu = target.triple.split("-")[0]
     if not target.meson_cpu_family:
         raise BuildError(f"meson cross file: unknown target CPU {cpu} ({target.triple}): no meson_cpu_family "
@@ -34,10 +38,17 @@ def meson_cross_file(target, wrappers, python):
         f"python = [{_meson_str(python)}]",
         f"python3 = [{_meson_str(python)}]",
     ]
+    dirs = ", ".join(_meson_str(d) for d in pkgconfig_dirs)
+    if pkg_config:
+        lines.append(f"pkg-config = [{_meson_str(pkg_config)}]")
     lines += [
         "",
         "[properties]",
         "needs_exe_wrapper = true",
+    ]
+    if pkg_config:
+        lines += [f"pkg_config_libdir = [{dirs}]", "", "[built-in options]", f"pkg_config_path = [{dirs}]"]
+    lines += [
         "",
         "[host_machine]",
         "system = 'linux'",
@@ -56,7 +67,9 @@ def meson_setup(work, env_dir, wrappers, target, env, include_dir=None, roots=()
     meson = work / "tools" / "meson.py"
     meson.write_text(MESON_MAIN)
     cross = work / "tools" / "cross.ini"
-    cross.write_text(meson_cross_file(target, wrappers, sys.executable))
+    pkgconfig_dirs = [d for d in env.get("PKG_CONFIG_PATH", "").split(os.pathsep) if d]
+    cross.write_text(meson_cross_file(target, wrappers, sys.executable, shutil.which("pkg-config", path=env["PATH"]),
+                                      pkgconfig_dirs))
     setup_args = [f"--cross-file={cross}"]
     cython = env_dir / "cython.py"
     if cython.exists():
