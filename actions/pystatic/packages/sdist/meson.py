@@ -68,7 +68,7 @@ def meson_setup(work, env_dir, wrappers, target, env, include_dir=None, roots=()
     meson.write_text(MESON_MAIN)
     cross = work / "tools" / "cross.ini"
     pkgconfig_dirs = [d for d in env.get("PKG_CONFIG_PATH", "").split(os.pathsep) if d]
-    cross.write_text(meson_cross_file(target, wrappers, sys.executable, shutil.which("pkg-config", path=env["PATH"]),
+    cross.write_text(meson_cross_file(target, wrappers, sys.executable, shutil.which("pkg-config", path=env.get("PATH")),
                                       pkgconfig_dirs))
     setup_args = [f"--cross-file={cross}"]
     cython = env_dir / "cython.py"
