@@ -1,7 +1,8 @@
 """C extensions built from their sdists by their own PEP 517 backend (docs/extensions.md), end to end.
 
 //examples/sdists uses psutil and regex (built automatically: their extensions have no fallback), msgpack,
-markupsafe, PyYAML (linking libyaml, a native library of sources.json) and frozenlist (C++, Cython in C++ mode),
+markupsafe, PyYAML (linking libyaml, a native library of sources.json), frozenlist (C++, Cython in C++ mode) and
+cffi (its _cffi_backend compiled against the distribution's own libffi, whose objects the binary links once),
 named in build_from_source; //examples/meson uses cysignals, built by its meson-python backend (meson and
 ninja from the build lock, a cross file naming the target's zig toolchain), and Levenshtein (C++), built by its
 scikit-build-core backend (cmake and ninja from the build lock, a CMake toolchain file naming the same toolchain). Each binary runs alone in an
@@ -20,7 +21,7 @@ from harness import REPO
 
 MUSL = "--platforms=//platforms:linux_musl"
 AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
-BUILTINS = ["frozenlist._frozenlist", "markupsafe._speedups", "msgpack._cmsgpack", "psutil._psutil_linux", "regex._regex",
+BUILTINS = ["_cffi_backend", "frozenlist._frozenlist", "markupsafe._speedups", "msgpack._cmsgpack", "psutil._psutil_linux", "regex._regex",
             "yaml._yaml"]
 
 
@@ -57,6 +58,13 @@ def check_report(report, machine):
     # frozenlist's C++ extension: its FrozenList, from the built-in module (libc++ linked in).
     assert report["frozenlist"] == {"class": "frozenlist._frozenlist", "origin": "built-in", "items": [1, 2, 3],
                                     "frozen": True}, report
+    # cffi's backend with the distribution's libffi: structs and arrays, and a libffi closure called through
+    # ffi_call. ABI mode's dlopen(None) is the runtime's (the executable's handle), but its dlsym answers only
+    # the export table's names (those embedded shared objects need), so libc's strlen is not found.
+    cffi = report["cffi"]
+    assert cffi["dlopen"]["opened"] and "undefined symbol strlen" in cffi["dlopen"]["error"], cffi
+    assert {k: v for k, v in cffi.items() if k != "dlopen"} == {
+        "backend": "built-in", "version": True, "point": [3, 0.5, 16], "sum": 10, "callback": 42, "cast_callback": 2}, cffi
     assert report["version"] == {"psutil": "7.2.2", "msgpack": "1.2.4"}
 
 
@@ -66,6 +74,21 @@ def test_sdist_extensions_are_builtins_in_an_empty_root(bazel, bwrap, tmp_path):
     log = next((binary.parents[2] / "external").glob("*pypi_sdists/psutil_x86_64/sdist.log"), None)
     if log:  # a local build keeps it; a disk-cache hit may not download it
         assert "setuptools.build_meta" in log.read_text()
+
+
+def test_cffi_links_the_distributions_libffi_without_a_copy_of_its_own(bazel):
+    """_cffi_backend's archive refers to libffi's functions but defines none: the binary's one libffi serves it."""
+    bazel.run("build", "@pypi_sdists//:cffi_x86_64", "--output_groups=+sdist_log", MUSL)
+    out = bazel.execution_root() / bazel.run("cquery", "@pypi_sdists//:cffi_x86_64", MUSL, "--output=files").stdout.split()[0]
+    log = (out.parent / "sdist.log").read_text()
+    assert "# distribution library libffi (-lffi, linked by the binary, not copied)" in log, log[-3000:]
+    assert "left to the binary's link: _cffi_backend: -lffi" in log, log[-3000:]
+    assert "-I" + log.split("# distribution library libffi (-lffi, linked by the binary, not copied): ")[1].split("\n")[0] in log
+    archive = out.parent / "libcffi_builtins.a"
+    if archive.exists():  # an input of the binary's link: downloaded when that link ran here
+        symbols = subprocess.run(["nm", str(archive)], capture_output=True, text=True).stdout.split("\n")
+        assert any(line.split()[-2:] == ["U", "ffi_call"] for line in symbols if line.strip())
+        assert not any(line.split()[-1:] == ["ffi_call"] and " T " in line for line in symbols)
 
 
 def test_aarch64_cross_build_of_the_sdists_runs_under_qemu(bazel, bwrap, qemu_aarch64, tmp_path):
@@ -90,6 +113,8 @@ def test_sdist_binary_sbom_lists_libyaml_and_the_cxx_runtime(bazel):
     relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in doc["relationships"]}
     assert (packages["PyYAML"]["SPDXID"], "DEPENDS_ON", yaml["SPDXID"]) in relations
     assert (packages["frozenlist"]["SPDXID"], "DEPENDS_ON", packages["libc++"]["SPDXID"]) in relations
+    # cffi's libffi is the distribution's: listed once, as it was before cffi came.
+    assert "cffi" in packages and "libffi" in packages
 
 
 MESON_BUILTINS = ["Levenshtein.levenshtein_cpp", "cysignals.alarm", "cysignals.pselect", "cysignals.pysignals",
