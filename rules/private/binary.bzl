@@ -190,8 +190,12 @@ def _glue(ctx, runtime, settings, blob, report):
     return glue
 
 def _compile_and_link(ctx, runtime, glue, blob, exports):
-    """(executable, pack_exe report or None, the linked application): with compress_executable the
-    executable is the loader that carries the application."""
+    """Compiles the runtime and glue and links the application (and the loader of compress_executable).
+
+    Returns:
+      (the executable, pack_exe's report or None, the linked application): with compress_executable
+      the executable is the loader that carries the application.
+    """
     cc_toolchain = find_cpp_toolchain(ctx)
 
     # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
@@ -394,6 +398,7 @@ def _py_static_binary_impl(ctx):
     blob, report = _pack(ctx, runtime, settings, app_blob, app_imports)
     glue = _glue(ctx, runtime, settings, blob, report)
     exports = native_exports_action(ctx, report, _target_row(ctx, runtime))
+
     # `application`: the linked application itself (with compress_executable, what the loader carries).
     executable, exe_report, application = _compile_and_link(ctx, runtime, glue, blob, exports)
     stamp = _verify(ctx, runtime, executable)
