@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
@@ -47,6 +48,10 @@ static void case_basic(void) {
     CHECK(e && strstr(e, "no_such_name"), "dlsym error %s", e ? e : "(none)");
     CHECK(dlopen("libnotloaded.so", RTLD_NOW) == NULL && dlerror(), "a bare name finds only loaded objects");
     void *exe = open_ok(NULL, RTLD_NOW);
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = '\0';
+    CHECK(open_ok(self, RTLD_NOW) == exe, "the executable's path is the executable's handle");
     CHECK(sym_ok(exe, "harness_data") == &harness_data, "the executable's handle searches the exports");
     CHECK(dlsym(RTLD_DEFAULT, "dep_value") == dep_pointer(), "RTLD_DEFAULT finds loaded objects");
     CHECK(dlsym(RTLD_DEFAULT, "strlen") == (void *)strlen, "RTLD_DEFAULT finds exports");
@@ -100,7 +105,36 @@ static void case_rpath(void) {
     CHECK(((int_fn)sym_ok(open_ok(E "/pkg/provided.so", RTLD_NOW), "provided_call"))() == 4242, "provided");
 }
 
+/* A copy of an embedded file with one dynamic entry's value or one relocation's type changed,
+ * served as /fuzz/damaged.so: refusals the synthetic libraries cannot be linked to produce. */
+static void serve_patched(const char *path, int64_t flags_clear, uint32_t reloc_type) {
+    struct pystatic_image image;
+    CHECK(pystatic_embedded_image(path, &image), "%s", path);
+    unsigned char *copy = malloc(image.size);
+    memcpy(copy, image.data, image.size);
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)copy;
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(copy + eh->e_phoff);
+    for (int i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type != PT_DYNAMIC) continue;
+        for (Elf64_Dyn *d = (Elf64_Dyn *)(copy + ph[i].p_offset); d->d_tag != DT_NULL; d++) {
+            if (d->d_tag == DT_FLAGS) d->d_un.d_val &= ~(uint64_t)flags_clear;
+            if (d->d_tag == DT_RELA && reloc_type) /* lld: .rela.dyn's file offset = its address */
+                ((Elf64_Rela *)(copy + d->d_un.d_ptr))->r_info = ELF64_R_INFO(0, reloc_type);
+        }
+    }
+    fuzz_image = (struct pystatic_image){copy, image.size, -1, 0};
+}
+
 static void case_errors(void) {
+    serve_patched(E "/pkg/static_tls.so", DF_STATIC_TLS, 0);
+#if defined(__x86_64__)
+    expect_error("/fuzz/damaged.so", "initial-exec", "R_X86_64_TPOFF64");
+#else
+    expect_error("/fuzz/damaged.so", "initial-exec", "R_AARCH64_TLS_TPREL64");
+#endif
+    serve_patched(E "/pkg/ifunc.so", 0, 200);
+    expect_error("/fuzz/damaged.so", "damaged.so", "unknown relocation type 200");
+    fuzz_image.data = NULL;
     expect_error(E "/pkg/missing_sym.so", E "/pkg/missing_sym.so", "undefined symbol no_such_function");
     expect_error(E "/pkg/missing_needed.so", "libgone.so", "missing_needed.so");
     expect_error(E "/pkg/static_tls.so", "static_tls.so", "initial-exec");
