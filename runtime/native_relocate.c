@@ -133,9 +133,9 @@ int native_find_export(const char *name, uintptr_t *value) {
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(name, pystatic_exports[mid].name);
-        if (c == 0) {
+        if (c == 0) { /* NULL: a weak reference of the executable nobody defined: not a definition */
             *value = (uintptr_t)pystatic_exports[mid].address;
-            return 1;
+            return *value != 0;
         }
         if (c < 0) hi = mid;
         else lo = mid + 1;
