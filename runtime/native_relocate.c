@@ -128,8 +128,12 @@ int native_find_in_object(struct native_object *o, const char *name, uint32_t gh
 }
 
 int native_find_export(const char *name, uintptr_t *value) {
-    size_t lo = 0, hi = 0;
-    while (pystatic_exports[hi].name) hi++;
+    static _Atomic size_t count; /* computed once; every thread computes the same value */
+    size_t lo = 0, hi = atomic_load_explicit(&count, memory_order_relaxed);
+    if (hi == 0) {
+        while (pystatic_exports[hi].name) hi++;
+        atomic_store_explicit(&count, hi, memory_order_relaxed);
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(name, pystatic_exports[mid].name);

@@ -229,6 +229,45 @@ static void case_cxx(void) {
     cxx_thread((void *)9L);
 }
 
+/* Unwinding (dl_iterate_phdr), dladdr and dlsym in 4 threads while the main thread loads. */
+static _Atomic int loading_done;
+static int count_objects(struct dl_phdr_info *info, size_t size, void *arg) {
+    (void)size;
+    CHECK(info->dlpi_phdr && info->dlpi_name, "half-published object");
+    ++*(int *)arg;
+    return 0;
+}
+static void *busy_thread(void *arg) {
+    int rounds = 0, last = 3; /* the executable, catch.so, throw.so */
+    (void)arg;
+    while (!loading_done || rounds < 20) {
+        int code = rounds++;
+        CHECK(cxx_catch(code) == code + 1000, "exception during loading");
+        int n = 0;
+        dl_iterate_phdr(count_objects, &n);
+        CHECK(n >= last, "objects disappeared: %d after %d", n, last);
+        last = n;
+        Dl_info info;
+        CHECK(dladdr((void *)cxx_catch, &info) && strstr(info.dli_fname, "catch.so"), "dladdr during loading");
+    }
+    return NULL;
+}
+
+static void case_concurrent(void) {
+    cxx_catch = (int (*)(int))sym_ok(open_ok(E "/pkg/catch.so", RTLD_NOW), "cxx_catch");
+    pthread_t threads[4];
+    for (int i = 0; i < 4; i++) CHECK(pthread_create(&threads[i], NULL, busy_thread, NULL) == 0, "create");
+    const char *paths[] = {E "/pkg/basic.so", E "/pkg/relr.so", E "/pkg/ifunc.so", E "/pkg/gnuhash.so",
+                           E "/pkg/sysvhash.so", E "/pkg/cyc_a.so", E "/pkg/runpath.so", E "/pkg/rpath.so",
+                           E "/pkg/tls_user.so", E "/pkg/tls_desc.so", E "/pkg/weak.so", E "/pkg/provided.so"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        open_ok(paths[i], RTLD_NOW);
+        CHECK(dlopen(E "/pkg/missing_sym.so", RTLD_NOW) == NULL, "failed load");
+    }
+    loading_done = 1;
+    for (int i = 0; i < 4; i++) pthread_join(threads[i], NULL);
+}
+
 static void case_fork(void) {
     void *basic = open_ok(E "/pkg/basic.so", RTLD_NOW), *tls = open_ok(E "/pkg/tls.so", RTLD_NOW);
     ((int (*)(int))sym_ok(tls, "tls_add"))(1);
@@ -312,6 +351,7 @@ int main(int argc, char **argv, char **envp) {
     else if (strcmp(name, "tls") == 0) case_tls();
     else if (strcmp(name, "cxx") == 0) case_cxx();
     else if (strcmp(name, "fork") == 0) case_fork();
+    else if (strcmp(name, "concurrent") == 0) case_concurrent();
     else if (strcmp(name, "init") == 0) case_init();
     else if (strcmp(name, "iterate") == 0) case_iterate();
     else if (strcmp(name, "disk") == 0 && argc > 2) case_disk(argv[2]);
