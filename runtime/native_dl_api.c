@@ -98,8 +98,11 @@ void *dlsym(void *restrict handle, const char *restrict name) {
     native_unlock();
     if (!ok) {
         if (native_trace) native_trace_line("dlsym failed: %s", name);
-        native_set_error("%s: undefined symbol %s",
-                         handle == RTLD_DEFAULT ? "RTLD_DEFAULT" : ((struct native_object *)handle)->path, name);
+        const char *where = handle == RTLD_DEFAULT ? "RTLD_DEFAULT"
+                            : handle == RTLD_NEXT  ? "RTLD_NEXT"
+                            : handle == &native_executable ? "the executable"
+                                                           : ((struct native_object *)handle)->path;
+        native_set_error("%s: undefined symbol %s", where, name);
         return NULL;
     }
     return symbol_address(&s);

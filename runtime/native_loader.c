@@ -29,11 +29,23 @@ int native_trace;
 static pthread_mutex_t lock;
 static pthread_once_t lock_once = PTHREAD_ONCE_INIT;
 
-static void init_lock(void) {
+static void make_lock(void) {
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+/* fork() while another thread loads would leave the child's lock held forever: hold it across
+ * fork, then the child starts a fresh one (its only thread is not the owner musl recorded). */
+static void before_fork(void) { pthread_mutex_lock(&lock); }
+static void after_fork_parent(void) { pthread_mutex_unlock(&lock); }
+static void after_fork_child(void) { make_lock(); }
+
+static void init_lock(void) {
+    make_lock();
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     const char *trace = getenv("PYSTATIC_TRACE_NATIVE");
     native_trace = trace && *trace && strcmp(trace, "0") != 0;
 }

@@ -271,8 +271,7 @@ static int relocate_table(struct native_object *o, struct native_object *const *
             store(where, native_call_ifunc((uintptr_t)o->base + addend));
             break;
         case T_DTPMOD: case T_DTPOFF: case T_TLSDESC: {
-            struct native_object *owner = index ? def.object : o;
-            if (index && def.sym == NULL && def.object == NULL && def.value == 0) owner = NULL; /* weak, absent */
+            struct native_object *owner = index ? def.object : o; /* NULL: the executable, or weak and absent */
             if (!owner || !owner->tls_id) {
                 native_set_error("%s: a TLS relocation names a symbol without a TLS block in a loaded object "
                                  "(the executable's TLS cannot be shared)", o->path);

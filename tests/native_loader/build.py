@@ -1,5 +1,6 @@
 """Builds the native loader's test executable and its synthetic shared libraries for one CPU with
-zig (no Bazel): `python build.py ZIG ARCH OUT` (ARCH: x86_64 or aarch64).
+zig (no Bazel): `python build.py ZIG ARCH OUT [REAL.so ...]` (ARCH: x86_64 or aarch64; the real
+libraries' imports are added to the export table so `harness real` can load them from disk).
 
 OUT/tree/ is the "embedded" tree (served by the harness under /embedded/), OUT/bundle.bin holds
 its files at 64 KiB-aligned offsets (as the runtime stores them in the executable) with
@@ -50,7 +51,7 @@ def dynamic_symbols(path):
 
 
 class Builder:
-    def __init__(self, zig, arch, out):
+    def __init__(self, zig, arch, out, extra=()):
         self.zig, self.arch, self.out = zig, arch, out
         self.tree = os.path.join(out, "tree")
         self.env = dict(os.environ)
@@ -58,6 +59,7 @@ class Builder:
         self.env.setdefault("ZIG_GLOBAL_CACHE_DIR", cache)
         self.env.setdefault("ZIG_LOCAL_CACHE_DIR", cache)
         self.built = []
+        self.extra = list(extra)  # real libraries (e.g. a wheel's .libs) whose imports to export too
 
     def run(self, args):
         result = subprocess.run(args, env=self.env, capture_output=True, text=True)
@@ -130,27 +132,30 @@ class Builder:
         """All shipped files in one file at 64 KiB-aligned offsets, like the runtime's blob."""
         index = []
         with open(os.path.join(self.out, "bundle.bin"), "wb") as bundle:
-            for path in sorted(self.built):
+            files = [(path, os.path.relpath(path, self.tree)) for path in sorted(self.built)]
+            files += [(path, "real/" + os.path.basename(path)) for path in self.extra]
+            for path, name in files:
                 offset = (bundle.tell() + ALIGN - 1) // ALIGN * ALIGN
                 bundle.seek(offset)
                 data = open(path, "rb").read()
                 bundle.write(data)
-                index.append("/embedded/%s %d %d\n" % (os.path.relpath(path, self.tree), offset, len(data)))
+                index.append("/embedded/%s %d %d\n" % (name, offset, len(data)))
         with open(os.path.join(self.out, "bundle.idx"), "w") as f:
             f.writelines(index)
 
     def exports(self, weak_extra=()):
         defined, undefined = set(), {}
-        for path in self.built:
+        for path in self.built + self.extra:
             d, u = dynamic_symbols(path)
-            defined |= d
+            if path in self.built:  # a real library's own definitions may be libc's too (explicit_bzero)
+                defined |= d
             for name, weak in u.items():
                 undefined[name] = undefined.get(name, True) and weak
         names = sorted(n for n in undefined if n not in defined and n not in OVERRIDES and n not in MISSING)
         lines = ['#include "native_loader.h"']
         for i, name in enumerate(names):
             weak = " __attribute__((weak))" if undefined[name] or name in weak_extra else ""
-            lines.append('extern char export_%d[]%s __asm__("%s");' % (i, weak, name))
+            lines.append('extern char export_%d[] __asm__("%s")%s;' % (i, name, weak))
         lines.append("const struct pystatic_export pystatic_exports[] = {")
         lines += ['    {"%s", export_%d},' % (name, i) for i, name in enumerate(names)]
         lines += ["    {0, 0},", "};",
@@ -162,7 +167,7 @@ class Builder:
 
     def harness(self):
         weak = set()
-        for _ in range(3):  # names no static library defines become weak (NULL) exports
+        for _ in range(100):  # names no static library defines become weak (NULL) exports
             exports = self.exports(weak)
             args = [self.zig, "cc", "-target", self.arch + "-linux-musl", "-static", "-O2", "-Wl,--gc-sections",
                     "-fno-sanitize=undefined", "-Wall", "-I", RUNTIME, "-I", LIBS, "-I", HERE, "-o",
@@ -179,11 +184,11 @@ class Builder:
         raise RuntimeError(result.stderr)
 
 
-def build(zig, arch, out):
+def build(zig, arch, out, extra=()):
     if os.path.exists(out):
         shutil.rmtree(out)
     os.makedirs(out)
-    builder = Builder(zig, arch, out)
+    builder = Builder(zig, arch, out, extra)
     builder.libraries()
     builder.bundle()
     builder.harness()
@@ -191,4 +196,4 @@ def build(zig, arch, out):
 
 
 if __name__ == "__main__":
-    build(*sys.argv[1:4])
+    build(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:])

@@ -319,6 +319,38 @@ static void case_disk(const char *path) {
     CHECK(backed_by_bundle(sym_ok(h, "hashed_beta")) == 0, "disk mapping is the file's, not the bundle's");
 }
 
+/* `harness real LIB...`: real libraries (a wheel's .libs) loaded from disk; OpenBLAS, when
+ * present, multiplies matrices on its own threads (its 143 KB .tbss). */
+static void *blas_thread(void *arg) {
+    double (*ddot)(int64_t, const double *, int64_t, const double *, int64_t) = arg;
+    double x[100], y[100];
+    for (int i = 0; i < 100; i++) x[i] = i, y[i] = 2;
+    for (int round = 0; round < 100; round++) CHECK(ddot(100, x, 1, y, 1) == 9900.0, "ddot");
+    return NULL;
+}
+
+static void case_real(int count, char **paths) {
+    void *blas = NULL;
+    for (int i = 0; i < count; i++) {
+        void *h = open_ok(paths[i], RTLD_NOW);
+        if (dlsym(h, "scipy_cblas_ddot64_")) blas = h;
+        dlerror();
+    }
+    if (!blas) return;
+    pthread_t threads[8];
+    void *ddot = sym_ok(blas, "scipy_cblas_ddot64_");
+    for (int i = 0; i < 8; i++) CHECK(pthread_create(&threads[i], NULL, blas_thread, ddot) == 0, "create");
+    for (int i = 0; i < 8; i++) pthread_join(threads[i], NULL);
+    void (*dgemm)(int, int, int, int64_t, int64_t, int64_t, double, const double *, int64_t, const double *,
+                  int64_t, double, double *, int64_t) = sym_ok(blas, "scipy_cblas_dgemm64_");
+    enum { N = 300 };
+    static double a[N * N], b[N * N], c[N * N];
+    for (int i = 0; i < N * N; i++) a[i] = (i % N == i / N), b[i] = i % 7;
+    dgemm(101, 111, 111, N, N, N, 1.0, a, N, b, N, 0.0, c, N); /* row major, identity * b */
+    for (int i = 0; i < N * N; i++) CHECK(c[i] == b[i], "dgemm element %d: %g", i, c[i]);
+    printf("blas ok\n");
+}
+
 static void case_mdwe(void) {
     if (prctl(65 /* PR_SET_MDWE */, 1 /* PR_MDWE_REFUSE_EXEC_GAIN */, 0L, 0L, 0L) != 0) {
         printf("skip: PR_SET_MDWE: %s\n", strerror(errno));
@@ -356,6 +388,7 @@ int main(int argc, char **argv, char **envp) {
     else if (strcmp(name, "iterate") == 0) case_iterate();
     else if (strcmp(name, "disk") == 0 && argc > 2) case_disk(argv[2]);
     else if (strcmp(name, "mdwe") == 0) case_mdwe();
+    else if (strcmp(name, "real") == 0) case_real(argc - 2, argv + 2);
     else if (strcmp(name, "fuzz") == 0 && argc > 4) case_fuzz(argv[2], strtoul(argv[3], 0, 10), atoi(argv[4]));
     else {
         printf("FAIL unknown case %s\n", name);

@@ -29,7 +29,7 @@ int harness_provided(void) { return 4242; }
 
 /* ---- the embedded files ---- */
 struct entry { char path[256]; uint64_t offset, size; unsigned char *copy; };
-static struct entry entries[64];
+static struct entry entries[256];
 static size_t nentries;
 static int bundle_fd = -1;
 static const unsigned char *bundle_map;
@@ -42,7 +42,7 @@ void load_index(void) {
     use_fd = mode && strcmp(mode, "fd") == 0;
     FILE *f = fopen(index, "r");
     CHECK(f, "cannot open %s", index);
-    while (nentries < 64 && fscanf(f, "%255s %lu %lu", entries[nentries].path, &entries[nentries].offset,
+    while (nentries < 256 && fscanf(f, "%255s %lu %lu", entries[nentries].path, &entries[nentries].offset,
                                    &entries[nentries].size) == 3)
         nentries++;
     fclose(f);
