@@ -17,6 +17,7 @@
 #define MAX_PHNUM 256
 #define MAX_SPAN ((uint64_t)1 << 34)  /* 16 GiB of address space: anything larger is damage */
 #define MAX_ALIGN ((uint64_t)1 << 24)
+#define MAX_TLS ((uint64_t)1 << 26)
 
 int native_has(const struct native_object *o, int tag) {
     return tag >= 0 && tag <= DT_RELRENT && (o->dyn_present >> tag & 1);
@@ -75,6 +76,7 @@ static int validate_phdrs(struct native_object *o, const struct pystatic_image *
             *dynamic = p;
         } else if (p->p_type == PT_TLS) {
             if (p->p_align == 0) return fail(o, "PT_TLS has no alignment");
+            if (p->p_memsz > MAX_TLS) return fail(o, "PT_TLS is larger than 64 MiB per thread");
             o->tls_filesz = p->p_filesz;
             o->tls_memsz = p->p_memsz;
             o->tls_align = p->p_align;
@@ -109,7 +111,6 @@ static int validate_dynamic(struct native_object *o, const struct pystatic_image
     size_t count = 0;
     while (count < n && dyn[count].d_tag != DT_NULL) count++;
     if (count == n) return fail(o, "the dynamic section has no DT_NULL end");
-    if (((uintptr_t)dyn & 7) != 0) return fail(o, "the dynamic section is misaligned");
     o->dynamic = malloc((count + 1) * sizeof *o->dynamic);
     if (!o->dynamic) return fail(o, "out of memory");
     memcpy(o->dynamic, dyn, (count + 1) * sizeof *o->dynamic);

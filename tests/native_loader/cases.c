@@ -364,6 +364,7 @@ static void case_mdwe(void) {
 }
 
 void case_fuzz(const char *path, unsigned long seed, int count); /* fuzz.c */
+void case_load(const char *path);
 
 int main(int argc, char **argv, char **envp) {
     char exe[4096];
@@ -388,6 +389,7 @@ int main(int argc, char **argv, char **envp) {
     else if (strcmp(name, "iterate") == 0) case_iterate();
     else if (strcmp(name, "disk") == 0 && argc > 2) case_disk(argv[2]);
     else if (strcmp(name, "mdwe") == 0) case_mdwe();
+    else if (strcmp(name, "load") == 0 && argc > 2) case_load(argv[2]);
     else if (strcmp(name, "real") == 0) case_real(argc - 2, argv + 2);
     else if (strcmp(name, "fuzz") == 0 && argc > 4) case_fuzz(argv[2], strtoul(argv[3], 0, 10), atoi(argv[4]));
     else {

@@ -58,6 +58,23 @@ static void damage(unsigned char *copy, size_t *size, size_t front, size_t dyn, 
     }
 }
 
+/* `harness load FILE`: what one fuzz child does, with FILE's bytes (to replay a saved crash). */
+void case_load(const char *path) {
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    CHECK(fd >= 0 && fstat(fd, &st) == 0, "open %s", path);
+    unsigned char *data = malloc((size_t)st.st_size);
+    CHECK(read(fd, data, (size_t)st.st_size) == st.st_size, "read");
+    close(fd);
+    fuzz_image = (struct pystatic_image){data, (size_t)st.st_size, -1, 0};
+    void *h = dlopen("/fuzz/damaged.so", RTLD_NOW);
+    printf("%s\n", h ? "loaded" : dlerror());
+    if (h) {
+        dlsym(h, "fuzz_value");
+        dlsym(h, "fuzz_word");
+    }
+}
+
 void case_fuzz(const char *path, unsigned long seed, int count) {
     int fd = open(path, O_RDONLY);
     struct stat st;

@@ -101,9 +101,12 @@ def test_memory_deny_write_execute(built, mode):
         assert "refuses executable copies" in result.stdout
 
 
-def test_damaged_images_give_errors_not_crashes(built):
+# fuzz.so: GNU hash only; relr.so: DT_RELR, both hash tables; tls*.so: PT_TLS, TLS relocations.
+@pytest.mark.parametrize("library", ["fuzz", "relr", "sysvhash", "tls", "tls_desc"])
+def test_damaged_images_give_errors_not_crashes(built, library):
     _, out, _ = built
-    result = run(built, "memory", "fuzz", os.path.join(out, "tree", "pkg", "fuzz.so"), "20261205", "300", timeout=900)
+    path = os.path.join(out, "tree", "pkg", library + ".so")
+    result = run(built, "memory", "fuzz", path, "20261205", "300", timeout=900)
     assert_ok(result, "fuzz")
     assert " 0 crashed" in result.stdout
     refused = int(result.stdout.split("fuzz: ")[1].split(" refused")[0])
