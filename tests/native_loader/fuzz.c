@@ -96,6 +96,15 @@ void case_fuzz(const char *path, unsigned long seed, int count) {
         if (pid == 0) {
             alarm(10);
             fuzz_image = (struct pystatic_image){copy, size, -1, 0};
+            const char *mode = getenv("NL_MODE");
+            if (mode && strcmp(mode, "fd") == 0) { /* the same bytes in a file: file-backed mappings */
+                char name[4096];
+                snprintf(name, sizeof name, "%s.fuzz-%d", path, (int)getpid());
+                int out = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+                CHECK(out >= 0 && write(out, copy, size) == (ssize_t)size, "write %s", name);
+                unlink(name);
+                fuzz_image.fd = out;
+            }
             void *h = dlopen("/fuzz/damaged.so", RTLD_NOW);
             if (!h) _exit(dlerror() ? 3 : 4); /* 4: failed without a message */
             dlsym(h, "fuzz_value");

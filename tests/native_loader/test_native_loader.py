@@ -102,11 +102,12 @@ def test_memory_deny_write_execute(built, mode):
 
 
 # fuzz.so: GNU hash only; relr.so: DT_RELR, both hash tables; tls*.so: PT_TLS, TLS relocations.
-@pytest.mark.parametrize("library", ["fuzz", "relr", "sysvhash", "tls", "tls_desc"])
-def test_damaged_images_give_errors_not_crashes(built, library):
+@pytest.mark.parametrize("library,mode", [("fuzz", "memory"), ("fuzz", "fd"), ("relr", "memory"),
+                                          ("sysvhash", "memory"), ("tls", "fd"), ("tls_desc", "memory")])
+def test_damaged_images_give_errors_not_crashes(built, library, mode):
     _, out, _ = built
     path = os.path.join(out, "tree", "pkg", library + ".so")
-    result = run(built, "memory", "fuzz", path, "20261205", "300", timeout=900)
+    result = run(built, mode, "fuzz", path, "20261205", "300", timeout=900)
     assert_ok(result, "fuzz")
     assert " 0 crashed" in result.stdout
     refused = int(result.stdout.split("fuzz: ")[1].split(" refused")[0])
