@@ -56,6 +56,7 @@ static int is_pow2(uint64_t v) { return (v & (v - 1)) == 0; }
 
 static int validate_phdrs(struct native_object *o, const struct pystatic_image *image, const Elf64_Phdr *ph,
                           size_t phnum, const Elf64_Phdr **dynamic) {
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
     o->loads = calloc(phnum, sizeof *o->loads);
     if (!o->loads) return fail(o, "out of memory");
     uint64_t end = 0;
@@ -70,6 +71,9 @@ static int validate_phdrs(struct native_object *o, const struct pystatic_image *
         }
         if (p->p_type == PT_LOAD) {
             if (p->p_vaddr < end) return fail(o, "PT_LOAD segments overlap or are not sorted");
+            /* A page holds one protection: linkers never let segments with different ones share it. */
+            if (o->nloads && (end + page - 1) / page > p->p_vaddr / page && o->loads[o->nloads - 1].p_flags != p->p_flags)
+                return fail(o, "PT_LOAD segments with different permissions share a page");
             end = p->p_vaddr + p->p_memsz;
             o->loads[o->nloads++] = *p;
         } else if (p->p_type == PT_DYNAMIC) {
