@@ -69,8 +69,9 @@ static void *symbol_address(const struct native_symbol *s) {
 }
 
 /* RTLD_DEFAULT: the loader's own functions and the export table, the RTLD_GLOBAL objects, then
- * every loaded object in load order. A handle: that object's dependency closure. The
- * executable's handle: its export table. */
+ * every loaded object in load order. A handle: that object's dependency closure, then the export
+ * table (every object needs libc, which the executable holds). The executable's handle: its
+ * export table. */
 void *dlsym(void *restrict handle, const char *restrict name) {
     struct native_symbol s;
     int ok = 0;
@@ -91,6 +92,11 @@ void *dlsym(void *restrict handle, const char *restrict name) {
         struct native_object **scope = native_closure(handle);
         ok = scope && native_find_in_scope(scope, name, &s);
         free(scope);
+        if (!ok) { /* the closure's libc (and other provided libraries) are the executable's */
+            ok = native_find_export(name, &s.value);
+            s.object = NULL;
+            s.sym = NULL;
+        }
     } else {
         native_unlock();
         return NULL;

@@ -43,6 +43,7 @@ static void case_basic(void) {
     CHECK(sym_ok(dep, "dep_value") == dep_pointer(), "relocation bound to the dependency");
     CHECK(open_ok(E "/other.libs/libdep.so", RTLD_NOW) == dep, "same DT_SONAME, same handle");
     CHECK(sym_ok(h, "dep_value") == dep_pointer(), "dlsym searches the closure");
+    CHECK(dlsym(h, "strlen") == (void *)strlen, "dlsym(handle) ends with the executable's libc");
     CHECK(dlsym(h, "no_such_name") == NULL, "missing symbol");
     const char *e = dlerror();
     CHECK(e && strstr(e, "no_such_name"), "dlsym error %s", e ? e : "(none)");
