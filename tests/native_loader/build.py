@@ -156,6 +156,9 @@ class Builder:
         for i, name in enumerate(names):
             weak = " __attribute__((weak))" if undefined[name] or name in weak_extra else ""
             lines.append('extern char export_%d[] __asm__("%s")%s;' % (i, name, weak))
+            # lld names the object referencing an undefined symbol, and demangles C++ names:
+            # this one's name says which export could not be linked.
+            lines.append("__attribute__((used)) static void *const export_ref_%d = export_%d;" % (i, i))
         lines.append("const struct pystatic_export pystatic_exports[] = {")
         lines += ['    {"%s", export_%d},' % (name, i) for i, name in enumerate(names)]
         lines += ["    {0, 0},", "};",
@@ -163,12 +166,12 @@ class Builder:
         path = os.path.join(self.out, "exports.c")
         with open(path, "w") as f:
             f.write("\n".join(lines))
-        return path
+        return path, names
 
     def harness(self):
         weak = set()
         for _ in range(100):  # names no static library defines become weak (NULL) exports
-            exports = self.exports(weak)
+            exports, names = self.exports(weak)
             args = [self.zig, "cc", "-target", self.arch + "-linux-musl", "-static", "-O2", "-Wl,--gc-sections",
                     "-fno-sanitize=undefined", "-Wall", "-I", RUNTIME, "-I", LIBS, "-I", HERE, "-o",
                     os.path.join(self.out, "harness"), os.path.join(HERE, "harness.c"), os.path.join(HERE, "cases.c"),
@@ -177,8 +180,8 @@ class Builder:
             result = subprocess.run(args, env=self.env, capture_output=True, text=True)
             if result.returncode == 0:
                 return
-            missing = set(re.findall(r"undefined symbol: (\S+)", result.stderr))
-            if not missing:
+            missing = {names[int(n)] for n in re.findall(r"\(export_ref_(\d+)\)", result.stderr)}
+            if not missing - weak:
                 raise RuntimeError(result.stderr)
             weak |= missing
         raise RuntimeError(result.stderr)
