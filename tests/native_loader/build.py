@@ -114,6 +114,7 @@ class Builder:
         gone = self.lib("stub/libgone.so", ["gone.c"], ship=False)
         self.lib("pkg/missing_needed.so", ["missing_needed.c"], needs=[gone])
         self.lib("pkg/weak.so", ["weak.c"])
+        self.lib("pkg/global_def.so", ["global_def.c"])
         self.lib("pkg/tls.so", ["tls.c"], flags=[gd])
         self.lib("pkg/tls_user.so", ["tls_user.c"], needs=["pkg/tls.so"], flags=[gd, "-Wl,-rpath,$ORIGIN"])
         desc = ["-mtls-dialect=gnu2"] if self.arch == "x86_64" else []

@@ -71,6 +71,14 @@ static void case_basic(void) {
     CHECK(backed_by_bundle((void *)check) == expect, "file-backed mapping expected: %d", expect);
 }
 
+/* RTLD_GLOBAL objects serve later loads that do not NEED them; RTLD_NOLOAD only finds. */
+static void case_global(void) {
+    CHECK(dlopen(E "/pkg/global_def.so", RTLD_NOW | RTLD_NOLOAD) == NULL && dlerror(), "RTLD_NOLOAD of a new object");
+    void *def = open_ok(E "/pkg/global_def.so", RTLD_NOW | RTLD_GLOBAL);
+    CHECK(open_ok(E "/pkg/global_def.so", RTLD_NOW | RTLD_NOLOAD) == def, "RTLD_NOLOAD of a loaded object");
+    CHECK(((int_fn)sym_ok(open_ok(E "/pkg/weak.so", RTLD_NOW), "weak_check"))() == 1, "bound to the global object");
+}
+
 static void case_relr(void) {
     int_fn check = (int_fn)sym_ok(open_ok(E "/pkg/relr.so", RTLD_NOW), "relr_check");
     CHECK(check() == 0, "relr_check %d", check());
@@ -377,6 +385,7 @@ int main(int argc, char **argv, char **envp) {
     const char *name = argc > 1 ? argv[1] : "";
     if (strcmp(name, "basic") == 0) case_basic();
     else if (strcmp(name, "relr") == 0) case_relr();
+    else if (strcmp(name, "global") == 0) case_global();
     else if (strcmp(name, "ifunc") == 0) case_ifunc();
     else if (strcmp(name, "hash") == 0) case_hash();
     else if (strcmp(name, "cycle") == 0) case_cycle();
