@@ -175,8 +175,8 @@ class Builder:
             exports, names = self.exports(weak)
             args = [self.zig, "cc", "-target", self.arch + "-linux-musl", "-static", "-O2", "-Wl,--gc-sections",
                     "-fno-sanitize=undefined", "-Wall", "-I", RUNTIME, "-I", LIBS, "-I", HERE, "-o",
-                    os.path.join(self.out, "harness"), os.path.join(HERE, "harness.c"), os.path.join(HERE, "cases.c"),
-                    os.path.join(HERE, "fuzz.c"), exports]
+                    os.path.join(self.out, "harness"), exports]
+            args += [os.path.join(HERE, name) for name in ("harness.c", "cases.c", "threads.c", "fuzz.c")]
             args += [os.path.join(RUNTIME, s) for s in LOADER_SOURCES]
             result = subprocess.run(args, env=self.env, capture_output=True, text=True)
             if result.returncode == 0:

@@ -18,9 +18,22 @@
         }                                                                                \
     } while (0)
 
+#define E "/embedded"
+typedef int (*int_fn)(void);
+
 extern struct pystatic_image fuzz_image; /* served as /fuzz/damaged.so when data != NULL */
 void load_index(void);
 void *open_ok(const char *path, int flags);
 void *sym_ok(void *handle, const char *name);
 void expect_error(const char *path, const char *part1, const char *part2);
+
+/* threads.c */
+void case_tls(void);
+void case_cxx(void);
+void case_concurrent(void);
+void case_fork(void);
+void case_real(int count, char **paths);
+/* fuzz.c */
+void case_fuzz(const char *path, unsigned long seed, int count);
+void case_load(const char *path);
 #endif
