@@ -92,6 +92,7 @@ static int validate_phdrs(struct native_object *o, const struct pystatic_image *
     }
     if (o->nloads == 0) return fail(o, "no PT_LOAD segment");
     if (!*dynamic) return fail(o, "no PT_DYNAMIC segment (not a shared object?)");
+    if ((*dynamic)->p_offset % 8) return fail(o, "PT_DYNAMIC is misaligned");
     if (o->tls_memsz && !native_contains(o, (uint64_t)(uintptr_t)o->tls_image, o->tls_filesz, NATIVE_IN_FILE))
         return fail(o, "PT_TLS initialization image lies outside the loaded segments");
     if (o->relro_end > o->relro_start && !native_contains(o, o->relro_start, o->relro_end - o->relro_start, PF_W))
@@ -103,7 +104,9 @@ static int validate_phdrs(struct native_object *o, const struct pystatic_image *
 static int check_table(struct native_object *o, int tag, uint64_t size_tag, uint64_t entsize) {
     if (!native_has(o, tag)) return 1;
     uint64_t size = size_tag ? o->dynv[size_tag] : entsize;
+    uint64_t align = tag == DT_HASH ? 4 : entsize > 1 ? 8 : 1; /* tables are read in place as arrays */
     if (entsize > 1 && size % entsize) return fail(o, "a dynamic table's size is not a multiple of its entry");
+    if (o->dynv[tag] % align) return fail(o, "a dynamic table is misaligned");
     if (!native_contains(o, o->dynv[tag], size, PF_R | NATIVE_IN_FILE))
         return fail(o, "a dynamic table lies outside the loaded segments");
     return 1;
@@ -148,7 +151,7 @@ static int validate_dynamic(struct native_object *o, const struct pystatic_image
         !check_table(o, DT_HASH, 0, 8) || !check_table(o, DT_INIT_ARRAY, DT_INIT_ARRAYSZ, 8) ||
         !check_table(o, DT_FINI_ARRAY, DT_FINI_ARRAYSZ, 8))
         return 0;
-    if (o->gnu_hash_vaddr && !native_contains(o, o->gnu_hash_vaddr, 16, PF_R | NATIVE_IN_FILE))
+    if (o->gnu_hash_vaddr && (o->gnu_hash_vaddr % 8 || !native_contains(o, o->gnu_hash_vaddr, 16, PF_R | NATIVE_IN_FILE)))
         return fail(o, "DT_GNU_HASH lies outside the loaded segments");
     const char *strtab = (const char *)image_at(o, image, o->dynv[DT_STRTAB], o->dynv[DT_STRSZ]);
     if (o->dynv[DT_STRSZ] == 0 || strtab[o->dynv[DT_STRSZ] - 1] != '\0')

@@ -37,7 +37,7 @@ static uint64_t sysv_count(const struct native_object *o, int r) {
 static uint64_t gnu_count(const struct native_object *o, int r) {
     const uint32_t *g = o->gnu_hash;
     uint64_t nbuckets = g[0], symoffset = g[1], bloom = g[2];
-    if (nbuckets == 0 || bloom == 0 || !native_contains(o, o->gnu_hash_vaddr, 16 + 8 * bloom + 4 * nbuckets, r))
+    if (nbuckets == 0 || bloom == 0 || g[3] >= 32 || !native_contains(o, o->gnu_hash_vaddr, 16 + 8 * bloom + 4 * nbuckets, r))
         return 0;
     const uint32_t *buckets = g + 4 + 2 * bloom, *chain = buckets + nbuckets;
     uint64_t last = 0;
@@ -113,7 +113,7 @@ int native_find_in_object(struct native_object *o, const char *name, uint32_t gh
                           struct native_symbol *out) {
     if (o->gnu_hash) {
         const uint32_t *g = o->gnu_hash;
-        uint32_t nbuckets = g[0], symoffset = g[1], bloom_size = g[2], shift = g[3] & 63;
+        uint32_t nbuckets = g[0], symoffset = g[1], bloom_size = g[2], shift = g[3] & 31;
         const uint64_t *bloom = (const uint64_t *)(g + 4);
         uint64_t word = bloom[(gh / 64) % bloom_size];
         uint64_t mask = ((uint64_t)1 << (gh % 64)) | ((uint64_t)1 << ((gh >> shift) % 64));

@@ -173,8 +173,9 @@ class Builder:
         weak = set()
         for _ in range(100):  # names no static library defines become weak (NULL) exports
             exports, names = self.exports(weak)
+            # UBSan on the loader: a damaged image must not reach undefined behaviour either
             args = [self.zig, "cc", "-target", self.arch + "-linux-musl", "-static", "-O2", "-Wl,--gc-sections",
-                    "-fno-sanitize=undefined", "-Wall", "-I", RUNTIME, "-I", LIBS, "-I", HERE, "-o",
+                    "-fsanitize=undefined", "-fno-sanitize-recover=undefined", "-Wall", "-I", RUNTIME, "-I", LIBS, "-I", HERE, "-o",
                     os.path.join(self.out, "harness"), exports]
             args += [os.path.join(HERE, name) for name in ("harness.c", "cases.c", "threads.c", "fuzz.c")]
             args += [os.path.join(RUNTIME, s) for s in LOADER_SOURCES]
