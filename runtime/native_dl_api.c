@@ -69,8 +69,9 @@ static void *symbol_address(const struct native_symbol *s) {
 }
 
 /* RTLD_DEFAULT: the loader's own functions and the export table, the RTLD_GLOBAL objects, then
- * every loaded object in load order. A handle: that object's dependency closure. The
- * executable's handle: its export table. */
+ * every loaded object in load order. A handle: that object's dependency closure, then the export
+ * table (every object needs libc, which the executable holds). The executable's handle: its
+ * export table. */
 void *dlsym(void *restrict handle, const char *restrict name) {
     struct native_symbol s;
     int ok = 0;
@@ -91,6 +92,11 @@ void *dlsym(void *restrict handle, const char *restrict name) {
         struct native_object **scope = native_closure(handle);
         ok = scope && native_find_in_scope(scope, name, &s);
         free(scope);
+        if (!ok) { /* the closure's libc (and other provided libraries) are the executable's */
+            ok = native_find_export(name, &s.value);
+            s.object = NULL;
+            s.sym = NULL;
+        }
     } else {
         native_unlock();
         return NULL;
@@ -98,8 +104,11 @@ void *dlsym(void *restrict handle, const char *restrict name) {
     native_unlock();
     if (!ok) {
         if (native_trace) native_trace_line("dlsym failed: %s", name);
-        native_set_error("%s: undefined symbol %s",
-                         handle == RTLD_DEFAULT ? "RTLD_DEFAULT" : ((struct native_object *)handle)->path, name);
+        const char *where = handle == RTLD_DEFAULT ? "RTLD_DEFAULT"
+                            : handle == RTLD_NEXT  ? "RTLD_NEXT"
+                            : handle == &native_executable ? "the executable"
+                                                           : ((struct native_object *)handle)->path;
+        native_set_error("%s: undefined symbol %s", where, name);
         return NULL;
     }
     return symbol_address(&s);

@@ -105,6 +105,7 @@ void *pystatic_tls_get_addr(size_t *v);
 void *native_tls_block_if_allocated(size_t id);
 void *native_tlsdesc_argument(size_t id, uint64_t offset);
 extern char pystatic_tlsdesc_dynamic[]; /* the TLSDESC resolver (assembly) */
+void *pystatic_tlsdesc_slow(const size_t *argument); /* its slow path, called from the assembly */
 
 /* native_dl_api.c */
 void native_set_error(const char *format, ...) __attribute__((format(printf, 1, 2)));

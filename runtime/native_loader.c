@@ -29,11 +29,23 @@ int native_trace;
 static pthread_mutex_t lock;
 static pthread_once_t lock_once = PTHREAD_ONCE_INIT;
 
-static void init_lock(void) {
+static void make_lock(void) {
     pthread_mutexattr_t attr;
     pthread_mutexattr_init(&attr);
     pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+/* fork() while another thread loads would leave the child's lock held forever: hold it across
+ * fork, then the child starts a fresh one (its only thread is not the owner musl recorded). */
+static void before_fork(void) { pthread_mutex_lock(&lock); }
+static void after_fork_parent(void) { pthread_mutex_unlock(&lock); }
+static void after_fork_child(void) { make_lock(); }
+
+static void init_lock(void) {
+    make_lock();
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     const char *trace = getenv("PYSTATIC_TRACE_NATIVE");
     native_trace = trace && *trace && strcmp(trace, "0") != 0;
 }
@@ -60,11 +72,17 @@ static const char *const libc_names[] = {"libc.so", "libc.so.6", "libc.musl-x86_
                                          "libpthread.so.0", "libdl.so.2", "libm.so.6", "librt.so.1",
                                          "libutil.so.1", "libcrypt.so.1", "libresolv.so.2", NULL};
 
-/* DT_NEEDED names the executable answers for: musl's libc (all in one) and the generated list. */
-static int is_provided(const char *name) {
+/* musl's libc is one library, and the executable holds it. */
+static int is_libc(const char *name) {
     if (strncmp(name, "ld-musl-", 8) == 0 && strstr(name, ".so.1")) return 1;
     for (const char *const *p = libc_names; *p; p++)
         if (strcmp(name, *p) == 0) return 1;
+    return 0;
+}
+
+/* Other DT_NEEDED names the executable answers for (generated list, e.g. libz.so.1). */
+static int is_provided(const char *name) {
+    if (is_libc(name)) return 1;
     for (const char *const *p = pystatic_provided_libraries; *p; p++)
         if (strcmp(name, *p) == 0) return 1;
     return 0;
@@ -182,11 +200,11 @@ fail:
     return NULL;
 }
 
-/* DT_NEEDED name → object: DT_RUNPATH (else DT_RPATH) with $ORIGIN, then loaded DT_SONAMEs and
- * basenames. Provided libraries give &native_executable (not a dependency). */
+/* DT_NEEDED name → object: libc, DT_RUNPATH (else DT_RPATH) with $ORIGIN, loaded DT_SONAMEs and
+ * basenames, then the libraries the executable provides (&native_executable: not a dependency). */
 static struct native_object *load_needed(struct native_object *o, const char *name, struct native_object **pending,
                                          struct native_object **tail) {
-    if (is_provided(name)) return &native_executable;
+    if (is_libc(name)) return &native_executable;
     if (strchr(name, '/')) {
         char *path = normalize(name);
         struct native_object *found = path ? find_loaded(path, NULL, *pending) : NULL;
@@ -232,6 +250,7 @@ static struct native_object *load_needed(struct native_object *o, const char *na
         if ((p->soname && strcmp(p->soname, name) == 0) || strcmp(p->basename, name) == 0) return p;
     for (p = *pending; p; p = p->pending)
         if ((p->soname && strcmp(p->soname, name) == 0) || strcmp(p->basename, name) == 0) return p;
+    if (is_provided(name)) return &native_executable;
     native_set_error("%s: needed library %s not found (not embedded next to it, not loaded, not provided by "
                      "the executable)", o->path, name);
     return NULL;
@@ -334,6 +353,10 @@ struct native_object *native_open(const char *name, int flags) {
     if (native_executable.path[0] && strcmp(path, native_executable.path) == 0) return free(path), &native_executable;
     struct native_object *o = find_loaded(path, NULL, NULL);
     if (o) return free(path), open_loaded(o, flags);
+    if (flags & RTLD_NOLOAD) {
+        native_set_error("%s: not loaded (RTLD_NOLOAD)", path);
+        return free(path), NULL;
+    }
     struct native_object *pending = NULL, *tail = NULL;
     struct native_object *root = load_one(path, &pending, &tail);
     if (!root) return NULL;

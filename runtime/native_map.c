@@ -17,6 +17,7 @@
 #define MAX_PHNUM 256
 #define MAX_SPAN ((uint64_t)1 << 34)  /* 16 GiB of address space: anything larger is damage */
 #define MAX_ALIGN ((uint64_t)1 << 24)
+#define MAX_TLS ((uint64_t)1 << 26)
 
 int native_has(const struct native_object *o, int tag) {
     return tag >= 0 && tag <= DT_RELRENT && (o->dyn_present >> tag & 1);
@@ -55,6 +56,7 @@ static int is_pow2(uint64_t v) { return (v & (v - 1)) == 0; }
 
 static int validate_phdrs(struct native_object *o, const struct pystatic_image *image, const Elf64_Phdr *ph,
                           size_t phnum, const Elf64_Phdr **dynamic) {
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
     o->loads = calloc(phnum, sizeof *o->loads);
     if (!o->loads) return fail(o, "out of memory");
     uint64_t end = 0;
@@ -69,12 +71,16 @@ static int validate_phdrs(struct native_object *o, const struct pystatic_image *
         }
         if (p->p_type == PT_LOAD) {
             if (p->p_vaddr < end) return fail(o, "PT_LOAD segments overlap or are not sorted");
+            /* A page holds one protection: linkers never let segments with different ones share it. */
+            if (o->nloads && (end + page - 1) / page > p->p_vaddr / page && o->loads[o->nloads - 1].p_flags != p->p_flags)
+                return fail(o, "PT_LOAD segments with different permissions share a page");
             end = p->p_vaddr + p->p_memsz;
             o->loads[o->nloads++] = *p;
         } else if (p->p_type == PT_DYNAMIC) {
             *dynamic = p;
         } else if (p->p_type == PT_TLS) {
             if (p->p_align == 0) return fail(o, "PT_TLS has no alignment");
+            if (p->p_memsz > MAX_TLS) return fail(o, "PT_TLS is larger than 64 MiB per thread");
             o->tls_filesz = p->p_filesz;
             o->tls_memsz = p->p_memsz;
             o->tls_align = p->p_align;
@@ -86,6 +92,7 @@ static int validate_phdrs(struct native_object *o, const struct pystatic_image *
     }
     if (o->nloads == 0) return fail(o, "no PT_LOAD segment");
     if (!*dynamic) return fail(o, "no PT_DYNAMIC segment (not a shared object?)");
+    if ((*dynamic)->p_offset % 8) return fail(o, "PT_DYNAMIC is misaligned");
     if (o->tls_memsz && !native_contains(o, (uint64_t)(uintptr_t)o->tls_image, o->tls_filesz, NATIVE_IN_FILE))
         return fail(o, "PT_TLS initialization image lies outside the loaded segments");
     if (o->relro_end > o->relro_start && !native_contains(o, o->relro_start, o->relro_end - o->relro_start, PF_W))
@@ -97,7 +104,9 @@ static int validate_phdrs(struct native_object *o, const struct pystatic_image *
 static int check_table(struct native_object *o, int tag, uint64_t size_tag, uint64_t entsize) {
     if (!native_has(o, tag)) return 1;
     uint64_t size = size_tag ? o->dynv[size_tag] : entsize;
+    uint64_t align = tag == DT_HASH ? 4 : entsize > 1 ? 8 : 1; /* tables are read in place as arrays */
     if (entsize > 1 && size % entsize) return fail(o, "a dynamic table's size is not a multiple of its entry");
+    if (o->dynv[tag] % align) return fail(o, "a dynamic table is misaligned");
     if (!native_contains(o, o->dynv[tag], size, PF_R | NATIVE_IN_FILE))
         return fail(o, "a dynamic table lies outside the loaded segments");
     return 1;
@@ -109,7 +118,6 @@ static int validate_dynamic(struct native_object *o, const struct pystatic_image
     size_t count = 0;
     while (count < n && dyn[count].d_tag != DT_NULL) count++;
     if (count == n) return fail(o, "the dynamic section has no DT_NULL end");
-    if (((uintptr_t)dyn & 7) != 0) return fail(o, "the dynamic section is misaligned");
     o->dynamic = malloc((count + 1) * sizeof *o->dynamic);
     if (!o->dynamic) return fail(o, "out of memory");
     memcpy(o->dynamic, dyn, (count + 1) * sizeof *o->dynamic);
@@ -143,7 +151,7 @@ static int validate_dynamic(struct native_object *o, const struct pystatic_image
         !check_table(o, DT_HASH, 0, 8) || !check_table(o, DT_INIT_ARRAY, DT_INIT_ARRAYSZ, 8) ||
         !check_table(o, DT_FINI_ARRAY, DT_FINI_ARRAYSZ, 8))
         return 0;
-    if (o->gnu_hash_vaddr && !native_contains(o, o->gnu_hash_vaddr, 16, PF_R | NATIVE_IN_FILE))
+    if (o->gnu_hash_vaddr && (o->gnu_hash_vaddr % 8 || !native_contains(o, o->gnu_hash_vaddr, 16, PF_R | NATIVE_IN_FILE)))
         return fail(o, "DT_GNU_HASH lies outside the loaded segments");
     const char *strtab = (const char *)image_at(o, image, o->dynv[DT_STRTAB], o->dynv[DT_STRSZ]);
     if (o->dynv[DT_STRSZ] == 0 || strtab[o->dynv[DT_STRSZ] - 1] != '\0')

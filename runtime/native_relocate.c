@@ -26,40 +26,50 @@ static uint32_t gnu_hash(const char *s) {
     return h;
 }
 
-/* Sets o->nsyms from the hash table, checking the whole table lies in the loaded bytes. */
+/* Symbol count of a SysV hash table (its nchain), 0 when the table is damaged. */
+static uint64_t sysv_count(const struct native_object *o, int r) {
+    uint64_t nbucket = o->sysv_hash[0], nchain = o->sysv_hash[1];
+    if (nbucket == 0 || !native_contains(o, o->dynv[DT_HASH], 8 + 4 * (nbucket + nchain), r)) return 0;
+    return nchain;
+}
+
+/* Symbol count of a GNU hash table (end of the last chain), 0 when the table is damaged. */
+static uint64_t gnu_count(const struct native_object *o, int r) {
+    const uint32_t *g = o->gnu_hash;
+    uint64_t nbuckets = g[0], symoffset = g[1], bloom = g[2];
+    if (nbuckets == 0 || bloom == 0 || g[3] >= 32 || !native_contains(o, o->gnu_hash_vaddr, 16 + 8 * bloom + 4 * nbuckets, r))
+        return 0;
+    const uint32_t *buckets = g + 4 + 2 * bloom, *chain = buckets + nbuckets;
+    uint64_t last = 0;
+    for (uint64_t i = 0; i < nbuckets; i++)
+        if (buckets[i] > last) last = buckets[i];
+    if (last == 0) return symoffset ? symoffset : 1;
+    if (last < symoffset) return 0;
+    uint64_t chain_vaddr = o->gnu_hash_vaddr + 16 + 8 * bloom + 4 * nbuckets;
+    for (;; last++) {
+        if (!native_contains(o, chain_vaddr + 4 * (last - symoffset), 4, r)) return 0;
+        if (chain[last - symoffset] & 1) break;
+    }
+    if (!native_contains(o, chain_vaddr, 4 * (last + 1 - symoffset), r)) return 0; /* in one piece */
+    return last + 1;
+}
+
+/* Sets o->nsyms from the hash tables (the smaller count when there are both: every lookup,
+ * whichever table it walks, stays below it), checking the tables lie in the loaded bytes. */
 int native_count_symbols(struct native_object *o) {
     const int r = PF_R | NATIVE_IN_FILE;
-    if (o->sysv_hash) {
-        uint64_t nbucket = o->sysv_hash[0], nchain = o->sysv_hash[1];
-        if (nbucket == 0 || !native_contains(o, o->dynv[DT_HASH], 8 + 4 * (nbucket + nchain), r)) goto bad;
-        o->nsyms = nchain;
-    } else {
-        const uint32_t *g = o->gnu_hash;
-        uint64_t nbuckets = g[0], symoffset = g[1], bloom = g[2];
-        if (nbuckets == 0 || bloom == 0 ||
-            !native_contains(o, o->gnu_hash_vaddr, 16 + 8 * bloom + 4 * nbuckets, r))
-            goto bad;
-        const uint32_t *buckets = g + 4 + 2 * bloom, *chain = buckets + nbuckets;
-        uint64_t last = 0;
-        for (uint64_t i = 0; i < nbuckets; i++)
-            if (buckets[i] > last) last = buckets[i];
-        if (last && last < symoffset) goto bad;
-        if (last) {
-            uint64_t chain_vaddr = o->gnu_hash_vaddr + 16 + 8 * bloom + 4 * nbuckets;
-            for (;; last++) {
-                if (!native_contains(o, chain_vaddr + 4 * (last - symoffset), 4, r)) goto bad;
-                if (chain[last - symoffset] & 1) break;
-            }
-            o->nsyms = last + 1;
-        } else {
-            o->nsyms = symoffset;
-        }
+    uint64_t count = UINT64_MAX;
+    if (o->sysv_hash) count = sysv_count(o, r);
+    if (o->gnu_hash) {
+        uint64_t g = gnu_count(o, r);
+        if (g < count) count = g;
     }
-    if (o->nsyms > (1u << 24) || !native_contains(o, o->dynv[DT_SYMTAB], o->nsyms * sizeof(Elf64_Sym), r)) goto bad;
+    o->nsyms = count;
+    if (count == 0 || count > (1u << 24) || !native_contains(o, o->dynv[DT_SYMTAB], count * sizeof(Elf64_Sym), r)) {
+        native_set_error("%s: damaged symbol hash table", o->path);
+        return 0;
+    }
     return 1;
-bad:
-    native_set_error("%s: damaged symbol hash table", o->path);
-    return 0;
 }
 
 uintptr_t native_call_ifunc(uintptr_t resolver) {
@@ -103,7 +113,7 @@ int native_find_in_object(struct native_object *o, const char *name, uint32_t gh
                           struct native_symbol *out) {
     if (o->gnu_hash) {
         const uint32_t *g = o->gnu_hash;
-        uint32_t nbuckets = g[0], symoffset = g[1], bloom_size = g[2], shift = g[3] & 63;
+        uint32_t nbuckets = g[0], symoffset = g[1], bloom_size = g[2], shift = g[3] & 31;
         const uint64_t *bloom = (const uint64_t *)(g + 4);
         uint64_t word = bloom[(gh / 64) % bloom_size];
         uint64_t mask = ((uint64_t)1 << (gh % 64)) | ((uint64_t)1 << ((gh >> shift) % 64));
@@ -122,20 +132,24 @@ int native_find_in_object(struct native_object *o, const char *name, uint32_t gh
     uint32_t nbucket = h[0], nchain = h[1];
     const uint32_t *bucket = h + 2, *chain = bucket + nbucket;
     uint32_t steps = 0;
-    for (uint32_t i = bucket[sh % nbucket]; i && i < nchain && steps < nchain; i = chain[i], steps++)
+    for (uint32_t i = bucket[sh % nbucket]; i && i < o->nsyms && steps < nchain; i = chain[i], steps++)
         if (symbol_matches(o, &o->symtab[i], name)) return found(o, &o->symtab[i], out);
     return 0;
 }
 
 int native_find_export(const char *name, uintptr_t *value) {
-    size_t lo = 0, hi = 0;
-    while (pystatic_exports[hi].name) hi++;
+    static _Atomic size_t count; /* computed once; every thread computes the same value */
+    size_t lo = 0, hi = atomic_load_explicit(&count, memory_order_relaxed);
+    if (hi == 0) {
+        while (pystatic_exports[hi].name) hi++;
+        atomic_store_explicit(&count, hi, memory_order_relaxed);
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(name, pystatic_exports[mid].name);
-        if (c == 0) {
+        if (c == 0) { /* NULL: a weak reference of the executable nobody defined: not a definition */
             *value = (uintptr_t)pystatic_exports[mid].address;
-            return 1;
+            return *value != 0;
         }
         if (c < 0) hi = mid;
         else lo = mid + 1;
@@ -267,8 +281,7 @@ static int relocate_table(struct native_object *o, struct native_object *const *
             store(where, native_call_ifunc((uintptr_t)o->base + addend));
             break;
         case T_DTPMOD: case T_DTPOFF: case T_TLSDESC: {
-            struct native_object *owner = index ? def.object : o;
-            if (index && def.sym == NULL && def.object == NULL && def.value == 0) owner = NULL; /* weak, absent */
+            struct native_object *owner = index ? def.object : o; /* NULL: the executable, or weak and absent */
             if (!owner || !owner->tls_id) {
                 native_set_error("%s: a TLS relocation names a symbol without a TLS block in a loaded object "
                                  "(the executable's TLS cannot be shared)", o->path);
