@@ -82,7 +82,7 @@ def build_summary(stderr):
 
 
 def outputs(output_base):
-    run, _, _ = bazel("cquery", *TARGETS, MUSL, "--output=files", output_base=output_base)
+    run, _, _ = bazel("cquery", " + ".join(TARGETS), MUSL, "--output=files", output_base=output_base)
     files = [REPO / p for p in run.stdout.split()]
     paths = {}
     for target in TARGETS:
@@ -172,16 +172,36 @@ def measure_imports(binary, site, runs):
     return samples
 
 
+def checksummed(binary, site):
+    """{workload: bytes of the shared objects it loads}, from PYSTATIC_TRACE_NATIVE's lines, and the
+    binary's own zlib crc32 throughput in bytes/s (best of 5 over the largest of them): the blob
+    verifies each payload's CRC-32 on first use, a shared object's too, before it is mapped."""
+    loaded = {}
+    for name, statements in WORKLOADS.items():
+        run = subprocess.run([str(binary), *statements], capture_output=True, text=True, env={"PYSTATIC_TRACE_NATIVE": "1"})
+        paths = re.findall(r"^pystatic native: loaded " + re.escape(str(binary)) + r"/(\S+) \(", run.stderr, re.M)
+        loaded[name] = [site / p for p in paths]
+    largest = max((p for ps in loaded.values() for p in ps), key=lambda p: p.stat().st_size)
+    probe = ("import time, zlib\n"
+             f"data = open({str(largest)!r}, 'rb').read()\n"
+             "best = min(-time.perf_counter() + (zlib.crc32(data), time.perf_counter())[1] for _ in range(5))\n"
+             "print(len(data) / best)\n")
+    run = subprocess.run([str(binary), f"exec({probe!r})"], capture_output=True, text=True, env={})
+    rate = float(run.stdout.split("\n")[0])
+    return {name: sum(p.stat().st_size for p in ps) for name, ps in loaded.items()}, rate
+
+
 def ms(values):
     return f"{min(values):.1f} / {statistics.median(values):.1f}"
 
 
-def import_table(samples, out):
+def import_table(samples, crc, out):
     out("| import | memory: process ms | memory: import ms | copy: process ms | copy: import ms | disk: process ms | "
-        "disk: import ms | memory / disk (median import) |")
-    out("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        "disk: import ms | memory / disk (median import) | objects loaded: MB, CRC-32 ms |")
+    out("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     base = samples[("start-up (no import)", "memory")]
-    out(f"| start-up, no import | {ms([w * 1000 for w, _ in base])} | | | | | | |")
+    out(f"| start-up, no import | {ms([w * 1000 for w, _ in base])} | | | | | | | |")
+    loaded, rate = crc
     for name, statements in WORKLOADS.items():
         row = [f"`{'`; `'.join(statements)}`" if name != "all three" else "all three in one process"]
         medians = {}
@@ -192,6 +212,7 @@ def import_table(samples, out):
             medians[variant] = statistics.median(imports)
             row += [ms(walls), ms(imports)]
         row.append(f"{medians['memory'] / medians['disk']:.2f}")
+        row.append(f"{loaded[name] / 1e6:.1f}, {loaded[name] / rate * 1000:.1f}")
         out("| " + " | ".join(row) + " |")
 
 
@@ -317,6 +338,7 @@ def main(argv=None):
         interpreter = interpreter_from_disk(paths["python"], site)
         say(f"measuring imports, {runs} rounds")
         samples = measure_imports(binary, site, runs)
+        crc = checksummed(binary, site)
         load_imports = os.getloadavg()
         out(HEADING)
         out()
@@ -327,14 +349,18 @@ def main(argv=None):
         out()
         out(f"### Import time: min / median of {runs} runs, interleaved")
         out()
-        import_table(samples, out)
+        import_table(samples, crc, out)
         out()
         out("*memory*: `//bench:native_imports` as built, the shared objects mapped from the executable file; *copy*: "
             "the same with `PYSTATIC_NATIVE_COPY=1`; *disk*: the same binary with `--disk SITE`, the same wheel files "
             "unpacked into SITE with their `.pyc` compiled by the same CPython build, found first by a path finder "
             "(bench/programs/bench_imports.py): same interpreter, loader and export table, only the files differ. "
             "*process*: fork to exit, measured outside; *import*: `time.perf_counter_ns()` around the statements inside. "
-            "The extension modules each variant loaded are checked to come from where it says.")
+            "The extension modules each variant loaded are checked to come from where it says. *objects loaded*: the "
+            "bytes of the shared objects the import loads (`PYSTATIC_TRACE_NATIVE`), and the time the binary's zlib "
+            f"`crc32` takes over that many bytes ({crc[1] / 1e9:.2f} GB/s, best of 5, in cache): the blob verifies "
+            "a payload's CRC-32 on its first use, a whole shared object before it is mapped; from disk nothing is "
+            "verified.")
         out()
         ok = all(v == "ok" for v in interpreter.values())
         out("`//examples/python` (a py_static_interpreter of the same build) with `PYTHONPATH=SITE`: "
