@@ -197,21 +197,21 @@ def ms(values):
 
 def import_table(samples, crc, out):
     out("| import | memory: process ms | memory: import ms | copy: process ms | copy: import ms | disk: process ms | "
-        "disk: import ms | memory / disk (median import) | objects loaded: MB, CRC-32 ms |")
+        "disk: import ms | memory / disk: import, min / median | objects loaded: MB, CRC-32 ms |")
     out("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     base = samples[("start-up (no import)", "memory")]
     out(f"| start-up, no import | {ms([w * 1000 for w, _ in base])} | | | | | | | |")
     loaded, rate = crc
     for name, statements in WORKLOADS.items():
         row = [f"`{'`; `'.join(statements)}`" if name != "all three" else "all three in one process"]
-        medians = {}
+        imports = {}
         for variant in VARIANTS:
             s = samples[(name, variant)]
             walls = [w * 1000 for w, _ in s]
-            imports = [sum(r["imports"].values()) / 1e6 for _, r in s]
-            medians[variant] = statistics.median(imports)
-            row += [ms(walls), ms(imports)]
-        row.append(f"{medians['memory'] / medians['disk']:.2f}")
+            imports[variant] = [sum(r["imports"].values()) / 1e6 for _, r in s]
+            row += [ms(walls), ms(imports[variant])]
+        memory, disk = imports["memory"], imports["disk"]
+        row.append(f"{min(memory) / min(disk):.2f} / {statistics.median(memory) / statistics.median(disk):.2f}")
         row.append(f"{loaded[name] / 1e6:.1f}, {loaded[name] / rate * 1000:.1f}")
         out("| " + " | ".join(row) + " |")
 
@@ -296,17 +296,21 @@ def build_times(output_base, from_source, out):
         rmtree(cold)
     if not from_source:
         return None
+    # Fetching pypi_native_source (numpy's sdist, the build lock's tools) and analysis first, timed apart.
+    _, fetch_seconds, _ = bazel("build", "--nobuild", "//bench:native_numpy_source", MUSL, output_base=output_base,
+                                check=False, timeout=FROM_SOURCE_TIMEOUT)
     run, seconds, stderr = bazel("build", "//bench:native_numpy_source", MUSL, output_base=output_base, check=False,
-                                 timeout=FROM_SOURCE_TIMEOUT)
+                                 timeout=max(60, FROM_SOURCE_TIMEOUT - fetch_seconds))
     if run is None:
-        outcome = f"stopped after {FROM_SOURCE_TIMEOUT} s"
+        outcome = f"stopped: {FROM_SOURCE_TIMEOUT} s in all"
     elif run.returncode == 0:
         outcome = "built"
     else:
         errors = [line.strip(" |") for line in stderr.splitlines() if re.search(r"\bERROR: (?!Build did NOT|/)|^error: ", line)]
         outcome = "failed: " + (" / ".join(dict.fromkeys(e[:300] for e in errors[:3])) or stderr.strip().splitlines()[-1])
-    out(f"| numpy app with `build_from_source = [\"numpy\"]` (`//bench:native_numpy_source`, the repository "
-        f"`pypi_native_source` fetched first) | {seconds:.1f} | {outcome.replace('|', '/')}; {build_summary(stderr)} |")
+    out(f"| numpy app with `build_from_source = [\"numpy\"]` (`//bench:native_numpy_source`): fetching "
+        f"`pypi_native_source` where not yet done (numpy's sdist with pip, the build lock's tools), analysis | {fetch_seconds:.1f} | |")
+    out(f"| ... then its actions (numpy's `PyStaticSdist`) | {seconds:.1f} | {outcome.replace('|', '/')}; {build_summary(stderr)} |")
     return outcome
 
 
