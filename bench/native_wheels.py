@@ -392,9 +392,10 @@ def main(argv=None):
         outcome = build_times(args.output_base, not args.no_from_source, out)
         if outcome and 'Module "features" does not exist' in outcome:
             out()
-            out("numpy's `meson.build` needs its own fork of meson (`vendored-meson/` in the sdist, which adds the "
-                "`features` module); the sdist build runs the build lock's meson, upstream's, so it stops at "
-                "configure, before compiling anything.")
+            out("numpy's `pyproject.toml` names its own fork of meson (`[tool.meson-python] meson = "
+                "'vendored-meson/meson/meson.py'`, which adds the `features` module); the sdist build sets `MESON` to "
+                "the build lock's meson, upstream's (actions/pystatic/packages/sdist/meson.py), which meson-python "
+                "takes instead, so configure stops before anything is compiled.")
     out()
     out(f"Load average at the end: {os.getloadavg()[0]:.1f}.")
     if not args.no_write:
