@@ -94,10 +94,10 @@ def test_sdist_fetch_first_uses_the_metadata_stand_ins_then_pip_as_usual(tmp_pat
     package = LockedPackage("m", "1", hashes=[sha(archive)])
     assert fetch.fetch_sdist_with_pip("python3", package, tmp_path) == archive
     options, env = calls[0]
-    assert options == ["--no-binary=:all:", "--no-build-isolation"]
+    assert options == ["--no-binary=:all:", "--ignore-requires-python", "--no-build-isolation"]
     shims = pathlib.Path(env["PYTHONPATH"].split(":")[0])
     assert (shims / "mesonpy" / "__init__.py").exists() and (shims / "scikit_build_core" / "build" / "__init__.py").exists()
-    assert calls[1] == (["--no-binary=:all:"], None)  # the backend was not a stand-in: pip's own isolated build
+    assert calls[1] == (["--no-binary=:all:", "--ignore-requires-python"], None)  # the backend was not a stand-in: pip's own isolated build
     calls.clear()
     monkeypatch.setattr(fetch, "pip_download", lambda *a, **k: calls.append(a) or (archive, "Saved"))
     assert fetch.fetch_sdist_with_pip("python3", package, tmp_path) == archive and len(calls) == 1

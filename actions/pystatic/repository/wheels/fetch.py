@@ -92,9 +92,12 @@ def fetch_sdist_with_pip(python, package, work_dir):
         )
     shims = write_metadata_shims(pathlib.Path(tempfile.mkdtemp(dir=work_dir)))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(shims), os.environ.get("PYTHONPATH", "")])))
-    path, output = pip_download(python, package, hashes, ["--no-binary=:all:", "--no-build-isolation"], work_dir, env=env)
+    # The fetching python3 is the build machine's, not the target's (3.13): the lock chose the version
+    # for the target, so the sdist's Requires-Python (numpy 2.5: >=3.12) must not hide it from pip.
+    options = ["--no-binary=:all:", "--ignore-requires-python"]
+    path, output = pip_download(python, package, hashes, options + ["--no-build-isolation"], work_dir, env=env)
     if path is None:
-        path, output = pip_download(python, package, hashes, ["--no-binary=:all:"], work_dir)
+        path, output = pip_download(python, package, hashes, options, work_dir)
     if path is None and any(word in output.lower() for word in ("maturin", "cargo", "rustc", "setuptools-rust")):
         raise LockError(
             f"{package.name} {package.version}: its sdist is a Rust extension (PyO3/maturin or setuptools-rust), and pip "
