@@ -122,21 +122,3 @@ def test_trace(built, mode):
     assert " relocations, " in result.stderr and " us)" in result.stderr
     assert "pystatic native: lookup failed: no_such_function" in result.stderr
     assert "pystatic native:" not in run(built, mode, "basic").stderr
-
-
-@pytest.mark.parametrize("mode", MODES)
-def test_real_wheel_libraries(built, mode, tmp_path):
-    """A real wheel's bundled libraries (e.g. numpy.libs: libgcc_s, libstdc++ with DT_RELR, OpenBLAS
-    with its 143 KB .tbss and its own threads), embedded: env PYSTATIC_TEST_WHEEL_LIBS_<ARCH> = that
-    directory (an unpacked musllinux wheel's <pkg>.libs)."""
-    arch = built[0]
-    directory = os.environ.get("PYSTATIC_TEST_WHEEL_LIBS_" + arch.upper())
-    if not directory:
-        pytest.skip("set PYSTATIC_TEST_WHEEL_LIBS_%s to an unpacked musllinux wheel's .libs directory" % arch.upper())
-    libraries = sorted(os.path.join(directory, name) for name in os.listdir(directory) if ".so" in name)
-    out = str(tmp_path / "real")
-    build.build(ZIG, arch, out, libraries)
-    real = (arch, out, built[2])
-    names = ["/embedded/real/" + os.path.basename(path) for path in libraries]
-    assert_ok(run(real, mode, "real", *names), "real")
-    assert_ok(run(real, mode, "real", *libraries), "real")  # from disk
