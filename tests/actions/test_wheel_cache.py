@@ -183,6 +183,22 @@ def test_the_cache_lives_where_the_environment_says():
     assert cache_root({"PYSTATIC_WHEEL_CACHE": "off", "HOME": "/h"}) is None
     assert cache_root({"XDG_CACHE_HOME": "/x", "HOME": "/h"}) == pathlib.Path("/x/rules_pystatic/wheels")
     assert cache_root({"HOME": "/h"}) == pathlib.Path("/h/.cache/rules_pystatic/wheels")
+    # A relative path would be inside the repository, which Bazel deletes with every fetch.
+    assert cache_root({"PYSTATIC_WHEEL_CACHE": "cache", "HOME": "/h"}) is None
+
+
+def test_no_half_written_file_is_left_behind(tmp_path, monkeypatch):
+    wheel = make_wheel(tmp_path, "dep-2.0-py3-none-any.whl")
+    cache = FetchCache(tmp_path / "cache")
+
+    def full_disk(src, dst, *args):
+        dst.write(b"half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache_module.shutil, "copyfileobj", full_disk)
+    cache.store(wheel, sha(wheel))
+    directory = tmp_path / "cache" / "files" / sha(wheel)[:2] / sha(wheel)
+    assert cache.broken and list(directory.iterdir()) == [] and cache.lookup(sha(wheel)) is None
 
 
 def test_the_repository_script_fetches_through_the_cache(tmp_path, monkeypatch, capsys):

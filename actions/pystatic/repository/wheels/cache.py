@@ -35,7 +35,14 @@ def cache_root(environ=None):
     """The cache's directory from the environment, or None when $PYSTATIC_WHEEL_CACHE is `off`."""
     environ = os.environ if environ is None else environ
     if environ.get(ENV):
-        return None if environ[ENV] == OFF else pathlib.Path(environ[ENV])
+        if environ[ENV] == OFF:
+            return None
+        root = pathlib.Path(os.path.expanduser(environ[ENV]))
+        if not root.is_absolute():  # the fetch runs inside the repository, which Bazel deletes
+            print(f"pystatic.wheels: {ENV}={environ[ENV]} is not an absolute path: the download cache is not used. "
+                  f"Fix: set it to an absolute path (or to `{OFF}`)", file=sys.stderr)
+            return None
+        return root
     base = environ.get("XDG_CACHE_HOME") or os.path.join(environ.get("HOME") or os.path.expanduser("~"), ".cache")
     return pathlib.Path(base) / "rules_pystatic" / "wheels"
 
@@ -86,12 +93,25 @@ class FetchCache:
         directory = self.root / "files" / sha256[:2] / sha256
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".")
-            with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
-                shutil.copyfileobj(src, out)
-            os.replace(tmp, directory / pathlib.Path(path).name)
+            def copy(out):
+                with open(path, "rb") as src:
+                    shutil.copyfileobj(src, out)
+
+            self._write(directory, pathlib.Path(path).name, copy)
         except OSError as err:
             self._warn(err)
+
+    @staticmethod
+    def _write(directory, name, write):
+        """write(file) into a hidden file beside `name`, renamed to it when complete (removed if not)."""
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                write(out)
+            os.replace(tmp, directory / name)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
 
     def picked(self, key, allowed):
         """The file pip picked before for this key, if it is still cached and one of `allowed`."""
@@ -107,10 +127,7 @@ class FetchCache:
         picks = self.root / "picks"
         try:
             picks.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=picks, prefix=".")
-            with os.fdopen(fd, "w") as out:
-                out.write(sha256 + "\n")
-            os.replace(tmp, picks / key)
+            self._write(picks, key, lambda out: out.write((sha256 + "\n").encode()))
         except OSError as err:
             self._warn(err)
 
