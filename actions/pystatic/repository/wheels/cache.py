@@ -82,8 +82,8 @@ class FetchCache:
                 print(f"pystatic.wheels: {path} in the download cache is not the file of sha256 {sha256}: fetched again",
                       file=sys.stderr)
                 path.unlink()
-        except OSError as err:
-            self._warn(err)
+        except OSError:  # e.g. deleted meanwhile by another fetch that found it corrupt: a miss
+            pass
         return None
 
     def store(self, path, sha256):
@@ -91,12 +91,13 @@ class FetchCache:
         if self.broken:
             return
         directory = self.root / "files" / sha256[:2] / sha256
+
+        def copy(out):
+            with open(path, "rb") as src:
+                shutil.copyfileobj(src, out)
+
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            def copy(out):
-                with open(path, "rb") as src:
-                    shutil.copyfileobj(src, out)
-
             self._write(directory, pathlib.Path(path).name, copy)
         except OSError as err:
             self._warn(err)
