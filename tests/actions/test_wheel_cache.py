@@ -8,13 +8,15 @@ import pathlib
 
 import pytest
 from test_wheel_repo import Repository, make_wheel, sha
-from wheel_targets import TARGETS, X86
+from wheel_targets import ARM, TARGETS, X86
 
 from pystatic.repository import wheel_repo
 from pystatic.repository.wheels import cache as cache_module
 from pystatic.repository.wheels.cache import FetchCache, cache_root, pick_key
 from pystatic.repository.wheels.fetch import build_tool_options, pip_wheel_options
-from pystatic.repository.wheels.lock import LockedPackage, LockedWheel
+from pystatic.repository.wheels.lock import LockedPackage, LockedWheel, read_lock
+from pystatic.repository.wheels.platforms import platforms_of
+from pystatic.repository.wheels.prefetch import FAILED_PIN, prefetch, prefetch_lock
 
 
 class Index:
@@ -216,3 +218,66 @@ def test_the_repository_script_fetches_through_the_cache(tmp_path, monkeypatch, 
     monkeypatch.setenv(cache_module.ENV, "off")
     assert wheel_repo.main(args + ["--repo_dir", str(tmp_path / "repo3")]) == 0
     assert "download cache" not in capsys.readouterr().out and len(index.fetched) == 8
+
+
+class BatchIndex(Index):
+    """pip downloading many pins in one run (prefetch.pip_download_all); `missing` names pins it has
+    no file for: like pip, the whole run then fails naming the first one."""
+
+    def __init__(self, directory, missing=()):
+        super().__init__(directory)
+        self.runs, self.missing = [], set(missing)
+
+    def download(self, python, pins, options, dest):
+        self.runs.append(sorted(p.name for p, _ in pins))
+        for package, _ in pins:
+            if package.name in self.missing:
+                return False, f"ERROR: No matching distribution found for {package.name}=={package.version}\n"
+        for package, hashes in pins:
+            platform = X86 if any("x86_64" in o for o in options) else ARM
+            self.fetch("python3", LockedPackage(package.name, package.version, hashes=hashes), platform, None, dest)
+        return True, ""
+
+
+def test_prefetch_fetches_a_requirements_lock_in_one_pip_run_per_platform(tmp_path):
+    index = BatchIndex(write_index(tmp_path / "index"))
+    lock = write_requirements(tmp_path / "requirements.txt", index.directory)
+    cache = FetchCache(tmp_path / "cache")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    platforms = platforms_of(TARGETS, "3.13.15")
+    assert prefetch_lock("python3", lock, "", [], platforms, cache, repo, index.download) == 6
+    assert index.runs == [["app", "armonly", "dep"]] * 2
+    index.fetched.clear()
+    fetched, build = fetch_once(lock, repo, FetchCache(tmp_path / "cache"), index)
+    assert fetched == [] and "cannot be used" not in build
+    # Nothing is missing any more: no pip run at all.
+    assert prefetch_lock("python3", lock, "", [], platforms, cache, repo, index.download) == 0 and len(index.runs) == 2
+
+
+def test_prefetch_leaves_out_what_pip_cannot_fetch_and_the_resolver_fetches_it_alone(tmp_path):
+    index = BatchIndex(write_index(tmp_path / "index"), missing=["armonly"])
+    lock = write_requirements(tmp_path / "requirements.txt", index.directory)
+    cache = FetchCache(tmp_path / "cache")
+    assert prefetch("python3", read_lock(lock), platforms_of(TARGETS, "3.13.15"), cache, tmp_path, index.download) == 4
+    assert index.runs == [["app", "armonly", "dep"], ["app", "dep"]] * 2
+    fetched, _ = fetch_once(lock, tmp_path / "repo", FetchCache(tmp_path / "cache"), index)
+    assert fetched == ["armonly-1-py3-none-any.whl"] * 2
+
+
+def test_prefetch_picks_what_the_resolvers_own_pip_run_would(tmp_path):
+    # The pick of a batch is filed under the very key the one-pin fetch looks up (the same pip options).
+    index = BatchIndex(write_index(tmp_path / "index"))
+    lock = write_requirements(tmp_path / "requirements.txt", index.directory)
+    cache = FetchCache(tmp_path / "cache")
+    prefetch("python3", read_lock(lock), [X86], cache, tmp_path, index.download)
+    dep = [p for p in read_lock(lock) if p.name == "dep"][0]
+    assert cache.picked(pick_key("wheel", dep, pip_wheel_options(X86)), dep.hashes).name == \
+        "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl"
+
+
+def test_pip_names_the_pin_it_cannot_fetch():
+    output = ("ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.\n"
+              "    Click==8.5.1 from file:///x/click-8.5.1-py3-none-any.whl:\n        Expected sha256 00\n")
+    assert FAILED_PIN.findall(output) == ["Click"]
+    assert FAILED_PIN.findall("ERROR: No matching distribution found for watchdog==7.1.1") == ["watchdog"]

@@ -8,7 +8,8 @@ python3, which must have pip. Steps:
      marker and pick the best wheel whose tags fit (musllinux or pure);
   3. fetch each chosen wheel once through `pip download` with its pinned sha256 (pip's own
      index configuration decides where from), or take it from the download cache by sha256
-     (cache.py: a pin that did not change is not fetched again), check the sha256 again, unpack it;
+     (cache.py: a pin that did not change is not fetched again; prefetch.py fills it with one pip
+     run per platform), check the sha256 again, unpack it;
   4. read its METADATA's Requires-Dist, evaluated for that platform: the dependency edges;
   5. write BUILD files: `@<repo>//<package>` selects `//:<package>_<cpu>` by platform.
 Packages built from source (`build_from_source`, or automatically: a wheel whose extension
@@ -31,6 +32,7 @@ from pystatic.repository.wheels.cache import FetchCache, cache_root
 from pystatic.repository.wheels.fetch import fetch_build_tool_with_pip, fetch_sdist_with_pip, fetch_with_pip
 from pystatic.repository.wheels.lock import LockError
 from pystatic.repository.wheels.platforms import platforms_of, read_targets
+from pystatic.repository.wheels.prefetch import prefetch_lock
 from pystatic.repository.wheels.render import render, summary_of, write_files
 from pystatic.repository.wheels.resolve import Resolver
 
@@ -67,7 +69,10 @@ def main(argv=None):
     fetchers = dict(fetch=fetch_with_pip, fetch_sdist=fetch_sdist_with_pip, fetch_build_tool=fetch_build_tool_with_pip)
     root = cache_root()
     cache = FetchCache(root) if root else None
+    prefetched = 0
     if cache:
+        # One pip run per platform for the pins the cache lacks (prefetch.py), not one per pin.
+        prefetched = prefetch_lock(sys.executable, args.lock, args.lock_label, args.exclude, platforms, cache, args.repo_dir)
         fetchers = dict(fetch=cache.wheels(fetchers["fetch"]), fetch_sdist=cache.sdists(fetchers["fetch_sdist"]),
                         fetch_build_tool=cache.build_tools(fetchers["fetch_build_tool"]))
     resolver = Resolver(
@@ -86,7 +91,8 @@ def main(argv=None):
         return 1
     write_files(pathlib.Path(args.repo_dir), render(plan, args.rules_bzl, constraints, args.sdist_bzl, args.python_build, args.python_flag))
     if cache:
-        print(f"pystatic.wheels: download cache {cache.root}: {cache.hits} file(s) from it, {cache.misses} fetched")
+        print(f"pystatic.wheels: download cache {cache.root}: {cache.hits} file(s) from it "
+              f"({prefetched} fetched in one pip run per platform), {cache.misses} fetched one at a time")
     for target, cpus in sorted(summary_of(plan).items()):
         print(f"pystatic.wheels: {target}: " + "; ".join(f"{cpu}: {what}" for cpu, what in sorted(cpus.items())))
     return 0
