@@ -114,13 +114,16 @@ def test_a_changed_pin_fetches_only_that_package(tmp_path, kind):
     assert "armonly-2-py3-none-any" in build and "armonly-1-" not in build
 
 
-def test_a_corrupt_cached_file_is_deleted_and_fetched_again(tmp_path):
-    index = Index(write_index(tmp_path / "index"))
-    lock = write_pylock(tmp_path / "pylock.toml", index.directory)
+@pytest.mark.parametrize("kind", ["pylock.toml", "requirements.txt"])
+def test_a_corrupt_cached_file_is_deleted_and_fetched_again(tmp_path, kind):
+    index = BatchIndex(write_index(tmp_path / "index"))
+    lock = (write_pylock if kind == "pylock.toml" else write_requirements)(tmp_path / kind, index.directory)
     fetch_once(lock, tmp_path / "repo1", FetchCache(tmp_path / "cache"), index)
     wheel = index.directory / "dep-2.0-py3-none-any.whl"
     cached = tmp_path / "cache" / "files" / sha(wheel)[:2] / sha(wheel) / wheel.name
     cached.write_bytes(b"not the wheel")
+    # The prefetch does not read the files (one pip run is not worth a second reading of the cache): the fetch checks them.
+    assert prefetch("python3", read_lock(lock), [ARM], FetchCache(tmp_path / "cache"), tmp_path, index.download) == 0
     fetched, build = fetch_once(lock, tmp_path / "repo2", FetchCache(tmp_path / "cache"), index)
     assert fetched == ["dep-2.0-py3-none-any.whl"]
     assert "cannot be used" not in build and cached.read_bytes() == wheel.read_bytes()
@@ -137,6 +140,7 @@ def test_a_pick_is_used_only_for_the_hashes_it_was_made_among(tmp_path):
     key = pick_key("wheel", dep, pip_wheel_options(X86))
     assert cache.picked(key, dep.hashes).name == "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl"
     assert cache.picked(key, dep.hashes[:0]) is None
+    assert cache.has_pick(key, dep.hashes) and not cache.has_pick(key, dep.hashes[:0]) and not cache.has_pick("0" * 64, dep.hashes)
     assert pick_key("wheel", LockedPackage("dep", "2.0", hashes=dep.hashes[:1]), pip_wheel_options(X86)) != key
     (tmp_path / "cache" / "picks" / key).write_text("0" * 64 + "\n")
     assert cache.picked(key, dep.hashes + ["0" * 64]) is None

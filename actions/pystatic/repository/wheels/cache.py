@@ -122,6 +122,15 @@ class FetchCache:
             return None
         return self.lookup(sha256) if sha256 in allowed else None
 
+    def has_pick(self, key, allowed):
+        """Whether a pick for this key and its file are there; unchecked (the fetch that takes the file checks it)."""
+        try:
+            sha256 = (self.root / "picks" / key).read_text().strip()
+            directory = self.root / "files" / sha256[:2] / sha256
+            return sha256 in allowed and any(not p.name.startswith(".") for p in directory.iterdir())
+        except OSError:
+            return False
+
     def remember(self, key, sha256):
         if self.broken:
             return

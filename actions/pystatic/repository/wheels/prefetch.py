@@ -52,7 +52,7 @@ def wanted(packages, platform, cache):
             continue
         if package.requires_python and platform.python_version not in SpecifierSet(package.requires_python):
             continue
-        if cache.picked(pick_key("wheel", package, options), package.hashes) is None:
+        if not cache.has_pick(pick_key("wheel", package, options), package.hashes):
             pins.append(package)
     return pins
 
