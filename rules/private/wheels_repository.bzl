@@ -130,5 +130,7 @@ pystatic_wheels_repository = repository_rule(
         ),
         "sdists": attr.string_list(doc = "Packages whose sdist is fetched too (`@<repo>//<package>:sdist/...`)."),
     },
+    # Not PYSTATIC_WHEEL_CACHE (the download cache, actions/pystatic/repository/wheels/cache.py): the
+    # repository is the same with or without it, so moving it fetches nothing again.
     environ = ["PYSTATIC_PYTHON"],
 )

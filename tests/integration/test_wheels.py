@@ -1,6 +1,9 @@
 """Third-party wheels (pystatic.wheels): the example runs, fallbacks are used, bad input fails the build."""
 
 import json
+import os
+import pathlib
+import re
 import subprocess
 
 import pytest
@@ -107,3 +110,20 @@ def test_a_broken_package_leaves_the_rest_of_its_lock_working(bazel):
     binary = bazel.build_file("//tests/wheels:beside_wrong_hash", MUSL)
     out = run(str(binary))
     assert out.returncode == 0 and out.stdout.strip() == "mdurl 0.1.2: https://example.com/a", (out.stdout, out.stderr)
+
+
+def test_a_refetch_takes_the_unchanged_pins_from_the_download_cache(fresh_bazel, tmp_path, monkeypatch):
+    # docs/wheels.md, The download cache: the first fetch fills it; a forced refetch with no index at all
+    # (pip would fail every file) writes the same repository from it, each file checked by its sha256.
+    monkeypatch.setenv("PYSTATIC_WHEEL_CACHE", str(tmp_path / "cache"))
+    bazel = fresh_bazel("download_cache")
+    bazel.run("fetch", "--repo=@pypi_files")
+    external = pathlib.Path(bazel.run("info", "output_base").stdout.strip()) / "external"
+    (repo,) = [p for p in external.iterdir() if p.is_dir() and re.fullmatch(r".*pystatic[~+]pypi_files", p.name)]
+    before = (repo / "wheels.json").read_text()
+    assert "broken" not in before and any((tmp_path / "cache" / "files").iterdir())
+    (tmp_path / "no_links").mkdir()
+    for key, value in {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(tmp_path / "no_links")}.items():
+        monkeypatch.setenv(key, value)
+    bazel.run("fetch", "--force", "--repo=@pypi_files")
+    assert (repo / "wheels.json").read_text() == before

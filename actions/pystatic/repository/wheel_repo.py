@@ -7,7 +7,9 @@ python3, which must have pip. Steps:
      rule writes as JSON: --targets), with the distribution's CPython, evaluate the package's
      marker and pick the best wheel whose tags fit (musllinux or pure);
   3. fetch each chosen wheel once through `pip download` with its pinned sha256 (pip's own
-     index configuration decides where from), check the sha256 again, unpack it;
+     index configuration decides where from), or take it from the download cache by sha256
+     (cache.py: a pin that did not change is not fetched again; prefetch.py fills it with one pip
+     run per platform), check the sha256 again, unpack it;
   4. read its METADATA's Requires-Dist, evaluated for that platform: the dependency edges;
   5. write BUILD files: `@<repo>//<package>` selects `//:<package>_<cpu>` by platform.
 Packages built from source (`build_from_source`, or automatically: a wheel whose extension
@@ -26,8 +28,11 @@ import argparse
 import pathlib
 import sys
 
+from pystatic.repository.wheels.cache import FetchCache, cache_root
+from pystatic.repository.wheels.fetch import fetch_build_tool_with_pip, fetch_sdist_with_pip, fetch_with_pip
 from pystatic.repository.wheels.lock import LockError
 from pystatic.repository.wheels.platforms import platforms_of, read_targets
+from pystatic.repository.wheels.prefetch import prefetch_lock
 from pystatic.repository.wheels.render import render, summary_of, write_files
 from pystatic.repository.wheels.resolve import Resolver
 
@@ -61,8 +66,17 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     platforms = platforms_of(read_targets(args.targets), args.python_version, args.abiflags)
+    fetchers = dict(fetch=fetch_with_pip, fetch_sdist=fetch_sdist_with_pip, fetch_build_tool=fetch_build_tool_with_pip)
+    root = cache_root()
+    cache = FetchCache(root) if root else None
+    prefetched = 0
+    if cache:
+        # One pip run per platform for the pins the cache lacks (prefetch.py), not one per pin.
+        prefetched = prefetch_lock(sys.executable, args.lock, args.lock_label, args.exclude, platforms, cache, args.repo_dir)
+        fetchers = dict(fetch=cache.wheels(fetchers["fetch"]), fetch_sdist=cache.sdists(fetchers["fetch_sdist"]),
+                        fetch_build_tool=cache.build_tools(fetchers["fetch_build_tool"]))
     resolver = Resolver(
-        args.lock, args.repo_dir, sys.executable, platforms, args.exclude, args.lock_label,
+        args.lock, args.repo_dir, sys.executable, platforms, args.exclude, args.lock_label, **fetchers,
         sdists=args.sdist, built_in=args.built_in, build_from_source=args.build_from_source,
         build_lock=args.build_lock, auto_build=not args.no_auto_build,
         native_libraries=args.native_library, native_env=args.native_env,
@@ -76,6 +90,9 @@ def main(argv=None):
         print(f"error: {err}", file=sys.stderr)
         return 1
     write_files(pathlib.Path(args.repo_dir), render(plan, args.rules_bzl, constraints, args.sdist_bzl, args.python_build, args.python_flag))
+    if cache:
+        print(f"pystatic.wheels: download cache {cache.root}: {cache.hits} file(s) from it "
+              f"({prefetched} fetched in one pip run per platform), {cache.misses} fetched one at a time")
     for target, cpus in sorted(summary_of(plan).items()):
         print(f"pystatic.wheels: {target}: " + "; ".join(f"{cpu}: {what}" for cpu, what in sorted(cpus.items())))
     return 0
