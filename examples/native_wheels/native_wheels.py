@@ -1,5 +1,6 @@
-"""Binary wheels as they are, loaded from memory: Rust (orjson, rpds-py), C (msgpack, psutil),
-numpy with OpenBLAS, Pillow with its bundled image libraries and FreeType, pyzmq (C++, libzmq).
+"""Binary wheels as they are, loaded from memory: Rust (orjson, rpds-py, cryptography, pydantic-core),
+C (msgpack, psutil, lxml), numpy with OpenBLAS, Pillow with its bundled image libraries and FreeType,
+pyzmq (C++, libzmq), and pydantic and jsonschema on top of them.
 
 `native_wheels CHECK...` runs the named checks (all without arguments) and prints one line each.
 """
@@ -75,6 +76,51 @@ def check_zmq():
     pull.close()
     context.term()
     return f"zmq {zmq.zmq_version()}: {message.decode()}"
+
+
+def check_cryptography():
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from cryptography.fernet import Fernet
+
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(32))
+    signature = key.sign(b"static")
+    key.public_key().verify(signature, b"static")  # raises if wrong
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(b"abc")
+    fernet = Fernet(Fernet.generate_key())
+    clear = fernet.decrypt(fernet.encrypt(b"secret"))
+    return f"cryptography: sha256(abc)={digest.finalize().hex()[:16]} ed25519=verified fernet={clear.decode()}"
+
+
+def check_pydantic():
+    import pydantic
+
+    class Point(pydantic.BaseModel):
+        x: int
+        y: float = 0.0
+
+    try:
+        Point(x="not a number")
+        refused = "accepted?"
+    except pydantic.ValidationError as err:
+        refused = f"{err.error_count()} error"
+    return f"pydantic: {Point(x='3').model_dump()} invalid: {refused}"
+
+
+def check_lxml():
+    from lxml import etree
+
+    root = etree.fromstring("<a><b n='1'>x</b><b n='2'>y</b></a>")
+    return f"lxml: {root.xpath('//b[@n=2]/text()')} {etree.tostring(root[0]).decode()}"
+
+
+def check_jsonschema():
+    import jsonschema
+
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    errors = sorted(e.message for e in jsonschema.Draft202012Validator(schema).iter_errors({"n": "x"}))
+    return f"jsonschema: {errors}"
 
 
 def check_ctypes():

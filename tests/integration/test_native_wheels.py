@@ -1,8 +1,9 @@
 """Binary wheels as they are, loaded from memory (docs/native-wheels.md), end to end.
 
-//examples/native_wheels embeds the musllinux wheels of orjson and rpds-py (Rust), msgpack and psutil
-(C), numpy (OpenBLAS's thread pool, FFT, random, linalg), Pillow (PNG, JPEG, WebP and FreeType from
-its bundled libraries) and pyzmq (C++, its bundled libzmq); nothing is compiled from them. The binary
+//examples/native_wheels embeds the musllinux wheels of orjson, rpds-py, cryptography and
+pydantic-core (Rust), msgpack and psutil (C), lxml, numpy (OpenBLAS's thread pool, FFT, random,
+linalg), Pillow (PNG, JPEG, WebP and FreeType from its bundled libraries) and pyzmq (C++, its bundled
+libzmq), with pydantic and jsonschema on top; nothing is compiled from them. The binary
 runs alone in an empty read-only root (a fresh /proc for psutil), on x86_64 and as an aarch64 cross
 build under qemu (`-cpu neoverse-n1`: OpenBLAS's SME kernels give wrong results under `-cpu max`).
 """
@@ -26,6 +27,15 @@ EXPECTED = {
     "numpy": "numpy 2.5.5: product={product} fft=[8.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0] solve=[2.0, 3.0] random=[8, 77, 65]",
     "pillow": "pillow: {'PNG': (64, 32), 'JPEG': (64, 32), 'WEBP': (64, 32)} freetype=True inked=True",
     "zmq": "zmq 4.3.5: over inproc",
+    # cryptography's Rust extension with its own OpenSSL (and cffi's _cffi_backend): SHA-256 of
+    # "abc" (FIPS 180-2's first example), an Ed25519 signature verified, a Fernet round trip.
+    "cryptography": "cryptography: sha256(abc)=ba7816bf8f01cfea ed25519=verified fernet=secret",
+    # pydantic on pydantic-core (Rust; its wheels are musllinux_1_1 only).
+    "pydantic": "pydantic: {'x': 3, 'y': 0.0} invalid: 1 error",
+    # lxml.etree is the extension itself (libxml2/libxslt linked into it).
+    "lxml": "lxml: ['y'] <b n=\"1\">x</b>",
+    # jsonschema on referencing and rpds-py.
+    "jsonschema": "jsonschema: [\"'x' is not of type 'integer'\"]",
     # Pillow's bundled libzstd 1.5.7 through ctypes.CDLL of its path below the executable.
     "ctypes": "ctypes: libzstd 10507, missing: OSError naming it",
 }
