@@ -139,6 +139,7 @@ def _pack(ctx, runtime, settings, app_blob, app_imports):
     stdlib = runtime.stdlib_packs[ctx.attr.optimize]
     blob = ctx.actions.declare_file(ctx.label.name + ".blob")
     report = ctx.actions.declare_file(ctx.label.name + ".blob.json")
+    shared_objects = ctx.actions.declare_file(ctx.label.name + ".shared_objects.json")
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
     args.set_param_file_format("multiline")
@@ -150,6 +151,7 @@ def _pack(ctx, runtime, settings, app_blob, app_imports):
     args.add("--descriptor", runtime.distribution.descriptor)
     args.add("--output", blob)
     args.add("--report", report)
+    args.add("--shared_objects", shared_objects)
     args.add_all(wheel_checks, before_each = "--wheel_check")
     args.add_all(["{}={}".format(n.path, n.file.path) for n in natives], before_each = "--native")
     ctx.actions.run(
@@ -157,11 +159,11 @@ def _pack(ctx, runtime, settings, app_blob, app_imports):
         arguments = [args],
         inputs = [settings, stdlib.blob, stdlib.imports, app_blob, app_imports, runtime.distribution.descriptor] +
                  wheel_checks + [n.file for n in natives],
-        outputs = [blob, report],
+        outputs = [blob, report, shared_objects],
         mnemonic = "PyStaticBlob",
         progress_message = "Packing the resource blob of %{label}",
     )
-    return blob, report
+    return blob, report, shared_objects
 
 def _glue(ctx, runtime, settings, blob, report):
     glue = ctx.actions.declare_file(ctx.label.name + ".glue.c")
@@ -395,9 +397,9 @@ def _py_static_binary_impl(ctx):
     files = depset(ctx.files.srcs + ctx.files.data + dep_data, transitive = [dep_sources]).to_list()
     manifest = manifest_action(ctx, files, import_roots(ctx) + dep_roots)
     app_blob, app_imports = _bytecode(ctx, runtime, manifest, files)
-    blob, report = _pack(ctx, runtime, settings, app_blob, app_imports)
+    blob, report, shared_objects = _pack(ctx, runtime, settings, app_blob, app_imports)
     glue = _glue(ctx, runtime, settings, blob, report)
-    exports = native_exports_action(ctx, report, _target_row(ctx, runtime))
+    exports = native_exports_action(ctx, shared_objects, _target_row(ctx, runtime))
 
     # `application`: the linked application itself (with compress_executable, what the loader carries).
     executable, exe_report, application = _compile_and_link(ctx, runtime, glue, blob, exports)

@@ -16,12 +16,12 @@ def wheel_natives(ctx):
     """Every shared object of the deps' wheels: struct(package, path, file) (PyStaticWheelCheckInfo.natives)."""
     return depset(transitive = [dep[PyStaticWheelCheckInfo].natives for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep]).to_list()
 
-def native_exports_action(ctx, report, target):
+def native_exports_action(ctx, shared_objects, target):
     """The native gate: checks each embedded shared object and writes what the link needs for them.
 
     Args:
       ctx: the py_static_binary's context.
-      report: the pack step's report (its `shared_objects`).
+      shared_objects: the pack step's JSON of the shared objects it embedded.
       target: the target's row of targets.bzl (its cpu and elf_machine).
 
     Returns:
@@ -34,7 +34,7 @@ def native_exports_action(ctx, report, target):
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
     args.set_param_file_format("multiline")
-    args.add("--pack_report", report)
+    args.add("--pack_report", shared_objects)
     args.add("--elf_machine", target.elf_machine)
     args.add("--cpu", target.cpu)
     args.add_all(PROVIDED_LIBRARIES, before_each = "--provided_library")
@@ -44,7 +44,7 @@ def native_exports_action(ctx, report, target):
     ctx.actions.run(
         executable = ctx.executable._native_exports,
         arguments = [args],
-        inputs = [report] + natives,
+        inputs = [shared_objects] + natives,
         outputs = [asm, link_script, needs],
         mnemonic = "PyStaticNativeExports",
         progress_message = "Checking the shared objects %{label} loads and listing what they need from it",

@@ -51,6 +51,9 @@ AFTER_AN_APP_EDIT = {
     "CppCompile",
     "CppLink",
     "PyStaticVerifyElf",
+    # The linked executable's export table proved again; the gate itself (PyStaticNativeExports)
+    # reads only the pack step's list of shared objects, which an app edit does not change.
+    "PyStaticCheckNativeExports",
     "PyStaticLicenses",
     "PyStaticLicensePolicy",
     "PyStaticSbom",

@@ -69,7 +69,8 @@ def run_alone(bwrap, binary, tmp_path, checks, runner=(), env=()):
 
 @pytest.fixture(scope="module")
 def x86_64_binary(bazel):
-    return bazel.build_file("//examples/native_wheels", MUSL)
+    # The pack report (a non-default output) is read too: download every output, not only the binary.
+    return bazel.build_file("//examples/native_wheels", MUSL, "--remote_download_all")
 
 
 @pytest.mark.parametrize("check", sorted(EXPECTED))

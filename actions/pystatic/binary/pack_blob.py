@@ -315,6 +315,8 @@ def parse_args(argv):
     parser.add_argument("--descriptor", help="the distribution's descriptor: its built-in modules (stdlib = imported)")
     parser.add_argument("--output", required=True)
     parser.add_argument("--report", help="output: JSON summary (counts, size, the resolved entry point)")
+    parser.add_argument("--shared_objects", help="output: JSON {shared_objects: [...]}, the native gate's only input "
+                        "from this step (an app edit leaves it unchanged, so the gate stays cached)")
     parser.add_argument("--wheel_check", action="append", default=[],
                         help="JSON of a wheel check (PyStaticWheel): the modules it left out, the shared objects it loads")
     parser.add_argument("--native", action="append", default=[],
@@ -338,6 +340,10 @@ def main(argv=None):
     if args.report:
         with open(args.report, "w", encoding="utf-8") as out:
             json.dump(report, out, indent=1, sort_keys=True)
+            out.write("\n")
+    if args.shared_objects:
+        with open(args.shared_objects, "w", encoding="utf-8") as out:
+            json.dump({"shared_objects": report["shared_objects"]}, out, indent=1, sort_keys=True)
             out.write("\n")
     return 0
 
