@@ -183,37 +183,38 @@ class MuslVersionFinder:
             spec = find_spec(fullname, path, target) if finder is not cls and find_spec else None
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _MusllinuxLoader(spec.loader)
+                    spec.loader = _musllinux_loader(spec.loader)
                 return spec
         return None
 
 
-class _MusllinuxLoader:
-    """The loader of a packaging._musllinux module, which then answers for this executable."""
+def _musllinux_loader(loader):
+    """`loader` of a packaging._musllinux module, which then answers for this executable (the class
+    is made here, on first use: not at every start-up)."""
 
-    def __init__(self, loader):
-        self._loader = loader
+    class MusllinuxLoader:
+        def __getattr__(self, name):
+            return getattr(loader, name)
 
-    def __getattr__(self, name):
-        return getattr(self._loader, name)
+        def create_module(self, spec):
+            return loader.create_module(spec)
 
-    def create_module(self, spec):
-        return self._loader.create_module(spec)
+        def exec_module(self, module):
+            loader.exec_module(module)
+            original, musl_version = getattr(module, "_get_musl_version", None), getattr(module, "_MuslVersion", None)
+            parts = _pystatic.libc_version.split(".")
+            if original is None or musl_version is None or len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+                return
+            ours = musl_version(int(parts[0]), int(parts[1]))
 
-    def exec_module(self, module):
-        self._loader.exec_module(module)
-        original, musl_version = getattr(module, "_get_musl_version", None), getattr(module, "_MuslVersion", None)
-        parts = _pystatic.libc_version.split(".")
-        if original is None or musl_version is None or len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
-            return
-        ours = musl_version(int(parts[0]), int(parts[1]))
+            def _get_musl_version(executable):
+                """This executable's musl (linked in, no loader to ask); packaging's answer for others."""
+                return ours if executable == sys.executable else original(executable)
 
-        def _get_musl_version(executable):
-            """This executable's musl (linked in, no loader to ask); packaging's answer for others."""
-            return ours if executable == sys.executable else original(executable)
+            _get_musl_version.cache_clear = getattr(original, "cache_clear", lambda: None)
+            module._get_musl_version = _get_musl_version
 
-        _get_musl_version.cache_clear = getattr(original, "cache_clear", lambda: None)
-        module._get_musl_version = _get_musl_version
+    return MusllinuxLoader()
 
 
 _PYTHON_FLAGS = set("bBdEhiIOPqsSuvV")
