@@ -397,6 +397,7 @@ def _py_static_binary_impl(ctx):
     app_blob, app_imports = _bytecode(ctx, runtime, manifest, files)
     blob, report = _pack(ctx, runtime, settings, app_blob, app_imports)
     glue = _glue(ctx, runtime, settings, blob, report)
+
     # An interpreter exports libpython, zlib and libc whole: musllinux wheels on disk load too.
     broad_from = runtime.static_library if ctx.attr.interpreter else None
     exports = native_exports_action(ctx, report, _target_row(ctx, runtime), broad_from)
