@@ -162,6 +162,61 @@ class PyStaticImporter:
         return _pystatic_resources.reader(root, fullname, extracted=root != self.root)
 
 
+class MuslVersionFinder:
+    """Gives packaging (and its vendored copies: pip's, setuptools') the truthful answer to "which
+    musl is this", so that pip and packaging.tags see the musllinux tags this executable loads.
+
+    packaging reads the C library's version from the program interpreter (PT_INTERP) of
+    sys.executable, which a static executable has none of, and so lists no musllinux tag. This
+    finder, on sys.meta_path before the others, finds nothing itself: for a module named
+    `[<prefix>.]packaging._musllinux` it asks the finders after it and wraps the loader they give,
+    so that once the module has run, its `_get_musl_version(sys.executable)` is the version of the
+    musl linked into this executable (musl's own `__libc_version`, `_pystatic.libc_version`). Other
+    executables keep packaging's own answer. See docs/py_static_binary.md, py_static_interpreter."""
+
+    @classmethod
+    def find_spec(cls, fullname, path=None, target=None):
+        if not (fullname == "packaging._musllinux" or fullname.endswith(".packaging._musllinux")):
+            return None
+        for finder in sys.meta_path:
+            find_spec = getattr(finder, "find_spec", None)
+            spec = find_spec(fullname, path, target) if finder is not cls and find_spec else None
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _musllinux_loader(spec.loader)
+                return spec
+        return None
+
+
+def _musllinux_loader(loader):
+    """`loader` of a packaging._musllinux module, which then answers for this executable (the class
+    is made here, on first use: not at every start-up)."""
+
+    class MusllinuxLoader:
+        def __getattr__(self, name):
+            return getattr(loader, name)
+
+        def create_module(self, spec):
+            return loader.create_module(spec)
+
+        def exec_module(self, module):
+            loader.exec_module(module)
+            original, musl_version = getattr(module, "_get_musl_version", None), getattr(module, "_MuslVersion", None)
+            parts = _pystatic.libc_version.split(".")
+            if original is None or musl_version is None or len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+                return
+            ours = musl_version(int(parts[0]), int(parts[1]))
+
+            def _get_musl_version(executable):
+                """This executable's musl (linked in, no loader to ask); packaging's answer for others."""
+                return ours if executable == sys.executable else original(executable)
+
+            _get_musl_version.cache_clear = getattr(original, "cache_clear", lambda: None)
+            module._get_musl_version = _get_musl_version
+
+    return MusllinuxLoader()
+
+
 _PYTHON_FLAGS = set("bBdEhiIOPqsSuvV")
 # How multiprocessing's forkserver and resource tracker (3.12-3.14) start their helper process.
 _MULTIPROCESSING_COMMANDS = ("from multiprocessing.", "import sys; from multiprocessing.")
@@ -309,6 +364,7 @@ def install(executable):
     if _pystatic.file_view:
         _install_file_view(executable)
     importer = PyStaticImporter(executable)
+    sys.meta_path.append(MuslVersionFinder)
     sys.meta_path.append(importer)
     sys.frozen = True  # multiprocessing: children re-enter this executable (see _multiprocessing_child)
     module = sys.modules[__name__]

@@ -425,6 +425,10 @@ static PyMethodDef methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+/* musl's version string (src/internal/version.c, hidden but reachable in a static link): the
+ * truthful answer to packaging's "which musl is this" (musllinux tags, _pystatic_bootstrap.py). */
+extern const char __libc_version[];
+
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_pystatic",
     "The resource blob linked into this executable (rules_pystatic).", -1, methods,
@@ -446,6 +450,7 @@ PyObject *PyInit__pystatic(void) {
         PyModule_AddStringConstant(m, "extract_packages", pystatic_settings.extract_packages) < 0 ||
         PyModule_AddStringConstant(m, "left_out_builtins", pystatic_settings.left_out_builtins) < 0 ||
         PyModule_AddStringConstant(m, "left_out_modules", pystatic_settings.left_out_modules) < 0 ||
+        PyModule_AddStringConstant(m, "libc_version", __libc_version) < 0 ||
         PyModule_AddIntConstant(m, "file_view", pystatic_settings.file_view) < 0 || pystatic_add_file_view(m) < 0) {
         Py_DECREF(m);
         return NULL;

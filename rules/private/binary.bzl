@@ -399,7 +399,10 @@ def _py_static_binary_impl(ctx):
     app_blob, app_imports = _bytecode(ctx, runtime, manifest, files)
     blob, report, shared_objects = _pack(ctx, runtime, settings, app_blob, app_imports)
     glue = _glue(ctx, runtime, settings, blob, report)
-    exports = native_exports_action(ctx, shared_objects, _target_row(ctx, runtime))
+
+    # An interpreter exports libpython, zlib and libc whole: musllinux wheels on disk load too.
+    broad_from = runtime.static_library if ctx.attr.interpreter else None
+    exports = native_exports_action(ctx, shared_objects, _target_row(ctx, runtime), broad_from)
 
     # `application`: the linked application itself (with compress_executable, what the loader carries).
     executable, exe_report, application = _compile_and_link(ctx, runtime, glue, blob, exports)
@@ -511,6 +514,8 @@ _py_static_binary = rule(
         "_verify_elf": attr.label(default = "//actions:verify_elf", executable = True, cfg = "exec"),
         "_native_exports": attr.label(default = "//actions:native_exports", executable = True, cfg = "exec"),
         "_check_native_exports": attr.label(default = "//actions:check_native_exports", executable = True, cfg = "exec"),
+        # musl's exported-symbol list (zig's): the C library's names an interpreter exports.
+        "_musl_libc_symbols": attr.label(default = "@pystatic_zig//:ziglang/lib/libc/musl/libc.S", allow_single_file = True),
     }),
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],

@@ -16,13 +16,16 @@ def wheel_natives(ctx):
     """Every shared object of the deps' wheels: struct(package, path, file) (PyStaticWheelCheckInfo.natives)."""
     return depset(transitive = [dep[PyStaticWheelCheckInfo].natives for dep in ctx.attr.deps if PyStaticWheelCheckInfo in dep]).to_list()
 
-def native_exports_action(ctx, shared_objects, target):
+def native_exports_action(ctx, shared_objects, target, broad_from = None):
     """The native gate: checks each embedded shared object and writes what the link needs for them.
 
     Args:
       ctx: the py_static_binary's context.
       shared_objects: the pack step's JSON of the shared objects it embedded.
       target: the target's row of targets.bzl (its cpu and elf_machine).
+      broad_from: a py_static_interpreter's static archive (the distribution's): the table also
+        exports its Python C API and zlib and musl's public names (ctx.file._musl_libc_symbols), so
+        shared objects on disk load (docs/native-objects.md, The broad table of an interpreter).
 
     Returns:
       struct(asm: the export table, link_script: pulls its symbols in, needs: JSON for the check).
@@ -41,10 +44,15 @@ def native_exports_action(ctx, shared_objects, target):
     args.add("--asm", asm)
     args.add("--link_script", link_script)
     args.add("--report", needs)
+    broad = []
+    if broad_from:
+        broad = [broad_from, ctx.file._musl_libc_symbols]
+        args.add("--export_all_from", broad_from)
+        args.add("--libc_symbols", ctx.file._musl_libc_symbols)
     ctx.actions.run(
         executable = ctx.executable._native_exports,
         arguments = [args],
-        inputs = [shared_objects] + natives,
+        inputs = [shared_objects] + natives + broad,
         outputs = [asm, link_script, needs],
         mnemonic = "PyStaticNativeExports",
         progress_message = "Checking the shared objects %{label} loads and listing what they need from it",

@@ -15,13 +15,19 @@ after the link). Exits 1 naming the package, the file and the fix on any problem
       --cpu x86_64|aarch64
       --provided_library libz.so.1           (repeated) DT_NEEDED names the executable serves
       --asm exports.S --link_script exports.ld --report report.json
+      --export_all_from ARCHIVE --libc_symbols libc.S
+                                             a py_static_interpreter's broad table (broad_exports.py): also
+                                             the archive's Python C API and zlib names and musl's public
+                                             names, for objects loaded from disk; forced into the link,
+                                             not checked after it (a name the link lacks is 0: an
+                                             ImportError naming it when an object needs it)
 """
 
 import argparse
 import json
 import sys
 
-from pystatic.binary.native_objects import exports_table
+from pystatic.binary.native_objects import broad_exports, exports_table
 from pystatic.binary.native_objects.analysis import analyse, executable_names
 from pystatic.binary.native_objects.problems import EmbeddedObject
 from pystatic.common.action_args import expand_param_files
@@ -35,12 +41,12 @@ def parse_object(value):
     return EmbeddedObject(*parts)
 
 
-def report(results, defined_by, args):
-    names = executable_names(results)
+def report(results, defined_by, args, names):
     return {
         "cpu": args.cpu,
         "elf_machine": args.elf_machine,
         "provided_libraries": args.provided_library,
+        "broad": bool(args.libc_symbols or args.export_all_from),
         "exports": [{"name": name, "strong": names[name]} for name in exports_table.sorted_names(names)],
         # Names the executable serves that embedded objects define as well (exe-first lookups bind them to it).
         "also_defined_by_objects": defined_by,
@@ -69,6 +75,8 @@ def main(argv=None):
     parser.add_argument("--asm", required=True)
     parser.add_argument("--link_script", required=True)
     parser.add_argument("--report", required=True)
+    parser.add_argument("--export_all_from", action="append", default=[], help="a static archive: its Py*/_Py*/zlib names")
+    parser.add_argument("--libc_symbols", help="musl's libc.S: the C library's public names")
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
     if args.pack_report:
         with open(args.pack_report, encoding="utf-8") as f:
@@ -83,10 +91,19 @@ def main(argv=None):
             print(problem.message(), file=sys.stderr)
         return 1
     names = executable_names(results)
+    forced = {name for name, strong in names.items() if strong}
     try:
+        if args.libc_symbols or args.export_all_from:
+            libc_text = ""
+            if args.libc_symbols:
+                with open(args.libc_symbols, encoding="utf-8") as f:
+                    libc_text = f.read()
+            broad = broad_exports.interpreter_exports(args.export_all_from, libc_text, args.cpu)
+            forced |= broad
+            names = {name: names.get(name, False) for name in names.keys() | broad}
         asm = exports_table.assembly(names, args.provided_library)
-        script = exports_table.linker_script([name for name, strong in names.items() if strong])
-    except ValueError as err:
+        script = exports_table.linker_script(forced)
+    except (ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     with open(args.asm, "w", encoding="utf-8") as out:
@@ -94,7 +111,7 @@ def main(argv=None):
     with open(args.link_script, "w", encoding="utf-8") as out:
         out.write(script)
     with open(args.report, "w", encoding="utf-8") as out:
-        json.dump(report(results, defined_by, args), out, indent=1, sort_keys=True)
+        json.dump(report(results, defined_by, args, names), out, indent=1, sort_keys=True)
         out.write("\n")
     return 0
 

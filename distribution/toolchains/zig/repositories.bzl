@@ -65,7 +65,12 @@ load("@pystatic_distribution//toolchains/zig:cc_toolchain_config.bzl", "zig_cc_t
 
 package(default_visibility = ["//visibility:public"])
 
-exports_files(["version.txt"])
+# musl's exported-symbol list (the names libc.so exports, with #ifdefs per architecture): the
+# broad export table of a py_static_interpreter serves these names to shared objects on disk.
+exports_files([
+    "version.txt",
+    "ziglang/lib/libc/musl/libc.S",
+])
 
 filegroup(
     name = "zig",

@@ -2,7 +2,8 @@
 serves, and which undefined symbols the executable must never serve.
 
 The executable exports a curated table: the Python C API, its libc (musl and zig's compiler_rt)
-and the libraries it provides by name (zlib). Its C++ runtime and unwinder (libc++, libc++abi,
+and the libraries it provides by name (zlib), as its wheels need them (a py_static_interpreter's
+holds every public name of libpython, zlib and musl: broad_exports.py). Its C++ runtime and unwinder (libc++, libc++abi,
 libunwind, when C++ built-ins are linked) are not in it: a wheel's C++ code and Rust's unwinding
 must use the libstdc++/libgcc_s the wheel bundles, with which it was built and tested, and with
 which its exceptions stay inside the wheel (CPython's frames have no unwind tables).
