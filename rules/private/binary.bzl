@@ -209,10 +209,10 @@ def _compile_and_link(ctx, runtime, glue, blob, exports):
         unsupported_features = ctx.disabled_features,
     )
 
-    # Two compiles: the runtime's sources do not depend on the blob, so editing the app
-    # recompiles only the glue, whose .incbin reads it.
+    # Separate compiles: the runtime's sources and the export table do not depend on the blob, so
+    # editing the app recompiles only the glue, whose .incbin reads it.
     compiled = []
-    for suffix, srcs, blob_inputs in [("_runtime", runtime.runtime_srcs, []), ("", [glue, exports.asm], [blob])]:
+    for suffix, srcs, blob_inputs in [("_runtime", runtime.runtime_srcs, []), ("_exports", [exports.asm], []), ("", [glue], [blob])]:
         # buildifier: disable=native-cc-common
         _, outputs = cc_common.compile(
             name = ctx.label.name + suffix,

@@ -52,7 +52,11 @@ def external(bazel, repo):
     """The directory of a fetched repository in this Bazel's output base."""
     bazel.run("fetch", f"--repo=@{repo}")
     base = pathlib.Path(bazel.run("info", "output_base").stdout.strip()) / "external"
-    (found,) = [p for p in base.iterdir() if p.is_dir() and (p.name == repo or p.name.endswith(("~" + repo, "+" + repo)))]
+    matches = [p for p in base.iterdir() if p.is_dir() and (p.name == repo or p.name.endswith(("~" + repo, "+" + repo)))]
+    # A build in WORKSPACE mode (--config=legacy) leaves `<repo>` beside the module extension's
+    # `<module>~<extension>~<repo>`: the canonical one is what this (bzlmod) Bazel fetched.
+    canonical = [p for p in matches if p.name != repo]
+    (found,) = canonical or matches
     return found
 
 
