@@ -123,3 +123,19 @@ def copy_checkout(dest):
         else:
             shutil.copy2(source, target)
     return dest
+
+
+def run_in_root(bwrap, binary, root, name, args, env=(), runner=(), timeout=600):
+    """Runs `binary` as /<name> in `root`, read-only, with a fresh /proc, no other namespace shared
+    and a clean environment (`env`: (name, value) pairs); `runner`: (qemu, its flags...) for another
+    CPU, copied in as /qemu. Returns the CompletedProcess."""
+    (root / "proc").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(binary, root / name)
+    prefix = []
+    if runner:
+        shutil.copy2(runner[0], root / "qemu")
+        prefix = ["/qemu", *runner[1:]]
+    setenv = [a for variable, value in env for a in ("--setenv", variable, value)]
+    cmd = [bwrap, "--ro-bind", str(root), "/", "--proc", "/proc", "--unshare-all", "--die-with-parent", "--clearenv",
+           *setenv, *prefix, "/" + name, *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)

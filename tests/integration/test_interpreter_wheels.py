@@ -15,6 +15,8 @@ import subprocess
 
 import pytest
 
+from harness import run_in_root
+
 MUSL = "--platforms=//platforms:linux_musl"
 AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
 
@@ -73,16 +75,7 @@ def site_packages(bazel, dest, machine):
 
 def run_alone(bwrap, interpreter, root, args, env=(), runner=()):
     """Runs the interpreter as /python in `root` (read-only, nothing else in it but /site)."""
-    (root / "proc").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(interpreter, root / "python")
-    prefix = []
-    if runner:
-        shutil.copy2(runner[0], root / "qemu")
-        prefix = ["/qemu", *runner[1:]]
-    setenv = [a for name, value in [("PYTHONPATH", "/site"), *env] for a in ("--setenv", name, value)]
-    cmd = [bwrap, "--ro-bind", str(root), "/", "--proc", "/proc", "--unshare-all", "--die-with-parent", "--clearenv",
-           *setenv, *prefix, "/python", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    return run_in_root(bwrap, interpreter, root, "python", args, env=[("PYTHONPATH", "/site"), *env], runner=runner)
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,12 @@ build under qemu (`-cpu neoverse-n1`: OpenBLAS's SME kernels give wrong results 
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
+
+from harness import run_in_root
 
 MUSL = "--platforms=//platforms:linux_musl"
 AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
@@ -53,16 +54,7 @@ def expected(check, machine):
 def run_alone(bwrap, binary, tmp_path, checks, runner=(), env=()):
     """Runs the binary as /app in an empty read-only root; returns the CompletedProcess."""
     root = tmp_path / "root"
-    (root / "proc").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(binary, root / "app")
-    prefix = []
-    if runner:
-        shutil.copy2(runner[0], root / "qemu")
-        prefix = ["/qemu", *runner[1:]]
-    setenv = [a for name, value in env for a in ("--setenv", name, value)]
-    cmd = [bwrap, "--ro-bind", str(root), "/", "--proc", "/proc", "--unshare-all", "--die-with-parent", "--clearenv",
-           *setenv, *prefix, "/app", *checks]
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    result = run_in_root(bwrap, binary, root, "app", checks, env=env, runner=runner)
     assert sorted(os.listdir(root)) == sorted(["app", "proc"] + (["qemu"] if runner else []))
     return result
 
