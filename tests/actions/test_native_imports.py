@@ -1,6 +1,6 @@
 from pystatic.binary.native_imports import stdlib_modules_named
 
-STDLIB = {"uuid", "decimal", "datetime", "collections", "collections.abc", "os", "os.path", "enum"}
+STDLIB = frozenset({"uuid", "decimal", "datetime", "collections", "collections.abc", "os", "os.path", "enum"})
 
 
 def test_names_in_c_strings_rust_runs_and_attributes():
@@ -14,6 +14,6 @@ def test_nothing_named_nothing_found():
 
 
 def test_names_packed_into_rust_string_runs_end_where_no_identifier_goes_on():
-    stdlib = {"json", "uuid", "time", "enum"}
+    stdlib = frozenset({"json", "uuid", "time", "enum"})
     # orjson: "JSONDecodeError" then "json" with no separator; "timezone" is not "time".
     assert stdlib_modules_named(b"\0JSONDecodeErrorjson\0timezoneUTC", stdlib) == ["json"]

@@ -11,12 +11,14 @@ together without separators (orjson's `...JSONDecodeErrorjson`). Conservative: m
 merely occur ride along (a few hundred KB of bytecode); a missing one would crash the extension.
 """
 
+import functools
 import re
 
 # A dotted identifier not preceded or followed by identifier characters.
 _TOKEN = re.compile(rb"(?<![A-Za-z0-9_.])[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?![A-Za-z0-9_])")
 
 
+@functools.lru_cache(maxsize=4)
 def _packed_names(stdlib_modules):
     """A pattern of the top-level names (4+ characters) followed by no identifier character."""
     names = sorted((n for n in stdlib_modules if "." not in n and len(n) >= 4), key=len, reverse=True)
@@ -26,7 +28,8 @@ def _packed_names(stdlib_modules):
 
 
 def stdlib_modules_named(contents, stdlib_modules):
-    """Sorted names of `stdlib_modules` (a set of dotted names) that the bytes `contents` name."""
+    """Sorted names of `stdlib_modules` (a frozenset of dotted names: its pattern is compiled once
+    for every object of a binary) that the bytes `contents` name."""
     packed = _packed_names(stdlib_modules)
     found = {m.decode("ascii") for m in packed.findall(contents)} if packed else set()
     for token in set(_TOKEN.findall(contents)):

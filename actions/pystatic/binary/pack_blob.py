@@ -142,8 +142,9 @@ def pack(settings, files):
     loaded = shared_objects.loaded_shared_objects(getattr(files, "wheel_check", None) or [], natives)
     shared_object_entries = shared_objects.entries_of(loaded)
     # What the shared objects import from C: roots of the stdlib selection (native_imports.py).
+    stdlib_names = frozenset(stdlib_imports)
     native_roots = sorted({name for entry in shared_object_entries
-                           for name in native_imports.stdlib_modules_named(entry.primary, stdlib_imports.keys())})
+                           for name in native_imports.stdlib_modules_named(entry.primary, stdlib_names)})
     entry_point = resolve_entry_point(settings, app_imports, app.entries())
     if entry_point:
         check_entry_point(target, entry_point.module, entry_point.function, app_imports, stdlib_imports)
