@@ -16,6 +16,7 @@ from email.parser import HeaderParser
 
 from pystatic.binary.linked_libraries import is_linked, linked_builtins
 from pystatic.common import descriptor as distribution_descriptor
+from pystatic.common import extra_builtins
 from pystatic.format.blob import METADATA, BlobError, read_blob
 
 LICENSE_FILE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "licenses/")
@@ -72,14 +73,17 @@ def main(argv=None):
     parser.add_argument("--blob", required=True, help="the binary's resource blob")
     parser.add_argument("--report", help="the pack step's report (<name>.blob.json): the built-ins it leaves out")
     parser.add_argument("--runtime_lib", action="append", default=[], help="a C library the runtime links (zstd with compress)")
+    parser.add_argument("--extra_builtins", help="the distribution's extra built-ins (JSON): their libraries too")
+    parser.add_argument("--extra_builtins_dir", help="their directory (licence texts)")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(argv)
     try:
-        descriptor = distribution_descriptor.load(args.descriptor)
+        descriptor = extra_builtins.combined(args.descriptor, args.extra_builtins, args.extra_builtins_dir)
         builtins = linked_builtins(descriptor, args.report) if args.report else None  # None: everything
         components = (distribution_components(descriptor, args.distribution, builtins, args.runtime_lib)
                       + metadata_components(read_blob(args.blob)))
-    except (BlobError, OSError, KeyError, ValueError, distribution_descriptor.DescriptorError) as err:
+    except (BlobError, OSError, KeyError, ValueError, distribution_descriptor.DescriptorError,
+            extra_builtins.ExtraBuiltinsError) as err:
         print(f"error: {args.target}: cannot list licences: {err}", file=sys.stderr)
         return 1
     report = {"binary": args.target, "python_version": descriptor.python_version,

@@ -110,7 +110,7 @@ def probe(cc, flags, includes, checks, work, env, log):
 
 def build(args, log):
     work = scratch_dir(args.output)
-    out = pathlib.Path(args.output)
+    out = pathlib.Path(args.output).resolve()
     dist = pathlib.Path(args.distribution).resolve()
     descriptor = distribution_descriptor.load(args.descriptor)
     clash = sorted(set(MODULES) & descriptor.builtin_modules)
