@@ -129,6 +129,12 @@ def run_in_root(bwrap, binary, root, name, args, env=(), runner=(), timeout=600)
     """Runs `binary` as /<name> in `root`, read-only, with a fresh /proc, no other namespace shared
     and a clean environment (`env`: (name, value) pairs); `runner`: (qemu, its flags...) for another
     CPU, copied in as /qemu. Returns the CompletedProcess."""
+    cmd = in_root_command(bwrap, binary, root, name, args, env, runner)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def in_root_command(bwrap, binary, root, name, args, env=(), runner=()):
+    """The command line of run_in_root (e.g. for a terminal multiplexer to run)."""
     (root / "proc").mkdir(parents=True, exist_ok=True)
     shutil.copy2(binary, root / name)
     prefix = []
@@ -136,6 +142,5 @@ def run_in_root(bwrap, binary, root, name, args, env=(), runner=(), timeout=600)
         shutil.copy2(runner[0], root / "qemu")
         prefix = ["/qemu", *runner[1:]]
     setenv = [a for variable, value in env for a in ("--setenv", variable, value)]
-    cmd = [bwrap, "--ro-bind", str(root), "/", "--proc", "/proc", "--unshare-all", "--die-with-parent", "--clearenv",
-           *setenv, *prefix, "/" + name, *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return [bwrap, "--ro-bind", str(root), "/", "--proc", "/proc", "--unshare-all", "--die-with-parent", "--clearenv",
+            *setenv, *prefix, "/" + name, *args]
