@@ -31,7 +31,10 @@ def distribution_components(descriptor, distribution_dir, builtins=None, runtime
         files = entry.get("files") or [entry["file"]]
         component = {k: v for k, v in entry.items() if k not in ("file", "files")}
         component["origin"] = "distribution"
-        component["texts"] = {name: (pathlib.Path(distribution_dir) / name).read_text(errors="replace") for name in files}
+        # An extra built-in's licence is kept beside it (an absolute path): named by its file name,
+        # so the report does not name the sandbox.
+        component["texts"] = {pathlib.Path(name).name if pathlib.Path(name).is_absolute() else name:
+                              (pathlib.Path(distribution_dir) / name).read_text(errors="replace") for name in files}
         components.append(component)
     return components
 

@@ -67,16 +67,17 @@ def combined(descriptor_path, extra_path=None, extra_dir=None):
     extra = load(extra_path)
     base = os.path.abspath(extra_dir or os.path.dirname(extra_path))
     data = dict(descriptor._data)
-    clash = sorted(set(extra["modules"]) & set(data["extensions"]))
+    clash = sorted(set(extra["modules"]) & set(data.get("extensions", {})))
     if clash:
         raise ExtraBuiltinsError(f"{extra_path}: {', '.join(clash)} are built in by CPython already "
                                  f"({descriptor_path}). Fix: rebuild the extra built-ins for this distribution")
-    data["extensions"] = {**data["extensions"],
+    data["extensions"] = {**data.get("extensions", {}),
                           **{name: {"init": m["init"], "builtin": True} for name, m in extra["modules"].items()}}
-    data["extensions_left_out"] = {k: v for k, v in data["extensions_left_out"].items() if k not in extra["modules"]}
-    data["licenses"] = list(data["licenses"]) + [
+    data["extensions_left_out"] = {k: v for k, v in data.get("extensions_left_out", {}).items() if k not in extra["modules"]}
+    data["licenses"] = list(data.get("licenses", [])) + [
         {**entry, "file": os.path.join(base, entry["file"])} for entry in extra["licenses"]]
-    data["link"] = {**data["link"], "archives": list(data["link"]["archives"]) + [os.path.join(base, a) for a in extra["archives"]]}
+    link = data.get("link", {})
+    data["link"] = {**link, "archives": list(link.get("archives", [])) + [os.path.join(base, a) for a in extra["archives"]]}
     return distribution_descriptor.Descriptor(data, descriptor_path)
 
 
