@@ -161,3 +161,20 @@ def test_binary_that_imports_no_curses_links_none(bazel):
     assert {"_curses", "_curses_panel", "readline"} <= set(left_out)
     licences = json.loads(hello.with_name("hello.licenses.json").read_text())
     assert not {"ncurses", "libedit"} & {c["component"] for c in licences["components"]}
+
+
+def test_interpreter_sbom_and_licences_name_ncurses_and_libedit(interpreter):
+    """The interpreter links the extra built-ins: its SBOM and licence report carry both libraries
+    with their pinned sources and licence texts."""
+    sources = json.loads((pathlib.Path(__file__).resolve().parents[2] / "distribution" / "toolchains" / "cpython" /
+                          "sources.json").read_text())["extra_builtins"]
+    spdx = json.loads(interpreter.with_name("python.spdx.json").read_text())
+    packages = {p["name"]: p for p in spdx["packages"]}
+    for lib, spdx_id in (("ncurses", "X11-distribute-modifications-variant"), ("libedit", "BSD-3-Clause")):
+        package = packages[lib]
+        assert package["licenseDeclared"] == spdx_id == sources[lib]["license"], package
+        assert package["versionInfo"] == sources[lib]["version"]
+        assert package["checksums"][0]["checksumValue"] in [a["sha256"] for a in sources[lib]["archives"]]
+    licences = {c["component"]: c for c in json.loads(interpreter.with_name("python.licenses.json").read_text())["components"]}
+    assert "Thomas E. Dickey" in licences["ncurses"]["texts"]["LICENSE.ncurses"]
+    assert "Regents of the University of California" in licences["libedit"]["texts"]["LICENSE.libedit"]
