@@ -166,7 +166,8 @@ py_static_runtime = rule(
         "_pyrepl_curses": attr.label(
             default = "//runtime:_pystatic_minimal_curses.py",
             allow_single_file = True,
-            doc = "Replaces _pyrepl._minimal_curses (which dlopens libncursesw) with ANSI capabilities, for 3.13's REPL.",
+            doc = "Replaces _pyrepl._minimal_curses (which dlopens libncursesw) with ANSI capabilities, for 3.13's REPL " +
+                  "in a binary without _curses (pyrepl imports the real _curses first: the extra built-ins).",
         ),
         "_compile_bytecode_package": attr.label(default = "//actions:binary.compile_bytecode", providers = [PyInfo]),
         "_runtime_c_hdrs": attr.label(default = "//runtime:c_hdrs"),
