@@ -46,6 +46,8 @@ def test_ncurses_builds_tic_for_the_build_machine_with_zig_then_the_fallbacks():
     for term in ["xterm-256color", "xterm", "screen", "screen-256color", "tmux", "tmux-256color", "linux", "vt100"]:
         assert term in fallbacks.strip("'").split(","), term
     assert "--with-terminfo-dirs=/etc/terminfo:/lib/terminfo:/usr/share/terminfo" in stage2
+    # Root honours TERMINFO whatever the build machine's /etc/passwd says.
+    assert "cf_cv_multiuser=yes" in stage2 and "--enable-root-environ" in stage2
     # Both stages agree on what shapes a compiled entry (wide characters).
     for flag in build_extra_dep._NCURSES_COMMON:
         assert flag in stage1 and flag in stage2, flag

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from harness import in_root_command
+from harness import in_root_command, run_in_root
 
 MUSL = "--platforms=//platforms:linux_musl"
 
@@ -178,3 +178,25 @@ def test_interpreter_sbom_and_licences_name_ncurses_and_libedit(interpreter):
     licences = {c["component"]: c for c in json.loads(interpreter.with_name("python.licenses.json").read_text())["components"]}
     assert "Thomas E. Dickey" in licences["ncurses"]["texts"]["LICENSE.ncurses"]
     assert "Regents of the University of California" in licences["libedit"]["texts"]["LICENSE.libedit"]
+
+
+# A terminal that is not built in: the host's compiled entry (Debian's ncurses-base, an essential package).
+HOST_ENTRY = pathlib.Path("/lib/terminfo/r/rxvt")
+# rxvt's F1 key, unlike xterm's (ESC O P): read from its entry.
+SETUPTERM = "import curses; curses.setupterm('rxvt', 1); print(curses.tigetstr('kf1'))"
+
+
+@pytest.mark.parametrize("directory", ["etc/terminfo", "lib/terminfo", "usr/share/terminfo", "custom (TERMINFO)"])
+def test_other_terminals_come_from_the_terminfo_directories(bwrap, interpreter, tmp_path, directory):
+    assert HOST_ENTRY.is_file(), "the test needs Debian's ncurses-base (/lib/terminfo/r/rxvt)"
+    root = tmp_path / "root"
+    root.mkdir()
+    result = run_in_root(bwrap, interpreter, root, "python", ["-c", SETUPTERM], timeout=120)
+    assert result.returncode == 1 and "setupterm: could not find terminfo database" in result.stderr, result.stderr
+    env = []
+    if directory.startswith("custom"):
+        directory, env = "custom", [("TERMINFO", "/custom")]
+    (root / directory / "r").mkdir(parents=True)
+    shutil.copy2(HOST_ENTRY, root / directory / "r" / "rxvt")
+    result = run_in_root(bwrap, interpreter, root, "python", ["-c", SETUPTERM], env=env, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == r"b'\x1b[11~'", (result.stdout, result.stderr)

@@ -33,6 +33,10 @@ _NCURSES_COMMON = [
     "--without-gpm", "--without-dlsym", "--disable-db-install", "--disable-stripping", "--disable-rpath",
     "--with-xterm-kbs=DEL", "--with-terminfo-dirs=" + ":".join(TERMINFO_DIRS),
     "--with-default-terminfo-dir=/usr/share/terminfo",
+    # $TERMINFO, $TERMINFO_DIRS and ~/.terminfo also for root (containers run as root), as Debian's
+    # ncurses: configure would decide by the build machine's /etc/passwd ("conventional multiuser
+    # system"; the sandbox's has no users: root then ignored the variables), so say it.
+    "cf_cv_multiuser=yes", "--enable-root-environ", "--enable-setuid-environ",
 ]
 _BUILD_TIC = "build-tic"
 
