@@ -43,7 +43,7 @@ def test_ncurses_builds_tic_for_the_build_machine_with_zig_then_the_fallbacks():
     assert "--with-build-cc=/w/tools/build-cc" in stage2
     assert '--with-tic-path="$PWD/build-tic/progs"/tic' in stage2
     fallbacks = stage2.split("--with-fallbacks=")[1].split()[0]
-    for term in ["xterm-256color", "xterm", "screen", "screen-256color", "tmux", "tmux-256color", "linux", "vt100"]:
+    for term in ["xterm-256color", "xterm", "screen", "screen-256color", "tmux", "tmux-256color", "linux", "vt100", "dumb"]:
         assert term in fallbacks.strip("'").split(","), term
     assert "--with-terminfo-dirs=/etc/terminfo:/lib/terminfo:/usr/share/terminfo" in stage2
     # Root honours TERMINFO whatever the build machine's /etc/passwd says.

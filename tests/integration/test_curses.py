@@ -180,6 +180,13 @@ def test_interpreter_sbom_and_licences_name_ncurses_and_libedit(interpreter):
     assert "Regents of the University of California" in licences["libedit"]["texts"]["LICENSE.libedit"]
 
 
+def test_readline_without_a_terminal_type_is_quiet(bwrap, interpreter, tmp_path):
+    """No TERM in an empty root: libedit sets up `dumb`, which is built in (no 'No entry for terminal type')."""
+    (tmp_path / "root").mkdir()
+    result = run_in_root(bwrap, interpreter, tmp_path / "root", "python", ["-c", "import readline; print(readline.backend)"])
+    assert (result.returncode, result.stdout, result.stderr) == (0, "editline\n", ""), result
+
+
 # A terminal that is not built in: the host's compiled entry (Debian's ncurses-base, an essential package).
 HOST_ENTRY = pathlib.Path("/lib/terminfo/r/rxvt")
 # rxvt's F1 key, unlike xterm's (ESC O P): read from its entry.

@@ -20,7 +20,10 @@ from pystatic.distribution.dep_builder import CFLAGS, PREFIX, autoconf_build
 
 # Terminal descriptions compiled into ncurses (--with-fallbacks): curses works in an empty root
 # (no terminfo database) on these terminals. A database entry, where one exists, comes first.
-FALLBACK_TERMINALS = ["xterm-256color", "xterm", "screen", "screen-256color", "tmux", "tmux-256color", "linux", "vt100"]
+# `dumb`: what libedit (readline) sets up without TERM; missing, `import readline` printed
+# 'No entry for terminal type "dumb"' in an empty root.
+FALLBACK_TERMINALS = ["xterm-256color", "xterm", "screen", "screen-256color", "tmux", "tmux-256color", "linux", "vt100",
+                      "dumb"]
 # Where the terminfo database is looked for (after $TERMINFO, ~/.terminfo and $TERMINFO_DIRS):
 # Debian/Ubuntu, Alpine, Fedora/Arch all keep it in one of these.
 TERMINFO_DIRS = ["/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo"]
