@@ -217,7 +217,85 @@ static PyStatus append_disk_stdlib(PyConfig *config, const char *executable) {
     return append_search_path(config, path);
 }
 
-/* python3's config (parse_argv, environment) with our paths; sys.path filled by the caller. */
+/* `path` made lexically normal in place: no "//", "/./", "/x/.." (python3's abspath). */
+static void normalize_path(char *path) {
+    char *out = path, *in = path;
+    while (*in) {
+        if (in[0] == '/' && (in[1] == '/' || in[1] == '\0') && out > path) {
+            in++; /* "//" and a trailing "/" */
+        } else if (in[0] == '/' && in[1] == '.' && (in[2] == '/' || in[2] == '\0')) {
+            in += 2; /* "/." */
+        } else if (in[0] == '/' && in[1] == '.' && in[2] == '.' && (in[3] == '/' || in[3] == '\0')) {
+            in += 3; /* "/..": drop the last component written */
+            while (out > path && *--out != '/') {}
+        } else {
+            *out++ = *in++;
+        }
+    }
+    if (out == path) *out++ = '/';
+    *out = '\0';
+}
+
+/* The path python3's getpath calls the executable: argv[0] made absolute, or found on PATH when it
+ * has no slash, symlinks NOT resolved (a venv's bin/python is a link to the interpreter). NULL if
+ * not found. */
+static char *invoked_path(const char *argv0) {
+    char buffer[PATH_MAX], cwd[PATH_MAX];
+    if (argv0 == NULL || argv0[0] == '\0') return NULL;
+    if (strchr(argv0, '/') != NULL) {
+        if (argv0[0] == '/') {
+            snprintf(buffer, sizeof buffer, "%s", argv0);
+        } else if (getcwd(cwd, sizeof cwd) == NULL ||
+                   (size_t)snprintf(buffer, sizeof buffer, "%s/%s", cwd, argv0) >= sizeof buffer) {
+            return NULL;
+        }
+        normalize_path(buffer);
+        return strdup(buffer);
+    }
+    const char *path = getenv("PATH");
+    while (path != NULL && *path) {
+        const char *colon = strchr(path, ':');
+        int dir_size = colon ? (int)(colon - path) : (int)strlen(path);
+        const char *base = "";
+        if (path[0] != '/') base = getcwd(cwd, sizeof cwd) ? cwd : NULL;
+        if (base != NULL && dir_size > 0 &&
+            (size_t)snprintf(buffer, sizeof buffer, "%s%s%.*s/%s", base, base[0] ? "/" : "", dir_size, path, argv0) <
+                sizeof buffer &&
+            access(buffer, X_OK) == 0) {
+            normalize_path(buffer);
+            return strdup(buffer);
+        }
+        path = colon ? colon + 1 : NULL;
+    }
+    return NULL;
+}
+
+static int is_file(const char *path) {
+    struct stat info;
+    return stat(path, &info) == 0 && S_ISREG(info.st_mode);
+}
+
+/* Whether `invoked` is a virtual environment's python: pyvenv.cfg one directory above it
+ * (<venv>/bin/python) or beside it, where python3's getpath looks. */
+static int in_venv(const char *invoked) {
+    char path[PATH_MAX];
+    const char *slash = strrchr(invoked, '/');
+    if (slash == NULL) return 0;
+    int dir_size = (int)(slash - invoked);
+    const char *parent = memrchr(invoked, '/', (size_t)dir_size);
+    if (parent != NULL &&
+        (size_t)snprintf(path, sizeof path, "%.*s/pyvenv.cfg", (int)(parent - invoked), invoked) < sizeof path &&
+        is_file(path))
+        return 1;
+    return (size_t)snprintf(path, sizeof path, "%.*s/pyvenv.cfg", dir_size, invoked) < sizeof path && is_file(path);
+}
+
+/* python3's config (parse_argv, environment) with our paths; sys.path filled by the caller. In a
+ * virtual environment (pyvenv.cfg next to the path the interpreter was started by, as python3's
+ * getpath finds it), sys.executable is that path, <venv>/bin/python, not the file it links to:
+ * site then reads pyvenv.cfg and makes the venv sys.prefix, as in python3. Everything else (the
+ * base prefixes, sys._base_executable, sys._stdlib_dir, the embedded tree) stays the executable
+ * file itself. */
 static PyStatus interpreter_config(PyConfig *config, int argc, char **argv, const char *executable) {
     PyConfig_InitPythonConfig(config);
     config->pathconfig_warnings = 0;
@@ -226,6 +304,10 @@ static PyStatus interpreter_config(PyConfig *config, int argc, char **argv, cons
     PyStatus status = PyConfig_SetBytesArgv(config, argc, argv);
     if (!PyStatus_Exception(status)) status = set_paths(config, executable);
     if (!PyStatus_Exception(status) && argc > 0) status = PyConfig_SetBytesString(config, &config->program_name, argv[0]);
+    char *invoked = argc > 0 ? invoked_path(argv[0]) : NULL;
+    if (!PyStatus_Exception(status) && invoked != NULL && in_venv(invoked))
+        status = PyConfig_SetBytesString(config, &config->executable, invoked);
+    free(invoked);
     return status;
 }
 
