@@ -90,9 +90,12 @@ def _sysconfig_data(ctx, dist):
     return name, module
 
 def _ensurepip_packs(ctx, dist, build_dist):
-    """{level: struct(blob, imports)}: Lib/ensurepip of the distribution's own source archive (its bundled
-    pip wheel as data), compiled like the stdlib. Not in the distribution's stdlib (build_cpython.py's
-    STDLIB_EXCLUDED): only interpreters embed it, for `python -m venv` (docs/py_static_binary.md)."""
+    """ensurepip for interpreters: {level: struct(blob, imports)}.
+
+    Lib/ensurepip of the distribution's own source archive (its bundled pip wheel as data), compiled
+    like the stdlib. Not in the distribution's stdlib (build_cpython.py's STDLIB_EXCLUDED): only
+    interpreters embed it, for `python -m venv` (docs/py_static_binary.md).
+    """
     tree = ctx.actions.declare_directory(ctx.label.name + ".ensurepip")
     args = ctx.actions.args()
     args.add("--source", dist.source)
