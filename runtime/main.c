@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -275,27 +276,73 @@ static int is_file(const char *path) {
     return stat(path, &info) == 0 && S_ISREG(info.st_mode);
 }
 
-/* Whether `invoked` is a virtual environment's python: pyvenv.cfg one directory above it
- * (<venv>/bin/python) or beside it, where python3's getpath looks. */
-static int in_venv(const char *invoked) {
-    char path[PATH_MAX];
+/* `invoked`'s pyvenv.cfg, if it is a virtual environment's python: one directory above it
+ * (<venv>/bin/python) or beside it, where python3's getpath looks. Fills `config` (PATH_MAX). */
+static int venv_config(const char *invoked, char *config) {
     const char *slash = strrchr(invoked, '/');
     if (slash == NULL) return 0;
     int dir_size = (int)(slash - invoked);
     const char *parent = memrchr(invoked, '/', (size_t)dir_size);
     if (parent != NULL &&
-        (size_t)snprintf(path, sizeof path, "%.*s/pyvenv.cfg", (int)(parent - invoked), invoked) < sizeof path &&
-        is_file(path))
+        (size_t)snprintf(config, PATH_MAX, "%.*s/pyvenv.cfg", (int)(parent - invoked), invoked) < PATH_MAX &&
+        is_file(config))
         return 1;
-    return (size_t)snprintf(path, sizeof path, "%.*s/pyvenv.cfg", dir_size, invoked) < sizeof path && is_file(path);
+    return (size_t)snprintf(config, PATH_MAX, "%.*s/pyvenv.cfg", dir_size, invoked) < PATH_MAX && is_file(config);
 }
 
-/* python3's config (parse_argv, environment) with our paths; sys.path filled by the caller. In a
- * virtual environment (pyvenv.cfg next to the path the interpreter was started by, as python3's
+/* The interpreter a venv whose python is a copy (venv --copies, venv.create()'s default) was made
+ * from, as python3's getpath finds it: <home>/<name of the copy> from pyvenv.cfg's `home`, else
+ * <home>/python3 or <home>/python3.X; NULL if none is a file (the copy is then its own base). */
+static char *venv_home_executable(const char *config, const char *invoked) {
+    FILE *file = fopen(config, "r");
+    if (file == NULL) return NULL;
+    char line[PATH_MAX + 64], candidate[PATH_MAX], *found = NULL;
+    while (found == NULL && fgets(line, sizeof line, file) != NULL) {
+        char *equals = strchr(line, '=');
+        if (equals == NULL) continue;
+        char *key = line, *value = equals + 1, *end = equals;
+        while (*key == ' ' || *key == '\t') key++;
+        while (end > key && (end[-1] == ' ' || end[-1] == '\t')) end--;
+        if (end - key != 4 || strncasecmp(key, "home", 4) != 0) continue;
+        while (*value == ' ' || *value == '\t') value++;
+        size_t size = strcspn(value, "\r\n");
+        while (size > 0 && (value[size - 1] == ' ' || value[size - 1] == '\t')) size--;
+        char version[16];
+        snprintf(version, sizeof version, "python%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+        const char *names[] = {strrchr(invoked, '/') + 1, "python3", version};
+        for (size_t i = 0; i < sizeof names / sizeof names[0] && found == NULL; i++)
+            if ((size_t)snprintf(candidate, sizeof candidate, "%.*s/%s", (int)size, value, names[i]) < sizeof candidate &&
+                is_file(candidate))
+                found = strdup(candidate);
+        break; /* getpath reads the first `home` only */
+    }
+    fclose(file);
+    return found;
+}
+
+/* In a virtual environment (pyvenv.cfg next to the path the interpreter was started by, as python3's
  * getpath finds it), sys.executable is that path, <venv>/bin/python, not the file it links to:
- * site then reads pyvenv.cfg and makes the venv sys.prefix, as in python3. Everything else (the
- * base prefixes, sys._base_executable, sys._stdlib_dir, the embedded tree) stays the executable
- * file itself. */
+ * site then reads pyvenv.cfg and makes the venv sys.prefix, as in python3. The base (prefixes and
+ * sys._base_executable) is the interpreter the venv was made from: the file the link resolves to,
+ * or for a copy the one in pyvenv.cfg's `home`. sys._stdlib_dir stays the file that runs: the
+ * embedded tree is inside it. */
+static PyStatus venv_paths(PyConfig *config, const char *invoked) {
+    char cfg[PATH_MAX];
+    if (invoked == NULL || !venv_config(invoked, cfg)) return PyStatus_Ok();
+    PyStatus status = PyConfig_SetBytesString(config, &config->executable, invoked);
+    char *resolved = realpath(invoked, NULL);
+    char *base = resolved != NULL && strcmp(resolved, invoked) != 0 ? NULL : venv_home_executable(cfg, invoked);
+    wchar_t **fields[] = {&config->base_executable, &config->base_prefix, &config->base_exec_prefix,
+                          &config->prefix, &config->exec_prefix};
+    for (size_t i = 0; base != NULL && i < sizeof fields / sizeof fields[0] && !PyStatus_Exception(status); i++)
+        status = PyConfig_SetBytesString(config, fields[i], base);
+    free(base);
+    free(resolved);
+    return status;
+}
+
+/* python3's config (parse_argv, environment) with our paths (venv_paths in a virtual environment);
+ * sys.path filled by the caller. */
 static PyStatus interpreter_config(PyConfig *config, int argc, char **argv, const char *executable) {
     PyConfig_InitPythonConfig(config);
     config->pathconfig_warnings = 0;
@@ -305,8 +352,7 @@ static PyStatus interpreter_config(PyConfig *config, int argc, char **argv, cons
     if (!PyStatus_Exception(status)) status = set_paths(config, executable);
     if (!PyStatus_Exception(status) && argc > 0) status = PyConfig_SetBytesString(config, &config->program_name, argv[0]);
     char *invoked = argc > 0 ? invoked_path(argv[0]) : NULL;
-    if (!PyStatus_Exception(status) && invoked != NULL && in_venv(invoked))
-        status = PyConfig_SetBytesString(config, &config->executable, invoked);
+    if (!PyStatus_Exception(status)) status = venv_paths(config, invoked);
     free(invoked);
     return status;
 }

@@ -164,9 +164,10 @@ def test_venv_pip_install_and_run_httpie_msgpack_numpy(bazel, bwrap, tmp_path, t
     check_tags(root, "x86_64")
 
 
-def test_include_system_site_packages_is_honoured(bazel, bwrap, tmp_path):
+def test_include_system_site_packages_and_copies(bazel, bwrap, tmp_path):
     """pyvenv.cfg's include-system-site-packages: true keeps the user site (the base installation's
-    site-packages would be below the executable: none), false drops it."""
+    site-packages would be below the executable: none), false drops it. A venv of copies (venv.create's
+    default) has the interpreter it was made from as its base, found through `home`."""
     interpreter = bazel.build_file("//examples/python", MUSL)
     root = Root(bwrap, interpreter, tmp_path / "root")
     user_site = root.path / "work" / "home" / ".local" / "lib" / "python3.13" / "site-packages"
@@ -177,6 +178,11 @@ def test_include_system_site_packages_is_honoured(bazel, bwrap, tmp_path):
         root.run("/python", "-m", "venv", "--without-pip", *flags, f"/work/{name}")
         assert root.run(f"/work/{name}/bin/python3", "-c", code).stdout.split() == [f"/work/{name}", *expected.split()]
     assert root.run("/python", "-c", code).stdout.split() == ["/python", "True", "True"], "outside a venv"
+    root.run("/python", "-m", "venv", "--copies", "--without-pip", "/work/copies")
+    assert not (root.path / "work" / "copies" / "bin" / "python").is_symlink()
+    code = "import json, sys; print(sys.executable, sys._base_executable, sys.prefix, sys.base_prefix, json.__file__)"
+    assert root.run("/work/copies/bin/python", "-c", code).stdout.split() == [
+        "/work/copies/bin/python", "/python", "/work/copies", "/python", "/work/copies/bin/python/json/__init__.py"]
 
 
 def test_aarch64_venv_and_numpy_under_qemu(bazel, bwrap, qemu_aarch64, tmp_path, timings):
