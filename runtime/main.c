@@ -311,9 +311,10 @@ static char *venv_home_executable(const char *config, const char *invoked) {
         snprintf(version, sizeof version, "python%d.%d", PY_MAJOR_VERSION, PY_MINOR_VERSION);
         const char *names[] = {strrchr(invoked, '/') + 1, "python3", version};
         for (size_t i = 0; i < sizeof names / sizeof names[0] && found == NULL; i++)
-            if ((size_t)snprintf(candidate, sizeof candidate, "%.*s/%s", (int)size, value, names[i]) < sizeof candidate &&
-                is_file(candidate))
-                found = strdup(candidate);
+            if ((size_t)snprintf(candidate, sizeof candidate, "%.*s/%s", (int)size, value, names[i]) < sizeof candidate) {
+                normalize_path(candidate); /* home = / gives /python, as getpath's joinpath */
+                if (is_file(candidate)) found = strdup(candidate);
+            }
         break; /* getpath reads the first `home` only */
     }
     fclose(file);
