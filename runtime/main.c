@@ -222,8 +222,8 @@ static PyStatus append_disk_stdlib(PyConfig *config, const char *executable) {
 static void normalize_path(char *path) {
     char *out = path, *in = path;
     while (*in) {
-        if (in[0] == '/' && (in[1] == '/' || in[1] == '\0') && out > path) {
-            in++; /* "//" and a trailing "/" */
+        if (in[0] == '/' && (in[1] == '/' || (in[1] == '\0' && out > path))) {
+            in++; /* "//" and a trailing "/" (not the root's) */
         } else if (in[0] == '/' && in[1] == '.' && (in[2] == '/' || in[2] == '\0')) {
             in += 2; /* "/." */
         } else if (in[0] == '/' && in[1] == '.' && in[2] == '.' && (in[3] == '/' || in[3] == '\0')) {
