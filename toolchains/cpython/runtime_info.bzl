@@ -5,6 +5,8 @@ PyStaticRuntimeInfo = provider(
     fields = {
         "build_distribution": "PyStaticDistributionInfo: the same Python built to run on the build machine (it compiles bytecode).",
         "distribution": "PyStaticDistributionInfo: the target's static CPython.",
+        "ensurepip_packs": "dict of int to struct(blob, imports): ensurepip and its pip wheel from the CPython source, compiled " +
+                           "per optimisation level; only py_static_interpreter embeds it (python -m venv).",
         "runtime_hdrs": "list of File: the C runtime's headers (runtime/).",
         "runtime_srcs": "list of File: the C runtime's sources (runtime/), compiled into every binary.",
         "static_library": "File: the distribution's archives merged into one (libpython<ver>-static.a).",
