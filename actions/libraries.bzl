@@ -56,6 +56,7 @@ PYSTATIC_MODULES = {
     "packages.sdist.pep517": ["packages.sdist.errors"],
     "packages.sdist.setuptools_config": [],
     "reference.reference_md": ["common.action_args"],
+    "runtime_toolchain.ensurepip_source": [],
     "runtime_toolchain.merge_archives": ["common.descriptor", "common.extra_builtins"],
     "runtime_toolchain.sysconfig_data": ["common.action_args"],
 }

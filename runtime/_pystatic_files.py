@@ -2,7 +2,7 @@
 
 `_pystatic.PathHook` objects (runtime/file_view.c) stand in for `_io.open`, `posix.stat`,
 `posix.listdir`, ... (installed by _pystatic_bootstrap before the standard library's first
-import); for a path below `sys.executable + "/"` they call the handler of the same name here,
+import); for a path below the executable file's + "/" they call the handler of the same name here,
 which this module's first use imports. A handler returns NotImplemented for a path that turns
 out to lie outside the tree, and the original function runs. See docs/import-protocol.md,
 "Files inside the binary".
@@ -37,9 +37,12 @@ def _original(name):
 
 _real_stat = _original("stat")
 _real_getcwd = posix.getcwd
-_ROOT = sys.executable + "/"
+# The executable file itself: sys._stdlib_dir (main.c). Not sys.executable, which in a virtual
+# environment is the venv's bin/python, a link to it or a copy.
+_EXECUTABLE = sys._stdlib_dir
+_ROOT = _EXECUTABLE + "/"
 # Device, owner and times of every entry; taken once, not per stat of the tree (os.walk, glob).
-_EXECUTABLE_STAT = _real_stat(sys.executable)
+_EXECUTABLE_STAT = _real_stat(_EXECUTABLE)
 
 # --- the tree --------------------------------------------------------------------------------
 
@@ -556,7 +559,7 @@ def extract(package):
     except OSError as err:
         problems.append(f"a temporary directory: {err.strerror or err}")
         raise ImportError(
-            f"{sys.executable}: cannot extract package {package!r} (extract_packages): nothing is writable "
+            f"{_EXECUTABLE}: cannot extract package {package!r} (extract_packages): nothing is writable "
             f"({'; '.join(problems)}). Fix: set XDG_CACHE_HOME (or HOME, or TMPDIR) to a writable directory.",
             name=package,
         ) from None

@@ -104,6 +104,24 @@ def _build_classes():
             return stream if mode == "rb" else io.TextIOWrapper(stream, *args, **kwargs)
 
 
+    common = _stdlib("importlib.resources._common")
+    generic_as_file = common.as_file.dispatch(object)
+
+    @common.as_file.register(EmbeddedPath)
+    @_stdlib("contextlib").contextmanager
+    def _as_file(path):
+        """importlib.resources.as_file: a file keeps its name, in a temporary directory of its own
+        (importlib's temporary file would be `tmpXXXX<name>`; ensurepip hands pip the pip wheel's
+        name, which must stay a wheel's). Directories as importlib copies them."""
+        if not path.is_file():
+            with generic_as_file(path) as copy:
+                yield copy
+            return
+        with _stdlib("tempfile").TemporaryDirectory() as directory:
+            copy = _stdlib("pathlib").Path(directory, path.name)
+            copy.write_bytes(path.read_bytes())
+            yield copy
+
     class Reader(TraversableResources):
         """Resource reader of one embedded package; of its extracted copy's real files (extract_packages)."""
 

@@ -217,7 +217,8 @@ static PyStatus append_disk_stdlib(PyConfig *config, const char *executable) {
     return append_search_path(config, path);
 }
 
-/* python3's config (parse_argv, environment) with our paths; sys.path filled by the caller. */
+/* python3's config (parse_argv, environment) with our paths (in a virtual environment, venv_paths.c's);
+ * sys.path filled by the caller. */
 static PyStatus interpreter_config(PyConfig *config, int argc, char **argv, const char *executable) {
     PyConfig_InitPythonConfig(config);
     config->pathconfig_warnings = 0;
@@ -226,6 +227,7 @@ static PyStatus interpreter_config(PyConfig *config, int argc, char **argv, cons
     PyStatus status = PyConfig_SetBytesArgv(config, argc, argv);
     if (!PyStatus_Exception(status)) status = set_paths(config, executable);
     if (!PyStatus_Exception(status) && argc > 0) status = PyConfig_SetBytesString(config, &config->program_name, argv[0]);
+    if (!PyStatus_Exception(status) && argc > 0) status = pystatic_venv_paths(config, argv[0]);
     return status;
 }
 

@@ -49,5 +49,7 @@ const unsigned char *pystatic_blob_shared_object(const char *name, size_t name_s
 void pystatic_native_images_init(const char *executable);
 /* Whether the embedded bytecode is this interpreter's (its magic number); after start-up only. */
 int pystatic_blob_bytecode_matches(void);
+/* py_static_interpreter: sys.executable and the base of a virtual environment (venv_paths.c). */
+PyStatus pystatic_venv_paths(PyConfig *config, const char *argv0);
 
 #endif

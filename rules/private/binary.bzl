@@ -146,6 +146,11 @@ def _pack(ctx, runtime, settings, app_blob, app_imports):
     args.add("--settings", settings)
     args.add("--stdlib", stdlib.blob)
     args.add("--stdlib_imports", stdlib.imports)
+
+    # An interpreter's stdlib has ensurepip too (python -m venv installs pip with it).
+    extra = [runtime.ensurepip_packs[ctx.attr.optimize]] if ctx.attr.interpreter else []
+    for pack in extra:
+        args.add_all("--stdlib_extra", [pack.blob, pack.imports])
     args.add("--app", app_blob)
     args.add("--app_imports", app_imports)
     args.add("--descriptor", runtime.distribution.descriptor)
@@ -159,7 +164,7 @@ def _pack(ctx, runtime, settings, app_blob, app_imports):
         executable = ctx.executable._pack_blob,
         arguments = [args],
         inputs = [settings, stdlib.blob, stdlib.imports, app_blob, app_imports, runtime.distribution.descriptor] +
-                 extra_inputs + wheel_checks + [n.file for n in natives],
+                 extra_inputs + [f for pack in extra for f in (pack.blob, pack.imports)] + wheel_checks + [n.file for n in natives],
         outputs = [blob, report, shared_objects],
         mnemonic = "PyStaticBlob",
         progress_message = "Packing the resource blob of %{label}",

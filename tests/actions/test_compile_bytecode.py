@@ -71,6 +71,30 @@ def test_stdlib_tree_walk_skips_non_packages(tmp_path):
     assert sorted(resources) == [("data", "json/data.txt"), ("module", "json.decoder"), ("module", "os"), ("package", "json")]
 
 
+def test_directories_inside_a_package_that_are_no_packages_hold_its_data(tmp_path):
+    """venv's activate scripts (venv/scripts/posix/activate), ensurepip's pip wheel (_bundled)."""
+    lib = tmp_path / "lib"
+    write(lib / "venv" / "__init__.py", "")
+    write(lib / "venv" / "scripts" / "common" / "activate", "x")
+    write(lib / "venv" / "scripts" / "posix" / "activate.fish", "x")
+    write(lib / "venv" / "scripts" / "posix" / "helper.py", "")
+    write(lib / "venv" / "scripts" / "posix" / "deeper" / "__init__.py", "")
+    write(lib / "venv" / "__pycache__" / "notes.txt", "")
+    write(lib / "ensurepip" / "__init__.py", "")
+    write(lib / "ensurepip" / "_bundled" / "pip-1-py3-none-any.whl", "PK")
+    write(lib / "ensurepip" / "_bundled" / "old.pyc", "")
+    resources = [(k, n) for k, n, _ in compile_bytecode.stdlib_resources(str(lib))]
+    assert sorted(resources) == [
+        ("data", "ensurepip/_bundled/pip-1-py3-none-any.whl"),
+        ("data", "venv/scripts/common/activate"),
+        ("data", "venv/scripts/posix/activate.fish"),
+        ("data", "venv/scripts/posix/deeper/__init__.py"),
+        ("data", "venv/scripts/posix/helper.py"),
+        ("package", "ensurepip"),
+        ("package", "venv"),
+    ]
+
+
 def test_main_writes_blob_and_imports(tmp_path):
     src = write(tmp_path / "app" / "pkg" / "mod.py", "import json\ndef main():\n    return 3\n")
     init = write(tmp_path / "app" / "pkg" / "__init__.py", "")

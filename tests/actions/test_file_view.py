@@ -81,7 +81,10 @@ def view(tmp_path, monkeypatch):
     executable = tmp_path / "bin" / "tool"
     executable.parent.mkdir()
     executable.write_bytes(b"\x7fELF")
-    monkeypatch.setattr(sys, "executable", str(executable))
+    # The tree is below the executable file (sys._stdlib_dir), not below sys.executable, which in a
+    # venv of an interpreter is the venv's bin/python (a link to it).
+    monkeypatch.setattr(sys, "_stdlib_dir", str(executable), raising=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "venv" / "bin" / "python"))
     monkeypatch.setitem(sys.modules, "_pystatic", FakeBlob(ENTRIES))
     spec = importlib.util.spec_from_file_location("_pystatic_files", RUNTIME / "_pystatic_files.py")
     module = importlib.util.module_from_spec(spec)

@@ -1,7 +1,9 @@
+import io
 import json
+import zipfile
 
 from pystatic.binary import licenses
-from pystatic.format.blob import METADATA, MODULE, Entry, write_blob
+from pystatic.format.blob import DATA, METADATA, MODULE, Entry, write_blob
 
 
 def test_bill_of_materials_from_descriptor_and_dist_info(tmp_path):
@@ -114,3 +116,27 @@ def test_extra_builtins_libraries_are_listed_when_their_modules_are_linked(tmp_p
                           "libedit": {"LICENSE.libedit": "libedit text"}}
     assert set(listed(["readline"])) == {"cpython", "ncurses"}  # _curses links ncurses alone
     assert set(listed(["readline", "_curses"])) == {"cpython"}
+
+
+def test_the_pip_wheel_ensurepip_bundles_with_its_vendored_licences(tmp_path):
+    """An interpreter embeds ensurepip's pip wheel: its licence and licence files come from the wheel's .dist-info."""
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (tmp_path / "d.json").write_text(json.dumps({"version": 2, "python_version": "3.13.15", "target_triple": "x86_64-linux-musl",
+                                                 "licenses": []}))
+    wheel = io.BytesIO()
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("pip/__init__.py", "")
+        archive.writestr("pip-26.2.1.dist-info/METADATA", "Name: pip\nVersion: 26.2.1\nLicense-Expression: MIT\n")
+        archive.writestr("pip-26.2.1.dist-info/licenses/LICENSE.txt", "MIT text")
+        archive.writestr("pip-26.2.1.dist-info/licenses/src/pip/_vendor/certifi/LICENSE", "MPL text")
+    (tmp_path / "b.blob").write_bytes(write_blob([
+        Entry(MODULE, "ensurepip", primary=b"", is_package=True),
+        Entry(DATA, "ensurepip/_bundled/pip-26.2.1-py3-none-any.whl", primary=wheel.getvalue()),
+    ]))
+    out = tmp_path / "l.json"
+    assert licenses.main(["--target", "//examples/python", "--descriptor", str(tmp_path / "d.json"), "--distribution",
+                          str(dist), "--blob", str(tmp_path / "b.blob"), "--output", str(out)]) == 0
+    assert json.loads(out.read_text())["components"] == [{
+        "component": "pip", "version": "26.2.1", "license": "MIT", "origin": "wheel ensurepip/_bundled/pip-26.2.1-py3-none-any.whl",
+        "texts": {"licenses/LICENSE.txt": "MIT text", "licenses/src/pip/_vendor/certifi/LICENSE": "MPL text"}}]

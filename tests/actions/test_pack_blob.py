@@ -378,3 +378,37 @@ def test_an_import_of_a_module_a_wheel_check_left_out_fails(packs, capsys):
     assert "app/app.py (module app) imports lxml.etree, which is not in the binary: lxml 6.0" in err and "Fix:" in err
     check.write_text(json.dumps({"target": "@@pypi//:lxml_x86_64", "package": "lxml 6.0 (lxml-6.0.whl)", "left_out": {}}))
     assert run(packs, entry="app", extra=["--wheel_check", str(check)]) == 0
+
+
+def write_ensurepip(tmp, magic=MAGIC, modules=("ensurepip", "ensurepip.__main__")):
+    entries = [Entry(MODULE, n, primary=b"e", source=b"s", is_package=n == "ensurepip") for n in modules]
+    entries.append(Entry(DATA, "ensurepip/_bundled/pip-1-py3-none-any.whl", primary=b"PK"))
+    (tmp / "ensurepip.blob").write_bytes(write_blob(entries, magic))
+    imports = {"ensurepip": ["json"], "ensurepip.__main__": ["ensurepip"]}
+    (tmp / "ensurepip.json").write_text(json.dumps({"modules": {n: {"imports": imports.get(n, []), "defines": []} for n in modules}}))
+    return ["--stdlib_extra", str(tmp / "ensurepip.blob"), str(tmp / "ensurepip.json")]
+
+
+def test_an_extra_stdlib_pack_is_part_of_the_stdlib_selection_and_exclusions(packs, capsys):
+    """An interpreter's ensurepip (runtime toolchain): selected, excluded and shadow-checked like the stdlib."""
+    extra = write_ensurepip(packs)
+    write_app(packs, {"app": ([], [])})
+    assert run(packs, interpreter=True, extra=extra) == 0
+    assert {"ensurepip", "ensurepip.__main__", "json"} <= set(modules_in(packs))
+    assert read_blob(packs / "out.blob").get(DATA, "ensurepip/_bundled/pip-1-py3-none-any.whl").primary == b"PK"
+    assert run(packs, interpreter=True, stdlib_exclude=["ensurepip"], extra=extra) == 0
+    assert "ensurepip" not in modules_in(packs)
+    assert read_blob(packs / "out.blob").get(DATA, "ensurepip/_bundled/pip-1-py3-none-any.whl") is None
+    assert run(packs, interpreter=True, stdlib_mode="imported", extra=extra) == 0
+    assert "ensurepip" not in modules_in(packs), "imported by nothing"
+    write_app(packs, {"ensurepip": ([], [])})
+    assert run(packs, interpreter=True, extra=extra) == 1
+    assert "app/ensurepip.py is module 'ensurepip', which is also a standard library module" in capsys.readouterr().err
+
+
+def test_an_extra_stdlib_pack_of_another_python_or_repeating_a_module_is_rejected(packs, capsys):
+    write_app(packs, {"app": ([], [])})
+    assert run(packs, interpreter=True, extra=write_ensurepip(packs, magic=b"\x00\x00\r\n")) == 1
+    assert "ensurepip.blob was compiled by another Python version than the stdlib" in capsys.readouterr().err
+    assert run(packs, interpreter=True, extra=write_ensurepip(packs, modules=("ensurepip", "json"))) == 1
+    assert "ensurepip.blob has module 'json', which the stdlib pack has too" in capsys.readouterr().err

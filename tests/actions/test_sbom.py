@@ -2,13 +2,14 @@ import hashlib
 import io
 import json
 import tarfile
+import zipfile
 from email.parser import HeaderParser
 
 import pytest
 
 from pystatic.binary import licence_policy, sbom, sbom_components, sbom_documents
 from pystatic.distribution import cpython_sbom
-from pystatic.format.blob import METADATA, MODULE, Entry, write_blob
+from pystatic.format.blob import DATA, METADATA, MODULE, Entry, write_blob
 
 CPYTHON_SBOM = {
     "spdxVersion": "SPDX-2.3",
@@ -367,3 +368,21 @@ def test_native_libraries_and_the_cxx_runtime_of_sdist_builds_are_components(inp
 
     assert validate_full_spdx_document(parse_file(str(spdx))) == []
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(cdx.read_text()) is None
+
+
+def test_the_pip_wheel_ensurepip_bundles_is_a_component_inside_cpython(inputs):
+    """An interpreter embeds ensurepip's pip wheel (python -m venv installs it): described with its own licence."""
+    tmp_path, common = inputs
+    wheel = io.BytesIO()
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("pip-26.2.1.dist-info/METADATA", "Name: pip\nVersion: 26.2.1\nLicense-Expression: MIT\n")
+    entries = [Entry(MODULE, "ensurepip", primary=b"", is_package=True),
+               Entry(DATA, "ensurepip/_bundled/pip-26.2.1-py3-none-any.whl", primary=wheel.getvalue())]
+    (tmp_path / "b.blob").write_bytes(write_blob(entries))
+    spdx, cdx = write_sbom(tmp_path, common)
+    packages = {p["name"]: p for p in json.loads(spdx.read_text())["packages"]}
+    pip = packages["pip"]
+    assert pip["versionInfo"] == "26.2.1" and pip["licenseDeclared"] == "MIT"
+    assert pip["checksums"] == [{"algorithm": "SHA256", "checksumValue": hashlib.sha256(wheel.getvalue()).hexdigest()}]
+    top = {c["bom-ref"]: c for c in json.loads(cdx.read_text())["components"]}
+    assert "pip" in [c["name"] for c in top["cpython"]["components"]]

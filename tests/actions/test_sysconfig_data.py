@@ -20,12 +20,13 @@ def test_module_name_is_sysconfigs():
     assert sysconfig_data.module_name("x86_64-linux-musl") == "_sysconfigdata__linux_x86_64-linux-musl"
 
 
-def test_build_paths_are_rebased_onto_sys_prefix_and_the_rest_kept():
+def test_build_paths_are_rebased_onto_sys_base_prefix_and_the_rest_kept():
     variables = sysconfig_data.read_build_time_vars(SOURCE, "x.py")
     code = sysconfig_data.generate(variables, "_sysconfigdata__linux_x86_64-linux-musl", "x.py")
     namespace = {}
     exec(compile(code, "generated", "exec"), namespace)
-    root = namespace["sys"].prefix
+    # The base installation's, also in a virtual environment (where sys.prefix is the venv).
+    root = namespace["sys"].base_prefix
     got = namespace["build_time_vars"]
     assert got["BINDIR"] == root + "/bin" and got["INCLUDEPY"] == root + "/include/python3.13"
     assert got["CONFIG_ARGS"] == f"'--prefix={root}' '--disable-shared'"

@@ -125,15 +125,17 @@ def copy_checkout(dest):
     return dest
 
 
-def run_in_root(bwrap, binary, root, name, args, env=(), runner=(), timeout=600):
+def run_in_root(bwrap, binary, root, name, args, env=(), runner=(), timeout=600, writable=(), program=None):
     """Runs `binary` as /<name> in `root`, read-only, with a fresh /proc, no other namespace shared
     and a clean environment (`env`: (name, value) pairs); `runner`: (qemu, its flags...) for another
-    CPU, copied in as /qemu. Returns the CompletedProcess."""
-    cmd = in_root_command(bwrap, binary, root, name, args, env, runner)
+    CPU, copied in as /qemu. `writable`: directories of `root` (e.g. "work") mounted read-write;
+    `program`: the path in the root to run instead of /<name> (e.g. a venv's bin/python). Returns
+    the CompletedProcess."""
+    cmd = in_root_command(bwrap, binary, root, name, args, env, runner, writable, program)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
-def in_root_command(bwrap, binary, root, name, args, env=(), runner=()):
+def in_root_command(bwrap, binary, root, name, args, env=(), runner=(), writable=(), program=None):
     """The command line of run_in_root (e.g. for a terminal multiplexer to run)."""
     (root / "proc").mkdir(parents=True, exist_ok=True)
     shutil.copy2(binary, root / name)
@@ -142,5 +144,6 @@ def in_root_command(bwrap, binary, root, name, args, env=(), runner=()):
         shutil.copy2(runner[0], root / "qemu")
         prefix = ["/qemu", *runner[1:]]
     setenv = [a for variable, value in env for a in ("--setenv", variable, value)]
-    return [bwrap, "--ro-bind", str(root), "/", "--proc", "/proc", "--unshare-all", "--die-with-parent", "--clearenv",
-            *setenv, *prefix, "/" + name, *args]
+    binds = [a for directory in writable for a in ("--bind", str(root / directory), "/" + directory)]
+    return [bwrap, "--ro-bind", str(root), "/", *binds, "--proc", "/proc", "--unshare-all", "--die-with-parent",
+            "--clearenv", *setenv, *prefix, program or "/" + name, *args]

@@ -31,6 +31,7 @@ TOOLS = {
     "//actions:licenses": "binary.licenses",
     "//actions:sbom": "binary.sbom",
     "//actions:build_native": "packages.build_native",
+    "//actions:ensurepip_source": "runtime_toolchain.ensurepip_source",
     "//actions:merge_archives": "runtime_toolchain.merge_archives",
     "//actions:sysconfig_data": "runtime_toolchain.sysconfig_data",
     "@pystatic_distribution//actions:build_dep": "distribution.build_dep",

@@ -24,7 +24,7 @@ TESTS = [
     "test_ctypes", "test_uuid", "test_re", "test_datetime", "test_zoneinfo", "test_importlib", "test_pkgutil",
     "test_inspect", "test_traceback", "test_linecache", "test_subprocess", "test_os", "test_tempfile",
     "test_logging", "test_argparse", "test_pickle", "test_struct", "test_sys", "test_site", "test_runpy",
-    "test_zipimport", "test_threading",
+    "test_zipimport", "test_threading", "test_venv", "test_ensurepip",
     "test_asyncio.test_tasks", "test_asyncio.test_futures", "test_asyncio.test_locks", "test_asyncio.test_queues",
     "test_asyncio.test_streams", "test_asyncio.test_subprocess", "test_asyncio.test_taskgroups",
     "test_asyncio.test_runners", "test_asyncio.test_unix_events",
@@ -100,10 +100,10 @@ def start_regrtest(python, tmp_path, name):
     return finish
 
 
-def extract_lib_test(archive, dest):
-    """Lib/test of the CPython source archive as `dest` (the `test` package)."""
+def extract_lib_test(archive, dest, package="test"):
+    """Lib/<package> of the CPython source archive as `dest` (by default the `test` package)."""
     with tarfile.open(archive) as tar:
-        members = [m for m in tar.getmembers() if m.name.split("/")[1:3] == ["Lib", "test"] and m.name.count("/") >= 3]
+        members = [m for m in tar.getmembers() if m.name.split("/")[1:3] == ["Lib", package] and m.name.count("/") >= 3]
         for member in members:
             member.name = member.name.split("/", 3)[3]
         tar.extractall(dest, members=members, filter="tar")
@@ -127,6 +127,9 @@ def pythons(bazel, tmp_path_factory):
     extract_lib_test(archive, static / "lib" / "python3.13" / "test")
     shutil.copytree(dist / "lib" / "python3.13", disk / "lib" / "python3.13", symlinks=True)
     shutil.copytree(static / "lib" / "python3.13" / "test", disk / "lib" / "python3.13" / "test", symlinks=True)
+    # The distribution's stdlib has no ensurepip (an interpreter embeds it): test_venv and
+    # test_ensurepip need it from disk too.
+    extract_lib_test(archive, disk / "lib" / "python3.13" / "ensurepip", "ensurepip")
     for home, binary, name in [(static, bazel.output_file("//examples/python", MUSL), "python"),
                                (disk, dist / "bin" / "python3.13", "python3.13")]:
         (home / "bin").mkdir()

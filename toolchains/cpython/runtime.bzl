@@ -95,6 +95,48 @@ def _sysconfig_data(ctx, dist):
     )
     return name, module
 
+def _ensurepip_packs(ctx, dist, build_dist):
+    """ensurepip for interpreters: {level: struct(blob, imports)}.
+
+    Lib/ensurepip of the distribution's own source archive (its bundled pip wheel as data), compiled
+    like the stdlib. Not in the distribution's stdlib (build_cpython.py's STDLIB_EXCLUDED): only
+    interpreters embed it, for `python -m venv` (docs/py_static_binary.md).
+    """
+    tree = ctx.actions.declare_directory(ctx.label.name + ".ensurepip")
+    args = ctx.actions.args()
+    args.add("--source", dist.source)
+    args.add("--output", tree.path)
+    ctx.actions.run(
+        executable = ctx.executable._ensurepip_source,
+        arguments = [args],
+        inputs = [dist.source],
+        outputs = [tree],
+        mnemonic = "PyStaticEnsurepipSource",
+        progress_message = "Extracting ensurepip and its pip wheel from {} %{{label}}".format(dist.source.basename),
+    )
+    packs = {}
+    for level in OPTIMIZE_LEVELS:
+        blob = ctx.actions.declare_file("{}.ensurepip.O{}.blob".format(ctx.label.name, level))
+        imports = ctx.actions.declare_file("{}.ensurepip.O{}.imports.json".format(ctx.label.name, level))
+        args = ctx.actions.args()
+        args.add("--stdlib", tree.path)
+        args.add("--optimize", str(level))
+        args.add("--output", blob)
+        args.add("--imports", imports)
+        build_python_action(
+            ctx,
+            build_dist,
+            script = ctx.file._compile_bytecode,
+            tool_files = package_files(ctx.attr._compile_bytecode_package),
+            arguments = [args],
+            inputs = [tree],
+            outputs = [blob, imports],
+            mnemonic = "PyStaticEnsurepip",
+            progress_message = "Compiling ensurepip of Python {}{} (-O{}) %{{label}}".format(dist.python_version, dist.abiflags, level),
+        )
+        packs[level] = struct(blob = blob, imports = imports)
+    return packs
+
 def _py_static_runtime_impl(ctx):
     dist = ctx.attr.distribution[PyStaticDistributionInfo]
     build_dist = ctx.attr.build_distribution[0][PyStaticDistributionInfo]
@@ -136,6 +178,7 @@ def _py_static_runtime_impl(ctx):
             pystatic_runtime = PyStaticRuntimeInfo(
                 distribution = dist,
                 build_distribution = build_dist,
+                ensurepip_packs = _ensurepip_packs(ctx, dist, build_dist),
                 stdlib_packs = stdlib_packs,
                 static_library = _merged_archive(ctx, dist, extra),
                 extra_builtins = extra,
@@ -170,6 +213,7 @@ py_static_runtime = rule(
                   "in a binary without _curses (pyrepl imports the real _curses first: the extra built-ins).",
         ),
         "_compile_bytecode_package": attr.label(default = "//actions:binary.compile_bytecode", providers = [PyInfo]),
+        "_ensurepip_source": attr.label(default = "//actions:ensurepip_source", executable = True, cfg = "exec"),
         "_runtime_c_hdrs": attr.label(default = "//runtime:c_hdrs"),
         "_runtime_c_srcs": attr.label(default = "//runtime:c_srcs"),
         "_runtime_modules": attr.label(default = "//runtime:py_modules"),

@@ -5,6 +5,8 @@ PyStaticRuntimeInfo = provider(
     fields = {
         "build_distribution": "PyStaticDistributionInfo: the same Python built to run on the build machine (it compiles bytecode).",
         "distribution": "PyStaticDistributionInfo: the target's static CPython.",
+        "ensurepip_packs": "dict of int to struct(blob, imports): ensurepip and its pip wheel from the CPython source, compiled " +
+                           "per optimisation level; only py_static_interpreter embeds it (python -m venv).",
         "extra_builtins": "PyStaticExtraBuiltinsInfo or None: _curses, _curses_panel and readline compiled beside the " +
                           "distribution (cpython_extra_builtins); their archives are in static_library.",
         "runtime_hdrs": "list of File: the C runtime's headers (runtime/).",

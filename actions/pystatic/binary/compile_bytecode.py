@@ -30,16 +30,26 @@ class CompileError(Exception):
 
 
 def stdlib_resources(stdlib_dir):
-    """[(kind, name, path)] of a stdlib tree: top-level modules, packages, their modules and data."""
+    """[(kind, name, path)] of a stdlib tree: top-level modules, packages, their modules and data.
+
+    A directory inside a package that is no package itself (venv/scripts, ensurepip/_bundled) holds
+    that package's data, every file of it; a top-level one (site-packages, lib-dynload) nothing.
+    """
     resources = []
+    data_dirs = set()
     for dirpath, dirnames, filenames in os.walk(stdlib_dir):
-        dirnames.sort()
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
         rel_dir = os.path.relpath(dirpath, stdlib_dir)
         parts = [] if rel_dir == "." else rel_dir.split(os.sep)
         if parts and not (
             os.path.isfile(os.path.join(dirpath, "__init__.py")) and all(p.isidentifier() for p in parts)
-        ):
-            dirnames[:] = []  # not a package (site-packages, lib-dynload): nothing below is importable
+        ) or os.path.dirname(dirpath) in data_dirs:
+            if len(parts) == 1:
+                dirnames[:] = []  # not a package (site-packages, lib-dynload): nothing below is importable
+                continue
+            data_dirs.add(dirpath)
+            resources += [("data", "/".join(parts + [f]), os.path.join(dirpath, f))
+                          for f in sorted(filenames) if not f.endswith((".pyc", ".pyo"))]
             continue
         for filename in sorted(filenames):
             path = os.path.join(dirpath, filename)

@@ -5,19 +5,22 @@ distribution (from its descriptor: licence name, version, source sha256 and orig
 that the binary links (the same rule as its SBOM: a built-in module of its pruned inittab or the
 runtime uses it, linked_libraries.is_linked),
 and every Python distribution whose `.dist-info` is in the resource blob (name, version, licence
-from METADATA, licence files from the dist-info).
+from METADATA, licence files from the dist-info), and the wheels an interpreter's ensurepip bundles
+(pip: what `python -m venv` installs), from their own `.dist-info`.
 """
 
 import argparse
+import io
 import json
 import pathlib
 import sys
+import zipfile
 from email.parser import HeaderParser
 
 from pystatic.binary.linked_libraries import is_linked, linked_builtins
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.common import extra_builtins
-from pystatic.format.blob import METADATA, BlobError, read_blob
+from pystatic.format.blob import DATA, METADATA, BlobError, read_blob
 
 LICENSE_FILE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "licenses/")
 
@@ -39,22 +42,23 @@ def distribution_components(descriptor, distribution_dir, builtins=None, runtime
     return components
 
 
-def metadata_components(blob):
-    """One component per embedded .dist-info: Name, Version, License(-Expression), licence files."""
+def _dist_info_components(names, read, origin):
+    """One component per .dist-info among `names` (`<dist-info>/<path>`; `read(name)` gives its bytes):
+    Name, Version, License(-Expression), licence files."""
     by_dist_info = {}
-    for name in blob.names(METADATA):
+    for name in names:
         dist_info, _, path = name.partition("/")
-        by_dist_info.setdefault(dist_info, []).append(path)
+        if dist_info.endswith(".dist-info"):
+            by_dist_info.setdefault(dist_info, []).append(path)
     components = []
     for dist_info, paths in sorted(by_dist_info.items()):
         if "METADATA" not in paths:
             continue
-        text = blob.get(METADATA, f"{dist_info}/METADATA").primary.decode("utf-8", errors="replace")
-        headers = HeaderParser().parsestr(text)
+        headers = HeaderParser().parsestr(read(f"{dist_info}/METADATA").decode("utf-8", errors="replace"))
         classifiers = [c.rpartition(" :: ")[2] for c in headers.get_all("Classifier", []) if c.startswith("License ::")]
         license_name = headers.get("License-Expression") or headers.get("License") or ", ".join(classifiers) or "UNKNOWN"
         texts = {
-            path: blob.get(METADATA, f"{dist_info}/{path}").primary.decode("utf-8", errors="replace")
+            path: read(f"{dist_info}/{path}").decode("utf-8", errors="replace")
             for path in sorted(paths)
             if path.upper().startswith(tuple(p.upper() for p in LICENSE_FILE_PREFIXES))
         }
@@ -62,9 +66,24 @@ def metadata_components(blob):
             "component": headers.get("Name", dist_info),
             "version": headers.get("Version", ""),
             "license": license_name.strip(),
-            "origin": "dist-info",
+            "origin": origin,
             "texts": texts,
         })
+    return components
+
+
+def metadata_components(blob):
+    """One component per embedded .dist-info."""
+    return _dist_info_components(blob.names(METADATA), lambda name: blob.get(METADATA, name).primary, "dist-info")
+
+
+def ensurepip_wheel_components(blob):
+    """One component per .dist-info of the wheels ensurepip bundles (`ensurepip/_bundled/*.whl`)."""
+    components = []
+    for name in sorted(blob.names(DATA)):
+        if name.startswith("ensurepip/_bundled/") and name.endswith(".whl"):
+            with zipfile.ZipFile(io.BytesIO(blob.get(DATA, name).primary)) as wheel:
+                components += _dist_info_components(wheel.namelist(), wheel.read, f"wheel {name}")
     return components
 
 
@@ -83,9 +102,10 @@ def main(argv=None):
     try:
         descriptor = extra_builtins.combined(args.descriptor, args.extra_builtins, args.extra_builtins_dir)
         builtins = linked_builtins(descriptor, args.report) if args.report else None  # None: everything
+        blob = read_blob(args.blob)
         components = (distribution_components(descriptor, args.distribution, builtins, args.runtime_lib)
-                      + metadata_components(read_blob(args.blob)))
-    except (BlobError, OSError, KeyError, ValueError, distribution_descriptor.DescriptorError,
+                      + metadata_components(blob) + ensurepip_wheel_components(blob))
+    except (BlobError, OSError, KeyError, ValueError, zipfile.BadZipFile, distribution_descriptor.DescriptorError,
             extra_builtins.ExtraBuiltinsError) as err:
         print(f"error: {args.target}: cannot list licences: {err}", file=sys.stderr)
         return 1

@@ -1,7 +1,8 @@
 """Packs the final resource blob of one binary from compiled packs (actions/pystatic/binary/compile_bytecode.py).
 
-Inputs: the binary's settings (settings.py), the standard library pack of the target's distribution,
-the binary's own pack, and the imports files of both. Selects the stdlib (stdlib_selection.py), drops
+Inputs: the binary's settings (settings.py), the standard library pack of the target's distribution
+(plus, for an interpreter, the runtime toolchain's ensurepip pack: `--stdlib_extra`), the binary's
+own pack, and the imports files of each. Selects the stdlib (stdlib_selection.py), drops
 sources that are not wanted, optionally compresses entries with zstd, and checks, at build time, what
 would otherwise fail at run time: the entry point's module and function exist, no first-party module
 shadows a stdlib module, no module imports one a wheel check left out (left_out_imports.py), and
@@ -127,6 +128,7 @@ def pack(settings, files):
         )
     with open(files.stdlib_imports, encoding="utf-8") as f:
         stdlib_imports = json.load(f)["modules"]
+    stdlib_entries = stdlib.entries() + _stdlib_extras(target, stdlib, stdlib_imports, getattr(files, "stdlib_extra", None) or [])
     with open(files.app_imports, encoding="utf-8") as f:
         app_imports = json.load(f)["modules"]
 
@@ -167,10 +169,10 @@ def pack(settings, files):
     if settings.extract_packages:
         include += [m for m in EXTRACT_MODULES if m in stdlib_imports]
     selected = set(select_stdlib(stdlib_imports, roots, settings.stdlib_mode, include, settings.stdlib_exclude))
-    packages = {e.name for e in stdlib.entries() if e.kind == MODULE and e.is_package and e.name in selected}
+    packages = {e.name for e in stdlib_entries if e.kind == MODULE and e.is_package and e.name in selected}
 
     entries = []
-    for entry in stdlib.entries():
+    for entry in stdlib_entries:
         keep = entry.name in selected if entry.kind == MODULE else _data_package(entry.name, packages) is not None
         if keep:
             entries.append(entry if settings.stdlib_sources else _without_source(entry))
@@ -192,7 +194,7 @@ def pack(settings, files):
     if stdlib_left_out:
         access_notes = access_notes + dynamic_import_notes(app_imports)
     if named_only:
-        access_notes = access_notes + codec_notes(app_entries, named_only, _aliases_of(stdlib))
+        access_notes = access_notes + codec_notes(app_entries, named_only, _aliases_of(stdlib_entries))
     report = {
         "builtins_left_out": left_out,
         "stdlib_left_out": stdlib_left_out,
@@ -232,9 +234,27 @@ def _distribution_builtins(descriptor, extra=None):
     return sorted(name for name, info in extensions.items() if info.get("builtin"))
 
 
-def _aliases_of(stdlib):
+def _stdlib_extras(target, stdlib, stdlib_imports, extras):
+    """The entries of more stdlib packs ([blob, imports] pairs), their imports merged into stdlib_imports."""
+    entries = []
+    for blob_path, imports_path in extras:
+        extra = read_blob(blob_path)
+        with open(imports_path, encoding="utf-8") as f:
+            modules = json.load(f)["modules"]
+        if extra.bytecode_magic != stdlib.bytecode_magic:
+            raise PackError(f"{target}: {blob_path} was compiled by another Python version than the stdlib "
+                            f"(bytecode magic {extra.bytecode_magic.hex()} vs {stdlib.bytecode_magic.hex()})")
+        twice = sorted(set(modules) & set(stdlib_imports))
+        if twice:
+            raise PackError(f"{target}: {blob_path} has module '{twice[0]}', which the stdlib pack has too")
+        stdlib_imports.update(modules)
+        entries += extra.entries()
+    return entries
+
+
+def _aliases_of(stdlib_entries):
     """encodings.aliases' table {alias: codec module} from the stdlib pack's source ({} without it)."""
-    entry = next((e for e in stdlib.entries() if e.kind == MODULE and e.name == "encodings.aliases"), None)
+    entry = next((e for e in stdlib_entries if e.kind == MODULE and e.name == "encodings.aliases"), None)
     if entry is None or entry.source is None:
         return {}
     for node in ast.parse(entry.source).body:
@@ -312,6 +332,8 @@ def parse_args(argv):
     parser.add_argument("--settings", required=True, help="the binary's settings (settings.py, written by binary.bzl)")
     parser.add_argument("--stdlib", required=True, help="stdlib pack (blob)")
     parser.add_argument("--stdlib_imports", required=True)
+    parser.add_argument("--stdlib_extra", action="append", default=[], nargs=2, metavar=("BLOB", "IMPORTS"),
+                        help="one more stdlib pack and its imports (an interpreter's ensurepip)")
     parser.add_argument("--app", required=True, help="the binary's own pack (blob)")
     parser.add_argument("--app_imports", required=True)
     parser.add_argument("--descriptor", help="the distribution's descriptor: its built-in modules (stdlib = imported)")

@@ -26,8 +26,8 @@ import sys
 from pystatic.binary.licence_policy import check_policy
 from pystatic.binary.linked_libraries import DEP_USERS, linked_builtins
 from pystatic.binary.sbom_components import (
-    archive_urls, blob_distributions, cpython_components, distribution_components, extension_components, musl_component,
-    native_components,
+    archive_urls, blob_distributions, cpython_components, distribution_components, ensurepip_wheel_components,
+    extension_components, musl_component, native_components,
 )
 from pystatic.binary.sbom_documents import cyclonedx_document, spdx_document
 from pystatic.common import extra_builtins
@@ -42,6 +42,7 @@ def collect(args):
     blob = read_blob(args.blob)
     users = linked_builtins(descriptor, args.report)
     components = cpython_components(descriptor, cpython_sbom, urls, set(blob.names(MODULE)), users)
+    components += ensurepip_wheel_components(blob)
     deps = distribution_components(descriptor, urls, users, args.runtime_lib)
     components[0].depends_on = [c.ref for c in deps if users & set(DEP_USERS.get(c.name, ["?"])) or c.name not in DEP_USERS] + ["musl"]
     distributions = blob_distributions(blob)

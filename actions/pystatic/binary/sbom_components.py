@@ -3,15 +3,18 @@ libraries, musl, the embedded Python distributions, extension modules and the na
 zig as the build tool. sbom.py collects them, sbom_documents.py writes them.
 """
 
+import hashlib
+import io
 import json
 import re
 import urllib.parse
+import zipfile
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
 
 from pystatic.binary.licence_policy import license_of_metadata, spdx_expression
 from pystatic.binary.linked_libraries import DEP_USERS, RUNTIME_ALWAYS, RUNTIME_USES, is_linked
-from pystatic.format.blob import METADATA
+from pystatic.format.blob import DATA, METADATA
 
 
 LOCK_FILE = "pystatic_lock.json"  # written into each wheel's .dist-info by pystatic.wheels
@@ -136,6 +139,31 @@ def distribution_components(descriptor, urls, builtins, runtime_libs=()):
             file_name=url.rpartition("/")[2] if url else "",
             description=(f"static library used by the runtime ({RUNTIME_USES.get(name, name)})" if by_runtime and not users & set(wanted or [])
                          else "static library linked into CPython's modules") + f"; source: {entry.get('source_origin', '')}",
+        ))
+    return components
+
+
+def ensurepip_wheel_components(blob):
+    """The wheels ensurepip bundles (`ensurepip/_bundled/*.whl`, an interpreter's: pip), contained in
+    CPython: what `python -m venv` installs, with the licence of the wheel's own METADATA."""
+    components = []
+    for name in sorted(blob.names(DATA)):
+        if not (name.startswith("ensurepip/_bundled/") and name.endswith(".whl")):
+            continue
+        wheel = blob.get(DATA, name).primary
+        file_name = name.rpartition("/")[2]
+        dist, version = file_name.split("-")[:2]
+        try:
+            with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
+                metadata = archive.read(f"{dist}-{version}.dist-info/METADATA").decode("utf-8", errors="replace")
+        except (zipfile.BadZipFile, KeyError):
+            metadata = ""
+        expression, raw = license_of_metadata(HeaderParser().parsestr(metadata))
+        components.append(Component(
+            ref=_ref(f"cpython-bundled-{_pypi_name(dist)}-{version}"), name=dist, version=version, license=expression,
+            license_raw=raw, purl=f"pkg:pypi/{_pypi_name(dist)}@{version}", sha256=hashlib.sha256(wheel).hexdigest(),
+            file_name=file_name, parent="cpython",
+            description=f"wheel bundled with CPython's ensurepip, installed into virtual environments by python -m venv ({name})",
         ))
     return components
 

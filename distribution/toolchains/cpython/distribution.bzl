@@ -121,6 +121,7 @@ def _cpython_static_distribution_impl(ctx):
             descriptor = descriptor,
             distribution = dist,
             python_version = ctx.attr.python_version,
+            source = ctx.file.source,
             target_triple = triple,
         ),
     ]

@@ -10,6 +10,7 @@ PyStaticDistributionInfo = provider(
         "descriptor": "File: JSON descriptor (link inputs, built-in extensions, licences, ...).",
         "distribution": "File (directory): libpython and helper archives, headers, stdlib, interpreter.",
         "python_version": "str: full version, e.g. 3.13.15.",
+        "source": "File: the CPython source archive it was built from (the runtime toolchain takes Lib/ensurepip from it).",
         "target_triple": "str: e.g. x86_64-linux-musl.",
     },
 )
