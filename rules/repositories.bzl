@@ -38,6 +38,8 @@ def rules_pystatic_register_toolchains():
         maybe(pinned_source, name = "pystatic_dep_" + dep, group = "deps", key = dep)
     for lib in ["libyaml"]:
         maybe(pinned_source, name = "pystatic_native_" + lib, group = "native", key = lib)
+    for lib in ["libedit", "ncurses"]:
+        maybe(pinned_source, name = "pystatic_extra_" + lib, group = "extra_builtins", key = lib)
     maybe(cpython_versions, name = "pystatic_cpython_versions")
     native.register_toolchains("@rules_pystatic//toolchains:all", "@rules_pystatic//toolchains/cpython:all")
 

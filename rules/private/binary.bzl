@@ -16,7 +16,7 @@ load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_c
 load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "build_python_action", "package_files")
-load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
+load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "extra_builtins_args", "runtime_of")
 load(":compression.bzl", "EXE_LOADER_BASE", "zstd_linked", "zstd_shipped")
 load(":dotted_name.bzl", "is_dotted_name")
 load(":native_wheels.bzl", "check_native_exports_action", "native_exports_action", "wheel_natives")
@@ -154,6 +154,7 @@ def _pack(ctx, runtime, settings, app_blob, app_imports):
     args.add("--app", app_blob)
     args.add("--app_imports", app_imports)
     args.add("--descriptor", runtime.distribution.descriptor)
+    extra_inputs = extra_builtins_args(args, runtime)
     args.add("--output", blob)
     args.add("--report", report)
     args.add("--shared_objects", shared_objects)
@@ -163,7 +164,7 @@ def _pack(ctx, runtime, settings, app_blob, app_imports):
         executable = ctx.executable._pack_blob,
         arguments = [args],
         inputs = [settings, stdlib.blob, stdlib.imports, app_blob, app_imports, runtime.distribution.descriptor] +
-                 [f for pack in extra for f in (pack.blob, pack.imports)] + wheel_checks + [n.file for n in natives],
+                 extra_inputs + [f for pack in extra for f in (pack.blob, pack.imports)] + wheel_checks + [n.file for n in natives],
         outputs = [blob, report, shared_objects],
         mnemonic = "PyStaticBlob",
         progress_message = "Packing the resource blob of %{label}",
@@ -185,11 +186,12 @@ def _glue(ctx, runtime, settings, blob, report):
     args.add("--distribution", dist.distribution.path)
     sdist_builtins = [build.builtins for build in _sdist_builds(ctx)]
     args.add_all(sdist_builtins, before_each = "--extensions_file")
+    extra_inputs = extra_builtins_args(args, runtime)
     args.add("--output", glue)
     ctx.actions.run(
         executable = ctx.executable._gen_glue,
         arguments = [args],
-        inputs = [settings, blob, report, dist.descriptor, dist.distribution] + sdist_builtins,
+        inputs = [settings, blob, report, dist.descriptor, dist.distribution] + sdist_builtins + extra_inputs,
         outputs = [glue],
         mnemonic = "PyStaticGlue",
         progress_message = "Generating the C glue of %{label}",
@@ -384,11 +386,12 @@ def _licenses(ctx, runtime, blob, pack_report):
     args.add("--report", pack_report)  # the built-ins left out of the inittab: their libraries are not linked
     if zstd_shipped(ctx):
         args.add("--runtime_lib", "zstd")
+    extra_inputs = extra_builtins_args(args, runtime, directory = True)
     args.add("--output", report)
     ctx.actions.run(
         executable = ctx.executable._licenses,
         arguments = [args],
-        inputs = [dist.descriptor, dist.distribution, blob, pack_report],
+        inputs = [dist.descriptor, dist.distribution, blob, pack_report] + extra_inputs,
         outputs = [report],
         mnemonic = "PyStaticLicenses",
         progress_message = "Listing the licences of what %{label} contains",

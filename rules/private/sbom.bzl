@@ -6,6 +6,7 @@ Actions (actions/pystatic/binary/sbom.py):
 """
 
 load("@pystatic_distribution//toolchains/zig:versions.bzl", "ZIG_LIBCXX_VERSION", "ZIG_MUSL_VERSION", "ZIG_VERSION", "ZIG_WHEELS")
+load("//toolchains/cpython:runtime_info.bzl", "extra_builtins_args")
 load(":compression.bzl", "zstd_shipped")
 load(":providers.bzl", "PyStaticExtensionInfo")
 
@@ -41,6 +42,7 @@ def _common_args(ctx, runtime, blob, report):
     args.set_param_file_format("multiline")
     args.add("--target", str(ctx.label))
     args.add("--descriptor", dist.descriptor)
+    extra_inputs = extra_builtins_args(args, runtime)
     args.add("--cpython_sbom", dist.cpython_sbom)
     args.add("--sources", ctx.file._sources_json)
     args.add("--blob", blob)
@@ -56,7 +58,7 @@ def _common_args(ctx, runtime, blob, report):
     for dep in ctx.attr.deps:
         if PyStaticExtensionInfo in dep:
             args.add("--extension", "{}={}".format(dep[PyStaticExtensionInfo].module, dep.label))
-    return args, [dist.descriptor, dist.cpython_sbom, ctx.file._sources_json, blob, report]
+    return args, [dist.descriptor, dist.cpython_sbom, ctx.file._sources_json, blob, report] + extra_inputs
 
 def sbom_actions(ctx, runtime, blob, report, executable):
     """The licence policy (validation) and the SBOM actions of a py_static_binary.

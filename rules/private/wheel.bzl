@@ -5,7 +5,7 @@ The repository rule (wheels_repository.bzl) writes these targets; users depend o
 """
 
 load("//toolchains/cpython:runtime.bzl", "build_python_action", "package_files")
-load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
+load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "extra_builtins_args", "runtime_of")
 load(":providers.bzl", "PyStaticSdistInfo", "PyStaticWheelCheckInfo")
 
 def _check_natives(ctx, runtime):
@@ -28,6 +28,7 @@ def _check_natives(ctx, runtime):
     args.add_all(ctx.attr.native_files, before_each = "--native")
     args.add_all(ctx.attr.built_in, before_each = "--built_in")
     args.add("--descriptor", descriptor)
+    extra_inputs = extra_builtins_args(args, runtime)
 
     # Every musl runtime loads musllinux shared objects from memory (docs/native-wheels.md).
     args.add("--loader")
@@ -39,7 +40,7 @@ def _check_natives(ctx, runtime):
         script = ctx.file._check_wheel,
         tool_files = package_files(ctx.attr._check_wheel_package),
         arguments = [args],
-        inputs = ctx.files.srcs + [descriptor],
+        inputs = ctx.files.srcs + [descriptor] + extra_inputs,
         outputs = [stamp, left_out],
         mnemonic = "PyStaticWheel",
         progress_message = "Checking the C extensions of %{label}",

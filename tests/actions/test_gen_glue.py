@@ -131,3 +131,33 @@ def test_frozen_bootstrap_only_needs_the_distribution(tmp_path):
     (tmp_path / "b").write_bytes(b"")
     with pytest.raises(SystemExit):
         run(tmp_path, tmp_path / "b", frozen_bootstrap_only=True)
+
+
+def test_extra_builtins_join_the_inittab_unless_left_out(tmp_path):
+    """_curses, _curses_panel, readline (the distribution's extra built-ins) are not in config.c: the
+    glue's own inittab adds those the binary keeps, and pruning config.c ignores them."""
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "config.c").write_text(CONFIG_C)
+    (tmp_path / "dist.json").write_text('{"version": 2, "inittab": "config.c"}')
+    (tmp_path / "extra.json").write_text(json.dumps({"version": 1, "archives": [], "licenses": [], "modules": {
+        "_curses": {"init": "PyInit__curses"}, "readline": {"init": "PyInit_readline"}}}))
+    (tmp_path / "b").write_bytes(b"")
+    entry = '"entry_point": {"module": "m", "function": ""}'
+    out = tmp_path / "glue.c"
+    extra = ["--descriptor", str(tmp_path / "dist.json"), "--distribution", str(tmp_path / "dist"),
+             "--extra_builtins", str(tmp_path / "extra.json")]
+    (tmp_path / "r.json").write_text('{%s, "builtins_left_out": ["_ssl", "readline"]}' % entry)
+    assert run(tmp_path, tmp_path / "b", report=True, extra=extra) == 0
+    source = out.read_text()
+    assert '{"_curses", PyInit__curses},' in source and "PyInit_readline" not in source
+    assert "_PyImport_Inittab[] = {" in source and "PyInit__ssl" not in source
+    assert '.left_out_builtins = "_ssl,readline",' in source
+    # Only extra built-ins left out: config.c's inittab is linked as it is.
+    (tmp_path / "r.json").write_text('{%s, "builtins_left_out": ["_curses", "readline"]}' % entry)
+    assert run(tmp_path, tmp_path / "b", report=True, extra=extra) == 0
+    source = out.read_text()
+    assert "_PyImport_Inittab" not in source and "PyInit__curses" not in source and "PyInit_readline" not in source
+    # stdlib = "all" (nothing left out): every extra built-in.
+    (tmp_path / "r.json").write_text('{%s}' % entry)
+    assert run(tmp_path, tmp_path / "b", report=True, extra=extra) == 0
+    assert '{"readline", PyInit_readline},' in out.read_text()

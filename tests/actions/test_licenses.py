@@ -85,6 +85,39 @@ def test_only_the_libraries_the_binary_links(tmp_path):
     assert listed(["_ssl", "_hashlib"], "--runtime_lib", "zstd") == {"cpython", "expat", "zlib", "zstd"}
 
 
+def test_extra_builtins_libraries_are_listed_when_their_modules_are_linked(tmp_path):
+    dist, extra_dir = tmp_path / "dist", tmp_path / "extra"
+    dist.mkdir()
+    extra_dir.mkdir()
+    (dist / "LICENSE.cpython").write_text("PSF text")
+    (extra_dir / "LICENSE.ncurses").write_text("ncurses text")
+    (extra_dir / "LICENSE.libedit").write_text("libedit text")
+    descriptor = {"version": 2, "python_version": "3.13.15", "target_triple": "x86_64-linux-musl",
+                  "link": {"archives": []}, "extensions": {"posix": {}}, "extensions_left_out": {},
+                  "licenses": [{"component": "cpython", "version": "3.13.15", "license": "PSF-2.0", "file": "LICENSE.cpython"}]}
+    (tmp_path / "d.json").write_text(json.dumps(descriptor))
+    (tmp_path / "x.json").write_text(json.dumps({"version": 1, "archives": [], "modules": {
+        "_curses": {"init": "PyInit__curses"}, "readline": {"init": "PyInit_readline"}}, "licenses": [
+        {"component": "ncurses", "version": "6.6", "license": "X11-distribute-modifications-variant", "file": "LICENSE.ncurses",
+         "source_sha256": "ab" * 32},
+        {"component": "libedit", "version": "3.1", "license": "BSD-3-Clause", "file": "LICENSE.libedit", "source_sha256": "cd" * 32}]}))
+    (tmp_path / "b.blob").write_bytes(write_blob([Entry(MODULE, "app", primary=b"")]))
+
+    def listed(left_out):
+        (tmp_path / "r.json").write_text(json.dumps({"builtins_left_out": left_out}))
+        out = tmp_path / "l.json"
+        args = ["--target", "//app:bin", "--descriptor", str(tmp_path / "d.json"), "--distribution", str(dist),
+                "--blob", str(tmp_path / "b.blob"), "--report", str(tmp_path / "r.json"), "--output", str(out),
+                "--extra_builtins", str(tmp_path / "x.json"), "--extra_builtins_dir", str(extra_dir)]
+        assert licenses.main(args) == 0
+        return {c["component"]: c["texts"] for c in json.loads(out.read_text())["components"]}
+
+    assert listed([]) == {"cpython": {"LICENSE.cpython": "PSF text"}, "ncurses": {"LICENSE.ncurses": "ncurses text"},
+                          "libedit": {"LICENSE.libedit": "libedit text"}}
+    assert set(listed(["readline"])) == {"cpython", "ncurses"}  # _curses links ncurses alone
+    assert set(listed(["readline", "_curses"])) == {"cpython"}
+
+
 def test_the_pip_wheel_ensurepip_bundles_with_its_vendored_licences(tmp_path):
     """An interpreter embeds ensurepip's pip wheel: its licence and licence files come from the wheel's .dist-info."""
     dist = tmp_path / "dist"

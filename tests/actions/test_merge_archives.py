@@ -18,3 +18,16 @@ def test_mri_script_and_unsafe_paths():
     assert merge_archives.mri_script("o.a", ["x/a.a", "y/b.a"]) == "CREATE o.a\nADDLIB x/a.a\nADDLIB y/b.a\nSAVE\nEND\n"
     with pytest.raises(merge_archives.MergeError, match="unusable"):
         merge_archives.mri_script("o.a", ["with;semicolon.a"])
+
+
+def test_the_extra_builtins_archives_come_after_the_distributions(tmp_path):
+    import json
+
+    from pystatic.common import extra_builtins
+
+    (tmp_path / "d.json").write_text(json.dumps({"version": 2, "link": {"archives": ["lib/libpython3.13.a"], "system_libraries": ["m"]}}))
+    (tmp_path / "x.json").write_text(json.dumps({"version": 1, "modules": {}, "licenses": [],
+                                                 "archives": ["lib/libpystatic_extra_builtins.a", "lib/libncursesw.a"]}))
+    combined = extra_builtins.combined(tmp_path / "d.json", tmp_path / "x.json", tmp_path / "extra")
+    assert merge_archives.archives_to_merge(combined, "out/dist") == [
+        "out/dist/lib/libpython3.13.a", str(tmp_path / "extra/lib/libpystatic_extra_builtins.a"), str(tmp_path / "extra/lib/libncursesw.a")]

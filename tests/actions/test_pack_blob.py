@@ -226,6 +226,23 @@ def test_builtins_nothing_imports_are_left_out_in_imported_mode(packs, tmp_path)
     assert json.loads((packs / "report.json").read_text())["builtins_left_out"] == []
 
 
+def test_extra_builtins_are_built_ins_kept_only_when_imported(packs, tmp_path):
+    """_curses, _curses_panel, readline (the distribution's extra built-ins JSON): left out unless
+    imported; _curses_panel keeps the _curses it imports from C (its capsule)."""
+    descriptor = tmp_path / "distribution.json"
+    descriptor.write_text(json.dumps({"version": 2, "extensions": {"_io": {"builtin": True, "init": "PyInit__io"}},
+                                      "extensions_left_out": {"_curses": {"state": "n/a", "reason": "x"}}}))
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps({"version": 1, "archives": [], "licenses": [], "modules": {
+        name: {"init": f"PyInit_{name}"} for name in ("_curses", "_curses_panel", "readline")}}))
+    write_app(packs, {"app": (["json"], ["main"])})
+    assert run(packs, entry="app", stdlib_mode="imported", descriptor=descriptor, extra=["--extra_builtins", str(extra)]) == 0
+    assert json.loads((packs / "report.json").read_text())["builtins_left_out"] == ["_curses", "_curses_panel", "readline"]
+    write_app(packs, {"app": (["_curses_panel"], ["main"])})
+    assert run(packs, entry="app", stdlib_mode="imported", descriptor=descriptor, extra=["--extra_builtins", str(extra)]) == 0
+    assert json.loads((packs / "report.json").read_text())["builtins_left_out"] == ["readline"]
+
+
 def test_sysconfig_brings_its_dynamically_named_data_module(tmp_path):
     stdlib = dict(STDLIB, sysconfig=["os"], os=[], **{"_sysconfigdata__linux_x86_64-linux-musl": ["sys"]})
     entries = [Entry(MODULE, name, primary=b"c") for name in stdlib]

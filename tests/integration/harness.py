@@ -131,6 +131,12 @@ def run_in_root(bwrap, binary, root, name, args, env=(), runner=(), timeout=600,
     CPU, copied in as /qemu. `writable`: directories of `root` (e.g. "work") mounted read-write;
     `program`: the path in the root to run instead of /<name> (e.g. a venv's bin/python). Returns
     the CompletedProcess."""
+    cmd = in_root_command(bwrap, binary, root, name, args, env, runner, writable, program)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def in_root_command(bwrap, binary, root, name, args, env=(), runner=(), writable=(), program=None):
+    """The command line of run_in_root (e.g. for a terminal multiplexer to run)."""
     (root / "proc").mkdir(parents=True, exist_ok=True)
     shutil.copy2(binary, root / name)
     prefix = []
@@ -139,6 +145,5 @@ def run_in_root(bwrap, binary, root, name, args, env=(), runner=(), timeout=600,
         prefix = ["/qemu", *runner[1:]]
     setenv = [a for variable, value in env for a in ("--setenv", variable, value)]
     binds = [a for directory in writable for a in ("--bind", str(root / directory), "/" + directory)]
-    cmd = [bwrap, "--ro-bind", str(root), "/", *binds, "--proc", "/proc", "--unshare-all", "--die-with-parent",
-           "--clearenv", *setenv, *prefix, program or "/" + name, *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return [bwrap, "--ro-bind", str(root), "/", *binds, "--proc", "/proc", "--unshare-all", "--die-with-parent",
+            "--clearenv", *setenv, *prefix, program or "/" + name, *args]

@@ -36,6 +36,8 @@ TOOLS = {
     "//actions:sysconfig_data": "runtime_toolchain.sysconfig_data",
     "@pystatic_distribution//actions:build_dep": "distribution.build_dep",
     "@pystatic_distribution//actions:build_cpython": "distribution.build_cpython",
+    "@pystatic_distribution//actions:build_extra_dep": "distribution.build_extra_dep",
+    "@pystatic_distribution//actions:build_extra_builtins": "distribution.build_extra_builtins",
     "@pystatic_distribution//actions:cpython_sbom": "distribution.cpython_sbom",
 }
 

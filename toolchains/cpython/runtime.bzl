@@ -8,7 +8,7 @@ archives to link, merged into one.
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
-load("@pystatic_distribution//toolchains/cpython:providers.bzl", "PyStaticDistributionInfo", "ldversion")
+load("@pystatic_distribution//toolchains/cpython:providers.bzl", "PyStaticDistributionInfo", "PyStaticExtraBuiltinsInfo", "ldversion")
 load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "build_python_transition")
 load(":runtime_info.bzl", "PyStaticRuntimeInfo")
 
@@ -51,18 +51,24 @@ def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, 
         progress_message = progress_message,
     )
 
-def _merged_archive(ctx, dist):
+def _merged_archive(ctx, dist, extra):
     tools = musl_cc_tools(ctx)
     merged = ctx.actions.declare_file("{}/libpython{}-static.a".format(ctx.label.name, dist.python_version))
     args = ctx.actions.args()
     args.add("--ar", tools.ar)
     args.add("--descriptor", dist.descriptor)
     args.add("--distribution", dist.distribution.path)
+    inputs = [dist.descriptor, dist.distribution]
+    if extra:
+        # _curses, _curses_panel, readline, libedit and ncurses after the distribution's archives.
+        args.add("--extra_builtins", extra.builtins)
+        args.add("--extra_builtins_dir", extra.directory.path)
+        inputs += [extra.builtins, extra.directory]
     args.add("--output", merged)
     ctx.actions.run(
         executable = ctx.executable._merge_archives,
         arguments = [args],
-        inputs = depset([dist.descriptor, dist.distribution], transitive = [tools.files]),
+        inputs = depset(inputs, transitive = [tools.files]),
         outputs = [merged],
         mnemonic = "PyStaticMergeArchives",
         progress_message = "Merging the static archives of CPython {} %{{label}}".format(dist.python_version),
@@ -166,6 +172,7 @@ def _py_static_runtime_impl(ctx):
             progress_message = "Compiling the standard library of Python {}{} (-O{}) %{{label}}".format(dist.python_version, dist.abiflags, level),
         )
         stdlib_packs[level] = struct(blob = blob, imports = imports)
+    extra = ctx.attr.extra_builtins[PyStaticExtraBuiltinsInfo] if ctx.attr.extra_builtins else None
     return [
         platform_common.ToolchainInfo(
             pystatic_runtime = PyStaticRuntimeInfo(
@@ -173,7 +180,8 @@ def _py_static_runtime_impl(ctx):
                 build_distribution = build_dist,
                 ensurepip_packs = _ensurepip_packs(ctx, dist, build_dist),
                 stdlib_packs = stdlib_packs,
-                static_library = _merged_archive(ctx, dist),
+                static_library = _merged_archive(ctx, dist, extra),
+                extra_builtins = extra,
                 runtime_srcs = ctx.files._runtime_c_srcs,
                 runtime_hdrs = ctx.files._runtime_c_hdrs,
             ),
@@ -191,12 +199,18 @@ py_static_runtime = rule(
             doc = "The same Python version built to run on the build machine: it compiles the bytecode.",
         ),
         "distribution": attr.label(mandatory = True, providers = [PyStaticDistributionInfo]),
+        "extra_builtins": attr.label(
+            providers = [PyStaticExtraBuiltinsInfo],
+            doc = "_curses, _curses_panel and readline compiled against `distribution` (cpython_extra_builtins): merged " +
+                  "into static_library, built in wherever a binary's code imports them.",
+        ),
         "_compile_bytecode": attr.label(default = "//actions:pystatic/binary/compile_bytecode.py", allow_single_file = True),
         "_merge_archives": attr.label(default = "//actions:merge_archives", executable = True, cfg = "exec"),
         "_pyrepl_curses": attr.label(
             default = "//runtime:_pystatic_minimal_curses.py",
             allow_single_file = True,
-            doc = "Replaces _pyrepl._minimal_curses (which dlopens libncursesw) with ANSI capabilities, for 3.13's REPL.",
+            doc = "Replaces _pyrepl._minimal_curses (which dlopens libncursesw) with ANSI capabilities, for 3.13's REPL " +
+                  "in a binary without _curses (pyrepl imports the real _curses first: the extra built-ins).",
         ),
         "_compile_bytecode_package": attr.label(default = "//actions:binary.compile_bytecode", providers = [PyInfo]),
         "_ensurepip_source": attr.label(default = "//actions:ensurepip_source", executable = True, cfg = "exec"),

@@ -7,6 +7,8 @@ PyStaticRuntimeInfo = provider(
         "distribution": "PyStaticDistributionInfo: the target's static CPython.",
         "ensurepip_packs": "dict of int to struct(blob, imports): ensurepip and its pip wheel from the CPython source, compiled " +
                            "per optimisation level; only py_static_interpreter embeds it (python -m venv).",
+        "extra_builtins": "PyStaticExtraBuiltinsInfo or None: _curses, _curses_panel and readline compiled beside the " +
+                          "distribution (cpython_extra_builtins); their archives are in static_library.",
         "runtime_hdrs": "list of File: the C runtime's headers (runtime/).",
         "runtime_srcs": "list of File: the C runtime's sources (runtime/), compiled into every binary.",
         "static_library": "File: the distribution's archives merged into one (libpython<ver>-static.a).",
@@ -23,3 +25,23 @@ def runtime_of(ctx):
     """
     toolchain = ctx.toolchains[RUNTIME_TOOLCHAIN_TYPE]
     return toolchain.pystatic_runtime if toolchain else None
+
+def extra_builtins_args(args, runtime, directory = False):
+    """Adds `--extra_builtins JSON` (and `--extra_builtins_dir DIR`) of the runtime's extra built-ins.
+
+    Args:
+      args: the action's Args.
+      runtime: PyStaticRuntimeInfo.
+      directory: also the directory (licence texts, archives).
+
+    Returns:
+      list of File: the inputs these arguments name.
+    """
+    extra = runtime.extra_builtins
+    if not extra:
+        return []
+    args.add("--extra_builtins", extra.builtins)
+    if not directory:
+        return [extra.builtins]
+    args.add("--extra_builtins_dir", extra.directory.path)
+    return [extra.builtins, extra.directory]

@@ -18,6 +18,7 @@ from pystatic.binary import frozen_modules
 from pystatic.binary.c_literals import c_string
 from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint
 from pystatic.common import descriptor as distribution_descriptor
+from pystatic.common import extra_builtins
 from pystatic.common.action_args import expand_param_files
 from pystatic.format.blob import SHARED_OBJECT_ALIGN
 
@@ -182,6 +183,7 @@ def main(argv=None):
     parser.add_argument("--distribution", help="the distribution's directory")
     parser.add_argument("--extensions_file", action="append", default=[],
                         help="JSON [[module, init function], ...] of a package built from its sdist (PyStaticSdist)")
+    parser.add_argument("--extra_builtins", help="the distribution's extra built-ins (JSON): inittab entries unless left out")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
     settings = BinarySettings.load(args.settings)
@@ -193,6 +195,10 @@ def main(argv=None):
         report = json.load(f)
     entry_point = ResolvedEntryPoint(**report["entry_point"]) if report.get("entry_point") else None
     left_out = report.get("builtins_left_out", [])
+    # The extra built-ins are not in the distribution's config.c: this inittab adds those kept.
+    extra = extra_builtins.extra_inittab(args.extra_builtins)
+    extensions += [(name, init) for name, init in extra if name not in left_out]
+    extra_names = {name for name, _ in extra}
     with open(args.blob, "rb") as blob:
         blob_sha256 = hashlib.file_digest(blob, "sha256").hexdigest()
     # Shared objects are 64 KiB-aligned from the blob's start (format.blob.SHARED_OBJECT_ALIGN); with
@@ -200,13 +206,13 @@ def main(argv=None):
     alignment = SHARED_OBJECT_ALIGN if report.get("shared_objects") else 16
     source = glue_source(settings, args.blob, blob_sha256, entry_point, extensions, left_out, report.get("stdlib_left_out", []),
                          blob_alignment=alignment)
-    if left_out:
+    if set(left_out) - extra_names:
         if not (args.descriptor and args.distribution):
             parser.error("the report leaves built-in modules out: --descriptor and --distribution (its inittab) are needed")
         inittab = os.path.join(args.distribution, distribution_descriptor.load(args.descriptor).inittab)
         with open(inittab, encoding="utf-8") as f:
             source += "\n/* The distribution's inittab without the built-ins nothing embedded imports. */\n"
-            source += pruned_inittab(f.read(), left_out)
+            source += pruned_inittab(f.read(), [name for name in left_out if name not in extra_names])
     if settings.frozen_bootstrap_only:
         if not (args.descriptor and args.distribution):
             parser.error("frozen_bootstrap_only reads the distribution's frozen.o: --descriptor and --distribution are needed")

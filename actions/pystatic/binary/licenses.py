@@ -19,6 +19,7 @@ from email.parser import HeaderParser
 
 from pystatic.binary.linked_libraries import is_linked, linked_builtins
 from pystatic.common import descriptor as distribution_descriptor
+from pystatic.common import extra_builtins
 from pystatic.format.blob import DATA, METADATA, BlobError, read_blob
 
 LICENSE_FILE_PREFIXES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS", "licenses/")
@@ -33,7 +34,10 @@ def distribution_components(descriptor, distribution_dir, builtins=None, runtime
         files = entry.get("files") or [entry["file"]]
         component = {k: v for k, v in entry.items() if k not in ("file", "files")}
         component["origin"] = "distribution"
-        component["texts"] = {name: (pathlib.Path(distribution_dir) / name).read_text(errors="replace") for name in files}
+        # An extra built-in's licence is kept beside it (an absolute path): named by its file name,
+        # so the report does not name the sandbox.
+        component["texts"] = {pathlib.Path(name).name if pathlib.Path(name).is_absolute() else name:
+                              (pathlib.Path(distribution_dir) / name).read_text(errors="replace") for name in files}
         components.append(component)
     return components
 
@@ -91,15 +95,18 @@ def main(argv=None):
     parser.add_argument("--blob", required=True, help="the binary's resource blob")
     parser.add_argument("--report", help="the pack step's report (<name>.blob.json): the built-ins it leaves out")
     parser.add_argument("--runtime_lib", action="append", default=[], help="a C library the runtime links (zstd with compress)")
+    parser.add_argument("--extra_builtins", help="the distribution's extra built-ins (JSON): their libraries too")
+    parser.add_argument("--extra_builtins_dir", help="their directory (licence texts)")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(argv)
     try:
-        descriptor = distribution_descriptor.load(args.descriptor)
+        descriptor = extra_builtins.combined(args.descriptor, args.extra_builtins, args.extra_builtins_dir)
         builtins = linked_builtins(descriptor, args.report) if args.report else None  # None: everything
         blob = read_blob(args.blob)
         components = (distribution_components(descriptor, args.distribution, builtins, args.runtime_lib)
                       + metadata_components(blob) + ensurepip_wheel_components(blob))
-    except (BlobError, OSError, KeyError, ValueError, zipfile.BadZipFile, distribution_descriptor.DescriptorError) as err:
+    except (BlobError, OSError, KeyError, ValueError, zipfile.BadZipFile, distribution_descriptor.DescriptorError,
+            extra_builtins.ExtraBuiltinsError) as err:
         print(f"error: {args.target}: cannot list licences: {err}", file=sys.stderr)
         return 1
     report = {"binary": args.target, "python_version": descriptor.python_version,

@@ -19,6 +19,9 @@ DEP_USERS = {
     "sqlite3": ["_sqlite3"],
     "libuuid": ["_uuid"],
     "zstd": ["_zstd", "runtime"],
+    # The extra built-ins' libraries (pystatic.common.extra_builtins): readline's libedit calls ncurses' termcap.
+    "ncurses": ["_curses", "_curses_panel", "readline"],
+    "libedit": ["readline"],
 }
 # Code bundled with CPython, as the descriptor's licence list names it: the built-ins compiling it.
 BUNDLED_USERS = {

@@ -24,7 +24,7 @@ from pystatic.binary.stdlib_selection import (
     EXTRACT_MODULES, RUNTIME_MODULES, RUNTIME_PACKAGES, SelectionError, builtins_left_out, followed_imports, matches,
     runtime_packages, select_stdlib,
 )
-from pystatic.common import descriptor as distribution_descriptor
+from pystatic.common import extra_builtins
 from pystatic.common.action_args import expand_param_files
 from pystatic.format.blob import DATA, METADATA, MODULE, BlobError, BlobReader, Entry, read_blob, write_blob
 
@@ -189,7 +189,7 @@ def pack(settings, files):
     left_out = []
     if settings.stdlib_mode == "imported" and files.descriptor:
         imported = set(roots) | {i for name in selected for i in followed_imports(stdlib_imports[name], name, stdlib=True)}
-        left_out = builtins_left_out(_distribution_builtins(files.descriptor), imported)
+        left_out = builtins_left_out(_distribution_builtins(files.descriptor, getattr(files, "extra_builtins", None)), imported)
     stdlib_left_out = sorted(set(stdlib_imports) - selected) if settings.stdlib_mode == "imported" else []
     if stdlib_left_out:
         access_notes = access_notes + dynamic_import_notes(app_imports)
@@ -228,8 +228,9 @@ def dynamic_import_notes(app_imports):
     ]
 
 
-def _distribution_builtins(descriptor):
-    extensions = distribution_descriptor.load(descriptor).extensions
+def _distribution_builtins(descriptor, extra=None):
+    """The distribution's built-in modules, with its extra built-ins (pystatic.common.extra_builtins)."""
+    extensions = extra_builtins.combined(descriptor, extra).extensions
     return sorted(name for name, info in extensions.items() if info.get("builtin"))
 
 
@@ -336,6 +337,7 @@ def parse_args(argv):
     parser.add_argument("--app", required=True, help="the binary's own pack (blob)")
     parser.add_argument("--app_imports", required=True)
     parser.add_argument("--descriptor", help="the distribution's descriptor: its built-in modules (stdlib = imported)")
+    parser.add_argument("--extra_builtins", help="the distribution's extra built-ins (JSON): built-in modules too")
     parser.add_argument("--output", required=True)
     parser.add_argument("--report", help="output: JSON summary (counts, size, the resolved entry point)")
     parser.add_argument("--shared_objects", help="output: JSON {shared_objects: [...]}, the native gate's only input "
@@ -353,7 +355,7 @@ def main(argv=None):
         settings = BinarySettings.load(args.settings)
         blob, report = pack(settings, args)
     except (PackError, BlobError, SelectionError, SettingsError, left_out_imports.LeftOutImportError,
-            shared_objects.SharedObjectError) as err:
+            shared_objects.SharedObjectError, extra_builtins.ExtraBuiltinsError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     for note in report["file_access"]:

@@ -30,13 +30,13 @@ from pystatic.binary.sbom_components import (
     extension_components, musl_component, native_components,
 )
 from pystatic.binary.sbom_documents import cyclonedx_document, spdx_document
-from pystatic.common import descriptor as distribution_descriptor
+from pystatic.common import extra_builtins
 from pystatic.common.action_args import expand_param_files
 from pystatic.format.blob import MODULE, BlobError, read_blob
 
 
 def collect(args):
-    descriptor = distribution_descriptor.load(args.descriptor)
+    descriptor = extra_builtins.combined(args.descriptor, args.extra_builtins)
     cpython_sbom = json.loads(pathlib.Path(args.cpython_sbom).read_text(encoding="utf-8"))
     urls = archive_urls(json.loads(pathlib.Path(args.sources).read_text(encoding="utf-8")))
     blob = read_blob(args.blob)
@@ -64,6 +64,7 @@ def parse_args(argv):
     parser.add_argument("--name", help="file name of the executable")
     parser.add_argument("--executable", help="the linked executable (its sha256)")
     parser.add_argument("--descriptor")
+    parser.add_argument("--extra_builtins", help="the distribution's extra built-ins (JSON): their libraries too")
     parser.add_argument("--cpython_sbom", help="the distribution's CPython SBOM (PyStaticCPythonSbom)")
     parser.add_argument("--sources", help="distribution/toolchains/cpython/sources.json (download locations)")
     parser.add_argument("--blob", help="the binary's resource blob")
@@ -85,7 +86,7 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         descriptor, components = collect(args)
-    except (BlobError, OSError, KeyError, ValueError) as err:
+    except (BlobError, OSError, KeyError, ValueError, extra_builtins.ExtraBuiltinsError) as err:
         print(f"error: {args.target or 'sbom'}: cannot describe what the binary contains: {err}", file=sys.stderr)
         return 1
     if args.policy_stamp:

@@ -73,7 +73,7 @@ def _pypi_name(name):
 def archive_urls(sources):
     """{sha256: first url} of every archive pinned in sources.json ("" for repacks without urls)."""
     urls = {}
-    for group in ("cpython", "deps"):
+    for group in ("cpython", "deps", "extra_builtins"):
         for entry in sources.get(group, {}).values():
             for archive in entry["archives"]:
                 urls[archive["sha256"]] = (archive.get("urls") or [""])[0]

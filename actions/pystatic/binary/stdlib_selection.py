@@ -56,7 +56,7 @@ CORE_BUILTINS = {
     "builtins", "sys", "gc", "_warnings", "_string", "fcntl",
 }
 # Built-ins that other built-ins import from C (PyCapsule_Import, PyImport_ImportModule).
-BUILTIN_IMPORTS = {"_ssl": ["_socket"], "_elementtree": ["pyexpat"], "_datetime": ["time"]}
+BUILTIN_IMPORTS = {"_ssl": ["_socket"], "_elementtree": ["pyexpat"], "_datetime": ["time"], "_curses_panel": ["_curses"]}
 # What extract_packages (runtime/_pystatic_files.py) imports by name at run time.
 EXTRACT_MODULES = ["pathlib", "shutil", "tempfile"]
 

@@ -23,7 +23,7 @@ import json
 import pathlib
 import sys
 
-from pystatic.common import descriptor as distribution_descriptor
+from pystatic.common import extra_builtins
 from pystatic.common.action_args import expand_param_files
 from pystatic.modules.fallbacks import analysis
 from pystatic.modules.names import module_of
@@ -37,6 +37,7 @@ def parse_args(argv):
     parser.add_argument("--src", action="append", default=[])
     parser.add_argument("--native", action="append", default=[])
     parser.add_argument("--descriptor", help="the distribution's descriptor JSON (built-in modules)")
+    parser.add_argument("--extra_builtins", help="the distribution's extra built-ins (JSON): built-in modules too")
     parser.add_argument("--built_in", action="append", default=[], help="module linked in with py_static_extension")
     parser.add_argument("--loader", action="store_true",
                         help="the target's runtime loads the wheel's shared objects: needed ones are embedded")
@@ -50,7 +51,7 @@ def main(argv=None):
     # The union: the distribution's built-ins and the modules the user links in (built_in = [...]).
     builtins = set(args.built_in)
     if args.descriptor:
-        builtins |= distribution_descriptor.load(args.descriptor).builtin_modules
+        builtins |= extra_builtins.combined(args.descriptor, args.extra_builtins).builtin_modules
     sources = {}
     for path in args.src:
         rel = pathlib.PurePosixPath(path).relative_to(args.root).as_posix()

@@ -1,7 +1,9 @@
 """Merges the static archives of a CPython distribution into one archive, with the target's `ar`.
 
 The distribution is one directory output; its archives cannot be named one by one at analysis
-time. One merged archive is a plain file that py_static_binary links like any cc_library output
+time. The extra built-ins (_curses, _curses_panel, readline and their libraries, compiled in
+their own action: pystatic.common.extra_builtins) are merged after the distribution's archives.
+One merged archive is a plain file that py_static_binary links like any cc_library output
 (lld resolves symbols across an archive's members in any order). `ar -M` (an MRI script) keeps
 every member, even two objects of the same name from different archives.
 """
@@ -12,6 +14,7 @@ import subprocess
 import sys
 
 from pystatic.common import descriptor as distribution_descriptor
+from pystatic.common import extra_builtins
 
 # Parts of musl's libc.a: nothing to add to a static link.
 LIBC_PARTS = {"c", "m", "pthread", "dl", "rt", "util"}
@@ -41,11 +44,14 @@ def main(argv=None):
     parser.add_argument("--ar", required=True, help="the target toolchain's archiver (llvm-ar compatible)")
     parser.add_argument("--descriptor", required=True)
     parser.add_argument("--distribution", required=True, help="the distribution directory")
+    parser.add_argument("--extra_builtins", help="the extra built-ins' JSON (cpython_extra_builtins): their archives too")
+    parser.add_argument("--extra_builtins_dir", help="the directory of the extra built-ins' archives")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(argv)
     try:
-        script = mri_script(args.output, archives_to_merge(distribution_descriptor.load(args.descriptor), args.distribution))
-    except (MergeError, distribution_descriptor.DescriptorError) as err:
+        descriptor = extra_builtins.combined(args.descriptor, args.extra_builtins, args.extra_builtins_dir)
+        script = mri_script(args.output, archives_to_merge(descriptor, args.distribution))
+    except (MergeError, distribution_descriptor.DescriptorError, extra_builtins.ExtraBuiltinsError) as err:
         print(f"error: {args.descriptor}: {err}", file=sys.stderr)
         return 1
     result = subprocess.run([args.ar, "-M"], input=script, text=True, capture_output=True)

@@ -21,6 +21,12 @@ def _static_dependency_impl(ctx):
     args.add("--cc", tools.cc)
     args.add("--ar", tools.ar)
     transitive = [tools.files]
+    inputs = [ctx.file.source]
+    for dep in ctx.attr.deps:
+        # Only libraries built on another (libedit on ncurses): the others' command lines stay as they were.
+        info = dep[StaticDependencyInfo]
+        args.add_all("--with", [info.name, info.prefix], expand_directories = False)
+        inputs.append(info.prefix)
     build_tools = build_cc_tools(ctx)
     if build_tools.triple != tools.triple:
         # Cross build: helper programs run during the build (sqlite's jimsh0, lemon) need the
@@ -33,7 +39,7 @@ def _static_dependency_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable.builder,
         arguments = [args],
-        inputs = depset([ctx.file.source], transitive = transitive),
+        inputs = depset(inputs, transitive = transitive),
         outputs = [prefix, log],
         mnemonic = "PyStaticDep",
         progress_message = "Building static {} for {} %{{label}}".format(name, tools.triple),
@@ -49,13 +55,18 @@ static_dependency = rule(
     doc = "A static C library (recipe in distribution/actions/pystatic/distribution/build_dep.py) built with the target's toolchain.",
     attrs = {
         "library": attr.string(mandatory = True, doc = "Recipe name, e.g. zlib."),
+        "deps": attr.label_list(
+            providers = [StaticDependencyInfo],
+            doc = "Libraries this one is built on (`--with NAME PREFIX`; build_extra_dep's libedit on ncurses).",
+        ),
         "origin": attr.label(mandatory = True, allow_single_file = [".json"], doc = "origin.json of the source."),
         "source": attr.label(mandatory = True, allow_single_file = True),
         "builder": attr.label(
             default = "//actions:build_dep",
             executable = True,
             cfg = "exec",
-            doc = "The recipe script: build_dep (CPython's libraries) or build_native (libraries of packages built from sdists).",
+            doc = "The recipe script: build_dep (CPython's libraries), build_extra_dep (the extra built-ins' libraries) or " +
+                  "build_native (libraries of packages built from sdists).",
         ),
         "_build_cc_toolchain": BUILD_CC_TOOLCHAIN_ATTR,
     },

@@ -28,6 +28,8 @@ def _cpython_impl(mctx):
         pinned_source(name = "pystatic_dep_" + dep, group = "deps", key = dep)
     for lib in sorted(sources.get("native", {})):
         pinned_source(name = "pystatic_native_" + lib, group = "native", key = lib)
+    for lib in sorted(sources.get("extra_builtins", {})):
+        pinned_source(name = "pystatic_extra_" + lib, group = "extra_builtins", key = lib)
     cpython_versions(name = "pystatic_cpython_versions")
     return mctx.extension_metadata(reproducible = True)
 

@@ -34,3 +34,11 @@ StaticDependencyInfo = provider(
         "prefix": "File (directory): include/, lib/*.a, lib/pkgconfig/, LICENSE.<name>.",
     },
 )
+
+PyStaticExtraBuiltinsInfo = provider(
+    doc = "Built-in modules compiled against a distribution in their own action (cpython_extra_builtins: _curses, _curses_panel, readline).",
+    fields = {
+        "builtins": "File: JSON of distribution/actions/pystatic/common/extra_builtins.py (modules, init functions, archives, licences).",
+        "directory": "File (directory): the archives and licence texts the JSON names.",
+    },
+)

@@ -70,6 +70,7 @@ def _cpython_versions_impl(rctx):
     lines = ["# Generated from {} by cpython_versions.".format(SOURCES_JSON)]
     lines.append("DEPENDENCIES = {}".format(repr(sorted(data["deps"]))))
     lines.append("NATIVE_LIBRARIES = {}".format(repr(sorted(data.get("native", {})))))
+    lines.append("EXTRA_BUILTIN_LIBRARIES = {}".format(repr(sorted(data.get("extra_builtins", {})))))
     lines.append("VERSIONS = {")
     for key, entry in sorted(data["cpython"].items()):
         lines.append("    {}: struct(version = {}, license = {}),".format(
@@ -85,5 +86,5 @@ def _cpython_versions_impl(rctx):
 # not download a 20 MB archive that only the CPython build action reads.
 cpython_versions = repository_rule(
     implementation = _cpython_versions_impl,
-    doc = "versions.bzl: each pinned CPython's version and licence, the dependency and native library names (no download).",
+    doc = "versions.bzl: each pinned CPython's version and licence, the dependency, native and extra built-ins' library names (no download).",
 )
