@@ -10,6 +10,7 @@ PYSTATIC_MODULES = {
     "common.descriptor": [],
     "distribution.build_cpython": ["common.action_args", "common.descriptor", "distribution.configure_make", "distribution.lto", "distribution.pgo", "distribution.source_archive"],
     "distribution.build_dep": ["distribution.configure_make", "distribution.dep_builder"],
+    "distribution.build_dep_windows": ["distribution.configure_make", "distribution.dep_builder"],
     "distribution.configure_make": [],
     "distribution.cpython_sbom": [],
     "distribution.dep_builder": ["common.action_args", "distribution.configure_make", "distribution.source_archive"],

@@ -11,6 +11,9 @@ own row (tests/actions/test_targets.py).
 
 Fields of a row (keyed by the zig/GNU target triple):
   platform: name of the platform in //platforms.
+  gnu_triple: its GNU configuration name, as autoconf's --host and config.sub know it (the C
+    libraries' --target of build_dep.py): the key itself for linux-musl; x86_64-w64-mingw32 for
+    zig's x86_64-windows-gnu, which config.sub refuses.
   os: the @platforms//os constraint.
   cpu: the @platforms//cpu constraint; also platform_machine in wheel markers.
   libc: the C library its executables link statically, a value of //platforms:libc (musl; ucrt:
@@ -18,6 +21,8 @@ Fields of a row (keyed by the zig/GNU target triple):
   cpython: True if a static CPython is built for it (distribution, runtime toolchains, wheel
     platforms); False: its C toolchain only, and py_static_binary fails naming what is missing
     (windows: docs/windows.md).
+  deps_left_out: the C libraries of sources.json's `deps` not built for it (libuuid on Windows,
+    where CPython's _uuid calls rpcrt4's UuidCreate).
   wheel_platforms: wheel platform tags accepted, best first (musllinux for Linux).
   openssl_target: OpenSSL's ./Configure target (--openssl_target of distribution/actions/pystatic/distribution/build_dep.py).
   meson_cpu_family: meson's cpu_family of the target (its reference table), for the cross file of
@@ -33,10 +38,12 @@ Fields of a row (keyed by the zig/GNU target triple):
 TARGETS = {
     "x86_64-linux-musl": struct(
         platform = "linux_musl",
+        gnu_triple = "x86_64-linux-musl",
         os = "linux",
         cpu = "x86_64",
         libc = "musl",
         cpython = True,
+        deps_left_out = [],
         wheel_platforms = ["musllinux_1_2_x86_64", "musllinux_1_1_x86_64", "musllinux_1_0_x86_64"],
         openssl_target = "linux-x86_64",
         meson_cpu_family = "x86_64",
@@ -46,10 +53,12 @@ TARGETS = {
     ),
     "aarch64-linux-musl": struct(
         platform = "linux_musl_aarch64",
+        gnu_triple = "aarch64-linux-musl",
         os = "linux",
         cpu = "aarch64",
         libc = "musl",
         cpython = True,
+        deps_left_out = [],
         wheel_platforms = ["musllinux_1_2_aarch64", "musllinux_1_1_aarch64", "musllinux_1_0_aarch64"],
         openssl_target = "linux-aarch64",
         meson_cpu_family = "aarch64",
@@ -61,10 +70,12 @@ TARGETS = {
     # (the UCRT is part of Windows 10 and later). No static CPython yet: docs/windows.md, Status.
     "x86_64-windows-gnu": struct(
         platform = "windows_x86_64",
+        gnu_triple = "x86_64-w64-mingw32",
         os = "windows",
         cpu = "x86_64",
         libc = "ucrt",
         cpython = False,
+        deps_left_out = ["libuuid"],
         wheel_platforms = ["win_amd64"],
         openssl_target = "mingw64",
         meson_cpu_family = "x86_64",
