@@ -61,6 +61,9 @@ def test_objects_are_named_since_zig_names_windows_objects_obj():
         script = _recipe(name)[0][-1]
         assert '-o "${c%.c}.o"' in script and f'"$AR" rcs {archive} *.o' in script, name
     assert "bzlib.c" in _recipe("bzip2")[0][-1] and "bzip2recover.c" not in _recipe("bzip2")[0][-1]
+    # sqlite's main.mk compiles the amalgamation without -o: the object is renamed before `ar`.
+    make_object, rename, archive = _recipe("sqlite3")[2:5]
+    assert make_object[-1] == "sqlite3.o" and "mv sqlite3.obj sqlite3.o" in rename[-1] and archive[-1] == "libsqlite3.a"
 
 
 def test_openssl_takes_mingw64_from_the_row_and_needs_no_resource_compiler():

@@ -55,3 +55,29 @@ def test_python_app_for_windows_fails_naming_what_is_missing(bazel):
     # A py_static_binary with the default target_compatible_with is for the musl platforms only.
     result = bazel.run("build", "//examples/hello", PLATFORM, check=False)
     assert result.returncode != 0 and "didn't satisfy constraint" in result.stderr and "platforms:musl" in result.stderr
+
+
+def _archive_members(path):
+    """(name, first bytes) of each member of a System V / GNU ar archive."""
+    data = path.read_bytes()
+    assert data[:8] == b"!<arch>\n", path
+    at, members = 8, []
+    while at + 60 <= len(data):
+        name, size = data[at:at + 16].decode().strip(), int(data[at + 48:at + 58].decode().strip())
+        members.append((name, data[at + 60:at + 64]))
+        at += 60 + size + (size & 1)
+    return members
+
+
+def test_c_libraries_build_for_windows_as_coff_archives(bazel):
+    """Two of the distribution's libraries (the quick ones; docs/windows.md lists all): the Windows
+    recipe (build_dep_windows.py) with the windows toolchain gives archives of x86_64 COFF objects."""
+    for lib, archive in (("zlib", "libz.a"), ("zstd", "libzstd.a")):
+        prefix = bazel.build_file(f"//toolchains/cpython:{lib}", PLATFORM)
+        assert (prefix / "lib" / "ARCHIVES").read_text().split() == [archive]
+        objects = [head for name, head in _archive_members(prefix / "lib" / archive) if name not in ("/", "//", "/SYM64/")]
+        assert objects and all(head[:2] == b"\x64\x86" for head in objects), (lib, objects[:3])
+        assert (prefix / f"LICENSE.{lib}").is_file()
+    # libuuid is left out on Windows (the row's deps_left_out): incompatible, not a failed build.
+    result = bazel.run("build", "//toolchains/cpython:libuuid", PLATFORM, check=False)
+    assert result.returncode != 0 and "is incompatible" in result.stderr

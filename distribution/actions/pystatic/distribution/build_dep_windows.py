@@ -56,8 +56,10 @@ def _xz(args):
         _env(["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *autoconf_build(args), "--disable-shared", "--enable-static",
          "--disable-xz", "--disable-xzdec", "--disable-lzmadec", "--disable-lzmainfo", "--disable-lzma-links",
          "--disable-scripts", "--disable-doc", "--disable-nls"]),
-        ["make", f"-j{args.jobs}", "-C", "src/liblzma"],
-        ["make", "-C", "src/liblzma", "install"],
+        # For Windows liblzma adds a version resource (liblzma_w32res.rc, automake's am__objects_41),
+        # which needs windres: no resource in a static library, so its object list is emptied.
+        ["make", f"-j{args.jobs}", "-C", "src/liblzma", "am__objects_41="],
+        ["make", "-C", "src/liblzma", "install", "am__objects_41="],
     ]
 
 
@@ -92,7 +94,10 @@ def _sqlite3(args):
         _env(["./configure", f"--prefix={PREFIX}", f"--host={args.target}", *autoconf_build(args), f"CC_FOR_BUILD={build_cc}",
          "--disable-shared", "--disable-tcl", "--disable-readline", "--disable-load-extension",
          "--fts4", "--fts5", "--rtree", "--dbstat", "--disable-rpath"]),
-        ["make", f"-j{args.jobs}", "libsqlite3.a"],
+        # main.mk compiles `-c sqlite3.c` without -o: zig writes sqlite3.obj, which `ar` then misses.
+        ["make", f"-j{args.jobs}", "sqlite3.o"],
+        ["sh", "-c", "test -f sqlite3.o || mv sqlite3.obj sqlite3.o"],
+        ["make", "libsqlite3.a"],
         ["make", "install-lib", "install-headers"],
     ]
 
