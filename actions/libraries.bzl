@@ -36,6 +36,7 @@ PYSTATIC_MODULES = {
     "binary.shared_objects": ["format.blob"],
     "binary.stdlib_selection": [],
     "binary.verify_elf": ["//third_party/pyelftools"],
+    "binary.verify_pe": [],
     "format.blob": [],
     "modules.fallbacks": ["modules.names"],
     "modules.import_scan": ["modules.names"],

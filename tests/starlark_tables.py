@@ -36,5 +36,11 @@ BUILD_MACHINE_TRIPLE = starlark_string(TARGETS_BZL, "BUILD_MACHINE_TRIPLE")
 
 
 def by_cpu():
-    """{cpu: row with its triple} (the @platforms cpu names are unique among the targets)."""
-    return {row["cpu"]: dict(row, triple=triple) for triple, row in TARGETS.items()}
+    """{cpu: row with its triple} of the targets with a static CPython (their cpu names are unique)."""
+    return {row["cpu"]: dict(row, triple=triple) for triple, row in TARGETS.items() if row["cpython"]}
+
+
+def windows_row():
+    """The row (with its triple) of the windows target: C toolchain only, run under wine."""
+    (row,) = [dict(row, triple=triple) for triple, row in TARGETS.items() if row["os"] == "windows"]
+    return row

@@ -11,6 +11,7 @@ PYSTATIC_MODULES = {
     "common.extra_builtins": ["common.descriptor"],
     "distribution.build_cpython": ["common.action_args", "common.descriptor", "distribution.configure_make", "distribution.lto", "distribution.pgo", "distribution.source_archive"],
     "distribution.build_dep": ["distribution.configure_make", "distribution.dep_builder"],
+    "distribution.build_dep_windows": ["distribution.configure_make", "distribution.dep_builder"],
     "distribution.build_extra_builtins": ["common.action_args", "common.descriptor", "common.extra_builtins", "distribution.configure_make"],
     "distribution.build_extra_dep": ["common.action_args", "distribution.configure_make", "distribution.dep_builder"],
     "distribution.configure_make": [],

@@ -11,41 +11,85 @@ own row (tests/actions/test_targets.py).
 
 Fields of a row (keyed by the zig/GNU target triple):
   platform: name of the platform in //platforms.
+  gnu_triple: its GNU configuration name, as autoconf's --host and config.sub know it (the C
+    libraries' --target of build_dep.py): the key itself for linux-musl; x86_64-w64-mingw32 for
+    zig's x86_64-windows-gnu, which config.sub refuses.
+  os: the @platforms//os constraint.
   cpu: the @platforms//cpu constraint; also platform_machine in wheel markers.
-  wheel_platforms: musllinux wheel platform tags accepted, best first.
+  libc: the C library its executables link statically, a value of //platforms:libc (musl; ucrt:
+    Windows' Universal CRT, through zig's bundled mingw-w64 headers and import libraries).
+  cpython: True if a static CPython is built for it (distribution, runtime toolchains, wheel
+    platforms); False: its C toolchain only, and py_static_binary fails naming what is missing
+    (windows: docs/windows.md).
+  deps_left_out: the C libraries of sources.json's `deps` not built for it (libuuid on Windows,
+    where CPython's _uuid calls rpcrt4's UuidCreate).
+  wheel_platforms: wheel platform tags accepted, best first (musllinux for Linux).
   openssl_target: OpenSSL's ./Configure target (--openssl_target of distribution/actions/pystatic/distribution/build_dep.py).
   meson_cpu_family: meson's cpu_family of the target (its reference table), for the cross file of
     packages built from sdists with meson-python (--meson_cpu_family of actions/pystatic/packages/build_sdist.py).
-  elf_machine: e_machine of its executables, as pyelftools names it (actions/pystatic/binary/verify_elf.py).
-  qemu: the qemu-user binary that runs its executables on the x86_64 build machines ("": native).
+  elf_machine: e_machine of its ELF executables, as pyelftools names it (actions/pystatic/binary/verify_elf.py);
+    "" for PE targets.
+  pe_machine: the COFF Machine of its PE executables, as the PE format names it
+    (actions/pystatic/binary/verify_pe.py); "" for ELF targets.
+  qemu: the qemu-user binary that runs its Linux executables on the x86_64 build machines ("":
+    native, or for os "windows": Debian's wine64, which tools/test installs).
 """
 
 TARGETS = {
     "x86_64-linux-musl": struct(
         platform = "linux_musl",
+        gnu_triple = "x86_64-linux-musl",
+        os = "linux",
         cpu = "x86_64",
+        libc = "musl",
+        cpython = True,
+        deps_left_out = [],
         wheel_platforms = ["musllinux_1_2_x86_64", "musllinux_1_1_x86_64", "musllinux_1_0_x86_64"],
         openssl_target = "linux-x86_64",
         meson_cpu_family = "x86_64",
         elf_machine = "EM_X86_64",
+        pe_machine = "",
         qemu = "",
     ),
     "aarch64-linux-musl": struct(
         platform = "linux_musl_aarch64",
+        gnu_triple = "aarch64-linux-musl",
+        os = "linux",
         cpu = "aarch64",
+        libc = "musl",
+        cpython = True,
+        deps_left_out = [],
         wheel_platforms = ["musllinux_1_2_aarch64", "musllinux_1_1_aarch64", "musllinux_1_0_aarch64"],
         openssl_target = "linux-aarch64",
         meson_cpu_family = "aarch64",
         elf_machine = "EM_AARCH64",
+        pe_machine = "",
         qemu = "qemu-aarch64-static",
+    ),
+    # zig's mingw-w64 headers and UCRT import libraries: the .exe needs only Windows' own DLLs
+    # (the UCRT is part of Windows 10 and later). No static CPython yet: docs/windows.md, Status.
+    "x86_64-windows-gnu": struct(
+        platform = "windows_x86_64",
+        gnu_triple = "x86_64-w64-mingw32",
+        os = "windows",
+        cpu = "x86_64",
+        libc = "ucrt",
+        cpython = False,
+        deps_left_out = ["libuuid"],
+        wheel_platforms = ["win_amd64"],
+        openssl_target = "mingw64",
+        meson_cpu_family = "x86_64",
+        elf_machine = "",
+        pe_machine = "IMAGE_FILE_MACHINE_AMD64",
+        qemu = "",
     ),
 }
 
 # The build machines' own target: its executables (the build-machine Python) run there.
 BUILD_MACHINE_TRIPLE = "x86_64-linux-musl"
 
-# Platforms with a C toolchain but no py_static_binary (no static CPython): named in errors.
-OTHER_PLATFORMS = ["@rules_pystatic//platforms:windows_msvc (x86_64, on a Windows host)"]
+# Platforms with a C toolchain that are not rows of TARGETS: named in errors.
+OTHER_PLATFORMS = ["@rules_pystatic//platforms:windows_msvc (x86_64, MSVC on a Windows host; C only)"]
 
 def target_constraints(triple):
     """The constraint values of a target's platform, as Labels of this repository.
@@ -57,11 +101,19 @@ def target_constraints(triple):
       list of Label: os, cpu and libc.
     """
     return [
-        Label("@platforms//os:linux"),
+        Label("@platforms//os:" + TARGETS[triple].os),
         Label("@platforms//cpu:" + TARGETS[triple].cpu),
-        Label("//platforms:musl"),
+        Label("//platforms:" + TARGETS[triple].libc),
     ]
+
+def cpython_targets():
+    """The triples of TARGETS with a static CPython (distribution, runtime toolchains, wheels), in order."""
+    return [triple for triple, target in TARGETS.items() if target.cpython]
 
 def supported_platforms():
     """The platforms unsupported-target errors list, one line each."""
-    return ["@rules_pystatic//platforms:{} ({})".format(t.platform, triple) for triple, t in TARGETS.items()] + OTHER_PLATFORMS
+    return ["@rules_pystatic//platforms:{} ({}{})".format(
+        t.platform,
+        triple,
+        "" if t.cpython else "; C only, no static CPython yet",
+    ) for triple, t in TARGETS.items()] + OTHER_PLATFORMS

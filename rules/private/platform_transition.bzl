@@ -29,12 +29,12 @@ def default_platform():
     """
     cpu = _host_cpu()
     for target in TARGETS.values():
-        if target.cpu == cpu:
+        if target.cpython and target.os == "linux" and target.cpu == cpu:
             return Label("//platforms:" + target.platform)
     return None
 
 # The musl platforms of TARGETS, as the `platform` attribute's error names them.
-MUSL_PLATFORMS = ["@rules_pystatic//platforms:" + target.platform for target in TARGETS.values()]
+MUSL_PLATFORMS = ["@rules_pystatic//platforms:" + target.platform for target in TARGETS.values() if target.cpython]
 
 def _chosen_platforms(settings):
     """True if the configuration names a platform other than the host's (a --platforms was given)."""

@@ -5,7 +5,7 @@ pip's own index configuration decides where wheels come from; every wheel is pin
 """
 
 load("@pystatic_distribution//toolchains:python_builds.bzl", "DEFAULT_PYTHON_BUILD", "PYTHON_BUILDS", "abiflags")
-load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS", "target_constraints")
+load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS", "cpython_targets", "target_constraints")
 load("@pystatic_distribution//toolchains/cpython:repositories.bzl", "SOURCES_JSON")
 
 DEFAULT_PYTHON_VERSION = DEFAULT_PYTHON_BUILD
@@ -56,9 +56,11 @@ def _pystatic_wheels_repository_impl(rctx):
 
     # The target facts the script needs, from their only home (TARGETS): a list, since json.encode
     # sorts a dict's keys and the table's order is the order of the generated select() branches.
+    # Only the targets with a static CPython: wheels are for a runtime.
     rctx.file(_TARGETS_JSON, json.encode([
         {"cpu": target.cpu, "platform": target.platform, "triple": triple, "wheel_platforms": target.wheel_platforms}
         for triple, target in TARGETS.items()
+        if target.cpython
     ]), executable = False)
     args = [
         python,
@@ -88,9 +90,9 @@ def _pystatic_wheels_repository_impl(rctx):
         "--build_lock",
         rctx.path(_BUILD_LOCK),
     ]
-    for triple, target in TARGETS.items():
+    for triple in cpython_targets():
         for label in target_constraints(triple):
-            args.extend(["--constraint", target.cpu, str(label)])
+            args.extend(["--constraint", TARGETS[triple].cpu, str(label)])
     for name in rctx.attr.exclude:
         args.extend(["--exclude", name])
     for name in rctx.attr.sdists:

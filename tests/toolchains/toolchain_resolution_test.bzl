@@ -28,6 +28,21 @@ def _zig_test_impl(ctx):
         asserts.true(env, flag in link_argv, "{} in link flags {}".format(flag, link_argv))
     return analysistest.end(env)
 
+def _zig_windows_test_impl(ctx):
+    """zig's x86_64-windows-gnu: the wrapper, a PE executable named .exe, unwind tables kept."""
+    env = analysistest.begin(ctx)
+    compile_argv = _argv(env, "CppCompile")
+    link_argv = _argv(env, "CppLink")
+    for argv in (compile_argv, link_argv):
+        asserts.true(env, argv[0].endswith("/bin/cc-x86_64-windows-gnu"), "zig wrapper for windows: " + argv[0])
+    asserts.true(env, "-O1" in compile_argv, "fastbuild names its -O level")
+    asserts.false(env, "-fno-asynchronous-unwind-tables" in compile_argv, "Windows x64 keeps its unwind tables (.pdata)")
+    for flag in ["-static", "-O2"]:
+        asserts.true(env, flag in link_argv, "{} in link flags {}".format(flag, link_argv))
+    outputs = [f.basename for f in _action(env, "CppLink").outputs.to_list()]
+    asserts.equals(env, ["subject.exe"], outputs, "links subject.exe")
+    return analysistest.end(env)
+
 def _msvc_test_impl(ctx):
     env = analysistest.begin(ctx)
     compile_argv = _argv(env, "CppCompile")
@@ -60,6 +75,8 @@ zig_aarch64_test = analysistest.make(
     config_settings = _platform("//platforms:linux_musl_aarch64"),
 )
 
+zig_windows_test = analysistest.make(_zig_windows_test_impl, config_settings = _platform("//platforms:windows_x86_64"))
+
 msvc_test = analysistest.make(_msvc_test_impl, config_settings = _platform("//platforms:windows_msvc"))
 
 host_test = analysistest.make(_host_test_impl)
@@ -76,6 +93,7 @@ def toolchain_resolution_test_suite(name):
         "linux_musl_aarch64_toolchain_test": zig_aarch64_test,
         "linux_musl_toolchain_test": zig_x86_64_test,
         "windows_msvc_toolchain_test": msvc_test,
+        "windows_x86_64_toolchain_test": zig_windows_test,
     }
     for test_name, make in tests.items():
         make(name = test_name, size = "small", target_under_test = subject)

@@ -5,12 +5,14 @@ load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("//toolchains:targets.bzl", "TARGETS")
 load(":transitions.bzl", "build_python_transition")
 
-def _tools(ctx, cc_toolchain):
+def _tools(ctx, cc_toolchain, any_target = False):
     # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
     # buildifier: disable=native-cc-common
     features = cc_common.configure_features(ctx = ctx, cc_toolchain = cc_toolchain)
     triple = cc_toolchain.target_gnu_system_name
-    if not triple.endswith("-linux-musl"):
+    if any_target:
+        target_row(ctx, triple)  # fails naming the rows if the toolchain targets none of them
+    elif not triple.endswith("-linux-musl"):
         fail(("{}: the static CPython distribution is built for linux-musl targets; the C toolchain here " +
               "targets '{}'. Fix: build with --platforms=@rules_pystatic//platforms:linux_musl (or _aarch64).").format(
             ctx.label,
@@ -35,6 +37,17 @@ def musl_cc_tools(ctx):
       struct(cc, ar, triple, files); fails with a fix if the target is not linux-musl.
     """
     return _tools(ctx, find_cpp_toolchain(ctx))
+
+def target_cc_tools(ctx):
+    """Like musl_cc_tools, for any target of TARGETS (the C libraries are built for windows too).
+
+    Args:
+      ctx: a rule context with the cpp toolchain and fragment.
+
+    Returns:
+      struct(cc, ar, triple, files); fails naming the rows if the toolchain's target has none.
+    """
+    return _tools(ctx, find_cpp_toolchain(ctx), any_target = True)
 
 # The attribute build_cc_tools reads: the C toolchain of the build machine (x86_64 musl).
 BUILD_CC_TOOLCHAIN_ATTR = attr.label(

@@ -1,11 +1,45 @@
 """static_dependency: one C library for CPython's extension modules, built from its pinned source."""
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load(":cc_tools.bzl", "BUILD_CC_TOOLCHAIN_ATTR", "build_cc_tools", "musl_cc_tools", "target_row")
+load("//toolchains:targets.bzl", "TARGETS")
+load(":cc_tools.bzl", "BUILD_CC_TOOLCHAIN_ATTR", "build_cc_tools", "target_cc_tools", "target_row")
 load(":providers.bzl", "StaticDependencyInfo")
 
+def _target_setting(triple):
+    # The config_setting of distribution/toolchains/cpython/BUILD.bazel that matches the target.
+    return Label(":target_" + triple.replace("-", "_"))
+
+def dependency_compatibility(lib):
+    """target_compatible_with of a distribution library: the targets whose row does not leave it out.
+
+    Args:
+      lib: the library's name in sources.json's `deps`.
+
+    Returns:
+      a select() over the targets' config_settings.
+    """
+    branches = {_target_setting(triple): [] for triple in TARGETS if lib not in TARGETS[triple].deps_left_out}
+    branches["//conditions:default"] = ["@platforms//:incompatible"]
+    return select(branches)
+
+def dependency_builder():
+    """The recipe script of the distribution's libraries, by the target's os.
+
+    build_dep (linux) and build_dep_windows: the Windows recipes live apart, so the Linux
+    libraries' action keys do not depend on them.
+
+    Returns:
+      a select() of the script's label.
+    """
+    branches = {
+        _target_setting(triple): Label("//actions:build_dep" if target.os == "linux" else "//actions:build_dep_" + target.os)
+        for triple, target in TARGETS.items()
+    }
+    branches["//conditions:default"] = Label("//actions:build_dep")
+    return select(branches)
+
 def _static_dependency_impl(ctx):
-    tools = musl_cc_tools(ctx)
+    tools = target_cc_tools(ctx)
     name = ctx.attr.library
     prefix = ctx.actions.declare_directory(ctx.label.name + "_prefix")
     log = ctx.actions.declare_file(ctx.label.name + ".build.log")
@@ -14,7 +48,9 @@ def _static_dependency_impl(ctx):
     args.set_param_file_format("multiline")
     args.add("--name", name)
     args.add("--source", ctx.file.source)
-    args.add("--target", tools.triple)
+
+    # The GNU name autoconf knows (the row's gnu_triple): the zig triple itself for linux-musl.
+    args.add("--target", target_row(ctx, tools.triple).gnu_triple)
     if name == "openssl":
         # Only OpenSSL's recipe needs it: the other libraries' action keys stay independent of the row.
         args.add("--openssl_target", target_row(ctx, tools.triple).openssl_target)

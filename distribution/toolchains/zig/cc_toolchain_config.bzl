@@ -3,6 +3,7 @@
 load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
 load(
     "@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl",
+    "artifact_name_pattern",
     "feature",
     "flag_group",
     "flag_set",
@@ -28,6 +29,9 @@ def _flags(actions, flags):
     return flag_set(actions = actions, flag_groups = [flag_group(flags = flags)])
 
 def _zig_cc_toolchain_config_impl(ctx):
+    # x86_64-windows-gnu: PE executables (.exe) against the UCRT (zig's mingw-w64); the rest is ELF.
+    windows = ctx.attr.target.endswith("-windows-gnu")
+
     # tool_paths (not action_configs) keep Bazel's built-in action configs and their implied
     # features (libraries_to_link, user_link_flags, ...), which custom action_configs drop.
     tool_paths = [
@@ -52,8 +56,10 @@ def _zig_cc_toolchain_config_impl(ctx):
                 # No .eh_frame for C: the distribution's NO_UNWIND_TABLES (configure_make.py says why;
                 # tests/actions/test_build_dep.py checks both name the same flags). C++ keeps its tables
                 # for exceptions.
+                # Windows x64 keeps them: its unwinder (longjmp, exceptions, crash reports) needs .pdata.
+            ] + ([] if windows else [
                 _flags([ACTION_NAMES.c_compile], ["-fno-asynchronous-unwind-tables", "-fno-unwind-tables"]),
-            ],
+            ]),
         ),
         feature(name = "dbg", flag_sets = [_flags(_COMPILE_ACTIONS, ["-O0", "-g"])]),
         feature(name = "fastbuild", flag_sets = [_flags(_COMPILE_ACTIONS, ["-O1"])]),
@@ -80,11 +86,14 @@ def _zig_cc_toolchain_config_impl(ctx):
         host_system_name = "local",
         target_system_name = ctx.attr.target,
         target_cpu = ctx.attr.cpu,
-        target_libc = "musl" if ctx.attr.target.endswith("-musl") else "unknown",
+        target_libc = "musl" if ctx.attr.target.endswith("-musl") else ("ucrt" if windows else "unknown"),
         compiler = "zig",
         abi_version = "unknown",
         abi_libc_version = "unknown",
         tool_paths = tool_paths,
+        artifact_name_patterns = [
+            artifact_name_pattern(category_name = "executable", prefix = "", extension = ".exe"),
+        ] if windows else [],
         features = features,
         cxx_builtin_include_directories = ctx.attr.builtin_include_directories,
     )
@@ -97,7 +106,7 @@ zig_cc_toolchain_config = rule(
         "builtin_include_directories": attr.string_list(doc = "zig's own header dirs (absolute)."),
         "cc": attr.string(mandatory = True, doc = "Compiler/linker wrapper, relative to the toolchain package."),
         "cpu": attr.string(mandatory = True),
-        "target": attr.string(mandatory = True, doc = "zig target triple, e.g. x86_64-linux-musl."),
+        "target": attr.string(mandatory = True, doc = "zig target triple, e.g. x86_64-linux-musl or x86_64-windows-gnu."),
         "zig_version": attr.string(mandatory = True),
     },
     provides = [CcToolchainConfigInfo],

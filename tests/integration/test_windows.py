@@ -1,0 +1,84 @@
+"""The windows target (zig's x86_64-windows-gnu, the UCRT): a C program built by its toolchain runs
+under wine and imports only Windows' own DLLs; a Python app for it fails naming what is missing.
+
+wine starts slowly (a new prefix about 20 s, then about 1 s a run): one run checks several things,
+in a prefix kept in the cache directory (tools/test installs Debian's wine64)."""
+
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+from pystatic.binary.verify_pe import static_problems
+from starlark_tables import windows_row
+
+ROW = windows_row()
+PLATFORM = f"--platforms=//platforms:{ROW['platform']}"
+CACHE = pathlib.Path(os.environ.get("RULES_PYSTATIC_CACHE", pathlib.Path.home() / ".cache" / "rules_pystatic"))
+
+
+@pytest.fixture(scope="module")
+def wine():
+    path = shutil.which("wine") or shutil.which("wine64")
+    if path is None:
+        pytest.fail("wine is needed to run the windows test binaries: apt-get install wine64")
+    return path
+
+
+def test_c_program_imports_only_windows_dlls_and_runs_under_wine(bazel, wine):
+    bazel.run("build", "//tests/toolchains:windows_hello", "//tests/toolchains:windows_hello_imports", PLATFORM)
+    exe = bazel.output_file("//tests/toolchains:windows_hello", PLATFORM)
+    assert exe.name == "windows_hello.exe"
+    assert static_problems(exe, ROW["pe_machine"]) == []
+    # The build-time check (PyStaticVerifyPe) wrote what the executable imports: the UCRT and kernel32.
+    imports = bazel.output_file("//tests/toolchains:windows_hello_imports", PLATFORM).read_text().split()
+    assert "KERNEL32.dll" in imports and "api-ms-win-crt-stdio-l1-1-0.dll" in imports, imports
+    assert [dll for dll in imports if dll != "KERNEL32.dll" and not dll.startswith("api-ms-win-crt-")] == []
+
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "WINEDEBUG": "-all",
+           "WINEPREFIX": str(CACHE / "wine-prefix"), "WINEDLLOVERRIDES": "mscoree,mshtml="}
+    result = subprocess.run([wine, str(exe), "one argument"], capture_output=True, text=True, env=env, timeout=300)
+    assert (result.returncode, result.stdout.splitlines()) == (7, [
+        "hello from rules_pystatic (ucrt, win64)",
+        "module: windows_hello.exe",
+        "argument: one argument",
+    ]), result.stderr[-2000:]
+
+
+def test_python_app_for_windows_fails_naming_what_is_missing(bazel):
+    result = bazel.run("build", "//tests/toolchains:windows_python_app", PLATFORM, check=False)
+    assert result.returncode != 0
+    assert "has no static CPython for target platform" in result.stderr and ROW["triple"] in result.stderr
+    assert "docs/windows.md" in result.stderr and "platforms:linux_musl" in result.stderr
+    # A py_static_binary with the default target_compatible_with is for the musl platforms only.
+    result = bazel.run("build", "//examples/hello", PLATFORM, check=False)
+    assert result.returncode != 0 and "didn't satisfy constraint" in result.stderr and "platforms:musl" in result.stderr
+
+
+def _archive_members(path):
+    """(name, first bytes) of each member of a System V / GNU ar archive."""
+    data = path.read_bytes()
+    assert data[:8] == b"!<arch>\n", path
+    at, members = 8, []
+    while at + 60 <= len(data):
+        name, size = data[at:at + 16].decode().strip(), int(data[at + 48:at + 58].decode().strip())
+        members.append((name, data[at + 60:at + 64]))
+        at += 60 + size + (size & 1)
+    return members
+
+
+def test_c_libraries_build_for_windows_as_coff_archives(bazel):
+    """zlib, the quickest of the distribution's libraries (about 15 s; docs/windows.md has all seven
+    and their times): the Windows recipe (build_dep_windows.py) with the windows toolchain gives an
+    archive of x86_64 COFF objects."""
+    for lib, archive in (("zlib", "libz.a"),):
+        prefix = bazel.build_file(f"//toolchains/cpython:{lib}", PLATFORM)
+        assert (prefix / "lib" / "ARCHIVES").read_text().split() == [archive]
+        objects = [head for name, head in _archive_members(prefix / "lib" / archive) if name not in ("/", "//", "/SYM64/")]
+        assert objects and all(head[:2] == b"\x64\x86" for head in objects), (lib, objects[:3])
+        assert (prefix / f"LICENSE.{lib}").is_file()
+    # libuuid is left out on Windows (the row's deps_left_out): incompatible, not a failed build.
+    result = bazel.run("build", "//toolchains/cpython:libuuid", PLATFORM, check=False)
+    assert result.returncode != 0 and "is incompatible" in result.stderr
