@@ -20,9 +20,6 @@
 #define HEADER_CHECKSUM_OFFSET 64
 #define EXIT_DAMAGED 70
 
-/* zlib's CRC-32, from the libz.a in the distribution's archive (CPython's zlib and binascii
- * modules use it); declared here because the runtime is compiled against CPython's headers only. */
-unsigned long crc32(unsigned long crc, const unsigned char *buf, unsigned int len);
 extern char *program_invocation_name; /* argv[0]; musl and glibc */
 
 enum { KIND_MODULE = 1, KIND_DATA = 2, KIND_METADATA = 3 };
@@ -86,14 +83,9 @@ static struct {
     unsigned char *verified;
 } blob;
 
+/* CRC-32 as zlib computes it (blob_crc.c: zlib's crc32(), or the same folded with PCLMULQDQ). */
 static uint32_t checksum(uint32_t crc, const unsigned char *data, uint64_t size) {
-    while (size > 0) {
-        unsigned int chunk = size > (1u << 30) ? (1u << 30) : (unsigned int)size;
-        crc = (uint32_t)crc32(crc, data, chunk);
-        data += chunk;
-        size -= chunk;
-    }
-    return crc;
+    return pystatic_crc32(crc, data, (size_t)size);
 }
 
 int pystatic_blob_open(const unsigned char *start, const unsigned char *end, const char **error) {

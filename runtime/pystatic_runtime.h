@@ -45,6 +45,8 @@ PyObject *pystatic_get_code(const char *name);
 /* The verified bytes of the embedded data file `name` (a path below the import root) when it is a
  * shared object (stored uncompressed and 64 KiB-aligned); else NULL. Any thread, no GIL needed. */
 const unsigned char *pystatic_blob_shared_object(const char *name, size_t name_size, size_t *size);
+/* blob_crc.c: zlib's crc32() of `size` bytes after `crc` (PCLMULQDQ on x86_64 when the CPU has it). */
+uint32_t pystatic_crc32(uint32_t crc, const unsigned char *data, size_t size);
 /* The blob's kinds and flags that the file view reads (docs/resource-blob.md; blob.c asserts them). */
 enum {
     PYSTATIC_KIND_MODULE = 1,
