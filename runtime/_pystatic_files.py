@@ -40,13 +40,6 @@ _real_getcwd = posix.getcwd
 _ROOT = sys.executable + "/"
 # Device, owner and times of every entry; taken once, not per stat of the tree (os.walk, glob).
 _EXECUTABLE_STAT = _real_stat(sys.executable)
-_STAT_TIMES = tuple(_EXECUTABLE_STAT)[7:10]
-_STAT_EXTRA = {
-    name: getattr(_EXECUTABLE_STAT, name)
-    for name in ("st_atime", "st_mtime", "st_ctime", "st_atime_ns", "st_mtime_ns", "st_ctime_ns", "st_rdev")
-    if hasattr(_EXECUTABLE_STAT, name)
-}
-_STAT_EXTRA["st_blksize"] = 4096
 
 # --- the tree --------------------------------------------------------------------------------
 
@@ -175,6 +168,16 @@ def _not_found(path):
 
 def _read_only_error(path):
     return OSError(errno.EROFS, "Read-only file system (embedded in the executable)", path)
+
+
+# The fields every entry's stat shares with the executable's, once.
+_STAT_TIMES = tuple(_EXECUTABLE_STAT)[7:10]
+_STAT_EXTRA = {
+    name: getattr(_EXECUTABLE_STAT, name)
+    for name in ("st_atime", "st_mtime", "st_ctime", "st_atime_ns", "st_mtime_ns", "st_ctime_ns", "st_rdev")
+    if hasattr(_EXECUTABLE_STAT, name)
+}
+_STAT_EXTRA["st_blksize"] = 4096
 
 
 def _stat_of(key, path):
