@@ -20,6 +20,21 @@ _LEFT_OUT = frozenset(_pystatic.left_out_builtins.split(",")) - {""}
 # Standard library modules not embedded in this binary (stdlib = "imported"), as one string: a set
 # of hundreds of names would cost every start-up; it is searched only when an import fails.
 _LEFT_OUT_MODULES = "," + _pystatic.left_out_modules + ","
+# Built-in modules: the importer is first on sys.meta_path, and leaves them to BuiltinImporter.
+_BUILTINS = frozenset(sys.builtin_module_names)
+# `__cached__` of a module: importlib's cache_from_source, as a suffix (`.cpython-313.pyc`), once.
+_cache_suffix = None
+
+
+def _cached(directory, stem):
+    """What importlib's cache_from_source says for `<directory>/<stem>.py`, by concatenation."""
+    global _cache_suffix
+    if _cache_suffix is None:
+        external = sys.modules.get("_frozen_importlib_external")
+        if external is None or sys.pycache_prefix is not None:
+            return None  # before the main phase, or a pycache prefix: importlib computes it
+        _cache_suffix = external.cache_from_source("/x.py")[len("/__pycache__/x"):]
+    return directory + "/__pycache__/" + stem + _cache_suffix
 
 
 class PyStaticImporter:
@@ -48,66 +63,98 @@ class PyStaticImporter:
             raise ImportError(f"no module named {fullname!r} in {self.root}", name=fullname)
         return flags
 
-    def _extension_spec(self, fullname):
-        """A wheel's extension module embedded as a shared object (`pkg/_c.cpython-313-...so`): loaded
-        by importlib's own ExtensionFileLoader, whose dlopen is the runtime's loader (docs/native-wheels.md)."""
-        stem = fullname.replace(".", "/")
-        names = _pystatic.names(_pystatic.DATA, stem + ".")
+    def _extension_spec(self, fullname, stem, is_package):
+        """A wheel's extension module embedded as a shared object (`pkg/_c.cpython-313-...so`; a
+        package's `pkg/__init__.cpython-313-...so`, as mypyc compiles them): loaded by importlib's own
+        ExtensionFileLoader, whose dlopen is the runtime's loader (docs/native-wheels.md)."""
+        base = stem + "/__init__" if is_package else stem
+        names = _pystatic.names(_pystatic.DATA, base + ".")
         if not names:
             return None
         for suffix in _imp.extension_suffixes():
-            if stem + suffix in names:
-                path = self.root + "/" + stem + suffix
+            if base + suffix in names:
+                path = self.root + "/" + base + suffix
                 loader = sys.modules["_frozen_importlib_external"].ExtensionFileLoader(fullname, path)
-                spec = _bootstrap.ModuleSpec(fullname, loader, origin=path)
+                spec = _bootstrap.ModuleSpec(fullname, loader, origin=path, is_package=is_package)
                 spec.has_location = True
+                if is_package:
+                    spec.submodule_search_locations = [self.root + "/" + stem]
                 return spec
         return None
 
     # Finder
     def find_spec(self, fullname, path=None, target=None):
-        # An embedded extension module first, as FileFinder prefers `x.so` to `x.py` (pyzmq's
-        # Cython sources and mypyc's twins are the compiled modules' sources, not fallbacks).
-        spec = self._extension_spec(fullname)
-        if spec is not None:
-            return spec
-        flags = _pystatic.find_module(fullname)
+        if fullname in _BUILTINS:
+            return None  # BuiltinImporter's, after this finder (install)
+        return self.spec_of(fullname, fullname)
+
+    def spec_of(self, fullname, name):
+        """The spec of the embedded module `name`, imported as `fullname` (another name when a directory
+        of the tree is searched as a path entry: _pystatic_paths), or None."""
+        flags = _pystatic.find_module(name)
+        stem = name.replace(".", "/")
+        if flags >= 0 and flags & _PACKAGE:
+            # A package: its compiled __init__ first, as FileFinder prefers `__init__.so` to `__init__.py`.
+            spec = self._extension_spec(fullname, stem, True)
+            if spec is not None:
+                return spec
+        else:
+            # An embedded extension module first, as FileFinder prefers `x.so` to `x.py` (pyzmq's
+            # Cython sources and mypyc's twins are the compiled modules' sources, not fallbacks).
+            spec = self._extension_spec(fullname, stem, False) or (
+                self._extension_spec(fullname, stem, True) if flags < 0 else None)
+            if spec is not None:
+                return spec
         if flags < 0:
-            if fullname in _LEFT_OUT:
-                raise ModuleNotFoundError(
-                    f"No module named {fullname!r}: the built-in module was left out of this binary (stdlib = "
-                    f'"imported": no embedded module imports it). Fix: import the module that uses it in the app, '
-                    f'add it with stdlib_include = ["<that module>"], or build with stdlib = "all"',
-                    name=fullname,
-                )
-            if f",{fullname}," in _LEFT_OUT_MODULES:
-                if fullname.startswith("encodings."):
-                    # encodings.search_function swallows ImportError (unknown encoding); a LookupError
-                    # reaches the caller of codecs.lookup / str.encode with the fix.
-                    raise LookupError(
-                        f"unknown encoding: {fullname[10:]}: its codec {fullname} was left out of this binary "
-                        f'(stdlib = "imported" embeds the CJK codecs only when named). Fix: add it with '
-                        f'stdlib_include = ["{fullname}"] (or "encodings" for all), or build with stdlib = "all"')
-                raise ModuleNotFoundError(
-                    f"No module named {fullname!r}: the standard library module was left out of this binary "
-                    f'(stdlib = "imported": the import scan found no embedded module that imports it). Fix: add it '
-                    f'with stdlib_include = ["{fullname}"], or build with stdlib = "all"',
-                    name=fullname,
-                )
-            return self._namespace_spec(fullname)
+            if fullname == name and not _imp.is_frozen(fullname):
+                self._left_out(fullname)
+            return self._namespace_spec(fullname, name)
         is_package = bool(flags & _PACKAGE)
-        spec = _bootstrap.ModuleSpec(fullname, self, origin=self._path(fullname, is_package), is_package=is_package)
-        spec.has_location = True
+        if fullname == name:
+            loader = self
+        else:
+            loader = _import("_pystatic_paths").AliasLoader(self, fullname, name)
+        directory, _, base = (self._root_of(name) + "/" + stem).rpartition("/")
         if is_package:
-            spec.submodule_search_locations = [self._root_of(fullname) + "/" + fullname.replace(".", "/")]
+            directory, base = directory + "/" + base, "__init__"
+        spec = _bootstrap.ModuleSpec(fullname, loader, origin=directory + "/" + base + ".py", is_package=is_package)
+        spec.has_location = True
+        spec.cached = _cached(directory, base)
+        spec.loader_state = name  # the blob's name, for exec_module (runtime/blob.c)
+        if is_package:
+            spec.submodule_search_locations = [directory]
         return spec
 
-    def _namespace_spec(self, fullname):
+    def _left_out(self, fullname):
+        """Raises the error that names the fix if `fullname` was left out of this binary (stdlib = "imported")."""
+        if fullname in _LEFT_OUT:
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: the built-in module was left out of this binary (stdlib = "
+                f'"imported": no embedded module imports it). Fix: import the module that uses it in the app, '
+                f'add it with stdlib_include = ["<that module>"], or build with stdlib = "all"',
+                name=fullname,
+            )
+        if f",{fullname}," in _LEFT_OUT_MODULES:
+            if fullname.startswith("encodings."):
+                # encodings.search_function swallows ImportError (unknown encoding); a LookupError
+                # reaches the caller of codecs.lookup / str.encode with the fix.
+                raise LookupError(
+                    f"unknown encoding: {fullname[10:]}: its codec {fullname} was left out of this binary "
+                    f'(stdlib = "imported" embeds the CJK codecs only when named). Fix: add it with '
+                    f'stdlib_include = ["{fullname}"] (or "encodings" for all), or build with stdlib = "all"')
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: the standard library module was left out of this binary "
+                f'(stdlib = "imported": the import scan found no embedded module that imports it). Fix: add it '
+                f'with stdlib_include = ["{fullname}"], or build with stdlib = "all"',
+                name=fullname,
+            )
+
+    def _namespace_spec(self, fullname, name):
         """A directory without __init__.py that holds modules: an implicit namespace package (PEP 420)."""
-        if not _pystatic.names(_pystatic.MODULE, fullname + "."):
+        if not _pystatic.names(_pystatic.MODULE, name + "."):
             return None
         spec = _bootstrap.ModuleSpec(fullname, None, is_package=True)
-        spec.submodule_search_locations = [self.root + "/" + fullname.replace(".", "/")]
+        spec.submodule_search_locations = [self.root + "/" + name.replace(".", "/")]
         return spec
 
     def invalidate_caches(self):
@@ -364,8 +411,18 @@ def install(executable):
     if _pystatic.file_view:
         _install_file_view(executable)
     importer = PyStaticImporter(executable)
-    sys.meta_path.append(MuslVersionFinder)
-    sys.meta_path.append(importer)
+    # First: before BuiltinImporter and FrozenImporter, which every import of an embedded module
+    # would otherwise ask in vain (find_spec leaves built-in modules to them).
+    sys.meta_path[0:0] = [MuslVersionFinder, importer]
+    tree = executable + "/"
+
+    def embedded_directory(path):
+        """sys.path_hooks: a directory inside the executable is searched in the blob (_pystatic_paths)."""
+        if not (isinstance(path, str) and path.startswith(tree)):
+            raise ImportError("not inside the executable", path=path)
+        return _import("_pystatic_paths").finder(importer, path)
+
+    sys.path_hooks.insert(0, embedded_directory)
     sys.frozen = True  # multiprocessing: children re-enter this executable (see _multiprocessing_child)
     module = sys.modules[__name__]
     module.__spec__ = importer.find_spec(__name__)

@@ -97,25 +97,9 @@ def is_dir(key):
 
 
 def children(key):
-    """Sorted names in the directory `key` ("" is the root)."""
-    prefix = key + "/" if key else ""
-    names = set()
-    for kind in (_DATA, _METADATA):
-        names.update(n[len(prefix):].split("/", 1)[0] for n in _pystatic.names(kind, prefix))
-    dotted = _dotted(key)
-    if dotted is not None or not key:
-        package = dotted + "." if key else ""
-        for module in _pystatic.names(_MODULE, package):
-            first, _, rest = module[len(package):].partition(".")
-            flags = _pystatic.find_module(module)
-            if rest or flags & _PACKAGE:
-                names.add(first)  # a subpackage: a directory
-            elif flags & _HAS_SOURCE:
-                names.add(first + ".py")
-        own = _pystatic.find_module(dotted) if dotted else -1
-        if own >= 0 and own & _PACKAGE and own & _HAS_SOURCE:
-            names.add("__init__.py")
-    return sorted(names)
+    """Sorted names in the directory `key` ("" is the root): one walk of the index in C, which skips
+    each subdirectory's subtree (runtime/file_view.c)."""
+    return _pystatic.tree_children(key)
 
 
 def read(key):
@@ -174,7 +158,10 @@ def _key(path):
     if isinstance(path, bytes):
         path = path.decode(sys.getfilesystemencoding(), "surrogateescape")
     if path.startswith(_ROOT):
-        return _normalize(path[len(_ROOT):])
+        rest = path[len(_ROOT):]
+        if "//" in rest or "/." in rest or rest.startswith(".") or rest.endswith("/"):
+            return _normalize(rest)
+        return rest  # already a key: the common case, without splitting it
     return _resolve(path)
 
 
@@ -184,6 +171,16 @@ def _not_found(path):
 
 def _read_only_error(path):
     return OSError(errno.EROFS, "Read-only file system (embedded in the executable)", path)
+
+
+# The fields every entry's stat shares with the executable's, once.
+_STAT_TIMES = tuple(_EXECUTABLE_STAT)[7:10]
+_STAT_EXTRA = {
+    name: getattr(_EXECUTABLE_STAT, name)
+    for name in ("st_atime", "st_mtime", "st_ctime", "st_atime_ns", "st_mtime_ns", "st_ctime_ns", "st_rdev")
+    if hasattr(_EXECUTABLE_STAT, name)
+}
+_STAT_EXTRA["st_blksize"] = 4096
 
 
 def _stat_of(key, path):
@@ -197,14 +194,8 @@ def _stat_of(key, path):
         kind, (index, _flags, size, source_size) = found
         mode, ino = _FILE_MODE, (index + 1) | (kind << 48)
         size = source_size if kind == _MODULE else size
-    times = tuple(executable)[7:10]
-    extra = {
-        name: getattr(executable, name)
-        for name in ("st_atime", "st_mtime", "st_ctime", "st_atime_ns", "st_mtime_ns", "st_ctime_ns", "st_rdev")
-        if hasattr(executable, name)
-    }
-    extra.update(st_blksize=4096, st_blocks=(size + 511) // 512)
-    fields = (mode, ino, executable.st_dev, 1, executable.st_uid, executable.st_gid, size) + times
+    extra = dict(_STAT_EXTRA, st_blocks=(size + 511) // 512)
+    fields = (mode, ino, executable.st_dev, 1, executable.st_uid, executable.st_gid, size) + _STAT_TIMES
     return posix.stat_result(fields, extra)
 
 

@@ -20,9 +20,6 @@
 #define HEADER_CHECKSUM_OFFSET 64
 #define EXIT_DAMAGED 70
 
-/* zlib's CRC-32, from the libz.a in the distribution's archive (CPython's zlib and binascii
- * modules use it); declared here because the runtime is compiled against CPython's headers only. */
-unsigned long crc32(unsigned long crc, const unsigned char *buf, unsigned int len);
 extern char *program_invocation_name; /* argv[0]; musl and glibc */
 
 enum { KIND_MODULE = 1, KIND_DATA = 2, KIND_METADATA = 3 };
@@ -62,6 +59,10 @@ typedef struct {
     blob_payload primary, source;
 } blob_record;
 
+_Static_assert(KIND_MODULE == PYSTATIC_KIND_MODULE && KIND_DATA == PYSTATIC_KIND_DATA &&
+                   KIND_METADATA == PYSTATIC_KIND_METADATA && FLAG_PACKAGE == PYSTATIC_FLAG_PACKAGE &&
+                   FLAG_HAS_SOURCE == PYSTATIC_FLAG_HAS_SOURCE,
+               "the file view's kinds and flags (pystatic_runtime.h)");
 _Static_assert(sizeof(blob_header) == 88, "blob header layout");
 _Static_assert(offsetof(blob_header, checksum) == HEADER_CHECKSUM_OFFSET, "blob header layout");
 _Static_assert(sizeof(blob_payload) == 24, "blob payload layout");
@@ -82,14 +83,9 @@ static struct {
     unsigned char *verified;
 } blob;
 
+/* CRC-32 as zlib computes it (blob_crc.c: zlib's crc32(), or the same folded with PCLMULQDQ). */
 static uint32_t checksum(uint32_t crc, const unsigned char *data, uint64_t size) {
-    while (size > 0) {
-        unsigned int chunk = size > (1u << 30) ? (1u << 30) : (unsigned int)size;
-        crc = (uint32_t)crc32(crc, data, chunk);
-        data += chunk;
-        size -= chunk;
-    }
-    return crc;
+    return pystatic_crc32(crc, data, (size_t)size);
 }
 
 int pystatic_blob_open(const unsigned char *start, const unsigned char *end, const char **error) {
@@ -324,6 +320,19 @@ static PyObject *py_view(PyObject *self, PyObject *args) {
     return PyMemoryView_FromMemory((char *)payload_bytes(r, 0), r->primary.stored, PyBUF_READ);
 }
 
+/* The sorted index, for the file view's directory listings (file_view.c). */
+uint32_t pystatic_blob_lower_bound(int kind, const char *name, size_t size) { return lower_bound(kind, name, size); }
+
+int pystatic_blob_record(uint32_t i, int *kind, int *flags, const char **name, size_t *name_size) {
+    if (i >= blob.count) return 0;
+    const blob_record *r = &blob.records[i];
+    *kind = r->kind;
+    *flags = r->flags;
+    *name = blob.names + r->name_offset;
+    *name_size = r->name_size;
+    return 1;
+}
+
 /* Whether record i exists, is of `kind` and its name starts with `prefix`. */
 static int has_prefix(uint32_t i, int kind, const char *prefix, size_t size) {
     const blob_record *r = i < blob.count ? &blob.records[i] : NULL;
@@ -378,37 +387,55 @@ static PyObject *py_has_prefix(PyObject *self, PyObject *args) {
     return PyBool_FromLong(has_prefix(lower_bound(kind, prefix, (size_t)size), kind, prefix, (size_t)size));
 }
 
+/* importlib's functions that exec_module calls, looked up once (the first import). */
+static PyObject *fix_co_filename, *call_with_frames_removed, *builtin_exec;
+
+static int exec_module_helpers(void) {
+    if (call_with_frames_removed != NULL) return 0;
+    PyObject *imp = PyImport_ImportModule("_imp"), *importlib = PyImport_ImportModule("_frozen_importlib");
+    if (imp != NULL && importlib != NULL) {
+        fix_co_filename = PyObject_GetAttrString(imp, "_fix_co_filename");
+        builtin_exec = Py_XNewRef(PyDict_GetItemString(PyEval_GetBuiltins(), "exec")); /* borrowed */
+        if (builtin_exec == NULL && !PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, "builtins.exec is missing");
+        call_with_frames_removed = PyObject_GetAttrString(importlib, "_call_with_frames_removed");
+    }
+    Py_XDECREF(imp);
+    Py_XDECREF(importlib);
+    if (fix_co_filename != NULL && builtin_exec != NULL && call_with_frames_removed != NULL) return 0;
+    Py_CLEAR(fix_co_filename);
+    Py_CLEAR(builtin_exec);
+    Py_CLEAR(call_with_frames_removed);
+    return -1;
+}
+
 /* _pystatic.exec_module(module): the loader's exec_module, in C so that no frame of the importer
  * shows in tracebacks; importlib's _call_with_frames_removed marks the import chain for removal,
  * as with importlib's own loaders. */
 static PyObject *py_exec_module(PyObject *self, PyObject *module) {
     (void)self;
-    PyObject *spec = NULL, *name = NULL, *origin = NULL, *code = NULL, *fixed = NULL, *importlib = NULL;
-    PyObject *imp = NULL, *result = NULL;
+    PyObject *spec = NULL, *name = NULL, *origin = NULL, *code = NULL, *fixed = NULL, *result = NULL;
     const char *utf8;
+    if (exec_module_helpers() < 0) return NULL;
     if ((spec = PyObject_GetAttrString(module, "__spec__")) == NULL) goto done;
-    if ((name = PyObject_GetAttrString(spec, "name")) == NULL) goto done;
+    /* The embedded module's name: the spec's loader_state, which differs from the name it is
+     * imported as when a directory of the tree was searched as a path entry (_pystatic_paths). */
+    if ((name = PyObject_GetAttrString(spec, "loader_state")) == NULL) goto done;
+    if (!PyUnicode_Check(name)) {
+        Py_SETREF(name, PyObject_GetAttrString(spec, "name"));
+        if (name == NULL) goto done;
+    }
     if ((origin = PyObject_GetAttrString(spec, "origin")) == NULL) goto done;
     if ((utf8 = PyUnicode_AsUTF8(name)) == NULL) goto done;
     if ((code = pystatic_get_code(utf8)) == NULL) goto done;
     /* Code objects name the file as compiled at build time; tracebacks should see the virtual path. */
-    if ((imp = PyImport_ImportModule("_imp")) == NULL) goto done;
-    if ((fixed = PyObject_CallMethod(imp, "_fix_co_filename", "OO", code, origin)) == NULL) goto done;
-    if ((importlib = PyImport_ImportModule("_frozen_importlib")) == NULL) goto done;
-    PyObject *exec = PyDict_GetItemString(PyEval_GetBuiltins(), "exec"); /* borrowed */
-    if (exec == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "builtins.exec is missing");
-        goto done;
-    }
-    result = PyObject_CallMethod(importlib, "_call_with_frames_removed", "OOO", exec, code, PyModule_GetDict(module));
+    if ((fixed = PyObject_CallFunctionObjArgs(fix_co_filename, code, origin, NULL)) == NULL) goto done;
+    result = PyObject_CallFunctionObjArgs(call_with_frames_removed, builtin_exec, code, PyModule_GetDict(module), NULL);
 done:
     Py_XDECREF(spec);
     Py_XDECREF(name);
     Py_XDECREF(origin);
     Py_XDECREF(code);
     Py_XDECREF(fixed);
-    Py_XDECREF(imp);
-    Py_XDECREF(importlib);
     return result;
 }
 

@@ -201,8 +201,101 @@ static PyObject *set_view_root(PyObject *self, PyObject *root) {
     Py_RETURN_NONE;
 }
 
+/* Adds to `names` the first component of every name of `kind` below `prefix` (`sep` separates
+ * components: '/' for files, '.' for modules); a module without a dot after it becomes `x.py` (if
+ * embedded with its source) or `x` (a package: a directory). Each subdirectory's subtree is skipped
+ * with one binary search: O(entries listed x log n), not O(everything below). */
+static int add_children(PyObject *names, int kind, const char *prefix, size_t prefix_size, char sep) {
+    uint32_t i = pystatic_blob_lower_bound(kind, prefix, prefix_size);
+    int k, flags;
+    const char *name;
+    size_t size;
+    while (pystatic_blob_record(i, &k, &flags, &name, &size) && k == kind && size >= prefix_size &&
+           memcmp(name, prefix, prefix_size) == 0) {
+        const char *rest = name + prefix_size;
+        size_t rest_size = size - prefix_size;
+        const char *end = memchr(rest, sep, rest_size);
+        size_t first = end ? (size_t)(end - rest) : rest_size;
+        PyObject *child = NULL;
+        int add = 1;
+        if (end != NULL || sep == '/' || (flags & PYSTATIC_FLAG_PACKAGE)) {
+            child = PyUnicode_DecodeUTF8(rest, (Py_ssize_t)first, "strict");
+        } else if (flags & PYSTATIC_FLAG_HAS_SOURCE) {
+            PyObject *stem = PyUnicode_DecodeUTF8(rest, (Py_ssize_t)first, "strict");
+            child = stem ? PyUnicode_FromFormat("%U.py", stem) : NULL;
+            Py_XDECREF(stem);
+        } else {
+            add = 0; /* a module without its source: no file in the tree */
+        }
+        if (add && (child == NULL || PySet_Add(names, child) < 0)) {
+            Py_XDECREF(child);
+            return -1;
+        }
+        Py_XDECREF(child);
+        if (end == NULL) {
+            i++;
+            continue;
+        }
+        /* Past the subtree: the first name >= prefix + first + (sep + 1). */
+        char *next = PyMem_Malloc(prefix_size + first + 1);
+        if (next == NULL) return PyErr_NoMemory(), -1;
+        memcpy(next, name, prefix_size + first);
+        next[prefix_size + first] = (char)(sep + 1);
+        i = pystatic_blob_lower_bound(kind, next, prefix_size + first + 1);
+        PyMem_Free(next);
+    }
+    return 0;
+}
+
+/* _pystatic.tree_children(key) -> sorted names in the directory `key` of the tree ("" is the root):
+ * data and metadata files and directories, subpackages, modules' sources (`mod.py`) and a
+ * package's own `__init__.py` (runtime/_pystatic_files.py, children). */
+static PyObject *tree_children(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_ssize_t key_size;
+    const char *key = PyUnicode_AsUTF8AndSize(arg, &key_size);
+    if (key == NULL) return NULL;
+    size_t size = (size_t)key_size;
+    char *prefix = PyMem_Malloc(size + 2);
+    PyObject *names = PySet_New(NULL), *result = NULL;
+    if (prefix == NULL || names == NULL) goto done;
+    memcpy(prefix, key, size);
+    prefix[size] = '/';
+    size_t file_prefix = size ? size + 1 : 0;
+    if (add_children(names, PYSTATIC_KIND_DATA, prefix, file_prefix, '/') < 0 ||
+        add_children(names, PYSTATIC_KIND_METADATA, prefix, file_prefix, '/') < 0)
+        goto done;
+    /* Modules: only a directory whose key is a dotted name (no '.' in it) holds modules. */
+    if (memchr(key, '.', size) == NULL) {
+        for (size_t j = 0; j < size; j++)
+            if (prefix[j] == '/') prefix[j] = '.';
+        prefix[size] = '.';
+        if (add_children(names, PYSTATIC_KIND_MODULE, prefix, file_prefix, '.') < 0) goto done;
+        int k, flags;
+        const char *name;
+        size_t name_size;
+        uint32_t own = pystatic_blob_lower_bound(PYSTATIC_KIND_MODULE, prefix, size);
+        if (size && pystatic_blob_record(own, &k, &flags, &name, &name_size) && k == PYSTATIC_KIND_MODULE &&
+            name_size == size && memcmp(name, prefix, size) == 0 && (flags & PYSTATIC_FLAG_PACKAGE) &&
+            (flags & PYSTATIC_FLAG_HAS_SOURCE)) {
+            PyObject *init = PyUnicode_FromString("__init__.py");
+            if (init == NULL || PySet_Add(names, init) < 0) {
+                Py_XDECREF(init);
+                goto done;
+            }
+            Py_DECREF(init);
+        }
+    }
+    if ((result = PySequence_List(names)) != NULL && PyList_Sort(result) < 0) Py_CLEAR(result);
+done:
+    PyMem_Free(prefix);
+    Py_XDECREF(names);
+    return result;
+}
+
 static PyMethodDef view_methods[] = {
     {"set_view_root", set_view_root, METH_O, "set_view_root(root): paths below `root` go to the embedded tree"},
+    {"tree_children", tree_children, METH_O, "tree_children(key) -> sorted names in the tree's directory `key`"},
     {NULL, NULL, 0, NULL},
 };
 

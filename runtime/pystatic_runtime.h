@@ -45,6 +45,20 @@ PyObject *pystatic_get_code(const char *name);
 /* The verified bytes of the embedded data file `name` (a path below the import root) when it is a
  * shared object (stored uncompressed and 64 KiB-aligned); else NULL. Any thread, no GIL needed. */
 const unsigned char *pystatic_blob_shared_object(const char *name, size_t name_size, size_t *size);
+/* blob_crc.c: zlib's crc32() of `size` bytes after `crc` (PCLMULQDQ on x86_64 when the CPU has it). */
+uint32_t pystatic_crc32(uint32_t crc, const unsigned char *data, size_t size);
+/* The blob's kinds and flags that the file view reads (docs/resource-blob.md; blob.c asserts them). */
+enum {
+    PYSTATIC_KIND_MODULE = 1,
+    PYSTATIC_KIND_DATA = 2,
+    PYSTATIC_KIND_METADATA = 3,
+    PYSTATIC_FLAG_PACKAGE = 0x01,
+    PYSTATIC_FLAG_HAS_SOURCE = 0x04,
+};
+/* The index for the file view (file_view.c): the first record >= (kind, name); record i's kind,
+ * flags and name (0 past the end). */
+uint32_t pystatic_blob_lower_bound(int kind, const char *name, size_t size);
+int pystatic_blob_record(uint32_t i, int *kind, int *flags, const char **name, size_t *name_size);
 /* native_images.c: embedded shared objects for the loader (native_loader.h), below `executable`/. */
 void pystatic_native_images_init(const char *executable);
 /* Whether the embedded bytecode is this interpreter's (its magic number); after start-up only. */

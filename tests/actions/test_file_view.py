@@ -62,6 +62,26 @@ class FakeBlob(types.ModuleType):
     def get_source(self, name):
         return self._entries[(MODULE, name)][2]
 
+    def tree_children(self, key):
+        """What runtime/file_view.c's walk of the index gives, the plain way: every name below `key`."""
+        prefix = key + "/" if key else ""
+        names = set()
+        for kind in (DATA, METADATA):
+            names.update(n[len(prefix):].split("/", 1)[0] for n in self.names(kind, prefix))
+        if not key or "." not in key:
+            package = key.replace("/", ".") + "." if key else ""
+            for module in self.names(MODULE, package):
+                first, _, rest = module[len(package):].partition(".")
+                flags = self.find_module(module)
+                if rest or flags & PACKAGE:
+                    names.add(first)
+                elif flags & HAS_SOURCE:
+                    names.add(first + ".py")
+            own = self.find_module(package[:-1]) if key else -1
+            if own >= 0 and own & PACKAGE and own & HAS_SOURCE:
+                names.add("__init__.py")
+        return sorted(names)
+
 
 ENTRIES = {
     (MODULE, "pkg"): (PACKAGE | HAS_SOURCE, b"code", b'"""pkg"""\n'),

@@ -19,7 +19,7 @@ EXAMPLES = ["//examples/hello", "//examples/cli"]
 # compress_sources); zstd-compressed resources.
 VARIANTS = [
     "//bench:hello_all", "//bench:hello_imported", "//bench:hello_all_zstd", "//bench:hello_imported_zstd", "//tests/binary:optimized",
-    "//tests/binary:left_out", "//tests/binary:codec_named",
+    "//tests/binary:left_out", "//tests/binary:codec_named", "//tests/binary:search_path",
     # compress_executable (docs/compressed-executable.md)
     "//bench:hello_imported_zstd_exe", "//tests/binary:cli_compressed",
 ]
@@ -199,6 +199,24 @@ def test_cli_uses_the_stdlib_c_extensions_and_package_data(binaries, tmp_path):
     assert json.loads(run([cli, "tls"], tmp_path).stdout)["verify"] == "CERT_REQUIRED"
     assert run([cli, "--version"], tmp_path).stdout == "1.0.0\n"
     assert os.listdir(tmp_path / "tmp") == []
+
+
+def test_a_directory_of_the_tree_on_a_search_path_loads_embedded_bytecode(binaries, tmp_path):
+    """`import inner` found by importlib's PathFinder in `<executable>/vendoring/` (a package put its
+    own directory on sys.path, as awscli does): the embedded bytecode of `vendoring.inner`, not its
+    source compiled by a FileFinder over the file view."""
+    result = run([str(binaries["search_path"])], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "value": 42,
+        "file": "/vendoring/inner/mod.py",
+        "package_path": ["/vendoring/inner"],
+        "loader": "AliasLoader",
+        "source": "def double(x):",
+        "traceback": ["/vendoring/inner/mod.py", 'raise ValueError("from inner.mod")'],
+        "iter_modules": ["inner"],
+        "path_entry_finder": "TreeFinder",
+    }
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])

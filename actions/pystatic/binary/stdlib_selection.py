@@ -7,7 +7,9 @@ includes minus excludes; the built-ins nothing embedded imports are left out of 
 
 # Modules the runtime itself needs besides what the app imports: its importer and what prints a
 # traceback with source lines.
-RUNTIME_MODULES = ["_pystatic_bootstrap", "_pystatic_files", "_pystatic_resources", "traceback", "linecache"]
+RUNTIME_MODULES = [
+    "_pystatic_bootstrap", "_pystatic_files", "_pystatic_paths", "_pystatic_resources", "traceback", "linecache",
+]
 # Whole packages: codecs are imported by name at run time (`encodings.utf_8`), invisible to the
 # import scan.
 RUNTIME_PACKAGES = ["encodings"]

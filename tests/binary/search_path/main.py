@@ -1,0 +1,28 @@
+"""tests/integration/test_binary.py: modules found through a search path into the executable's
+tree (a directory of it on sys.path) load their embedded bytecode under the name they are imported as."""
+
+import inspect
+import json
+import pkgutil
+import sys
+import traceback
+
+import vendoring  # noqa: F401 (puts its directory on sys.path)
+import inner
+import inner.mod
+
+try:
+    inner.mod.fails()
+except ValueError:
+    last = traceback.extract_tb(sys.exc_info()[2])[-1]
+
+print(json.dumps({
+    "value": inner.VALUE,
+    "file": inner.mod.__file__[len(sys.executable):],
+    "package_path": [p[len(sys.executable):] for p in inner.__path__],
+    "loader": type(inner.mod.__loader__).__name__,
+    "source": inspect.getsource(inner.mod.double).splitlines()[0],
+    "traceback": [last.filename[len(sys.executable):], last.line],
+    "iter_modules": sorted(m.name for m in pkgutil.iter_modules(vendoring.__path__)),
+    "path_entry_finder": type(sys.path_importer_cache[vendoring.__path__[0]]).__name__,
+}))

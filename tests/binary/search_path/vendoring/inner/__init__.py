@@ -1,0 +1,3 @@
+from . import mod
+
+VALUE = mod.double(21)
