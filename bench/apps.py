@@ -280,7 +280,21 @@ def report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_st
     if compare:
         out()
         out(f"*before*: the binaries of `--compare {compare}`, measured in the same rounds.")
+        hello_sizes(out, pathlib.Path(compare))
     draw(apps, rows, sizes, med, errors)
+
+
+def hello_sizes(out, compare):
+    """examples/hello with the defaults (//bench:hello_default), as built now and in `compare`."""
+    before = compare / "hello_default"
+    if not before.exists():
+        return
+    BENCH_RUN.bazel("build", "//bench:hello_default", MUSL)
+    now = BENCH_RUN.bazel_output("//bench:hello_default", MUSL)
+    same = BENCH_RUN.sha256(now) == BENCH_RUN.sha256(before)
+    out()
+    out(f"hello with the defaults (`//bench:hello_default`): {before.stat().st_size:,} B before, {now.stat().st_size:,} B now"
+        + (" (byte-identical, so its start-up is the same)." if same else " (different bytes: compare its start-up in `bench/run --only sizes`)."))
 
 
 def draw(apps, rows, sizes, med, errors):

@@ -23,7 +23,7 @@ APPS = {
     "black": {"lock": "apps", "entry": "black:patched_main", "packages": ["black", "blib2to3"],
               "command": ["--diff", "-q", "format_me.py"], "expect": "+++ format_me.py"},
     "http": {"lock": "apps", "entry": "httpie.__main__:main", "packages": ["httpie"],
-             "command": ["--offline", "--print=HB", "POST", "example.org/api", "name=value", "n:=1"],
+             "command": ["--offline", "--ignore-stdin", "--print=HB", "POST", "example.org/api", "name=value", "n:=1"],
              "expect": '"name": "value"'},
     "sphinx-build": {"lock": "apps", "entry": "sphinx.cmd.build:main",
                      "packages": ["sphinx", "alabaster", "sphinxcontrib.applehelp", "sphinxcontrib.devhelp",
