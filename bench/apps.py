@@ -49,9 +49,10 @@ def build_ours(apps, workdir):
     """{app: copy of the bazel-built binary}."""
     targets = [f"//bench/apps:{a}" for a in apps]
     BENCH_RUN.bazel("build", *targets, MUSL)
+    files = BENCH_RUN.bazel("cquery", f"set({' '.join(targets)})", MUSL, "--output=files").split()
     out = {}
     for app in apps:
-        binary = BENCH_RUN.bazel_output(f"//bench/apps:{app}", MUSL)
+        binary = (REPO / next(f for f in files if f.rpartition("/")[2] == app)).resolve()
         out[app] = workdir / "bin" / f"{app}-pystatic"
         out[app].parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(binary, out[app])
@@ -153,6 +154,8 @@ def main(argv=None):
     parser.add_argument("--apps", default=",".join(APPS), help=f"comma-separated subset of {','.join(APPS)}")
     parser.add_argument("--packagers", default="pyinstaller,nuitka", help="comma-separated subset of pyinstaller,nuitka")
     parser.add_argument("--nuitka-timeout", type=float, default=20, help="minutes a Nuitka build may take (default 20)")
+    parser.add_argument("--rebuild-peers", action="store_true",
+                        help="build the PyInstaller and Nuitka binaries again (default: those of an earlier run, kept per lock)")
     parser.add_argument("--compare", metavar="DIR",
                         help="also measure the binaries named like the apps in DIR (e.g. built at another commit), as the row 'before'")
     parser.add_argument("--no-write", action="store_true")
@@ -163,6 +166,9 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown app(s) {', '.join(sorted(unknown))}; choose from {', '.join(APPS)}")
     packagers = [p for p in args.packagers.split(",") if p]
+    missing = BENCH_RUN.missing_tools(packagers)
+    if missing:
+        sys.exit("bench/apps.py: missing tools:\n  " + "\n  ".join(missing))
     load_start = os.getloadavg()[0]
     lines = []
 
@@ -196,12 +202,15 @@ def main(argv=None):
                 key = (packager, app)
                 try:
                     binary, seconds = apps_peers.build(packager, app, workdir / f"{packager}-{app}", venv_python,
-                                                       timeout=args.nuitka_timeout * 60 if packager == "nuitka" else 3600)
+                                                       timeout=args.nuitka_timeout * 60 if packager == "nuitka" else 3600,
+                                                       rebuild=args.rebuild_peers)
                 except RuntimeError as error:
                     errors[key] = str(error)
                     say(f"  failed: {error}")
                     continue
-                binaries[key], sizes[key], build_seconds[key] = binary, binary.stat().st_size, seconds
+                binaries[key] = workdir / "bin" / f"{app}-{packager}"  # inside the sandbox's view
+                shutil.copy2(binary, binaries[key])
+                sizes[key], build_seconds[key] = binary.stat().st_size, seconds
         commands = {}
         for key, binary in binaries.items():
             packager, app = key

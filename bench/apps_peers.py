@@ -95,8 +95,23 @@ def launcher(app):
     return f"import sys\nfrom {module} import {function}\nif __name__ == \"__main__\":\n    sys.exit({function}())\n"
 
 
-def build(packager, app, work, venv_python, timeout):
-    """(binary, seconds) of `app` built by `packager` in the fresh directory `work`; RuntimeError if not."""
+def build(packager, app, work, venv_python, timeout, rebuild=False):
+    """(binary, seconds) of `app` built by `packager`; RuntimeError if not. Kept in the cache per lock,
+    peers' pins and Python (a rerun measures the same binary; `rebuild` builds it again)."""
+    key = hashlib.sha256(LOCKS[APPS[app]["lock"]].read_bytes() + peers.REQUIREMENTS.read_bytes()
+                         + launcher(app).encode() + repr(APPS[app]["packages"]).encode() + str(venv_python).encode()).hexdigest()[:12]
+    kept = peers.CACHE / "apps-peers" / f"{packager}-{app}-{key}"
+    if (kept / app).exists() and not rebuild:
+        return kept / app, float((kept / "seconds").read_text())
+    binary, seconds = _build(packager, app, work, venv_python, timeout)
+    shutil.rmtree(kept, ignore_errors=True)
+    kept.mkdir(parents=True)
+    shutil.copy2(binary, kept / app)
+    (kept / "seconds").write_text(f"{seconds:.1f}\n")
+    return kept / app, seconds
+
+
+def _build(packager, app, work, venv_python, timeout):
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     entry = work / f"{app.replace('-', '_')}_main.py"
