@@ -152,8 +152,10 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, help="runs per command (default 15, 5 with --quick)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--apps", default=",".join(APPS), help=f"comma-separated subset of {','.join(APPS)}")
-    parser.add_argument("--packagers", default="pyinstaller,nuitka", help="comma-separated subset of pyinstaller,nuitka")
+    parser.add_argument("--packagers", default="pyinstaller,nuitka", help="comma-separated subset of pyinstaller,pyinstaller-strip,nuitka")
     parser.add_argument("--nuitka-timeout", type=float, default=20, help="minutes a Nuitka build may take (default 20)")
+    parser.add_argument("--kept-peers-only", action="store_true",
+                        help="build no peer: measure those kept from earlier runs (or built apart), name the others")
     parser.add_argument("--rebuild-peers", action="store_true",
                         help="build the PyInstaller and Nuitka binaries again (default: those of an earlier run, kept per lock)")
     parser.add_argument("--compare", metavar="DIR",
@@ -202,8 +204,9 @@ def main(argv=None):
                 key = (packager, app)
                 try:
                     binary, seconds = apps_peers.build(packager, app, workdir / f"{packager}-{app}", venv_python,
-                                                       timeout=args.nuitka_timeout * 60 if packager == "nuitka" else 3600,
-                                                       rebuild=args.rebuild_peers)
+                                                       timeout=0 if args.kept_peers_only else
+                                                       args.nuitka_timeout * 60 if packager == "nuitka" else 3600,
+                                                       rebuild=args.rebuild_peers and not args.kept_peers_only)
                 except RuntimeError as error:
                     errors[key] = str(error)
                     say(f"  failed: {error}")
@@ -237,7 +240,8 @@ def main(argv=None):
 
 LABELS = {"rules_pystatic": "**rules_pystatic** (defaults)", "before": "rules_pystatic, the binary of `--compare`",
           "venv": "venv, Debian's python3.13",
-          "pyinstaller": "PyInstaller --onefile", "nuitka": "Nuitka --onefile"}
+          "pyinstaller": "PyInstaller --onefile", "pyinstaller-strip": "PyInstaller --onefile --strip",
+          "nuitka": "Nuitka --onefile"}
 
 
 def report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_start, peer_version, compare):
@@ -309,7 +313,7 @@ def hello_sizes(out, compare):
 def draw(apps, rows, sizes, med, errors):
     order = ["rules_pystatic", *rows]
     names = {"rules_pystatic": "rules_pystatic", "before": "rules_pystatic before", "venv": "venv (Debian python3.13)",
-             "pyinstaller": "PyInstaller --onefile",
+             "pyinstaller": "PyInstaller --onefile", "pyinstaller-strip": "PyInstaller --onefile --strip",
              "nuitka": "Nuitka --onefile"}
 
     def groups(value):

@@ -103,6 +103,8 @@ def build(packager, app, work, venv_python, timeout, rebuild=False):
     kept = peers.CACHE / "apps-peers" / f"{packager}-{app}-{key}"
     if (kept / app).exists() and not rebuild:
         return kept / app, float((kept / "seconds").read_text())
+    if timeout == 0:
+        raise RuntimeError(f"not built in this run (no binary kept from an earlier one in {kept.parent})")
     binary, seconds = _build(packager, app, work, venv_python, timeout)
     shutil.rmtree(kept, ignore_errors=True)
     kept.mkdir(parents=True)
@@ -120,12 +122,14 @@ def _build(packager, app, work, venv_python, timeout):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env["PYTHONPATH"] = str(path)
     packages = APPS[app]["packages"]
-    if packager == "pyinstaller":
+    if packager in ("pyinstaller", "pyinstaller-strip"):
         env["PYINSTALLER_CONFIG_DIR"] = str(work / "cache")
         cmd = [venv_python, "-m", "PyInstaller", "--onefile", "--noconfirm", "--log-level", "WARN", "--name", app,
                "--distpath", work / "dist", "--workpath", work / "build", "--specpath", work / "spec", "--paths", path]
         for package in packages:
             cmd += ["--collect-all", package]
+        if packager == "pyinstaller-strip":
+            cmd += ["--strip"]  # strip libpython and the extension modules (the peers' Python has debug info)
     elif packager == "nuitka":
         env["NUITKA_CACHE_DIR"] = str(peers.CACHE / "nuitka-cache")  # kept: ccache-like, as a user has it
         cmd = [venv_python, "-m", "nuitka", "--onefile", "--assume-yes-for-downloads", "--remove-output",
