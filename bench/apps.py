@@ -78,7 +78,8 @@ class Sandbox:
         return ["bwrap", "--ro-bind", self.root, "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
                 "--bind" if writable else "--ro-bind", str(self.workdir), str(self.workdir),
                 "--bind", str(self.home), "/tmp/home", "--chdir", str(self.workdir / "data"),
-                "--unshare-all", "--die-with-parent", "--clearenv", "--setenv", "HOME", "/tmp/home",
+                # No PID namespace: bwrap then waits for the command itself, so its CPU time reaches wait4.
+                "--unshare-net", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--clearenv", "--setenv", "HOME", "/tmp/home",
                 "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "LANG", "C.UTF-8",
                 "--setenv", "AWS_DEFAULT_REGION", "us-east-1", *map(str, cmd)]
 
@@ -105,16 +106,22 @@ def debian_venvs(apps, sandbox, venv_python):
     return scripts
 
 
-def time_once(argv):
+def time_once(argv, clock):
+    """ms of one run: wall clock, or CPU time (user + system) of the process and the descendants it
+    waited for (the sandbox's processes, a onefile's unpacked child), as wait4 reports it."""
     start = time.perf_counter()
-    result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv[-4:])} exited {result.returncode}: {result.stderr.decode(errors='replace')[-500:]}")
-    return elapsed * 1000
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.close()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, argv[-4:]))} exited {proc.returncode}: {stderr.decode(errors='replace')[-500:]}")
+    return 1000 * (elapsed if clock == "wall" else usage.ru_utime + usage.ru_stime)
 
 
-def measure(commands, runs):
+def measure(commands, runs, clock):
     """{key: [ms...]}; the commands interleaved, the order rotated each round; a failing one dropped."""
     samples = {k: [] for k in commands}
     failed = {}
@@ -125,7 +132,7 @@ def measure(commands, runs):
             if key in failed:
                 continue
             try:
-                value = time_once(commands[key])
+                value = time_once(commands[key], clock)
             except RuntimeError as error:
                 failed[key] = str(error)
                 continue
@@ -160,6 +167,9 @@ def main(argv=None):
                         help="build the PyInstaller and Nuitka binaries again (default: those of an earlier run, kept per lock)")
     parser.add_argument("--compare", metavar="DIR",
                         help="also measure the binaries named like the apps in DIR (e.g. built at another commit), as the row 'before'")
+    parser.add_argument("--clock", choices=["cpu", "wall"], default="cpu",
+                        help="cpu (default): user + system time of the command's processes, which other builds sharing "
+                        "the cores change far less than wall time; wall: elapsed time")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     runs = args.runs or (5 if args.quick else 15)
@@ -227,11 +237,11 @@ def main(argv=None):
                 commands[(packager, app, kind)] = argv
         commands = {k: v for k, v in commands.items() if (k[0], k[1]) not in errors}
         say(f"timing {len(commands)} commands, {runs} interleaved rounds")
-        samples, failed = measure(commands, runs)
+        samples, failed = measure(commands, runs, args.clock)
     for (packager, app, kind), error in failed.items():
         errors[(packager, app)] = f"{kind}: {error}"
     rows = (["before"] if args.compare else []) + ["venv", *packagers]
-    report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_start, peer_version, args.compare)
+    report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_start, peer_version, args.compare, args.clock)
     if not args.no_write:
         write_section("\n".join(lines))
         say("updated bench/results.md")
@@ -244,14 +254,17 @@ LABELS = {"rules_pystatic": "**rules_pystatic** (defaults)", "before": "rules_py
           "nuitka": "Nuitka --onefile"}
 
 
-def report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_start, peer_version, compare):
+def report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_start, peer_version, compare, clock):
     med = {k: statistics.median(v) for k, v in samples.items() if v}
     out(HEADING)
     out()
     out(f"Measured {datetime.date.today()} by `bench/apps.py` (`bench/run --only apps`), {os.cpu_count()} cores shared "
         f"with other builds, load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end; "
-        f"{runs} interleaved rounds, min / median ms. Each app at the versions of its lock (bench/apps/*.txt), "
-        f"built four ways; PyInstaller and Nuitka run on Python {peer_version}. Ratios: median of rules_pystatic / "
+        f"{runs} interleaved rounds, min / median ms of "
+        + ("CPU time (user + system of the command and the processes it waited for: the sandbox, a onefile's child; "
+           "on cores shared with other builds it moves far less than wall time)" if clock == "cpu" else "wall time")
+        + f". Each app at the versions of its lock (bench/apps/*.txt), "
+        f"built several ways; PyInstaller and Nuitka run on Python {peer_version}. Ratios: median of rules_pystatic / "
         "median of the other (below 1: rules_pystatic faster or smaller).")
     out()
     out("| app | build | size MB | `--version` ms | real command ms | size vs ours | `--version` vs ours | command vs ours |")
@@ -285,11 +298,15 @@ def report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_st
     out()
     out("Real commands: " + "; ".join(f"{a}: `{a} {' '.join(APPS[a]['command'])}`" for a in apps) + ". "
         "Sizes: the executable; for the venv, the venv directory (site-packages with its `.pyc`, not counting "
-        "the system python3.13 it runs). Every command runs in the same `bwrap` sandbox (Debian trixie root "
+        "the system python3.13 it runs), one venv per lock: black, http, sphinx-build, ipython and check-jsonschema "
+        "share one, so its size is theirs together. Every command runs in the same `bwrap` sandbox (Debian trixie root "
         "read-only, tmpfs /tmp, HOME kept between runs), so the sandbox's cost is in every figure alike.")
     if build_seconds:
         out()
-        out("Build times of the peers (s): " + ", ".join(f"{p} {a} {s:.0f}" for (p, a), s in build_seconds.items()) + ".")
+        known = {k: v for k, v in build_seconds.items() if v > 0}  # 0: kept from a run that did not time it
+        if known:
+            out("Build times of the peers (s, when the binary was built; `--rebuild-peers` builds again): "
+                + ", ".join(f"{p} {a} {s:.0f}" for (p, a), s in known.items()) + ".")
     if compare:
         out()
         out(f"*before*: the binaries of `--compare {compare}`, measured in the same rounds.")
