@@ -17,7 +17,7 @@ load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS", "build_python_action", "package_files")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "extra_builtins_args", "runtime_of")
-load(":compression.bzl", "EXE_LOADER_BASE", "zstd_linked", "zstd_shipped")
+load(":compression.bzl", "EXE_LOADER_BASE", "zstd_linked", "zstd_payloads", "zstd_shipped")
 load(":dotted_name.bzl", "is_dotted_name")
 load(":native_wheels.bzl", "check_native_exports_action", "native_exports_action", "wheel_natives")
 load(":platform_transition.bzl", "binary_transition")
@@ -112,8 +112,8 @@ def _settings(ctx):
         stdlib_exclude = ctx.attr.stdlib_exclude,
         include_sources = ctx.attr.include_sources,
         stdlib_sources = ctx.attr.stdlib_sources,
-        zstd_level = ctx.attr.compression_level if ctx.attr.compress or zstd_linked(ctx) else None,
-        zstd_sources_only = not ctx.attr.compress and zstd_linked(ctx),
+        zstd_level = ctx.attr.compression_level if zstd_linked(ctx) else None,
+        zstd_payloads = zstd_payloads(ctx),
         extract_packages = ctx.attr.extract_packages,
         file_view = ctx.attr.file_view,
         allocator = ctx.attr.allocator,
@@ -441,8 +441,15 @@ _py_static_binary = rule(
         "buffered_stdio": attr.bool(default = True, doc = "False: unbuffered stdout/stderr (python -u)."),
         "compress": attr.bool(
             default = False,
-            doc = "zstd-compress each resource that shrinks, bytecode too, with one zstd dictionary for every payload: " +
+            doc = "zstd-compress each resource when that pays (bytecode and sources when they shrink, data files as " +
+                  "compress_data), bytecode too, with one zstd dictionary for every payload: " +
                   "smaller, and decompression at every first import (hello: +5 % start-up instructions).",
+        ),
+        "compress_data": attr.bool(
+            default = True,
+            doc = "zstd-compress the embedded data and metadata files (not shared objects), each only when that " +
+                  "saves at least 10 % of its bytes; a compressed file is decompressed when read (bytecode stays " +
+                  "uncompressed: imports unchanged). Links libzstd (0.23 MB) when there are data files.",
         ),
         "compress_executable": attr.bool(
             default = False,
@@ -455,7 +462,7 @@ _py_static_binary = rule(
             doc = "zstd-compress the embedded sources only (read for tracebacks, never at import: start-up unchanged); " +
                   "links libzstd (0.23 MB) when there are sources.",
         ),
-        "compression_level": attr.int(default = 10, doc = "zstd level when compress, compress_sources or compress_executable is set."),
+        "compression_level": attr.int(default = 10, doc = "zstd level when compress, compress_data, compress_sources or compress_executable is set."),
         "console_script": attr.string(
             doc = "Name of a `console_scripts` entry point of an embedded wheel (e.g. `pygmentize`) to run, resolved at " +
                   "build time from the wheel's entry_points.txt (docs/wheels.md). Not with main or entry_point.",

@@ -1,5 +1,34 @@
 """zstd in a py_static_binary: compressed blob payloads and the compressed executable (binary.bzl, sbom.bzl)."""
 
+def _has_data_files(ctx):
+    """Whether the app embeds files other than Python sources: `data`, or the deps' (wheels' data and metadata)."""
+    if ctx.files.data:
+        return True
+    for dep in ctx.attr.deps:
+        for f in dep[DefaultInfo].default_runfiles.files.to_list():
+            if not f.is_directory and f.extension != "py":
+                return True
+    return False
+
+def zstd_payloads(ctx):
+    """What the pack step may zstd-compress, each payload only when that pays (format/blob.py).
+
+    Args:
+      ctx: the py_static_binary's rule context.
+
+    Returns:
+      A list of "bytecode", "source", "data": all three with compress; else "source" with
+      compress_sources and any sources embedded, "data" with compress_data and any data files.
+    """
+    if ctx.attr.compress:
+        return ["bytecode", "source", "data"]
+    payloads = []
+    if ctx.attr.compress_sources and (ctx.attr.include_sources or ctx.attr.stdlib_sources):
+        payloads.append("source")
+    if ctx.attr.compress_data and _has_data_files(ctx):
+        payloads.append("data")
+    return payloads
+
 def zstd_linked(ctx):
     """True when the blob may hold zstd payloads, so the binary links libzstd.
 
@@ -7,9 +36,9 @@ def zstd_linked(ctx):
       ctx: the py_static_binary's rule context.
 
     Returns:
-      compress, or compress_sources with any sources embedded.
+      Whether zstd_payloads(ctx) names anything.
     """
-    return ctx.attr.compress or (ctx.attr.compress_sources and (ctx.attr.include_sources or ctx.attr.stdlib_sources))
+    return len(zstd_payloads(ctx)) > 0
 
 def zstd_shipped(ctx):
     """True when what ships holds libzstd: the blob's decoder (zstd_linked) or the loader's.

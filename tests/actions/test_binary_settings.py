@@ -14,12 +14,13 @@ def write(tmp_path, data):
 def test_loads_every_field_typed(tmp_path):
     settings = BinarySettings.load(write(tmp_path, {
         "target": "//app:app", "entry_point": {"module": "app.cli", "function": "main", "main": "", "console_script": ""},
-        "stdlib_mode": "all", "stdlib_include": ["email"], "zstd_level": 10, "extract_packages": ["certifi"],
+        "stdlib_mode": "all", "stdlib_include": ["email"], "zstd_level": 10, "zstd_payloads": ["source", "data"], "extract_packages": ["certifi"],
         "allocator": "malloc", "optimize": 2, "file_view": False, "extensions": [["_yaml", "PyInit__yaml"]],
     }))
     assert settings.entry_point == EntryPoint(module="app.cli", function="main")
     assert settings.stdlib_include == ("email",) and settings.extract_packages == ("certifi",)
     assert settings.extensions == (("_yaml", "PyInit__yaml"),)
+    assert settings.zstd_payloads == ("source", "data")
     assert (settings.stdlib_mode, settings.zstd_level, settings.allocator, settings.optimize, settings.file_view) == (
         "all", 10, "malloc", 2, False)
 
@@ -43,6 +44,7 @@ def test_defaults_are_the_rules(tmp_path):
     ({"stdlib_include": "email"}, "stdlib_include must be a list of strings"),
     ({"extensions": [["_yaml"]]}, "extensions must be a list of"),
     ({"stdlib_mode": "some"}, "stdlib_mode 'some' is not one of all, imported"),
+    ({"zstd_payloads": ["sources"]}, "zstd_payloads sources not among bytecode, source, data"),
 ])
 def test_unknown_keys_and_wrong_types_are_rejected(tmp_path, data, message):
     with pytest.raises(SettingsError, match=message):

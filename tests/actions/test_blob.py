@@ -76,12 +76,48 @@ def test_zstd_compresses_what_shrinks_and_reads_back():
 
 def test_zstd_sources_only_leaves_bytecode_and_data_as_they_are():
     entries = [Entry(MODULE, "m", primary=b"c" * 400, source=b"s" * 400), Entry(DATA, "d.txt", primary=b"d" * 400)]
-    reader = BlobReader(write_blob(entries, MAGIC, zstd_level=3, sources_only=True))
+    reader = BlobReader(write_blob(entries, MAGIC, zstd_level=3, payloads=("source",)))
     record = {r.name: r for r in reader._records}
     assert record["m"].flags & blob.SOURCE_ZSTD and not record["m"].flags & blob.PRIMARY_ZSTD
     assert not record["d.txt"].flags & blob.PRIMARY_ZSTD
     assert reader.stored_sizes()[(MODULE, "m")][0] < 400 + 400
     assert {(e.kind, e.name): e for e in reader.entries()} == {(e.kind, e.name): e for e in entries}
+
+
+def test_zstd_data_compresses_data_and_metadata_but_not_bytecode_nor_shared_objects():
+    entries = [
+        Entry(MODULE, "m", primary=b"c" * 400, source=b"s" * 400),
+        Entry(DATA, "d.json", primary=b'{"key": "value"}' * 100),
+        Entry(blob.METADATA, "m-1.dist-info/RECORD", primary=b"m.py,sha256=abc,12\n" * 40),
+        Entry(DATA, "lib.so", primary=b"\x7fELF" + b"\0" * 4000, shared_object=True),
+    ]
+    reader = BlobReader(write_blob(entries, MAGIC, zstd_level=3, payloads=("source", "data"), zstd_dict_size=1024))
+    flags = {r.name: r.flags for r in reader._records}
+    assert flags["m"] & blob.SOURCE_ZSTD and not flags["m"] & blob.PRIMARY_ZSTD, "bytecode stays as it is"
+    assert flags["d.json"] & blob.PRIMARY_ZSTD and flags["m-1.dist-info/RECORD"] & blob.PRIMARY_ZSTD
+    assert not flags["lib.so"] & blob.PRIMARY_ZSTD
+    assert {(e.kind, e.name): e for e in reader.entries()} == {(e.kind, e.name): e for e in entries}
+
+
+def test_zstd_data_stays_uncompressed_unless_it_saves_a_tenth():
+    import random
+
+    noise = random.Random(0).randbytes(2000)  # zstd saves nothing on it, or a few bytes
+    almost = noise + b"a" * 150  # a run of 150 bytes: saves less than a tenth of 2150
+    plenty = noise + b"a" * 600  # saves more than a tenth of 2600
+    entries = [Entry(DATA, "noise.bin", primary=noise), Entry(DATA, "almost.bin", primary=almost),
+               Entry(DATA, "plenty.bin", primary=plenty), Entry(MODULE, "m", primary=almost)]
+    reader = BlobReader(write_blob(entries, MAGIC, zstd_level=3, payloads=("bytecode", "data")))
+    flags = {r.name: r.flags for r in reader._records}
+    assert not flags["noise.bin"] & blob.PRIMARY_ZSTD and not flags["almost.bin"] & blob.PRIMARY_ZSTD
+    assert flags["plenty.bin"] & blob.PRIMARY_ZSTD
+    assert flags["m"] & blob.PRIMARY_ZSTD, "bytecode is compressed whenever it shrinks"
+    assert {(e.kind, e.name): e for e in reader.entries()} == {(e.kind, e.name): e for e in entries}
+
+
+def test_unknown_payload_class_is_an_error():
+    with pytest.raises(BlobError, match="unknown payload class.*sources"):
+        write_blob(sample_entries(), MAGIC, zstd_level=3, payloads=("sources",))
 
 
 @pytest.mark.parametrize(

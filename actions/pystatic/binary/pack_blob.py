@@ -183,7 +183,7 @@ def pack(settings, files):
     entries += shared_object_entries
     try:
         blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=settings.zstd_level,
-                          sources_only=settings.zstd_sources_only, zstd_dict_size=ZSTD_DICT_SIZE)
+                          payloads=settings.zstd_payloads, zstd_dict_size=ZSTD_DICT_SIZE)
     except BlobError as err:
         raise PackError(f"{target}: {err}") from None
     left_out = []
@@ -203,7 +203,7 @@ def pack(settings, files):
         "data_files": sum(1 for e in entries if e.kind == DATA),
         "bytes": len(blob),
         "zstd_level": settings.zstd_level,
-        "zstd_sources_only": settings.zstd_sources_only,
+        "zstd_payloads": list(settings.zstd_payloads),
         "zstd_dict_bytes": read_blob_dict_size(blob),
         # What gen_glue.py writes into the C settings: main file and console script resolved.
         "entry_point": dataclasses.asdict(entry_point) if entry_point else None,

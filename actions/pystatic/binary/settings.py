@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 STDLIB_MODES = ("all", "imported")
+ZSTD_PAYLOADS = ("bytecode", "source", "data")  # format.blob.PAYLOAD_CLASSES
 
 
 class SettingsError(ValueError):
@@ -47,7 +48,9 @@ class BinarySettings:
     include_sources: bool = True
     stdlib_sources: bool = True
     zstd_level: int | None = None  # None: nothing compressed
-    zstd_sources_only: bool = False
+    # What zstd may compress (format.blob.PAYLOAD_CLASSES: "bytecode", "source", "data"), each payload
+    # only when that pays (format.blob.write_blob).
+    zstd_payloads: tuple[str, ...] = ()
     extract_packages: tuple[str, ...] = ()
     file_view: bool = True
     # The glue (gen_glue.py).
@@ -70,6 +73,9 @@ class BinarySettings:
         values = _fields(cls, data, where)
         values["entry_point"] = EntryPoint(**_fields(EntryPoint, values.get("entry_point", {}), f"{where}: entry_point"))
         settings = cls(**values)
+        unknown = sorted(set(settings.zstd_payloads) - set(ZSTD_PAYLOADS))
+        if unknown:
+            raise SettingsError(f"{where}: zstd_payloads {', '.join(unknown)} not among {', '.join(ZSTD_PAYLOADS)}")
         if settings.stdlib_mode not in STDLIB_MODES:
             raise SettingsError(f"{where}: stdlib_mode {settings.stdlib_mode!r} is not one of {', '.join(STDLIB_MODES)}")
         return settings

@@ -141,18 +141,42 @@ def _sort_key(entry):
     return (entry.kind, entry.name.encode("utf-8"))
 
 
-def _compressed(entry_payload, zstd_flag, sources_only):
-    """Whether write_blob tries zstd on this payload (with `sources_only`, modules' sources only)."""
-    return bool(entry_payload) and (zstd_flag == SOURCE_ZSTD or not sources_only)
+# What write_blob may zstd-compress: modules' bytecode (read at every import), modules' sources (read
+# for tracebacks only) and the contents of data and metadata files (read when the app opens them).
+PAYLOAD_CLASSES = ("bytecode", "source", "data")
+# A data or metadata file is stored compressed only when that saves at least this share of its bytes:
+# below it (images, archives, already-compressed formats) the saving is not worth losing the zero-copy
+# memoryview of an uncompressed payload.
+DATA_MIN_SAVING = 0.10
 
 
-def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, sources_only=False, zstd_dict_size=0):
-    """Serialises `entries` (any order). With `zstd_level`, each payload that shrinks is compressed
-    (with `sources_only`, only modules' sources: read for tracebacks, never at import). With
+def _payload_class(kind, zstd_flag):
+    return "source" if zstd_flag == SOURCE_ZSTD else "bytecode" if kind == MODULE else "data"
+
+
+def _compressed(kind, payload, zstd_flag, payloads):
+    """Whether write_blob tries zstd on this payload (its class is in `payloads`)."""
+    return bool(payload) and _payload_class(kind, zstd_flag) in payloads
+
+
+def _pays(kind, zstd_flag, size, packed_size):
+    """Whether a payload of `size` bytes is stored as its zstd frame of `packed_size`."""
+    if _payload_class(kind, zstd_flag) == "data":
+        return packed_size <= size * (1 - DATA_MIN_SAVING)
+    return packed_size < size
+
+
+def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, payloads=PAYLOAD_CLASSES, zstd_dict_size=0):
+    """Serialises `entries` (any order). With `zstd_level`, each payload of a class in `payloads`
+    (PAYLOAD_CLASSES) is compressed when that pays: a smaller frame for bytecode and sources, one at
+    least DATA_MIN_SAVING smaller for data and metadata files (shared objects never). With
     `zstd_dict_size` too, a zstd dictionary of at most that many bytes is trained on those payloads
     and stored once in the blob, if the blob is smaller with it than without."""
     if len(bytecode_magic) != 4:
         raise BlobError(f"bytecode magic must be 4 bytes, got {bytecode_magic!r}")
+    unknown = sorted(set(payloads) - set(PAYLOAD_CLASSES))
+    if unknown:
+        raise BlobError(f"unknown payload class(es) {', '.join(unknown)} to compress (known: {', '.join(PAYLOAD_CLASSES)})")
     ordered = sorted(entries, key=_sort_key)
     for before, after in zip(ordered, ordered[1:]):
         if _sort_key(before) == _sort_key(after):
@@ -164,16 +188,17 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, sources_onl
             raise BlobError(f"{entry.describe()}: only modules have sources or are packages")
         if entry.shared_object and (entry.kind != DATA or entry.primary is None):
             raise BlobError(f"{entry.describe()}: only data files with contents are shared objects")
-    if zstd_level is None:
-        return _serialise(ordered, bytecode_magic, None, sources_only)
+    if zstd_level is None or not payloads:
+        return _serialise(ordered, bytecode_magic, None, payloads)
     compress, _, train = zstd_codec()
-    plain = _serialise(ordered, bytecode_magic, lambda data: compress(data, zstd_level), sources_only)
+    plain = _serialise(ordered, bytecode_magic, lambda data: compress(data, zstd_level), payloads)
     if not zstd_dict_size:
         return plain
     samples, total = [], 0
     for entry in ordered:
         for payload, flag in ((entry.primary, PRIMARY_ZSTD), (entry.source, SOURCE_ZSTD)):
-            if _compressed(payload, flag, sources_only) and total + len(payload) <= DICT_TRAINING_BYTES:
+            if (not entry.shared_object and _compressed(entry.kind, payload, flag, payloads)
+                    and total + len(payload) <= DICT_TRAINING_BYTES):
                 samples.append(payload)
                 total += len(payload)
     try:
@@ -181,12 +206,12 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, sources_onl
     except Exception:  # too few or too small samples; the backends' error types differ
         return plain
     with_dict = _serialise(
-        ordered, bytecode_magic, lambda data: compress(data, zstd_level, dictionary), sources_only, dictionary
+        ordered, bytecode_magic, lambda data: compress(data, zstd_level, dictionary), payloads, dictionary
     )
     return with_dict if len(with_dict) < len(plain) else plain
 
 
-def _serialise(ordered, bytecode_magic, compress, sources_only, dictionary=None):
+def _serialise(ordered, bytecode_magic, compress, payloads, dictionary=None):
     names = b"".join(entry.name.encode("utf-8") for entry in ordered)
     index_offset = HEADER.size
     names_offset = index_offset + RECORD.size * len(ordered)
@@ -195,14 +220,14 @@ def _serialise(ordered, bytecode_magic, compress, sources_only, dictionary=None)
     records = []
     header_flags = ZSTD_DICT if dictionary else 0
 
-    def add_payload(payload, zstd_flag, shared_object=False):
+    def add_payload(kind, payload, zstd_flag, shared_object=False):
         nonlocal header_flags
         if payload is None:
             return (0, 0, 0, 0, 0), 0
         stored, flag = payload, 0
-        if compress is not None and not shared_object and _compressed(payload, zstd_flag, sources_only):
+        if compress is not None and not shared_object and _compressed(kind, payload, zstd_flag, payloads):
             packed = compress(payload)
-            if len(packed) < len(payload):
+            if _pays(kind, zstd_flag, len(payload), len(packed)):
                 stored, flag = packed, zstd_flag
                 header_flags |= ANY_ZSTD
         # Shared objects start at a SHARED_OBJECT_ALIGN multiple from the blob's start.
@@ -216,9 +241,9 @@ def _serialise(ordered, bytecode_magic, compress, sources_only, dictionary=None)
     for entry in ordered:
         encoded = entry.name.encode("utf-8")
         flags = (PACKAGE if entry.is_package else 0) | (SHARED_OBJECT if entry.shared_object else 0)
-        primary, zflag = add_payload(entry.primary, PRIMARY_ZSTD, entry.shared_object)
+        primary, zflag = add_payload(entry.kind, entry.primary, PRIMARY_ZSTD, entry.shared_object)
         flags |= zflag | (HAS_PRIMARY if entry.primary is not None else 0)
-        source, zflag = add_payload(entry.source, SOURCE_ZSTD)
+        source, zflag = add_payload(entry.kind, entry.source, SOURCE_ZSTD)
         flags |= zflag | (HAS_SOURCE if entry.source is not None else 0)
         records.append(RECORD.pack(name_offset, len(encoded), entry.kind, flags, 0, 0, *primary, *source))
         name_offset += len(encoded)

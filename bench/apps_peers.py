@@ -1,0 +1,153 @@
+"""The real applications of bench/apps.py: what each runs, the inputs of its real command, and its
+builds by the other packagers (PyInstaller --onefile, Nuitka --onefile) from the same pins. Used by
+bench/apps.py only."""
+
+import hashlib
+import os
+import pathlib
+import shutil
+import subprocess
+import time
+
+import peers
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+LOCKS = {"aws": REPO / "bench" / "apps" / "aws.txt", "apps": REPO / "bench" / "apps" / "requirements.txt"}
+
+# name (the binary's, as bench/apps/BUILD.bazel): the lock, the console entry point, the app's own
+# packages (what a peer is told to take whole: --collect-all / --include-package(-data)), the real
+# command (run in the work directory's data/, see write_inputs) and what its output must contain.
+APPS = {
+    "aws": {"lock": "aws", "entry": "awscli.clidriver:main", "packages": ["awscli"],
+            "command": ["ec2", "run-instances", "--generate-cli-skeleton"], "expect": '"ImageId"'},
+    "black": {"lock": "apps", "entry": "black:patched_main", "packages": ["black", "blib2to3"],
+              "command": ["--diff", "-q", "format_me.py"], "expect": "+++ format_me.py"},
+    "http": {"lock": "apps", "entry": "httpie.__main__:main", "packages": ["httpie"],
+             "command": ["--offline", "--ignore-stdin", "--print=HB", "POST", "example.org/api", "name=value", "n:=1"],
+             "expect": '"name": "value"'},
+    "sphinx-build": {"lock": "apps", "entry": "sphinx.cmd.build:main",
+                     "packages": ["sphinx", "alabaster", "sphinxcontrib.applehelp", "sphinxcontrib.devhelp",
+                                  "sphinxcontrib.htmlhelp", "sphinxcontrib.jsmath", "sphinxcontrib.qthelp",
+                                  "sphinxcontrib.serializinghtml"],
+                     "command": ["-E", "-a", "-b", "html", "docs", "/tmp/html"], "expect": "build succeeded"},
+    "ipython": {"lock": "apps", "entry": "IPython:start_ipython", "packages": ["IPython"],
+                "command": ["--quick", "-c", "import json; print(sum(range(10)))"], "expect": "45"},
+    "check-jsonschema": {"lock": "apps", "entry": "check_jsonschema:main",
+                         "packages": ["check_jsonschema", "jsonschema_specifications"],
+                         "command": ["--schemafile", "schema.json", "instance.json"], "expect": "ok -- validation done"},
+}
+
+PAGES = 6
+
+
+def write_inputs(data):
+    """The real commands' inputs: a Python file to format, a small Sphinx project, a JSON schema."""
+    data.mkdir(parents=True)
+    shutil.copy2(REPO / "bench" / "native_wheels.py", data / "format_me.py")
+    docs = data / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text('project = "bench"\nextensions = ["sphinx.ext.autodoc"]\nhtml_theme = "alabaster"\n')
+    (docs / "index.rst").write_text("Bench\n=====\n\n.. toctree::\n\n" + "".join(f"   page{i}\n" for i in range(PAGES)))
+    for i in range(PAGES):
+        (docs / f"page{i}.rst").write_text(
+            f"Page {i}\n=======\n\n" + "".join(
+                f"Section {j}\n---------\n\nSome *text* with ``code`` and a `link <https://example.org/{j}>`_.\n\n"
+                f".. code-block:: python\n\n   def f{j}(x):\n       return x * {j}\n\n- item one\n- item two\n\n"
+                for j in range(8)))
+    (data / "schema.json").write_text('{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", '
+                                      '"properties": {"name": {"type": "string"}, "n": {"type": "integer", "minimum": 0}}, '
+                                      '"required": ["name"]}\n')
+    (data / "instance.json").write_text('{"name": "bench", "n": 3}\n')
+
+
+def check_output(app, stdout):
+    expect = APPS[app]["expect"]
+    return "" if expect in stdout else f"output lacks {expect!r}: {stdout[:80]!r}"
+
+
+def pins(lock):
+    """`name==version` of every package of a hashed requirements lock (the hashes are the musllinux
+    wheels'; a glibc venv takes the manylinux wheels of the same versions)."""
+    return [line.split()[0] for line in LOCKS[lock].read_text().splitlines() if "==" in line and not line.startswith("#")]
+
+
+def site(venv_python, lock):
+    """The lock's pins installed (pip --no-deps --no-compile) into a cached directory for the peers' Python."""
+    key = hashlib.sha256(LOCKS[lock].read_bytes() + str(venv_python).encode()).hexdigest()[:12]
+    path = peers.CACHE / f"apps-site-{lock}-{key}"
+    if not (path / ".done").exists():
+        shutil.rmtree(path, ignore_errors=True)
+        result = subprocess.run([str(venv_python), "-m", "pip", "install", "-q", "--no-deps", "--no-compile", "--target", str(path),
+                                 *pins(lock)], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"pip install of {LOCKS[lock]}'s pins failed:\n{result.stderr[-2000:]}")
+        (path / ".done").write_text("")
+    return path
+
+
+def install(venv_python, lock, dest):
+    """The lock's pins into `dest` (a venv's site-packages)."""
+    shutil.copytree(site(venv_python, lock), dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".done", "bin"))
+
+
+def launcher(app):
+    module, function = APPS[app]["entry"].split(":")
+    return f"import sys\nfrom {module} import {function}\nif __name__ == \"__main__\":\n    sys.exit({function}())\n"
+
+
+def build(packager, app, work, venv_python, timeout, rebuild=False):
+    """(binary, seconds) of `app` built by `packager`; RuntimeError if not. Kept in the cache per lock,
+    peers' pins and Python (a rerun measures the same binary; `rebuild` builds it again)."""
+    key = hashlib.sha256(LOCKS[APPS[app]["lock"]].read_bytes() + peers.REQUIREMENTS.read_bytes()
+                         + launcher(app).encode() + repr(APPS[app]["packages"]).encode() + str(venv_python).encode()).hexdigest()[:12]
+    kept = peers.CACHE / "apps-peers" / f"{packager}-{app}-{key}"
+    if (kept / app).exists() and not rebuild:
+        return kept / app, float((kept / "seconds").read_text())
+    if timeout == 0:
+        raise RuntimeError(f"not built in this run (no binary kept from an earlier one in {kept.parent})")
+    binary, seconds = _build(packager, app, work, venv_python, timeout)
+    shutil.rmtree(kept, ignore_errors=True)
+    kept.mkdir(parents=True)
+    shutil.copy2(binary, kept / app)
+    (kept / "seconds").write_text(f"{seconds:.1f}\n")
+    return kept / app, seconds
+
+
+def _build(packager, app, work, venv_python, timeout):
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    entry = work / f"{app.replace('-', '_')}_main.py"
+    entry.write_text(launcher(app))
+    path = site(venv_python, APPS[app]["lock"])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    env["PYTHONPATH"] = str(path)
+    packages = APPS[app]["packages"]
+    if packager in ("pyinstaller", "pyinstaller-strip"):
+        env["PYINSTALLER_CONFIG_DIR"] = str(work / "cache")
+        cmd = [venv_python, "-m", "PyInstaller", "--onefile", "--noconfirm", "--log-level", "WARN", "--name", app,
+               "--distpath", work / "dist", "--workpath", work / "build", "--specpath", work / "spec", "--paths", path]
+        for package in packages:
+            cmd += ["--collect-all", package]
+        if packager == "pyinstaller-strip":
+            cmd += ["--strip"]  # strip libpython and the extension modules (the peers' Python has debug info)
+    elif packager == "nuitka":
+        env["NUITKA_CACHE_DIR"] = str(peers.CACHE / "nuitka-cache")  # kept: ccache-like, as a user has it
+        cmd = [venv_python, "-m", "nuitka", "--onefile", "--assume-yes-for-downloads", "--remove-output",
+               f"--output-dir={work / 'dist'}", f"--output-filename={app}"]
+        for package in packages:
+            cmd += [f"--include-package={package}", f"--include-package-data={package}"]
+    else:
+        raise RuntimeError(f"unknown packager {packager}")
+    binary = work / "dist" / app
+    start = time.perf_counter()
+    try:
+        result = subprocess.run([str(c) for c in cmd + [entry]], cwd=work, env=env, capture_output=True, text=True,
+                                timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"{packager} did not finish within {timeout / 60:.0f} min (not measured)") from None
+    seconds = time.perf_counter() - start
+    (work / "build.log").write_text(result.stdout + result.stderr)
+    if result.returncode != 0 or not binary.exists():
+        tail = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()][-3:]
+        raise RuntimeError(f"{packager} exited with {result.returncode}: " + " / ".join(tail)[-300:])
+    return binary, seconds
