@@ -34,6 +34,7 @@ REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 BENCH_RUN = SourceFileLoader("bench_run", str(REPO / "bench" / "run")).load_module()
 import apps_peers  # noqa: E402
+import bench_tools  # noqa: E402
 import peers  # noqa: E402
 
 HEADING = "## Real applications from a lock: awscli, black, httpie, sphinx, ipython, check-jsonschema"
@@ -48,8 +49,8 @@ def say(message):
 def build_ours(apps, workdir):
     """{app: copy of the bazel-built binary}."""
     targets = [f"//bench/apps:{a}" for a in apps]
-    BENCH_RUN.bazel("build", *targets, MUSL)
-    files = BENCH_RUN.bazel("cquery", f"set({' '.join(targets)})", MUSL, "--output=files").split()
+    bench_tools.bazel("build", *targets, MUSL)
+    files = bench_tools.bazel("cquery", f"set({' '.join(targets)})", MUSL, "--output=files").split()
     out = {}
     for app in apps:
         binary = (REPO / next(f for f in files if f.rpartition("/")[2] == app)).resolve()
@@ -319,9 +320,9 @@ def hello_sizes(out, compare):
     before = compare / "hello_default"
     if not before.exists():
         return
-    BENCH_RUN.bazel("build", "//bench:hello_default", MUSL)
-    now = BENCH_RUN.bazel_output("//bench:hello_default", MUSL)
-    same = BENCH_RUN.sha256(now) == BENCH_RUN.sha256(before)
+    bench_tools.bazel("build", "//bench:hello_default", MUSL)
+    now = bench_tools.bazel_output("//bench:hello_default", MUSL)
+    same = bench_tools.sha256(now) == bench_tools.sha256(before)
     out()
     out(f"hello with the defaults (`//bench:hello_default`): {before.stat().st_size:,} B before, {now.stat().st_size:,} B now"
         + (" (byte-identical, so its start-up is the same)." if same else " (different bytes: compare its start-up in `bench/run --only sizes`)."))

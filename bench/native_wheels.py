@@ -39,7 +39,9 @@ import tempfile
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-MUSL = "--platforms=//platforms:linux_musl"
+sys.path.insert(0, str(REPO / "bench"))
+from native_wheels_build import MUSL, bazel, build_times  # noqa: E402
+
 HEADING = "## Binary wheels loaded from memory: numpy, pydantic-core, Pillow"
 TARGETS = ["//bench:native_imports", "//bench:native_imports_none", "//bench:native_numpy", "//examples/python"]
 # The distributions of //bench:native_imports' deps (and pydantic-core's typing-extensions).
@@ -51,34 +53,10 @@ WORKLOADS = {
     "all three": ["import numpy", "import pydantic_core", "from PIL import Image, ImageFont"],
 }
 VARIANTS = ("memory", "copy", "disk")
-APP = REPO / "bench" / "programs" / "numpy_app.py"
-FROM_SOURCE_TIMEOUT = 600
 
 
 def say(message):
     print(f"bench/native_wheels.py: {message}", file=sys.stderr, flush=True)
-
-
-def bazel(*args, output_base=None, check=True, timeout=None):
-    startup = [f"--output_base={output_base}"] if output_base else []
-    start = time.perf_counter()
-    try:
-        run = subprocess.run([str(REPO / "tools" / "bazel"), *startup, *args], cwd=REPO, capture_output=True, text=True,
-                             timeout=timeout)
-    except subprocess.TimeoutExpired as e:
-        return None, time.perf_counter() - start, (e.stderr or b"").decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
-    seconds = time.perf_counter() - start
-    if check and run.returncode != 0:
-        sys.exit(f"bench/native_wheels.py: tools/bazel {' '.join(args)} failed:\n{run.stderr[-3000:]}")
-    return run, seconds, run.stderr
-
-
-def build_summary(stderr):
-    """'critical path 41 s; 27 processes: 1 internal, 26 linux-sandbox' from Bazel's last INFO lines."""
-    critical = re.findall(r"Critical Path: ([\d.]+)s", stderr)
-    processes = re.findall(r"INFO: (\d+ processes?: [^\n]*?)\.?\n", stderr)
-    parts = ([f"critical path {float(critical[-1]):.0f} s"] if critical else []) + (processes[-1:] if processes else [])
-    return "; ".join(parts)
 
 
 def outputs(output_base):
@@ -254,64 +232,6 @@ def sizes(paths, base, site, out):
         f"the export table | {with_wheels - without - so_bytes:,} |")
     out(f"| the blob with / without the wheels | {blob_with:,} / {blob_without:,} |")
     out(f"| for comparison: the same wheels unpacked on disk (no `__pycache__`), of which `.so` files | {on_disk:,}, {on_disk_so:,} |")
-
-
-def nonce_build(target, output_base, label):
-    """Builds `target` after a change of the app's source (a comment), restoring it after."""
-    original = APP.read_text()
-    try:
-        APP.write_text(original + f"# {label} {time.time_ns()}\n")
-        run, seconds, stderr = bazel("build", target, MUSL, output_base=output_base)
-    finally:
-        APP.write_text(original)
-    return seconds, build_summary(stderr)
-
-
-def rmtree(path):
-    subprocess.run(["chmod", "-R", "u+w", str(path)], capture_output=True)
-    shutil.rmtree(path, ignore_errors=True)
-
-
-def build_times(output_base, from_source, out):
-    out("| build | wall s | Bazel's summary |\n| --- | --- | --- |")
-    bazel("build", "//bench:native_numpy", MUSL, output_base=output_base)
-    for i in range(2):
-        seconds, summary = nonce_build("//bench:native_numpy", output_base, "incremental")
-        out(f"| numpy app via the wheel, after a change of its source ({i + 1}) | {seconds:.1f} | {summary} |")
-    cold = pathlib.Path(tempfile.mkdtemp(prefix="pystatic-bench-native-ob-"))
-    try:
-        original = APP.read_text()
-        try:
-            APP.write_text(original + f"# cold {time.time_ns()}\n")
-            _, fetch_seconds, stderr = bazel("build", "--nobuild", "//bench:native_numpy", MUSL, output_base=cold)
-            _, build_seconds, stderr = bazel("build", "//bench:native_numpy", MUSL, output_base=cold)
-        finally:
-            APP.write_text(original)
-        out(f"| numpy app via the wheel, fresh output base: server start, fetching the repositories (the wheels with pip), "
-            f"analysis (`build --nobuild`) | {fetch_seconds:.1f} | |")
-        out(f"| ... then its actions (the distribution and the wheel checks from the disk cache; the app changed, so "
-            f"packing, linking and the export check run) | {build_seconds:.1f} | {build_summary(stderr)} |")
-        bazel("shutdown", output_base=cold, check=False)
-    finally:
-        rmtree(cold)
-    if not from_source:
-        return None
-    # Fetching pypi_native_source (numpy's sdist, the build lock's tools) and analysis first, timed apart.
-    _, fetch_seconds, _ = bazel("build", "--nobuild", "//bench:native_numpy_source", MUSL, output_base=output_base,
-                                check=False, timeout=FROM_SOURCE_TIMEOUT)
-    run, seconds, stderr = bazel("build", "//bench:native_numpy_source", MUSL, output_base=output_base, check=False,
-                                 timeout=max(60, FROM_SOURCE_TIMEOUT - fetch_seconds))
-    if run is None:
-        outcome = f"stopped: {FROM_SOURCE_TIMEOUT} s in all"
-    elif run.returncode == 0:
-        outcome = "built"
-    else:
-        errors = [line.strip(" |") for line in stderr.splitlines() if re.search(r"\bERROR: (?!Build did NOT|/)|^error: ", line)]
-        outcome = "failed: " + (" / ".join(dict.fromkeys(e[:300] for e in errors[:3])) or stderr.strip().splitlines()[-1])
-    out(f"| numpy app with `build_from_source = [\"numpy\"]` (`//bench:native_numpy_source`): fetching "
-        f"`pypi_native_source` where not yet done (numpy's sdist with pip, the build lock's tools), analysis | {fetch_seconds:.1f} | |")
-    out(f"| ... then its actions (numpy's `PyStaticSdist`) | {seconds:.1f} | {outcome.replace('|', '/')}; {build_summary(stderr)} |")
-    return outcome
 
 
 def main(argv=None):

@@ -50,7 +50,7 @@ class PyStaticImporter:
         """The directory a module's paths start from: the executable, or where its package was extracted."""
         for package in _EXTRACT:
             if fullname == package or fullname.startswith(package + "."):
-                return _import("_pystatic_files").extract(package)
+                return _import("_pystatic_extract").extract(package)
         return self.root
 
     def _path(self, fullname, is_package):
@@ -210,58 +210,15 @@ class PyStaticImporter:
 
 
 class MuslVersionFinder:
-    """Gives packaging (and its vendored copies: pip's, setuptools') the truthful answer to "which
-    musl is this", so that pip and packaging.tags see the musllinux tags this executable loads.
-
-    packaging reads the C library's version from the program interpreter (PT_INTERP) of
-    sys.executable, which a static executable has none of, and so lists no musllinux tag. This
-    finder, on sys.meta_path before the others, finds nothing itself: for a module named
-    `[<prefix>.]packaging._musllinux` it asks the finders after it and wraps the loader they give,
-    so that once the module has run, its `_get_musl_version(sys.executable)` is the version of the
-    musl linked into this executable (musl's own `__libc_version`, `_pystatic.libc_version`). Other
-    executables keep packaging's own answer. See docs/py_static_binary.md, py_static_interpreter."""
+    """Gives packaging the truthful answer to "which musl is this" (runtime/_pystatic_musllinux.py):
+    on sys.meta_path before the others, it finds nothing itself and looks at no other name than
+    `[<prefix>.]packaging._musllinux`."""
 
     @classmethod
     def find_spec(cls, fullname, path=None, target=None):
         if not (fullname == "packaging._musllinux" or fullname.endswith(".packaging._musllinux")):
             return None
-        for finder in sys.meta_path:
-            find_spec = getattr(finder, "find_spec", None)
-            spec = find_spec(fullname, path, target) if finder is not cls and find_spec else None
-            if spec is not None:
-                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _musllinux_loader(spec.loader)
-                return spec
-        return None
-
-
-def _musllinux_loader(loader):
-    """`loader` of a packaging._musllinux module, which then answers for this executable (the class
-    is made here, on first use: not at every start-up)."""
-
-    class MusllinuxLoader:
-        def __getattr__(self, name):
-            return getattr(loader, name)
-
-        def create_module(self, spec):
-            return loader.create_module(spec)
-
-        def exec_module(self, module):
-            loader.exec_module(module)
-            original, musl_version = getattr(module, "_get_musl_version", None), getattr(module, "_MuslVersion", None)
-            parts = _pystatic.libc_version.split(".")
-            if original is None or musl_version is None or len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
-                return
-            ours = musl_version(int(parts[0]), int(parts[1]))
-
-            def _get_musl_version(executable):
-                """This executable's musl (linked in, no loader to ask); packaging's answer for others."""
-                return ours if executable == sys.executable else original(executable)
-
-            _get_musl_version.cache_clear = getattr(original, "cache_clear", lambda: None)
-            module._get_musl_version = _get_musl_version
-
-    return MusllinuxLoader()
+        return _import("_pystatic_musllinux").find_spec(cls, fullname, path, target)
 
 
 _PYTHON_FLAGS = set("bBdEhiIOPqsSuvV")

@@ -7,11 +7,8 @@ which this module's first use imports. A handler returns NotImplemented for a pa
 out to lie outside the tree, and the original function runs. See docs/import-protocol.md,
 "Files inside the binary".
 
-The tree: directories are the embedded packages, namespace packages, data and `.dist-info`
-directories; files are data files, metadata files and the sources of modules embedded with
-their source (`pkg/mod.py`, `pkg/__init__.py`) - what importlib.resources sees. Everything is
-read-only: writes raise OSError(EROFS). `extract(package)` writes one package's files to a cache
-directory for C code that needs real files (the `extract_packages` attribute).
+The tree is runtime/_pystatic_tree.py's. Everything is read-only: writes raise OSError(EROFS).
+extract_packages (files written to a cache directory) is runtime/_pystatic_extract.py.
 """
 
 import _io
@@ -20,8 +17,9 @@ import errno
 import posix
 import sys
 
-_DATA, _METADATA, _MODULE = _pystatic.DATA, _pystatic.METADATA, _pystatic.MODULE
-_PACKAGE, _HAS_SOURCE = _pystatic.PACKAGE, _pystatic.HAS_SOURCE
+from _pystatic_tree import children, file_entry, is_dir, is_file, read
+
+_MODULE = _pystatic.MODULE
 _S_IFDIR, _S_IFREG = 0o040000, 0o100000
 _FILE_MODE, _DIR_MODE = _S_IFREG | 0o644, _S_IFDIR | 0o755  # as a package installs them; the tree is read-only
 
@@ -43,73 +41,6 @@ _EXECUTABLE = sys._stdlib_dir
 _ROOT = _EXECUTABLE + "/"
 # Device, owner and times of every entry; taken once, not per stat of the tree (os.walk, glob).
 _EXECUTABLE_STAT = _real_stat(_EXECUTABLE)
-
-# --- the tree --------------------------------------------------------------------------------
-
-
-def _dotted(key):
-    """The module name a directory key would have (`pkg/sub` -> `pkg.sub`), or None."""
-    return key.replace("/", ".") if key and "." not in key else None
-
-
-def source_module(key):
-    """The module whose source is the file `key` (`pkg/mod.py`, `pkg/__init__.py`), or None."""
-    if not key.endswith(".py"):
-        return None
-    parts = key[: -len(".py")].split("/")
-    is_init = parts[-1] == "__init__"
-    if is_init:
-        parts.pop()
-    if not parts or any("." in part for part in parts):
-        return None
-    name = ".".join(parts)
-    flags = _pystatic.find_module(name)
-    if flags < 0 or not flags & _HAS_SOURCE or bool(flags & _PACKAGE) != is_init:
-        return None
-    return name
-
-
-def _file_entry(key):
-    """(kind, entry) of the file `key`, kind one of DATA, METADATA, MODULE (its source), or None."""
-    for kind in (_DATA, _METADATA):
-        entry = _pystatic.entry(kind, key)
-        if entry is not None:
-            return kind, entry
-    module = source_module(key)
-    return None if module is None else (_MODULE, _pystatic.entry(_MODULE, module))
-
-
-def is_file(key):
-    return _file_entry(key) is not None
-
-
-def is_dir(key):
-    if not key:
-        return True
-    if _pystatic.has_prefix(_DATA, key + "/") or _pystatic.has_prefix(_METADATA, key + "/"):
-        return True
-    dotted = _dotted(key)
-    if dotted is None:
-        return False
-    flags = _pystatic.find_module(dotted)
-    # find_module gives -1 (every bit set) for a name that is no module: test it first.
-    return (flags >= 0 and flags & _PACKAGE != 0) or _pystatic.has_prefix(_MODULE, dotted + ".")
-
-
-def children(key):
-    """Sorted names in the directory `key` ("" is the root): one walk of the index in C, which skips
-    each subdirectory's subtree (runtime/file_view.c)."""
-    return _pystatic.tree_children(key)
-
-
-def read(key):
-    """Contents of the file `key`; FileNotFoundError if it is none."""
-    found = _file_entry(key)
-    if found is None:
-        raise FileNotFoundError(errno.ENOENT, "No such file or directory", _ROOT + key)
-    kind, _ = found
-    return _pystatic.get_source(source_module(key)) if kind == _MODULE else _pystatic.read(kind, key)
-
 
 # --- paths -----------------------------------------------------------------------------------
 
@@ -184,7 +115,7 @@ _STAT_EXTRA["st_blksize"] = 4096
 
 
 def _stat_of(key, path):
-    found = _file_entry(key)
+    found = file_entry(key)
     if found is None and not is_dir(key):
         raise _not_found(path)
     executable = _EXECUTABLE_STAT
@@ -458,102 +389,3 @@ def moves(source, destination, *args, **kwargs):
     if source_key is not None or _path_key(destination) is not None:
         raise _read_only_error(destination if source_key is None else source)
     return NotImplemented
-
-
-# --- extract_packages ------------------------------------------------------------------------
-
-
-def _files_below(key):
-    """Keys of every file below the directory `key`, recursively."""
-    for name in children(key):
-        child = f"{key}/{name}"
-        if is_file(child):
-            yield child
-        if is_dir(child):
-            yield from _files_below(child)
-
-
-def _make_read_only(top):
-    os = _stdlib("os")
-    for directory, _, files in os.walk(top, topdown=False):
-        for name in files:
-            os.chmod(os.path.join(directory, name), 0o444)
-        os.chmod(directory, 0o555)
-
-
-def _remove_tree(top):
-    """Removes a tree that _make_read_only may have reached (directories writable again first)."""
-    os = _stdlib("os")
-    for directory, _, _ in os.walk(top):
-        os.chmod(directory, 0o700)
-    _stdlib("shutil").rmtree(top, ignore_errors=True)
-
-
-def _write_package(base, key):
-    """Writes the files below `key` to base/key unless it is there; atomic: a rename of a complete copy."""
-    os = _stdlib("os")
-    final = os.path.join(base, key)
-    if os.path.isdir(final):
-        return
-    os.makedirs(os.path.dirname(final), exist_ok=True)
-    staging = _stdlib("tempfile").mkdtemp(prefix=".extract-", dir=base)
-    try:
-        for file in _files_below(key):
-            target = os.path.join(staging, file)
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            with _io.open(target, "xb") as out:
-                out.write(read(file))
-        os.makedirs(os.path.join(staging, key), exist_ok=True)
-        _make_read_only(os.path.join(staging, key))
-        try:
-            os.rename(os.path.join(staging, key), final)
-        except OSError:
-            if not os.path.isdir(final):  # else another process was first: its copy is complete
-                raise
-    finally:
-        _remove_tree(staging)
-
-
-def _cache_bases():
-    os = _stdlib("os")
-    bases = []
-    xdg = os.environ.get("XDG_CACHE_HOME", "")
-    if os.path.isabs(xdg):
-        bases.append(xdg)
-    home = os.environ.get("HOME") or os.path.expanduser("~")
-    if os.path.isabs(home):
-        bases.append(os.path.join(home, ".cache"))
-    return [os.path.join(base, "rules_pystatic", "extract", _pystatic.blob_sha256) for base in bases]
-
-
-_extracted = {}
-
-
-def extract(package):
-    """The directory below which `package`'s files are written (once per blob: the cache directory
-    is named by the blob's sha256), for `extract_packages`; ImportError if nothing is writable."""
-    if package in _extracted:
-        return _extracted[package]
-    key = package.replace(".", "/")
-    problems = []
-    for base in _cache_bases():
-        try:
-            _write_package(base, key)
-        except OSError as err:
-            problems.append(f"{base}: {err.strerror or err}")
-            continue
-        _extracted[package] = base
-        return base
-    try:
-        base = _stdlib("tempfile").mkdtemp(prefix="rules_pystatic-")
-        _write_package(base, key)
-    except OSError as err:
-        problems.append(f"a temporary directory: {err.strerror or err}")
-        raise ImportError(
-            f"{_EXECUTABLE}: cannot extract package {package!r} (extract_packages): nothing is writable "
-            f"({'; '.join(problems)}). Fix: set XDG_CACHE_HOME (or HOME, or TMPDIR) to a writable directory.",
-            name=package,
-        ) from None
-    _stdlib("atexit").register(_remove_tree, base)
-    _extracted[package] = base
-    return base

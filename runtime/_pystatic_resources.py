@@ -2,7 +2,7 @@
 
 Imported on first use by PyStaticImporter. Package data files are blob entries named by their
 path (`pkg/sub/file.txt`); a module's source appears as `pkg/mod.py`, a subpackage as a
-directory, as on disk: the tree of runtime/_pystatic_files.py. Distribution metadata entries are `<name>-<version>.dist-info/<file>`.
+directory, as on disk: the tree of runtime/_pystatic_tree.py. Distribution metadata entries are `<name>-<version>.dist-info/<file>`.
 Reading never touches the file system.
 
 importlib.resources / importlib.metadata are looked up at run time, not imported statically:
@@ -14,7 +14,7 @@ import io
 import posixpath
 
 import _pystatic
-import _pystatic_files
+import _pystatic_tree
 
 
 def _stdlib(name):
@@ -73,15 +73,15 @@ def _build_classes():
             return posixpath.basename(self._key)
 
         def is_file(self):
-            return _pystatic_files.is_file(self._key)
+            return _pystatic_tree.is_file(self._key)
 
         def is_dir(self):
-            return _pystatic_files.is_dir(self._key)
+            return _pystatic_tree.is_dir(self._key)
 
         def iterdir(self):
             if not self.is_dir():
                 raise NotADirectoryError(str(self))
-            return iter([EmbeddedPath(self._root, f"{self._key}/{child}") for child in _pystatic_files.children(self._key)])
+            return iter([EmbeddedPath(self._root, f"{self._key}/{child}") for child in _pystatic_tree.children(self._key)])
 
         def joinpath(self, *descendants):
             key = posixpath.normpath(posixpath.join(self._key, *descendants))
@@ -92,7 +92,7 @@ def _build_classes():
         __truediv__ = joinpath
 
         def read_bytes(self):
-            return _pystatic_files.read(self._key)
+            return _pystatic_tree.read(self._key)
 
         def read_text(self, encoding="utf-8", errors="strict"):
             return self.read_bytes().decode(encoding, errors)

@@ -249,7 +249,7 @@ static int add_children(PyObject *names, int kind, const char *prefix, size_t pr
 
 /* _pystatic.tree_children(key) -> sorted names in the directory `key` of the tree ("" is the root):
  * data and metadata files and directories, subpackages, modules' sources (`mod.py`) and a
- * package's own `__init__.py` (runtime/_pystatic_files.py, children). */
+ * package's own `__init__.py` (runtime/_pystatic_tree.py, children). */
 static PyObject *tree_children(PyObject *self, PyObject *arg) {
     (void)self;
     Py_ssize_t key_size;

@@ -1,6 +1,7 @@
-"""The blob format is defined twice: actions/pystatic/format/blob.py writes it, runtime/blob.c reads it.
-These tests parse blob.c's constants and struct layout and compare them with blob.py, so that a
-change to one without the other fails here rather than in a binary."""
+"""The blob format is defined twice: actions/pystatic/format/blob.py writes it, runtime/blob.c reads it
+with the layout of runtime/blob_internal.h. These tests parse that header's constants and struct
+layout and compare them with blob.py, so that a change to one without the other fails here rather
+than in a binary."""
 
 import pathlib
 import re
@@ -10,19 +11,19 @@ import pytest
 
 from pystatic.format import blob
 
-BLOB_C = pathlib.Path(__file__).resolve().parents[2] / "runtime" / "blob.c"
+BLOB_H = pathlib.Path(__file__).resolve().parents[2] / "runtime" / "blob_internal.h"
 C_TYPES = {"char": 1, "uint8_t": 1, "uint16_t": 2, "uint32_t": 4, "uint64_t": 8}
 
 
 @pytest.fixture(scope="module")
 def source():
-    text = BLOB_C.read_text()
+    text = BLOB_H.read_text()
     return re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.S)  # comments out
 
 
 def c_define(source, name):
     match = re.search(rf"^#define {name} (.+)$", source, re.M)
-    assert match, f"runtime/blob.c defines no {name}"
+    assert match, f"runtime/blob_internal.h defines no {name}"
     return match.group(1).strip()
 
 
@@ -127,7 +128,7 @@ def test_the_parser_sees_a_layout_change():
 
 
 def test_docs_name_the_format_version():
-    docs = (BLOB_C.parents[1] / "docs" / "resource-blob.md").read_text()
+    docs = (BLOB_H.parents[1] / "docs" / "resource-blob.md").read_text()
     assert f"(format version {blob.FORMAT_VERSION})" in docs.splitlines()[0]
     assert f"| 8 | 4 | format version, `{blob.FORMAT_VERSION}` |" in docs
     assert f"records of {blob.RECORD.size} bytes" in docs

@@ -1,4 +1,5 @@
-"""The read-only file view's Python half (runtime/_pystatic_files.py), over a fake `_pystatic`.
+"""The read-only file view's Python half (runtime/_pystatic_files.py, its tree runtime/_pystatic_tree.py)
+and extract_packages (runtime/_pystatic_extract.py), over a fake `_pystatic`.
 
 The handlers are called directly here; runtime/file_view.c's hooks that route the real file APIs
 to them are tested end to end in tests/integration/test_files.py.
@@ -106,11 +107,16 @@ def view(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "_stdlib_dir", str(executable), raising=False)
     monkeypatch.setattr(sys, "executable", str(tmp_path / "venv" / "bin" / "python"))
     monkeypatch.setitem(sys.modules, "_pystatic", FakeBlob(ENTRIES))
-    spec = importlib.util.spec_from_file_location("_pystatic_files", RUNTIME / "_pystatic_files.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.root = str(executable)
-    return module
+    # As in the binary: top-level modules, the tree imported by the others.
+    for name in ("_pystatic_tree", "_pystatic_files", "_pystatic_extract"):
+        spec = importlib.util.spec_from_file_location(name, RUNTIME / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        monkeypatch.setitem(sys.modules, name, module)
+        spec.loader.exec_module(module)
+    files, extract = sys.modules["_pystatic_files"], sys.modules["_pystatic_extract"]
+    # One namespace for the tests: the handlers, and extract_packages' extract and cache.
+    files.root, files.extract, files._extracted = str(executable), extract.extract, extract._extracted
+    return files
 
 
 def test_tree_has_packages_data_and_metadata_directories_and_source_files(view):

@@ -26,8 +26,8 @@ def test_per_target_facts_of_actions_come_from_the_row_as_arguments():
     assert 'args.add("--openssl_target", target_row(ctx, tools.triple).openssl_target)' in dependency
     sdist = (ROOT / "rules/private/sdist.bzl").read_text()
     assert 'args.add("--meson_cpu_family", target_row(ctx, tools.triple).meson_cpu_family)' in sdist
-    binary = (ROOT / "rules/private/binary.bzl").read_text()
-    assert 'args.add("--elf_machine", _elf_machine(ctx, runtime))' in binary and "TARGETS" in binary
+    checks = (ROOT / "rules/private/binary_checks.bzl").read_text()
+    assert 'args.add("--elf_machine", _elf_machine(ctx, runtime))' in checks and "TARGETS" in checks
     # The wheels repository's script gets the rows as JSON from its rule.
     rule = (ROOT / "rules/private/wheels_repository.bzl").read_text()
     assert "for triple, target in TARGETS.items()" in rule

@@ -8,7 +8,8 @@ includes minus excludes; the built-ins nothing embedded imports are left out of 
 # Modules the runtime itself needs besides what the app imports: its importer and what prints a
 # traceback with source lines.
 RUNTIME_MODULES = [
-    "_pystatic_bootstrap", "_pystatic_files", "_pystatic_paths", "_pystatic_resources", "traceback", "linecache",
+    "_pystatic_bootstrap", "_pystatic_extract", "_pystatic_files", "_pystatic_musllinux", "_pystatic_paths",
+    "_pystatic_resources", "_pystatic_tree", "traceback", "linecache",
 ]
 # Whole packages: codecs are imported by name at run time (`encodings.utf_8`), invisible to the
 # import scan.
@@ -59,7 +60,7 @@ CORE_BUILTINS = {
 }
 # Built-ins that other built-ins import from C (PyCapsule_Import, PyImport_ImportModule).
 BUILTIN_IMPORTS = {"_ssl": ["_socket"], "_elementtree": ["pyexpat"], "_datetime": ["time"], "_curses_panel": ["_curses"]}
-# What extract_packages (runtime/_pystatic_files.py) imports by name at run time.
+# What extract_packages (runtime/_pystatic_extract.py) imports by name at run time.
 EXTRACT_MODULES = ["pathlib", "shutil", "tempfile"]
 
 

@@ -1,0 +1,153 @@
+"""The C steps of a py_static_binary: compile the runtime, the glue and the export table, link them
+with the distribution's archives, and (compress_executable) the loader that carries the result."""
+
+load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
+load(":binary_deps.bzl", "linked_extensions", "sdist_builds")
+load(":compression.bzl", "EXE_LOADER_BASE")
+load(":python_headers.bzl", "python_headers")
+
+def compile_and_link(ctx, runtime, glue, blob, exports):
+    """Compiles the runtime and glue and links the application (and the loader of compress_executable).
+
+    Args:
+      ctx: the py_static_binary's rule context.
+      runtime: the runtime toolchain's info (runtime_of): the C runtime and the distribution's archive.
+      glue: the generated glue C File (glue_action).
+      blob: the resource blob File, which the glue's .incbin reads.
+      exports: the export table of the embedded shared objects (native_exports_action).
+
+    Returns:
+      (the executable, pack_exe's report or None, the linked application): with compress_executable
+      the executable is the loader that carries the application.
+    """
+    cc_toolchain = find_cpp_toolchain(ctx)
+
+    # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
+    # buildifier: disable=native-cc-common
+    features = cc_common.configure_features(
+        ctx = ctx,
+        cc_toolchain = cc_toolchain,
+        requested_features = ctx.features,
+        unsupported_features = ctx.disabled_features,
+    )
+
+    # Separate compiles: the runtime's sources and the export table do not depend on the blob, so
+    # editing the app recompiles only the glue, whose .incbin reads it.
+    compiled = []
+    for suffix, srcs, blob_inputs in [("_runtime", runtime.runtime_srcs, []), ("_exports", [exports.asm], []), ("", [glue], [blob])]:
+        # buildifier: disable=native-cc-common
+        _, outputs = cc_common.compile(
+            name = ctx.label.name + suffix,
+            actions = ctx.actions,
+            feature_configuration = features,
+            cc_toolchain = cc_toolchain,
+            srcs = srcs,
+            private_hdrs = runtime.runtime_hdrs,
+            quote_includes = [runtime.runtime_hdrs[0].dirname],
+            compilation_contexts = [python_headers(runtime.distribution)],
+            # .incbin reads the blob: an input of the compile, though no #include names it.
+            additional_inputs = blob_inputs,
+            user_compile_flags = ["-O2"],
+        )
+        compiled.append(outputs)
+
+    # buildifier: disable=native-cc-common
+    outputs = cc_common.merge_compilation_outputs(compilation_outputs = compiled)
+
+    # buildifier: disable=native-cc-common
+    python_library = cc_common.create_library_to_link(
+        actions = ctx.actions,
+        feature_configuration = features,
+        cc_toolchain = cc_toolchain,
+        static_library = runtime.static_library,
+    )
+
+    # buildifier: disable=native-cc-common
+    python_linking = cc_common.create_linking_context(
+        # buildifier: disable=native-cc-common
+        linker_inputs = depset([cc_common.create_linker_input(owner = ctx.label, libraries = depset([python_library]))]),
+    )
+
+    # Packages built from their sdists (PyStaticSdist): one static archive each.
+    # buildifier: disable=native-cc-common
+    sdist_linking = cc_common.create_linking_context(
+        # buildifier: disable=native-cc-common
+        linker_inputs = depset([cc_common.create_linker_input(owner = ctx.label, libraries = depset([
+            # buildifier: disable=native-cc-common
+            cc_common.create_library_to_link(
+                actions = ctx.actions,
+                feature_configuration = features,
+                cc_toolchain = cc_toolchain,
+                static_library = build.archive,
+            )
+            for build in sdist_builds(ctx)
+        ]))]),
+    )
+
+    # buildifier: disable=native-cc-common
+    linked = cc_common.link(
+        name = ctx.label.name + (".uncompressed" if ctx.attr.compress_executable else ""),
+        actions = ctx.actions,
+        feature_configuration = features,
+        cc_toolchain = cc_toolchain,
+        compilation_outputs = outputs,
+        # Extensions first: their undefined Py* symbols resolve in the archive after them.
+        linking_contexts = [ext.linking_context for ext in linked_extensions(ctx)] + [sdist_linking, python_linking],
+        output_type = "executable",
+        # Pulls the symbols the embedded shared objects need out of the archives (the table only refers to them weakly).
+        user_link_flags = ["-Wl,--script={}".format(exports.link_script.path)],
+        additional_inputs = [exports.link_script],
+    )
+    if not ctx.attr.compress_executable:
+        return linked.executable, None, linked.executable
+    loader, report = _compress_executable(ctx, features, cc_toolchain, python_linking, linked.executable)
+    return loader, report, linked.executable
+
+def _compress_executable(ctx, features, cc_toolchain, python_linking, executable):
+    """The loader of a compressed executable and pack_exe's JSON report.
+
+    runtime/exe_loader.c and the payload pack_exe.py makes of `executable` are linked with the same
+    archive: zstd's decoder and libc come from it (docs/compressed-executable.md).
+    """
+    payload = ctx.actions.declare_file(ctx.label.name + ".exe.payload")
+    embed = ctx.actions.declare_file(ctx.label.name + ".exe_payload.c")
+    report = ctx.actions.declare_file(ctx.label.name + ".exe.json")
+    args = ctx.actions.args()
+    args.add("--executable", executable)
+    args.add("--target", str(ctx.label))
+    args.add("--output", payload)
+    args.add("--embed_c", embed)
+    args.add("--report", report)
+    args.add("--level", str(ctx.attr.compression_level))
+    ctx.actions.run(
+        executable = ctx.executable._pack_exe,
+        arguments = [args],
+        inputs = [executable],
+        outputs = [payload, embed, report],
+        mnemonic = "PyStaticPackExe",
+        progress_message = "Compressing the executable of %{label} (zstd)",
+    )
+
+    # buildifier: disable=native-cc-common
+    _, loader_objects = cc_common.compile(
+        name = ctx.label.name + "_loader",
+        actions = ctx.actions,
+        feature_configuration = features,
+        cc_toolchain = cc_toolchain,
+        srcs = [ctx.file._exe_loader, embed],
+        additional_inputs = [payload],
+        user_compile_flags = ["-O2"],
+    )
+
+    # buildifier: disable=native-cc-common
+    loader = cc_common.link(
+        name = ctx.label.name,
+        actions = ctx.actions,
+        feature_configuration = features,
+        cc_toolchain = cc_toolchain,
+        compilation_outputs = loader_objects,
+        linking_contexts = [python_linking],
+        user_link_flags = ["-Wl,--image-base={}".format(EXE_LOADER_BASE)],
+        output_type = "executable",
+    )
+    return loader.executable, report

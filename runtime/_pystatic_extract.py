@@ -1,0 +1,114 @@
+"""extract_packages: one embedded package's files written to a cache directory, for C code that
+needs real files (a shared library, a CA file, a database). The importer (_pystatic_bootstrap)
+imports this module on the first import of such a package; see docs/import-protocol.md, "Files
+inside the binary".
+"""
+
+import _io
+import _pystatic
+import sys
+
+from _pystatic_tree import children, is_dir, is_file, read
+
+# The executable file itself: sys._stdlib_dir (main.c), for the error message.
+_EXECUTABLE = sys._stdlib_dir
+
+
+def _stdlib(name):
+    return __import__(name, fromlist=["_"])  # a name in a variable: no edge for the pack step's import scan
+
+
+def _files_below(key):
+    """Keys of every file below the directory `key`, recursively."""
+    for name in children(key):
+        child = f"{key}/{name}"
+        if is_file(child):
+            yield child
+        if is_dir(child):
+            yield from _files_below(child)
+
+
+def _make_read_only(top):
+    os = _stdlib("os")
+    for directory, _, files in os.walk(top, topdown=False):
+        for name in files:
+            os.chmod(os.path.join(directory, name), 0o444)
+        os.chmod(directory, 0o555)
+
+
+def _remove_tree(top):
+    """Removes a tree that _make_read_only may have reached (directories writable again first)."""
+    os = _stdlib("os")
+    for directory, _, _ in os.walk(top):
+        os.chmod(directory, 0o700)
+    _stdlib("shutil").rmtree(top, ignore_errors=True)
+
+
+def _write_package(base, key):
+    """Writes the files below `key` to base/key unless it is there; atomic: a rename of a complete copy."""
+    os = _stdlib("os")
+    final = os.path.join(base, key)
+    if os.path.isdir(final):
+        return
+    os.makedirs(os.path.dirname(final), exist_ok=True)
+    staging = _stdlib("tempfile").mkdtemp(prefix=".extract-", dir=base)
+    try:
+        for file in _files_below(key):
+            target = os.path.join(staging, file)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with _io.open(target, "xb") as out:
+                out.write(read(file))
+        os.makedirs(os.path.join(staging, key), exist_ok=True)
+        _make_read_only(os.path.join(staging, key))
+        try:
+            os.rename(os.path.join(staging, key), final)
+        except OSError:
+            if not os.path.isdir(final):  # else another process was first: its copy is complete
+                raise
+    finally:
+        _remove_tree(staging)
+
+
+def _cache_bases():
+    os = _stdlib("os")
+    bases = []
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        bases.append(xdg)
+    home = os.environ.get("HOME") or os.path.expanduser("~")
+    if os.path.isabs(home):
+        bases.append(os.path.join(home, ".cache"))
+    return [os.path.join(base, "rules_pystatic", "extract", _pystatic.blob_sha256) for base in bases]
+
+
+_extracted = {}
+
+
+def extract(package):
+    """The directory below which `package`'s files are written (once per blob: the cache directory
+    is named by the blob's sha256), for `extract_packages`; ImportError if nothing is writable."""
+    if package in _extracted:
+        return _extracted[package]
+    key = package.replace(".", "/")
+    problems = []
+    for base in _cache_bases():
+        try:
+            _write_package(base, key)
+        except OSError as err:
+            problems.append(f"{base}: {err.strerror or err}")
+            continue
+        _extracted[package] = base
+        return base
+    try:
+        base = _stdlib("tempfile").mkdtemp(prefix="rules_pystatic-")
+        _write_package(base, key)
+    except OSError as err:
+        problems.append(f"a temporary directory: {err.strerror or err}")
+        raise ImportError(
+            f"{_EXECUTABLE}: cannot extract package {package!r} (extract_packages): nothing is writable "
+            f"({'; '.join(problems)}). Fix: set XDG_CACHE_HOME (or HOME, or TMPDIR) to a writable directory.",
+            name=package,
+        ) from None
+    _stdlib("atexit").register(_remove_tree, base)
+    _extracted[package] = base
+    return base
