@@ -17,6 +17,7 @@
  * back into a call to the function being defined. */
 #include <stddef.h>
 #include <stdint.h>
+#include <locale.h>
 #include <string.h>
 
 #if !defined(__x86_64__) && !defined(__aarch64__)
@@ -75,6 +76,11 @@ LIBC char *strchrnul(const char *s, int c) {
         if (mask) break;
     }
     return (char *)w + FIRST_BYTE(mask);
+}
+
+/* musl's own C (getenv, putenv, execvp, strcspn's callers...) calls zig's internal names. */
+LIBC char *__strchrnul(const char *s, int c) {
+    return strchrnul(s, c);
 }
 
 LIBC char *strchr(const char *s, int c) {
@@ -139,6 +145,10 @@ LIBC void *memrchr(const void *src, int c, size_t n) {
     return NULL;
 }
 
+LIBC void *__memrchr(const void *s, int c, size_t n) {
+    return memrchr(s, c, n);
+}
+
 /* The byte order of memcmp/strcmp: the first differing byte as unsigned char. */
 static inline int compare_words(uint64_t a, uint64_t b) {
     a = __builtin_bswap64(a);
@@ -195,4 +205,19 @@ LIBC int strncmp(const char *l, const char *r, size_t n) {
         }
     }
     return 0;
+}
+
+/* Collation in musl's only (C) locale is strcmp; zig's calls its own strcmp directly. */
+LIBC int strcoll(const char *l, const char *r) {
+    return strcmp(l, r);
+}
+
+LIBC int __strcoll_l(const char *l, const char *r, locale_t locale) {
+    (void)locale;
+    return strcmp(l, r);
+}
+
+LIBC int strcoll_l(const char *l, const char *r, locale_t locale) {
+    (void)locale;
+    return strcmp(l, r);
 }

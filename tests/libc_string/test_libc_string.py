@@ -18,7 +18,7 @@ QEMU = shutil.which("qemu-aarch64-static")
 # zig 0.17's own implementations: lib/c/string.zig (c.string.*) and lib/compiler_rt.zig.
 ZIG_NAMES = ["c.string.strchr", "c.string.strchrnul", "c.string.strrchr", "c.string.memchr", "c.string.memrchr",
              "c.string.strnlen", "c.string.strcmp", "c.string.strncmp", "compiler_rt.memcmp", "compiler_rt.bcmp",
-             "compiler_rt.strlen"]
+             "compiler_rt.strlen", "c.string.strcoll"]
 
 pytestmark = pytest.mark.skipif(not ZIG, reason="set PYSTATIC_ZIG to a zig 0.17 binary to build the checks")
 
