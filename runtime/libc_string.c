@@ -242,10 +242,11 @@ LIBC int bcmp(const void *left, const void *right, size_t n) {
     return memcmp(left, right, n);
 }
 
-/* A word of a and b: the result of strcmp if it is decided within it, else 2. */
+/* A word of a and b: the result of strcmp if it is decided within it (-255..255), else UNDECIDED. */
+#define UNDECIDED 256
 static inline int strcmp_word(uint64_t x, uint64_t y) {
     uint64_t zero = HASZERO(x);
-    if (x == y && !zero) return 2;
+    if (x == y && !zero) return UNDECIDED;
     uint64_t diff = x ^ y;
     /* The first byte that differs or ends a: set bits at or below it decide. */
     uint64_t stop = (diff | (zero >> 7) * 0xff);
@@ -263,7 +264,7 @@ LIBC int strncmp(const char *l, const char *r, size_t n) {
     while (n) {
         if (n >= WORD && word_fits_page(a) && word_fits_page(b)) {
             int result = strcmp_word(*(const unaligned_word *)a, *(const unaligned_word *)b);
-            if (result != 2) return result;
+            if (result != UNDECIDED) return result;
             a += WORD;
             b += WORD;
             n -= WORD;
