@@ -1,7 +1,7 @@
 /* String and memory routines that replace zig's own libc ones in every binary (docs/libc.md).
  *
  * zig 0.17.1 links musl with some functions re-implemented in Zig (lib/c/string.zig, compiler_rt):
- * memchr, memcmp/bcmp, strnlen and memrchr compare one byte per iteration, strcmp/strncmp go
+ * memchr, memcmp/bcmp and strnlen compare one byte per iteration, strcmp/strncmp go
  * through a generic bounded compare, and strchr/strchrnul first measure the whole string and only
  * then search it, so a loop that calls strchr(p, '\n') line by line on a long buffer (CPython's
  * tokenizer reading a source string) is quadratic. zig exports all of them as weak symbols, so
