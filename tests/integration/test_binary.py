@@ -340,3 +340,34 @@ def test_aarch64_examples_are_fully_static_and_run_under_qemu(aarch64_binaries, 
     assert json.loads(run([*cli, "compress", "xyz"], tmp_path).stdout)["raw"] == 300
     assert json.loads(run([*cli, "notes", "a"], tmp_path).stdout)[0]["sha256"] == "ca978112ca1b"
     assert os.listdir(tmp_path / "tmp") == []
+
+
+def elf_symbol_names(path):
+    """Names in an ELF64 little-endian file's .symtab (empty when stripped)."""
+    data = path.read_bytes()
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+    sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    names = set()
+    for _, sh_type, _, _, offset, size, link, _, _, entsize in sections:
+        if sh_type == 2:  # SHT_SYMTAB
+            strings = sections[link][4]
+            for i in range(1, size // entsize):
+                name_offset, = struct.unpack_from("<I", data, offset + i * entsize)
+                names.add(data[strings + name_offset:data.index(b"\0", strings + name_offset)].decode())
+    return names
+
+
+def test_the_executables_string_routines_are_the_runtimes_not_zigs(bazel, tmp_path):
+    """zig's libc defines strchr, memcmp, ... weak (docs/libc.md); runtime/libc_string.c's strong
+    ones must be the ones linked: zig's names for its own (c.string.*, compiler_rt.*) are absent."""
+    binary = bazel.build_file("//tests/binary:libc_string", MUSL, "--strip=never")
+    names = elf_symbol_names(binary)
+    assert {"strchr", "memcmp", "strcmp", "memchr", "strlen", "__strchrnul"} <= names
+    zigs = {name for name in names if name.startswith(("c.string.", "compiler_rt."))}
+    replaced = {"strchr", "strchrnul", "strrchr", "memchr", "memrchr", "strnlen", "strcmp", "strncmp", "strcoll",
+                "memcmp", "bcmp", "strlen"}
+    assert not {name.rpartition(".")[2] for name in zigs} & replaced, sorted(zigs)
+    result = run([str(binary)], tmp_path)
+    assert result.returncode == 0 and result.stdout == "libc_string ok\n", result.stdout + result.stderr
+
