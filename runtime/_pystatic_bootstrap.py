@@ -33,7 +33,8 @@ def _cached(directory, stem):
         external = sys.modules.get("_frozen_importlib_external")
         if external is None or sys.pycache_prefix is not None:
             return None  # before the main phase, or a pycache prefix: importlib computes it
-        _cache_suffix = external.cache_from_source("/x.py")[len("/__pycache__/x"):]
+        # Its file name without the stem "x"; the directory part is "/__pycache__" or "__pycache__".
+        _cache_suffix = external.cache_from_source("/x.py").rpartition("/")[2][1:]
     return directory + "/__pycache__/" + stem + _cache_suffix
 
 

@@ -134,6 +134,16 @@ def test_m_runs_an_embedded_module(binaries, tmp_path):
     assert out.startswith("Linux-")
 
 
+def test_embedded_modules_cached_is_importlibs_cache_from_source(binaries, tmp_path):
+    # The importer builds __cached__ by concatenation (runtime/_pystatic_bootstrap.py: _cached); it must
+    # be what importlib computes, at -O levels too (inspect --details and test_inspect print it).
+    code = ("import importlib.util as u, json, unittest, email.mime.text as m; "
+            "print(all(x.__cached__ == u.cache_from_source(x.__file__) for x in (json, unittest, m)), json.__cached__)")
+    for flags in ([], ["-O"], ["-OO"]):
+        out = ok(py(binaries, *flags, "-c", code, tmp_path=tmp_path))
+        assert out.startswith("True ") and "/json/__pycache__/__init__.cpython-313" in out, (flags, out)
+
+
 def test_m_runs_a_module_from_the_current_directory(binaries, tmp_path):
     (tmp_path / "tool.py").write_text("import sys\nprint('tool', __name__, sys.path[0] == __import__('os').getcwd())\n")
     assert ok(py(binaries, "-m", "tool", tmp_path=tmp_path)) == "tool __main__ True\n"
