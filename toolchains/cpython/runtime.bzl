@@ -114,12 +114,29 @@ def _ensurepip_packs(ctx, dist, build_dist):
         mnemonic = "PyStaticEnsurepipSource",
         progress_message = "Extracting ensurepip and its pip wheel from {} %{{label}}".format(dist.source.basename),
     )
+    return _compiled_packs(
+        ctx,
+        build_dist,
+        part = "ensurepip",
+        stdlib = tree.path,
+        inputs = [tree],
+        mnemonic = "PyStaticEnsurepip",
+        what = "ensurepip of Python {}{}".format(dist.python_version, dist.abiflags),
+    )
+
+def _compiled_packs(ctx, build_dist, part, stdlib, inputs, mnemonic, what, modules = None):
+    """{level: struct(blob, imports)}: compile_bytecode of the tree `stdlib` at each optimisation level.
+
+    `modules` adds arguments between --stdlib and --optimize (the stdlib's runtime modules).
+    """
     packs = {}
     for level in OPTIMIZE_LEVELS:
-        blob = ctx.actions.declare_file("{}.ensurepip.O{}.blob".format(ctx.label.name, level))
-        imports = ctx.actions.declare_file("{}.ensurepip.O{}.imports.json".format(ctx.label.name, level))
+        blob = ctx.actions.declare_file("{}.{}.O{}.blob".format(ctx.label.name, part, level))
+        imports = ctx.actions.declare_file("{}.{}.O{}.imports.json".format(ctx.label.name, part, level))
         args = ctx.actions.args()
-        args.add("--stdlib", tree.path)
+        args.add("--stdlib", stdlib)
+        if modules:
+            modules(args)
         args.add("--optimize", str(level))
         args.add("--output", blob)
         args.add("--imports", imports)
@@ -129,10 +146,10 @@ def _ensurepip_packs(ctx, dist, build_dist):
             script = ctx.file._compile_bytecode,
             tool_files = package_files(ctx.attr._compile_bytecode_package),
             arguments = [args],
-            inputs = [tree],
+            inputs = inputs,
             outputs = [blob, imports],
-            mnemonic = "PyStaticEnsurepip",
-            progress_message = "Compiling ensurepip of Python {}{} (-O{}) %{{label}}".format(dist.python_version, dist.abiflags, level),
+            mnemonic = mnemonic,
+            progress_message = "Compiling {} (-O{}) %{{label}}".format(what, level),
         )
         packs[level] = struct(blob = blob, imports = imports)
     return packs
@@ -147,31 +164,23 @@ def _py_static_runtime_impl(ctx):
             ldversion(dist),
         ))
     sysconfig_name, sysconfig_module = _sysconfig_data(ctx, dist)
-    stdlib_packs = {}
-    for level in OPTIMIZE_LEVELS:
-        blob = ctx.actions.declare_file("{}.stdlib.O{}.blob".format(ctx.label.name, level))
-        imports = ctx.actions.declare_file("{}.stdlib.O{}.imports.json".format(ctx.label.name, level))
-        args = ctx.actions.args()
-        args.add("--stdlib", dist.distribution.path + "/lib/python" + ldversion(dist))
+
+    def runtime_modules(args):
         for f in ctx.files._runtime_modules:
             args.add_all("--module", [f.basename[:-len(".py")], f])
         args.add_all("--module", [sysconfig_name, sysconfig_module])
         args.add_all("--replace", ["_pyrepl._minimal_curses", ctx.file._pyrepl_curses])
-        args.add("--optimize", str(level))
-        args.add("--output", blob)
-        args.add("--imports", imports)
-        build_python_action(
-            ctx,
-            build_dist,
-            script = ctx.file._compile_bytecode,
-            tool_files = package_files(ctx.attr._compile_bytecode_package),
-            arguments = [args],
-            inputs = [dist.distribution, sysconfig_module, ctx.file._pyrepl_curses] + ctx.files._runtime_modules,
-            outputs = [blob, imports],
-            mnemonic = "PyStaticStdlib",
-            progress_message = "Compiling the standard library of Python {}{} (-O{}) %{{label}}".format(dist.python_version, dist.abiflags, level),
-        )
-        stdlib_packs[level] = struct(blob = blob, imports = imports)
+
+    stdlib_packs = _compiled_packs(
+        ctx,
+        build_dist,
+        part = "stdlib",
+        stdlib = dist.distribution.path + "/lib/python" + ldversion(dist),
+        inputs = [dist.distribution, sysconfig_module, ctx.file._pyrepl_curses] + ctx.files._runtime_modules,
+        mnemonic = "PyStaticStdlib",
+        what = "the standard library of Python {}{}".format(dist.python_version, dist.abiflags),
+        modules = runtime_modules,
+    )
     extra = ctx.attr.extra_builtins[PyStaticExtraBuiltinsInfo] if ctx.attr.extra_builtins else None
     return [
         platform_common.ToolchainInfo(
