@@ -16,4 +16,5 @@ PYSTATIC_MODULES = {
     "distribution.lto": ["distribution.configure_make"],
     "distribution.pgo": ["distribution.configure_make"],
     "distribution.source_archive": ["distribution.configure_make"],
+    "distribution.zig_runtime": ["distribution.configure_make"],
 }
