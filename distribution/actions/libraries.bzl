@@ -8,9 +8,10 @@ dev/tool-libraries after changing an import.
 PYSTATIC_MODULES = {
     "common.action_args": [],
     "common.descriptor": [],
+    "common.zig_env": [],
     "distribution.build_cpython": ["common.action_args", "common.descriptor", "distribution.configure_make", "distribution.lto", "distribution.pgo", "distribution.source_archive"],
     "distribution.build_dep": ["distribution.configure_make", "distribution.dep_builder"],
-    "distribution.configure_make": [],
+    "distribution.configure_make": ["common.zig_env"],
     "distribution.cpython_sbom": [],
     "distribution.dep_builder": ["common.action_args", "distribution.configure_make", "distribution.source_archive"],
     "distribution.lto": ["distribution.configure_make"],

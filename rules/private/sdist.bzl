@@ -62,6 +62,7 @@ def _pystatic_sdist_package_impl(ctx):
         inputs = [dist.distribution, ctx.file.sdist] + ctx.files.build_tools + ctx.files.fallback_wheel +
                  [lib.prefix for lib in natives] + [lib.prefix for lib in dist.deps],
         transitive_inputs = [tools.files],
+        env = tools.env,
         outputs = [site, archive, builtins, log],
         mnemonic = "PyStaticSdist",
         progress_message = "Building {} {} from its sdist for {} %{{label}}".format(ctx.attr.package, ctx.attr.version, tools.triple),

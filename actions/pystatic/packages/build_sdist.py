@@ -43,6 +43,7 @@ import sys
 import tempfile
 
 from pystatic.common.action_args import expand_param_files
+from pystatic.common.zig_env import zig_runtime_env
 from pystatic.modules.names import module_of
 from pystatic.packages.sdist import compiler_wrapper, distribution_libraries, licences, pep517
 from pystatic.packages.sdist.builtin_archive import EMPTY_ARCHIVE, extract_members, init_function, trampoline_source
@@ -123,6 +124,10 @@ def _build(args, work):
         "PYSTATIC_SDIST_STATE": str(state),
         "CC": wrappers["cc"], "CXX": wrappers["cxx"], "LDSHARED": wrappers["ldshared"], "LDCXXSHARED": wrappers["ldshared"],
         "AR": ar, "CFLAGS": "", "CPPFLAGS": "",
+        # zig's cache for this action's compiles, kept for the action (the C++ runtime's probe reads
+        # archives zig builds there); zig's prebuilt libc for its links.
+        "ZIG_GLOBAL_CACHE_DIR": str(work / "zig-cache"),
+        **zig_runtime_env(),
         # setuptools appends LDFLAGS to LDSHARED: `-lyaml` then finds the native library's archive
         # (and `-lffi` the distribution's, which the captured link leaves to the binary).
         "LDFLAGS": " ".join("-L" + lib["lib"] for lib in prefixes),

@@ -21,6 +21,7 @@ def _static_dependency_impl(ctx):
     args.add("--cc", tools.cc)
     args.add("--ar", tools.ar)
     transitive = [tools.files]
+    env = dict(tools.env)
     build_tools = build_cc_tools(ctx)
     if build_tools.triple != tools.triple:
         # Cross build: helper programs run during the build (sqlite's jimsh0, lemon) need the
@@ -28,6 +29,7 @@ def _static_dependency_impl(ctx):
         args.add("--build-target", build_tools.triple)
         args.add("--build-cc", build_tools.cc)
         transitive.append(build_tools.files)
+        env.update(build_tools.env)
     args.add("--output", prefix.path)
     args.add("--log", log)
     ctx.actions.run(
@@ -35,6 +37,7 @@ def _static_dependency_impl(ctx):
         arguments = [args],
         inputs = depset([ctx.file.source], transitive = transitive),
         outputs = [prefix, log],
+        env = env,
         mnemonic = "PyStaticDep",
         progress_message = "Building static {} for {} %{{label}}".format(name, tools.triple),
     )

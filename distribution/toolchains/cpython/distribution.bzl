@@ -103,6 +103,7 @@ def _cpython_static_distribution_impl(ctx):
         arguments = [args],
         inputs = depset(inputs, transitive = [tools.files]),
         outputs = [dist, descriptor, log],
+        env = tools.env,
         mnemonic = "PyStaticCPython",
         progress_message = "Building static CPython {}{} for {} (configure + make, a few minutes) %{{label}}".format(
             ctx.attr.python_version,

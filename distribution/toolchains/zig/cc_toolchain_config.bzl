@@ -79,7 +79,7 @@ def _zig_cc_toolchain_config_impl(ctx):
             enabled = True,
             env_sets = [env_set(
                 actions = _LINK_ACTIONS,
-                env_entries = [env_entry(key = "PYSTATIC_ZIG_RUNTIME", value = ctx.files.runtime[0].dirname)],
+                env_entries = [env_entry(key = "PYSTATIC_ZIG_RUNTIME_" + ctx.attr.target.replace("-", "_"), value = ctx.files.runtime[0].dirname)],
             )],
         ),
     ]

@@ -36,14 +36,14 @@ export ZIG_LIB_DIR="$lib"
 """
 
 # Links (no -c/-S/-E/-M/-MM, an input file or a response file) use the prebuilt runtime of
-# $PYSTATIC_ZIG_RUNTIME: `-nostdlib` (zig builds nothing), the target's libc headers by hand (-nostdlib
+# $PYSTATIC_ZIG_RUNTIME_<target> (one variable per target: a cross build runs two wrappers): `-nostdlib` (zig builds nothing), the target's libc headers by hand (-nostdlib
 # drops them; for a compile and link in one command, e.g. configure's tests), crt1.o first and the
 # archives last. musl's library names (-lm, -lpthread, ...) are dropped: libc.a holds them, and zig
 # would take them as a request to build libc. C++ (-lc++), shared, relocatable and
 # -nostdlib/-nostartfiles links keep zig's own handling (it builds what they need in the action's cache).
 _LINK = """\
 link=
-runtime="${{PYSTATIC_ZIG_RUNTIME:-}}"
+runtime="${{PYSTATIC_ZIG_RUNTIME_{target_var}:-}}"
 not_ours='^(-c|-S|-E|-M|-MM|-fsyntax-only|-shared|-r|-Wl,-r|-nostdlib|-nostartfiles|-nodefaultlibs|-lc\\+\\+|-lstdc\\+\\+)$'
 musl_libs='^(-lc|-lm|-lpthread|-ldl|-lrt|-lutil|-lxnet|-lresolv|-lcrypt)$'
 if [ -n "$runtime" ]; then
@@ -275,6 +275,7 @@ def _zig_sdk_impl(rctx):
                 tool = "cc",
                 target = target,
                 target_flags = "-target {} ".format(target),
+                target_var = target.replace("-", "_"),
                 libc_includes = " ".join(['-isystem "$lib/libc/include/{}"'.format(d) for d in includes]),
                 **fmt
             ),
