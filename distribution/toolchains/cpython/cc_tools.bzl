@@ -6,9 +6,11 @@ load("//toolchains:targets.bzl", "TARGETS")
 load(":transitions.bzl", "build_python_transition")
 
 def _zig_runtime_env(cc_toolchain, triple):
-    """{PYSTATIC_ZIG_RUNTIME_<triple>: dir} of the zig toolchain's prebuilt libc (zig_runtime), which
-    the cc wrapper links when it is set: actions that run the wrapper themselves (configure/make) pass it
-    on (execroot-relative; the scripts make it absolute: pystatic.common.zig_env)."""
+    """{PYSTATIC_ZIG_RUNTIME_<triple>: dir} of the zig toolchain's prebuilt libc (zig_runtime).
+
+    The cc wrapper links it when set: actions that run the wrapper themselves (configure/make) pass it
+    on (execroot-relative; the scripts make it absolute: pystatic.common.zig_env).
+    """
     marker = "/runtime/{}/libzigc.a".format(triple)
     dirs = [f.dirname for f in cc_toolchain.all_files.to_list() if f.path.endswith(marker)]
     return {"PYSTATIC_ZIG_RUNTIME_" + triple.replace("-", "_"): dirs[0]} if dirs else {}

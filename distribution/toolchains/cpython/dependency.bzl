@@ -35,7 +35,7 @@ def _static_dependency_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable.builder,
         arguments = [args],
-        inputs = depset([ctx.file.source], transitive = transitive),
+        inputs = depset([ctx.file.source, ctx.file._exec_tools], transitive = transitive),
         outputs = [prefix, log],
         env = env,
         mnemonic = "PyStaticDep",
@@ -61,6 +61,11 @@ static_dependency = rule(
             doc = "The recipe script: build_dep (CPython's libraries) or build_native (libraries of packages built from sdists).",
         ),
         "_build_cc_toolchain": BUILD_CC_TOOLCHAIN_ATTR,
+        "_exec_tools": attr.label(
+            default = "@pystatic_exec_tools//:fingerprint.txt",
+            allow_single_file = True,
+            doc = "The build machine's python3, make, perl, ... (real path, sha256): their change re-keys the action.",
+        ),
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain(),

@@ -14,7 +14,7 @@ def _zig_runtime_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable._tool,
         arguments = [args],
-        inputs = depset([ctx.file.zig], transitive = [depset(ctx.files.lib)]),
+        inputs = depset([ctx.file.zig, ctx.file._exec_tools], transitive = [depset(ctx.files.lib)]),
         outputs = outputs,
         mnemonic = "PyStaticZigRuntime",
         progress_message = "Building zig's libc and compiler_rt for " + ctx.attr.target,
@@ -29,6 +29,11 @@ zig_runtime = rule(
         "lib": attr.label(mandatory = True, allow_files = True, doc = "zig's lib/ files the build reads."),
         "target": attr.string(mandatory = True, doc = "zig target triple, e.g. x86_64-linux-musl."),
         "zig": attr.label(mandatory = True, allow_single_file = True, doc = "The zig executable (ziglang/zig)."),
+        "_exec_tools": attr.label(
+            default = "@pystatic_exec_tools//:fingerprint.txt",
+            allow_single_file = True,
+            doc = "The build machine's python3, make, perl, ... (real path, sha256): their change re-keys the action.",
+        ),
         "_tool": attr.label(
             default = "@pystatic_distribution//actions:zig_runtime",
             executable = True,
