@@ -98,6 +98,8 @@ def _build(args, work):
     tools.mkdir()
     # The wrappers run this script again, in the mode main() hands to compiler_wrapper.
     wrappers = compiler_wrapper.make_wrappers(tools, state, os.path.abspath(__file__), cc, ar, cflags, dist_libs)
+    if args.build_cc:
+        wrappers = {**wrappers, "build_cc": os.path.abspath(args.build_cc)}
     pkgconfig = pkgconfig_dirs(natives, work / "pkgconfig") + ([dist_libs["pkgconfig"]] if dist_libs else [])
 
     sysconfig_dir = work / "sysconfig"
@@ -255,6 +257,7 @@ def parse_args(argv):
     parser.add_argument("--meson_cpu_family", required=True, help="meson's cpu_family: the target row's meson_cpu_family")
     parser.add_argument("--cc", required=True)
     parser.add_argument("--ar", required=True)
+    parser.add_argument("--build_cc", help="the build machine's C compiler (x86_64 musl, hermetic): meson's native compiler")
     parser.add_argument("--copt", action="append", default=[])
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the backend")
     parser.add_argument("--build_wheel", action="append", default=[], help="a wheel of the build environment")
