@@ -29,6 +29,9 @@ def test_the_runtime_files_are_picked_by_name_and_a_missing_one_is_named():
                      "libzigc.a": "cache/o/76/libzigc.a", "libcompiler_rt.a": "cache/o/53/libcompiler_rt.a"}
     with pytest.raises(ValueError, match="libunwind.a"):
         zig_runtime.pick_runtime(zig_runtime.linker_inputs(VERBOSE), NAMES + ["libunwind.a"])
+    # A file zig links that the wrapper would not (a new zig's crti.o): an error, not dropped.
+    with pytest.raises(ValueError, match="crti.o"):
+        zig_runtime.pick_runtime(zig_runtime.linker_inputs(VERBOSE) + ["cache/o/9/crti.o"], NAMES)
 
 
 FAKE_ZIG = """#!/bin/sh

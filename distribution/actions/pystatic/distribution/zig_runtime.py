@@ -43,15 +43,21 @@ def linker_inputs(verbose_output):
 
 
 def pick_runtime(inputs, names):
-    """{name: path} of the runtime files among the linker's inputs; ValueError naming what is missing."""
-    found = {}
+    """{name: path} of the runtime files among the linker's inputs (zig's, in its cache; the probe's own
+    object aside); ValueError naming what is missing, or what zig linked besides them."""
+    found, other = {}, []
     for path in inputs:
         base = os.path.basename(path)
-        if base in names and path.startswith("cache/"):
+        if not path.startswith("cache/") or base == "probe.o":
+            continue
+        if base in names:
             found[base] = path
+        else:
+            other.append(base)
     missing = [n for n in names if n not in found]
-    if missing:
-        raise ValueError(f"zig's link did not name {', '.join(missing)} (linker inputs: {' '.join(inputs)})")
+    if missing or other:
+        raise ValueError(f"zig's link named {', '.join(other) or 'nothing else'} besides, and not "
+                         f"{', '.join(missing) or 'nothing missing'} (linker inputs: {' '.join(inputs)})")
     return found
 
 
