@@ -180,7 +180,7 @@ def test_every_zig_action_declares_zigs_lib_the_runtime_and_the_exec_tools(bazel
             assert _has(inputs, FINGERPRINT), mnemonic
             continue
         runtime = sorted(f for f in inputs if RUNTIME in f)
-        assert [f.rpartition("/")[2] for f in runtime] == ["crt1.o", "libc.a", "libcompiler_rt.a", "libzigc.a"], (mnemonic, runtime)
+        assert [f.rpartition("/")[2] for f in runtime] == ["crt1.o", "libc.a", "libcompiler_rt.a", "libubsan_rt.a", "libzigc.a"], (mnemonic, runtime)
         if mnemonic != "CppCompile":
             # The wrapper links the runtime the variable names: the same directory as the inputs.
             assert env.get(RUNTIME_VAR) == runtime[0].rpartition("/")[0], (mnemonic, env)

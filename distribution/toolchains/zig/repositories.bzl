@@ -81,7 +81,7 @@ set +e
 if [ -n "$link" ]; then
     "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. $prefix_map -nostdlib \\
         {libc_includes} "$runtime/crt1.o" "$@" \\
-        "$runtime/libc.a" "$runtime/libzigc.a" "$runtime/libcompiler_rt.a"
+        "$runtime/libubsan_rt.a" "$runtime/libc.a" "$runtime/libzigc.a" "$runtime/libcompiler_rt.a"
 else
     "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. $prefix_map "$@"
 fi

@@ -1,7 +1,9 @@
 """zig_runtime: zig's libraries for one target (musl libc, zig's libc parts, compiler_rt), one action."""
 
 # The files every static link of the target uses, in link order after crt1.o (the wrapper's order).
-ZIG_RUNTIME_FILES = ["crt1.o", "libc.a", "libzigc.a", "libcompiler_rt.a"]
+# libubsan_rt.a: objects compiled without -O are zig's Debug mode with UBSan checks (configure's and
+# make's helper programs); its members are linked only where referenced.
+ZIG_RUNTIME_FILES = ["crt1.o", "libubsan_rt.a", "libc.a", "libzigc.a", "libcompiler_rt.a"]
 
 def _zig_runtime_impl(ctx):
     outputs = [ctx.actions.declare_file("runtime/{}/{}".format(ctx.attr.target, name)) for name in ZIG_RUNTIME_FILES]

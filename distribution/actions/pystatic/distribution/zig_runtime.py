@@ -21,8 +21,9 @@ from pystatic.distribution.configure_make import scratch_dir
 
 PROBE = "int main(void) { return 0; }\n"
 
-# Flags of the link that decide what zig builds: the toolchain's link flags (static, -O2).
-LINK_FLAGS = ["-static", "-O2"]
+# Flags of the link that decide what zig builds: the toolchain's link flags (static, -O2), and UBSan so
+# that zig also builds its UBSan runtime (-O2: the same libc.a), which objects compiled without -O need.
+LINK_FLAGS = ["-static", "-O2", "-fsanitize=undefined"]
 
 
 def linker_inputs(verbose_output):
