@@ -50,7 +50,9 @@ def executor(tmp_path_factory):
     finally:
         service.stdin.close()
         assert service.wait(timeout=120) == 0, log.read_text()[-4000:]
-        # Every process it started was stopped: none of its files is still open.
+        # Every process it started was stopped (each names its state directory on its command line).
+        left = subprocess.run(["pgrep", "-a", "-f", line[1]], capture_output=True, text=True).stdout
+        assert not left, f"still running after tools/remote_execution ended:\n{left}"
         assert not pathlib.Path(line[1]).exists(), f"{line[1]} was not cleaned up"
 
 
