@@ -70,32 +70,26 @@ def sha256(path):
     return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
 
 
-def test_binaries_build_remotely_and_equal_the_local_ones(executor, bazel, fresh_bazel, tmp_path):
-    local = {}
-    for platform in PLATFORMS:
-        for target in BINARIES:
-            local[platform, target] = sha256(bazel.build_file(target, f"--platforms=//platforms:{platform}"))
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_binaries_build_remotely_and_equal_the_local_ones(executor, bazel, fresh_bazel, tmp_path, platform):
+    flags = [*remote_flags(executor), f"--platforms=//platforms:{platform}"]
+    local = {target: sha256(bazel.build_file(target, flags[-1])) for target in BINARIES}
 
     remote = fresh_bazel("remote")
     # The distribution from the disk cache (the same keys as the local build's), downloaded: the
-    # remote binary phase's actions then find it among their inputs and upload it to the service.
-    seeded = remote.build_spawns(tmp_path / "distribution.json", *remote_flags(executor), "--remote_download_all",
-                                 *[f"--platforms=//platforms:{p}" for p in PLATFORMS[:1]], DISTRIBUTION)
-    seeded += remote.build_spawns(tmp_path / "distribution-aarch64.json", *remote_flags(executor),
-                                  "--remote_download_all", f"--platforms=//platforms:{PLATFORMS[1]}", DISTRIBUTION)
+    # remote binary phase's actions find it among their inputs and upload it to the service.
+    seeded = remote.build_spawns(tmp_path / "distribution.json", *flags, "--remote_download_all", DISTRIBUTION)
     assert not [s for s in ran(seeded) if s["mnemonic"] == "PyStaticCPython"], \
         "the distribution was rebuilt: its disk-cache keys differ from the remote build's"
 
-    for platform in PLATFORMS:
-        log = tmp_path / f"binaries-{platform}.json"
-        spawns = remote.build_spawns(log, *remote_flags(executor), "--disk_cache=", "--noremote_accept_cached",
-                                     f"--platforms=//platforms:{platform}", *BINARIES)
-        mnemonics = {s["mnemonic"] for s in spawns}
-        assert {"PyStaticBlob", "CppLink"} <= mnemonics, (platform, sorted(mnemonics))
-        assert not_remote(spawns) == [], f"{platform}: spawns that did not run remotely (log: {log})"
-        for target in BINARIES:
-            built = remote.output_file(target, f"--platforms=//platforms:{platform}")
-            assert sha256(built) == local[platform, target], f"{target} ({platform}) differs from the local build"
+    log = tmp_path / "binaries.json"
+    spawns = remote.build_spawns(log, *flags, "--disk_cache=", "--noremote_accept_cached", *BINARIES)
+    mnemonics = {s["mnemonic"] for s in spawns}
+    assert {"PyStaticBlob", "CppLink"} <= mnemonics, sorted(mnemonics)
+    assert not_remote(spawns) == [], f"spawns that did not run remotely (log: {log})"
+    for target in BINARIES:
+        built = remote.output_file(target, flags[-1])
+        assert sha256(built) == local[target], f"{target} ({platform}) differs from the local build"
 
 
 def test_a_c_library_builds_remotely_from_scratch(executor, bazel, fresh_bazel, tmp_path):
