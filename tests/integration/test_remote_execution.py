@@ -56,6 +56,13 @@ def executor(tmp_path_factory):
         assert not pathlib.Path(line[1]).exists(), f"{line[1]} was not cleaned up"
 
 
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory):
+    """The execution logs, kept after the output bases are deleted (pytest keeps its last 3 basetemps):
+    their `inputBytes` are the upload sizes of docs/remote-execution.md."""
+    return tmp_path_factory.mktemp("execution-logs")
+
+
 def remote_flags(executor):
     return ["--config=remote", f"--remote_executor={executor}"]
 
@@ -71,18 +78,18 @@ def sha256(path):
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_binaries_build_remotely_and_equal_the_local_ones(executor, bazel, fresh_bazel, tmp_path, platform):
+def test_binaries_build_remotely_and_equal_the_local_ones(executor, bazel, fresh_bazel, logs, platform):
     flags = [*remote_flags(executor), f"--platforms=//platforms:{platform}"]
     local = {target: sha256(bazel.build_file(target, flags[-1])) for target in BINARIES}
 
     remote = fresh_bazel("remote")
     # The distribution from the disk cache (the same keys as the local build's), downloaded: the
     # remote binary phase's actions find it among their inputs and upload it to the service.
-    seeded = remote.build_spawns(tmp_path / "distribution.json", *flags, "--remote_download_all", DISTRIBUTION)
+    seeded = remote.build_spawns(logs / f"distribution-{platform}.json", *flags, "--remote_download_all", DISTRIBUTION)
     assert not [s for s in ran(seeded) if s["mnemonic"] == "PyStaticCPython"], \
         "the distribution was rebuilt: its disk-cache keys differ from the remote build's"
 
-    log = tmp_path / "binaries.json"
+    log = logs / f"binaries-{platform}.json"
     spawns = remote.build_spawns(log, *flags, "--disk_cache=", "--noremote_accept_cached", *BINARIES)
     mnemonics = {s["mnemonic"] for s in spawns}
     assert {"PyStaticBlob", "CppLink"} <= mnemonics, sorted(mnemonics)
@@ -92,13 +99,13 @@ def test_binaries_build_remotely_and_equal_the_local_ones(executor, bazel, fresh
         assert sha256(built) == local[target], f"{target} ({platform}) differs from the local build"
 
 
-def test_a_c_library_builds_remotely_from_scratch(executor, bazel, fresh_bazel, tmp_path):
+def test_a_c_library_builds_remotely_from_scratch(executor, bazel, fresh_bazel, logs):
     musl = "--platforms=//platforms:linux_musl"
     bazel.run("build", musl, C_LIBRARY)
     local = bazel.execution_root() / bazel.run("cquery", musl, C_LIBRARY, "--output=files").stdout.split()[0]
 
     remote = fresh_bazel("zlib")
-    spawns = remote.build_spawns(tmp_path / "zlib.json", *remote_flags(executor), "--disk_cache=",
+    spawns = remote.build_spawns(logs / "zlib.json", *remote_flags(executor), "--disk_cache=",
                                  "--noremote_accept_cached", musl, C_LIBRARY)
     assert [s["mnemonic"] for s in spawns] == ["PyStaticDep"], spawns
     assert not_remote(spawns) == []
