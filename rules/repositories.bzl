@@ -2,6 +2,7 @@
 
 load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("@pystatic_distribution//toolchains:exec_platforms.bzl", "EXEC_PLATFORMS")
 load("@pystatic_distribution//toolchains:exec_tools.bzl", "exec_tools")
 load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load("@pystatic_distribution//toolchains/cpython:repositories.bzl", "cpython_versions", "pinned_source")
@@ -44,6 +45,9 @@ def rules_pystatic_register_toolchains():
         maybe(pinned_source, name = "pystatic_extra_" + lib, group = "extra_builtins", key = lib)
     maybe(cpython_versions, name = "pystatic_cpython_versions")
     native.register_toolchains("@rules_pystatic//toolchains:all", "@rules_pystatic//toolchains/cpython:all")
+
+    # distribution/MODULE.bazel's register_execution_platforms: every action runs on one of them.
+    native.register_execution_platforms(*["@pystatic_distribution//platforms:" + name for name in EXEC_PLATFORMS])
 
 def pystatic_wheels(
         name,
