@@ -191,6 +191,19 @@ def test_every_zig_action_declares_zigs_lib_the_runtime_and_the_exec_tools(bazel
             assert _has(inputs, FINGERPRINT), mnemonic
 
 
+def test_windows_links_declare_mingws_sources_and_build_zigs_runtime_in_their_own_cache(bazel):
+    """windows-gnu has no PyStaticZigRuntime (mingw-w64's crt and one import library per -l name):
+    zig builds them in the link's private cache, from lib/libc/mingw, a declared input."""
+    actions = _actions(bazel, 'mnemonic("CppLink", //tests/toolchains:windows_hello)',
+                       "--platforms=//platforms:windows_x86_64", env=True)
+    assert [m for m, _, _ in actions] == ["CppLink"], actions
+    for mnemonic, inputs, env in actions:
+        assert _has(inputs, "/bin/cc-x86_64-windows-gnu") and _has(inputs, "ziglang/zig"), mnemonic
+        assert _has(inputs, "ziglang/lib/libc/mingw/crt/crtexe.c") and _has(inputs, "ziglang/lib/include/stddef.h"), mnemonic
+        assert not [f for f in inputs if "/runtime/" in f], mnemonic
+        assert not [k for k in env if k.startswith("PYSTATIC_ZIG_RUNTIME_")], env
+
+
 def test_the_exec_tools_fingerprint_names_the_tools_actions_run(bazel):
     fingerprint = bazel.build_file("@pystatic_exec_tools//:fingerprint.txt")
     rows = {}
