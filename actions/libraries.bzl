@@ -42,7 +42,7 @@ PYSTATIC_MODULES = {
     "modules.import_scan": ["modules.names"],
     "modules.names": [],
     "packages.build_native": ["distribution.dep_builder"],
-    "packages.build_sdist": ["common.action_args", "modules.names", "packages.sdist.builtin_archive", "packages.sdist.cmake", "packages.sdist.compiler_wrapper", "packages.sdist.cxx_runtime", "packages.sdist.distribution_libraries", "packages.sdist.errors", "packages.sdist.install", "packages.sdist.licences", "packages.sdist.meson", "packages.sdist.native_libraries", "packages.sdist.pep517", "packages.sdist.setuptools_config"],
+    "packages.build_sdist": ["common.action_args", "common.zig_env", "modules.names", "packages.sdist.builtin_archive", "packages.sdist.cmake", "packages.sdist.compiler_wrapper", "packages.sdist.cxx_runtime", "packages.sdist.distribution_libraries", "packages.sdist.errors", "packages.sdist.install", "packages.sdist.licences", "packages.sdist.meson", "packages.sdist.native_libraries", "packages.sdist.pep517", "packages.sdist.setuptools_config"],
     "packages.check_wheel": ["common.action_args", "common.extra_builtins", "modules.fallbacks", "modules.names"],
     "packages.sdist.builtin_archive": [],
     "packages.sdist.cmake": ["packages.sdist.pep517"],

@@ -2,6 +2,8 @@
 
 load("@bazel_tools//tools/build_defs/repo:http.bzl", "http_archive")
 load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
+load("@pystatic_distribution//toolchains:exec_platforms.bzl", "EXEC_PLATFORMS")
+load("@pystatic_distribution//toolchains:exec_tools.bzl", "exec_tools")
 load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load("@pystatic_distribution//toolchains/cpython:repositories.bzl", "cpython_versions", "pinned_source")
 load("@pystatic_distribution//toolchains/zig:repositories.bzl", "zig_sdk")
@@ -31,6 +33,7 @@ def rules_pystatic_register_toolchains():
     `register_toolchains("//toolchains:all")` in MODULE.bazel.
     """
     maybe(zig_sdk, name = "pystatic_zig")
+    maybe(exec_tools, name = "pystatic_exec_tools")
     maybe(msvc_configure, name = "pystatic_msvc")
     for source in sorted({build.source: True for build in PYTHON_BUILDS.values()}):
         maybe(pinned_source, name = "pystatic_cpython_src_" + source.replace(".", "_"), group = "cpython", key = source)
@@ -42,6 +45,9 @@ def rules_pystatic_register_toolchains():
         maybe(pinned_source, name = "pystatic_extra_" + lib, group = "extra_builtins", key = lib)
     maybe(cpython_versions, name = "pystatic_cpython_versions")
     native.register_toolchains("@rules_pystatic//toolchains:all", "@rules_pystatic//toolchains/cpython:all")
+
+    # distribution/MODULE.bazel's register_execution_platforms: every action runs on one of them.
+    native.register_execution_platforms(*["@pystatic_distribution//platforms:" + name for name in EXEC_PLATFORMS])
 
 def pystatic_wheels(
         name,

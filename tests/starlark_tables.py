@@ -15,12 +15,14 @@ PYTHON_BUILDS_BZL = "distribution/toolchains/python_builds.bzl"
 
 
 def starlark_table(path, name):
-    """The literal `name = {...}` of a .bzl file, with struct(...) read as dict(...)."""
+    """The literal `name = {...}` of a .bzl file, with struct(...) read as dict(...); it may name the
+    file's private list literals (`_PACKAGES = [...]`) and join them (`" ".join(_PACKAGES)`)."""
     text = (ROOT / path).read_text()
     match = re.search(rf"^{name} = (\{{.*?^\}})", text, re.S | re.M)
     assert match, f"{path}: no `{name} = {{...}}` table"
+    lists = {m.group(1): ast.literal_eval(m.group(2)) for m in re.finditer(r"^(_[A-Z0-9_]+) = (\[.*?^\])", text, re.S | re.M)}
     tree = ast.parse(match.group(1).replace("struct(", "dict("), mode="eval")
-    return eval(compile(tree, path, "eval"), {"__builtins__": {}, "dict": dict})  # literals and dict() only
+    return eval(compile(tree, path, "eval"), {"__builtins__": {}, "dict": dict}, lists)  # literals and dict() only
 
 
 def starlark_string(path, name):

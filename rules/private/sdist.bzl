@@ -9,7 +9,7 @@ registers each extension under its dotted name in the inittab.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools", "target_row")
+load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "BUILD_CC_TOOLCHAIN_ATTR", "build_cc_tools", "musl_cc_tools", "target_row")
 load("@pystatic_distribution//toolchains/cpython:providers.bzl", "StaticDependencyInfo")
 load("//toolchains/cpython:runtime.bzl", "build_python_action", "package_files")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
@@ -36,6 +36,11 @@ def _pystatic_sdist_package_impl(ctx):
     args.add("--meson_cpu_family", target_row(ctx, tools.triple).meson_cpu_family)
     args.add("--cc", tools.cc)
     args.add("--ar", tools.ar)
+
+    # meson's compiler for the build machine: the hermetic x86_64 musl toolchain, never the worker's cc.
+    build_tools = build_cc_tools(ctx)
+    args.add("--build_cc", build_tools.cc)
+    tool_files = [tools.files] if build_tools.triple == tools.triple else [tools.files, build_tools.files]
     args.add_all(ctx.attr.copts, before_each = "--copt")
     args.add_all(["{}={}".format(k, v) for k, v in sorted(ctx.attr.env.items())], before_each = "--env")
     args.add_all(ctx.files.build_tools, before_each = "--build_wheel")
@@ -61,7 +66,8 @@ def _pystatic_sdist_package_impl(ctx):
         arguments = [args],
         inputs = [dist.distribution, ctx.file.sdist] + ctx.files.build_tools + ctx.files.fallback_wheel +
                  [lib.prefix for lib in natives] + [lib.prefix for lib in dist.deps],
-        transitive_inputs = [tools.files],
+        transitive_inputs = tool_files,
+        env = dict(tools.env, **build_tools.env),
         outputs = [site, archive, builtins, log],
         mnemonic = "PyStaticSdist",
         progress_message = "Building {} {} from its sdist for {} %{{label}}".format(ctx.attr.package, ctx.attr.version, tools.triple),
@@ -105,6 +111,7 @@ pystatic_sdist_package = rule(
         "package": attr.string(mandatory = True),
         "sdist": attr.label(mandatory = True, allow_single_file = [".tar.gz", ".zip", ".tgz"]),
         "version": attr.string(mandatory = True),
+        "_build_cc_toolchain": BUILD_CC_TOOLCHAIN_ATTR,
         "_build_sdist": attr.label(default = "//actions:pystatic/packages/build_sdist.py", allow_single_file = True),
         "_build_sdist_package": attr.label(default = "//actions:packages.build_sdist", providers = [PyInfo]),
     },

@@ -307,6 +307,9 @@ def test_meson_cross_file_names_the_wrappers_the_target_and_runs_nothing():
     assert "cython" not in sections["binaries"]
     assert meson.meson_native_file("/d/bin/python3.13", "/env/cython.py") == (
         "[binaries]\ncython = ['/d/bin/python3.13', '/env/cython.py']\n")
+    # meson's build-machine C compiler is the hermetic toolchain's, not the machine's cc.
+    assert meson.meson_native_file("/d/bin/python3.13", None, "/x/cc-x86_64-linux-musl") == (
+        "[binaries]\nc = ['/x/cc-x86_64-linux-musl']\n")
     assert sections["properties"] == {"needs_exe_wrapper": "true"}
     assert sections["host_machine"]["cpu_family"] == "'aarch64'" and sections["host_machine"]["system"] == "'linux'"
     # The rule passes the row's meson_cpu_family; a target without one is an error, not a guess.

@@ -22,8 +22,8 @@ def zig():
     return path
 
 
-# The toolchain's own zig cache (distribution/toolchains/zig/versions.bzl: ZIG_CACHE_DIR): zig's musl
-# libc for each target is built once (about a minute per CPU) for these tests and Bazel's links alike.
+# The machine's zig cache for these tests (they run zig outside Bazel): zig's musl libc for each target
+# is built once (about a minute per CPU). Bazel's actions do not use it (docs/toolchains.md).
 TOOLCHAIN_ZIG_CACHE = "/var/tmp/rules_pystatic-zig-cache"
 
 

@@ -39,6 +39,7 @@ TOOLS = {
     "@pystatic_distribution//actions:build_extra_dep": "distribution.build_extra_dep",
     "@pystatic_distribution//actions:build_extra_builtins": "distribution.build_extra_builtins",
     "@pystatic_distribution//actions:cpython_sbom": "distribution.cpython_sbom",
+    "@pystatic_distribution//actions:zig_runtime": "distribution.zig_runtime",
 }
 
 
@@ -88,7 +89,7 @@ def test_a_tool_depends_on_its_scripts_closure_only(bazel, label):
     assert _query_files(bazel, label) == closure(TOOLS[label])
 
 
-def _actions(bazel, query, *flags):
+def _actions(bazel, query, *flags, env=False):
     result = bazel.run("aquery", query, MUSL, *flags, "--output=jsonproto")
     graph = json.loads(result.stdout)
     artifacts = {a["id"]: a for a in graph.get("artifacts", [])}
@@ -114,6 +115,9 @@ def _actions(bazel, query, *flags):
             todo.extend(d.get("transitiveDepSetIds", []))
         return files
 
+    if env:
+        return [(a["mnemonic"], inputs(a.get("inputDepSetIds", [])), {e["key"]: e["value"] for e in a.get("environmentVariables", [])})
+                for a in graph.get("actions", [])]
     return [(a["mnemonic"], a["actionKey"], inputs(a.get("inputDepSetIds", []))) for a in graph.get("actions", [])]
 
 
@@ -146,3 +150,67 @@ def test_editing_the_sbom_writer_reruns_only_the_sbom_actions(bazel, tmp_path):
     # The C libraries, CPython, its SBOM and the standard library are in the graph and stay cached.
     assert set(rerun) == {"PyStaticSbom", "PyStaticLicensePolicy"}, rerun
     print(f"an edit of binary/sbom.py re-keyed {sum(rerun.values())} of {sum(graph.values())} actions: {dict(rerun)}")
+
+
+# What every zig action needs (docs/remote-execution.md): zig, its lib/ and, for links, the prebuilt
+# runtime, all declared; the distribution's scripts and configure/make actions also get the
+# fingerprint of the build machine's python3, make, perl, ... so a change of any re-keys them.
+ZIG_LIB_FILES = ("ziglang/lib/include/stddef.h", "ziglang/lib/libc/include/generic-musl/stdio.h",
+                 "ziglang/lib/libc/include/x86_64-linux-musl/bits/alltypes.h", "ziglang/lib/libc/musl/src/stdio/printf.c")
+RUNTIME = "runtime/x86_64-linux-musl/"
+RUNTIME_VAR = "PYSTATIC_ZIG_RUNTIME_x86_64_linux_musl"
+FINGERPRINT = "pystatic_exec_tools/fingerprint.txt"
+
+
+def _has(inputs, suffix):
+    return any(f.endswith(suffix) for f in inputs)
+
+
+def test_every_zig_action_declares_zigs_lib_the_runtime_and_the_exec_tools(bazel):
+    actions = _actions(bazel, 'mnemonic("CppCompile|CppLink|PyStaticDep|PyStaticCPython|PyStaticZigRuntime", deps(//examples/hello))',
+                       env=True)
+    # C actions of the zig toolchain (the host's toolchain compiles exec-configuration tools, if any).
+    actions = [a for a in actions if not a[0].startswith("Cpp") or _has(a[1], "/bin/cc-x86_64-linux-musl")]
+    seen = collections.Counter(m for m, _, _ in actions)
+    assert seen["CppCompile"] and seen["CppLink"] and seen["PyStaticDep"] >= 8 and seen["PyStaticCPython"] and \
+        seen["PyStaticZigRuntime"], seen
+    for mnemonic, inputs, env in actions:
+        assert _has(inputs, "ziglang/zig"), mnemonic
+        for lib_file in ZIG_LIB_FILES:
+            assert _has(inputs, lib_file), (mnemonic, lib_file)
+        assert not _has(inputs, "ziglang/lib/libc/glibc/abilists"), f"{mnemonic}: other targets' libcs are left out"
+        if mnemonic == "PyStaticZigRuntime":
+            assert _has(inputs, FINGERPRINT), mnemonic
+            continue
+        runtime = sorted(f for f in inputs if RUNTIME in f)
+        assert [f.rpartition("/")[2] for f in runtime] == ["crt1.o", "libc.a", "libcompiler_rt.a", "libubsan_rt.a", "libzigc.a"], (mnemonic, runtime)
+        if mnemonic != "CppCompile":
+            # The wrapper links the runtime the variable names: the same directory as the inputs.
+            assert env.get(RUNTIME_VAR) == runtime[0].rpartition("/")[0], (mnemonic, env)
+        if mnemonic in ("PyStaticDep", "PyStaticCPython"):
+            assert _has(inputs, FINGERPRINT), mnemonic
+
+
+def test_windows_links_declare_mingws_sources_and_build_zigs_runtime_in_their_own_cache(bazel):
+    """windows-gnu has no PyStaticZigRuntime (mingw-w64's crt and one import library per -l name):
+    zig builds them in the link's private cache, from lib/libc/mingw, a declared input."""
+    actions = _actions(bazel, 'mnemonic("CppLink", //tests/toolchains:windows_hello)',
+                       "--platforms=//platforms:windows_x86_64", env=True)
+    assert [m for m, _, _ in actions] == ["CppLink"], actions
+    for mnemonic, inputs, env in actions:
+        assert _has(inputs, "/bin/cc-x86_64-windows-gnu") and _has(inputs, "ziglang/zig"), mnemonic
+        assert _has(inputs, "ziglang/lib/libc/mingw/crt/crtexe.c") and _has(inputs, "ziglang/lib/include/stddef.h"), mnemonic
+        assert not [f for f in inputs if f.startswith("bazel-out/") and "/runtime/" in f], mnemonic
+        assert not [k for k in env if k.startswith("PYSTATIC_ZIG_RUNTIME_")], env
+
+
+def test_the_exec_tools_fingerprint_names_the_tools_actions_run(bazel):
+    fingerprint = bazel.build_file("@pystatic_exec_tools//:fingerprint.txt")
+    rows = {}
+    for line in fingerprint.read_text().splitlines():  # the first row of a name: path and sha256
+        rows.setdefault(line.split()[0], line.split()[1:])
+    for tool in ("sh", "make", "perl", "autoconf", "automake", "libtoolize", "pkgconf", "patch"):
+        path, digest = rows[tool]
+        assert path.startswith("/") and re.fullmatch(r"[0-9a-f]{64}", digest), (tool, rows[tool])
+    # The python3 of actions (strict action env PATH), not a shim of the caller's PATH.
+    assert rows["python3"][0].startswith(("/usr/", "/bin/")) and "shims" not in rows["python3"][0], rows["python3"]

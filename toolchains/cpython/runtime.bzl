@@ -26,7 +26,7 @@ def package_env(tool_files):
         "PYTHONPATH": ":".join({f.path[:f.path.rfind("/pystatic/")]: None for f in tool_files if "/pystatic/" in f.path}.keys()),
     }
 
-def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, outputs, mnemonic, progress_message, transitive_inputs = []):
+def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, outputs, mnemonic, progress_message, transitive_inputs = [], env = {}):
     """Runs a actions/pystatic script under the build-machine interpreter of the target's Python version.
 
     Args:
@@ -40,13 +40,14 @@ def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, 
       mnemonic: action mnemonic.
       progress_message: progress message.
       transitive_inputs: list of depset of File, more inputs (e.g. a C toolchain's files).
+      env: more environment (e.g. a C toolchain's musl_cc_tools(ctx).env).
     """
     ctx.actions.run(
         executable = build_dist.distribution.path + "/bin/python" + ldversion(build_dist),
         arguments = ["-S", "-B", script.path] + arguments,
         inputs = depset([build_dist.distribution, script] + tool_files + inputs, transitive = transitive_inputs),
         outputs = outputs,
-        env = package_env(tool_files),
+        env = dict(package_env(tool_files), **env),
         mnemonic = mnemonic,
         progress_message = progress_message,
     )

@@ -43,6 +43,7 @@ import sys
 import tempfile
 
 from pystatic.common.action_args import expand_param_files
+from pystatic.common.zig_env import zig_runtime_env
 from pystatic.modules.names import module_of
 from pystatic.packages.sdist import compiler_wrapper, distribution_libraries, licences, pep517
 from pystatic.packages.sdist.builtin_archive import EMPTY_ARCHIVE, extract_members, init_function, trampoline_source
@@ -97,6 +98,8 @@ def _build(args, work):
     tools.mkdir()
     # The wrappers run this script again, in the mode main() hands to compiler_wrapper.
     wrappers = compiler_wrapper.make_wrappers(tools, state, os.path.abspath(__file__), cc, ar, cflags, dist_libs)
+    if args.build_cc:
+        wrappers = {**wrappers, "build_cc": os.path.abspath(args.build_cc)}
     pkgconfig = pkgconfig_dirs(natives, work / "pkgconfig") + ([dist_libs["pkgconfig"]] if dist_libs else [])
 
     sysconfig_dir = work / "sysconfig"
@@ -123,6 +126,10 @@ def _build(args, work):
         "PYSTATIC_SDIST_STATE": str(state),
         "CC": wrappers["cc"], "CXX": wrappers["cxx"], "LDSHARED": wrappers["ldshared"], "LDCXXSHARED": wrappers["ldshared"],
         "AR": ar, "CFLAGS": "", "CPPFLAGS": "",
+        # zig's cache for this action's compiles, kept for the action (the C++ runtime's probe reads
+        # archives zig builds there); zig's prebuilt libc for its links.
+        "ZIG_GLOBAL_CACHE_DIR": str(work / "zig-cache"),
+        **zig_runtime_env(),
         # setuptools appends LDFLAGS to LDSHARED: `-lyaml` then finds the native library's archive
         # (and `-lffi` the distribution's, which the captured link leaves to the binary).
         "LDFLAGS": " ".join("-L" + lib["lib"] for lib in prefixes),
@@ -250,6 +257,7 @@ def parse_args(argv):
     parser.add_argument("--meson_cpu_family", required=True, help="meson's cpu_family: the target row's meson_cpu_family")
     parser.add_argument("--cc", required=True)
     parser.add_argument("--ar", required=True)
+    parser.add_argument("--build_cc", help="the build machine's C compiler (x86_64 musl, hermetic): meson's native compiler")
     parser.add_argument("--copt", action="append", default=[])
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the backend")
     parser.add_argument("--build_wheel", action="append", default=[], help="a wheel of the build environment")

@@ -5,6 +5,16 @@ load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("//toolchains:targets.bzl", "TARGETS")
 load(":transitions.bzl", "build_python_transition")
 
+def _zig_runtime_env(cc_toolchain, triple):
+    """{PYSTATIC_ZIG_RUNTIME_<triple>: dir} of the zig toolchain's prebuilt libc (zig_runtime).
+
+    The cc wrapper links it when set: actions that run the wrapper themselves (configure/make) pass it
+    on (execroot-relative; the scripts make it absolute: pystatic.common.zig_env).
+    """
+    marker = "/runtime/{}/libzigc.a".format(triple)
+    dirs = [f.dirname for f in cc_toolchain.all_files.to_list() if f.path.endswith(marker)]
+    return {"PYSTATIC_ZIG_RUNTIME_" + triple.replace("-", "_"): dirs[0]} if dirs else {}
+
 def _tools(ctx, cc_toolchain, any_target = False):
     # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
     # buildifier: disable=native-cc-common
@@ -21,6 +31,7 @@ def _tools(ctx, cc_toolchain, any_target = False):
     return struct(
         # buildifier: disable=native-cc-common
         cc = cc_common.get_tool_for_action(feature_configuration = features, action_name = ACTION_NAMES.c_compile),
+        env = _zig_runtime_env(cc_toolchain, triple),
         # buildifier: disable=native-cc-common
         ar = cc_common.get_tool_for_action(feature_configuration = features, action_name = ACTION_NAMES.cpp_link_static_library),
         triple = triple,
@@ -34,7 +45,8 @@ def musl_cc_tools(ctx):
       ctx: a rule context with the cpp toolchain and fragment.
 
     Returns:
-      struct(cc, ar, triple, files); fails with a fix if the target is not linux-musl.
+      struct(cc, ar, triple, files, env); env: what the action's environment needs for the wrapper
+      (zig's prebuilt libc: `env = tools.env` on ctx.actions.run); fails with a fix if the target is not linux-musl.
     """
     return _tools(ctx, find_cpp_toolchain(ctx))
 

@@ -57,12 +57,13 @@ def _static_dependency_impl(ctx):
     args.add("--cc", tools.cc)
     args.add("--ar", tools.ar)
     transitive = [tools.files]
-    inputs = [ctx.file.source]
+    inputs = [ctx.file.source, ctx.file._exec_tools]
     for dep in ctx.attr.deps:
         # Only libraries built on another (libedit on ncurses): the others' command lines stay as they were.
         info = dep[StaticDependencyInfo]
         args.add_all("--with", [info.name, info.prefix], expand_directories = False)
         inputs.append(info.prefix)
+    env = dict(tools.env)
     build_tools = build_cc_tools(ctx)
     if build_tools.triple != tools.triple:
         # Cross build: helper programs run during the build (sqlite's jimsh0, lemon) need the
@@ -70,6 +71,7 @@ def _static_dependency_impl(ctx):
         args.add("--build-target", build_tools.triple)
         args.add("--build-cc", build_tools.cc)
         transitive.append(build_tools.files)
+        env.update(build_tools.env)
     args.add("--output", prefix.path)
     args.add("--log", log)
     ctx.actions.run(
@@ -77,6 +79,7 @@ def _static_dependency_impl(ctx):
         arguments = [args],
         inputs = depset(inputs, transitive = transitive),
         outputs = [prefix, log],
+        env = env,
         mnemonic = "PyStaticDep",
         progress_message = "Building static {} for {} %{{label}}".format(name, tools.triple),
     )
@@ -105,6 +108,11 @@ static_dependency = rule(
                   "build_native (libraries of packages built from sdists).",
         ),
         "_build_cc_toolchain": BUILD_CC_TOOLCHAIN_ATTR,
+        "_exec_tools": attr.label(
+            default = "@pystatic_exec_tools//:fingerprint.txt",
+            allow_single_file = True,
+            doc = "The build machine's python3, make, perl, ... (real path, sha256): their change re-keys the action.",
+        ),
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain(),

@@ -17,7 +17,7 @@ def _cpython_sbom(ctx):
     ctx.actions.run(
         executable = ctx.executable._sbom,
         arguments = ["--extract_cpython", ctx.file.source.path, "--output", out.path],
-        inputs = [ctx.file.source],
+        inputs = [ctx.file.source, ctx.file._exec_tools],
         outputs = [out],
         mnemonic = "PyStaticCPythonSbom",
         progress_message = "Reading CPython's Misc/sbom.spdx.json %{label}",
@@ -80,7 +80,7 @@ def _cpython_static_distribution_impl(ctx):
         args.add("--disable-gil")
     if ctx.attr.lto:
         args.add("--lto")
-    inputs = [ctx.file.source] + [d.prefix for d in deps] + [d.origin for d in deps]
+    inputs = [ctx.file.source, ctx.file._exec_tools] + [d.prefix for d in deps] + [d.origin for d in deps]
     profile, profile_meta = _pgo_profile(ctx)
     if profile:
         args.add("--profile", profile)
@@ -103,6 +103,7 @@ def _cpython_static_distribution_impl(ctx):
         arguments = [args],
         inputs = depset(inputs, transitive = [tools.files]),
         outputs = [dist, descriptor, log],
+        env = tools.env,
         mnemonic = "PyStaticCPython",
         progress_message = "Building static CPython {}{} for {} (configure + make, a few minutes) %{{label}}".format(
             ctx.attr.python_version,
@@ -131,6 +132,11 @@ cpython_static_distribution = rule(
     cfg = distribution_transition,
     doc = "CPython as static objects plus stdlib and a JSON descriptor, for the target platform.",
     attrs = {
+        "_exec_tools": attr.label(
+            default = "@pystatic_exec_tools//:fingerprint.txt",
+            allow_single_file = True,
+            doc = "The build machine's python3, make, perl, ... (real path, sha256): their change re-keys the action.",
+        ),
         "build_python": attr.label(
             cfg = build_python_transition,
             providers = [PyStaticDistributionInfo],

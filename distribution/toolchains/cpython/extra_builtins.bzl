@@ -38,10 +38,11 @@ def _cpython_extra_builtins_impl(ctx):
         executable = ctx.executable._build_extra_builtins,
         arguments = [args],
         inputs = depset(
-            [ctx.file.source, dist.distribution, dist.descriptor] + [lib.prefix for lib in libs] + [lib.origin for lib in libs],
+            [ctx.file.source, ctx.file._exec_tools, dist.distribution, dist.descriptor] + [lib.prefix for lib in libs] + [lib.origin for lib in libs],
             transitive = [tools.files],
         ),
         outputs = [out, builtins, log],
+        env = tools.env,
         mnemonic = "PyStaticExtraBuiltins",
         progress_message = "Compiling _curses, _curses_panel and readline for CPython {} %{{label}}".format(dist.python_version),
     )
@@ -60,6 +61,11 @@ cpython_extra_builtins = rule(
         "libs": attr.label_list(providers = [StaticDependencyInfo], doc = "ncurses and libedit (sources.json `extra_builtins`)."),
         "source": attr.label(mandatory = True, allow_single_file = [".tar.xz", ".tgz", ".tar.gz"], doc = "The distribution's CPython source archive."),
         "_build_extra_builtins": attr.label(default = "//actions:build_extra_builtins", executable = True, cfg = "exec"),
+        "_exec_tools": attr.label(
+            default = "@pystatic_exec_tools//:fingerprint.txt",
+            allow_single_file = True,
+            doc = "The build machine's python3, make, perl, ... (real path, sha256): their change re-keys the action.",
+        ),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
     },
     fragments = ["cpp"],

@@ -4,6 +4,8 @@ load("@bazel_tools//tools/build_defs/cc:action_names.bzl", "ACTION_NAMES")
 load(
     "@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl",
     "artifact_name_pattern",
+    "env_entry",
+    "env_set",
     "feature",
     "flag_group",
     "flag_set",
@@ -77,6 +79,18 @@ def _zig_cc_toolchain_config_impl(ctx):
         ),
         feature(name = "fully_static_link", flag_sets = [_flags(_LINK_ACTIONS, ["-static"])]),
     ]
+    if ctx.files.runtime:
+        # Links use zig's prebuilt libraries (zig_runtime, also in the toolchain's files) instead of
+        # building them: the wrapper reads this (distribution/toolchains/zig/repositories.bzl).
+        # Targets without one (windows-gnu) keep zig's own handling in the action's private cache.
+        features.append(feature(
+            name = "zig_runtime",
+            enabled = True,
+            env_sets = [env_set(
+                actions = _LINK_ACTIONS,
+                env_entries = [env_entry(key = "PYSTATIC_ZIG_RUNTIME_" + ctx.attr.target.replace("-", "_"), value = ctx.files.runtime[0].dirname)],
+            )],
+        ))
 
     # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
     # buildifier: disable=native-cc-common
@@ -106,6 +120,7 @@ zig_cc_toolchain_config = rule(
         "builtin_include_directories": attr.string_list(doc = "zig's own header dirs (absolute)."),
         "cc": attr.string(mandatory = True, doc = "Compiler/linker wrapper, relative to the toolchain package."),
         "cpu": attr.string(mandatory = True),
+        "runtime": attr.label(allow_files = True, cfg = "exec", doc = "zig_runtime of the target (linux-musl): its directory is PYSTATIC_ZIG_RUNTIME of links; none for windows-gnu."),
         "target": attr.string(mandatory = True, doc = "zig target triple, e.g. x86_64-linux-musl or x86_64-windows-gnu."),
         "zig_version": attr.string(mandatory = True),
     },

@@ -1,38 +1,73 @@
 """zig_sdk: zig from the pinned `ziglang` wheel, fetched with pip, plus per-target cc wrappers."""
 
-load(":versions.bzl", "ZIG_CACHE_DIR", "ZIG_TARGETS", "ZIG_VERSION", "ZIG_WHEELS")
+load(":versions.bzl", "ZIG_TARGETS", "ZIG_VERSION", "ZIG_WHEELS")
 
-# zig's cache, in both wrappers: the shared {cache} where this action may write it (no sandbox, or
-# Bazel's sandbox given --sandbox_writable_path={cache}), else one in the action's own temporary
-# directory. The outputs are the same (stripped executables; docs/toolchains.md); without the shared
-# cache each action that links builds zig's musl libc again (about 30 s), so the flag is a speed-up,
-# never needed for a correct build.
+# zig's caches: private to the action. The caller's ZIG_GLOBAL_CACHE_DIR if it set one (an action that
+# shares one cache between its own compiles, e.g. an sdist build), else a fresh directory in the
+# action's $TMPDIR, deleted when zig exits. No state outside the action's inputs: objects do not depend
+# on the cache's path (docs/toolchains.md). zig's own libraries (musl libc, zig's libc parts,
+# compiler_rt) are an action output per target (zig_runtime, linked below), not rebuilt per link.
 _CACHE = """\
-cache="{cache}"
-if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
-    cache="${{TMPDIR:-/tmp}}/rules_pystatic-zig-cache"
-    mkdir -p "$cache"
+own_cache=
+if [ -z "${{ZIG_GLOBAL_CACHE_DIR:-}}" ]; then
+    own_cache=$(mktemp -d "${{TMPDIR:-/tmp}}/pystatic-zig.XXXXXX")
+    export ZIG_GLOBAL_CACHE_DIR="$own_cache"
 fi
-export ZIG_GLOBAL_CACHE_DIR="$cache" ZIG_LOCAL_CACHE_DIR="$cache"
+export ZIG_LOCAL_CACHE_DIR="${{ZIG_LOCAL_CACHE_DIR:-$ZIG_GLOBAL_CACHE_DIR}}"
 """
 
-# zig names its headers by its lib dir. A copy at a path keyed by zig's version and sha256 gives
-# the same names (in .d files and debug info) on every machine, so cached outputs from elsewhere
-# stay valid. The copy is made once (by the repository rule, outside the sandbox) and never changed
-# (a link re-pointed between output bases could dangle mid-build when one of them is deleted).
-_LIB_COPY = """\
-stable="{lib_copy}"
-if [ ! -e "$stable/.complete" ]; then
-    if ! mkdir -p "{cache}" 2>/dev/null || [ ! -w "{cache}" ]; then
-        echo "rules_pystatic: zig's headers are missing at $stable and {cache} is not writable here" \\
-            "(Bazel's sandbox). Fix: add 'build --sandbox_writable_path={cache}' to .bazelrc, or fetch" \\
-            "zig again ('bazel clean --expunge'): either copies them." >&2
-        exit 1
-    fi
-    [ -L "$stable" ] && rm -f "$stable"
-    tmp=$(mktemp -d "{cache}/.zig-lib.XXXXXX") && chmod 755 "$tmp"
-    cp -R "$zig_home/lib" "$tmp/lib" && touch "$tmp/.complete"
-    mv -T "$tmp" "$stable" 2>/dev/null || rm -rf "$tmp"  # lost the race: another copy is in place
+# zig's lib/ is an input of every action (the toolchain's file groups). Run from the execution root
+# (Bazel's C actions), zig is given it by its execroot-relative path, so .d files and debug info name
+# `external/<repo>/ziglang/lib/...` on every machine and worker. From elsewhere (configure/make in a
+# scratch directory, through a link to this file) by its real path, mapped to the same name.
+_LIB = """\
+lib="{lib_rel}"
+prefix_map=
+if [ ! -d "$lib" ]; then
+    lib="$zig_home/lib"
+    prefix_map="-ffile-prefix-map=$lib={lib_rel}"
+fi
+if [ ! -f "$lib/include/stddef.h" ]; then
+    echo "rules_pystatic: zig's lib/ is not an input of this action ($lib). Fix: give the action the" \\
+        "C toolchain's files (cc_toolchain.all_files), which hold it." >&2
+    exit 1
+fi
+export ZIG_LIB_DIR="$lib"
+"""
+
+# Links (no -c/-S/-E/-M/-MM, an input file or a response file) use the prebuilt runtime of
+# $PYSTATIC_ZIG_RUNTIME_<target> (one variable per target: a cross build runs two wrappers): `-nostdlib` (zig builds nothing), the target's libc headers by hand (-nostdlib
+# drops them; for a compile and link in one command, e.g. configure's tests), crt1.o first and the
+# archives last. musl's library names (-lm, -lpthread, ...) are dropped: libc.a holds them, and zig
+# would take them as a request to build libc. C++ (-lc++), shared, relocatable and
+# -nostdlib/-nostartfiles links keep zig's own handling (it builds what they need in the action's cache).
+_LINK = """\
+link=
+runtime="${{PYSTATIC_ZIG_RUNTIME_{target_var}:-}}"
+not_ours='^(-c|-S|-E|-M|-MM|-fsyntax-only|-shared|-r|-Wl,-r|-nostdlib|-nostartfiles|-nodefaultlibs|-lc\\+\\+|-lstdc\\+\\+)$'
+musl_libs='^(-lc|-lm|-lpthread|-ldl|-lrt|-lutil|-lxnet|-lresolv|-lcrypt)$'
+if [ -n "$runtime" ]; then
+    for arg do
+        case "$arg" in
+            -c|-S|-E|-M|-MM|-fsyntax-only|-shared|-r|-Wl,-r|-nostdlib|-nostartfiles|-nodefaultlibs|-lc++|-lstdc++|-dumpmachine|-dumpversion|-print-*|--print-*|--version)
+                link=; break ;;
+            @*) if grep -q -E -x -e "$not_ours" "${{arg#@}}"; then link=; break; fi; link=1 ;;
+            *.o|*.a|*.c|*.s|*.S|*.lo|*.so) link=1 ;;
+        esac
+    done
+fi
+if [ -n "$link" ]; then
+    for arg do
+        shift
+        case "$arg" in
+            -lc|-lm|-lpthread|-ldl|-lrt|-lutil|-lxnet|-lresolv|-lcrypt) ;;
+            @*)
+                params=$(mktemp "$ZIG_GLOBAL_CACHE_DIR/params.XXXXXX")
+                grep -v -E -x -e "$musl_libs" "${{arg#@}}" >"$params" || true
+                set -- "$@" "@$params" ;;
+            *) set -- "$@" "$arg" ;;
+        esac
+    done
 fi
 """
 
@@ -41,27 +76,36 @@ _WRAPPER = """#!/bin/sh
 # This text is an input of every C action, so a new zig invalidates cached outputs.
 set -eu
 zig_home=$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang
-""" + _CACHE + _LIB_COPY + """\
-export ZIG_LIB_DIR="$stable/lib"
-exec "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. "$@"
+""" + _CACHE + _LIB + _LINK + """\
+set +e
+if [ -n "$link" ]; then
+    "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. $prefix_map -nostdlib \\
+        {libc_includes} "$runtime/crt1.o" "$@" \\
+        "$runtime/libubsan_rt.a" "$runtime/libc.a" "$runtime/libzigc.a" "$runtime/libcompiler_rt.a"
+else
+    "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. $prefix_map "$@"
+fi
+status=$?
+[ -z "$own_cache" ] || rm -rf "$own_cache"
+exit $status
 """
 
 _AR = """#!/bin/sh
 # zig {version} (ziglang wheel sha256 {sha256}) archiver.
 set -eu
+zig_home=$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang
 """ + _CACHE + """\
-exec "$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang/zig" ar "$@"
+set +e
+"$zig_home/zig" ar "$@"
+status=$?
+[ -z "$own_cache" ] || rm -rf "$own_cache"
+exit $status
 """
-
-# Run by the repository rule: the header copy is made where no sandbox is in the way.
-_COPY_LIB = """#!/bin/sh
-set -eu
-zig_home="$1"
-""" + _LIB_COPY
 
 _BUILD = """\
 load("@pystatic_distribution//toolchains:cc_toolchain_with_files.bzl", "cc_toolchain_with_files")
 load("@pystatic_distribution//toolchains/zig:cc_toolchain_config.bzl", "zig_cc_toolchain_config")
+load("@pystatic_distribution//toolchains/zig:runtime.bzl", "zig_runtime")
 
 package(default_visibility = ["//visibility:public"])
 
@@ -76,25 +120,56 @@ filegroup(
     name = "zig",
     srcs = ["ziglang/zig"],
 )
+
+# zig's lib/ as every zig action needs it (clang's headers, musl's and zig's libc sources, compiler_rt,
+# zig's std that builds it, libc++): all of it but other targets' libc headers and sources (of 19k
+# files, 16k are other targets' libcs) and what zig cc never reads.
+filegroup(
+    name = "lib_common",
+    srcs = glob(
+        ["ziglang/lib/**"],
+        exclude = [
+            "ziglang/lib/libc/include/**",
+            "ziglang/lib/libc/darwin/**",
+            "ziglang/lib/libc/freebsd/**",
+            "ziglang/lib/libc/glibc/**",
+            "ziglang/lib/libc/mingw/**",
+            "ziglang/lib/libc/netbsd/**",
+            "ziglang/lib/libc/openbsd/**",
+            "ziglang/lib/libc/wasi/**",
+            "ziglang/lib/libtsan/**",
+            "ziglang/lib/docs/**",
+            "ziglang/lib/init/**",
+            "ziglang/lib/build-web/**",
+        ],
+    ),
+)
 {toolchains}
 """
 
 _TOOLCHAIN = """
+# zig's libc headers for {target} (the directories `zig cc -target {target}` searches){extra_lib_doc}.
+filegroup(
+    name = "lib_{target}",
+    srcs = [":lib_common"] + glob([{libc_include_globs}]),
+)
+{runtime_rule}
 filegroup(
     name = "{target}_files",
     srcs = [
         "bin/ar",
         "bin/cc-{target}",
+        ":lib_{target}",{runtime_files}
         ":zig",
     ],
 )
 
 zig_cc_toolchain_config(
     name = "{target}_config",
-    builtin_include_directories = ["{zig_lib}"],
+    builtin_include_directories = [{builtin_dirs}],
     cc = "bin/cc-{target}",
     ar = "bin/ar",
-    cpu = "{cpu}",
+    cpu = "{cpu}",{runtime_attr}
     target = "{target}",
     zig_version = "{version}",
 )
@@ -106,6 +181,32 @@ cc_toolchain_with_files(
     toolchain_config = ":{target}_config",
 )
 """
+
+_RUNTIME = """
+# musl libc, zig's libc parts and compiler_rt for {target}, built once as an action: links use these
+# (the wrapper's $PYSTATIC_ZIG_RUNTIME) instead of building them in a cache.
+zig_runtime(
+    name = "runtime_{target}",
+    lib = ":lib_{target}",
+    target = "{target}",
+    zig = "ziglang/zig",
+)
+"""
+
+def zig_runtime_target(target):
+    """Whether links for `target` use a prebuilt zig_runtime (linux-musl) or zig's own handling.
+
+    windows-gnu links take mingw-w64's crt objects and UCRT import libraries, which zig makes per link
+    from lib/libc/mingw (one import library per -l name): they keep zig's own handling, in the action's
+    private cache (the wrapper's default), with lib/libc/mingw an input.
+
+    Args:
+      target: a zig target triple.
+
+    Returns:
+      True for linux-musl targets.
+    """
+    return target.endswith("-linux-musl")
 
 def _host_key(rctx):
     os = "windows" if rctx.os.name.lower().startswith("windows") else rctx.os.name.lower().replace("mac os x", "macos")
@@ -148,6 +249,18 @@ def _fetch_wheel(rctx, wheel):
         fail("rules_pystatic: expected one ziglang wheel from pip, got {}".format(wheels))
     return wheels[0]
 
+# lib/ directories zig searches for headers besides the target's libc ones (clang's, C++'s).
+_BUILTIN_DIRS = ["include", "libcxx/include", "libcxxabi/include", "libunwind/include"]
+
+def _libc_include_dirs(rctx, target):
+    """The directories of lib/libc/include/ that `zig cc -target <target>` searches, in its order."""
+    result = rctx.execute(["ziglang/zig", "cc", "-target", target, "-E", "-v", "-x", "c", "/dev/null", "-o", "/dev/null"])
+    marker = "/lib/libc/include/"
+    dirs = [line.strip().split(marker)[1] for line in result.stderr.splitlines() if marker in line and line.startswith(" ")]
+    if result.return_code != 0 or not dirs:
+        fail("rules_pystatic: could not list zig's libc header directories for {}: {}".format(target, result.stderr))
+    return dirs
+
 def _zig_sdk_impl(rctx):
     host = _host_key(rctx)
     wheel = ZIG_WHEELS.get(host)
@@ -165,35 +278,40 @@ def _zig_sdk_impl(rctx):
     result = rctx.execute(["ziglang/zig", "version"])
     if result.return_code != 0 or result.stdout.strip() != ZIG_VERSION:
         fail("rules_pystatic: extracted zig does not run or is not {}: {}{}".format(ZIG_VERSION, result.stdout, result.stderr))
-    lib_copy = "{}/zig-{}-{}".format(ZIG_CACHE_DIR, ZIG_VERSION, wheel.sha256[:12])
-    fmt = dict(version = ZIG_VERSION, sha256 = wheel.sha256, cache = ZIG_CACHE_DIR, lib_copy = lib_copy)
-
-    # The header copy, here and not in the first action: actions may not write the cache (no
-    # --sandbox_writable_path).
-    rctx.file("copy_lib.sh", _COPY_LIB.format(**fmt), executable = True)
-    copied = rctx.execute(["./copy_lib.sh", str(rctx.path("ziglang"))])
-    if copied.return_code != 0:
-        fail("rules_pystatic: could not copy zig's headers to {}: {}{}Fix: make {} writable.".format(
-            lib_copy,
-            copied.stdout,
-            copied.stderr,
-            ZIG_CACHE_DIR,
-        ))
-    rctx.delete("copy_lib.sh")
+    lib_rel = "external/{}/ziglang/lib".format(rctx.name)
+    fmt = dict(version = ZIG_VERSION, sha256 = wheel.sha256, lib_rel = lib_rel)
     rctx.file("bin/ar", _AR.format(**fmt), executable = True)
     toolchains = []
     for target, cpu in sorted(ZIG_TARGETS.items()):
+        includes = _libc_include_dirs(rctx, target)
         rctx.file(
             "bin/cc-" + target,
-            _WRAPPER.format(tool = "cc", target = target, target_flags = "-target {} ".format(target), **fmt),
+            _WRAPPER.format(
+                tool = "cc",
+                target = target,
+                target_flags = "-target {} ".format(target),
+                target_var = target.replace("-", "_"),
+                libc_includes = " ".join(['-isystem "$lib/libc/include/{}"'.format(d) for d in includes]),
+                **fmt
+            ),
             executable = True,
         )
+        runtime = zig_runtime_target(target)
+        globs = ['"ziglang/lib/libc/include/{}/**"'.format(d) for d in includes]
+        if not runtime:
+            # zig builds mingw-w64's crt and the UCRT import libraries in the link from these.
+            globs.append('"ziglang/lib/libc/mingw/**"')
         toolchains.append(_TOOLCHAIN.format(
             target = target,
             cpu = cpu,
             version = ZIG_VERSION,
-            # zig's own headers, named through the keyed copy; not action inputs (19k files).
-            zig_lib = lib_copy + "/lib",
+            extra_lib_doc = "" if runtime else "; mingw-w64's sources, which zig builds in each link's private cache",
+            runtime_rule = _RUNTIME.format(target = target) if runtime else "",
+            runtime_files = '\n        ":runtime_{}",'.format(target) if runtime else "",
+            runtime_attr = '\n    runtime = ":runtime_{}",'.format(target) if runtime else "",
+            libc_include_globs = ", ".join(globs),
+            # zig names its headers by the execroot-relative lib dir (the wrapper's ZIG_LIB_DIR).
+            builtin_dirs = ", ".join(['"{}/{}"'.format(lib_rel, d) for d in _BUILTIN_DIRS + ["libc/include/" + i for i in includes]]),
         ))
     rctx.file("version.txt", ZIG_VERSION + "\n")
     rctx.file("BUILD.bazel", _BUILD.format(toolchains = "".join(toolchains)))

@@ -29,6 +29,3 @@ ZIG_WHEELS = {
 
 # Target triples zig builds for, and the @platforms cpu of each (distribution/toolchains/targets.bzl).
 ZIG_TARGETS = {triple: target.cpu for triple, target in TARGETS.items()}
-
-# Shared by all actions on a machine; must also be a --sandbox_writable_path (see .bazelrc).
-ZIG_CACHE_DIR = "/var/tmp/rules_pystatic-zig-cache"

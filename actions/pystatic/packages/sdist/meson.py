@@ -14,9 +14,16 @@ def _meson_str(value):
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def meson_native_file(python, cython):
-    """A meson native file: Cython (a build-machine program for meson) from the build lock's wheel."""
-    return f"[binaries]\ncython = [{_meson_str(python)}, {_meson_str(cython)}]\n"
+def meson_native_file(python, cython=None, build_cc=None):
+    """A meson native file: the build machine's C compiler (the hermetic toolchain's for x86_64 musl, not
+    the machine's `cc`: meson looks for one for every project language) and Cython (a build-machine
+    program for meson) from the build lock's wheel."""
+    lines = ["[binaries]"]
+    if build_cc:
+        lines.append(f"c = [{_meson_str(build_cc)}]")
+    if cython:
+        lines.append(f"cython = [{_meson_str(python)}, {_meson_str(cython)}]")
+    return "\n".join(lines) + "\n"
 
 
 def meson_cross_file(target, wrappers, python, pkg_config=None, pkgconfig_dirs=()):
@@ -72,9 +79,10 @@ def meson_setup(work, env_dir, wrappers, target, env, include_dir=None, roots=()
                                       pkgconfig_dirs))
     setup_args = [f"--cross-file={cross}"]
     cython = env_dir / "cython.py"
-    if cython.exists():
+    build_cc = wrappers.get("build_cc")
+    if cython.exists() or build_cc:
         native = work / "tools" / "native.ini"
-        native.write_text(meson_native_file(sys.executable, cython))
+        native.write_text(meson_native_file(sys.executable, cython if cython.exists() else None, build_cc))
         setup_args.append(f"--native-file={native}")  # meson-python adds its own (python) after it
     env["NINJA"] = str(ninja)
     env["MESON"] = str(meson)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import tempfile
 
+from pystatic.common.zig_env import zig_runtime_env
+
 
 class BuildError(Exception):
     """A build step failed; the message says which, the log holds the details."""
@@ -72,6 +74,7 @@ def build_env(work, cc, ar, **extra):
         "AR": str(tools / "ar"),
         "SOURCE_DATE_EPOCH": "0",
         "LC_ALL": "C",
+        **zig_runtime_env(),
     }
     env.update(extra)
     return env

@@ -1,0 +1,45 @@
+"""zig_runtime: zig's libraries for one target (musl libc, zig's libc parts, compiler_rt), one action."""
+
+# The files every static link of the target uses, in link order after crt1.o (the wrapper's order).
+# libubsan_rt.a: objects compiled without -O are zig's Debug mode with UBSan checks (configure's and
+# make's helper programs); its members are linked only where referenced.
+ZIG_RUNTIME_FILES = ["crt1.o", "libubsan_rt.a", "libc.a", "libzigc.a", "libcompiler_rt.a"]
+
+def _zig_runtime_impl(ctx):
+    outputs = [ctx.actions.declare_file("runtime/{}/{}".format(ctx.attr.target, name)) for name in ZIG_RUNTIME_FILES]
+    lib = ctx.file.zig.dirname + "/lib"
+    args = ctx.actions.args()
+    args.add("--zig", ctx.file.zig)
+    args.add("--lib", lib)
+    args.add("--target", ctx.attr.target)
+    args.add_all(outputs, before_each = "--output")
+    ctx.actions.run(
+        executable = ctx.executable._tool,
+        arguments = [args],
+        inputs = depset([ctx.file.zig, ctx.file._exec_tools], transitive = [depset(ctx.files.lib)]),
+        outputs = outputs,
+        mnemonic = "PyStaticZigRuntime",
+        progress_message = "Building zig's libc and compiler_rt for " + ctx.attr.target,
+    )
+    return [DefaultInfo(files = depset(outputs))]
+
+zig_runtime = rule(
+    implementation = _zig_runtime_impl,
+    doc = ("zig's musl libc, its own libc parts and compiler_rt for a target, built once by zig in the " +
+           "action's own cache; the cc wrapper links them (PYSTATIC_ZIG_RUNTIME) so no link builds them."),
+    attrs = {
+        "lib": attr.label(mandatory = True, allow_files = True, doc = "zig's lib/ files the build reads."),
+        "target": attr.string(mandatory = True, doc = "zig target triple, e.g. x86_64-linux-musl."),
+        "zig": attr.label(mandatory = True, allow_single_file = True, doc = "The zig executable (ziglang/zig)."),
+        "_exec_tools": attr.label(
+            default = "@pystatic_exec_tools//:fingerprint.txt",
+            allow_single_file = True,
+            doc = "The build machine's python3, make, perl, ... (real path, sha256): their change re-keys the action.",
+        ),
+        "_tool": attr.label(
+            default = "@pystatic_distribution//actions:zig_runtime",
+            executable = True,
+            cfg = "exec",
+        ),
+    },
+)
