@@ -13,14 +13,17 @@ CXX_RUNTIME = ("libc++abi.a", "libc++.a", "libunwind.a")
 def cxx_runtime_archives(cc, cflags, work):
     """Paths of zig's libc++abi, libc++ and libunwind archives for the target (built in zig's cache).
 
-    Found by linking a tiny C++ program with `-lc++ -v`, which prints the linker's command line.
+    Found by linking a tiny C++ program with `-lc++ -v`, which prints the linker's command line. The
+    probe has its own zig cache under `work`: the archives must outlive the probe's zig process (the cc
+    wrapper deletes a cache it made itself when zig exits).
     """
     probe = work / "cxx-probe"
     probe.mkdir()
     (probe / "probe.cpp").write_text("#include <stdexcept>\nint main() { try { throw std::runtime_error(\"x\"); } "
                                      "catch (const std::exception &) {} return 0; }\n")
     cmd = [cc] + cflags + ["-static", "probe.cpp", "-lc++", "-v", "-o", "probe"]
-    run = subprocess.run(cmd, cwd=probe, capture_output=True, text=True)
+    env = dict(os.environ, ZIG_GLOBAL_CACHE_DIR=str(probe / "zig-cache"), ZIG_LOCAL_CACHE_DIR=str(probe / "zig-cache"))
+    run = subprocess.run(cmd, cwd=probe, env=env, capture_output=True, text=True)
     found = {}
     for word in (run.stdout + run.stderr).split():
         name = os.path.basename(word)
