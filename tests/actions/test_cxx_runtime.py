@@ -15,7 +15,9 @@ own=
 if [ -z "${ZIG_GLOBAL_CACHE_DIR:-}" ]; then own=$(mktemp -d); ZIG_GLOBAL_CACHE_DIR=$own; fi
 mkdir -p "$ZIG_GLOBAL_CACHE_DIR/o/1"
 line="ld.lld -o probe crt1.o probe.o"
-for a in %s; do : > "$ZIG_GLOBAL_CACHE_DIR/o/1/$a"; line="$line $ZIG_GLOBAL_CACHE_DIR/o/1/$a"; done
+# zig names a cache below its working directory relatively, as zig-cache/o/... does
+case "$ZIG_GLOBAL_CACHE_DIR" in "$PWD"/*) shown=${ZIG_GLOBAL_CACHE_DIR#"$PWD"/} ;; *) shown=$ZIG_GLOBAL_CACHE_DIR ;; esac
+for a in %s; do : > "$ZIG_GLOBAL_CACHE_DIR/o/1/$a"; line="$line $shown/o/1/$a"; done
 echo "$line" >&2
 : > probe
 [ -z "$own" ] || rm -rf "$own"

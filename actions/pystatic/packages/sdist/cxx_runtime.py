@@ -27,8 +27,9 @@ def cxx_runtime_archives(cc, cflags, work):
     found = {}
     for word in (run.stdout + run.stderr).split():
         name = os.path.basename(word)
-        if name in CXX_RUNTIME and os.path.isfile(word):
-            found.setdefault(name, word)
+        path = os.path.join(probe, word)  # zig names files in a cache below its working directory relatively
+        if name in CXX_RUNTIME and os.path.isfile(path):
+            found.setdefault(name, path)
     missing = [n for n in CXX_RUNTIME if n not in found]
     if run.returncode != 0 or missing:
         raise BuildError(
