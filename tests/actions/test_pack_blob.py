@@ -42,6 +42,9 @@ def test_main_path_names_the_entry_module(packs):
         ({"app": ([], ["run"])}, {"entry": "app:main"},
          "//app:bin: entry point 'app:main': app/app.py defines no top-level 'main'.*it defines: run"),
         ({"app": ([], [])}, {"entry": "nope"}, "//app:bin: the entry point's module 'nope' is not among"),
+        ({"app.cli": ([], ["main"])}, {"entry": "cli:main"},
+         "module 'cli' is not among.*app/app.cli.py is module 'app.cli': use entry_point = \"app.cli:main\", or make its "
+         "directory an import root \\(imports = \\[\".\"\\]"),
         ({"app": ([], [])}, {"main": "elsewhere.py"}, "main elsewhere.py is not among the binary's modules"),
         ({"json": ([], [])}, {"entry": "json"},
          "app/json.py is module 'json', which is also a standard library module.*stdlib_exclude = \\[\"json\"\\]"),

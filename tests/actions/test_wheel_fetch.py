@@ -115,3 +115,20 @@ def test_build_programs_come_as_the_build_machines_wheels_and_modules_as_pure_on
                                 / "sdist_build" / "requirements.txt", "the build lock")
     assert {"cmake", "ninja", "scikit-build-core", "meson-python"} <= {p.key for p in lock}
 
+
+
+def test_no_matching_wheel_of_a_hash_only_lock_is_told_apart(tmp_path):
+    """pip's "No matching distribution" for a hash-only pin is NoWheelForPlatform (its sdist may be built);
+    other failures stay a plain LockError with the fetch's fix."""
+    from pystatic.repository.wheels.lock import NoWheelForPlatform
+
+    fake = tmp_path / "python"
+    package = LockedPackage("watchdog", "7.1.1", hashes=["a" * 64, "b" * 64])
+    fake.write_text("#!/bin/sh\necho 'ERROR: No matching distribution found for watchdog==7.1.1' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    with pytest.raises(NoWheelForPlatform, match=r"no wheel in the lock fits x86_64-linux-musl .*among its 2 pinned file"):
+        fetch.fetch_with_pip(str(fake), package, X86, None, tmp_path)
+    fake.write_text("#!/bin/sh\necho 'ERROR: THESE PACKAGES DO NOT MATCH THE HASHES' >&2\nexit 1\n")
+    with pytest.raises(LockError, match="regenerate the lock") as err:
+        fetch.fetch_with_pip(str(fake), package, X86, None, tmp_path)
+    assert not isinstance(err.value, NoWheelForPlatform)

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from wheel_targets import TARGETS
 
-from pystatic.repository.wheels.lock import LockError
+from pystatic.repository.wheels.lock import LockError, NoWheelForPlatform
 from pystatic.repository.wheels.plan import WheelTarget
 from pystatic.repository.wheels.platforms import platforms_of
 from pystatic.repository.wheels.render import render, summary_of, write_files
@@ -256,7 +256,11 @@ def test_native_library_and_its_environment_reach_the_packages_its_row_names(sou
 
 def test_build_from_source_by_name_star_or_never(source_lock):
     assert "built from its sdist (build_from_source)" in source_repo(source_lock, build_from_source=["ext"])
-    assert "pystatic_sdist_package(" not in source_repo(source_lock, auto_build=False)
+    # Without the automatic rule the x86_64 wheel stays; aarch64, which has no wheel, gets the sdist built.
+    build = source_repo(source_lock, auto_build=False)
+    assert 'pystatic_sdist_package(\n    name = "ext_aarch64",' in build
+    assert 'pystatic_wheel(\n    name = "ext_x86_64",' in build
+    assert "pystatic_sdist_package(\n    name = \"ext_x86_64\"" not in build
     assert 'build_from_source = ["*"]' in source_repo(source_lock, build_from_source=["*"], auto_build=False)
     with pytest.raises(LockError, match="build_from_source names nope"):
         source_repo(source_lock, build_from_source=["nope"])
@@ -295,3 +299,58 @@ def test_resolution_is_a_plan_of_data(lock_dir):
     assert isinstance(app_arm, WheelTarget) and app_arm.deps == ("armonly_aarch64", "dep_aarch64")
     assert isinstance(plan.targets[3], WheelTarget) and plan.targets[5].natives == ("dep/_c.cpython-313-x86_64-linux-musl.so",)
     assert not plan.builds_from_source and [a.target for a in plan.aliases] == ["app", "armonly", "dep"]
+
+
+def hash_only_lock(tmp_path, with_sdist=True):
+    """A requirements.txt pinning `watch` 1.0 by hash only: a manylinux wheel (no use on musl) and maybe its sdist."""
+    import tarfile
+
+    index = tmp_path / "index"
+    index.mkdir()
+    wheel = make_wheel(index, "watch-1.0-py3-none-manylinux_2_17_x86_64.whl")
+    info = tmp_path / "PKG-INFO"
+    info.write_text("Metadata-Version: 2.2\nName: watch\nVersion: 1.0\nRequires-Dist: pyyaml\n")
+    sdist = tmp_path / "watch-1.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as tf:
+        tf.add(info, arcname="watch-1.0/PKG-INFO")
+    yaml = make_wheel(index, "pyyaml-6.0-py3-none-any.whl")
+    hashes = [sha(wheel)] + ([sha(sdist)] if with_sdist else [])
+    (tmp_path / "requirements.txt").write_text(
+        "watch==1.0 " + " ".join(f"--hash=sha256:{h}" for h in hashes) + f"\npyyaml==6.0 --hash=sha256:{sha(yaml)}\n")
+    tool = make_wheel(index, "setuptools-80.0-py3-none-any.whl")
+    (tmp_path / "build.txt").write_text(f"setuptools==80.0 --hash=sha256:{sha(tool)}\n")
+
+    def fetch(python, package, platform, wheel, work):
+        # What fetch_with_pip does with pip's "No matching distribution found" for a hash-only lock.
+        if package.name == "watch":
+            raise NoWheelForPlatform(f"no wheel in the lock fits {platform.triple} (CPython 3.13.15): pip found none")
+        return yaml
+
+    def fetch_sdist(python, package, work):
+        if not with_sdist:
+            raise LockError("could not fetch the sdist of watch 1.0 through pip")
+        return sdist
+
+    repo = Repository(tmp_path / "requirements.txt", tmp_path / "repo", "python3", "3.13.15", fetch=fetch, auto_build=False,
+                      fetch_sdist=fetch_sdist, build_lock=tmp_path / "build.txt",
+                      fetch_build_tool=lambda python, package, platform, work: tool)
+    repo.resolve()
+    repo.write("@r//rules/private:wheel.bzl", {})
+    return (tmp_path / "repo" / "BUILD.bazel").read_text()
+
+
+def test_a_hash_only_lock_without_a_wheel_for_the_platform_builds_the_sdist(tmp_path):
+    build = hash_only_lock(tmp_path)
+    for cpu in ("x86_64", "aarch64"):
+        # The sdist's PKG-INFO gives the dependencies.
+        assert (f'pystatic_sdist_package(\n    name = "watch_{cpu}",\n    package = "watch",\n    version = "1.0",\n'
+                f'    sdist = "//:_sdist/watch-1.0.tar.gz",') in build, build
+        assert f'"//:pyyaml_{cpu}",' in build
+    assert "the lock has no wheel for this platform, only its sdist" in build
+
+
+def test_without_a_wheel_or_sdist_the_package_is_unavailable_with_its_fix(tmp_path):
+    build = hash_only_lock(tmp_path, with_sdist=False)
+    assert "pystatic_sdist_package(" not in build
+    assert "watch 1.0: no wheel in the lock fits x86_64-linux-musl" in build, build
+    assert "or pin its sdist (which is then built)" in build

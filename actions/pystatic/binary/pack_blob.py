@@ -96,9 +96,17 @@ def check_entry_point(target, module, function, app_imports, stdlib_modules):
                 f"(it defines: {', '.join(defines) or 'nothing'})."
             )
     elif module not in stdlib_modules:
+        # The usual mistake: the file is in srcs, but under its package's directory (app/cli.py is
+        # `app.cli` from the workspace root) while entry_point names it from the package's directory.
+        longer = sorted(name for name in app_imports if name.endswith("." + module))
+        hint = "".join(
+            f"\n  {app_imports[name]['path']} is module '{name}': use entry_point = \"{name}:{function}\", or make its "
+            f"directory an import root (imports = [\".\"] in that package's BUILD) so that it is '{module}'."
+            for name in longer[:3]
+        )
         raise PackError(
             f"{target}: the entry point's module '{module}' is not among the binary's modules.\n"
-            f"  Fix: add the file that defines it to srcs or deps, or correct main/entry_point."
+            f"  Fix: add the file that defines it to srcs or deps, or correct main/entry_point.{hint}"
         )
 
 

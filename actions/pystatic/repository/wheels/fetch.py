@@ -13,7 +13,7 @@ import tempfile
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from pystatic.repository.hashing import sha256_of
-from pystatic.repository.wheels.lock import LockError
+from pystatic.repository.wheels.lock import LockError, NoWheelForPlatform
 from pystatic.repository.wheels.metadata_shims import write_metadata_shims
 
 
@@ -72,6 +72,13 @@ def fetch_with_pip(python, package, platform, wheel, work_dir):
     """Downloads one wheel with pip; returns its path. Errors name the package and the fix."""
     hashes = [wheel.sha256] if wheel else package.hashes
     path, output = pip_download(python, package, hashes, pip_wheel_options(platform, wheel), work_dir)
+    if path is None and not wheel and "No matching distribution found" in output:
+        # A requirements.txt pins files by hash only: none of them is a wheel for this platform (often
+        # only the sdist is, e.g. a pure-Python package whose wheels are all tagged manylinux).
+        raise NoWheelForPlatform(
+            f"no wheel in the lock fits {platform.triple} (CPython {platform.python_version}{platform.abiflags}): "
+            f"pip found none among its {len(package.hashes)} pinned file(s)"
+        )
     if path is None or not path.name.endswith(".whl"):
         what = wheel.filename if wheel else f"a wheel for {platform.triple}"
         raise LockError(

@@ -21,6 +21,10 @@ class LockError(Exception):
     """Bad lock or fetch; the message names the package and the fix."""
 
 
+class NoWheelForPlatform(LockError):
+    """None of the files a hash-only lock pins is a wheel for the platform (pip found no match)."""
+
+
 @dataclass
 class LockedWheel:
     filename: str

@@ -26,7 +26,7 @@ from pystatic.modules.fallbacks import analyse
 from pystatic.modules.names import module_of
 from pystatic.repository.hashing import sha256_of
 from pystatic.repository.wheels.fetch import fetch_build_tool_with_pip, fetch_sdist_with_pip, fetch_with_pip
-from pystatic.repository.wheels.lock import LockedPackage, LockError, read_lock
+from pystatic.repository.wheels.lock import LockedPackage, LockError, NoWheelForPlatform, read_lock
 from pystatic.repository.wheels.plan import (
     BUILD_TOOLS_DIR,
     SDIST_DIR,
@@ -42,6 +42,10 @@ from pystatic.repository.wheels.platforms import Platform, choose_wheel, marker_
 from pystatic.repository.wheels.unpack import requirements_of, unpack_sdist, unpack_wheel, write_lock_record
 
 AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback (auto_build_from_source)"
+# As pip and uv do: a platform the lock has no wheel for gets the package built from its sdist.
+NO_WHEEL = "automatic: the lock has no wheel for this platform, only its sdist"
+NO_WHEEL_FIX = ("Fix: lock a version that has a musllinux or pure-Python (py3-none-any) wheel or pin its sdist "
+                "(which is then built), or leave the package out (pystatic.wheels(exclude = [...]))")
 # What fetching or unpacking one package may raise: it breaks that package only.
 PACKAGE_ERRORS = (LockError, zipfile.BadZipFile, OSError, UnicodeDecodeError, InvalidRequirement, ValueError)
 GENERIC_FIX = ("Fix: regenerate the lock (its sha256 must be the file's), check pip's index configuration "
@@ -105,6 +109,7 @@ class Resolver:
             key, _, value = setting.partition("=")
             self.native_env.setdefault(canonicalize_name(name), {})[key] = value
         self.from_source = {}  # key -> (sdist file name in SDIST_DIR, pure fallback wheel file name or "", why)
+        self.wheel_cpus = {}  # key -> CPUs whose wheel stays (a NO_WHEEL build is only for the others)
         self.build_tools = []  # wheel file names in BUILD_TOOLS_DIR
         self.unpacked = {}  # sha256 -> (root, natives, dist_info)
         self.failed = {}  # wheel sha256 -> the message of its BrokenTarget (not fetched twice)
@@ -173,10 +178,7 @@ class Resolver:
         if package.wheels or not package.hashes:
             wheel, reason = choose_wheel(package, platform)
             if wheel is None:
-                result.unavailable = (
-                    f"{where}: {reason}. Fix: lock a version that has a musllinux or pure-Python (py3-none-any) "
-                    "wheel, or leave the package out (pystatic.wheels(exclude = [...]))"
-                )
+                result.unavailable = f"{where}: {reason}. {NO_WHEEL_FIX}"
                 return result
         what = wheel.filename if wheel else f"a wheel for {platform.triple}"
         if wheel and wheel.sha256 in self.failed:
@@ -184,6 +186,8 @@ class Resolver:
             return result
         try:
             self._fetch_and_unpack(result, package, platform, wheel, work)
+        except NoWheelForPlatform as err:
+            result.unavailable = f"{where}: {err}. {NO_WHEEL_FIX}"
         except PACKAGE_ERRORS as err:
             result.broken = broken_message(package, what, err)
             print(f"pystatic.wheels: {result.broken}", file=sys.stderr)
@@ -237,6 +241,9 @@ class Resolver:
             elif self.auto_build and natives and ((package.sdist and package.sdist.sha256) or package.hashes) \
                     and self._needs_extension(results):
                 chosen[key] = AUTOMATIC
+            elif no_wheel and ((package.sdist and package.sdist.sha256) or (package.hashes and not package.wheels)):
+                chosen[key] = NO_WHEEL
+                self.wheel_cpus[key] = {r.platform.cpu for r in results if not r.unavailable and not r.broken}
         return chosen
 
     def _needs_extension(self, results):
@@ -269,10 +276,11 @@ class Resolver:
             try:
                 archive = self.fetch_sdist(self.python, package, work)
             except PACKAGE_ERRORS as err:
-                if why != AUTOMATIC:
+                if why not in (AUTOMATIC, NO_WHEEL):
                     self._break(key, broken_message(package, f"its sdist, built from source ({why})", err))
                     continue
-                # A requirements.txt may pin only wheels: the wheel's check then fails the build as before.
+                # A requirements.txt may pin only wheels: the wheel's check then fails the build as before
+                # (AUTOMATIC), or the platforms without a wheel stay unavailable with their fix (NO_WHEEL).
                 print(f"pystatic.wheels: {package.name} {package.version}: no sdist to build from: {err}", file=sys.stderr)
                 continue
             shutil.copyfile(archive, sdist_dir / archive.name)
@@ -353,7 +361,7 @@ class Resolver:
             reason = result.unavailable or missing
             if result.broken and not result.unavailable:
                 targets.append(BrokenTarget(package.target, cpu, result.broken, result.wheel_file))
-            elif key in self.from_source and not reason:
+            elif key in self.from_source and not reason and cpu not in self.wheel_cpus.get(key, ()):
                 sdist, fallback, why = self.from_source[key]
                 targets.append(SdistTarget(
                     package.target, cpu, package.name, package.version, sdist, fallback, why,
