@@ -223,3 +223,19 @@ def test_an_extra_stdlib_pack_of_another_python_or_repeating_a_module_is_rejecte
     assert "ensurepip.blob was compiled by another Python version than the stdlib" in capsys.readouterr().err
     assert run(packs, interpreter=True, extra=write_ensurepip(packs, modules=("ensurepip", "json"))) == 1
     assert "ensurepip.blob has module 'json', which the stdlib pack has too" in capsys.readouterr().err
+
+
+def test_codecs_named_by_many_modules_make_one_note():
+    from pystatic.binary.pack_blob import codec_notes
+
+    entries = [Entry(MODULE, "detect.constant", primary=b"a", source=b"X = ['big5', 'shift_jis', 'utf-8']\n"),
+               Entry(MODULE, "detect.models", primary=b"a", source=b"Y = 'gb18030'\n"),
+               Entry(MODULE, "plain", primary=b"a", source=b"Z = 'ascii'\n")]
+    notes = codec_notes(entries, ["encodings.big5", "encodings.shift_jis", "encodings.gb18030", "encodings.hz"], {})
+    assert notes == [
+        'stdlib = "imported" leaves out the CJK codecs unless named; a lookup of these raises LookupError:\n'
+        "  detect.constant names the encoding of encodings.big5, encodings.shift_jis\n"
+        "  detect.models names the encoding of encodings.gb18030\n"
+        '  Fix: stdlib_include = ["encodings.big5", "encodings.gb18030", "encodings.shift_jis"] (or ["encodings"])'
+    ]
+    assert codec_notes(entries[2:], ["encodings.big5"], {}) == []

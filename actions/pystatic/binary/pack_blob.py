@@ -277,25 +277,26 @@ def _normalize_encoding(name):
 
 
 def codec_notes(app_entries, left_out_codecs, aliases):
-    """A note for each app module naming, in a string literal, a codec left out (CODECS_ONLY_IF_NAMED):
-    at run time its lookup raises LookupError."""
+    """One note listing the app modules that name, in a string literal, a codec left out
+    (CODECS_ONLY_IF_NAMED): at run time its lookup raises LookupError."""
     codecs = {name.rpartition(".")[2]: name for name in left_out_codecs}
     by_name = dict(codecs)
     by_name.update({alias: codecs[module] for alias, module in aliases.items() if module in codecs})
-    notes = []
+    named_by = {}  # app module -> codecs it names
     for entry in app_entries:
         if entry.kind != MODULE or entry.source is None:
             continue
-        named = set()
         for literal in re.findall(rb"""['"]([A-Za-z][\w.\- ]{1,30})['"]""", entry.source):
             codec = by_name.get(_normalize_encoding(literal.decode("ascii", "replace")))
             if codec:
-                named.add(codec)
-        for codec in sorted(named):
-            notes.append(
-                f"{entry.name} names the encoding of {codec}, which stdlib = \"imported\" leaves out unless named "
-                f'(the CJK codecs): a lookup of it raises LookupError. Fix: stdlib_include = ["{codec}"] (or "encodings")')
-    return notes
+                named_by.setdefault(entry.name, set()).add(codec)
+    if not named_by:
+        return []
+    # One note, not one per module and codec: a charset detector names dozens of them.
+    lines = [f"  {module} names the encoding of {', '.join(sorted(codecs))}" for module, codecs in sorted(named_by.items())]
+    wanted = sorted(set().union(*named_by.values()))
+    return ["stdlib = \"imported\" leaves out the CJK codecs unless named; a lookup of these raises LookupError:\n"
+            + "\n".join(lines) + "\n  Fix: stdlib_include = [" + ", ".join(f'"{c}"' for c in wanted) + '] (or ["encodings"])']
 
 
 def check_extract_packages(target, extract_packages, entries):
