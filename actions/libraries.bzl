@@ -8,6 +8,7 @@ dev/tool-libraries after changing an import.
 PYSTATIC_MODULES = {
     "binary.c_literals": [],
     "binary.check_native_exports": ["binary.native_objects.exports_table", "binary.native_objects.problems", "common.action_args"],
+    "binary.cold_modules": ["binary.stdlib_selection"],
     "binary.compile_bytecode": ["common.action_args", "format.blob", "modules.names"],
     "binary.file_access": [],
     "binary.frozen_modules": [],
@@ -26,7 +27,7 @@ PYSTATIC_MODULES = {
     "binary.native_objects.loadability": [],
     "binary.native_objects.problems": [],
     "binary.native_objects.system_names": [],
-    "binary.pack_blob": ["binary.file_access", "binary.left_out_imports", "binary.native_imports", "binary.settings", "binary.shared_objects", "binary.stdlib_selection", "common.action_args", "common.extra_builtins", "format.blob"],
+    "binary.pack_blob": ["binary.cold_modules", "binary.file_access", "binary.left_out_imports", "binary.native_imports", "binary.settings", "binary.shared_objects", "binary.stdlib_selection", "common.action_args", "common.extra_builtins", "format.blob"],
     "binary.pack_exe": ["binary.c_literals", "format.blob"],
     "binary.resource_manifest": ["common.action_args"],
     "binary.sbom": ["binary.licence_policy", "binary.linked_libraries", "binary.sbom_components", "binary.sbom_documents", "common.action_args", "common.extra_builtins", "format.blob"],

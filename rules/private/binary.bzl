@@ -80,6 +80,13 @@ _py_static_binary = rule(
                   "compress_data), bytecode too, with one zstd dictionary for every payload: " +
                   "smaller, and decompression at every first import (hello: +5 % start-up instructions).",
         ),
+        "compress_cold_bytecode": attr.bool(
+            default = True,
+            doc = "zstd-compress the bytecode of the app's modules that no import reaches from the entry point " +
+                  "(plugins loaded by name, parts of packages loaded on demand, what a wheel carries that nothing " +
+                  "imports): decompressed at their first import, if any; what the entry point imports stays " +
+                  "uncompressed, so start-up is unchanged. Links libzstd (0.23 MB).",
+        ),
         "compress_data": attr.bool(
             default = True,
             doc = "zstd-compress the embedded data and metadata files (not shared objects), each only when that " +

@@ -17,12 +17,16 @@ def zstd_payloads(ctx):
       ctx: the py_static_binary's rule context.
 
     Returns:
-      A list of "bytecode", "source", "data": all three with compress; else "source" with
-      compress_sources and any sources embedded, "data" with compress_data and any data files.
+      A list of "bytecode", "cold_bytecode", "source", "data": bytecode, source and data with compress;
+      else "cold_bytecode" with compress_cold_bytecode and more than the entry point's module (deps, or
+      srcs beyond one file), "source" with compress_sources and any sources embedded, "data" with
+      compress_data and any data files.
     """
     if ctx.attr.compress:
         return ["bytecode", "source", "data"]
     payloads = []
+    if ctx.attr.compress_cold_bytecode and (ctx.attr.deps or len(ctx.files.srcs) > 1):
+        payloads.append("cold_bytecode")
     if ctx.attr.compress_sources and (ctx.attr.include_sources or ctx.attr.stdlib_sources):
         payloads.append("source")
     if ctx.attr.compress_data and _has_data_files(ctx):

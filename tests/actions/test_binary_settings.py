@@ -44,7 +44,7 @@ def test_defaults_are_the_rules(tmp_path):
     ({"stdlib_include": "email"}, "stdlib_include must be a list of strings"),
     ({"extensions": [["_yaml"]]}, "extensions must be a list of"),
     ({"stdlib_mode": "some"}, "stdlib_mode 'some' is not one of all, imported"),
-    ({"zstd_payloads": ["sources"]}, "zstd_payloads sources not among bytecode, source, data"),
+    ({"zstd_payloads": ["sources"]}, "zstd_payloads sources not among bytecode, cold_bytecode, source, data"),
 ])
 def test_unknown_keys_and_wrong_types_are_rejected(tmp_path, data, message):
     with pytest.raises(SettingsError, match=message):

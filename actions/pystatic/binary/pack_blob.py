@@ -19,6 +19,7 @@ import re
 import sys
 
 from pystatic.binary import file_access, left_out_imports, native_imports, shared_objects
+from pystatic.binary.cold_modules import cold_app_modules
 from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint, SettingsError
 from pystatic.binary.stdlib_selection import (
     EXTRACT_MODULES, RUNTIME_MODULES, RUNTIME_PACKAGES, SelectionError, builtins_left_out, followed_imports, matches,
@@ -189,9 +190,11 @@ def pack(settings, files):
     access_notes = file_access_notes(app_entries, settings.extract_packages, settings.file_view)
     entries += [e if settings.include_sources else _without_source(e) for e in app_entries]
     entries += shared_object_entries
+    # Only what the entry point reaches is imported at start-up; an interpreter's app modules are all roots.
+    cold = cold_app_modules(app_imports, entry_roots) if "cold_bytecode" in settings.zstd_payloads else []
     try:
         blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=settings.zstd_level,
-                          payloads=settings.zstd_payloads, zstd_dict_size=ZSTD_DICT_SIZE)
+                          payloads=settings.zstd_payloads, zstd_dict_size=ZSTD_DICT_SIZE, cold=frozenset(cold))
     except BlobError as err:
         raise PackError(f"{target}: {err}") from None
     left_out = []
@@ -212,6 +215,7 @@ def pack(settings, files):
         "bytes": len(blob),
         "zstd_level": settings.zstd_level,
         "zstd_payloads": list(settings.zstd_payloads),
+        "cold_modules": len(cold),
         "zstd_dict_bytes": read_blob_dict_size(blob),
         # What gen_glue.py writes into the C settings: main file and console script resolved.
         "entry_point": dataclasses.asdict(entry_point) if entry_point else None,

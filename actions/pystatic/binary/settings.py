@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 STDLIB_MODES = ("all", "imported")
-ZSTD_PAYLOADS = ("bytecode", "source", "data")  # format.blob.PAYLOAD_CLASSES
+ZSTD_PAYLOADS = ("bytecode", "cold_bytecode", "source", "data")  # format.blob.PAYLOAD_CLASSES
 
 
 class SettingsError(ValueError):
@@ -48,7 +48,8 @@ class BinarySettings:
     include_sources: bool = True
     stdlib_sources: bool = True
     zstd_level: int | None = None  # None: nothing compressed
-    # What zstd may compress (format.blob.PAYLOAD_CLASSES: "bytecode", "source", "data"), each payload
+    # What zstd may compress (format.blob.PAYLOAD_CLASSES: "bytecode", "cold_bytecode" (of the app modules
+    # the entry point does not reach: cold_modules.py), "source", "data"), each payload
     # only when that pays (format.blob.write_blob).
     zstd_payloads: tuple[str, ...] = ()
     extract_packages: tuple[str, ...] = ()

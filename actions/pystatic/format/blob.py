@@ -141,9 +141,11 @@ def _sort_key(entry):
     return (entry.kind, entry.name.encode("utf-8"))
 
 
-# What write_blob may zstd-compress: modules' bytecode (read at every import), modules' sources (read
-# for tracebacks only) and the contents of data and metadata files (read when the app opens them).
-PAYLOAD_CLASSES = ("bytecode", "source", "data")
+# What write_blob may zstd-compress: modules' bytecode (read at every import), the bytecode of the
+# modules write_blob is told are cold (binary/cold_modules.py: no import reaches them from the entry
+# point), modules' sources (read for tracebacks only) and the contents of data and metadata files
+# (read when the app opens them).
+PAYLOAD_CLASSES = ("bytecode", "cold_bytecode", "source", "data")
 # A data or metadata file is stored compressed only when that saves at least this share of its bytes:
 # below it (images, archives, already-compressed formats) the saving is not worth losing the zero-copy
 # memoryview of an uncompressed payload.
@@ -154,9 +156,12 @@ def _payload_class(kind, zstd_flag):
     return "source" if zstd_flag == SOURCE_ZSTD else "bytecode" if kind == MODULE else "data"
 
 
-def _compressed(kind, payload, zstd_flag, payloads):
+def _compressed(entry, payload, zstd_flag, payloads, cold):
     """Whether write_blob tries zstd on this payload (its class is in `payloads`)."""
-    return bool(payload) and _payload_class(kind, zstd_flag) in payloads
+    if not payload or entry.shared_object:
+        return False
+    payload_class = _payload_class(entry.kind, zstd_flag)
+    return payload_class in payloads or (payload_class == "bytecode" and "cold_bytecode" in payloads and entry.name in cold)
 
 
 def _pays(kind, zstd_flag, size, packed_size):
@@ -166,10 +171,12 @@ def _pays(kind, zstd_flag, size, packed_size):
     return packed_size < size
 
 
-def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, payloads=PAYLOAD_CLASSES, zstd_dict_size=0):
+def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, payloads=PAYLOAD_CLASSES, zstd_dict_size=0,
+               cold=frozenset()):
     """Serialises `entries` (any order). With `zstd_level`, each payload of a class in `payloads`
     (PAYLOAD_CLASSES) is compressed when that pays: a smaller frame for bytecode and sources, one at
-    least DATA_MIN_SAVING smaller for data and metadata files (shared objects never). With
+    least DATA_MIN_SAVING smaller for data and metadata files (shared objects never); "cold_bytecode"
+    is the bytecode of the modules named in `cold`. With
     `zstd_dict_size` too, a zstd dictionary of at most that many bytes is trained on those payloads
     and stored once in the blob, if the blob is smaller with it than without."""
     if len(bytecode_magic) != 4:
@@ -189,16 +196,15 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, payloads=PA
         if entry.shared_object and (entry.kind != DATA or entry.primary is None):
             raise BlobError(f"{entry.describe()}: only data files with contents are shared objects")
     if zstd_level is None or not payloads:
-        return _serialise(ordered, bytecode_magic, None, payloads)
+        return _serialise(ordered, bytecode_magic, None, payloads, cold)
     compress, _, train = zstd_codec()
-    plain = _serialise(ordered, bytecode_magic, lambda data: compress(data, zstd_level), payloads)
+    plain = _serialise(ordered, bytecode_magic, lambda data: compress(data, zstd_level), payloads, cold)
     if not zstd_dict_size:
         return plain
     samples, total = [], 0
     for entry in ordered:
         for payload, flag in ((entry.primary, PRIMARY_ZSTD), (entry.source, SOURCE_ZSTD)):
-            if (not entry.shared_object and _compressed(entry.kind, payload, flag, payloads)
-                    and total + len(payload) <= DICT_TRAINING_BYTES):
+            if _compressed(entry, payload, flag, payloads, cold) and total + len(payload) <= DICT_TRAINING_BYTES:
                 samples.append(payload)
                 total += len(payload)
     try:
@@ -206,12 +212,12 @@ def write_blob(entries, bytecode_magic=b"\0\0\0\0", zstd_level=None, payloads=PA
     except Exception:  # too few or too small samples; the backends' error types differ
         return plain
     with_dict = _serialise(
-        ordered, bytecode_magic, lambda data: compress(data, zstd_level, dictionary), payloads, dictionary
+        ordered, bytecode_magic, lambda data: compress(data, zstd_level, dictionary), payloads, cold, dictionary
     )
     return with_dict if len(with_dict) < len(plain) else plain
 
 
-def _serialise(ordered, bytecode_magic, compress, payloads, dictionary=None):
+def _serialise(ordered, bytecode_magic, compress, payloads, cold, dictionary=None):
     names = b"".join(entry.name.encode("utf-8") for entry in ordered)
     index_offset = HEADER.size
     names_offset = index_offset + RECORD.size * len(ordered)
@@ -220,18 +226,18 @@ def _serialise(ordered, bytecode_magic, compress, payloads, dictionary=None):
     records = []
     header_flags = ZSTD_DICT if dictionary else 0
 
-    def add_payload(kind, payload, zstd_flag, shared_object=False):
+    def add_payload(entry, payload, zstd_flag):
         nonlocal header_flags
         if payload is None:
             return (0, 0, 0, 0, 0), 0
         stored, flag = payload, 0
-        if compress is not None and not shared_object and _compressed(kind, payload, zstd_flag, payloads):
+        if compress is not None and _compressed(entry, payload, zstd_flag, payloads, cold):
             packed = compress(payload)
-            if _pays(kind, zstd_flag, len(payload), len(packed)):
+            if _pays(entry.kind, zstd_flag, len(payload), len(packed)):
                 stored, flag = packed, zstd_flag
                 header_flags |= ANY_ZSTD
         # Shared objects start at a SHARED_OBJECT_ALIGN multiple from the blob's start.
-        alignment = SHARED_OBJECT_ALIGN if shared_object else ALIGN
+        alignment = SHARED_OBJECT_ALIGN if entry.shared_object and zstd_flag == PRIMARY_ZSTD else ALIGN
         data.extend(b"\0" * (-(data_offset + len(data)) % alignment))
         offset = len(data)
         data.extend(stored)
@@ -241,9 +247,9 @@ def _serialise(ordered, bytecode_magic, compress, payloads, dictionary=None):
     for entry in ordered:
         encoded = entry.name.encode("utf-8")
         flags = (PACKAGE if entry.is_package else 0) | (SHARED_OBJECT if entry.shared_object else 0)
-        primary, zflag = add_payload(entry.kind, entry.primary, PRIMARY_ZSTD, entry.shared_object)
+        primary, zflag = add_payload(entry, entry.primary, PRIMARY_ZSTD)
         flags |= zflag | (HAS_PRIMARY if entry.primary is not None else 0)
-        source, zflag = add_payload(entry.kind, entry.source, SOURCE_ZSTD)
+        source, zflag = add_payload(entry, entry.source, SOURCE_ZSTD)
         flags |= zflag | (HAS_SOURCE if entry.source is not None else 0)
         records.append(RECORD.pack(name_offset, len(encoded), entry.kind, flags, 0, 0, *primary, *source))
         name_offset += len(encoded)
