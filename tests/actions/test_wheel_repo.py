@@ -354,3 +354,24 @@ def test_without_a_wheel_or_sdist_the_package_is_unavailable_with_its_fix(tmp_pa
     assert "pystatic_sdist_package(" not in build
     assert "watch 1.0: no wheel in the lock fits x86_64-linux-musl" in build, build
     assert "or pin its sdist (which is then built)" in build
+
+
+def test_an_extra_whose_requirements_the_lock_pins_is_on(tmp_path):
+    """uv pip compile writes `tool==1.0` for `tool[cli]` but pins click: tool's target depends on click.
+    The `br` extra's brotli is not pinned: that extra stays off (no edge, no unavailable target)."""
+    index = tmp_path / "index"
+    index.mkdir()
+    tool = make_wheel(index, "tool-1.0-py3-none-any.whl", requires=[
+        'click; extra == "cli"', 'rich>=13; extra == "cli"', 'brotli; extra == "br"', "idna"])
+    wheels = [tool] + [make_wheel(index, f"{n}-1.0-py3-none-any.whl") for n in ("click", "rich", "idna")]
+    (tmp_path / "requirements.txt").write_text("".join(
+        f"{w.name.split('-')[0]}==1.0 --hash=sha256:{sha(w)}\n" for w in wheels))
+    by_hash = {sha(w): w for w in wheels}
+    repo = Repository(tmp_path / "requirements.txt", tmp_path / "repo", "python3", "3.13.15",
+                      fetch=lambda python, package, platform, wheel, work: by_hash[package.hashes[0]])
+    repo.resolve()
+    repo.write("@r//rules/private:wheel.bzl", {})
+    build = (tmp_path / "repo" / "BUILD.bazel").read_text()
+    assert ('    name = "tool_x86_64",' in build and
+            'deps = [\n        "//:click_x86_64",\n        "//:idna_x86_64",\n        "//:rich_x86_64",\n    ],' in build), build
+    assert "brotli" not in build.split('name = "tool_x86_64"')[1].split(")")[0]

@@ -42,6 +42,7 @@ from pystatic.repository.wheels.platforms import Platform, choose_wheel, marker_
 from pystatic.repository.wheels.unpack import requirements_of, unpack_sdist, unpack_wheel, write_lock_record
 
 AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback (auto_build_from_source)"
+EXTRA_IN_MARKER = re.compile(r"""\bextra\s*==\s*['"]([^'"]+)['"]""")
 # As pip and uv do: a platform the lock has no wheel for gets the package built from its sdist.
 NO_WHEEL = "automatic: the lock has no wheel for this platform, only its sdist"
 NO_WHEEL_FIX = ("Fix: lock a version that has a musllinux or pure-Python (py3-none-any) wheel or pin its sdist "
@@ -324,10 +325,24 @@ class Resolver:
             shutil.copyfile(path, tools_dir / path.name)
             self.build_tools.append(path.name)
 
+    def _locked_extras(self, result):
+        """The package's extras whose every requirement on the platform the lock pins: the lock was made
+        with them. `uv pip compile` writes `httpx==0.29.0` for `httpx[cli]` (it strips extras unless
+        --no-strip-extras) but pins click and rich, which httpx's console script then needs."""
+        platform = result.platform
+        by_extra = {}
+        for req in result.requires:
+            marker = str(req.marker or "")
+            for extra in set(EXTRA_IN_MARKER.findall(marker)):
+                if marker_applies(marker, platform, (extra,)) and not marker_applies(marker, platform):
+                    by_extra.setdefault(extra, set()).add(canonicalize_name(req.name))
+        return {extra for extra, names in by_extra.items()
+                if all(name in self.packages and name not in self.excludes for name in names)}
+
     def _deps(self, result):
         """Names of the targets of the package's dependencies on its platform, or an unavailable reason."""
         platform = result.platform
-        wanted = set(result.package.extras)
+        wanted = set(result.package.extras) | self._locked_extras(result)
         # Extras any dependent asks of this package on this platform.
         for other in self.resolved.values():
             if other.platform is platform and not other.unavailable and not other.broken:
