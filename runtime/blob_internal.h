@@ -69,5 +69,7 @@ const char *pystatic_blob_payload(const blob_record *r, int which);
 /* Calls `use(ptr, size, arg)` on payload `which` of `r` (verified), decompressed if it is stored so. */
 PyObject *pystatic_blob_with_payload(const blob_record *r, int which,
                                      PyObject *(*use)(const char *, Py_ssize_t, void *), void *arg);
+/* gc_promote.c, for exec_module: the collector's young generations, merged into its oldest. */
+void pystatic_gc_promote(void);
 
 #endif
