@@ -1,4 +1,4 @@
-"""tests/integration/test_gc_imports.py: the cyclic garbage collector around imports of embedded
+"""tests/integration/test_start_up_runtime.py: the cyclic garbage collector around imports of embedded
 modules (runtime/gc_promote.c moves the objects a module's import made to the oldest generation)."""
 
 import gc

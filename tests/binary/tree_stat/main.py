@@ -1,4 +1,4 @@
-"""tests/integration/test_tree_stat.py: the file view's stat and listdir served in C
+"""tests/integration/test_start_up_runtime.py: the file view's stat and listdir served in C
 (runtime/tree_stat.c) answer exactly as its Python handlers (runtime/_pystatic_files.py) do, for
 every entry of the tree, and without running a Python handler."""
 
