@@ -3,9 +3,9 @@
  * "Start-up of large applications"). A module's functions, classes and constants live as long as
  * the module; left young, each of them is traversed by a young and then by a middle collection
  * that finds it alive (aws --version: 41 and 3 such collections during its imports; moving the
- * objects saves 2.5 % of its instructions). In the oldest generation a full collection (gc.collect(), the automatic one, the
- * collections at exit) still examines them and frees what is garbage: nothing is kept past a full
- * collection and nothing is frozen. What a program sets or reads stays as it set it: thresholds,
+ * objects saves 2.5 % of its instructions). In the oldest generation a full collection
+ * (gc.collect(), the automatic one, the collections at exit) still examines them and frees what is
+ * garbage: nothing is kept past a full collection and nothing is frozen. What a program sets or reads stays as it set it: thresholds,
  * gc.isenabled(), gc.get_stats(), the counts of collections; gc.get_count() restarts at 0 as after
  * a young collection.
  *
