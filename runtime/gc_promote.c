@@ -1,13 +1,13 @@
-/* After an embedded module's code ran (blob_module.c's exec_module): the objects the cyclic garbage
- * collector tracks move from its young generations to the oldest one (docs/import-protocol.md,
- * "Start-up of large applications"). A module's functions, classes and constants live as long as
- * the module; left young, each of them is traversed by a young and then by a middle collection
- * that finds it alive (aws --version: 41 and 3 such collections during its imports; moving the
- * objects saves 2.5 % of its instructions). In the oldest generation a full collection
+/* After an embedded module's code ran (blob_module.c's exec_module): the objects the cyclic
+ * garbage collector tracks move from its young generations to the oldest one (docs/import-protocol.md,
+ * "Start-up of large applications"). A module's functions, classes and constants live
+ * as long as the module; left young, each of them is traversed by a young and then by a middle
+ * collection that finds it alive (aws --version: 41 and 3 such collections during its imports;
+ * moving the objects saves 2.5 % of its instructions). In the oldest generation a full collection
  * (gc.collect(), the automatic one, the collections at exit) still examines them and frees what is
- * garbage: nothing is kept past a full collection and nothing is frozen. What a program sets or reads stays as it set it: thresholds,
- * gc.isenabled(), gc.get_stats(), the counts of collections; gc.get_count() restarts at 0 as after
- * a young collection.
+ * garbage: nothing is kept past a full collection and nothing is frozen. What a program sets or
+ * reads stays as it set it: thresholds, gc.isenabled(), gc.get_stats(), the counts of collections;
+ * gc.get_count() restarts at 0 as after a young collection.
  *
  * Not done when the collector is disabled, while a collection runs (an import from a finalizer),
  * or when the program froze objects (gc.freeze(): its permanent generation is left alone). The
