@@ -112,6 +112,12 @@ _STAT_EXTRA = {
     if hasattr(_EXECUTABLE_STAT, name)
 }
 _STAT_EXTRA["st_blksize"] = 4096
+# The common stat and listdir are answered in C (runtime/tree_stat.c) from this stat_result of an
+# entry, with its mode, inode, size and st_blocks filled in as _stat_of does.
+_STAT_PROTO = posix.stat_result((0, 0, _EXECUTABLE_STAT.st_dev, 1, _EXECUTABLE_STAT.st_uid, _EXECUTABLE_STAT.st_gid, 0)
+                                + _STAT_TIMES, dict(_STAT_EXTRA, st_blocks=0))
+_pystatic.set_stat_template(_STAT_PROTO, posix.stat_result.n_fields,
+                            posix.stat_result.n_sequence_fields + list(_STAT_PROTO.__reduce__()[1][1]).index("st_blocks"), _ROOT)
 
 
 def _stat_of(key, path):

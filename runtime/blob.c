@@ -220,6 +220,8 @@ int pystatic_blob_record(uint32_t i, int *kind, int *flags, const char **name, s
     return 1;
 }
 
+const blob_record *pystatic_blob_find_name(int kind, const char *name, size_t size) { return find(kind, name, size); }
+
 uint32_t pystatic_blob_index_of(const blob_record *r) { return (uint32_t)(r - blob.records); }
 
 int pystatic_blob_has_prefix(uint32_t i, int kind, const char *prefix, size_t size) {

@@ -162,6 +162,7 @@ static PyObject *py_exec_module(PyObject *self, PyObject *module) {
     /* Code objects name the file as compiled at build time; tracebacks should see the virtual path. */
     if ((fixed = PyObject_CallFunctionObjArgs(fix_co_filename, code, origin, NULL)) == NULL) goto done;
     result = PyObject_CallFunctionObjArgs(call_with_frames_removed, builtin_exec, code, PyModule_GetDict(module), NULL);
+    pystatic_gc_promote(); /* gc_promote.c: what the import made, to the oldest generation */
 done:
     Py_XDECREF(spec);
     Py_XDECREF(name);

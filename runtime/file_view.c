@@ -8,7 +8,7 @@
  * symlink to the executable, `..`) fail in the original call with ENOTDIR (nothing exists below
  * a regular file): only then is the handler asked to resolve them. The handler module is
  * imported on first use, so start-up pays nothing but the creation of the hooks. */
-#include "pystatic_runtime.h"
+#include "blob_internal.h"
 
 #include <string.h>
 
@@ -22,6 +22,7 @@ typedef struct {
     PyObject *handler_name;
     PyObject *handler; /* resolved on first use */
     unsigned path_args; /* bit i set: positional argument i is a path to check */
+    int fast;           /* FAST_STAT or FAST_LISTDIR: served in C (tree_stat.c) when it can */
     vectorcallfunc vectorcall;
 } PathHook;
 
@@ -65,10 +66,18 @@ static PyObject *without_handler_frames(PyObject *result) {
     return NULL;
 }
 
+enum { FAST_NONE, FAST_STAT, FAST_LISTDIR };
+
+static PyObject *tree_children(PyObject *self, PyObject *arg);
+
 /* The handler returns NotImplemented for a path it finds outside the embedded tree. */
 static PyObject *hook_vectorcall(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
     PathHook *hook = (PathHook *)self;
     Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+    if (hook->fast && nargs == 1 && (kwnames == NULL || PyTuple_GET_SIZE(kwnames) == 0) && PyUnicode_CheckExact(args[0])) {
+        PyObject *result = pystatic_tree_fast(hook->fast == FAST_LISTDIR, args[0], tree_children);
+        if (result != NULL || PyErr_Occurred()) return result;
+    }
     int below = 0;
     for (Py_ssize_t i = 0; i < nargs && i < 8 && !below; i++) {
         if (!(hook->path_args & (1u << i))) continue;
@@ -114,6 +123,9 @@ static PyObject *hook_new(PyTypeObject *type, PyObject *args, PyObject *kwargs) 
     hook->original = Py_NewRef(original);
     hook->handler_name = Py_NewRef(name);
     hook->path_args = path_args;
+    hook->fast = PyUnicode_CompareWithASCIIString(name, "stat") == 0 || PyUnicode_CompareWithASCIIString(name, "lstat") == 0
+                     ? FAST_STAT
+                     : PyUnicode_CompareWithASCIIString(name, "listdir") == 0 ? FAST_LISTDIR : FAST_NONE;
     hook->vectorcall = hook_vectorcall;
     return (PyObject *)hook;
 }
@@ -296,6 +308,8 @@ done:
 static PyMethodDef view_methods[] = {
     {"set_view_root", set_view_root, METH_O, "set_view_root(root): paths below `root` go to the embedded tree"},
     {"tree_children", tree_children, METH_O, "tree_children(key) -> sorted names in the tree's directory `key`"},
+    {"set_stat_template", pystatic_set_stat_template, METH_VARARGS,
+     "set_stat_template(proto, n_fields, blocks_index, root): stat and listdir below root served in C"},
     {NULL, NULL, 0, NULL},
 };
 

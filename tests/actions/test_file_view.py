@@ -63,6 +63,10 @@ class FakeBlob(types.ModuleType):
     def get_source(self, name):
         return self._entries[(MODULE, name)][2]
 
+    def set_stat_template(self, proto, n_fields, blocks_index, root):
+        """runtime/tree_stat.c's fast path (not run here: the handlers are called directly)."""
+        self.stat_template = (proto, n_fields, blocks_index, root)
+
     def tree_children(self, key):
         """What runtime/file_view.c's walk of the index gives, the plain way: every name below `key`."""
         prefix = key + "/" if key else ""
@@ -250,3 +254,15 @@ def test_extract_falls_back_to_a_private_temporary_directory_then_fails_clearly(
     with pytest.raises(ImportError) as error:
         view.extract("pkg")
     assert "cannot extract package 'pkg' (extract_packages)" in str(error.value) and "XDG_CACHE_HOME" in str(error.value)
+
+
+def test_stat_template_for_the_c_path_is_an_entry_s_stat_but_mode_inode_size_and_blocks(view):
+    """runtime/tree_stat.c copies the template and fills in mode, inode, size and st_blocks."""
+    proto, n_fields, blocks_index, root = sys.modules["_pystatic"].stat_template
+    assert root == view.root + "/" and n_fields == os.stat_result.n_fields
+    visible, extra = proto.__reduce__()[1]
+    assert blocks_index == os.stat_result.n_sequence_fields + list(extra).index("st_blocks")
+    real_visible, real_extra = view.stat(view.root + "/pkg/data/a.txt").__reduce__()[1]
+    filled = {0, 1, 6}
+    assert [v for i, v in enumerate(visible) if i not in filled] == [v for i, v in enumerate(real_visible) if i not in filled]
+    assert {k: v for k, v in extra.items() if k != "st_blocks"} == {k: v for k, v in real_extra.items() if k != "st_blocks"}

@@ -1,0 +1,1 @@
+"""A package with data, a subpackage and a namespace directory."""
