@@ -1,0 +1,111 @@
+/* Mutex and condition-variable entry points that skip musl's atomic instructions while the process
+ * has never started a thread (docs/libc.md, "Mutexes and condition variables").
+ *
+ * CPython releases and takes the GIL around every blocking or long C call (a pthread mutex locked
+ * and unlocked twice and a condition variable signalled each time), and SQLite locks its
+ * connection's mutex for every API call: pyperformance's sqlite_synth does about 55 mutex
+ * lock/unlock pairs and 26 pthread_cond_signal calls per loop. musl (zig 0.17.1's libc, 1.2.5)
+ * does each with locked read-modify-write instructions (lock cmpxchg, xchg, and a lock-or barrier
+ * in a_store), even when no other thread exists; glibc since 2.34 tests whether the process is
+ * single-threaded and then uses plain loads and stores for default mutexes, and its
+ * pthread_cond_signal returns at once when nobody waits. Debian's python3.13 gets both.
+ *
+ * Here, while musl's own flag `__libc.threaded` is 0 (it is set by pthread_create, thrd_create,
+ * timer threads, ... before the first clone, and never cleared):
+ *   - pthread_mutex_lock/trylock/unlock of a default mutex (type 0: normal, process-private, not
+ *     robust, not priority-inheriting) store the same values musl's would (0 free, EBUSY locked),
+ *     without atomics; anything else (contended, a waiter recorded, another type) goes to musl;
+ *   - pthread_cond_signal/broadcast of a process-private condition variable return 0: no thread of
+ *     this process can be waiting on it.
+ * Once a thread exists every call is musl's own. The lock word keeps musl's encoding, so a mutex
+ * locked here can be unlocked by musl after a thread was started (thread creation is a full
+ * barrier) and musl's internal callers (pthread_cond_timedwait, mtx_*) mix freely with these.
+ *
+ * musl defines pthread_mutex_* as weak aliases of hidden __pthread_mutex_* (these strong
+ * definitions win, as runtime/libc_string.c's do) and pthread_cond_signal/broadcast strongly in
+ * one-function archive members, which the link then leaves out. The hidden names used below
+ * (__libc, __pthread_mutex_*, __private_cond_signal) resolve within the static link. */
+#if defined(__linux__)
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define HIDDEN __attribute__((visibility("hidden")))
+#define LIBC __attribute__((visibility("default")))
+
+/* The first two members of musl's struct __libc (src/internal/libc.h, musl 1.2.5). */
+extern struct {
+    char can_do_threads;
+    char threaded;
+} __libc HIDDEN;
+
+int __pthread_mutex_lock(pthread_mutex_t *m) HIDDEN;
+int __pthread_mutex_trylock(pthread_mutex_t *m) HIDDEN;
+int __pthread_mutex_unlock(pthread_mutex_t *m) HIDDEN;
+int __private_cond_signal(pthread_cond_t *c, int n) HIDDEN;
+
+/* musl's field names (src/internal/pthread_impl.h). */
+#define M_TYPE(m) ((m)->__u.__i[0])
+#define M_LOCK(m) ((m)->__u.__vi[1])
+#define M_WAITERS(m) ((m)->__u.__vi[2])
+#define C_SHARED(c) ((c)->__u.__p[0])
+#define C_SEQ(c) ((c)->__u.__vi[2])
+#define C_WAITERS(c) ((c)->__u.__vi[3])
+
+#define COMPILER_BARRIER() __asm__ __volatile__("" ::: "memory")
+
+static inline int single_threaded(void) {
+    return !*(volatile char *)&__libc.threaded;
+}
+
+LIBC int pthread_mutex_lock(pthread_mutex_t *m) {
+    if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && single_threaded() && M_LOCK(m) == 0) {
+        M_LOCK(m) = EBUSY;
+        COMPILER_BARRIER();
+        return 0;
+    }
+    return __pthread_mutex_lock(m);
+}
+
+LIBC int pthread_mutex_trylock(pthread_mutex_t *m) {
+    if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && single_threaded() && M_LOCK(m) == 0) {
+        M_LOCK(m) = EBUSY;
+        COMPILER_BARRIER();
+        return 0;
+    }
+    return __pthread_mutex_trylock(m);
+}
+
+LIBC int pthread_mutex_unlock(pthread_mutex_t *m) {
+    /* musl's unlock of a normal mutex swaps in 0 and wakes a waiter if one is recorded or the
+     * word's sign bit says contended: both go to musl. */
+    if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && single_threaded() && M_LOCK(m) >= 0 && !M_WAITERS(m)) {
+        COMPILER_BARRIER();
+        M_LOCK(m) = 0;
+        return 0;
+    }
+    return __pthread_mutex_unlock(m);
+}
+
+/* musl's pthread_cond_signal/broadcast (src/thread/pthread_cond_signal.c): process-shared ones
+ * count waiters in _c_waiters and wake them on the _c_seq futex, possibly in another process. */
+static int cond_wake(pthread_cond_t *c, int n) {
+    if (!C_SHARED(c)) return single_threaded() ? 0 : __private_cond_signal(c, n);
+    if (!C_WAITERS(c)) return 0;
+    __atomic_fetch_add(&C_SEQ(c), 1, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, &C_SEQ(c), 1 /* FUTEX_WAKE */, n < 0 ? INT_MAX : n);
+    return 0;
+}
+
+LIBC int pthread_cond_signal(pthread_cond_t *c) {
+    return cond_wake(c, 1);
+}
+
+LIBC int pthread_cond_broadcast(pthread_cond_t *c) {
+    return cond_wake(c, -1);
+}
+
+#endif
