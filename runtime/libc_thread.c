@@ -14,7 +14,9 @@
  * timer threads, ... before the first clone, and never cleared):
  *   - pthread_mutex_lock/trylock/unlock of a default mutex (type 0: normal, process-private, not
  *     robust, not priority-inheriting) store the same values musl's would (0 free, EBUSY locked),
- *     without atomics; anything else (contended, a waiter recorded, another type) goes to musl;
+ *     without atomics; of a process-private recursive one (type 1, SQLite's) they store the owner's
+ *     thread id and link the mutex into the thread's list of held mutexes, as musl does;
+ *     anything else (contended, a waiter recorded, another type) goes to musl;
  *   - pthread_cond_signal/broadcast of a process-private condition variable return 0: no thread of
  *     this process can be waiting on it.
  * Once a thread exists every call is musl's own. The lock word keeps musl's encoding, so a mutex
@@ -30,6 +32,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -55,26 +58,120 @@ int __private_cond_signal(pthread_cond_t *c, int n) HIDDEN;
 #define C_SEQ(c) ((c)->__u.__vi[2])
 #define C_WAITERS(c) ((c)->__u.__vi[3])
 
+#define M_PREV(m) ((m)->__u.__p[3])
+#define M_NEXT(m) ((m)->__u.__p[4])
+#define M_COUNT(m) ((m)->__u.__i[5])
+
 #define COMPILER_BARRIER() __asm__ __volatile__("" ::: "memory")
+
+/* The start of musl's struct pthread (src/internal/pthread_impl.h, musl 1.2.5) up to robust_list,
+ * which links the non-normal mutexes a thread holds (pthread_exit marks them owner-dead).
+ * aarch64 keeps the TLS above the thread pointer: no dtv or canary before tid.
+ * tests/libc_thread/check.c compares it with what musl's own lock writes. */
+struct musl_pthread {
+    void *self;
+#if !defined(__aarch64__)
+    void *dtv;
+#endif
+    void *prev, *next;
+    uintptr_t sysinfo;
+#if !defined(__aarch64__)
+    uintptr_t canary;
+#endif
+    int tid;
+    int errno_val;
+    volatile int detach_state;
+    volatile int cancel;
+    volatile unsigned char canceldisable, cancelasync;
+    unsigned char flags;
+    unsigned char *map_base;
+    size_t map_size;
+    void *stack;
+    size_t stack_size;
+    size_t guard_size;
+    void *result;
+    void *cancelbuf;
+    void **tsd;
+    struct {
+        volatile void *volatile head;
+        long off;
+        volatile void *volatile pending;
+    } robust_list;
+};
+
+static inline struct musl_pthread *self_thread(void) {
+    return (struct musl_pthread *)pthread_self();
+}
+
+/* Single-threaded lock of an unlocked private recursive mutex: musl's
+ * __pthread_mutex_trylock_owner without its compare-and-swap (type 1 sets no robust_list.pending). */
+static int lock_recursive(pthread_mutex_t *m) {
+    struct musl_pthread *self = self_thread();
+    int old = M_LOCK(m);
+    if ((old & 0x3fffffff) == self->tid) {
+        if ((unsigned)M_COUNT(m) >= INT_MAX) return EAGAIN;
+        M_COUNT(m)++;
+        return 0;
+    }
+    if (old) return -1;
+    M_LOCK(m) = self->tid;
+    volatile void *head = &self->robust_list.head, *next = self->robust_list.head;
+    M_NEXT(m) = next;
+    M_PREV(m) = head;
+    if (next != head) *(volatile void *volatile *)((char *)next - sizeof(void *)) = &M_NEXT(m);
+    self->robust_list.head = &M_NEXT(m);
+    COMPILER_BARRIER();
+    return 0;
+}
+
+/* Single-threaded unlock of a private recursive mutex this thread holds: musl's
+ * __pthread_mutex_unlock without its exchange; -1 when musl's must do it. */
+static int unlock_recursive(pthread_mutex_t *m) {
+    struct musl_pthread *self = self_thread();
+    int old = M_LOCK(m);
+    if (old < 0 || (old & 0x3fffffff) != self->tid || M_WAITERS(m)) return -1;
+    if (M_COUNT(m)) {
+        M_COUNT(m)--;
+        return 0;
+    }
+    COMPILER_BARRIER();
+    volatile void *prev = M_PREV(m), *next = M_NEXT(m);
+    *(volatile void *volatile *)prev = next;
+    if (next != &self->robust_list.head) *(volatile void *volatile *)((char *)next - sizeof(void *)) = prev;
+    M_LOCK(m) = 0;
+    return 0;
+}
 
 static inline int single_threaded(void) {
     return !*(volatile char *)&__libc.threaded;
 }
 
 LIBC int pthread_mutex_lock(pthread_mutex_t *m) {
-    if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && single_threaded() && M_LOCK(m) == 0) {
-        M_LOCK(m) = EBUSY;
-        COMPILER_BARRIER();
-        return 0;
+    if (single_threaded()) {
+        if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && M_LOCK(m) == 0) {
+            M_LOCK(m) = EBUSY;
+            COMPILER_BARRIER();
+            return 0;
+        }
+        if (M_TYPE(m) == PTHREAD_MUTEX_RECURSIVE) {
+            int r = lock_recursive(m);
+            if (r >= 0) return r;
+        }
     }
     return __pthread_mutex_lock(m);
 }
 
 LIBC int pthread_mutex_trylock(pthread_mutex_t *m) {
-    if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && single_threaded() && M_LOCK(m) == 0) {
-        M_LOCK(m) = EBUSY;
-        COMPILER_BARRIER();
-        return 0;
+    if (single_threaded()) {
+        if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && M_LOCK(m) == 0) {
+            M_LOCK(m) = EBUSY;
+            COMPILER_BARRIER();
+            return 0;
+        }
+        if (M_TYPE(m) == PTHREAD_MUTEX_RECURSIVE) {
+            int r = lock_recursive(m);
+            if (r >= 0) return r;
+        }
     }
     return __pthread_mutex_trylock(m);
 }
@@ -82,10 +179,13 @@ LIBC int pthread_mutex_trylock(pthread_mutex_t *m) {
 LIBC int pthread_mutex_unlock(pthread_mutex_t *m) {
     /* musl's unlock of a normal mutex swaps in 0 and wakes a waiter if one is recorded or the
      * word's sign bit says contended: both go to musl. */
-    if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && single_threaded() && M_LOCK(m) >= 0 && !M_WAITERS(m)) {
-        COMPILER_BARRIER();
-        M_LOCK(m) = 0;
-        return 0;
+    if (single_threaded()) {
+        if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && M_LOCK(m) >= 0 && !M_WAITERS(m)) {
+            COMPILER_BARRIER();
+            M_LOCK(m) = 0;
+            return 0;
+        }
+        if (M_TYPE(m) == PTHREAD_MUTEX_RECURSIVE && unlock_recursive(m) == 0) return 0;
     }
     return __pthread_mutex_unlock(m);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,6 +37,31 @@ static int word(pthread_mutex_t *m) {
     return m->__u.__vi[1];
 }
 
+#define M_PREV(m) ((m)->__u.__p[3])
+#define M_NEXT(m) ((m)->__u.__p[4])
+
+/* musl links every held non-normal mutex into its thread's robust_list (head in struct pthread):
+ * locks and unlocks through either implementation keep one consistent list and the owner's id. */
+static void recursive_list(pthread_mutexattr_t *a) {
+    pthread_mutex_t r1, r2;
+    pthread_mutex_init(&r1, a);
+    pthread_mutex_init(&r2, a);
+    CHECK(__pthread_mutex_lock(&r1) == 0);
+    volatile void *head = M_PREV(&r1);
+    CHECK(*(volatile void **)head == &M_NEXT(&r1) && M_NEXT(&r1) == head);
+    CHECK(word(&r1) == (int)syscall(SYS_gettid));
+    CHECK(pthread_mutex_lock(&r2) == 0 && pthread_mutex_lock(&r2) == 0);
+    CHECK(word(&r2) == word(&r1));
+    CHECK(M_PREV(&r2) == head && *(volatile void **)head == &M_NEXT(&r2) && M_NEXT(&r2) == &M_NEXT(&r1) &&
+          M_PREV(&r1) == &M_NEXT(&r2));
+    CHECK(pthread_mutex_unlock(&r1) == 0 && word(&r1) == 0);
+    CHECK(M_NEXT(&r2) == head && *(volatile void **)head == &M_NEXT(&r2));
+    CHECK(pthread_mutex_unlock(&r2) == 0 && word(&r2) != 0); /* still held once */
+    CHECK(__pthread_mutex_unlock(&r2) == 0 && word(&r2) == 0 && *(volatile void **)head == head);
+    CHECK(pthread_mutex_trylock(&r1) == 0 && *(volatile void **)head == &M_NEXT(&r1));
+    CHECK(__pthread_mutex_unlock(&r1) == 0 && *(volatile void **)head == head);
+}
+
 static void single_threaded(void) {
     CHECK(!__libc.threaded);
     pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
@@ -58,6 +84,7 @@ static void single_threaded(void) {
     CHECK(pthread_mutex_lock(&r) == 0 && pthread_mutex_lock(&r) == 0 && pthread_mutex_trylock(&r) == 0);
     CHECK(pthread_mutex_unlock(&r) == 0 && pthread_mutex_unlock(&r) == 0 && pthread_mutex_unlock(&r) == 0);
     CHECK(pthread_mutex_unlock(&r) == EPERM);
+    recursive_list(&a);
     pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);
     pthread_mutex_init(&e, &a);
     CHECK(pthread_mutex_lock(&e) == 0 && pthread_mutex_lock(&e) == EDEADLK && pthread_mutex_trylock(&e) == EBUSY);
@@ -68,29 +95,43 @@ static void single_threaded(void) {
     CHECK(!__libc.threaded);
 }
 
-/* A mutex locked before the first thread exists, unlocked after: the new thread blocks in it
+/* Mutexes locked before the first thread exists, unlocked after: the new thread blocks in each
  * (musl records it as a waiter) and must be woken by the unlock. */
-static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
-static volatile int got_it;
+static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER, held_recursive;
+static volatile int got_it, got_recursive;
 
 static void *take_held(void *arg) {
     (void)arg;
     pthread_mutex_lock(&held);
     got_it = 1;
     pthread_mutex_unlock(&held);
+    pthread_mutex_lock(&held_recursive);
+    got_recursive = 1;
+    pthread_mutex_unlock(&held_recursive);
     return 0;
 }
 
 static void first_thread(void) {
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&held_recursive, &a);
     CHECK(pthread_mutex_lock(&held) == 0);
+    CHECK(pthread_mutex_lock(&held_recursive) == 0 && pthread_mutex_lock(&held_recursive) == 0);
     pthread_t t;
     CHECK(pthread_create(&t, 0, take_held, 0) == 0);
     CHECK(__libc.threaded);
     usleep(50000);
     CHECK(!got_it);
     CHECK(pthread_mutex_unlock(&held) == 0);
+    usleep(50000);
+    CHECK(got_it && !got_recursive);
+    CHECK(pthread_mutex_unlock(&held_recursive) == 0);
+    usleep(20000);
+    CHECK(!got_recursive);
+    CHECK(pthread_mutex_unlock(&held_recursive) == 0);
     pthread_join(t, 0);
-    CHECK(got_it && word(&held) == 0);
+    CHECK(got_recursive && word(&held) == 0 && word(&held_recursive) == 0);
 }
 
 /* Threads contending: a counter under a mutex, and a producer/consumer on a condition variable. */
