@@ -146,33 +146,26 @@ static inline int single_threaded(void) {
     return !*(volatile char *)&__libc.threaded;
 }
 
-LIBC int pthread_mutex_lock(pthread_mutex_t *m) {
-    if (single_threaded()) {
-        if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && M_LOCK(m) == 0) {
-            M_LOCK(m) = EBUSY;
-            COMPILER_BARRIER();
-            return 0;
-        }
-        if (M_TYPE(m) == PTHREAD_MUTEX_RECURSIVE) {
-            int r = lock_recursive(m);
-            if (r >= 0) return r;
-        }
+/* Single-threaded lock of a default or private recursive mutex; -1 when musl's must do it. */
+static inline int lock_single_threaded(pthread_mutex_t *m) {
+    if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && M_LOCK(m) == 0) {
+        M_LOCK(m) = EBUSY;
+        COMPILER_BARRIER();
+        return 0;
     }
+    if (M_TYPE(m) == PTHREAD_MUTEX_RECURSIVE) return lock_recursive(m);
+    return -1;
+}
+
+LIBC int pthread_mutex_lock(pthread_mutex_t *m) {
+    int r;
+    if (single_threaded() && (r = lock_single_threaded(m)) >= 0) return r;
     return __pthread_mutex_lock(m);
 }
 
 LIBC int pthread_mutex_trylock(pthread_mutex_t *m) {
-    if (single_threaded()) {
-        if (M_TYPE(m) == PTHREAD_MUTEX_NORMAL && M_LOCK(m) == 0) {
-            M_LOCK(m) = EBUSY;
-            COMPILER_BARRIER();
-            return 0;
-        }
-        if (M_TYPE(m) == PTHREAD_MUTEX_RECURSIVE) {
-            int r = lock_recursive(m);
-            if (r >= 0) return r;
-        }
-    }
+    int r;
+    if (single_threaded() && (r = lock_single_threaded(m)) >= 0) return r;
     return __pthread_mutex_trylock(m);
 }
 

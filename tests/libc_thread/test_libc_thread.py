@@ -6,35 +6,24 @@ processes) and proves which ones are linked: with the file, pthread_mutex_lock &
 (an alias of its hidden __pthread_mutex_lock); without it, they are."""
 
 import os
-import shutil
-import subprocess
 
 import pytest
+import zig_static
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.join(HERE, "..", "..", "runtime", "libc_thread.c")
 ZIG = os.environ.get("PYSTATIC_ZIG")
-QEMU = shutil.which("qemu-aarch64-static")
 
 pytestmark = pytest.mark.skipif(not ZIG, reason="set PYSTATIC_ZIG to a zig 0.17 binary to build the checks")
 
 
 def build(tmp_path, arch, ours):
-    out = str(tmp_path / ("check-%s-%s" % (arch, "ours" if ours else "musl")))
-    env = dict(os.environ)
-    cache = env.get("ZIG_GLOBAL_CACHE_DIR") or str(tmp_path / "zig-cache")
-    env.setdefault("ZIG_GLOBAL_CACHE_DIR", cache)
-    env.setdefault("ZIG_LOCAL_CACHE_DIR", cache)
-    args = [ZIG, "cc", "-target", arch + "-linux-musl", "-O2", "-static", "-Wall", "-Werror", "-o", out,
-            os.path.join(HERE, "check.c")] + ([SOURCE] if ours else [])
-    result = subprocess.run(args, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    return out
+    sources = [os.path.join(HERE, "check.c")] + ([SOURCE] if ours else [])
+    return zig_static.build(ZIG, tmp_path, arch, "check-%s-%s" % (arch, "ours" if ours else "musl"), sources, ["-Wall", "-Werror"])
 
 
 def run(arch, path, mode):
-    prefix = [] if arch == "x86_64" else [QEMU or "qemu-aarch64-static", "-cpu", "neoverse-n1"]
-    return subprocess.run(prefix + [path, mode], capture_output=True, text=True, timeout=300)
+    return zig_static.run(arch, [path, mode])
 
 
 @pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
