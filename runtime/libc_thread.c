@@ -189,7 +189,9 @@ static int cond_wake(pthread_cond_t *c, int n) {
     if (!C_SHARED(c)) return single_threaded() ? 0 : __private_cond_signal(c, n);
     if (!C_WAITERS(c)) return 0;
     __atomic_fetch_add(&C_SEQ(c), 1, __ATOMIC_SEQ_CST);
+    int saved = errno; /* musl's internal __syscall leaves errno alone */
     syscall(SYS_futex, &C_SEQ(c), 1 /* FUTEX_WAKE */, n < 0 ? INT_MAX : n);
+    errno = saved;
     return 0;
 }
 
