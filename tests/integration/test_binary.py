@@ -342,20 +342,23 @@ def test_aarch64_examples_are_fully_static_and_run_under_qemu(aarch64_binaries, 
     assert os.listdir(tmp_path / "tmp") == []
 
 
-def elf_symbol_names(path):
-    """Names in an ELF64 little-endian file's .symtab (empty when stripped)."""
+def elf_symbols(path):
+    """(name, section index, value) of each entry of an ELF64 little-endian file's .symtab (none when stripped)."""
     data = path.read_bytes()
     shoff, = struct.unpack_from("<Q", data, 0x28)
     shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
     sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
-    names = set()
     for _, sh_type, _, _, offset, size, link, _, _, entsize in sections:
         if sh_type == 2:  # SHT_SYMTAB
             strings = sections[link][4]
             for i in range(1, size // entsize):
-                name_offset, = struct.unpack_from("<I", data, offset + i * entsize)
-                names.add(data[strings + name_offset:data.index(b"\0", strings + name_offset)].decode())
-    return names
+                name_offset, _, _, shndx, value, _ = struct.unpack_from("<IBBHQQ", data, offset + i * entsize)
+                yield data[strings + name_offset:data.index(b"\0", strings + name_offset)].decode(), shndx, value
+
+
+def elf_symbol_names(path):
+    """Names in an ELF64 little-endian file's .symtab (empty when stripped)."""
+    return {name for name, _, _ in elf_symbols(path)}
 
 
 def test_the_executables_string_routines_are_the_runtimes_not_zigs(bazel, tmp_path):

@@ -5,16 +5,14 @@ the executable takes them instead of zig's own (weak) ones: zig's names for its 
 (`c.string.strchr`, `compiler_rt.memcmp`, ...) are absent from the linked symbol table."""
 
 import os
-import shutil
 import struct
-import subprocess
 
 import pytest
+import zig_static
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.join(HERE, "..", "..", "runtime", "libc_string.c")
 ZIG = os.environ.get("PYSTATIC_ZIG")
-QEMU = shutil.which("qemu-aarch64-static")
 # zig 0.17's own implementations: lib/c/string.zig (c.string.*) and lib/compiler_rt.zig.
 ZIG_NAMES = ["c.string.strchr", "c.string.strchrnul", "c.string.strrchr", "c.string.memchr", "c.string.memrchr",
              "c.string.strnlen", "c.string.strcmp", "c.string.strncmp", "compiler_rt.memcmp", "compiler_rt.bcmp",
@@ -41,21 +39,12 @@ def symbols(path):
 
 
 def build(tmp_path, arch, ours):
-    out = str(tmp_path / ("check-%s-%s" % (arch, "ours" if ours else "zig")))
-    env = dict(os.environ)
-    cache = env.get("ZIG_GLOBAL_CACHE_DIR") or str(tmp_path / "zig-cache")
-    env.setdefault("ZIG_GLOBAL_CACHE_DIR", cache)
-    env.setdefault("ZIG_LOCAL_CACHE_DIR", cache)
-    args = [ZIG, "cc", "-target", arch + "-linux-musl", "-O2", "-static", "-fno-builtin", "-o", out,
-            os.path.join(HERE, "check.c")] + ([SOURCE] if ours else [])
-    result = subprocess.run(args, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    return out
+    sources = [os.path.join(HERE, "check.c")] + ([SOURCE] if ours else [])
+    return zig_static.build(ZIG, tmp_path, arch, "check-%s-%s" % (arch, "ours" if ours else "zig"), sources, ["-fno-builtin"])
 
 
 def run(arch, path):
-    prefix = [] if arch == "x86_64" else [QEMU or "qemu-aarch64-static", "-cpu", "neoverse-n1"]
-    return subprocess.run(prefix + [path], capture_output=True, text=True, timeout=300)
+    return zig_static.run(arch, [path])
 
 
 @pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
