@@ -100,7 +100,8 @@ def test_evaluate_knows_and_or_and_comparisons():
 def test_compile_units_drop_the_dll_defines_map_externals_and_compile_shared_files_once(tmp_path):
     root = _tree(tmp_path, {"core": _PROJECT})
     core = pcbuild.read_project(root, "core", PROPS)
-    other = pcbuild.Project("_decimal", ("CONFIG_64", "MASM"), (), (pcbuild.Source("Python/ceval.c"), pcbuild.Source("Modules/_decimal/_decimal.c")))
+    other = pcbuild.Project("_decimal", ("CONFIG_64", "MASM"), ("Modules/_decimal/windows", "Modules/_decimal/libmpdec"),
+                            (pcbuild.Source("Python/ceval.c"), pcbuild.Source("Modules/_decimal/_decimal.c")))
     units = build_cpython_windows.compile_units(root, [core, other], {"zlib": tmp_path / "zlib"})
     paths = [u[0] for u in units]
     assert paths == ["Modules/getpath.c", "Python/ceval.c", "Modules/_decimal/libmpdec/vcdiv64.c", "Modules/zlibmodule.c",
@@ -111,6 +112,10 @@ def test_compile_units_drop_the_dll_defines_map_externals_and_compile_shared_fil
     assert f"-I{tmp_path / 'zlib' / 'include'}" in getpath
     decimal = units[-1][2]
     assert "-DANSI" in decimal and "-DMASM" not in decimal and "-DPy_BUILD_CORE_BUILTIN" in decimal
+    # The MSVC-only mpdecimal.h shim is not searched; libmpdec only for "..." (its io.h is not <io.h>).
+    assert not [a for a in decimal if a.endswith("_decimal/windows")]
+    assert f"-iquote{root / 'Modules/_decimal/libmpdec'}" in decimal
+    assert decimal[-1] == f"-I{root / build_cpython_windows.SHIM_DIR}"
     assert len({u[1] for u in units}) == len(units)
 
 
@@ -122,9 +127,18 @@ def test_a_missing_library_is_named_with_the_fix(tmp_path):
 
 
 def test_define_changes_fail_when_the_project_no_longer_has_the_define(tmp_path):
-    project = pcbuild.Project("_decimal", ("CONFIG_64",), (), (pcbuild.Source("Modules/_decimal/_decimal.c"),))
+    project = pcbuild.Project("_decimal", ("CONFIG_64",), ("Modules/_decimal/windows",), (pcbuild.Source("Modules/_decimal/_decimal.c"),))
     with pytest.raises(BuildError, match="no longer defines MASM"):
         build_cpython_windows.compile_units(tmp_path, [project], {})
+    project = pcbuild.Project("_decimal", ("MASM",), (), (pcbuild.Source("Modules/_decimal/_decimal.c"),))
+    with pytest.raises(BuildError, match="no longer includes Modules/_decimal/windows"):
+        build_cpython_windows.compile_units(tmp_path, [project], {})
+
+
+def test_extension_projects_get_their_libraries_include_directories(tmp_path):
+    project = pcbuild.Project("_ssl", (), (), (pcbuild.Source("Modules/_ssl.c"),))
+    (unit,) = build_cpython_windows.compile_units(tmp_path, [project], {"openssl": tmp_path / "ssl"})
+    assert f"-I{tmp_path / 'ssl' / 'include'}" in unit[2]
 
 
 def test_windows_flags_keep_unwind_tables():
@@ -132,22 +146,40 @@ def test_windows_flags_keep_unwind_tables():
 
 
 def test_source_fixes_apply_once_and_fail_loudly_when_stale(tmp_path):
-    fixes = [("a.c", "# include <Rpc.h>", "# include <rpc.h>", "case")]
-    (tmp_path / "a.c").write_text("x\n# include <Rpc.h>\ny\n")
+    fixes = [("a.c", "#define A A\n", "#ifdef X\n#define A A\n#endif\n", "case")]
+    (tmp_path / "a.c").write_text("x\n#define A A\ny\n")
     windows_sources.apply_fixes(tmp_path, fixes)
-    assert (tmp_path / "a.c").read_text() == "x\n# include <rpc.h>\ny\n"
+    assert (tmp_path / "a.c").read_text() == "x\n#ifdef X\n#define A A\n#endif\ny\n"
+    (tmp_path / "a.c").write_text("x\n#define A 1\n")
     with pytest.raises(windows_sources.SourceFixError, match=r"a\.c: the fix \(case\) expects .* found it 0 times"):
+        windows_sources.apply_fixes(tmp_path, fixes)
+    (tmp_path / "a.c").write_text("#define A A\n#define A A\n")
+    with pytest.raises(windows_sources.SourceFixError, match="found it 2 times"):
         windows_sources.apply_fixes(tmp_path, fixes)
 
 
-def test_the_socketmodule_fixes_bracket_the_ipproto_block_for_msvc_only(tmp_path):
+def test_the_fixes_apply_to_their_blocks(tmp_path):
+    """Each SOURCE_FIXES entry on a copy of the text it was written against: the IPPROTO_* block is MSVC's
+    only, sys gets winver and dllhandle without python3XY.dll."""
     (tmp_path / "Modules").mkdir()
-    block = "# include <Rpc.h>\n\n#define IPPROTO_ICMP IPPROTO_ICMP\n#define IPPROTO_TCP IPPROTO_TCP\n#define IPPROTO_SCTP IPPROTO_SCTP  // WinSock2 only\n"
+    (tmp_path / "Python").mkdir()
+    block = "#define IPPROTO_ICMP IPPROTO_ICMP\n#define IPPROTO_TCP IPPROTO_TCP\n#define IPPROTO_SCTP IPPROTO_SCTP  // WinSock2 only\n"
     (tmp_path / "Modules" / "socketmodule.c").write_text(block)
+    sys_text = '#ifdef MS_COREDLL\n    SET_SYS_FROM_STRING("winver", PyWin_DLLVersionString);\n#endif\n'
+    (tmp_path / "Python" / "sysmodule.c").write_text(sys_text)
     windows_sources.apply_fixes(tmp_path)
     text = (tmp_path / "Modules" / "socketmodule.c").read_text()
-    assert text == ("# include <rpc.h>\n\n#ifndef __MINGW32__\n#define IPPROTO_ICMP IPPROTO_ICMP\n#define IPPROTO_TCP IPPROTO_TCP\n"
+    assert text == ("#ifndef __MINGW32__\n#define IPPROTO_ICMP IPPROTO_ICMP\n#define IPPROTO_TCP IPPROTO_TCP\n"
                     "#define IPPROTO_SCTP IPPROTO_SCTP  // WinSock2 only\n#endif\n")
+    text = (tmp_path / "Python" / "sysmodule.c").read_text()
+    assert text.startswith(sys_text.removesuffix("#endif\n") + "#elif defined(MS_WINDOWS)\n")
+    assert 'SET_SYS("dllhandle", PyLong_FromVoidPtr(GetModuleHandleW(NULL)));' in text and text.endswith("#endif\n")
+
+
+def test_header_shims_name_mingw_headers_by_msvc_spelling(tmp_path):
+    windows_sources.write_header_shims(tmp_path / "shims")
+    assert (tmp_path / "shims" / "Rpc.h").read_text().endswith("#include <rpc.h>\n")
+    assert all(real == real.lower() and name != real for name, real in windows_sources.HEADER_CASE.items())
 
 
 def test_config_c_adds_the_extensions_after_the_marker():

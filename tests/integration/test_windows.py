@@ -82,3 +82,28 @@ def test_c_libraries_build_for_windows_as_coff_archives(bazel):
     # libuuid is left out on Windows (the row's deps_left_out): incompatible, not a failed build.
     result = bazel.run("build", "//toolchains/cpython:libuuid", PLATFORM, check=False)
     assert result.returncode != 0 and "is incompatible" in result.stderr
+
+
+def test_static_cpython_for_windows_runs_under_wine_importing_only_windows_dlls(bazel, wine):
+    """The static CPython of build_cpython_windows.py (PCbuild's file lists, zig cc; docs/windows.md):
+    python.exe beside its Lib/, no python3XY.dll, its built-in extension modules working under wine."""
+    target = "//toolchains/cpython:cpython_3_13_windows"
+    bazel.run("build", target, target + "_imports", PLATFORM)
+    exe = bazel.output_file(target, PLATFORM)
+    assert static_problems(exe, ROW["pe_machine"]) == []
+    imports = bazel.output_file(target + "_imports", PLATFORM).read_text().split()
+    assert "KERNEL32.dll" in imports and not [dll for dll in imports if dll.lower().startswith(("python", "lib", "msvcrt", "vcruntime"))], imports
+    dist = exe.parent.parent / (exe.parent.name + "_dist")
+    assert (dist / "Lib" / "os.py").is_file() and (dist / "python.exe").read_bytes() == exe.read_bytes()
+
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "WINEDEBUG": "-all",
+           "WINEPREFIX": str(CACHE / "wine-prefix"), "WINEDLLOVERRIDES": "mscoree,mshtml="}
+    code = ("import sys, _socket, _sqlite3, zlib, _ssl, _ctypes, _decimal, pyexpat, _lzma, _bz2; "
+            "print(sys.version.split()[0], sys.platform, _sqlite3.sqlite_version, "
+            "zlib.decompress(zlib.compress(b'abc')).decode(), _ssl.OPENSSL_VERSION.split()[0], sep='|')")
+    result = subprocess.run([wine, str(dist / "python.exe"), "-I", "-c", code], capture_output=True, text=True, env=env,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    version, platform, sqlite, roundtrip, ssl = result.stdout.strip().split("|")
+    assert (version.rpartition(".")[0], platform, roundtrip, ssl) == ("3.13", "win32", "abc", "OpenSSL")
+    assert sqlite.startswith("3.")

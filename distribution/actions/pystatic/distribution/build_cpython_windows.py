@@ -10,8 +10,9 @@ files come from PCbuild's project files (pcbuild.py reads them), compiled with t
   3. compile pythoncore.vcxproj's files and those of the EXTENSIONS projects into libpython<X.Y>.a;
   4. link python.exe (Programs/python.c) against it, the C libraries and Windows' import libraries.
 
-Output directory: lib/libpython<X.Y>.a, the C libraries' archives, include/ (Include/ and pyconfig.h),
-bin/python.exe, config.c, LINK (the link's libraries in order, one a line). docs/windows.md.
+Output directory: python.exe and Lib/ (the standard library, found by getpath's landmark Lib/os.py),
+libs/libpython<X.Y>.a and the C libraries' archives, include/ (Include/ and pyconfig.h), config.c,
+LINK (the link's libraries in order, one a line). docs/windows.md.
 """
 
 import argparse
@@ -85,12 +86,26 @@ PROPERTIES = {
 # What pyproject.props gives every project (its property functions are not read).
 BASE_DEFINES = ["WIN32", "_WIN64", "NDEBUG", "Py_NO_ENABLE_SHARED"]
 BASE_INCLUDES = ["Include", "Include/internal", "Include/internal/mimalloc", "PC"]
+# Generated in the source tree: windows_sources.HEADER_CASE's headers (searched after all others).
+SHIM_DIR = "PC/pystatic-header-case"
 # PCbuild's defines for a DLL build, replaced by Py_NO_ENABLE_SHARED (a static core).
 DROPPED_DEFINES = {"_USRDLL", "Py_ENABLE_SHARED", "MS_DLL_ID"}
 # Defines of a project replaced here: (project, old, new, why).
 DEFINE_CHANGES = [
     ("_decimal", "MASM", "ANSI", "libmpdec's MASM division (vcdiv64.asm) is for MSVC: the portable C code instead"),
 ]
+# Include directories of a project dropped here: (project, directory, why).
+INCLUDE_DROPS = [
+    ("_decimal", "Modules/_decimal/windows", "its mpdecimal.h shim is empty for compilers other than MSVC: libmpdec's own"),
+]
+# Include directories searched only for "..." includes (-iquote): (project, directory, why).
+QUOTE_INCLUDES = [
+    ("_decimal", "Modules/_decimal/libmpdec", "libmpdec's io.h would hide the C library's <io.h> (process.h includes it)"),
+]
+# Defines of one file (each: why), as on Linux (build_cpython.py).
+FILE_DEFINES = {
+    "Modules/getbuildinfo.c": ['DATE="Jan 01 2000"', 'TIME="00:00:00"'],  # zig rejects __DATE__/__TIME__; reproducible
+}
 # Flags for the compiler (each: why).
 WINDOWS_FLAGS = {
     "-include": "with process.h below: MSVC's headers declare getpid(), mingw-w64's only in process.h",
@@ -101,9 +116,14 @@ WINDOWS_FLAGS = {
     "-Wno-error=implicit-function-declaration": "a declaration MSVC's headers give and mingw-w64's do not is a warning in the log",
 }
 CFLAGS = [*OPTIMISATION_FLAGS, *SECTION_FLAGS, *WINDOWS_FLAGS]
+# The C libraries' archives after libpython, users first.
+LINK_ORDER = ["openssl", "sqlite3", "xz", "bzip2", "libffi", "zlib"]
+# Parts of Lib/ not copied (names at any depth): CPython's tests and the Tk GUIs (no _tkinter).
+STDLIB_LEFT_OUT = ["test", "idlelib", "tkinter", "turtledemo"]
 # Windows' import libraries python.exe links: pythoncore's and the extensions' AdditionalDependencies.
-SYSTEM_LIBRARIES = ["ws2_32", "version", "pathcch", "bcrypt", "iphlpapi", "rpcrt4", "crypt32", "winmm", "shlwapi",
-                    "advapi32", "user32", "ole32"]
+# MSVC's pathcch.lib is mingw-w64's api-ms-win-core-path-l1-1-0 (the API set of PathCch*, Windows 8 and later).
+SYSTEM_LIBRARIES = ["ws2_32", "version", "api-ms-win-core-path-l1-1-0", "bcrypt", "iphlpapi", "rpcrt4", "crypt32", "winmm", "shlwapi",
+                    "advapi32", "user32", "ole32", "oleaut32"]
 
 
 def frozen_module_source(root, name):
@@ -127,7 +147,14 @@ def frozen_modules(root):
     return names + ["getpath"]
 
 
-def freeze(root, build_python, log, env):
+def freeze(root, build_python, version, log, env):
+    """Python/frozen_modules/*.h: marshalled code, so the build Python must be the source's X.Y."""
+    x_y = ".".join(version.split(".")[:2])
+    found = subprocess.run([build_python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], env=env,
+                           capture_output=True, text=True).stdout.strip()
+    if found != x_y:
+        raise BuildError(f"--build-python {build_python} is Python {found or '(did not run)'}, the source {version}: "
+                         "the frozen modules' bytecode needs the same X.Y")
     out = root / "Python" / "frozen_modules"
     out.mkdir(exist_ok=True)
     for name in frozen_modules(root):
@@ -154,17 +181,27 @@ def compile_units(root, projects, deps):
                 if old not in defines:
                     raise BuildError(f"PCbuild/{name}.vcxproj no longer defines {old}: update DEFINE_CHANGES")
                 defines = [new if d == old else d for d in defines]
+        include_dirs = list(project.include_dirs)
+        for name, drop, _why in INCLUDE_DROPS:
+            if project.name == name:
+                if drop not in include_dirs:
+                    raise BuildError(f"PCbuild/{name}.vcxproj no longer includes {drop}: update INCLUDE_DROPS")
+                include_dirs.remove(drop)
+        # The libraries' include directories come from PCbuild's .props files (openssl.props, libffi.props), not read.
+        include_dirs += [f"<{dep}>" for dep in EXTENSIONS.get(project.name, [])]
         for source in project.sources:
             if source.path.startswith("<") or source.path in seen:
                 continue  # an external library's file (its archive is linked), or expat twice
             seen.add(source.path)
             module_define = "Py_BUILD_CORE_BUILTIN" if project.name != "pythoncore" else None
-            args = [*(f"-D{d}" for d in BASE_DEFINES + list(defines) + list(source.defines)
+            file_defines = list(source.defines) + FILE_DEFINES.get(source.path, [])
+            args = [*(f"-D{d}" for d in BASE_DEFINES + list(defines) + file_defines
                       if d.split("=")[0] not in DROPPED_DEFINES)]
             if module_define:
                 args.append(f"-D{module_define}")
-            for inc in [*source.include_dirs, *project.include_dirs, *BASE_INCLUDES]:
-                args.append("-I" + _include(inc, root, deps))
+            quote = {d for name, d, _why in QUOTE_INCLUDES if name == project.name}
+            for inc in dict.fromkeys([*source.include_dirs, *include_dirs, *BASE_INCLUDES, SHIM_DIR]):
+                args.append(("-iquote" if inc in quote else "-I") + _include(inc, root, deps))
             obj = source.path.replace("/", "_").removesuffix(".c") + ".o"
             units.append((source.path, obj, args))
     return units
@@ -196,7 +233,7 @@ def compile_all(cc, root, objdir, units, jobs, log, env):
 def _dep_archives(prefix):
     listing = prefix / LINK_ORDER_FILE
     if listing.is_file():
-        return [prefix / line for line in listing.read_text().split() if line]
+        return [prefix / "lib" / name for name in listing.read_text().split()]
     return sorted((prefix / "lib").glob("*.a"))
 
 
@@ -207,34 +244,38 @@ def build(args, log):
     env = build_env(work, args.cc, args.ar, ZIG_GLOBAL_CACHE_DIR=str(work / "zig-cache"))
     cc, ar = env["CC"], env["AR"]
     windows_sources.apply_fixes(root)
+    windows_sources.write_header_shims(root / SHIM_DIR)
     (root / "PC" / "pyconfig.h").write_text(windows_sources.pyconfig_h((root / "PC" / "pyconfig.h.in").read_text()))
     (root / "PC" / "config.c").write_text(windows_sources.config_c((root / "PC" / "config.c").read_text(), list(EXTENSIONS)))
-    freeze(root, args.build_python, log, env)
+    freeze(root, args.build_python, args.version, log, env)
     projects = [pcbuild.read_project(root, name, PROPERTIES) for name in ["pythoncore", *EXTENSIONS]]
     units = compile_units(root, projects, deps)
     objdir = work / "obj"
     compile_all(cc, root, objdir, units, args.jobs, log, env)
     out = pathlib.Path(args.output)
-    (out / "lib").mkdir(parents=True)
+    libs_dir = out / "libs"  # not lib/: Windows' names are case-insensitive, Lib/ is the standard library
+    libs_dir.mkdir(parents=True)
     ldversion = ".".join(args.version.split(".")[:2])
-    libpython = out / "lib" / f"libpython{ldversion}.a"
+    libpython = libs_dir / f"libpython{ldversion}.a"
     run([ar, "rcs", str(libpython), *sorted(str(objdir / u[1]) for u in units)], objdir, env, log)
     archives = [libpython]
-    for name in ["openssl", "sqlite3", "xz", "bzip2", "libffi", "zlib"]:
+    for name in LINK_ORDER:
         for archive in _dep_archives(deps[name]) if name in deps else []:
-            shutil.copy(archive, out / "lib" / archive.name)
-            archives.append(out / "lib" / archive.name)
+            shutil.copy(archive, libs_dir / archive.name)
+            archives.append(libs_dir / archive.name)
     shutil.copytree(root / "Include", out / "include")
     shutil.copy(root / "PC" / "pyconfig.h", out / "include" / "pyconfig.h")
     shutil.copy(root / "PC" / "config.c", out / "config.c")
-    (out / "bin").mkdir()
+    shutil.copytree(root / "Lib", out / "Lib", ignore=shutil.ignore_patterns(*STDLIB_LEFT_OUT, "__pycache__"))
     main = objdir / "python_main.o"
     run([cc, *CFLAGS, *(f"-D{d}" for d in BASE_DEFINES), *(f"-I{root / i}" for i in BASE_INCLUDES),
          "-c", str(root / "Programs" / "python.c"), "-o", str(main)], root, env, log)
     libs = [f"-l{name}" for name in SYSTEM_LIBRARIES]
-    run([cc, "-municode", "-o", str(out / "bin" / "python.exe"), str(main), *map(str, archives), *libs], root, env, log)
+    # python.exe beside Lib/: getpath finds the standard library by its landmark (Lib/os.py), no PYTHONHOME needed.
+    exe = out / "python.exe"
+    run([cc, "-municode", "-o", str(exe), str(main), *map(str, archives), *libs], root, env, log)
     if args.exe:
-        shutil.copy(out / "bin" / "python.exe", args.exe)
+        shutil.copy(exe, args.exe)
     (out / "LINK").write_text("".join(f"{a.relative_to(out)}\n" for a in archives) + "".join(f"{lib}\n" for lib in libs))
 
 

@@ -17,14 +17,36 @@ class SourceFixError(BuildError):
 
 # (file, old text, new text, why). Each old text must occur exactly once.
 SOURCE_FIXES = [
-    ("Modules/socketmodule.c", "# include <Rpc.h>", "# include <rpc.h>",
-     "mingw-w64's header is rpc.h; Linux file names are case-sensitive"),
     ("Modules/socketmodule.c", "#define IPPROTO_ICMP IPPROTO_ICMP\n", "#ifndef __MINGW32__\n#define IPPROTO_ICMP IPPROTO_ICMP\n",
      "MSVC's ws2def.h has the IPPROTO_* as an enum, mingw-w64's winsock2.h as macros: redefining a macro"
      " as itself leaves an undeclared name, so the block is for MSVC only"),
+    ("Python/sysmodule.c", '    SET_SYS_FROM_STRING("winver", PyWin_DLLVersionString);\n#endif\n',
+     '    SET_SYS_FROM_STRING("winver", PyWin_DLLVersionString);\n#elif defined(MS_WINDOWS)\n'
+     '    SET_SYS("dllhandle", PyLong_FromVoidPtr(GetModuleHandleW(NULL)));\n'
+     '    SET_SYS_FROM_STRING("winver", Py_STRINGIFY(PY_MAJOR_VERSION) "." Py_STRINGIFY(PY_MINOR_VERSION));\n#endif\n',
+     "sys.winver and sys.dllhandle are set only with python3XY.dll (MS_COREDLL); site.py reads winver and ctypes"
+     " dllhandle on Windows: a static core sets X.Y (PCbuild's x64 value) and the executable's handle"),
     ("Modules/socketmodule.c", "#define IPPROTO_SCTP IPPROTO_SCTP  // WinSock2 only\n",
      "#define IPPROTO_SCTP IPPROTO_SCTP  // WinSock2 only\n#endif\n", "the end of the block above"),
 ]
+
+# Windows headers CPython names with capitals, MSVC's spelling; mingw-w64's files are lower case and
+# Linux file names are case-sensitive: one-line headers of these names, in an include directory of the build.
+HEADER_CASE = {
+    "ProcessSnapshot.h": "processsnapshot.h",
+    "Rpc.h": "rpc.h",  # socketmodule.c
+    "Unknwn.h": "unknwn.h",  # _ctypes/ctypes.h
+    "Windows.h": "windows.h",
+}
+
+
+def write_header_shims(directory):
+    """Writes HEADER_CASE's headers into directory (an include directory of every compile)."""
+    directory = pathlib.Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, real in HEADER_CASE.items():
+        (directory / name).write_text(f"/* rules_pystatic: MSVC's name of mingw-w64's {real} */\n#include <{real}>\n")
+
 
 # Put before the text of PC/pyconfig.h.in: a static interpreter (no python313.dll), and what
 # PC/pyconfig.h.in sets only for MSVC (_MSC_VER) but CPython's sources need with any compiler.
