@@ -88,12 +88,13 @@ def test_static_cpython_for_windows_runs_under_wine_importing_only_windows_dlls(
     """The static CPython of build_cpython_windows.py (PCbuild's file lists, zig cc; docs/windows.md):
     python.exe beside its Lib/, no python3XY.dll, its built-in extension modules working under wine."""
     target = "//toolchains/cpython:cpython_3_13_windows"
-    bazel.run("build", target, target + "_imports", PLATFORM)
-    exe = bazel.output_file(target, PLATFORM)
+    bazel.run("build", target, "//tests/toolchains:windows_cpython_imports", PLATFORM)
+    files = [(bazel.execution_root() / f).resolve() for f in bazel.run("cquery", target, PLATFORM, "--output=files").stdout.split()]
+    (exe,) = [f for f in files if f.name == "python.exe"]
+    (dist,) = [f for f in files if f.name.endswith("_dist")]
     assert static_problems(exe, ROW["pe_machine"]) == []
-    imports = bazel.output_file(target + "_imports", PLATFORM).read_text().split()
+    imports = bazel.output_file("//tests/toolchains:windows_cpython_imports", PLATFORM).read_text().split()
     assert "KERNEL32.dll" in imports and not [dll for dll in imports if dll.lower().startswith(("python", "lib", "msvcrt", "vcruntime"))], imports
-    dist = exe.parent.parent / (exe.parent.name + "_dist")
     assert (dist / "Lib" / "os.py").is_file() and (dist / "python.exe").read_bytes() == exe.read_bytes()
 
     env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "WINEDEBUG": "-all",
