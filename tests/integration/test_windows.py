@@ -1,5 +1,6 @@
 """The windows target (zig's x86_64-windows-gnu, the UCRT): a C program built by its toolchain runs
-under wine and imports only Windows' own DLLs; a Python app for it fails naming what is missing.
+under wine and imports only Windows' own DLLs, so does the static CPython's python.exe; a Python app
+for it fails naming what is missing.
 
 wine starts slowly (a new prefix about 20 s, then about 1 s a run): one run checks several things,
 in a prefix kept in the cache directory (tools/test installs Debian's wine64)."""
