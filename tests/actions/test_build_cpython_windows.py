@@ -215,3 +215,11 @@ def test_frozen_modules_come_from_frozen_c_and_map_to_their_sources(tmp_path):
     assert sources == ["Lib/importlib/_bootstrap.py", "Lib/__phello__/__init__.py", "Tools/freeze/flag.py", "Modules/getpath.py"]
     with pytest.raises(BuildError, match="frozen module nope"):
         build_cpython_windows.frozen_module_source(tmp_path, "nope")
+
+
+def test_freezing_needs_a_build_python_of_the_sources_x_y(tmp_path):
+    fake = tmp_path / "python3.13"
+    fake.write_text("#!/bin/sh\necho 3.12\n")
+    fake.chmod(0o755)
+    with pytest.raises(BuildError, match=r"python3\.13 is Python 3\.12, the source 3\.13\.15: .*same X\.Y"):
+        build_cpython_windows.freeze(tmp_path, str(fake), "3.13.15", None, {"PATH": "/usr/bin:/bin"})

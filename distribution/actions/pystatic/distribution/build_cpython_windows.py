@@ -207,10 +207,10 @@ def compile_units(root, projects, deps):
     return units
 
 
-def _compile(cc, root, objdir, unit, log_dir):
+def _compile(cc, root, objdir, unit, log_dir, env):
     path, obj, args = unit
     cmd = [cc, *CFLAGS, *args, "-c", str(root / path), "-o", str(objdir / obj)]
-    result = subprocess.run(cmd, cwd=root, capture_output=True, text=True, errors="replace")
+    result = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, errors="replace")
     (log_dir / (obj + ".log")).write_text("$ " + " ".join(cmd) + "\n" + result.stdout + result.stderr)
     return path, result.returncode
 
@@ -218,10 +218,9 @@ def _compile(cc, root, objdir, unit, log_dir):
 def compile_all(cc, root, objdir, units, jobs, log, env):
     log_dir = objdir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.update(env)
     failed = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        for path, status in pool.map(lambda u: _compile(cc, root, objdir, u, log_dir), units):
+        for path, status in pool.map(lambda u: _compile(cc, root, objdir, u, log_dir, env), units):
             if status:
                 failed.append(path)
     for entry in sorted(log_dir.iterdir()):
