@@ -7,7 +7,7 @@ the Linux distributions' action keys do not depend on it.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load(":cc_tools.bzl", "target_cc_tools", "target_row")
+load(":cc_tools.bzl", "add_cc_and_deps", "target_cc_tools", "target_row")
 load(":providers.bzl", "PyStaticDistributionInfo", "StaticDependencyInfo")
 load(":transitions.bzl", "build_python_transition", "distribution_transition")
 
@@ -39,11 +39,7 @@ def _impl(ctx):
     args.add("--source", ctx.file.source)
     args.add("--version", ctx.attr.python_version)
     args.add("--build-python", build_python.distribution.path + "/bin/python" + x_y)
-    args.add("--cc", tools.cc)
-    args.add("--ar", tools.ar)
-    for dep in deps:
-        args.add_all("--dep", [dep.name, dep.prefix, dep.origin], expand_directories = False)
-    args.add("--jobs", str(ctx.attr.jobs))
+    add_cc_and_deps(args, tools, deps, ctx.attr.jobs)
     args.add("--output", dist.path)
     args.add("--exe", exe)
     args.add("--log", log)
