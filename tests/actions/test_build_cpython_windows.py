@@ -135,6 +135,13 @@ def test_define_changes_fail_when_the_project_no_longer_has_the_define(tmp_path)
         build_cpython_windows.compile_units(tmp_path, [project], {})
 
 
+def test_sqlite_load_extension_is_dropped_as_the_library_has_none(tmp_path):
+    project = pcbuild.Project("_sqlite3", ("PY_SQLITE_HAVE_SERIALIZE", "PY_SQLITE_ENABLE_LOAD_EXTENSION"), (),
+                              (pcbuild.Source("Modules/_sqlite/module.c"),))
+    (unit,) = build_cpython_windows.compile_units(tmp_path, [project], {"sqlite3": tmp_path / "sqlite"})
+    assert "-DPY_SQLITE_HAVE_SERIALIZE" in unit[2] and not [a for a in unit[2] if "LOAD_EXTENSION" in a]
+
+
 def test_extension_projects_get_their_libraries_include_directories(tmp_path):
     project = pcbuild.Project("_ssl", (), (), (pcbuild.Source("Modules/_ssl.c"),))
     (unit,) = build_cpython_windows.compile_units(tmp_path, [project], {"openssl": tmp_path / "ssl"})

@@ -90,9 +90,11 @@ BASE_INCLUDES = ["Include", "Include/internal", "Include/internal/mimalloc", "PC
 SHIM_DIR = "PC/pystatic-header-case"
 # PCbuild's defines for a DLL build, replaced by Py_NO_ENABLE_SHARED (a static core).
 DROPPED_DEFINES = {"_USRDLL", "Py_ENABLE_SHARED", "MS_DLL_ID"}
-# Defines of a project replaced here: (project, old, new, why).
+# Defines of a project replaced (new None: dropped) here: (project, old, new, why).
 DEFINE_CHANGES = [
     ("_decimal", "MASM", "ANSI", "libmpdec's MASM division (vcdiv64.asm) is for MSVC: the portable C code instead"),
+    ("_sqlite3", "PY_SQLITE_ENABLE_LOAD_EXTENSION", None,
+     "the distribution's SQLite has no loadable extensions (--disable-load-extension, as on Linux)"),
 ]
 # Include directories of a project dropped here: (project, directory, why).
 INCLUDE_DROPS = [
@@ -180,7 +182,7 @@ def compile_units(root, projects, deps):
             if project.name == name:
                 if old not in defines:
                     raise BuildError(f"PCbuild/{name}.vcxproj no longer defines {old}: update DEFINE_CHANGES")
-                defines = [new if d == old else d for d in defines]
+                defines = [new if d == old else d for d in defines if d != old or new]
         include_dirs = list(project.include_dirs)
         for name, drop, _why in INCLUDE_DROPS:
             if project.name == name:
