@@ -17,6 +17,14 @@ class SourceFixError(BuildError):
 
 # (file, old text, new text, why). Each old text must occur exactly once.
 SOURCE_FIXES = [
+    # ssl.py imports _ssl.enum_certificates and enum_crls on Windows; _ssl.c compiles them for _MSC_VER only,
+    # though they need only the Windows API (crypt32): for every Windows compiler.
+    ("Modules/_ssl.c", "#ifdef _MSC_VER\n\nstatic PyObject*\ncertEncodingType", "#ifdef MS_WINDOWS\n\nstatic PyObject*\ncertEncodingType",
+     "_ssl's certificate store functions are for any Windows compiler"),
+    ("Modules/clinic/_ssl.c.h", "#if defined(_MSC_VER)\n\nPyDoc_STRVAR(_ssl_enum_certificates__doc__",
+     "#if defined(MS_WINDOWS)\n\nPyDoc_STRVAR(_ssl_enum_certificates__doc__", "the same, its argument clinic part"),
+    ("Modules/clinic/_ssl.c.h", "#if defined(_MSC_VER)\n\nPyDoc_STRVAR(_ssl_enum_crls__doc__",
+     "#if defined(MS_WINDOWS)\n\nPyDoc_STRVAR(_ssl_enum_crls__doc__", "the same, its argument clinic part"),
     ("Modules/socketmodule.c", "#define IPPROTO_ICMP IPPROTO_ICMP\n", "#ifndef __MINGW32__\n#define IPPROTO_ICMP IPPROTO_ICMP\n",
      "MSVC's ws2def.h has the IPPROTO_* as an enum, mingw-w64's winsock2.h as macros: redefining a macro"
      " as itself leaves an undeclared name, so the block is for MSVC only"),
