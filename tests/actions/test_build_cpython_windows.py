@@ -167,14 +167,20 @@ def test_source_fixes_apply_once_and_fail_loudly_when_stale(tmp_path):
 
 def test_the_fixes_apply_to_their_blocks(tmp_path):
     """Each SOURCE_FIXES entry on a copy of the text it was written against: the IPPROTO_* block is MSVC's
-    only, sys gets winver and dllhandle without python3XY.dll."""
+    only, sys gets winver and dllhandle without python3XY.dll, _ssl's certificate stores any Windows compiler's."""
     (tmp_path / "Modules").mkdir()
     (tmp_path / "Python").mkdir()
     block = "#define IPPROTO_ICMP IPPROTO_ICMP\n#define IPPROTO_TCP IPPROTO_TCP\n#define IPPROTO_SCTP IPPROTO_SCTP  // WinSock2 only\n"
     (tmp_path / "Modules" / "socketmodule.c").write_text(block)
     sys_text = '#ifdef MS_COREDLL\n    SET_SYS_FROM_STRING("winver", PyWin_DLLVersionString);\n#endif\n'
     (tmp_path / "Python" / "sysmodule.c").write_text(sys_text)
+    (tmp_path / "Modules" / "clinic").mkdir()
+    (tmp_path / "Modules" / "_ssl.c").write_text("#ifdef _MSC_VER\n\nstatic PyObject*\ncertEncodingType(DWORD t)\n#endif /* _MSC_VER */\n")
+    (tmp_path / "Modules" / "clinic" / "_ssl.c.h").write_text("".join(
+        f"#if defined(_MSC_VER)\n\nPyDoc_STRVAR(_ssl_enum_{n}__doc__,\n#endif\n" for n in ("certificates", "crls")))
     windows_sources.apply_fixes(tmp_path)
+    assert (tmp_path / "Modules" / "_ssl.c").read_text().startswith("#ifdef MS_WINDOWS\n")
+    assert (tmp_path / "Modules" / "clinic" / "_ssl.c.h").read_text().count("#if defined(MS_WINDOWS)\n") == 2
     text = (tmp_path / "Modules" / "socketmodule.c").read_text()
     assert text == ("#ifndef __MINGW32__\n#define IPPROTO_ICMP IPPROTO_ICMP\n#define IPPROTO_TCP IPPROTO_TCP\n"
                     "#define IPPROTO_SCTP IPPROTO_SCTP  // WinSock2 only\n#endif\n")
