@@ -100,9 +100,9 @@ def test_static_cpython_for_windows_runs_under_wine_importing_only_windows_dlls(
 
     env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "WINEDEBUG": "-all",
            "WINEPREFIX": str(CACHE / "wine-prefix"), "WINEDLLOVERRIDES": "mscoree,mshtml="}
-    code = ("import sys, _socket, _sqlite3, zlib, _ssl, _ctypes, _decimal, pyexpat, _lzma, _bz2; "
+    code = ("import sys, _socket, _sqlite3, zlib, ssl, _ctypes, _decimal, pyexpat, _lzma, _bz2; "
             "print(sys.version.split()[0], sys.platform, _sqlite3.sqlite_version, "
-            "zlib.decompress(zlib.compress(b'abc')).decode(), _ssl.OPENSSL_VERSION.split()[0], sep='|')")
+            "zlib.decompress(zlib.compress(b'abc')).decode(), ssl.OPENSSL_VERSION.split()[0], sep='|')")
     result = subprocess.run([wine, str(dist / "python.exe"), "-I", "-c", code], capture_output=True, text=True, env=env,
                             timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
