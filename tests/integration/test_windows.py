@@ -18,6 +18,8 @@ from starlark_tables import windows_row
 ROW = windows_row()
 PLATFORM = f"--platforms=//platforms:{ROW['platform']}"
 CACHE = pathlib.Path(os.environ.get("RULES_PYSTATIC_CACHE", pathlib.Path.home() / ".cache" / "rules_pystatic"))
+# The wine prefix the tests run in: $WINEPREFIX if set (a scratch one), else one kept in the cache directory.
+WINEPREFIX = os.environ.get("WINEPREFIX") or str(CACHE / "wine-prefix")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +41,7 @@ def test_c_program_imports_only_windows_dlls_and_runs_under_wine(bazel, wine):
     assert [dll for dll in imports if dll != "KERNEL32.dll" and not dll.startswith("api-ms-win-crt-")] == []
 
     env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "WINEDEBUG": "-all",
-           "WINEPREFIX": str(CACHE / "wine-prefix"), "WINEDLLOVERRIDES": "mscoree,mshtml="}
+           "WINEPREFIX": WINEPREFIX, "WINEDLLOVERRIDES": "mscoree,mshtml="}
     result = subprocess.run([wine, str(exe), "one argument"], capture_output=True, text=True, env=env, timeout=300)
     assert (result.returncode, result.stdout.splitlines()) == (7, [
         "hello from rules_pystatic (ucrt, win64)",
@@ -99,7 +101,7 @@ def test_static_cpython_for_windows_runs_under_wine_importing_only_windows_dlls(
     assert (dist / "Lib" / "os.py").is_file() and (dist / "python.exe").read_bytes() == exe.read_bytes()
 
     env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "WINEDEBUG": "-all",
-           "WINEPREFIX": str(CACHE / "wine-prefix"), "WINEDLLOVERRIDES": "mscoree,mshtml="}
+           "WINEPREFIX": WINEPREFIX, "WINEDLLOVERRIDES": "mscoree,mshtml="}
     code = ("import sys, _socket, _sqlite3, zlib, ssl, _ctypes, _decimal, pyexpat, _lzma, _bz2; "
             "print(sys.version.split()[0], sys.platform, _sqlite3.sqlite_version, "
             "zlib.decompress(zlib.compress(b'abc')).decode(), ssl.OPENSSL_VERSION.split()[0], sep='|')")
