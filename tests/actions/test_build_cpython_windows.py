@@ -112,9 +112,9 @@ def test_compile_units_drop_the_dll_defines_map_externals_and_compile_shared_fil
     assert f"-I{tmp_path / 'zlib' / 'include'}" in getpath
     decimal = units[-1][2]
     assert "-DANSI" in decimal and "-DMASM" not in decimal and "-DPy_BUILD_CORE_BUILTIN" in decimal
-    # The MSVC-only mpdecimal.h shim is not searched; libmpdec only for "..." (its io.h is not <io.h>).
+    # The MSVC-only mpdecimal.h shim is not searched; libmpdec after the C library (its io.h is not <io.h>).
     assert not [a for a in decimal if a.endswith("_decimal/windows")]
-    assert f"-iquote{root / 'Modules/_decimal/libmpdec'}" in decimal
+    assert f"-idirafter{root / 'Modules/_decimal/libmpdec'}" in decimal
     assert decimal[-1] == f"-I{root / build_cpython_windows.SHIM_DIR}"
     assert len({u[1] for u in units}) == len(units)
 

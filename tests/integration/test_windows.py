@@ -106,6 +106,7 @@ def test_static_cpython_for_windows_runs_under_wine_importing_only_windows_dlls(
             "print(sys.version.split()[0], sys.platform, _sqlite3.sqlite_version, "
             "zlib.decompress(zlib.compress(b'abc')).decode(), ssl.OPENSSL_VERSION.split()[0], sep='|')")
     result = subprocess.run([wine, str(dist / "python.exe"), "-I", "-c", code], capture_output=True, text=True, env=env,
+                            stdin=subprocess.DEVNULL,
                             timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     version, platform, sqlite, roundtrip, ssl = result.stdout.strip().split("|")

@@ -100,8 +100,8 @@ DEFINE_CHANGES = [
 INCLUDE_DROPS = [
     ("_decimal", "Modules/_decimal/windows", "its mpdecimal.h shim is empty for compilers other than MSVC: libmpdec's own"),
 ]
-# Include directories searched only for "..." includes (-iquote): (project, directory, why).
-QUOTE_INCLUDES = [
+# Include directories searched after the C library's (-idirafter): (project, directory, why).
+LATE_INCLUDES = [
     ("_decimal", "Modules/_decimal/libmpdec", "libmpdec's io.h would hide the C library's <io.h> (process.h includes it)"),
 ]
 # Defines of one file (each: why), as on Linux (build_cpython.py).
@@ -201,9 +201,9 @@ def compile_units(root, projects, deps):
                       if d.split("=")[0] not in DROPPED_DEFINES)]
             if module_define:
                 args.append(f"-D{module_define}")
-            quote = {d for name, d, _why in QUOTE_INCLUDES if name == project.name}
+            late = {d for name, d, _why in LATE_INCLUDES if name == project.name}
             for inc in dict.fromkeys([*source.include_dirs, *include_dirs, *BASE_INCLUDES, SHIM_DIR]):
-                args.append(("-iquote" if inc in quote else "-I") + _include(inc, root, deps))
+                args.append(("-idirafter" if inc in late else "-I") + _include(inc, root, deps))
             obj = source.path.replace("/", "_").removesuffix(".c") + ".o"
             units.append((source.path, obj, args))
     return units
