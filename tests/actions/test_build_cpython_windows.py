@@ -236,3 +236,12 @@ def test_freezing_needs_a_build_python_of_the_sources_x_y(tmp_path):
     fake.chmod(0o755)
     with pytest.raises(BuildError, match=r"python3\.13 is Python 3\.12, the source 3\.13\.15: .*same X\.Y"):
         build_cpython_windows.freeze(tmp_path, str(fake), "3.13.15", None, {"PATH": "/usr/bin:/bin"})
+
+
+def test_paths_are_made_absolute_as_steps_run_in_the_scratch_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = build_cpython_windows.parse_args(["--source", "s.tar.xz", "--version", "3.13.15", "--build-python", "py",
+                                             "--cc", "cc", "--ar", "ar", "--dep", "zlib", "z", "z.json",
+                                             "--output", "bazel-out/dist", "--exe", "bazel-out/python.exe", "--log", "l"])
+    assert (args.output, args.exe, args.cc) == (str(tmp_path / "bazel-out/dist"), str(tmp_path / "bazel-out/python.exe"), str(tmp_path / "cc"))
+    assert args.dep == [("zlib", "z")]

@@ -295,7 +295,9 @@ def parse_args(argv):
     args = parser.parse_args(expand_param_files(argv))
     args.dep = [(name, prefix) for name, prefix, _origin in args.dep]
     args.build_python = os.path.abspath(args.build_python)
-    args.cc, args.ar = os.path.abspath(args.cc), os.path.abspath(args.ar)
+    # Absolute: steps run in the scratch directory; Bazel passes paths relative to the execution root.
+    args.cc, args.ar, args.output = (os.path.abspath(p) for p in (args.cc, args.ar, args.output))
+    args.exe = args.exe and os.path.abspath(args.exe)
     return args
 
 
