@@ -61,6 +61,13 @@ def target_cc_tools(ctx):
     """
     return _tools(ctx, find_cpp_toolchain(ctx), any_target = True)
 
+# `_exec_tools` of every rule whose action runs the build machine's tools itself (configure, make, perl, python3).
+EXEC_TOOLS_ATTR = attr.label(
+    default = "@pystatic_exec_tools//:fingerprint.txt",
+    allow_single_file = True,
+    doc = "The build machine's python3, make, perl, ... (real path, sha256): their change re-keys the action.",
+)
+
 # The attribute build_cc_tools reads: the C toolchain of the build machine (x86_64 musl).
 BUILD_CC_TOOLCHAIN_ATTR = attr.label(
     default = "@bazel_tools//tools/cpp:current_cc_toolchain",

@@ -7,7 +7,7 @@ the Linux distributions' action keys do not depend on it.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load(":cc_tools.bzl", "add_cc_and_deps", "target_cc_tools", "target_row")
+load(":cc_tools.bzl", "EXEC_TOOLS_ATTR", "add_cc_and_deps", "target_cc_tools", "target_row")
 load(":providers.bzl", "PyStaticDistributionInfo", "StaticDependencyInfo")
 load(":transitions.bzl", "build_python_transition", "distribution_transition")
 
@@ -69,11 +69,7 @@ cpython_windows_distribution = rule(
     executable = True,
     doc = "A static CPython for a windows row of TARGETS: libpython, the C libraries' archives, headers and python.exe.",
     attrs = {
-        "_exec_tools": attr.label(
-            default = "@pystatic_exec_tools//:fingerprint.txt",
-            allow_single_file = True,
-            doc = "The build machine's python3 (real path, sha256): their change re-keys the action.",
-        ),
+        "_exec_tools": EXEC_TOOLS_ATTR,
         "build_python": attr.label(
             mandatory = True,
             cfg = build_python_transition,
