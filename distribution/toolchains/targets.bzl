@@ -67,7 +67,8 @@ TARGETS = {
         qemu = "qemu-aarch64-static",
     ),
     # zig's mingw-w64 headers and UCRT import libraries: the .exe needs only Windows' own DLLs
-    # (the UCRT is part of Windows 10 and later). No static CPython yet: docs/windows.md, Status.
+    # (the UCRT is part of Windows 10 and later). Its static CPython is built apart (windows.bzl); no
+    # runtime for py_static_binary yet, so cpython stays False: docs/windows.md, Status.
     "x86_64-windows-gnu": struct(
         platform = "windows_x86_64",
         gnu_triple = "x86_64-w64-mingw32",

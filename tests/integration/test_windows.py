@@ -1,5 +1,6 @@
 """The windows target (zig's x86_64-windows-gnu, the UCRT): a C program built by its toolchain runs
-under wine and imports only Windows' own DLLs; a Python app for it fails naming what is missing.
+under wine and imports only Windows' own DLLs, so does the static CPython's python.exe; a Python app
+for it fails naming what is missing.
 
 wine starts slowly (a new prefix about 20 s, then about 1 s a run): one run checks several things,
 in a prefix kept in the cache directory (tools/test installs Debian's wine64)."""
@@ -17,6 +18,8 @@ from starlark_tables import windows_row
 ROW = windows_row()
 PLATFORM = f"--platforms=//platforms:{ROW['platform']}"
 CACHE = pathlib.Path(os.environ.get("RULES_PYSTATIC_CACHE", pathlib.Path.home() / ".cache" / "rules_pystatic"))
+# The wine prefix the tests run in: $WINEPREFIX if set (a scratch one), else one kept in the cache directory.
+WINEPREFIX = os.environ.get("WINEPREFIX") or str(CACHE / "wine-prefix")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,7 @@ def test_c_program_imports_only_windows_dlls_and_runs_under_wine(bazel, wine):
     assert [dll for dll in imports if dll != "KERNEL32.dll" and not dll.startswith("api-ms-win-crt-")] == []
 
     env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "WINEDEBUG": "-all",
-           "WINEPREFIX": str(CACHE / "wine-prefix"), "WINEDLLOVERRIDES": "mscoree,mshtml="}
+           "WINEPREFIX": WINEPREFIX, "WINEDLLOVERRIDES": "mscoree,mshtml="}
     result = subprocess.run([wine, str(exe), "one argument"], capture_output=True, text=True, env=env, timeout=300)
     assert (result.returncode, result.stdout.splitlines()) == (7, [
         "hello from rules_pystatic (ucrt, win64)",
@@ -82,3 +85,30 @@ def test_c_libraries_build_for_windows_as_coff_archives(bazel):
     # libuuid is left out on Windows (the row's deps_left_out): incompatible, not a failed build.
     result = bazel.run("build", "//toolchains/cpython:libuuid", PLATFORM, check=False)
     assert result.returncode != 0 and "is incompatible" in result.stderr
+
+
+def test_static_cpython_for_windows_runs_under_wine_importing_only_windows_dlls(bazel, wine):
+    """The static CPython of build_cpython_windows.py (PCbuild's file lists, zig cc; docs/windows.md):
+    python.exe beside its Lib/, no python3XY.dll, its built-in extension modules working under wine."""
+    target = "//toolchains/cpython:cpython_3_13_windows"
+    bazel.run("build", target, "//tests/toolchains:windows_cpython_imports", PLATFORM)
+    files = [(bazel.execution_root() / f).resolve() for f in bazel.run("cquery", target, PLATFORM, "--output=files").stdout.split()]
+    (exe,) = [f for f in files if f.name == "python.exe"]
+    (dist,) = [f for f in files if f.name.endswith("_dist")]
+    assert static_problems(exe, ROW["pe_machine"]) == []
+    imports = bazel.output_file("//tests/toolchains:windows_cpython_imports", PLATFORM).read_text().split()
+    assert "KERNEL32.dll" in imports and not [dll for dll in imports if dll.lower().startswith(("python", "lib", "msvcrt", "vcruntime"))], imports
+    assert (dist / "Lib" / "os.py").is_file() and (dist / "python.exe").read_bytes() == exe.read_bytes()
+
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "WINEDEBUG": "-all",
+           "WINEPREFIX": WINEPREFIX, "WINEDLLOVERRIDES": "mscoree,mshtml="}
+    code = ("import sys, _socket, _sqlite3, zlib, ssl, _ctypes, _decimal, pyexpat, _lzma, _bz2; "
+            "print(sys.version.split()[0], sys.platform, _sqlite3.sqlite_version, "
+            "zlib.decompress(zlib.compress(b'abc')).decode(), ssl.OPENSSL_VERSION.split()[0], sep='|')")
+    result = subprocess.run([wine, str(dist / "python.exe"), "-I", "-c", code], capture_output=True, text=True, env=env,
+                            stdin=subprocess.DEVNULL,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    version, platform, sqlite, roundtrip, ssl = result.stdout.strip().split("|")
+    assert (version.rpartition(".")[0], platform, roundtrip, ssl) == ("3.13", "win32", "abc", "OpenSSL")
+    assert sqlite.startswith("3.")

@@ -61,6 +61,13 @@ def target_cc_tools(ctx):
     """
     return _tools(ctx, find_cpp_toolchain(ctx), any_target = True)
 
+# `_exec_tools` of every rule whose action runs the build machine's tools itself (configure, make, perl, python3).
+EXEC_TOOLS_ATTR = attr.label(
+    default = "@pystatic_exec_tools//:fingerprint.txt",
+    allow_single_file = True,
+    doc = "The build machine's python3, make, perl, ... (real path, sha256): their change re-keys the action.",
+)
+
 # The attribute build_cc_tools reads: the C toolchain of the build machine (x86_64 musl).
 BUILD_CC_TOOLCHAIN_ATTR = attr.label(
     default = "@bazel_tools//tools/cpp:current_cc_toolchain",
@@ -79,6 +86,23 @@ def build_cc_tools(ctx):
 
     # buildifier: disable=native-cc-common
     return _tools(ctx, ctx.attr._build_cc_toolchain[0][cc_common.CcToolchainInfo])
+
+def add_cc_and_deps(args, tools, deps, jobs):
+    """Adds `--cc --ar --dep NAME PREFIX ORIGIN ... --jobs` to a CPython build's command line.
+
+    The arguments build_cpython.py and build_cpython_windows.py share, in this order.
+
+    Args:
+      args: ctx.actions.args() of the action.
+      tools: musl_cc_tools or target_cc_tools of the rule.
+      deps: list of StaticDependencyInfo.
+      jobs: parallel compiles (an int attribute: part of the action key).
+    """
+    args.add("--cc", tools.cc)
+    args.add("--ar", tools.ar)
+    for dep in deps:
+        args.add_all("--dep", [dep.name, dep.prefix, dep.origin], expand_directories = False)
+    args.add("--jobs", str(jobs))
 
 def target_row(ctx, triple):
     """The row of TARGETS for a C toolchain's target triple: per-target facts an action gets as arguments.

@@ -2,7 +2,7 @@
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load("//toolchains:targets.bzl", "TARGETS")
-load(":cc_tools.bzl", "BUILD_CC_TOOLCHAIN_ATTR", "build_cc_tools", "target_cc_tools", "target_row")
+load(":cc_tools.bzl", "BUILD_CC_TOOLCHAIN_ATTR", "EXEC_TOOLS_ATTR", "build_cc_tools", "target_cc_tools", "target_row")
 load(":providers.bzl", "StaticDependencyInfo")
 
 def _target_setting(triple):
@@ -108,11 +108,7 @@ static_dependency = rule(
                   "build_native (libraries of packages built from sdists).",
         ),
         "_build_cc_toolchain": BUILD_CC_TOOLCHAIN_ATTR,
-        "_exec_tools": attr.label(
-            default = "@pystatic_exec_tools//:fingerprint.txt",
-            allow_single_file = True,
-            doc = "The build machine's python3, make, perl, ... (real path, sha256): their change re-keys the action.",
-        ),
+        "_exec_tools": EXEC_TOOLS_ATTR,
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain(),

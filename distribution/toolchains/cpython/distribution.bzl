@@ -1,7 +1,7 @@
 """cpython_static_distribution: CPython built from source with the target's C toolchain, in one action."""
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load(":cc_tools.bzl", "musl_cc_tools")
+load(":cc_tools.bzl", "EXEC_TOOLS_ATTR", "add_cc_and_deps", "musl_cc_tools")
 load(":providers.bzl", "PyStaticDistributionInfo", "StaticDependencyInfo")
 load(":transitions.bzl", "BUILD_MACHINE_TRIPLE", "build_python_transition", "distribution_transition")
 
@@ -90,11 +90,7 @@ def _cpython_static_distribution_impl(ctx):
         args.add("--build-target", build_python.target_triple)
         args.add("--build-python", build_python.distribution.path + "/" + _interpreter(build_python))
         inputs.append(build_python.distribution)
-    args.add("--cc", tools.cc)
-    args.add("--ar", tools.ar)
-    for dep in deps:
-        args.add_all("--dep", [dep.name, dep.prefix, dep.origin], expand_directories = False)
-    args.add("--jobs", str(ctx.attr.jobs))
+    add_cc_and_deps(args, tools, deps, ctx.attr.jobs)
     args.add("--output", dist.path)
     args.add("--descriptor", descriptor)
     args.add("--log", log)
@@ -132,11 +128,7 @@ cpython_static_distribution = rule(
     cfg = distribution_transition,
     doc = "CPython as static objects plus stdlib and a JSON descriptor, for the target platform.",
     attrs = {
-        "_exec_tools": attr.label(
-            default = "@pystatic_exec_tools//:fingerprint.txt",
-            allow_single_file = True,
-            doc = "The build machine's python3, make, perl, ... (real path, sha256): their change re-keys the action.",
-        ),
+        "_exec_tools": EXEC_TOOLS_ATTR,
         "build_python": attr.label(
             cfg = build_python_transition,
             providers = [PyStaticDistributionInfo],

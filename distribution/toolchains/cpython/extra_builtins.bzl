@@ -8,7 +8,7 @@ archives and binaries add them to their inittab like CPython's own built-ins.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load(":cc_tools.bzl", "musl_cc_tools")
+load(":cc_tools.bzl", "EXEC_TOOLS_ATTR", "musl_cc_tools")
 load(":providers.bzl", "PyStaticDistributionInfo", "PyStaticExtraBuiltinsInfo", "StaticDependencyInfo")
 load(":transitions.bzl", "distribution_transition")
 
@@ -61,11 +61,7 @@ cpython_extra_builtins = rule(
         "libs": attr.label_list(providers = [StaticDependencyInfo], doc = "ncurses and libedit (sources.json `extra_builtins`)."),
         "source": attr.label(mandatory = True, allow_single_file = [".tar.xz", ".tgz", ".tar.gz"], doc = "The distribution's CPython source archive."),
         "_build_extra_builtins": attr.label(default = "//actions:build_extra_builtins", executable = True, cfg = "exec"),
-        "_exec_tools": attr.label(
-            default = "@pystatic_exec_tools//:fingerprint.txt",
-            allow_single_file = True,
-            doc = "The build machine's python3, make, perl, ... (real path, sha256): their change re-keys the action.",
-        ),
+        "_exec_tools": EXEC_TOOLS_ATTR,
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
     },
     fragments = ["cpp"],
