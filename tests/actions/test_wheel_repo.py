@@ -362,10 +362,12 @@ def test_an_extra_whose_requirements_the_lock_pins_is_on(tmp_path):
     index = tmp_path / "index"
     index.mkdir()
     tool = make_wheel(index, "tool-1.0-py3-none-any.whl", requires=[
-        'click; extra == "cli"', 'rich>=13; extra == "cli"', 'brotli; extra == "br"', "idna"])
-    wheels = [tool] + [make_wheel(index, f"{n}-1.0-py3-none-any.whl") for n in ("click", "rich", "idna")]
+        'click; extra == "cli"', 'rich>=13; extra == "cli"', 'brotli; extra == "br"', "idna", 'colorama; extra == "win"'])
+    wheels = [tool] + [make_wheel(index, f"{n}-1.0-py3-none-any.whl") for n in ("click", "rich", "idna", "colorama")]
+    # colorama is locked for Windows only: the `win` extra must stay off on Linux (no edge to an unavailable target).
     (tmp_path / "requirements.txt").write_text("".join(
-        f"{w.name.split('-')[0]}==1.0 --hash=sha256:{sha(w)}\n" for w in wheels))
+        f"{w.name.split('-')[0]}==1.0" + (' ; sys_platform == "win32"' if w.name.startswith("colorama") else "")
+        + f" --hash=sha256:{sha(w)}\n" for w in wheels))
     by_hash = {sha(w): w for w in wheels}
     repo = Repository(tmp_path / "requirements.txt", tmp_path / "repo", "python3", "3.13.15",
                       fetch=lambda python, package, platform, wheel, work: by_hash[package.hashes[0]])
@@ -374,4 +376,5 @@ def test_an_extra_whose_requirements_the_lock_pins_is_on(tmp_path):
     build = (tmp_path / "repo" / "BUILD.bazel").read_text()
     assert ('    name = "tool_x86_64",' in build and
             'deps = [\n        "//:click_x86_64",\n        "//:idna_x86_64",\n        "//:rich_x86_64",\n    ],' in build), build
-    assert "brotli" not in build.split('name = "tool_x86_64"')[1].split(")")[0]
+    tool_rule = build.split('name = "tool_x86_64"')[1].split(")")[0]
+    assert "brotli" not in tool_rule and "colorama" not in tool_rule

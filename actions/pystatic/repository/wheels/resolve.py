@@ -336,8 +336,9 @@ class Resolver:
             for extra in set(EXTRA_IN_MARKER.findall(marker)):
                 if marker_applies(marker, platform, (extra,)) and not marker_applies(marker, platform):
                     by_extra.setdefault(extra, set()).add(canonicalize_name(req.name))
-        return {extra for extra, names in by_extra.items()
-                if all(name in self.packages and name not in self.excludes for name in names)}
+        usable = {key for (key, cpu), other in self.resolved.items()
+                  if cpu == platform.cpu and not other.unavailable and not other.broken and key not in self.excludes}
+        return {extra for extra, names in by_extra.items() if names <= usable}
 
     def _deps(self, result):
         """Names of the targets of the package's dependencies on its platform, or an unavailable reason."""
