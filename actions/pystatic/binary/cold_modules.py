@@ -8,12 +8,7 @@ imported after all (a computed name, an entry point, a C extension's import) sti
 decompressed at its first import.
 """
 
-from pystatic.binary.stdlib_selection import followed_imports
-
-
-def _parents(name):
-    parts = name.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts))]
+from pystatic.binary.stdlib_selection import followed_imports, parents
 
 
 def reached_app_modules(app_imports, roots):
@@ -24,7 +19,7 @@ def reached_app_modules(app_imports, roots):
     pending = list(roots)
     while pending:
         name = pending.pop()
-        for candidate in [name] + _parents(name):
+        for candidate in [name] + parents(name):
             if candidate in app_imports and candidate not in reached:
                 reached.add(candidate)
                 pending.extend(followed_imports(app_imports[candidate], candidate, stdlib=False))

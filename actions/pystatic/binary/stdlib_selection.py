@@ -87,7 +87,8 @@ def runtime_packages(stdlib_imports, stdlib_include):
     return keep, left_out
 
 
-def _parents(name):
+def parents(name):
+    """The packages an import of `name` runs first: a.b.c -> [a, a.b]."""
     parts = name.split(".")
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
@@ -110,7 +111,7 @@ def select_stdlib(stdlib_imports, roots, mode, include, exclude):
     pending = list(roots) + [m for m in stdlib if matches(m, include)]
     while pending:
         name = pending.pop()
-        for candidate in [name] + _parents(name):
+        for candidate in [name] + parents(name):
             if candidate in stdlib and candidate not in wanted and not matches(candidate, exclude):
                 wanted.add(candidate)
                 pending.extend(followed_imports(stdlib_imports[candidate], candidate, stdlib=True))
