@@ -14,10 +14,8 @@ import pathlib
 import re
 import shutil
 import sys
-import zipfile
 from dataclasses import dataclass, field
 
-from packaging.requirements import InvalidRequirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
@@ -25,6 +23,7 @@ from pystatic.modules import import_scan
 from pystatic.modules.fallbacks import analyse
 from pystatic.modules.names import module_of
 from pystatic.repository.hashing import sha256_of
+from pystatic.repository.wheels.broken import NO_WHEEL_FIX, PACKAGE_ERRORS, broken_message
 from pystatic.repository.wheels.fetch import fetch_build_tool_with_pip, fetch_sdist_with_pip, fetch_with_pip
 from pystatic.repository.wheels.lock import LockedPackage, LockError, NoWheelForPlatform, read_lock
 from pystatic.repository.wheels.plan import (
@@ -45,21 +44,6 @@ AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback (auto_
 EXTRA_IN_MARKER = re.compile(r"""\bextra\s*==\s*['"]([^'"]+)['"]""")
 # As pip and uv do: a platform the lock has no wheel for gets the package built from its sdist.
 NO_WHEEL = "automatic: the lock has no wheel for this platform, only its sdist"
-NO_WHEEL_FIX = ("Fix: lock a version that has a musllinux or pure-Python (py3-none-any) wheel or pin its sdist "
-                "(which is then built), or leave the package out (pystatic.wheels(exclude = [...]))")
-# What fetching or unpacking one package may raise: it breaks that package only.
-PACKAGE_ERRORS = (LockError, zipfile.BadZipFile, OSError, UnicodeDecodeError, InvalidRequirement, ValueError)
-GENERIC_FIX = ("Fix: regenerate the lock (its sha256 must be the file's), check pip's index configuration "
-               "(`pip config list`, PIP_INDEX_URL), or leave the package out (pystatic.wheels(exclude = [...]))")
-
-
-def broken_message(package, what, err):
-    """The message of a package that cannot be used: the package, the file, the reason and the fix."""
-    reason = str(err).strip() or err.__class__.__name__
-    # pip's progress bars and temporary paths change from run to run; the repository must not.
-    reason = "\n".join(line for line in reason.splitlines() if " eta " not in line and "Downloading " not in line)
-    reason = re.sub(r" ?\(from -r [^()]*(\([^()]*\))?[^()]*\)", "", reason)
-    return f"{package.name} {package.version} ({what}) cannot be used: {reason}" + ("" if "Fix:" in reason else f"\n  {GENERIC_FIX}")
 
 
 @dataclass
