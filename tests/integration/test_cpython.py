@@ -51,7 +51,7 @@ def test_distribution_is_built_with_the_checked_in_pgo_profile(distribution):
     assert d.pgo["python_version"] == d.python_version
 
 
-def test_aarch64_cross_build_is_static_and_runs_under_qemu(bazel, qemu_aarch64):
+def test_aarch64_cross_build_is_static_and_runs_under_qemu(bazel, qemu_aarch64, distribution):
     aarch64 = "--platforms=//platforms:linux_musl_aarch64"
     bazel.run("build", TARGET, aarch64)
     # cquery also lists the x86_64 build Python (the same target in the build machine's configuration).
@@ -66,15 +66,27 @@ def test_aarch64_cross_build_is_static_and_runs_under_qemu(bazel, qemu_aarch64):
         assert d.extensions[name]["builtin"], name
     python = dist / d.interpreter
     assert static_problems(python, "EM_AARCH64") == []
+    # time.tzset: configure's cross default said musl's was broken (configure_answers.py).
     code = (
-        "import ctypes, lzma, sqlite3, ssl, sys, uuid;"
+        "import ctypes, lzma, sqlite3, ssl, sys, time, uuid;"
         "double = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda x: 2 * x);"
         "print(sys.implementation._multiarch, ssl.OPENSSL_VERSION.split()[:2], double(21),"
-        " sqlite3.connect(':memory:').execute('select 1').fetchone(), uuid.uuid1().version)"
+        " sqlite3.connect(':memory:').execute('select 1').fetchone(), uuid.uuid1().version, hasattr(time, 'tzset'))"
     )
     result = subprocess.run([qemu_aarch64, str(python), "-I", "-c", code], capture_output=True, text=True, env={},
                             timeout=120)
-    assert (result.returncode, result.stdout) == (0, "aarch64-linux-musl ['OpenSSL', '3.5.7'] 42 (1,) 1\n"), result.stderr
+    assert (result.returncode, result.stdout) == (0, "aarch64-linux-musl ['OpenSSL', '3.5.7'] 42 (1,) 1 True\n"), result.stderr
+    # What configure ran a program to find out is the target's, not the build machine's: the same on both CPUs.
+    x86_64, _ = distribution
+    answered = ("HAVE_BROKEN_NICE", "HAVE_WORKING_TZSET", "HAVE_BROKEN_SEM_GETVALUE", "POSIX_SEMAPHORES_NOT_ENABLED",
+                "PTHREAD_SYSTEM_SCHED_SUPPORTED", "HAVE_BROKEN_POLL", "HAVE_BROKEN_MBSTOWCS", "HAVE_DEV_PTMX",
+                "HAVE_UUID_GENERATE_TIME_SAFE_STABLE_MAC")
+
+    def macros(dist):
+        text = (dist / "include" / "pyconfig.h").read_text()
+        return {name: re.search(rf"^(#define {name} .*|/\* #undef {name} \*/)$", text, re.M).group(1) for name in answered}
+
+    assert macros(dist) == macros(x86_64)
 
 
 def test_builtin_extensions_come_from_the_generated_inittab(distribution):

@@ -21,6 +21,7 @@ import sys
 
 from pystatic.common import descriptor as distribution_descriptor
 from pystatic.common.action_args import expand_param_files
+from pystatic.distribution import configure_answers
 from pystatic.distribution.configure_make import (
     LINK_ORDER_FILE,
     NO_UNWIND_TABLES,
@@ -86,17 +87,6 @@ BUNDLED = [
 ]
 
 
-# Cross builds: answers to the configure checks that would run a program or look at the build
-# machine's files (AC_CHECK_FILE, AC_RUN_IFELSE), for a Linux musl target.
-CROSS_CONFIGURE_CACHE = {
-    # The pty module: Linux has /dev/ptmx; /dev/ptc is AIX's.
-    "ac_cv_file__dev_ptmx": "yes",
-    "ac_cv_file__dev_ptc": "no",
-    # musl's getaddrinfo works; the cross default ("buggy") makes configure refuse IPv6.
-    "ac_cv_buggy_getaddrinfo": "no",
-}
-
-
 # Compiler flags of CPython's own objects: the distribution's tables (configure_make.py), flag -> why.
 CFLAGS = {**SECTION_FLAGS, **NO_UNWIND_TABLES}
 # Replaces configure's "-g -O3".
@@ -111,7 +101,7 @@ def cross_configure_args(target, build_target, build_python):
         f"--host={target}",
         f"--build={build_target}",
         f"--with-build-python={build_python}",
-    ] + [f"{name}={value}" for name, value in sorted(CROSS_CONFIGURE_CACHE.items())]
+    ]
 
 
 def apply_static_fixes(src, version):
@@ -133,6 +123,9 @@ def apply_static_fixes(src, version):
     if fixed == text:
         raise BuildError(f"CPython {version}: Lib/ctypes/__init__.py changed; the static pythonapi fix no longer applies")
     ctypes_init.write_text(fixed)
+    # 3. configure asks nothing of the build machine (configure_answers.py).
+    configure_answers.check_answered((src / "configure.ac").read_text(), version)
+    configure_answers.fix_uuid_node_check(src / "configure", version)
 
 
 def module_states(makefile_text):
@@ -225,7 +218,7 @@ def build(args, log):
     ] + [f"py_cv_module_{name}=n/a" for name in sorted(LEFT_OUT)]
     if args.disable_gil:
         configure.append("--disable-gil")
-    configure += cross_configure_args(args.target, args.build_target, build_python)
+    configure += configure_answers.configure_args() + cross_configure_args(args.target, args.build_target, build_python)
     if any(name == "openssl" for name, _, _ in staged):
         configure += [f"--with-openssl={deps_root}", "--with-openssl-rpath=no"]
     run(configure, src, env, log)
