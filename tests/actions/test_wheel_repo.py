@@ -3,6 +3,7 @@
 import hashlib
 import json
 import pathlib
+import tarfile
 import zipfile
 
 import pytest
@@ -43,6 +44,16 @@ def make_wheel(directory, filename, requires=(), files=None):
         zf.writestr(f"{name}-{version}.dist-info/RECORD", "")
         for rel, text in (files or {f"{name}/__init__.py": ""}).items():
             zf.writestr(rel, text)
+    return path
+
+
+def make_sdist(directory, name, version, requires=()):
+    """A small sdist: its PKG-INFO with Requires-Dist lines."""
+    info = pathlib.Path(directory) / "PKG-INFO"
+    info.write_text(f"Metadata-Version: 2.2\nName: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires))
+    path = pathlib.Path(directory) / f"{name}-{version}.tar.gz"
+    with tarfile.open(path, "w:gz") as tf:
+        tf.add(info, arcname=f"{name}-{version}/PKG-INFO")
     return path
 
 
@@ -163,8 +174,6 @@ def test_unsafe_wheel_paths_are_refused(tmp_path):
 
 
 def test_sdists_are_unpacked_for_py_static_extension_and_built_ins_reach_the_check(lock_dir):
-    import tarfile
-
     archive = lock_dir / "dep-2.0.tar.gz"
     source = lock_dir / "speedups.c"
     source.write_text("/* C */\n")
@@ -195,19 +204,13 @@ def test_sdists_are_unpacked_for_py_static_extension_and_built_ins_reach_the_che
 @pytest.fixture
 def source_lock(tmp_path):
     """`ext` 1.0: an x86_64 wheel whose extension has no fallback, no aarch64 wheel, a pinned sdist."""
-    import tarfile
-
     index = tmp_path / "index"
     index.mkdir()
     wheel = make_wheel(index, "ext-1.0-cp313-cp313-musllinux_1_2_x86_64.whl", requires=["app"], files={
         "ext/__init__.py": "from ext import _c\n", "ext/_c.cpython-313-x86_64-linux-musl.so": "ELF",
     })
     app = make_wheel(index, "app-1.0-py3-none-any.whl")
-    info = tmp_path / "PKG-INFO"
-    info.write_text("Metadata-Version: 2.2\nName: ext\nVersion: 1.0\nRequires-Dist: app\n")
-    sdist = tmp_path / "ext-1.0.tar.gz"
-    with tarfile.open(sdist, "w:gz") as tf:
-        tf.add(info, arcname="ext-1.0/PKG-INFO")
+    sdist = make_sdist(tmp_path, "ext", "1.0", requires=["app"])
     lock = tmp_path / "pylock.toml"
     lock.write_text(
         'lock-version = "1.0"\n'
@@ -303,16 +306,10 @@ def test_resolution_is_a_plan_of_data(lock_dir):
 
 def hash_only_lock(tmp_path, with_sdist=True):
     """A requirements.txt pinning `watch` 1.0 by hash only: a manylinux wheel (no use on musl) and maybe its sdist."""
-    import tarfile
-
     index = tmp_path / "index"
     index.mkdir()
     wheel = make_wheel(index, "watch-1.0-py3-none-manylinux_2_17_x86_64.whl")
-    info = tmp_path / "PKG-INFO"
-    info.write_text("Metadata-Version: 2.2\nName: watch\nVersion: 1.0\nRequires-Dist: pyyaml\n")
-    sdist = tmp_path / "watch-1.0.tar.gz"
-    with tarfile.open(sdist, "w:gz") as tf:
-        tf.add(info, arcname="watch-1.0/PKG-INFO")
+    sdist = make_sdist(tmp_path, "watch", "1.0", requires=["pyyaml"])
     yaml = make_wheel(index, "pyyaml-6.0-py3-none-any.whl")
     hashes = [sha(wheel)] + ([sha(sdist)] if with_sdist else [])
     (tmp_path / "requirements.txt").write_text(
