@@ -72,6 +72,27 @@ def _build_classes():
         def name(self):
             return posixpath.basename(self._key)
 
+        # What pathlib.Path and zipfile.Path (the stdlib's own Traversables) both have beyond the ABC:
+        # packages call them on files() (pyfiglet's fonts: `path.exists()`).
+        @property
+        def suffix(self):
+            return posixpath.splitext(self.name)[1]
+
+        @property
+        def suffixes(self):
+            return ["." + part for part in self.name.lstrip(".").split(".")[1:]]
+
+        @property
+        def stem(self):
+            return posixpath.splitext(self.name)[0]
+
+        @property
+        def parent(self):
+            return EmbeddedPath(self._root, posixpath.dirname(self._key))
+
+        def exists(self):
+            return self.is_file() or self.is_dir()
+
         def is_file(self):
             return _pystatic_tree.is_file(self._key)
 
