@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+import zig_static
 
 TRIPLES = {"x86_64": "x86_64-linux-musl", "aarch64": "aarch64-linux-musl"}
 MACHINES = {"x86_64": "EM_X86_64", "aarch64": "EM_AARCH64"}
@@ -22,21 +23,9 @@ def zig():
     return path
 
 
-# The machine's zig cache for these tests (they run zig outside Bazel): zig's musl libc for each target
-# is built once (about a minute per CPU). Bazel's actions do not use it (docs/toolchains.md).
-TOOLCHAIN_ZIG_CACHE = "/var/tmp/rules_pystatic-zig-cache"
-
-
-def _env():
-    env = dict(os.environ)
-    shared = TOOLCHAIN_ZIG_CACHE if os.access(os.path.dirname(TOOLCHAIN_ZIG_CACHE), os.W_OK) else None
-    env.setdefault("ZIG_GLOBAL_CACHE_DIR", shared or os.path.join(os.environ.get("TMPDIR", "/tmp"), "pystatic-test-zig-cache"))
-    return env
-
-
 def cc(args, cwd):
     """Runs `zig cc args` in `cwd`; fails the test with its output when it fails."""
-    run = subprocess.run([zig(), "cc"] + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=_env())
+    run = subprocess.run([zig(), "cc"] + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=zig_static.zig_env())
     if run.returncode != 0:
         pytest.fail(f"zig cc {' '.join(map(str, args))} failed:\n{run.stdout}{run.stderr}")
     return run
@@ -56,7 +45,7 @@ def shared_object(directory, name, source, cpu="x86_64", flags=(), suffix=".c"):
 
 def lld(args, cwd):
     """Runs zig's `ld.lld args` (for flags zig cc does not pass on, e.g. --pack-dyn-relocs=relr)."""
-    run = subprocess.run([zig(), "ld.lld"] + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=_env())
+    run = subprocess.run([zig(), "ld.lld"] + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=zig_static.zig_env())
     if run.returncode != 0:
         pytest.fail(f"zig ld.lld {' '.join(map(str, args))} failed:\n{run.stdout}{run.stderr}")
 
@@ -66,7 +55,7 @@ def static_archive(directory, name, source, cpu="x86_64"):
     directory = pathlib.Path(directory)
     (directory / (name + ".c")).write_text(source)
     cc(["-target", TRIPLES[cpu], "-c", "-o", directory / (name + ".o"), directory / (name + ".c")], directory)
-    run = subprocess.run([zig(), "ar", "rcs", directory / name, directory / (name + ".o")], capture_output=True, text=True, env=_env())
+    run = subprocess.run([zig(), "ar", "rcs", directory / name, directory / (name + ".o")], capture_output=True, text=True, env=zig_static.zig_env())
     assert run.returncode == 0, run.stderr
     return directory / name
 

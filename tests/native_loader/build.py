@@ -51,10 +51,10 @@ def dynamic_symbols(path):
 
 
 class Builder:
-    def __init__(self, zig, arch, out, extra=()):
+    def __init__(self, zig, arch, out, extra=(), env=None):
         self.zig, self.arch, self.out = zig, arch, out
         self.tree = os.path.join(out, "tree")
-        self.env = dict(os.environ)
+        self.env = dict(os.environ if env is None else env)
         cache = self.env.get("ZIG_GLOBAL_CACHE_DIR") or os.path.join(out, "zig-cache")
         self.env.setdefault("ZIG_GLOBAL_CACHE_DIR", cache)
         self.env.setdefault("ZIG_LOCAL_CACHE_DIR", cache)
@@ -189,11 +189,13 @@ class Builder:
         raise RuntimeError(result.stderr)
 
 
-def build(zig, arch, out, extra=()):
+def build(zig, arch, out, extra=(), env=None):
+    """Builds everything into `out`; `env` (default: os.environ) is zig's environment, where a
+    ZIG_GLOBAL_CACHE_DIR shared across builds saves compiling zig's libc again (else out/zig-cache)."""
     if os.path.exists(out):
         shutil.rmtree(out)
     os.makedirs(out)
-    builder = Builder(zig, arch, out, extra)
+    builder = Builder(zig, arch, out, extra, env)
     builder.libraries()
     builder.bundle()
     builder.harness()

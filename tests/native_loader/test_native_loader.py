@@ -12,6 +12,7 @@ import shutil
 import subprocess
 
 import pytest
+import zig_static
 
 # build.py by path: a module named "build" may also be installed (PyPA build).
 _spec = importlib.util.spec_from_file_location("native_loader_build", os.path.join(os.path.dirname(__file__), "build.py"))
@@ -40,7 +41,7 @@ def built(request, tmp_path_factory):
     arch = request.param
     prefix = runner(arch)
     out = str(tmp_path_factory.mktemp("native-" + arch))
-    build.build(ZIG, arch, out)
+    build.build(ZIG, arch, out, env=zig_static.zig_env())
     return arch, out, prefix
 
 
