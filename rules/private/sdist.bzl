@@ -54,6 +54,9 @@ def _pystatic_sdist_package_impl(ctx):
         args.add("--distribution_library", "{}={}".format(lib.name, lib.prefix.path))
     if ctx.file.fallback_wheel:
         args.add("--fallback_wheel", ctx.file.fallback_wheel)
+
+    # zig's C++ runtime for the target, built once: C++ links use it instead of building their own.
+    args.add_all(ctx.files._cxx_runtime, before_each = "--cxx_runtime_archive")
     args.add("--site", site.path)
     args.add("--archive", archive)
     args.add("--builtins", builtins)
@@ -64,7 +67,7 @@ def _pystatic_sdist_package_impl(ctx):
         script = ctx.file._build_sdist,
         tool_files = package_files(ctx.attr._build_sdist_package),
         arguments = [args],
-        inputs = [dist.distribution, ctx.file.sdist] + ctx.files.build_tools + ctx.files.fallback_wheel +
+        inputs = [dist.distribution, ctx.file.sdist] + ctx.files.build_tools + ctx.files.fallback_wheel + ctx.files._cxx_runtime +
                  [lib.prefix for lib in natives] + [lib.prefix for lib in dist.deps],
         transitive_inputs = tool_files,
         env = dict(tools.env, **build_tools.env),
@@ -114,6 +117,10 @@ pystatic_sdist_package = rule(
         "_build_cc_toolchain": BUILD_CC_TOOLCHAIN_ATTR,
         "_build_sdist": attr.label(default = "//actions:pystatic/packages/build_sdist.py", allow_single_file = True),
         "_build_sdist_package": attr.label(default = "//actions:packages.build_sdist", providers = [PyInfo]),
+        "_cxx_runtime": attr.label(
+            default = "@pystatic_distribution//toolchains/zig:cxx_runtime",
+            doc = "zig's libc++abi, libc++ and libunwind for the target platform (distribution/toolchains/zig/runtime.bzl).",
+        ),
     },
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],

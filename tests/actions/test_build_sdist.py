@@ -395,3 +395,29 @@ def test_skbuild_setup_gives_cmake_ninja_the_toolchain_and_the_targets_headers(t
     shutil.rmtree(env_dir / "cmake")
     with pytest.raises(BuildError, match="no cmake wheel with its program cmake"):
         cmake.skbuild_setup(tmp_path, env_dir, wrappers, X86_64, {"PATH": ""}, "/i", [])
+
+
+def test_a_cxx_link_of_objects_takes_the_prebuilt_runtime_and_a_compile_keeps_lcxx(tmp_path, monkeypatch):
+    """CMake's compiler check links C++ objects through CXX: with the prebuilt runtime zig builds no libc++."""
+    assert compiler_wrapper.links_objects_only(["a.o", "b.o", "-o", "prog"])
+    assert not compiler_wrapper.links_objects_only(["-c", "a.cpp", "-o", "a.o"])
+    assert not compiler_wrapper.links_objects_only(["a.cpp", "-o", "prog"])  # compiles too: needs libc++'s headers
+    calls = tmp_path / "calls"
+    cc = tmp_path / "cc"
+    cc.write_text(f'#!/bin/sh\necho "$*" >> {calls}\n')
+    cc.chmod(0o755)
+    state, tools = tmp_path / "state", tmp_path / "tools"
+    state.mkdir()
+    tools.mkdir()
+    runtime = [str(tmp_path / n) for n in ("libc++abi.a", "libc++.a", "libunwind.a")]
+    compiler_wrapper.make_wrappers(tools, state, "build_sdist.py", str(cc), "ar", ["-O2"], cxx_runtime=runtime)
+    monkeypatch.setenv("PYSTATIC_SDIST_STATE", str(state))
+    assert compiler_wrapper.wrapper_main(["cxx", "main.o", "-o", "cmTC_1"]) == 0
+    assert compiler_wrapper.wrapper_main(["cxx", "-c", "main.cpp", "-o", "main.o"]) == 0
+    link, compile_ = calls.read_text().splitlines()
+    assert link == "-O2 main.o -o cmTC_1 " + " ".join(runtime), link
+    assert compile_ == "-O2 -c main.cpp -o main.o -lc++", compile_
+    # Without a prebuilt runtime (a hand run), zig's own -lc++ handling.
+    compiler_wrapper.make_wrappers(tools, state, "build_sdist.py", str(cc), "ar", ["-O2"])
+    assert compiler_wrapper.wrapper_main(["cxx", "main.o", "-o", "cmTC_2"]) == 0
+    assert calls.read_text().splitlines()[-1] == "-O2 main.o -o cmTC_2 -lc++"

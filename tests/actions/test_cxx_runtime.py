@@ -48,3 +48,15 @@ def test_missing_archive_is_an_error_naming_it(tmp_path, monkeypatch):
     work.mkdir()
     with pytest.raises(BuildError, match=r"named no libunwind\.a"):
         cxx_runtime_archives(_cc(tmp_path, ["libc++abi.a", "libc++.a"]), [], work)
+
+
+def test_prebuilt_archives_are_used_in_link_order_and_no_probe_runs(tmp_path):
+    prebuilt = [str(tmp_path / n) for n in ("libunwind.a", "libc++.a", "libc++abi.a")]
+    work = tmp_path / "work"
+    work.mkdir()
+    # The compiler does not exist: using it would fail.
+    found = cxx_runtime_archives(str(tmp_path / "no-cc"), [], work, prebuilt)
+    assert [pathlib.Path(p).name for p in found] == list(CXX_RUNTIME)
+    assert not (work / "cxx-probe").exists()
+    with pytest.raises(BuildError, match=r"names no libunwind\.a"):
+        cxx_runtime_archives(str(tmp_path / "no-cc"), [], work, prebuilt[1:])

@@ -90,3 +90,34 @@ def test_the_runtime_env_is_made_absolute_and_keeps_only_the_runtime_variables(t
     env = {"PYSTATIC_ZIG_RUNTIME_x86_64_linux_musl": "bazel-out/k8/bin/rt", "PATH": "/bin",
            "PYSTATIC_ZIG_RUNTIME_aarch64_linux_musl": ""}
     assert zig_env.zig_runtime_env(env) == {"PYSTATIC_ZIG_RUNTIME_x86_64_linux_musl": str(tmp_path / "bazel-out/k8/bin/rt")}
+
+
+# What `zig cc -v` printed for the C++ probe's static link (zig 0.17.1): the C runtime's files as well.
+CXX_VERBOSE = """\
+ld.lld --error-limit=0 -mllvm -float-abi=hard -O3 --entry _start -z stack-size=16777216 --build-id=none \
+--image-base=16777216 --gc-sections --eh-frame-hdr -znow -m elf_x86_64 -static -no-pie -o probe cache/o/18/crt1.o \
+cache/o/90/probe.o --as-needed -L/ cache/o/f9/libc++abi.a cache/o/1c/libc++.a cache/o/65/libunwind.a cache/o/fc/libc.a \
+cache/o/76/libzigc.a cache/o/53/libcompiler_rt.a
+"""
+
+
+def test_cxx_mode_links_a_throwing_probe_with_lcxx_and_copies_only_the_cxx_runtime(tmp_path, monkeypatch):
+    names = ["libc++abi.a", "libc++.a", "libunwind.a"]
+    record = tmp_path / "record.txt"
+    zig = tmp_path / "zig"
+    zig.write_text(FAKE_ZIG.replace("cc/crt1.o 86/libubsan_rt.a f7/libc.a 76/libzigc.a 53/libcompiler_rt.a",
+                                    "18/crt1.o f9/libc++abi.a 1c/libc++.a 65/libunwind.a fc/libc.a 76/libzigc.a 53/libcompiler_rt.a")
+                   .format(verbose=CXX_VERBOSE, record=record))
+    zig.chmod(0o755)
+    (tmp_path / "lib").mkdir()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    argv = ["--zig", str(zig), "--lib", "lib", "--target", "x86_64-linux-musl", "--cxx"] + \
+        [a for n in names for a in ("--output", f"out/{n}")]
+    assert zig_runtime.main(argv) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(names)
+    assert "cc -target x86_64-linux-musl -static -O2 -lc++ probe.cpp -o probe -v" in record.read_text()
+    # The C runtime's files are the other action's: a C++ name missing is still an error.
+    with pytest.raises(ValueError, match="libunwind.a"):
+        zig_runtime.pick_runtime(zig_runtime.linker_inputs(CXX_VERBOSE.replace("libunwind", "libother")), names,
+                                 zig_runtime.C_RUNTIME)

@@ -7,6 +7,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -24,7 +25,9 @@ class Bazel:
 
     def run(self, *args, check=True):
         cmd = [str(self.wrapper), *self.startup, *args]
+        started = time.monotonic()
         result = subprocess.run(cmd, cwd=self.workspace, capture_output=True, text=True)
+        log_invocation(cmd, time.monotonic() - started, result.stderr)
         if check and result.returncode != 0:
             pytest.fail(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stderr[-4000:]}")
         return result
@@ -56,6 +59,18 @@ class Bazel:
         run or fetch; up-to-date ones are not in it): dicts with mnemonic, runner, cacheHit, ..."""
         self.run("build", f"--execution_log_json_file={log}", *args)
         return execution_log(log)
+
+
+def log_invocation(cmd, seconds, stderr):
+    """With $PYSTATIC_BAZEL_TIMES (dev/fresh-machine-run sets it), appends one line per Bazel command:
+    its seconds, the test, the command, and Bazel's count of what ran: where the CI budget goes."""
+    path = os.environ.get("PYSTATIC_BAZEL_TIMES")
+    if not path or seconds < 1:
+        return
+    processes = next((line.strip() for line in stderr.splitlines() if " processes:" in line), "")
+    test = os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" (", 1)[0]
+    with open(path, "a", encoding="utf-8") as log:
+        log.write(f"{seconds:7.1f}s {test} | {' '.join(cmd[1:])[:300]} | {processes}\n")
 
 
 def execution_log(path):

@@ -97,7 +97,8 @@ def _build(args, work):
     tools = work / "tools"
     tools.mkdir()
     # The wrappers run this script again, in the mode main() hands to compiler_wrapper.
-    wrappers = compiler_wrapper.make_wrappers(tools, state, os.path.abspath(__file__), cc, ar, cflags, dist_libs)
+    wrappers = compiler_wrapper.make_wrappers(tools, state, os.path.abspath(__file__), cc, ar, cflags, dist_libs,
+                                              args.cxx_runtime_archive)
     if args.build_cc:
         wrappers = {**wrappers, "build_cc": os.path.abspath(args.build_cc)}
     pkgconfig = pkgconfig_dirs(natives, work / "pkgconfig") + ([dist_libs["pkgconfig"]] if dist_libs else [])
@@ -126,8 +127,8 @@ def _build(args, work):
         "PYSTATIC_SDIST_STATE": str(state),
         "CC": wrappers["cc"], "CXX": wrappers["cxx"], "LDSHARED": wrappers["ldshared"], "LDCXXSHARED": wrappers["ldshared"],
         "AR": ar, "CFLAGS": "", "CPPFLAGS": "",
-        # zig's cache for this action's compiles, kept for the action (the C++ runtime's probe reads
-        # archives zig builds there); zig's prebuilt libc for its links.
+        # zig's cache for this action's compiles, kept for the action; zig's prebuilt libc for its links
+        # (and the prebuilt C++ runtime for C++ links: compiler_wrapper).
         "ZIG_GLOBAL_CACHE_DIR": str(work / "zig-cache"),
         **zig_runtime_env(),
         # setuptools appends LDFLAGS to LDSHARED: `-lyaml` then finds the native library's archive
@@ -225,7 +226,7 @@ def finish(args, package, backend, work, wheel, state):
     texts = licences.native_library_licences(native_libraries(args.native_library))
     if cxx:
         texts.update(licences.cxx_runtime_licences(config["cc"]))
-        for number, lib in enumerate(cxx_runtime_archives(config["cc"], config["cflags"], work)):
+        for number, lib in enumerate(cxx_runtime_archives(config["cc"], config["cflags"], work, config["cxx_runtime"])):
             members += extract_members(args.ar, lib, staging / f"cxx{number}_{pathlib.Path(lib).stem.replace('+', 'x')}")
     licences.add_licence_texts(args.site, texts)
     archive = pathlib.Path(args.archive)
@@ -265,6 +266,8 @@ def parse_args(argv):
                         help="NAME=PREFIX: a native library's headers and archives for the backend")
     parser.add_argument("--distribution_library", action="append", default=[],
                         help="NAME=PREFIX: a C library of the distribution (build_dep.py prefix), offered but not copied")
+    parser.add_argument("--cxx_runtime_archive", action="append", default=[],
+                        help="zig's prebuilt libc++abi.a, libc++.a and libunwind.a for the target (else built here)")
     parser.add_argument("--fallback_wheel", help="pure-Python wheel of the same version, used if the build fails")
     parser.add_argument("--site", required=True, help="output directory: the wheel's files but the extensions")
     parser.add_argument("--archive", required=True, help="output static archive")

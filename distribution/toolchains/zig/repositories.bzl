@@ -191,6 +191,15 @@ zig_runtime(
     target = "{target}",
     zig = "ziglang/zig",
 )
+
+# Its C++ runtime (libc++abi, libc++, libunwind), built once for the sdist builds that link C++.
+zig_runtime(
+    name = "cxx_runtime_{target}",
+    cxx = True,
+    lib = ":lib_{target}",
+    target = "{target}",
+    zig = "ziglang/zig",
+)
 """
 
 def zig_runtime_target(target):

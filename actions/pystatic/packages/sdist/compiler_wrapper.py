@@ -18,6 +18,8 @@ from pystatic.packages.sdist.distribution_libraries import is_provided
 from pystatic.packages.sdist.errors import BuildError
 
 CXX_SUFFIXES = (".cpp", ".cc", ".cxx", ".c++", ".C", ".cp", ".CPP")
+# Files a compiler command compiles (a command naming none only links).
+SOURCE_SUFFIXES = (".c", ".i", ".s", ".S", ".m") + CXX_SUFFIXES
 LTO_FLAGS = ("-flto", "-ffat-lto-objects", "-fno-fat-lto-objects")
 
 # The first argument of the script that makes it a wrapper.
@@ -25,13 +27,15 @@ MODES = ("cc", "cxx", "ldshared")
 WRAPPER_SH = '#!/bin/sh\nPYTHONPATH="{tools}" exec "{python}" -S -B "{script}" {mode} "$@"\n'
 
 
-def make_wrappers(tools, state, script, cc, ar, cflags, provided=None):
+def make_wrappers(tools, state, script, cc, ar, cflags, provided=None, cxx_runtime=()):
     """Writes the wrappers (in `tools`) and their configuration (in `state`).
 
     script: the path of build_sdist.py, which each wrapper runs in its mode. provided: the
     distribution's libraries ({"links": -l names, "dirs": their lib directories}; distribution_libraries.stage),
     which a captured link leaves to the binary. Returns the programs a backend is given:
-    {"cc", "cxx", "ldshared": wrappers, "ar": the target's ar, "ranlib": `ar s`}.
+    {"cc", "cxx", "ldshared": wrappers, "ar": the target's ar, "ranlib": `ar s`}. cxx_runtime: zig's
+    prebuilt C++ runtime archives for the target, which C++ links (CMake's compiler checks) get instead
+    of -lc++, so zig does not build libc++ in the action (about 80 s).
     """
     # The roots of the `pystatic` namespace package (tools/ and distribution/actions/).
     roots = os.pathsep.join(os.path.dirname(os.path.abspath(p)) for p in sys.modules["pystatic"].__path__)
@@ -47,14 +51,17 @@ def make_wrappers(tools, state, script, cc, ar, cflags, provided=None):
     ranlib.chmod(0o755)
     wrappers["ranlib"] = str(ranlib)
     provided = {"links": list(provided["links"]), "dirs": list(provided["dirs"])} if provided else {"links": [], "dirs": []}
-    (state / "config.json").write_text(json.dumps({"cc": cc, "ar": ar, "cflags": cflags, "provided": provided}))
+    config = {"cc": cc, "ar": ar, "cflags": cflags, "provided": provided,
+              "cxx_runtime": [os.path.abspath(a) for a in cxx_runtime]}
+    (state / "config.json").write_text(json.dumps(config))
     return wrappers
 
 
 def read_config(state):
-    """The wrappers' configuration: {"cc", "ar", "cflags", "provided": {"links", "dirs"}}."""
+    """The wrappers' configuration: {"cc", "ar", "cflags", "provided": {"links", "dirs"}, "cxx_runtime"}."""
     config = json.loads((state / "config.json").read_text())
     config.setdefault("provided", {"links": [], "dirs": []})
+    config.setdefault("cxx_runtime", [])
     return config
 
 
@@ -69,8 +76,10 @@ def wrapper_main(argv):
     if mode in ("cc", "cxx"):
         args = without_lto(args)
         cxx = mode == "cxx" or is_cxx(args)
-        # zig cc compiles C++ with libc++'s headers (and links libc++) when asked for -lc++.
-        cmd = [config["cc"]] + config["cflags"] + args + (["-lc++"] if cxx else [])
+        # zig cc compiles C++ with libc++'s headers (and links libc++) when asked for -lc++. A link of
+        # objects alone takes the prebuilt C++ runtime instead: zig would build it first.
+        cxx_libs = (config["cxx_runtime"] if links_objects_only(args) and config["cxx_runtime"] else ["-lc++"]) if cxx else []
+        cmd = [config["cc"]] + config["cflags"] + args + cxx_libs
         run = subprocess.run(cmd)
         if run.returncode == 0 and "-c" in args and "-o" in args:
             out = os.path.abspath(args[args.index("-o") + 1])
@@ -183,6 +192,13 @@ def links_shared(args):
         return False
     out = args[args.index("-o") + 1] if "-o" in args[:-1] else ""
     return "-shared" in args or is_native_file(out)
+
+
+def links_objects_only(args):
+    """Whether a compiler command line links (no -c, -E, -S, -M...) and compiles nothing (no source file)."""
+    if any(a in ("-c", "-E", "-S", "-M", "-MM", "-fsyntax-only") for a in args):
+        return False
+    return not any(a.endswith(SOURCE_SUFFIXES) and not a.startswith("-") for a in args)
 
 
 def is_cxx(args):

@@ -10,13 +10,20 @@ from pystatic.packages.sdist.errors import BuildError
 CXX_RUNTIME = ("libc++abi.a", "libc++.a", "libunwind.a")
 
 
-def cxx_runtime_archives(cc, cflags, work):
-    """Paths of zig's libc++abi, libc++ and libunwind archives for the target (built in zig's cache).
+def cxx_runtime_archives(cc, cflags, work, prebuilt=()):
+    """Paths of zig's libc++abi, libc++ and libunwind archives for the target: `prebuilt` (the action's
+    input, distribution/toolchains/zig/runtime.bzl), else built in zig's cache by a probe.
 
     Found by linking a tiny C++ program with `-lc++ -v`, which prints the linker's command line. The
     probe has its own zig cache under `work`: the archives must outlive the probe's zig process (the cc
     wrapper deletes a cache it made itself when zig exits).
     """
+    if prebuilt:
+        given = {os.path.basename(p): p for p in prebuilt}
+        missing = [n for n in CXX_RUNTIME if n not in given]
+        if missing:
+            raise BuildError(f"the prebuilt C++ runtime names no {', '.join(missing)} (given: {', '.join(prebuilt)}).")
+        return [given[n] for n in CXX_RUNTIME]
     probe = work / "cxx-probe"
     probe.mkdir()
     (probe / "probe.cpp").write_text("#include <stdexcept>\nint main() { try { throw std::runtime_error(\"x\"); } "
