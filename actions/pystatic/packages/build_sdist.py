@@ -119,7 +119,11 @@ def _build(args, work):
         "LC_ALL": "C.UTF-8",
         "SOURCE_DATE_EPOCH": "315532800",
         "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
+        # Bytecode in the action's state directory, never beside a source: the backend's processes
+        # (meson, cython, a compiler wrapper per compile and per configure check) start from the
+        # distribution's stdlib and the build lock's packages, which ship no .pyc; compiled once per
+        # action, a wrapper starts in about 60 ms instead of 630 ms.
+        "PYTHONPYCACHEPREFIX": compiler_wrapper.pycache_dir(state),
         "PYTHONNOUSERSITE": "1",
         "PYTHONPATH": os.pathsep.join([str(sysconfig_dir), str(env_dir)] + [str(source / p) for p in backend_path]),
         "_PYTHON_SYSCONFIGDATA_NAME": "_sysconfigdata_pystatic",

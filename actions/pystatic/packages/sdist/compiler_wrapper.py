@@ -24,7 +24,9 @@ LTO_FLAGS = ("-flto", "-ffat-lto-objects", "-fno-fat-lto-objects")
 
 # The first argument of the script that makes it a wrapper.
 MODES = ("cc", "cxx", "ldshared")
-WRAPPER_SH = '#!/bin/sh\nPYTHONPATH="{tools}" exec "{python}" -S -B "{script}" {mode} "$@"\n'
+# Bytecode in the action's state directory (never beside a source), shared with the backend's processes
+# (build_sdist.py): the wrapper's imports are compiled once per action, not at every compile.
+WRAPPER_SH = '#!/bin/sh\nPYTHONPATH="{tools}" PYTHONPYCACHEPREFIX="{pycache}" exec "{python}" -S "{script}" {mode} "$@"\n'
 
 
 def make_wrappers(tools, state, script, cc, ar, cflags, provided=None, cxx_runtime=()):
@@ -42,7 +44,7 @@ def make_wrappers(tools, state, script, cc, ar, cflags, provided=None, cxx_runti
     wrappers = {}
     for mode in MODES:
         path = tools / mode
-        path.write_text(WRAPPER_SH.format(tools=roots, python=sys.executable, script=script, mode=mode))
+        path.write_text(WRAPPER_SH.format(tools=roots, pycache=pycache_dir(state), python=sys.executable, script=script, mode=mode))
         path.chmod(0o755)
         wrappers[mode] = str(path)
     wrappers["ar"] = ar
@@ -55,6 +57,11 @@ def make_wrappers(tools, state, script, cc, ar, cflags, provided=None, cxx_runti
               "cxx_runtime": [os.path.abspath(a) for a in cxx_runtime]}
     (state / "config.json").write_text(json.dumps(config))
     return wrappers
+
+
+def pycache_dir(state):
+    """Where the action's Python processes keep bytecode (PYTHONPYCACHEPREFIX)."""
+    return str(pathlib.Path(state).absolute() / "pycache")
 
 
 def read_config(state):
