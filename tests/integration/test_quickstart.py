@@ -16,6 +16,7 @@ the app's compiles and link use a cache in their own temporary directory.
 
 import os
 import pathlib
+import pwd
 import re
 import subprocess
 
@@ -24,10 +25,13 @@ from harness import REPO
 
 MARKED_BLOCK = re.compile(r"^<!-- quickstart: (.+?) -->\n```[\w-]*\n(.*?)^```$", re.M | re.S)
 EXPECTED = "hello from the quick start (Python 3.13, linux)"
-CACHE = pathlib.Path(os.environ.get("RULES_PYSTATIC_CACHE", pathlib.Path.home() / ".cache" / "rules_pystatic"))
+# The disk cache of this checkout's .bazelrc (`~/.cache/rules_pystatic/disk-cache`), as Bazel expands it:
+# `~` is the home of the user's passwd entry, not $HOME. With $HOME (dev/fresh-machine-run swaps it)
+# this test used an empty cache of its own and rebuilt the whole distribution: 6 min of the budget.
+DISK_CACHE = pathlib.Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "rules_pystatic" / "disk-cache"
 # What this machine's builds share, not what a user needs: the disk cache the other tests fill, and
 # no kept sandboxes (Debian's system bazelrc sets --sandbox_debug).
-MACHINE_FLAGS = [f"--disk_cache={CACHE / 'disk-cache'}", "--nosandbox_debug"]
+MACHINE_FLAGS = [f"--disk_cache={DISK_CACHE}", "--nosandbox_debug"]
 
 
 def quickstart_blocks(readme=REPO / "README.md"):
