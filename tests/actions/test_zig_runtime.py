@@ -113,11 +113,13 @@ def test_cxx_mode_links_a_throwing_probe_with_lcxx_and_copies_only_the_cxx_runti
     monkeypatch.chdir(tmp_path)
     (tmp_path / "out").mkdir()
     argv = ["--zig", str(zig), "--lib", "lib", "--target", "x86_64-linux-musl", "--cxx"] + \
-        [a for n in names for a in ("--output", f"out/{n}")]
+        [a for n in names for a in ("--output", f"out/{n}")] + [a for n in NAMES for a in ("--also_linked", n)]
     assert zig_runtime.main(argv) == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(names)
     assert "cc -target x86_64-linux-musl -static -O2 -lc++ probe.cpp -o probe -v" in record.read_text()
     # The C runtime's files are the other action's: a C++ name missing is still an error.
     with pytest.raises(ValueError, match="libunwind.a"):
-        zig_runtime.pick_runtime(zig_runtime.linker_inputs(CXX_VERBOSE.replace("libunwind", "libother")), names,
-                                 zig_runtime.C_RUNTIME)
+        zig_runtime.pick_runtime(zig_runtime.linker_inputs(CXX_VERBOSE.replace("libunwind", "libother")), names, NAMES)
+    # Without the C runtime's names, zig's other files are an error, as for the C runtime action.
+    with pytest.raises(ValueError, match="libc.a"):
+        zig_runtime.pick_runtime(zig_runtime.linker_inputs(CXX_VERBOSE), names)

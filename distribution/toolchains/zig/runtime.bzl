@@ -22,6 +22,9 @@ def _zig_runtime_impl(ctx):
     args.add_all(outputs, before_each = "--output")
     if ctx.attr.cxx:
         args.add("--cxx")
+
+        # The C++ probe's link also names the C runtime, which the other zig_runtime action outputs.
+        args.add_all(ZIG_RUNTIME_FILES, before_each = "--also_linked")
     ctx.actions.run(
         executable = ctx.executable._tool,
         arguments = [args],

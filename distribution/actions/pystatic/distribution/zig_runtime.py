@@ -27,8 +27,6 @@ PROBE = "int main(void) { return 0; }\n"
 # Throws and catches: zig links all three C++ archives (exceptions need libc++abi and libunwind).
 CXX_PROBE = ('#include <stdexcept>\nint main() { try { throw std::runtime_error("x"); } '
              'catch (const std::exception &) {} return 0; }\n')
-# zig's C runtime files, linked by the C++ probe too: not outputs of --cxx (the C runtime action has them).
-C_RUNTIME = ("crt1.o", "libubsan_rt.a", "libc.a", "libzigc.a", "libcompiler_rt.a")
 
 # Flags of the link that decide what zig builds: the toolchain's link flags (static, -O2), and UBSan so
 # that zig also builds its UBSan runtime (-O2: the same libc.a), which objects compiled without -O need.
@@ -80,6 +78,8 @@ def main(argv=None):
     parser.add_argument("--target", required=True)
     parser.add_argument("--output", action="append", required=True, help="an output file, named as zig's")
     parser.add_argument("--cxx", action="store_true", help="the C++ runtime (libc++abi, libc++, libunwind)")
+    parser.add_argument("--also_linked", action="append", default=[],
+                        help="a file zig links that is not an output (with --cxx: the C runtime action's files)")
     args = parser.parse_args(argv)
     outputs = {os.path.basename(o): pathlib.Path(o).resolve() for o in args.output}
     zig = pathlib.Path(args.zig).resolve()
@@ -98,7 +98,7 @@ def main(argv=None):
               file=sys.stderr)
         return 1
     try:
-        found = pick_runtime(linker_inputs(run.stderr), sorted(outputs), C_RUNTIME if args.cxx else ())
+        found = pick_runtime(linker_inputs(run.stderr), sorted(outputs), args.also_linked)
     except ValueError as err:
         print(f"error: zig_runtime for {args.target}: {err}. A new zig links other files: update "
               "ZIG_RUNTIME_FILES (or ZIG_CXX_RUNTIME_FILES) in distribution/toolchains/zig/runtime.bzl and the cc wrapper.", file=sys.stderr)
