@@ -123,3 +123,73 @@ def test_cxx_mode_links_a_throwing_probe_with_lcxx_and_copies_only_the_cxx_runti
     # Without the C runtime's names, zig's other files are an error, as for the C runtime action.
     with pytest.raises(ValueError, match="libc.a"):
         zig_runtime.pick_runtime(zig_runtime.linker_inputs(CXX_VERBOSE), names)
+
+
+# What `zig cc -v` printed for the static x86_64-windows-gnu probe (zig 0.17.1, shortened: two of the
+# UCRT's import libraries). lld-link's options are all `-NAME[:value]`; the rest are its inputs.
+WINDOWS_VERBOSE = """\
+lld-link -lldmingw -ERRORLIMIT:0 -NOLOGO -DEBUG -PDB:probe.pdb -MACHINE:X64 -BREPRO -OUT:probe.exe \
+-IMPLIB:./probe.lib cache/o/c9/probe.obj -ALTERNATENAME:__image_base__=__ImageBase cache/o/{crt}/crt2.obj \
+cache/o/ea/libmingw32.lib cache/o/1c/zigc.lib cache/o/62/ubsan_rt.lib cache/o/71/compiler_rt.lib \
+cache/o/8d/api-ms-win-crt-conio-l1-1-0.lib cache/o/a7/kernel32.lib
+"""
+WINDOWS_NAMES = ["crt2.obj", "libmingw32.lib", "zigc.lib", "ubsan_rt.lib", "compiler_rt.lib",
+                 "api-ms-win-crt-conio-l1-1-0.lib", "kernel32.lib"]
+
+# A fake zig for windows-gnu: a -municode link's crt2.obj is another file (mingw-w64's wmain start-up).
+FAKE_WINDOWS_ZIG = """#!/bin/sh
+set -eu
+if [ "$1" = ar ]; then  # `ar t`: the archive's members; `ar d`: recorded
+    [ "$2" = t ] && printf 'cache/o/ea/crtexewin.obj\\ncache/o/ea/ucrtexewin.obj\\ncache/o/ea/{kept}.obj\\n' || echo "$@" >> "{record}"
+    exit 0
+fi
+crt=69
+case " $* " in *" -municode "*) crt=de ;; esac
+for f in $crt/crt2.obj ea/libmingw32.lib 1c/zigc.lib 62/ubsan_rt.lib 71/compiler_rt.lib 8d/api-ms-win-crt-conio-l1-1-0.lib a7/kernel32.lib; do
+    mkdir -p "$ZIG_GLOBAL_CACHE_DIR/o/$(dirname $f)"
+    echo "$f" > "$ZIG_GLOBAL_CACHE_DIR/o/$f"
+done
+echo "$@" >> "{record}"
+cat >&2 <<END
+{verbose}END
+"""
+
+
+def test_windows_mode_reads_lld_link_and_takes_the_wmain_start_up_object_from_a_second_probe(tmp_path, monkeypatch):
+    assert zig_runtime.linker_inputs(WINDOWS_VERBOSE.format(crt="69"))[:3] == [
+        "cache/o/c9/probe.obj", "cache/o/69/crt2.obj", "cache/o/ea/libmingw32.lib"]
+    record = tmp_path / "record.txt"
+    zig = tmp_path / "zig"
+    zig.write_text(FAKE_WINDOWS_ZIG.format(verbose=WINDOWS_VERBOSE.format(crt="$crt"), record=record, kept="mingw_helpers"))
+    zig.chmod(0o755)
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path)
+    names = WINDOWS_NAMES + ["crt2u.obj"]
+    argv = ["--zig", str(zig), "--lib", "lib", "--target", "x86_64-windows-gnu", "--wide_entry_output", "crt2u.obj"] + \
+        [a for n in names for a in ("--output", f"out/{n}")]
+    assert zig_runtime.main(argv) == 0
+    assert (tmp_path / "out/crt2.obj").read_text() == "69/crt2.obj\n"
+    assert (tmp_path / "out/crt2u.obj").read_text() == "de/crt2.obj\n"
+    assert (tmp_path / "out/kernel32.lib").read_text() == "a7/kernel32.lib\n"
+    calls = record.read_text().splitlines()
+    assert calls == ["cc -target x86_64-windows-gnu -static -O2 -fsanitize=undefined probe.c -o probe -v",
+                     "cc -target x86_64-windows-gnu -static -O2 -fsanitize=undefined -municode probe.c -o probe -v",
+                     # main -> WinMain shims leave libmingw32.lib (a program's main compiled in the link comes last).
+                     f"ar d {tmp_path}/out/libmingw32.lib cache/o/ea/crtexewin.obj cache/o/ea/ucrtexewin.obj"]
+
+
+def test_windows_mode_fails_naming_the_shim_a_new_mingw_no_longer_has(tmp_path, monkeypatch, capsys):
+    record = tmp_path / "record.txt"
+    zig = tmp_path / "zig"
+    text = FAKE_WINDOWS_ZIG.format(verbose=WINDOWS_VERBOSE.format(crt="$crt"), record=record, kept="x")
+    zig.write_text(text.replace("cache/o/ea/ucrtexewin.obj", "cache/o/ea/renamed.obj"))
+    zig.chmod(0o755)
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path)
+    names = WINDOWS_NAMES + ["crt2u.obj"]
+    argv = ["--zig", str(zig), "--lib", "lib", "--target", "x86_64-windows-gnu", "--wide_entry_output", "crt2u.obj"] + \
+        [a for n in names for a in ("--output", f"out/{n}")]
+    assert zig_runtime.main(argv) == 1
+    assert "libmingw32.lib has no member crtexewin.obj, ucrtexewin.obj" in capsys.readouterr().err

@@ -11,8 +11,8 @@ def _zig_runtime_env(cc_toolchain, triple):
     The cc wrapper links it when set: actions that run the wrapper themselves (configure/make) pass it
     on (execroot-relative; the scripts make it absolute: pystatic.common.zig_env).
     """
-    marker = "/runtime/{}/libzigc.a".format(triple)
-    dirs = [f.dirname for f in cc_toolchain.all_files.to_list() if f.path.endswith(marker)]
+    marker = "/runtime/{}/".format(triple)
+    dirs = [f.dirname for f in cc_toolchain.all_files.to_list() if marker in f.path]
     return {"PYSTATIC_ZIG_RUNTIME_" + triple.replace("-", "_"): dirs[0]} if dirs else {}
 
 def _tools(ctx, cc_toolchain, any_target = False):

@@ -82,7 +82,6 @@ def _zig_cc_toolchain_config_impl(ctx):
     if ctx.files.runtime:
         # Links use zig's prebuilt libraries (zig_runtime, also in the toolchain's files) instead of
         # building them: the wrapper reads this (distribution/toolchains/zig/repositories.bzl).
-        # Targets without one (windows-gnu) keep zig's own handling in the action's private cache.
         features.append(feature(
             name = "zig_runtime",
             enabled = True,
@@ -120,7 +119,7 @@ zig_cc_toolchain_config = rule(
         "builtin_include_directories": attr.string_list(doc = "zig's own header dirs (absolute)."),
         "cc": attr.string(mandatory = True, doc = "Compiler/linker wrapper, relative to the toolchain package."),
         "cpu": attr.string(mandatory = True),
-        "runtime": attr.label(allow_files = True, cfg = "exec", doc = "zig_runtime of the target (linux-musl): its directory is PYSTATIC_ZIG_RUNTIME of links; none for windows-gnu."),
+        "runtime": attr.label(allow_files = True, cfg = "exec", doc = "zig_runtime of the target: its directory is PYSTATIC_ZIG_RUNTIME of links."),
         "target": attr.string(mandatory = True, doc = "zig target triple, e.g. x86_64-linux-musl or x86_64-windows-gnu."),
         "zig_version": attr.string(mandatory = True),
     },

@@ -1,5 +1,6 @@
 """zig_sdk: zig from the pinned `ziglang` wheel, fetched with pip, plus per-target cc wrappers."""
 
+load(":runtime.bzl", "zig_runtime_files")
 load(":versions.bzl", "ZIG_TARGETS", "ZIG_VERSION", "ZIG_WHEELS")
 
 # zig's caches: private to the action. The caller's ZIG_GLOBAL_CACHE_DIR if it set one (an action that
@@ -44,15 +45,15 @@ export ZIG_LIB_DIR="$lib"
 _LINK = """\
 link=
 runtime="${{PYSTATIC_ZIG_RUNTIME_{target_var}:-}}"
-not_ours='^(-c|-S|-E|-M|-MM|-fsyntax-only|-shared|-r|-Wl,-r|-nostdlib|-nostartfiles|-nodefaultlibs|-lc\\+\\+|-lstdc\\+\\+)$'
+not_ours='^(-c|-S|-E|-M|-MM|-fsyntax-only|-shared|-r|-Wl,-r|-nostdlib|-nostartfiles|-nodefaultlibs|-lc\\+\\+|-lstdc\\+\\+{not_ours_extra})$'
 musl_libs='^(-lc|-lm|-lpthread|-ldl|-lrt|-lutil|-lxnet|-lresolv|-lcrypt)$'
 if [ -n "$runtime" ]; then
     for arg do
         case "$arg" in
-            -c|-S|-E|-M|-MM|-fsyntax-only|-shared|-r|-Wl,-r|-nostdlib|-nostartfiles|-nodefaultlibs|-lc++|-lstdc++|-dumpmachine|-dumpversion|-print-*|--print-*|--version)
+            -c|-S|-E|-M|-MM|-fsyntax-only|-shared|-r|-Wl,-r|-nostdlib|-nostartfiles|-nodefaultlibs|-lc++|-lstdc++|-dumpmachine|-dumpversion|-print-*|--print-*|--version{not_ours_extra})
                 link=; break ;;
             @*) if grep -q -E -x -e "$not_ours" "${{arg#@}}"; then link=; break; fi; link=1 ;;
-            *.o|*.a|*.c|*.s|*.S|*.lo|*.so) link=1 ;;
+            *.o|*.a|*.c|*.s|*.S|*.lo|*.so{inputs_extra}) link=1 ;;
         esac
     done
 fi
@@ -71,17 +72,37 @@ if [ -n "$link" ]; then
 fi
 """
 
+# windows-gnu links: .obj/.lib inputs count too; GUI and DLL links (-mwindows, -mdll) keep zig's own
+# handling; a program with wmain (-municode) gets mingw-w64's crt2u.obj, whose mainCRTStartup calls
+# wmain. zig names the entry itself only when it links the CRT, so -nostdlib links name it.
+_WINDOWS_LINK = dict(
+    not_ours_extra = "|-mwindows|-mdll",
+    inputs_extra = "|*.obj|*.lib",
+    link_extra = """\
+crt=crt2.obj
+if [ -n "$link" ]; then
+    for arg do
+        case "$arg" in
+            -municode) crt=crt2u.obj ;;
+            @*) if grep -q -x -e -municode "${arg#@}"; then crt=crt2u.obj; fi ;;
+        esac
+    done
+fi
+""",
+    runtime_startup = '-Wl,--entry=mainCRTStartup "$runtime/$crt"',
+)
+
 _WRAPPER = """#!/bin/sh
 # zig {version} (ziglang wheel sha256 {sha256}) for {target}.
 # This text is an input of every C action, so a new zig invalidates cached outputs.
 set -eu
 zig_home=$(dirname "$(dirname "$(readlink -f "$0")")")/ziglang
-""" + _CACHE + _LIB + _LINK + """\
+""" + _CACHE + _LIB + _LINK + """{link_extra}\
 set +e
 if [ -n "$link" ]; then
     "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. $prefix_map -nostdlib \\
-        {libc_includes} "$runtime/crt1.o" "$@" \\
-        "$runtime/libubsan_rt.a" "$runtime/libc.a" "$runtime/libzigc.a" "$runtime/libcompiler_rt.a"
+        {libc_includes} {runtime_startup} "$@" \\
+        {runtime_libraries}
 else
     "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. $prefix_map "$@"
 fi
@@ -183,7 +204,7 @@ cc_toolchain_with_files(
 """
 
 _RUNTIME = """
-# musl libc, zig's libc parts and compiler_rt for {target}, built once as an action: links use these
+# {what} for {target}, built once as an action: links use these
 # (the wrapper's $PYSTATIC_ZIG_RUNTIME) instead of building them in a cache.
 zig_runtime(
     name = "runtime_{target}",
@@ -191,7 +212,9 @@ zig_runtime(
     target = "{target}",
     zig = "ziglang/zig",
 )
+"""
 
+_CXX_RUNTIME = """
 # Its C++ runtime (libc++abi, libc++, libunwind), built once for the sdist builds that link C++.
 zig_runtime(
     name = "cxx_runtime_{target}",
@@ -203,11 +226,21 @@ zig_runtime(
 """
 
 def zig_runtime_target(target):
-    """Whether links for `target` use a prebuilt zig_runtime (linux-musl) or zig's own handling.
+    """Whether links for `target` use a prebuilt zig_runtime: linux-musl and windows-gnu targets.
 
-    windows-gnu links take mingw-w64's crt objects and UCRT import libraries, which zig makes per link
-    from lib/libc/mingw (one import library per -l name): they keep zig's own handling, in the action's
-    private cache (the wrapper's default), with lib/libc/mingw an input.
+    windows-gnu's runtime is mingw-w64's CRT and the default import libraries; a link's other -l
+    names get their import library from lib/libc/mingw's .def files, an input, in the link.
+
+    Args:
+      target: a zig target triple.
+
+    Returns:
+      True for linux-musl and windows-gnu targets.
+    """
+    return target.endswith(("-linux-musl", "-windows-gnu"))
+
+def zig_cxx_runtime_target(target):
+    """Whether `target` has a prebuilt C++ runtime (linux-musl: sdist builds link C++; not windows-gnu).
 
     Args:
       target: a zig target triple.
@@ -216,6 +249,20 @@ def zig_runtime_target(target):
       True for linux-musl targets.
     """
     return target.endswith("-linux-musl")
+
+def _link_pieces(target):
+    """The wrapper's per-target parts of a link with the prebuilt runtime (zig_runtime_files' names)."""
+    files = zig_runtime_files(target)
+    libraries = " ".join(['"$runtime/{}"'.format(name) for name in files.libraries])
+    if target.endswith("-windows-gnu"):
+        return dict(_WINDOWS_LINK, runtime_libraries = libraries)
+    return dict(
+        not_ours_extra = "",
+        inputs_extra = "",
+        link_extra = "",
+        runtime_startup = '"$runtime/{}"'.format(files.startup[0]),
+        runtime_libraries = libraries,
+    )
 
 def _host_key(rctx):
     os = "windows" if rctx.os.name.lower().startswith("windows") else rctx.os.name.lower().replace("mac os x", "macos")
@@ -301,21 +348,24 @@ def _zig_sdk_impl(rctx):
                 target_flags = "-target {} ".format(target),
                 target_var = target.replace("-", "_"),
                 libc_includes = " ".join(['-isystem "$lib/libc/include/{}"'.format(d) for d in includes]),
-                **fmt
+                **dict(fmt, **_link_pieces(target))
             ),
             executable = True,
         )
         runtime = zig_runtime_target(target)
         globs = ['"ziglang/lib/libc/include/{}/**"'.format(d) for d in includes]
-        if not runtime:
-            # zig builds mingw-w64's crt and the UCRT import libraries in the link from these.
+        if target.endswith("-windows-gnu"):
+            # zig writes the import library of a link's other -l names (ws2_32, ...) from these.
             globs.append('"ziglang/lib/libc/mingw/**"')
         toolchains.append(_TOOLCHAIN.format(
             target = target,
             cpu = cpu,
             version = ZIG_VERSION,
-            extra_lib_doc = "" if runtime else "; mingw-w64's sources, which zig builds in each link's private cache",
-            runtime_rule = _RUNTIME.format(target = target) if runtime else "",
+            extra_lib_doc = "; mingw-w64's sources and .def files (import libraries of -l names)" if target.endswith("-windows-gnu") else "",
+            runtime_rule = (_RUNTIME.format(
+                target = target,
+                what = "mingw-w64's CRT, zig's libc parts, compiler_rt and the default import libraries" if target.endswith("-windows-gnu") else "musl libc, zig's libc parts and compiler_rt",
+            ) if runtime else "") + (_CXX_RUNTIME.format(target = target) if zig_cxx_runtime_target(target) else ""),
             runtime_files = '\n        ":runtime_{}",'.format(target) if runtime else "",
             runtime_attr = '\n    runtime = ":runtime_{}",'.format(target) if runtime else "",
             libc_include_globs = ", ".join(globs),

@@ -110,19 +110,6 @@ def _zstd(args):
     ]
 
 
-# windows-gnu links have no prebuilt zig runtime (distribution/toolchains/zig/repositories.bzl,
-# zig_runtime_target): zig builds mingw-w64's CRT in the link's cache, by default a fresh one per
-# zig run. Every command of a recipe shares one cache in the action's scratch TMPDIR instead (as
-# sdist builds do), so configure's many test links build the CRT once per action, not each time.
-_ACTION_CACHE = 'ZIG_GLOBAL_CACHE_DIR="$TMPDIR/zig-cache" exec "$@"'
-
-
-def _with_action_cache(recipe):
-    def commands(args):
-        return [["sh", "-c", _ACTION_CACHE, "sh", *cmd] for cmd in recipe(args)]
-    return commands
-
-
 # As build_dep.py's RECIPES (licence files; commands; archives in link order), for Windows.
 # libuuid is not built: CPython's _uuid on Windows calls rpcrt4 (deps_left_out of the row).
 RECIPES = {
@@ -135,12 +122,9 @@ RECIPES = {
     "zstd": (["LICENSE"], _zstd, ["libzstd.a"]),
 }
 
-# What the action runs: the recipes with the action's zig cache.
-ACTION_RECIPES = {name: (licences, _with_action_cache(recipe), archives) for name, (licences, recipe, archives) in RECIPES.items()}
-
 
 def main(argv=None):
-    return dep_builder.main(argv, ACTION_RECIPES, __doc__)
+    return dep_builder.main(argv, RECIPES, __doc__)
 
 
 if __name__ == "__main__":
