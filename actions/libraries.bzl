@@ -6,13 +6,14 @@ dev/tool-libraries after changing an import.
 """
 
 PYSTATIC_MODULES = {
+    "binary.blob_section": ["binary.c_literals"],
     "binary.c_literals": [],
     "binary.check_native_exports": ["binary.native_objects.exports_table", "binary.native_objects.problems", "common.action_args"],
     "binary.cold_modules": ["binary.stdlib_selection"],
     "binary.compile_bytecode": ["common.action_args", "format.blob", "modules.names"],
     "binary.file_access": [],
     "binary.frozen_modules": [],
-    "binary.gen_glue": ["binary.c_literals", "binary.frozen_modules", "binary.settings", "common.action_args", "common.descriptor", "common.extra_builtins", "format.blob"],
+    "binary.gen_glue": ["binary.blob_section", "binary.c_literals", "binary.frozen_modules", "binary.settings", "common.action_args", "common.descriptor", "common.extra_builtins", "format.blob"],
     "binary.left_out_imports": [],
     "binary.licence_policy": ["//third_party/packaging:licenses"],
     "binary.licenses": ["binary.linked_libraries", "common.descriptor", "common.extra_builtins", "format.blob"],

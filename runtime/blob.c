@@ -15,10 +15,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 #define EXIT_DAMAGED 70
 
+#ifdef _WIN32
+/* The executable's path, for messages: GetModuleFileName (the UCRT keeps argv[0] only for main, not
+ * for a wmain program). */
+static const char *program_name(void) {
+    static char name[MAX_PATH];
+    DWORD size = GetModuleFileNameA(NULL, name, sizeof name);
+    return size > 0 && size < sizeof name ? name : "the executable";
+}
+#else
 extern char *program_invocation_name; /* argv[0]; musl and glibc */
+#define program_name() program_invocation_name
+#endif
 
 static struct {
     const blob_record *records;
@@ -104,7 +118,7 @@ const char *pystatic_blob_payload(const blob_record *r, int which) {
             fprintf(stderr,
                     "%s: the embedded resource blob is damaged: %s '%.*s' (%s) fails its checksum; "
                     "this copy of the executable is corrupt, replace it\n",
-                    program_invocation_name, kind_name(r->kind), (int)r->name_size, blob.names + r->name_offset,
+                    program_name(), kind_name(r->kind), (int)r->name_size, blob.names + r->name_offset,
                     which ? "source" : r->kind == KIND_MODULE ? "bytecode" : "contents");
             _exit(EXIT_DAMAGED);
         }

@@ -15,6 +15,7 @@ import re
 import sys
 
 from pystatic.binary import frozen_modules
+from pystatic.binary.blob_section import blob_section
 from pystatic.binary.c_literals import c_string
 from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint
 from pystatic.common import descriptor as distribution_descriptor
@@ -147,21 +148,7 @@ def glue_source(settings, blob_path, blob_sha256, entry_point, extensions=(), le
             "    return (size_t)-1; /* built without compressed resources */",
             "}",
         ]
-    # No section type: '@progbits' would be a comment on aarch64.
-    lines += [
-        "",
-        "__asm__(",
-        '    ".section .rodata.pystatic_blob,\\"a\\"\\n"',
-        f'    ".balign {blob_alignment}\\n"',
-        '    ".globl pystatic_blob\\n"',
-        '    "pystatic_blob:\\n"',
-        f'    ".incbin " {c_string(c_string(blob_path))} "\\n"',
-        '    ".globl pystatic_blob_end\\n"',
-        '    "pystatic_blob_end:\\n"',
-        '    ".byte 0\\n"',
-        '    ".previous\\n");',
-        "",
-    ]
+    lines += blob_section(blob_path, blob_alignment)
     return "\n".join(lines)
 
 
