@@ -186,8 +186,14 @@ static PyMethodDef methods[] = {
 };
 
 /* musl's version string (src/internal/version.c, hidden but reachable in a static link): the
- * truthful answer to packaging's "which musl is this" (musllinux tags, _pystatic_bootstrap.py). */
+ * truthful answer to packaging's "which musl is this" (musllinux tags, _pystatic_bootstrap.py).
+ * Windows has no musl: "" leaves packaging's answer alone (_pystatic_musllinux.py). */
+#ifdef _WIN32
+#define LIBC_VERSION ""
+#else
 extern const char __libc_version[];
+#define LIBC_VERSION __libc_version
+#endif
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_pystatic",
@@ -210,7 +216,7 @@ PyObject *PyInit__pystatic(void) {
         PyModule_AddStringConstant(m, "extract_packages", pystatic_settings.extract_packages) < 0 ||
         PyModule_AddStringConstant(m, "left_out_builtins", pystatic_settings.left_out_builtins) < 0 ||
         PyModule_AddStringConstant(m, "left_out_modules", pystatic_settings.left_out_modules) < 0 ||
-        PyModule_AddStringConstant(m, "libc_version", __libc_version) < 0 ||
+        PyModule_AddStringConstant(m, "libc_version", LIBC_VERSION) < 0 ||
         PyModule_AddIntConstant(m, "file_view", pystatic_settings.file_view) < 0 || pystatic_add_file_view(m) < 0) {
         Py_DECREF(m);
         return NULL;

@@ -1,13 +1,7 @@
-/* main() of every py_static_binary: configure an isolated CPython, install the importer over the
- * embedded resource blob before the standard library's first import, run the entry point.
- *
- * Start-up in two phases (docs/import-protocol.md):
- *   1. core: Py_InitializeFromConfig with _init_main = 0 (builtins, sys, frozen importlib only);
- *      run _pystatic_bootstrap from the blob, which puts its finder on sys.meta_path;
- *   2. main: _Py_InitializeMain imports encodings, io, ... through that finder.
- * sys.path = [the executable] (nothing is found below a regular file), no site, no environment
- * (unless enabled), nothing read from or written to disk. py_static_interpreter instead lets
- * CPython parse a python3 command line (interpreter_main). */
+/* main() of every py_static_binary for Linux: the blob checked, then the start-up of start_up.c
+ * (the importer between CPython's two init phases), with the executable's path from /proc/self/exe
+ * and the loader of embedded shared objects started first. py_static_interpreter instead lets
+ * CPython parse a python3 command line (interpreter_main). main_windows.c is Windows' main. */
 #include "pystatic_runtime.h"
 #include "native_loader.h"
 
@@ -20,11 +14,6 @@
 #include <wchar.h>
 
 extern char **environ;
-
-static void die_status(PyStatus status) {
-    if (PyStatus_IsExit(status)) exit(status.exitcode);
-    Py_ExitStatusException(status);
-}
 
 /* Absolute path of this executable: /proc/self/exe, else argv[0] (possibly found on PATH): an
  * empty root has no /proc. */
@@ -62,96 +51,6 @@ static char *executable_path(const char *argv0) {
 static void start_native_loader(int argc, char **argv, const char *executable) {
     pystatic_native_images_init(executable);
     pystatic_loader_init(argc, argv, environ, executable);
-}
-
-/* sys.executable, and sys.prefix/exec_prefix (and their base_ twins) and sys._stdlib_dir = the
- * executable itself: the virtual tree is rooted there, so sysconfig's paths (<exe>/lib/python3.13,
- * <exe>/bin, ...) name nothing on disk and nothing can be installed into or found below them, and
- * frozen stdlib modules (os, abc, ...) get __file__ <exe>/os.py like the embedded ones. */
-static PyStatus set_paths(PyConfig *config, const char *executable) {
-    wchar_t **fields[] = {&config->executable, &config->prefix, &config->exec_prefix, &config->base_prefix,
-                          &config->base_exec_prefix, &config->base_executable, &config->stdlib_dir};
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        PyStatus status = PyConfig_SetBytesString(config, fields[i], executable);
-        if (PyStatus_Exception(status)) return status;
-    }
-    return PyStatus_Ok();
-}
-
-/* Appends one entry (bytes, decoded like a file name) to sys.path's initial value. */
-static PyStatus append_search_path(PyConfig *config, const char *path) {
-    wchar_t *wide = Py_DecodeLocale(path, NULL);
-    if (wide == NULL) return PyStatus_NoMemory();
-    PyStatus status = PyWideStringList_Append(&config->module_search_paths, wide);
-    PyMem_RawFree(wide);
-    return status;
-}
-
-/* sys.path_importer_cache[executable] = None: PathFinder never asks zipimport to read the
- * executable as an archive (the entry is a regular file: FileFinder refuses it anyway). */
-static int seal_search_path(const char *executable) {
-    PyObject *cache = PySys_GetObject("path_importer_cache"); /* borrowed */
-    PyObject *key = PyUnicode_DecodeFSDefault(executable);
-    if (cache == NULL || key == NULL) {
-        Py_XDECREF(key);
-        return cache == NULL ? 0 : -1;
-    }
-    int result = PyDict_SetItem(cache, key, Py_None);
-    Py_DECREF(key);
-    return result;
-}
-
-/* Runs _pystatic_bootstrap's code from the blob as a module and calls install(executable). */
-static PyObject *install_importer(const char *executable) {
-    PyObject *code = pystatic_get_code("_pystatic_bootstrap");
-    if (code == NULL) return NULL;
-    PyObject *module = PyImport_AddModule("_pystatic_bootstrap"); /* borrowed; kept in sys.modules */
-    if (module == NULL) {
-        Py_DECREF(code);
-        return NULL;
-    }
-    PyObject *globals = PyModule_GetDict(module);
-    if (PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()) < 0) {
-        Py_DECREF(code);
-        return NULL;
-    }
-    PyObject *result = PyEval_EvalCode(code, globals, globals);
-    Py_DECREF(code);
-    if (result == NULL) return NULL;
-    Py_DECREF(result);
-    result = PyObject_CallMethod(module, "install", "s", executable);
-    if (result == NULL) return NULL;
-    Py_DECREF(result);
-    return Py_NewRef(module);
-}
-
-/* Between the two init phases: the importer, then the main phase (which imports through it), then
- * the magic check. Returns the _pystatic_bootstrap module, or NULL with *exit_code set. */
-static PyObject *finish_start_up(const char *executable, const char *program, int *exit_code) {
-    PyObject *bootstrap = install_importer(executable);
-    if (bootstrap != NULL && seal_search_path(executable) < 0) Py_CLEAR(bootstrap);
-    if (bootstrap == NULL) {
-        PyErr_Print();
-        *exit_code = 70;
-        return NULL;
-    }
-    PyStatus status = _Py_InitializeMain();
-    if (PyStatus_Exception(status)) die_status(status);
-    if (!pystatic_blob_bytecode_matches()) {
-        PyErr_Clear();
-        fprintf(stderr, "%s: the embedded bytecode was compiled for another Python version\n", program);
-        Py_DECREF(bootstrap);
-        *exit_code = 70;
-        return NULL;
-    }
-    return bootstrap;
-}
-
-static int append_inittab(void) {
-    if (PyImport_AppendInittab("_pystatic", PyInit__pystatic) < 0) return -1;
-    for (const struct _inittab *ext = pystatic_extra_inittab; ext->name != NULL; ext++)
-        if (PyImport_AppendInittab(ext->name, ext->initfunc) < 0) return -1;
-    return 0;
 }
 
 /* PYTHONPATH entries, made absolute as python3's getpath does (abspath), appended to the search
@@ -214,7 +113,7 @@ static PyStatus append_disk_stdlib(PyConfig *config, const char *executable) {
              abiflags);
     struct stat info;
     if (stat(path, &info) != 0 || !S_ISDIR(info.st_mode)) return PyStatus_Ok();
-    return append_search_path(config, path);
+    return pystatic_append_search_path(config, path);
 }
 
 /* python3's config (parse_argv, environment) with our paths (in a virtual environment, venv_paths.c's);
@@ -225,7 +124,7 @@ static PyStatus interpreter_config(PyConfig *config, int argc, char **argv, cons
     config->module_search_paths_set = 1;
     config->_init_main = 0;
     PyStatus status = PyConfig_SetBytesArgv(config, argc, argv);
-    if (!PyStatus_Exception(status)) status = set_paths(config, executable);
+    if (!PyStatus_Exception(status)) status = pystatic_set_paths(config, executable);
     if (!PyStatus_Exception(status) && argc > 0) status = PyConfig_SetBytesString(config, &config->program_name, argv[0]);
     if (!PyStatus_Exception(status) && argc > 0) status = pystatic_venv_paths(config, argv[0]);
     return status;
@@ -276,8 +175,8 @@ static int interpreter_main(int argc, char **argv) {
     if (pystatic_settings.allocator != PYMEM_ALLOCATOR_MIMALLOC || !allocator_requested(argc, argv))
         preconfig.allocator = pystatic_settings.allocator;
     PyStatus status = Py_PreInitializeFromBytesArgs(&preconfig, argc, argv);
-    if (PyStatus_Exception(status)) die_status(status);
-    if (append_inittab() < 0) return 70;
+    if (PyStatus_Exception(status)) pystatic_die_status(status);
+    if (pystatic_append_inittab() < 0) return 70;
 
     char *executable = executable_path(argc > 0 ? argv[0] : "python");
     start_native_loader(argc, argv, executable);
@@ -287,19 +186,19 @@ static int interpreter_main(int argc, char **argv) {
     PyConfig probe;
     status = interpreter_config(&probe, argc, argv, executable);
     if (!PyStatus_Exception(status)) status = PyConfig_Read(&probe);
-    if (PyStatus_Exception(status)) die_status(status);
+    if (PyStatus_Exception(status)) pystatic_die_status(status);
     PyConfig config;
     status = interpreter_config(&config, argc, argv, executable);
-    if (!PyStatus_Exception(status)) status = append_search_path(&config, executable);
+    if (!PyStatus_Exception(status)) status = pystatic_append_search_path(&config, executable);
     if (!PyStatus_Exception(status)) status = append_pythonpath(&config, probe.pythonpath_env);
     if (!PyStatus_Exception(status)) status = append_disk_stdlib(&config, executable);
     PyConfig_Clear(&probe);
     if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
     PyConfig_Clear(&config);
-    if (PyStatus_Exception(status)) die_status(status);
+    if (PyStatus_Exception(status)) pystatic_die_status(status);
 
     int exit_code = 0;
-    PyObject *bootstrap = finish_start_up(executable, argc > 0 ? argv[0] : "python", &exit_code);
+    PyObject *bootstrap = pystatic_finish_start_up(executable, argc > 0 ? argv[0] : "python", &exit_code);
     free(executable);
     if (bootstrap == NULL) return exit_code;
     Py_DECREF(bootstrap);
@@ -315,59 +214,5 @@ int main(int argc, char **argv) {
         return 70;
     }
     if (pystatic_settings.interpreter) return interpreter_main(argc, argv);
-
-    PyPreConfig preconfig;
-    PyPreConfig_InitIsolatedConfig(&preconfig);
-    preconfig.allocator = pystatic_settings.allocator;
-    preconfig.utf8_mode = pystatic_settings.utf8_mode;
-    preconfig.use_environment = pystatic_settings.use_environment;
-    PyStatus status = Py_PreInitialize(&preconfig);
-    if (PyStatus_Exception(status)) die_status(status);
-    if (append_inittab() < 0) return 70;
-
-    char *executable = executable_path(argc > 0 ? argv[0] : "python");
-    start_native_loader(argc, argv, executable);
-    PyConfig config;
-    PyConfig_InitIsolatedConfig(&config);
-    config.parse_argv = 0;
-    config.use_environment = pystatic_settings.use_environment;
-    config.optimization_level = pystatic_settings.optimize;
-    config.buffered_stdio = pystatic_settings.buffered_stdio;
-    config.install_signal_handlers = 1;
-    config.site_import = 0;
-    config.user_site_directory = 0;
-    config.write_bytecode = 0;
-    config.pathconfig_warnings = 0;
-    config.module_search_paths_set = 1; /* [executable]: nothing is found below a regular file */
-    config._init_main = 0;
-    status = PyConfig_SetBytesArgv(&config, argc, argv);
-    if (!PyStatus_Exception(status)) status = set_paths(&config, executable);
-    if (!PyStatus_Exception(status) && argc > 0)
-        status = PyConfig_SetBytesString(&config, &config.program_name, argv[0]);
-    if (!PyStatus_Exception(status)) status = append_search_path(&config, executable);
-    if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
-    PyConfig_Clear(&config);
-    if (PyStatus_Exception(status)) die_status(status);
-
-    int exit_code = 1;
-    PyObject *bootstrap = finish_start_up(executable, argc > 0 ? argv[0] : "python", &exit_code);
-    free(executable);
-    if (bootstrap == NULL) return exit_code;
-
-    /* main() handles SystemExit, KeyboardInterrupt (130) and tracebacks; returns the exit code. */
-    PyObject *result = PyObject_CallMethod(bootstrap, "main", "ss", pystatic_settings.entry_module,
-                                           pystatic_settings.entry_function);
-    Py_DECREF(bootstrap);
-    if (result == NULL) {
-        PyErr_Print();
-    } else {
-        exit_code = (int)PyLong_AsLong(result);
-        Py_DECREF(result);
-        if (PyErr_Occurred()) {
-            PyErr_Print();
-            exit_code = 1;
-        }
-    }
-    if (Py_FinalizeEx() < 0) exit_code = 120; /* as python3 does when flushing stdout fails */
-    return exit_code;
+    return pystatic_run_app(argc, argv, NULL, executable_path(argc > 0 ? argv[0] : "python"), start_native_loader);
 }

@@ -35,6 +35,24 @@ extern const unsigned char pystatic_blob_end[];
 size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, size_t size, const void *dict,
                                 size_t dict_size);
 
+/* start_up.c: the start-up every OS's main shares (main.c, main_windows.c). */
+/* Exits as CPython would for a failed status (its message, its exit code). */
+void pystatic_die_status(PyStatus status);
+/* sys.executable, sys.prefix and the rest = the executable (the virtual tree is rooted there). */
+PyStatus pystatic_set_paths(PyConfig *config, const char *executable);
+/* Appends one entry (bytes, decoded like a file name) to sys.path's initial value. */
+PyStatus pystatic_append_search_path(PyConfig *config, const char *path);
+/* _pystatic and the glue's extra built-ins, before pre-initialisation ends. */
+int pystatic_append_inittab(void);
+/* Between the two init phases: the importer, the main phase, the bytecode magic check. Returns the
+ * _pystatic_bootstrap module, or NULL with *exit_code set. */
+PyObject *pystatic_finish_start_up(const char *executable, const char *program, int *exit_code);
+/* A binary with an entry point: initialise, run it, finalise; the exit status. `wide_argv` (Windows)
+ * or NULL: argv decoded like file names; `executable` (malloc'd, freed here); `start_loader` or NULL:
+ * run after pre-initialisation (the loader of embedded shared objects). */
+int pystatic_run_app(int argc, char **argv, wchar_t **wide_argv, char *executable,
+                     void (*start_loader)(int argc, char **argv, const char *executable));
+
 /* blob.c */
 int pystatic_blob_open(const unsigned char *start, const unsigned char *end, const char **error);
 PyObject *PyInit__pystatic(void);

@@ -1,24 +1,32 @@
 """The runtime's pieces for Windows (docs/windows.md, The runtime port), as they land: the blob
-embedded by the glue's COFF form and read in place by runtime/blob.c, under wine.
+embedded by the glue's COFF form and read in place by runtime/blob.c, and a Python program run from
+the blob by runtime/main_windows.c (imports from memory), under wine.
 
-The program (tests/windows_runtime/blob_reader.c) is compiled here with the windows toolchain's cc
-wrapper and its prebuilt zig runtime (the same files every Windows link of the build uses), against
-the Windows CPython distribution's headers and archives (its LINK file), as a py_static_binary for
-Windows will be."""
+The programs are compiled here with the windows toolchain's cc wrapper and its prebuilt zig runtime
+(the same files every Windows link of the build uses), against the Windows CPython distribution's
+headers and archives (its LINK file), as a py_static_binary for Windows will be: it has no rule yet."""
 
 import glob
+import hashlib
 import os
 import pathlib
 import subprocess
 
 from pystatic.binary.blob_section import blob_section
+from pystatic.binary.gen_glue import glue_source
+from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint
 from pystatic.binary.verify_pe import static_problems
 from pystatic.format.blob import DATA, MODULE, Entry, write_blob
 from test_windows import PLATFORM, ROW, WINEPREFIX, wine  # noqa: F401 (wine: the fixture)
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TRIPLE = ROW["triple"]
+MUSL = "--platforms=//platforms:linux_musl"
 TEXT = "payload read in place from the executable"
+# The runtime's C files of a binary for Windows: all but Linux's loader of shared objects, its libc
+# replacements and its main (runtime/BUILD.bazel's c_srcs).
+RUNTIME_C = ["main_windows.c", "start_up.c", "blob.c", "blob_crc.c", "blob_module.c", "file_view.c", "tree_stat.c",
+             "gc_promote.c"]
 
 GLUE_STUB = """
 #include "pystatic_runtime.h"
@@ -31,18 +39,41 @@ size_t pystatic_zstd_decompress(void *dst, size_t capacity, const void *src, siz
 """
 
 
-def _build(bazel, tmp_path):
-    """The reader linked for Windows with a blob of a package, a module and a data file."""
-    target = "//toolchains/cpython:cpython_3_13_windows"
-    bazel.run("build", target, PLATFORM)
+def _files(bazel, target, platform):
+    bazel.run("build", target, platform)
     root = bazel.execution_root()
-    files = [(root / f).resolve() for f in bazel.run("cquery", target, PLATFORM, "--output=files").stdout.split()]
-    dist = next(f for f in files if f.is_dir())
-    zig_repo = pathlib.Path(bazel.run("info", "output_base").stdout.strip()) / "external" / "pystatic_distribution~~zig~pystatic_zig"
+    return [(root / f).resolve() for f in bazel.run("cquery", target, platform, "--output=files").stdout.split()]
+
+
+def _link(bazel, sources, output, flags=()):
+    """Compiles and links `sources` for Windows against the Windows distribution; returns the .exe."""
+    dist = next(f for f in _files(bazel, "//toolchains/cpython:cpython_3_13_windows", PLATFORM) if f.is_dir())
+    output_base = pathlib.Path(bazel.run("info", "output_base").stdout.strip())
+    zig_repo = output_base / "external" / "pystatic_distribution~~zig~pystatic_zig"
     # The toolchain's prebuilt runtime (its exec-configuration output, built with the distribution).
-    runtime = glob.glob(str(root / "bazel-out" / "*" / "bin" / "external" / "pystatic_distribution~~zig~pystatic_zig"
-                            / "runtime" / TRIPLE))
+    runtime = glob.glob(str(bazel.execution_root() / "bazel-out" / "*" / "bin" / "external" /
+                            "pystatic_distribution~~zig~pystatic_zig" / "runtime" / TRIPLE))
     assert runtime, "the windows zig runtime was not built"
+    link = [str(dist / line) if not line.startswith("-") else line for line in (dist / "LINK").read_text().split()]
+    env = dict(os.environ, **{f"PYSTATIC_ZIG_RUNTIME_{TRIPLE.replace('-', '_')}": runtime[0]})
+    cmd = [str(zig_repo / "bin" / f"cc-{TRIPLE}"), "-O2", *flags, "-I", str(REPO / "runtime"), "-I", str(dist / "include"),
+           *map(str, sources), *link, "-o", str(output)]
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert static_problems(output, ROW["pe_machine"]) == []
+    return output
+
+
+def _run(wine, exe, *args):
+    # LC_ALL: wine decodes the Unix command line by the locale (without one, "ö" arrives mangled).
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "WINEDEBUG": "-all", "LC_ALL": "C.UTF-8",
+           "WINEPREFIX": WINEPREFIX, "WINEDLLOVERRIDES": "mscoree,mshtml="}
+    # stdin from /dev/null and pipes for the rest, as python.exe's test (a console is not needed).
+    return subprocess.run([wine, str(exe), *args], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
+                          timeout=300)
+
+
+def test_the_blob_is_embedded_read_only_and_read_in_place_and_a_damaged_entry_is_named(bazel, wine, tmp_path):
     blob = tmp_path / "test.blob"
     blob.write_bytes(write_blob([
         Entry(MODULE, "pkg", primary=b"\xe3" + b"\0" * 15, source=b"# package\n", is_package=True),
@@ -51,26 +82,8 @@ def _build(bazel, tmp_path):
     ]))
     glue = tmp_path / "glue.c"
     glue.write_text(GLUE_STUB + "\n".join(blob_section(str(blob), 16, "coff")))
-    link = [str(dist / line) if not line.startswith("-") else line for line in (dist / "LINK").read_text().split()]
-    exe = tmp_path / "blob_reader.exe"
-    env = dict(os.environ, **{f"PYSTATIC_ZIG_RUNTIME_{TRIPLE.replace('-', '_')}": runtime[0]})
-    cmd = [str(zig_repo / "bin" / f"cc-{TRIPLE}"), "-O2", "-I", str(REPO / "runtime"), "-I", str(dist / "include"),
-           str(REPO / "tests/windows_runtime/blob_reader.c"), str(REPO / "runtime/blob.c"), str(REPO / "runtime/blob_crc.c"),
-           str(glue), *link, "-o", str(exe)]
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return exe
-
-
-def _run(wine, exe, *args):
-    env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "WINEDEBUG": "-all",
-           "WINEPREFIX": WINEPREFIX, "WINEDLLOVERRIDES": "mscoree,mshtml="}
-    return subprocess.run([wine, str(exe), *args], capture_output=True, text=True, env=env, timeout=300)
-
-
-def test_the_blob_is_embedded_read_only_and_read_in_place_and_a_damaged_entry_is_named(bazel, wine, tmp_path):
-    exe = _build(bazel, tmp_path)
-    assert static_problems(exe, ROW["pe_machine"]) == []
+    sources = [REPO / "tests/windows_runtime/blob_reader.c", REPO / "runtime/blob.c", REPO / "runtime/blob_crc.c", glue]
+    exe = _link(bazel, sources, tmp_path / "blob_reader.exe")
     result = _run(wine, exe, "pkg/data.txt")
     assert (result.returncode, result.stdout.splitlines()) == (0, [
         "entry 1 pkg 16",
@@ -89,3 +102,35 @@ def test_the_blob_is_embedded_read_only_and_read_in_place_and_a_damaged_entry_is
     assert result.returncode == 70, (result.returncode, result.stdout, result.stderr[-2000:])
     assert "damaged.exe: the embedded resource blob is damaged: data file 'pkg/data.txt' (contents) fails its checksum" \
         in result.stderr, result.stderr[-2000:]
+
+
+def test_a_python_program_runs_from_the_blob_with_main_windows(bazel, wine, tmp_path):
+    """runtime/main_windows.c with the shared start-up (start_up.c): the importer over the blob, the
+    standard library of the Windows distribution's Lib/ compiled by the build machine's python3.13
+    (compile_bytecode.py, as the runtime toolchain compiles Linux's), the wide command line, the
+    entry point's return value as the exit status. No file view yet (file_view = False)."""
+    build_dist = next(f for f in _files(bazel, "//toolchains/cpython:cpython_3_13", MUSL) if f.is_dir())
+    windows_dist = next(f for f in _files(bazel, "//toolchains/cpython:cpython_3_13_windows", PLATFORM) if f.is_dir())
+    modules = [arg for path in sorted((REPO / "runtime").glob("_pystatic_*.py")) if path.stem != "_pystatic_minimal_curses"
+               for arg in ("--module", path.stem, str(path))]
+    blob = tmp_path / "app.blob"
+    compile_cmd = [str(build_dist / "bin" / "python3.13"), "-S", "-B", str(REPO / "actions/pystatic/binary/compile_bytecode.py"),
+                   "--stdlib", str(windows_dist / "Lib"), *modules,
+                   "--module", "hello_windows", str(REPO / "tests/windows_runtime/hello_windows.py"),
+                   "--optimize", "0", "--output", str(blob), "--imports", str(tmp_path / "imports.json")]
+    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=f"{REPO / 'actions'}:{REPO / 'distribution/actions'}")
+    result = subprocess.run(compile_cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    glue = tmp_path / "glue.c"
+    settings = BinarySettings(file_view=False, frozen_bootstrap_only=False)
+    glue.write_text(glue_source(settings, str(blob), hashlib.sha256(blob.read_bytes()).hexdigest(),
+                                ResolvedEntryPoint("hello_windows", "main"), object_format="coff"))
+    exe = _link(bazel, [REPO / "runtime" / name for name in RUNTIME_C] + [glue], tmp_path / "hello.exe", ["-municode"])
+
+    result = _run(wine, exe, "one", "two wörds")
+    assert (result.returncode, result.stdout.splitlines()) == (3, [
+        "hello from rules_pystatic on win32 argv ['one', 'two wörds']",
+        "executable hello.exe frozen True",
+        "module hello_windows from the blob: True",
+        "json {'ünïcode': [1, 2.5, None]}",
+    ]), result.stderr[-3000:]

@@ -15,7 +15,7 @@ import re
 import sys
 
 from pystatic.binary import frozen_modules
-from pystatic.binary.blob_section import blob_section
+from pystatic.binary.blob_section import OBJECT_FORMATS, blob_section
 from pystatic.binary.c_literals import c_string
 from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint
 from pystatic.common import descriptor as distribution_descriptor
@@ -56,9 +56,10 @@ def pruned_inittab(config_c, left_out):
 
 
 def glue_source(settings, blob_path, blob_sha256, entry_point, extensions=(), left_out_builtins=(), left_out_modules=(),
-                blob_alignment=16):
+                blob_alignment=16, object_format="elf"):
     """The glue of a binary with BinarySettings `settings`; the rest is what the pack step found
-    (entry_point: a ResolvedEntryPoint, None for an interpreter) and every extension module."""
+    (entry_point: a ResolvedEntryPoint, None for an interpreter) and every extension module.
+    `object_format`: the target's (blob_section.OBJECT_FORMATS: elf for linux, coff for windows)."""
     if settings.allocator not in ALLOCATORS:
         raise ValueError(f"unknown allocator {settings.allocator!r}; known: {', '.join(ALLOCATORS)}")
     for package in settings.extract_packages:
@@ -148,7 +149,7 @@ def glue_source(settings, blob_path, blob_sha256, entry_point, extensions=(), le
             "    return (size_t)-1; /* built without compressed resources */",
             "}",
         ]
-    lines += blob_section(blob_path, blob_alignment)
+    lines += blob_section(blob_path, blob_alignment, object_format)
     return "\n".join(lines)
 
 
@@ -171,6 +172,8 @@ def main(argv=None):
     parser.add_argument("--extensions_file", action="append", default=[],
                         help="JSON [[module, init function], ...] of a package built from its sdist (PyStaticSdist)")
     parser.add_argument("--extra_builtins", help="the distribution's extra built-ins (JSON): inittab entries unless left out")
+    parser.add_argument("--object_format", choices=OBJECT_FORMATS, default="elf",
+                        help="the target's object format (the blob's section): elf (linux), coff (windows)")
     parser.add_argument("--output", required=True)
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
     settings = BinarySettings.load(args.settings)
@@ -192,7 +195,7 @@ def main(argv=None):
     # the blob 64 KiB-aligned too, their file offsets are page-aligned and the loader maps them from the file.
     alignment = SHARED_OBJECT_ALIGN if report.get("shared_objects") else 16
     source = glue_source(settings, args.blob, blob_sha256, entry_point, extensions, left_out, report.get("stdlib_left_out", []),
-                         blob_alignment=alignment)
+                         blob_alignment=alignment, object_format=args.object_format)
     if set(left_out) - extra_names:
         if not (args.descriptor and args.distribution):
             parser.error("the report leaves built-in modules out: --descriptor and --distribution (its inittab) are needed")
