@@ -108,7 +108,8 @@ def test_a_python_program_runs_from_the_blob_with_main_windows(bazel, wine, tmp_
     """runtime/main_windows.c with the shared start-up (start_up.c): the importer over the blob, the
     standard library of the Windows distribution's Lib/ compiled by the build machine's python3.13
     (compile_bytecode.py, as the runtime toolchain compiles Linux's), the wide command line, the
-    entry point's return value as the exit status. No file view yet (file_view = False)."""
+    entry point's return value as the exit status, multiprocessing's spawn re-running the .exe
+    (sys.frozen: `--multiprocessing-fork`). No file view yet (file_view = False)."""
     build_dist = next(f for f in _files(bazel, "//toolchains/cpython:cpython_3_13", MUSL) if f.is_dir())
     windows_dist = next(f for f in _files(bazel, "//toolchains/cpython:cpython_3_13_windows", PLATFORM) if f.is_dir())
     modules = [arg for path in sorted((REPO / "runtime").glob("_pystatic_*.py")) if path.stem != "_pystatic_minimal_curses"
@@ -133,4 +134,5 @@ def test_a_python_program_runs_from_the_blob_with_main_windows(bazel, wine, tmp_
         "executable hello.exe frozen True",
         "module hello_windows from the blob: True",
         "json {'ünïcode': [1, 2.5, None]}",
+        "spawn pool [0, 1, 4, 9, 16]",
     ]), result.stderr[-3000:]
