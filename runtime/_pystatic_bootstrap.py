@@ -345,15 +345,25 @@ _FILE_APIS = (
     *(("posix", name, "creates", 1) for name in ("mkdir", "mkfifo", "mknod")),
     *(("posix", name, "moves", 3) for name in ("rename", "replace", "link")),
     ("posix", "symlink", "creates_second", 2),
+    # Windows: ntpath's isdir, isfile, exists, ... are nt's own functions, not stat.
+    *(("posix", f"_path_{name}", f"path_{name}", 1) for name in ("isdir", "isfile", "islink", "isjunction", "exists",
+                                                                  "lexists")),
 )
+# "posix" above: the OS's module, nt on Windows. Its os.open is not served there (no memfd).
+_OS_MODULE = "nt" if sys.platform == "win32" else "posix"
+_NOT_ON_WINDOWS = {"open"}
 
 
 def _install_file_view(executable):
     """Replaces the file APIs by hooks that serve paths below the executable from the blob, before
     any other module binds them (`os` copies posix's functions, `io` and `builtins.open` _io's)."""
     _pystatic.set_view_root(executable + "/")
-    modules = [sys.modules.get(name) for name in ("posix", "os", "_io", "io", "builtins")]
+    modules = [sys.modules.get(name) for name in (_OS_MODULE, "os", "_io", "io", "builtins")]
     for module_name, name, handler, path_args in _FILE_APIS:
+        if module_name == "posix":
+            if _OS_MODULE == "nt" and name in _NOT_ON_WINDOWS:
+                continue
+            module_name = _OS_MODULE
         module = __import__(module_name)
         original = getattr(module, name, None)
         if original is None:

@@ -14,7 +14,6 @@ extract_packages (files written to a cache directory) is runtime/_pystatic_extra
 import _io
 import _pystatic
 import errno
-import posix
 import sys
 
 from _pystatic_tree import children, file_entry, is_dir, is_file, read
@@ -28,6 +27,12 @@ def _stdlib(name):
     return __import__(name, fromlist=["_"])  # a name in a variable: no edge for the pack step's import scan
 
 
+# The OS's module of file functions: nt on Windows, where paths below the executable come with `\`
+# or `/` (ntpath joins with `\`, __file__ has `/`) and in any case (the file system ignores it).
+_WINDOWS = sys.platform == "win32"
+posix = _stdlib("nt" if _WINDOWS else "posix")
+
+
 def _original(name):
     function = getattr(posix, name)
     return getattr(function, "__wrapped__", function)
@@ -39,6 +44,7 @@ _real_getcwd = posix.getcwd
 # environment is the venv's bin/python, a link to it or a copy.
 _EXECUTABLE = sys._stdlib_dir
 _ROOT = _EXECUTABLE + "/"
+_ROOT_FOLDED = _ROOT.replace("\\", "/").casefold()
 # Device, owner and times of every entry; taken once, not per stat of the tree (os.walk, glob).
 _EXECUTABLE_STAT = _real_stat(_EXECUTABLE)
 
@@ -61,6 +67,8 @@ def _normalize(rest):
 def _resolve(path):
     """The key of `path` reached another way than through the root (relative, through a symlink
     to the executable, ...), or None: the first regular file on the way must be the executable."""
+    if _WINDOWS:
+        return None  # not yet: only paths below the executable's own (docs/windows.md)
     if not path.startswith("/"):
         path = _real_getcwd() + "/" + path
     parts = path.split("/")
@@ -88,6 +96,10 @@ def _key(path):
         return None
     if isinstance(path, bytes):
         path = path.decode(sys.getfilesystemencoding(), "surrogateescape")
+    if _WINDOWS:
+        path = path.replace("\\", "/")
+        if path[:len(_ROOT_FOLDED)].casefold() == _ROOT_FOLDED:
+            path = _ROOT + path[len(_ROOT_FOLDED):]
     if path.startswith(_ROOT):
         rest = path[len(_ROOT):]
         if "//" in rest or "/." in rest or rest.startswith(".") or rest.endswith("/"):
@@ -111,13 +123,18 @@ _STAT_EXTRA = {
     for name in ("st_atime", "st_mtime", "st_ctime", "st_atime_ns", "st_mtime_ns", "st_ctime_ns", "st_rdev")
     if hasattr(_EXECUTABLE_STAT, name)
 }
-_STAT_EXTRA["st_blksize"] = 4096
+# Windows' stat_result has neither (nor st_rdev), and refuses fields it does not have.
+_HAS_BLOCKS = hasattr(_EXECUTABLE_STAT, "st_blocks")
+if _HAS_BLOCKS:
+    _STAT_EXTRA["st_blksize"] = 4096
 # The common stat and listdir are answered in C (runtime/tree_stat.c) from this stat_result of an
 # entry, with its mode, inode, size and st_blocks filled in as _stat_of does.
 _STAT_PROTO = posix.stat_result((0, 0, _EXECUTABLE_STAT.st_dev, 1, _EXECUTABLE_STAT.st_uid, _EXECUTABLE_STAT.st_gid, 0)
-                                + _STAT_TIMES, dict(_STAT_EXTRA, st_blocks=0))
-_pystatic.set_stat_template(_STAT_PROTO, posix.stat_result.n_fields,
-                            posix.stat_result.n_sequence_fields + list(_STAT_PROTO.__reduce__()[1][1]).index("st_blocks"), _ROOT)
+                                + _STAT_TIMES, dict(_STAT_EXTRA, st_blocks=0) if _HAS_BLOCKS else _STAT_EXTRA)
+if _HAS_BLOCKS:  # not on Windows: every stat there goes to _stat_of
+    _pystatic.set_stat_template(_STAT_PROTO, posix.stat_result.n_fields,
+                                posix.stat_result.n_sequence_fields + list(_STAT_PROTO.__reduce__()[1][1]).index("st_blocks"),
+                                _ROOT)
 
 
 def _stat_of(key, path):
@@ -131,7 +148,7 @@ def _stat_of(key, path):
         kind, (index, _flags, size, source_size) = found
         mode, ino = _FILE_MODE, (index + 1) | (kind << 48)
         size = source_size if kind == _MODULE else size
-    extra = dict(_STAT_EXTRA, st_blocks=(size + 511) // 512)
+    extra = dict(_STAT_EXTRA, st_blocks=(size + 511) // 512) if _HAS_BLOCKS else _STAT_EXTRA
     fields = (mode, ino, executable.st_dev, 1, executable.st_uid, executable.st_gid, size) + _STAT_TIMES
     return posix.stat_result(fields, extra)
 
@@ -225,6 +242,32 @@ def _directory(path):
 def listdir(path="."):
     found = _directory(path)
     return NotImplemented if found is None else found[1]
+
+
+# Windows: nt's _path_* functions behind ntpath.isdir, isfile, exists, ... (answers, never errors).
+def path_isdir(path):
+    key = _key(path)
+    return NotImplemented if key is None else is_dir(key)
+
+
+def path_isfile(path):
+    key = _key(path)
+    return NotImplemented if key is None else is_file(key)
+
+
+def path_exists(path):
+    key = _key(path)
+    return NotImplemented if key is None else (is_dir(key) or is_file(key))
+
+
+path_lexists = path_exists
+
+
+def path_islink(path):
+    return NotImplemented if _key(path) is None else False
+
+
+path_isjunction = path_islink
 
 
 class DirEntry:

@@ -14,6 +14,9 @@
 
 static PyObject *root_str;   /* sys.executable + "/" */
 static PyObject *root_bytes; /* the same, os.fsencode()d */
+#ifdef _WIN32
+static PyObject *root_alt; /* sys.executable + "\\" (ntpath.join's separator; str paths only) */
+#endif
 static PyObject *handlers;   /* the module _pystatic_files, once imported */
 
 typedef struct {
@@ -30,6 +33,9 @@ typedef struct {
  * -1 with an exception set. */
 static int below_root(PyObject *path) {
     if (root_str == NULL) return 0;
+#ifdef _WIN32
+    if (PyUnicode_Check(path) && PyUnicode_Tailmatch(path, root_alt, 0, PY_SSIZE_T_MAX, -1)) return 1;
+#endif
     if (PyUnicode_Check(path)) return (int)PyUnicode_Tailmatch(path, root_str, 0, PY_SSIZE_T_MAX, -1);
     if (PyBytes_Check(path)) {
         Py_ssize_t n = PyBytes_GET_SIZE(root_bytes);
@@ -208,6 +214,18 @@ static PyObject *set_view_root(PyObject *self, PyObject *root) {
     if (!PyUnicode_Check(root)) return PyErr_Format(PyExc_TypeError, "root must be str");
     PyObject *encoded = PyUnicode_EncodeFSDefault(root);
     if (encoded == NULL) return NULL;
+#ifdef _WIN32
+    /* The same root ending in a backslash instead of the slash. */
+    Py_ssize_t length = PyUnicode_GET_LENGTH(root);
+    PyObject *stem = length > 0 ? PyUnicode_Substring(root, 0, length - 1) : NULL;
+    PyObject *alt = stem != NULL ? PyUnicode_FromFormat("%U\\", stem) : NULL;
+    Py_XDECREF(stem);
+    if (alt == NULL) {
+        Py_DECREF(encoded);
+        return NULL;
+    }
+    Py_XSETREF(root_alt, alt);
+#endif
     Py_XSETREF(root_str, Py_NewRef(root));
     Py_XSETREF(root_bytes, encoded);
     Py_RETURN_NONE;

@@ -16,7 +16,7 @@ from pystatic.binary.blob_section import blob_section
 from pystatic.binary.gen_glue import glue_source
 from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint
 from pystatic.binary.verify_pe import static_problems
-from pystatic.format.blob import DATA, MODULE, Entry, write_blob
+from pystatic.format.blob import DATA, MODULE, Entry, read_blob, write_blob
 from test_windows import PLATFORM, ROW, WINEPREFIX, wine  # noqa: F401 (wine: the fixture)
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
@@ -45,17 +45,27 @@ def _files(bazel, target, platform):
     return [(root / f).resolve() for f in bazel.run("cquery", target, platform, "--output=files").stdout.split()]
 
 
+def _zig_runtime(bazel):
+    """The windows toolchain's prebuilt zig runtime: the toolchain's own copy (exec configuration)
+    when the output tree holds all of it (a Windows link or library ran here: test_windows.py),
+    else built here in the target configuration (from the disk cache once it has been built once)."""
+    target = f"@pystatic_zig//:runtime_{TRIPLE}"
+    names = [path.rpartition("/")[2] for path in bazel.run("cquery", target, PLATFORM, "--output=files").stdout.split()]
+    pattern = bazel.execution_root() / "bazel-out" / "*" / "bin" / "external" / "pystatic_distribution~~zig~pystatic_zig"
+    for directory in map(pathlib.Path, glob.glob(str(pattern / "runtime" / TRIPLE))):
+        if names and all((directory / name).is_file() for name in names):
+            return directory
+    return _files(bazel, target, PLATFORM)[0].parent
+
+
 def _link(bazel, sources, output, flags=()):
     """Compiles and links `sources` for Windows against the Windows distribution; returns the .exe."""
     dist = next(f for f in _files(bazel, "//toolchains/cpython:cpython_3_13_windows", PLATFORM) if f.is_dir())
     output_base = pathlib.Path(bazel.run("info", "output_base").stdout.strip())
     zig_repo = output_base / "external" / "pystatic_distribution~~zig~pystatic_zig"
-    # The toolchain's prebuilt runtime (its exec-configuration output, built with the distribution).
-    runtime = glob.glob(str(bazel.execution_root() / "bazel-out" / "*" / "bin" / "external" /
-                            "pystatic_distribution~~zig~pystatic_zig" / "runtime" / TRIPLE))
-    assert runtime, "the windows zig runtime was not built"
+    runtime = _zig_runtime(bazel)
     link = [str(dist / line) if not line.startswith("-") else line for line in (dist / "LINK").read_text().split()]
-    env = dict(os.environ, **{f"PYSTATIC_ZIG_RUNTIME_{TRIPLE.replace('-', '_')}": runtime[0]})
+    env = dict(os.environ, **{f"PYSTATIC_ZIG_RUNTIME_{TRIPLE.replace('-', '_')}": str(runtime)})
     cmd = [str(zig_repo / "bin" / f"cc-{TRIPLE}"), "-O2", *flags, "-I", str(REPO / "runtime"), "-I", str(dist / "include"),
            *map(str, sources), *link, "-o", str(output)]
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
@@ -109,7 +119,8 @@ def test_a_python_program_runs_from_the_blob_with_main_windows(bazel, wine, tmp_
     standard library of the Windows distribution's Lib/ compiled by the build machine's python3.13
     (compile_bytecode.py, as the runtime toolchain compiles Linux's), the wide command line, the
     entry point's return value as the exit status, multiprocessing's spawn re-running the .exe
-    (sys.frozen: `--multiprocessing-fork`). No file view yet (file_view = False)."""
+    (sys.frozen: `--multiprocessing-fork`), and the file view: open, listdir, isdir, getsize,
+    pathlib below the executable with `\\` (ntpath.join) or `/`, writes refused with EROFS."""
     build_dist = next(f for f in _files(bazel, "//toolchains/cpython:cpython_3_13", MUSL) if f.is_dir())
     windows_dist = next(f for f in _files(bazel, "//toolchains/cpython:cpython_3_13_windows", PLATFORM) if f.is_dir())
     modules = [arg for path in sorted((REPO / "runtime").glob("_pystatic_*.py")) if path.stem != "_pystatic_minimal_curses"
@@ -122,8 +133,14 @@ def test_a_python_program_runs_from_the_blob_with_main_windows(bazel, wine, tmp_
     env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=f"{REPO / 'actions'}:{REPO / 'distribution/actions'}")
     result = subprocess.run(compile_cmd, capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
+    # Data files beside the module, for the file view (the pack step adds an app's data so).
+    compiled = read_blob(blob)
+    blob.write_bytes(write_blob(compiled.entries() + [
+        Entry(DATA, "hello_data/greeting.txt", primary="grüße from the blob\n".encode()),
+        Entry(DATA, "hello_data/more/x.txt", primary=b"x"),
+    ], bytecode_magic=compiled.bytecode_magic))
     glue = tmp_path / "glue.c"
-    settings = BinarySettings(file_view=False, frozen_bootstrap_only=False)
+    settings = BinarySettings(frozen_bootstrap_only=False)
     glue.write_text(glue_source(settings, str(blob), hashlib.sha256(blob.read_bytes()).hexdigest(),
                                 ResolvedEntryPoint("hello_windows", "main"), object_format="coff"))
     exe = _link(bazel, [REPO / "runtime" / name for name in RUNTIME_C] + [glue], tmp_path / "hello.exe", ["-municode"])
@@ -134,5 +151,8 @@ def test_a_python_program_runs_from_the_blob_with_main_windows(bazel, wine, tmp_
         "executable hello.exe frozen True",
         "module hello_windows from the blob: True",
         "json {'ünïcode': [1, 2.5, None]}",
+        "file grüße from the blob ['greeting.txt', 'more'] True False False 22",
+        "pathlib grüße from the blob ['greeting.txt', 'more']",
+        "write EROFS",
         "spawn pool [0, 1, 4, 9, 16]",
     ]), result.stderr[-3000:]
