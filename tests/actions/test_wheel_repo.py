@@ -375,3 +375,44 @@ def test_an_extra_whose_requirements_the_lock_pins_is_on(tmp_path):
             'deps = [\n        "//:click_x86_64",\n        "//:idna_x86_64",\n        "//:rich_x86_64",\n    ],' in build), build
     tool_rule = build.split('name = "tool_x86_64"')[1].split(")")[0]
     assert "brotli" not in tool_rule and "colorama" not in tool_rule
+
+
+def _repo_of(tmp_path, requires):
+    """A repository of `requires` ({wheel name: its Requires-Dist}), every wheel pinned; its BUILD."""
+    index = tmp_path / "index"
+    index.mkdir()
+    wheels = [make_wheel(index, f"{name}-1.0-py3-none-any.whl", requires=reqs) for name, reqs in requires.items()]
+    (tmp_path / "requirements.txt").write_text("".join(
+        f"{w.name.split('-')[0]}==1.0 --hash=sha256:{sha(w)}\n" for w in wheels))
+    by_hash = {sha(w): w for w in wheels}
+    repo = Repository(tmp_path / "requirements.txt", tmp_path / "repo", "python3", "3.13.15",
+                      fetch=lambda python, package, platform, wheel, work: by_hash[package.hashes[0]])
+    repo.resolve()
+    repo.write("@r//rules/private:wheel.bzl", {})
+    return (tmp_path / "repo" / "BUILD.bazel").read_text()
+
+
+def _rule(build, name):
+    return build.split(f'name = "{name}"')[1].split("\n)")[0]
+
+
+def test_an_extra_the_lock_seems_to_ask_for_is_not_followed_into_a_cycle(tmp_path):
+    """sphinxcontrib-serializinghtml's extra "standalone" requires Sphinx, which the lock pins because
+    the app needs Sphinx, and Sphinx requires it: following the extra made a Bazel dependency cycle
+    (the build of any app with Sphinx failed). The guess is dropped where it would close a cycle."""
+    build = _repo_of(tmp_path, {
+        "sphinx": ["serializinghtml", "docutils"],
+        "serializinghtml": ['sphinx>=5; extra == "standalone"', 'pytest; extra == "test"'],
+        "docutils": [],
+    })
+    assert '"//:serializinghtml_x86_64"' in _rule(build, "sphinx_x86_64")
+    assert "deps = []" in _rule(build, "serializinghtml_x86_64"), _rule(build, "serializinghtml_x86_64")
+    assert "pystatic_unavailable" not in _rule(build, "sphinx_x86_64")
+
+
+def test_a_cycle_of_plain_requirements_is_reported_naming_it_not_left_to_bazel(tmp_path):
+    build = _repo_of(tmp_path, {"alpha": ["beta"], "beta": ["alpha"], "gamma": []})
+    for name in ("alpha_x86_64", "beta_x86_64"):
+        assert "is in a circle of requirements on x86_64-linux-musl: alpha_x86_64 -> beta_x86_64 -> alpha_x86_64" \
+            in _rule(build, name), _rule(build, name)
+    assert "circle" not in _rule(build, "gamma_x86_64")

@@ -11,7 +11,6 @@ other package of the lock keeps working. Only a lock that cannot be read fails t
 """
 
 import pathlib
-import re
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pystatic.modules.fallbacks import analyse
 from pystatic.modules.names import module_of
 from pystatic.repository.hashing import sha256_of
 from pystatic.repository.wheels.broken import NO_WHEEL_FIX, PACKAGE_ERRORS, broken_message
+from pystatic.repository.wheels.extras import asked_extras, closes_cycle, extras_in_lock, nodes_in_cycles
 from pystatic.repository.wheels.fetch import fetch_build_tool_with_pip, fetch_sdist_with_pip, fetch_with_pip
 from pystatic.repository.wheels.lock import LockedPackage, LockError, NoWheelForPlatform, read_lock
 from pystatic.repository.wheels.plan import (
@@ -41,7 +41,6 @@ from pystatic.repository.wheels.platforms import Platform, choose_wheel, marker_
 from pystatic.repository.wheels.unpack import requirements_of, unpack_sdist, unpack_wheel, write_lock_record
 
 AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback (auto_build_from_source)"
-EXTRA_IN_MARKER = re.compile(r"""\bextra\s*==\s*['"]([^'"]+)['"]""")
 # As pip and uv do: a platform the lock has no wheel for gets the package built from its sdist.
 NO_WHEEL = "automatic: the lock has no wheel for this platform, only its sdist"
 
@@ -309,33 +308,10 @@ class Resolver:
             shutil.copyfile(path, tools_dir / path.name)
             self.build_tools.append(path.name)
 
-    def _locked_extras(self, result):
-        """The package's extras whose every requirement on the platform the lock pins: the lock was made
-        with them. `uv pip compile` writes `httpx==0.29.0` for `httpx[cli]` (it strips extras unless
-        --no-strip-extras) but pins click and rich, which httpx's console script then needs."""
+    def _deps(self, result, wanted):
+        """Names of the targets of the package's dependencies on its platform with the extras `wanted`,
+        or an unavailable reason."""
         platform = result.platform
-        by_extra = {}
-        for req in result.requires:
-            marker = str(req.marker or "")
-            for extra in set(EXTRA_IN_MARKER.findall(marker)):
-                if marker_applies(marker, platform, (extra,)) and not marker_applies(marker, platform):
-                    by_extra.setdefault(extra, set()).add(canonicalize_name(req.name))
-        usable = {key for (key, cpu), other in self.resolved.items()
-                  if cpu == platform.cpu and not other.unavailable and not other.broken and key not in self.excludes}
-        return {extra for extra, names in by_extra.items() if names <= usable}
-
-    def _deps(self, result):
-        """Names of the targets of the package's dependencies on its platform, or an unavailable reason."""
-        platform = result.platform
-        wanted = set(result.package.extras) | self._locked_extras(result)
-        # Extras any dependent asks of this package on this platform.
-        for other in self.resolved.values():
-            if other.platform is platform and not other.unavailable and not other.broken:
-                for req in other.requires:
-                    if canonicalize_name(req.name) == result.package.key and marker_applies(
-                        str(req.marker or ""), platform, tuple(other.package.extras)
-                    ):
-                        wanted |= set(req.extras)
         labels = []
         for req in result.requires:
             if req.marker and not marker_applies(str(req.marker), platform, tuple(sorted(wanted))):
@@ -352,12 +328,43 @@ class Resolver:
             labels.append(f"{self.packages[key].target}_{platform.cpu}")
         return sorted(set(labels)), None
 
+    def _all_deps(self):
+        """{(key, cpu): (labels, missing)}: the asked extras' dependencies, then each extra the lock
+        implies (extras.extras_in_lock) where it closes no cycle; a cycle left is a broken target."""
+        found, graph = {}, {}
+        for (key, cpu), result in sorted(self.resolved.items()):
+            if not (result.unavailable or result.broken):
+                found[(key, cpu)] = self._deps(result, asked_extras(result, self.resolved.values()))
+                graph[f"{result.package.target}_{cpu}"] = set(found[(key, cpu)][0] or ())
+        for (key, cpu), result in sorted(self.resolved.items()):
+            if (key, cpu) not in found or found[(key, cpu)][1]:
+                continue
+            usable = {k for (k, c), other in self.resolved.items()
+                      if c == cpu and not other.unavailable and not other.broken and k not in self.excludes}
+            node, wanted = f"{result.package.target}_{cpu}", asked_extras(result, self.resolved.values())
+            for extra in sorted(extras_in_lock(result.requires, result.platform, usable) - wanted):
+                labels, missing = self._deps(result, wanted | {extra})
+                if missing is None and not closes_cycle(graph, node, set(labels) - graph[node]):
+                    wanted.add(extra)
+                    graph[node] = set(labels)
+                    found[(key, cpu)] = (labels, None)
+        in_cycles = nodes_in_cycles(graph)
+        for (key, cpu), result in self.resolved.items():
+            cycle = in_cycles.get(f"{result.package.target}_{cpu}")
+            if cycle:
+                found[(key, cpu)] = (None, (
+                    f"{result.package.name} {result.package.version} is in a circle of requirements on "
+                    f"{result.platform.triple}: {' -> '.join(cycle)} (Bazel targets cannot depend on each "
+                    "other in a circle). Fix: leave one of them out of the lock, or exclude it"))
+        return found
+
     def plan(self):
         """The decision for every package and platform (RepositoryPlan), from what resolve() found."""
         targets = []
+        all_deps = self._all_deps()
         for (key, cpu), result in sorted(self.resolved.items()):
             package = result.package
-            deps, missing = (None, None) if result.unavailable or result.broken else self._deps(result)
+            deps, missing = (None, None) if result.unavailable or result.broken else all_deps[(key, cpu)]
             reason = result.unavailable or missing
             if result.broken and not result.unavailable:
                 targets.append(BrokenTarget(package.target, cpu, result.broken, result.wheel_file))
