@@ -164,9 +164,10 @@ def cjk_packs(tmp_path):
 
 def test_cjk_codecs_and_their_builtins_only_when_named(cjk_packs, capsys):
     tmp = cjk_packs
-    (tmp / "app.blob").write_bytes(write_blob([Entry(MODULE, "app", primary=b"a", source=b"print(b.decode('SJIS'))\n")], MAGIC))
-    (tmp / "app.json").write_text(json.dumps({"modules": {"app": {"imports": [], "defines": [], "path": "app/app.py"}}}))
     common = {"entry": "app", "stdlib_mode": "imported", "descriptor": tmp / "d.json"}
+    (tmp / "app.json").write_text(json.dumps({"modules": {"app": {"imports": [], "defines": [], "path": "app/app.py"}}}))
+    # Named by no code: left out, their tables (built-ins) not linked.
+    (tmp / "app.blob").write_bytes(write_blob([Entry(MODULE, "app", primary=b"a", source=b"print(b.decode(x))\n")], MAGIC))
     assert run(tmp, **common) == 0
     names = modules_in(tmp)
     assert "encodings.utf_8" in names and "encodings.aliases" in names
@@ -174,16 +175,17 @@ def test_cjk_codecs_and_their_builtins_only_when_named(cjk_packs, capsys):
     report = json.loads((tmp / "report.json").read_text())
     assert {"_codecs_jp", "_codecs_cn", "_multibytecodec"} <= set(report["builtins_left_out"])
     assert {"encodings.shift_jis", "encodings.gbk"} <= set(report["stdlib_left_out"])
-    # The app names "SJIS" (an alias of shift_jis) in a literal: the build says what to add; gbk is not named.
-    err = capsys.readouterr().err
-    assert 'app names the encoding of encodings.shift_jis' in err and 'stdlib_include = ["encodings.shift_jis"]' in err
-    assert "encodings.gbk" not in err
-    # Named: embedded, with the built-ins it imports.
-    assert run(tmp, **common, stdlib_include=["encodings.shift_jis"]) == 0
+    # The app (or a dependency) names "SJIS" (an alias of shift_jis) in a literal: embedded, with the
+    # built-ins it imports; gbk is not named.
+    (tmp / "app.blob").write_bytes(write_blob([Entry(MODULE, "app", primary=b"a", source=b"print(b.decode('SJIS'))\n")], MAGIC))
+    assert run(tmp, **common) == 0
     assert "encodings.shift_jis" in modules_in(tmp) and "encodings.gbk" not in modules_in(tmp)
     left_out = json.loads((tmp / "report.json").read_text())["builtins_left_out"]
     assert "_codecs_jp" not in left_out and "_multibytecodec" not in left_out and "_codecs_cn" in left_out
-    assert "names the encoding" not in capsys.readouterr().err
+    # So does stdlib_include, without a literal.
+    (tmp / "app.blob").write_bytes(write_blob([Entry(MODULE, "app", primary=b"a", source=b"print(1)\n")], MAGIC))
+    assert run(tmp, **common, stdlib_include=["encodings.shift_jis"]) == 0
+    assert "encodings.shift_jis" in modules_in(tmp) and "encodings.gbk" not in modules_in(tmp)
     # stdlib = "all" and stdlib_include = ["encodings"] keep every codec.
     assert run(tmp, **common, stdlib_include=["encodings"]) == 0
     assert {"encodings.shift_jis", "encodings.gbk"} <= set(modules_in(tmp))
@@ -225,17 +227,15 @@ def test_an_extra_stdlib_pack_of_another_python_or_repeating_a_module_is_rejecte
     assert "ensurepip.blob has module 'json', which the stdlib pack has too" in capsys.readouterr().err
 
 
-def test_codecs_named_by_many_modules_make_one_note():
-    from pystatic.binary.pack_blob import codec_notes
-
-    entries = [Entry(MODULE, "detect.constant", primary=b"a", source=b"X = ['big5', 'shift_jis', 'utf-8']\n"),
-               Entry(MODULE, "detect.models", primary=b"a", source=b"Y = 'gb18030'\n"),
-               Entry(MODULE, "plain", primary=b"a", source=b"Z = 'ascii'\n")]
-    notes = codec_notes(entries, ["encodings.big5", "encodings.shift_jis", "encodings.gb18030", "encodings.hz"], {})
-    assert notes == [
-        'stdlib = "imported" leaves out the CJK codecs unless named; a lookup of these raises LookupError:\n'
-        "  detect.constant names the encoding of encodings.big5, encodings.shift_jis\n"
-        "  detect.models names the encoding of encodings.gb18030\n"
-        '  Fix: stdlib_include = ["encodings.big5", "encodings.gb18030", "encodings.shift_jis"] (or ["encodings"])'
-    ]
-    assert codec_notes(entries[2:], ["encodings.big5"], {}) == []
+def test_codecs_named_by_any_module_by_name_or_alias_are_found():
+    from pystatic.binary.pack_blob import named_codecs
+    entries = [Entry(MODULE, "detect.constant", primary=b"c", source=b'ENC = ["big5", "Shift_JIS", "utf_8"]\n'),
+               Entry(MODULE, "detect.models", primary=b"m", source=b"x = 'gb18030'\n"),
+               Entry(MODULE, "plain", primary=b"p", source=b"print('hello')\n"),
+               Entry(DATA, "detect/data.txt", primary=b"'hz'")]
+    codecs = ["encodings.big5", "encodings.shift_jis", "encodings.gb18030", "encodings.hz", "encodings.euc_kr"]
+    assert named_codecs(entries, codecs, {"sjis": "shift_jis"}) == {
+        "encodings.big5", "encodings.shift_jis", "encodings.gb18030"}
+    assert named_codecs([Entry(MODULE, "a", primary=b"a", source=b"s = 'SJIS'\n")], codecs, {"sjis": "shift_jis"}) == {
+        "encodings.shift_jis"}
+    assert named_codecs(entries[2:], codecs, {}) == set()

@@ -169,11 +169,13 @@ def pack(settings, files):
     roots = RUNTIME_MODULES + entry_roots + native_roots + [
         i for n, m in app_imports.items() for i in followed_imports(m, n, stdlib=False)]
     include = RUNTIME_PACKAGES + list(settings.stdlib_include)
-    named_only = []
     if settings.stdlib_mode == "imported":
         # Roots, not includes: an include of "encodings" would take the whole package.
-        kept, named_only = runtime_packages(stdlib_imports, settings.stdlib_include)
-        roots += kept
+        kept, only_if_named = runtime_packages(stdlib_imports, settings.stdlib_include)
+        # A codec that the app's or its deps' code names in a string literal is embedded with its
+        # built-ins: binaryornot's decode("gb2312"), charset detectors. Left out, its lookup would
+        # fail at run time (cookiecutter crashed so on every template).
+        roots += kept + sorted(named_codecs(app.entries(), only_if_named, _aliases_of(stdlib_entries)))
         include = list(settings.stdlib_include)
     if settings.extract_packages:
         include += [m for m in EXTRACT_MODULES if m in stdlib_imports]
@@ -204,8 +206,6 @@ def pack(settings, files):
     stdlib_left_out = sorted(set(stdlib_imports) - selected) if settings.stdlib_mode == "imported" else []
     if stdlib_left_out:
         access_notes = access_notes + dynamic_import_notes(app_imports)
-    if named_only:
-        access_notes = access_notes + codec_notes(app_entries, named_only, _aliases_of(stdlib_entries))
     report = {
         "builtins_left_out": left_out,
         "stdlib_left_out": stdlib_left_out,
@@ -280,27 +280,21 @@ def _normalize_encoding(name):
     return re.sub(r"[^0-9a-z.]+", "_", name.lower()).strip("_")
 
 
-def codec_notes(app_entries, left_out_codecs, aliases):
-    """One note listing the app modules that name, in a string literal, a codec left out
-    (CODECS_ONLY_IF_NAMED): at run time its lookup raises LookupError."""
-    codecs = {name.rpartition(".")[2]: name for name in left_out_codecs}
-    by_name = dict(codecs)
-    by_name.update({alias: codecs[module] for alias, module in aliases.items() if module in codecs})
-    named_by = {}  # app module -> codecs it names
+def named_codecs(app_entries, codecs, aliases):
+    """The codec modules among `codecs` (CODECS_ONLY_IF_NAMED ones) that an app or dependency module
+    names, by module name or alias, in a string literal of its source."""
+    by_name = {name.rpartition(".")[2]: name for name in codecs}
+    by_name.update({alias: by_name[module.rpartition(".")[2]] for alias, module in aliases.items()
+                    if module.rpartition(".")[2] in by_name})
+    named = set()
     for entry in app_entries:
         if entry.kind != MODULE or entry.source is None:
             continue
         for literal in re.findall(rb"""['"]([A-Za-z][\w.\- ]{1,30})['"]""", entry.source):
             codec = by_name.get(_normalize_encoding(literal.decode("ascii", "replace")))
             if codec:
-                named_by.setdefault(entry.name, set()).add(codec)
-    if not named_by:
-        return []
-    # One note, not one per module and codec: a charset detector names dozens of them.
-    lines = [f"  {module} names the encoding of {', '.join(sorted(codecs))}" for module, codecs in sorted(named_by.items())]
-    wanted = sorted(set().union(*named_by.values()))
-    return ["stdlib = \"imported\" leaves out the CJK codecs unless named; a lookup of these raises LookupError:\n"
-            + "\n".join(lines) + "\n  Fix: stdlib_include = [" + ", ".join(f'"{c}"' for c in wanted) + '] (or ["encodings"])']
+                named.add(codec)
+    return named
 
 
 def check_extract_packages(target, extract_packages, entries):
