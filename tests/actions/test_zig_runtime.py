@@ -155,12 +155,10 @@ cat >&2 <<END
 """
 
 
-def test_windows_mode_reads_lld_link_and_takes_the_wmain_start_up_object_from_a_second_probe(tmp_path, monkeypatch):
-    assert zig_runtime.linker_inputs(WINDOWS_VERBOSE.format(crt="69"))[:3] == [
-        "cache/o/c9/probe.obj", "cache/o/69/crt2.obj", "cache/o/ea/libmingw32.lib"]
-    record = tmp_path / "record.txt"
+def _run_windows(tmp_path, monkeypatch, zig_text):
+    """zig_runtime.main for x86_64-windows-gnu with a fake zig of `zig_text`; its exit status."""
     zig = tmp_path / "zig"
-    zig.write_text(FAKE_WINDOWS_ZIG.format(verbose=WINDOWS_VERBOSE.format(crt="$crt"), record=record, kept="mingw_helpers"))
+    zig.write_text(zig_text)
     zig.chmod(0o755)
     (tmp_path / "lib").mkdir()
     (tmp_path / "out").mkdir()
@@ -168,7 +166,15 @@ def test_windows_mode_reads_lld_link_and_takes_the_wmain_start_up_object_from_a_
     names = WINDOWS_NAMES + ["crt2u.obj"]
     argv = ["--zig", str(zig), "--lib", "lib", "--target", "x86_64-windows-gnu", "--wide_entry_output", "crt2u.obj"] + \
         [a for n in names for a in ("--output", f"out/{n}")]
-    assert zig_runtime.main(argv) == 0
+    return zig_runtime.main(argv)
+
+
+def test_windows_mode_reads_lld_link_and_takes_the_wmain_start_up_object_from_a_second_probe(tmp_path, monkeypatch):
+    assert zig_runtime.linker_inputs(WINDOWS_VERBOSE.format(crt="69"))[:3] == [
+        "cache/o/c9/probe.obj", "cache/o/69/crt2.obj", "cache/o/ea/libmingw32.lib"]
+    record = tmp_path / "record.txt"
+    text = FAKE_WINDOWS_ZIG.format(verbose=WINDOWS_VERBOSE.format(crt="$crt"), record=record, kept="mingw_helpers")
+    assert _run_windows(tmp_path, monkeypatch, text) == 0
     assert (tmp_path / "out/crt2.obj").read_text() == "69/crt2.obj\n"
     assert (tmp_path / "out/crt2u.obj").read_text() == "de/crt2.obj\n"
     assert (tmp_path / "out/kernel32.lib").read_text() == "a7/kernel32.lib\n"
@@ -180,16 +186,6 @@ def test_windows_mode_reads_lld_link_and_takes_the_wmain_start_up_object_from_a_
 
 
 def test_windows_mode_fails_naming_the_shim_a_new_mingw_no_longer_has(tmp_path, monkeypatch, capsys):
-    record = tmp_path / "record.txt"
-    zig = tmp_path / "zig"
-    text = FAKE_WINDOWS_ZIG.format(verbose=WINDOWS_VERBOSE.format(crt="$crt"), record=record, kept="x")
-    zig.write_text(text.replace("cache/o/ea/ucrtexewin.obj", "cache/o/ea/renamed.obj"))
-    zig.chmod(0o755)
-    (tmp_path / "lib").mkdir()
-    (tmp_path / "out").mkdir()
-    monkeypatch.chdir(tmp_path)
-    names = WINDOWS_NAMES + ["crt2u.obj"]
-    argv = ["--zig", str(zig), "--lib", "lib", "--target", "x86_64-windows-gnu", "--wide_entry_output", "crt2u.obj"] + \
-        [a for n in names for a in ("--output", f"out/{n}")]
-    assert zig_runtime.main(argv) == 1
+    text = FAKE_WINDOWS_ZIG.format(verbose=WINDOWS_VERBOSE.format(crt="$crt"), record=tmp_path / "record.txt", kept="x")
+    assert _run_windows(tmp_path, monkeypatch, text.replace("cache/o/ea/ucrtexewin.obj", "cache/o/ea/renamed.obj")) == 1
     assert "libmingw32.lib has no member crtexewin.obj, ucrtexewin.obj" in capsys.readouterr().err
