@@ -331,17 +331,18 @@ class Resolver:
     def _all_deps(self):
         """{(key, cpu): (labels, missing)}: the asked extras' dependencies, then each extra the lock
         implies (extras.extras_in_lock) where it closes no cycle; a cycle left is a broken target."""
-        found, graph = {}, {}
+        found, graph, asked = {}, {}, {}
         for (key, cpu), result in sorted(self.resolved.items()):
             if not (result.unavailable or result.broken):
-                found[(key, cpu)] = self._deps(result, asked_extras(result, self.resolved.values()))
+                asked[(key, cpu)] = asked_extras(result, self.resolved.values())
+                found[(key, cpu)] = self._deps(result, asked[(key, cpu)])
                 graph[f"{result.package.target}_{cpu}"] = set(found[(key, cpu)][0] or ())
         for (key, cpu), result in sorted(self.resolved.items()):
             if (key, cpu) not in found or found[(key, cpu)][1]:
                 continue
             usable = {k for (k, c), other in self.resolved.items()
                       if c == cpu and not other.unavailable and not other.broken and k not in self.excludes}
-            node, wanted = f"{result.package.target}_{cpu}", asked_extras(result, self.resolved.values())
+            node, wanted = f"{result.package.target}_{cpu}", asked[(key, cpu)]
             for extra in sorted(extras_in_lock(result.requires, result.platform, usable) - wanted):
                 labels, missing = self._deps(result, wanted | {extra})
                 if missing is None and not closes_cycle(graph, node, set(labels) - graph[node]):
