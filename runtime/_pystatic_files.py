@@ -244,30 +244,21 @@ def listdir(path="."):
     return NotImplemented if found is None else found[1]
 
 
-# Windows: nt's _path_* functions behind ntpath.isdir, isfile, exists, ... (answers, never errors).
-def path_isdir(path):
-    key = _key(path)
-    return NotImplemented if key is None else is_dir(key)
+def _path_test(test):
+    """A handler for one of nt's _path_* functions behind ntpath.isdir, isfile, exists, ... (Windows):
+    `test(key)` for a path in the tree (an answer, never an error)."""
+
+    def handler(path):
+        key = _key(path)
+        return NotImplemented if key is None else test(key)
+
+    return handler
 
 
-def path_isfile(path):
-    key = _key(path)
-    return NotImplemented if key is None else is_file(key)
-
-
-def path_exists(path):
-    key = _key(path)
-    return NotImplemented if key is None else (is_dir(key) or is_file(key))
-
-
-path_lexists = path_exists
-
-
-def path_islink(path):
-    return NotImplemented if _key(path) is None else False
-
-
-path_isjunction = path_islink
+path_isdir = _path_test(is_dir)
+path_isfile = _path_test(is_file)
+path_exists = path_lexists = _path_test(lambda key: is_dir(key) or is_file(key))
+path_islink = path_isjunction = _path_test(lambda key: False)
 
 
 class DirEntry:
