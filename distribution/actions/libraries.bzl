@@ -11,7 +11,7 @@ PYSTATIC_MODULES = {
     "common.extra_builtins": ["common.descriptor"],
     "common.zig_env": [],
     "distribution.build_cpython": ["common.action_args", "common.descriptor", "distribution.configure_answers", "distribution.configure_make", "distribution.lto", "distribution.pgo", "distribution.source_archive"],
-    "distribution.build_cpython_windows": ["common.action_args", "distribution.configure_make", "distribution.pcbuild", "distribution.source_archive", "distribution.windows_sources"],
+    "distribution.build_cpython_windows": ["common.action_args", "distribution.configure_make", "distribution.pcbuild", "distribution.source_archive", "distribution.windows_descriptor", "distribution.windows_sources"],
     "distribution.build_dep": ["distribution.configure_make", "distribution.dep_builder"],
     "distribution.build_dep_windows": ["distribution.configure_make", "distribution.dep_builder"],
     "distribution.build_extra_builtins": ["common.action_args", "common.descriptor", "common.extra_builtins", "distribution.configure_make"],
@@ -24,6 +24,7 @@ PYSTATIC_MODULES = {
     "distribution.pcbuild": ["distribution.configure_make"],
     "distribution.pgo": ["distribution.configure_make"],
     "distribution.source_archive": ["distribution.configure_make"],
+    "distribution.windows_descriptor": ["common.descriptor"],
     "distribution.windows_sources": ["distribution.configure_make"],
     "distribution.zig_runtime": ["distribution.configure_make"],
 }

@@ -18,9 +18,15 @@ Fields of a row (keyed by the zig/GNU target triple):
   cpu: the @platforms//cpu constraint; also platform_machine in wheel markers.
   libc: the C library its executables link statically, a value of //platforms:libc (musl; ucrt:
     Windows' Universal CRT, through zig's bundled mingw-w64 headers and import libraries).
-  cpython: True if a static CPython is built for it (distribution, runtime toolchains, wheel
-    platforms); False: its C toolchain only, and py_static_binary fails naming what is missing
-    (windows: docs/windows.md).
+  cpython: True if CPython is built for it with configure and make (distribution.bzl: every row of
+    PYTHON_BUILDS, their runtime toolchains, wheel platforms, the default platform of the host's CPU).
+  pcbuild_python_builds: the rows of PYTHON_BUILDS whose static CPython is built for it from
+    PCbuild's file lists instead (windows.bzl, docs/windows.md), each with a runtime toolchain.
+    A target with neither has its C toolchain only, and py_static_binary fails naming what is missing.
+  system_libraries: the `-l` names every link of a py_static_binary (and python.exe) adds: Windows'
+    import libraries the static CPython needs (PCbuild's AdditionalDependencies of pythoncore and the
+    extensions built in); [] for musl, whose libc.a holds them. The distribution's descriptor lists
+    them and the runtime toolchain checks the two agree (merge_archives.py).
   deps_left_out: the C libraries of sources.json's `deps` not built for it (libuuid on Windows,
     where CPython's _uuid calls rpcrt4's UuidCreate).
   wheel_platforms: wheel platform tags accepted, best first (musllinux for Linux).
@@ -43,6 +49,8 @@ TARGETS = {
         cpu = "x86_64",
         libc = "musl",
         cpython = True,
+        pcbuild_python_builds = [],
+        system_libraries = [],
         deps_left_out = [],
         wheel_platforms = ["musllinux_1_2_x86_64", "musllinux_1_1_x86_64", "musllinux_1_0_x86_64"],
         openssl_target = "linux-x86_64",
@@ -58,6 +66,8 @@ TARGETS = {
         cpu = "aarch64",
         libc = "musl",
         cpython = True,
+        pcbuild_python_builds = [],
+        system_libraries = [],
         deps_left_out = [],
         wheel_platforms = ["musllinux_1_2_aarch64", "musllinux_1_1_aarch64", "musllinux_1_0_aarch64"],
         openssl_target = "linux-aarch64",
@@ -67,8 +77,8 @@ TARGETS = {
         qemu = "qemu-aarch64-static",
     ),
     # zig's mingw-w64 headers and UCRT import libraries: the .exe needs only Windows' own DLLs
-    # (the UCRT is part of Windows 10 and later). Its static CPython is built apart (windows.bzl); no
-    # runtime for py_static_binary yet, so cpython stays False: docs/windows.md, Status.
+    # (the UCRT is part of Windows 10 and later). Its static CPython is built from PCbuild's file
+    # lists (windows.bzl; not free-threaded: docs/windows.md, Status).
     "x86_64-windows-gnu": struct(
         platform = "windows_x86_64",
         gnu_triple = "x86_64-w64-mingw32",
@@ -76,6 +86,11 @@ TARGETS = {
         cpu = "x86_64",
         libc = "ucrt",
         cpython = False,
+        pcbuild_python_builds = ["3.13"],
+        # MSVC's pathcch.lib is mingw-w64's api-ms-win-core-path-l1-1-0 (the API set of PathCch*,
+        # Windows 8 and later); _ctypes needs oleaut32.
+        system_libraries = ["ws2_32", "version", "api-ms-win-core-path-l1-1-0", "bcrypt", "iphlpapi", "rpcrt4", "crypt32",
+                            "winmm", "shlwapi", "advapi32", "user32", "ole32", "oleaut32"],
         deps_left_out = ["libuuid"],
         wheel_platforms = ["win_amd64"],
         openssl_target = "mingw64",
@@ -108,13 +123,17 @@ def target_constraints(triple):
     ]
 
 def cpython_targets():
-    """The triples of TARGETS with a static CPython (distribution, runtime toolchains, wheels), in order."""
+    """The triples of TARGETS whose CPython is built with configure and make (distribution, runtime toolchains, wheels), in order."""
     return [triple for triple, target in TARGETS.items() if target.cpython]
+
+def runtime_targets():
+    """The triples of TARGETS with a runtime toolchain for py_static_binary (cpython or pcbuild_python_builds), in order."""
+    return [triple for triple, target in TARGETS.items() if target.cpython or target.pcbuild_python_builds]
 
 def supported_platforms():
     """The platforms unsupported-target errors list, one line each."""
     return ["@rules_pystatic//platforms:{} ({}{})".format(
         t.platform,
         triple,
-        "" if t.cpython else "; C only, no static CPython yet",
+        "" if t.cpython else ("; Python " + ", ".join(t.pcbuild_python_builds) if t.pcbuild_python_builds else "; C only, no static CPython yet"),
     ) for triple, t in TARGETS.items()] + OTHER_PLATFORMS

@@ -6,7 +6,9 @@ import sys
 
 def main():
     version = ".".join(map(str, sys.version_info[:3]))
-    print(f"hello from rules_pystatic: Python {version} on {sys.implementation._multiarch}, one static executable")
+    # The target triple on Linux (x86_64-linux-musl); Windows' CPython has no _multiarch: win32.
+    platform = getattr(sys.implementation, "_multiarch", sys.platform)
+    print(f"hello from rules_pystatic: Python {version} on {platform}, one static executable")
     print(f"sys.executable = {sys.executable}")
     return 0
 

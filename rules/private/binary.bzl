@@ -25,7 +25,7 @@ load(":binary_deps.bzl", "py_deps")
 load(":binary_link.bzl", "compile_and_link")
 load(":binary_pack.bzl", "bytecode_action", "glue_action", "pack_action")
 load(":binary_settings.bzl", "settings_action")
-load(":native_wheels.bzl", "check_native_exports_action", "native_exports_action")
+load(":native_wheels.bzl", "check_native_exports_action", "native_exports_action", "wheel_natives")
 load(":platform_transition.bzl", "binary_transition")
 load(":resources.bzl", "import_roots", "manifest_action")
 load(":sbom.bzl", "SBOM_ATTRS", "sbom_actions")
@@ -33,24 +33,43 @@ load(":sbom.bzl", "SBOM_ATTRS", "sbom_actions")
 ALLOCATORS = ["mimalloc", "pymalloc", "malloc"]
 STDLIB_MODES = ["all", "imported"]
 
+def _windows_checks(ctx):
+    """Fails naming what a py_static_binary for Windows cannot do yet (docs/windows.md, Status)."""
+    if ctx.attr.compress_executable:
+        fail("{}: compress_executable is not available for Windows targets (its loader maps ELF segments: " +
+             "docs/compressed-executable.md). Fix: leave compress_executable unset for Windows builds.".format(ctx.label))
+    if ctx.attr.interpreter:
+        fail("{}: py_static_interpreter is not ported to Windows yet (docs/windows.md, Status). Fix: build it for a " +
+             "linux-musl platform, or make a py_static_binary with an entry point.".format(ctx.label))
+    natives = wheel_natives(ctx)
+    if natives:
+        fail(("{}: Windows binaries cannot load wheels' extension modules yet (no loader of DLLs from memory: " +
+              "docs/windows.md): {}. Fix: build that package from its sdist (build_from_source in pystatic.wheels), " +
+              "or leave it out of the Windows build.").format(ctx.label, ", ".join(sorted([n.path for n in natives]))))
+
 def _py_static_binary_impl(ctx):
     runtime = runtime_of(ctx)
-    settings = settings_action(ctx)
+    row = target_row(ctx, runtime)
+    windows = row.os == "windows"
+    if windows:
+        _windows_checks(ctx)
+    settings = settings_action(ctx, windows)
     dep_sources, dep_data, dep_roots = py_deps(ctx)
     files = depset(ctx.files.srcs + ctx.files.data + dep_data, transitive = [dep_sources]).to_list()
     manifest = manifest_action(ctx, files, import_roots(ctx) + dep_roots)
     app_blob, app_imports = bytecode_action(ctx, runtime, manifest, files)
     blob, report, shared_objects = pack_action(ctx, runtime, settings, app_blob, app_imports)
-    glue = glue_action(ctx, runtime, settings, blob, report)
+    glue = glue_action(ctx, runtime, settings, blob, report, "coff" if windows else "elf")
 
     # An interpreter exports libpython, zlib and libc whole: musllinux wheels on disk load too.
+    # Windows has no loader of shared objects (_windows_checks): no export table.
     broad_from = runtime.static_library if ctx.attr.interpreter else None
-    exports = native_exports_action(ctx, shared_objects, target_row(ctx, runtime), broad_from)
+    exports = None if windows else native_exports_action(ctx, shared_objects, row, broad_from)
 
     # `application`: the linked application itself (with compress_executable, what the loader carries).
-    executable, exe_report, application = compile_and_link(ctx, runtime, glue, blob, exports)
+    executable, exe_report, application = compile_and_link(ctx, runtime, glue, blob, exports, row.system_libraries)
     stamp = verify_action(ctx, runtime, executable)
-    exports_ok = check_native_exports_action(ctx, application, exports)
+    exports_ok = [check_native_exports_action(ctx, application, exports)] if exports else []
     licenses = licenses_action(ctx, runtime, blob, report)
     spdx, cdx, policy = sbom_actions(ctx, runtime, blob, report, executable)
     return [
@@ -58,7 +77,7 @@ def _py_static_binary_impl(ctx):
         OutputGroupInfo(
             blob = depset([blob, report] + ([exe_report] if exe_report else [])),
             licenses_policy = depset([policy]),
-            _validation = depset([stamp, policy, exports_ok]),
+            _validation = depset([stamp, policy] + exports_ok),
         ),
     ]
 
@@ -169,6 +188,7 @@ _py_static_binary = rule(
         "_pack_exe": attr.label(default = "//actions:pack_exe", executable = True, cfg = "exec"),
         "_resource_manifest": attr.label(default = "//actions:resource_manifest", executable = True, cfg = "exec"),
         "_verify_elf": attr.label(default = "//actions:verify_elf", executable = True, cfg = "exec"),
+        "_verify_pe": attr.label(default = "//actions:verify_pe", executable = True, cfg = "exec"),
         "_native_exports": attr.label(default = "//actions:native_exports", executable = True, cfg = "exec"),
         "_check_native_exports": attr.label(default = "//actions:check_native_exports", executable = True, cfg = "exec"),
         # musl's exported-symbol list (zig's): the C library's names an interpreter exports.
@@ -178,16 +198,25 @@ _py_static_binary = rule(
     toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],
 )
 
+def _with_static_cpython():
+    """target_compatible_with of the platforms with a static CPython: linux-musl and Windows (ucrt)."""
+    return select({
+        Label("//platforms:musl"): [],
+        Label("//platforms:ucrt"): [],
+        "//conditions:default": [Label("@platforms//:incompatible")],
+    })
+
 def py_static_binary(name, target_compatible_with = None, **kwargs):
     """A Python application as one fully static executable; see the rule's attributes.
 
     Args:
-      name: target name (and executable name).
-      target_compatible_with: default: linux-musl platforms, the ones with a static CPython.
+      name: target name (and executable name; `<name>.exe` for Windows).
+      target_compatible_with: default: the platforms with a static CPython (linux-musl; Windows x86_64,
+        docs/windows.md).
       **kwargs: attributes of the rule.
     """
     if target_compatible_with == None:
-        target_compatible_with = [Label("//platforms:musl")]
+        target_compatible_with = _with_static_cpython()
     _py_static_binary(name = name, target_compatible_with = target_compatible_with, **kwargs)
 
 def py_static_interpreter(name, target_compatible_with = None, **kwargs):
@@ -199,7 +228,7 @@ def py_static_interpreter(name, target_compatible_with = None, **kwargs):
 
     Args:
       name: target name (and executable name).
-      target_compatible_with: default: linux-musl platforms.
+      target_compatible_with: default: linux-musl platforms (not ported to Windows yet: docs/windows.md).
       **kwargs: attributes of py_static_binary but main, entry_point, console_script.
     """
     for attribute in ("main", "entry_point", "console_script", "interpreter", "use_environment"):
@@ -208,6 +237,8 @@ def py_static_interpreter(name, target_compatible_with = None, **kwargs):
 
     # Its command line may import any module: the whole stdlib unless told otherwise.
     kwargs.setdefault("stdlib", "all")
+    if target_compatible_with == None:
+        target_compatible_with = [Label("//platforms:musl")]
     py_static_binary(name = name, target_compatible_with = target_compatible_with, interpreter = True, use_environment = True, **kwargs)
 
 # The rule behind the macros, for the generated rule reference only (docs/reference).

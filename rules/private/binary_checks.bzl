@@ -1,9 +1,11 @@
-"""The checks and reports of a py_static_binary: the static-ELF validation (PyStaticVerifyElf) and
-the licence list (PyStaticLicenses); the SBOM and licence policy are sbom.bzl's."""
+"""The checks and reports of a py_static_binary: the static-ELF validation (PyStaticVerifyElf; for
+Windows PyStaticVerifyPe: only Windows' own DLLs) and the licence list (PyStaticLicenses); the SBOM
+and licence policy are sbom.bzl's."""
 
 load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load("//toolchains/cpython:runtime_info.bzl", "extra_builtins_args")
 load(":compression.bzl", "zstd_shipped")
+load(":verify_pe.bzl", "verify_pe_action")
 
 def target_row(ctx, runtime):
     """The target's row of TARGETS, by the runtime's triple.
@@ -24,12 +26,9 @@ def target_row(ctx, runtime):
         ))
     return TARGETS[triple]
 
-def _elf_machine(ctx, runtime):
-    """The e_machine of the target's executables."""
-    return target_row(ctx, runtime).elf_machine
-
 def verify_action(ctx, runtime, executable):
-    """PyStaticVerifyElf: the executable has no program interpreter and no shared libraries.
+    """PyStaticVerifyElf: the executable has no program interpreter and no shared libraries (a PE
+    executable: PyStaticVerifyPe, it imports only Windows' own DLLs).
 
     Args:
       ctx: the py_static_binary's rule context.
@@ -39,10 +38,13 @@ def verify_action(ctx, runtime, executable):
     Returns:
       The stamp File, for the _validation output group.
     """
+    row = target_row(ctx, runtime)
+    if row.pe_machine:
+        return verify_pe_action(ctx, executable, row.pe_machine, ctx.executable._verify_pe)
     stamp = ctx.actions.declare_file(ctx.label.name + ".static.ok")
     args = ctx.actions.args()
     args.add(executable)
-    args.add("--elf_machine", _elf_machine(ctx, runtime))
+    args.add("--elf_machine", row.elf_machine)
     args.add("--stamp", stamp)
     ctx.actions.run(
         executable = ctx.executable._verify_elf,

@@ -6,7 +6,7 @@ load(":binary_deps.bzl", "linked_extensions", "sdist_builds")
 load(":compression.bzl", "EXE_LOADER_BASE")
 load(":python_headers.bzl", "python_headers")
 
-def compile_and_link(ctx, runtime, glue, blob, exports):
+def compile_and_link(ctx, runtime, glue, blob, exports, system_libraries = []):
     """Compiles the runtime and glue and links the application (and the loader of compress_executable).
 
     Args:
@@ -14,7 +14,9 @@ def compile_and_link(ctx, runtime, glue, blob, exports):
       runtime: the runtime toolchain's info (runtime_of): the C runtime and the distribution's archive.
       glue: the generated glue C File (glue_action).
       blob: the resource blob File, which the glue's .incbin reads.
-      exports: the export table of the embedded shared objects (native_exports_action).
+      exports: the export table of the embedded shared objects (native_exports_action); None for
+        Windows (no loader of shared objects: the link names the system libraries and `wmain`).
+      system_libraries: `-l` names every link of the target adds (its row's: Windows' import libraries).
 
     Returns:
       (the executable, pack_exe's report or None, the linked application): with compress_executable
@@ -34,7 +36,8 @@ def compile_and_link(ctx, runtime, glue, blob, exports):
     # Separate compiles: the runtime's sources and the export table do not depend on the blob, so
     # editing the app recompiles only the glue, whose .incbin reads it.
     compiled = []
-    for suffix, srcs, blob_inputs in [("_runtime", runtime.runtime_srcs, []), ("_exports", [exports.asm], []), ("", [glue], [blob])]:
+    parts = [("_runtime", runtime.runtime_srcs, [])] + ([("_exports", [exports.asm], [])] if exports else []) + [("", [glue], [blob])]
+    for suffix, srcs, blob_inputs in parts:
         # buildifier: disable=native-cc-common
         _, outputs = cc_common.compile(
             name = ctx.label.name + suffix,
@@ -84,6 +87,14 @@ def compile_and_link(ctx, runtime, glue, blob, exports):
         ]))]),
     )
 
+    if exports:
+        # Pulls the symbols the embedded shared objects need out of the archives (the table only refers to them weakly).
+        link_flags, link_inputs = ["-Wl,--script={}".format(exports.link_script.path)], [exports.link_script]
+    else:
+        # Windows: runtime/main_windows.c's wmain (the wide command line), and Windows' import
+        # libraries the distribution needs (ws2_32, bcrypt, ...; the runtime toolchain checked them).
+        link_flags, link_inputs = ["-municode"] + ["-l" + name for name in system_libraries], []
+
     # buildifier: disable=native-cc-common
     linked = cc_common.link(
         name = ctx.label.name + (".uncompressed" if ctx.attr.compress_executable else ""),
@@ -94,9 +105,8 @@ def compile_and_link(ctx, runtime, glue, blob, exports):
         # Extensions first: their undefined Py* symbols resolve in the archive after them.
         linking_contexts = [ext.linking_context for ext in linked_extensions(ctx)] + [sdist_linking, python_linking],
         output_type = "executable",
-        # Pulls the symbols the embedded shared objects need out of the archives (the table only refers to them weakly).
-        user_link_flags = ["-Wl,--script={}".format(exports.link_script.path)],
-        additional_inputs = [exports.link_script],
+        user_link_flags = link_flags,
+        additional_inputs = link_inputs,
     )
     if not ctx.attr.compress_executable:
         return linked.executable, None, linked.executable

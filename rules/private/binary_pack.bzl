@@ -95,7 +95,7 @@ def pack_action(ctx, runtime, settings, app_blob, app_imports):
     )
     return blob, report, shared_objects
 
-def glue_action(ctx, runtime, settings, blob, report):
+def glue_action(ctx, runtime, settings, blob, report, object_format):
     """PyStaticGlue: the C glue (settings, extra inittab, the blob via .incbin).
 
     Args:
@@ -104,6 +104,7 @@ def glue_action(ctx, runtime, settings, blob, report):
       settings: the settings JSON File (settings_action).
       blob: the resource blob File (pack_action).
       report: the pack step's JSON report (the resolved entry point, the built-ins left out).
+      object_format: "elf" or "coff" (Windows): the section the blob goes in.
 
     Returns:
       The glue C File.
@@ -114,6 +115,8 @@ def glue_action(ctx, runtime, settings, blob, report):
     args.set_param_file_format("multiline")
     args.add("--settings", settings)
     args.add("--blob", blob)
+    if object_format != "elf":
+        args.add("--object_format", object_format)
 
     # The resolved entry point; the inittab, pruned by the report's builtins_left_out (stdlib = "imported").
     args.add("--report", report)

@@ -8,6 +8,33 @@ Windows lacks (MinGW's or MSVC's runtime DLLs, a python3xx.dll) and writes the i
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 
+def verify_pe_action(ctx, executable, pe_machine, verify_pe):
+    """PyStaticVerifyPe: `<name>.imports.txt`, the DLLs `executable` imports; fails naming one Windows lacks.
+
+    Args:
+      ctx: the rule context (its label names the output).
+      executable: the .exe File.
+      pe_machine: the target row's pe_machine.
+      verify_pe: the verify_pe tool (an executable File of the exec configuration).
+
+    Returns:
+      The imports File (py_static_binary: a validation output).
+    """
+    imports = ctx.actions.declare_file(ctx.label.name + ".imports.txt")
+    args = ctx.actions.args()
+    args.add(executable)
+    args.add("--pe_machine", pe_machine)
+    args.add("--stamp", imports)
+    ctx.actions.run(
+        executable = verify_pe,
+        arguments = [args],
+        inputs = [executable],
+        outputs = [imports],
+        mnemonic = "PyStaticVerifyPe",
+        progress_message = "Checking that %{label} imports only Windows' own DLLs",
+    )
+    return imports
+
 def _pystatic_verified_pe_impl(ctx):
     triple = find_cpp_toolchain(ctx).target_gnu_system_name
     row = TARGETS.get(triple)
@@ -17,20 +44,7 @@ def _pystatic_verified_pe_impl(ctx):
             triple,
             ", ".join([t for t in TARGETS if TARGETS[t].pe_machine]),
         ))
-    executable = ctx.executable.binary
-    imports = ctx.actions.declare_file(ctx.label.name + ".imports.txt")
-    args = ctx.actions.args()
-    args.add(executable)
-    args.add("--pe_machine", row.pe_machine)
-    args.add("--stamp", imports)
-    ctx.actions.run(
-        executable = ctx.executable._verify_pe,
-        arguments = [args],
-        inputs = [executable],
-        outputs = [imports],
-        mnemonic = "PyStaticVerifyPe",
-        progress_message = "Checking that %{label} imports only Windows' own DLLs",
-    )
+    imports = verify_pe_action(ctx, ctx.executable.binary, row.pe_machine, ctx.executable._verify_pe)
     return [DefaultInfo(files = depset([imports]))]
 
 pystatic_verified_pe = rule(

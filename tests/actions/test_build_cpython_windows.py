@@ -242,6 +242,9 @@ def test_paths_are_made_absolute_as_steps_run_in_the_scratch_directory(tmp_path,
     monkeypatch.chdir(tmp_path)
     args = build_cpython_windows.parse_args(["--source", "s.tar.xz", "--version", "3.13.15", "--build-python", "py",
                                              "--cc", "cc", "--ar", "ar", "--dep", "zlib", "z", "z.json",
-                                             "--output", "bazel-out/dist", "--exe", "bazel-out/python.exe", "--log", "l"])
+                                             "--output", "bazel-out/dist", "--exe", "bazel-out/python.exe", "--log", "l",
+                                             "--target", "x86_64-windows-gnu", "--descriptor", "bazel-out/d.json"])
     assert (args.output, args.exe, args.cc) == (str(tmp_path / "bazel-out/dist"), str(tmp_path / "bazel-out/python.exe"), str(tmp_path / "cc"))
-    assert args.dep == [("zlib", "z")]
+    assert args.descriptor == str(tmp_path / "bazel-out/d.json")
+    # The prefix is resolved by the build; the origin (read for the licence list) is made absolute here.
+    assert args.dep == [("zlib", "z", str(tmp_path / "z.json"))]

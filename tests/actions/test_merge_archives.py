@@ -31,3 +31,17 @@ def test_the_extra_builtins_archives_come_after_the_distributions(tmp_path):
     combined = extra_builtins.combined(tmp_path / "d.json", tmp_path / "x.json", tmp_path / "extra")
     assert merge_archives.archives_to_merge(combined, "out/dist") == [
         "out/dist/lib/libpython3.13.a", str(tmp_path / "extra/lib/libpystatic_extra_builtins.a"), str(tmp_path / "extra/lib/libncursesw.a")]
+
+
+
+def test_system_libraries_the_links_name_are_allowed_and_others_refused():
+    descriptor = Descriptor({"version": 2, "link": {"archives": ["libs/libpython3.13.a"],
+                                                    "system_libraries": ["ws2_32", "api-ms-win-core-path-l1-1-0"]}})
+    # A musl link names none: refused, naming the library.
+    with pytest.raises(merge_archives.MergeError, match="ws2_32"):
+        merge_archives.archives_to_merge(descriptor, "d")
+    # Windows links name the target row's system_libraries (binary_link.bzl): those are fine, others not.
+    linked = ["ws2_32", "api-ms-win-core-path-l1-1-0", "bcrypt"]
+    assert merge_archives.archives_to_merge(descriptor, "d", linked) == ["d/libs/libpython3.13.a"]
+    with pytest.raises(merge_archives.MergeError, match="api-ms-win-core-path-l1-1-0.*system_libraries"):
+        merge_archives.archives_to_merge(descriptor, "d", ["ws2_32"])

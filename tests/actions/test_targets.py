@@ -27,7 +27,12 @@ def test_per_target_facts_of_actions_come_from_the_row_as_arguments():
     sdist = (ROOT / "rules/private/sdist.bzl").read_text()
     assert 'args.add("--meson_cpu_family", target_row(ctx, tools.triple).meson_cpu_family)' in sdist
     checks = (ROOT / "rules/private/binary_checks.bzl").read_text()
-    assert 'args.add("--elf_machine", _elf_machine(ctx, runtime))' in checks and "TARGETS" in checks
+    assert 'args.add("--elf_machine", row.elf_machine)' in checks and "TARGETS" in checks
+    # Windows' import libraries: the CPython build and the runtime toolchain's check get the row's list.
+    windows = (ROOT / "distribution/toolchains/cpython/windows.bzl").read_text()
+    assert 'args.add_all(row.system_libraries, before_each = "--system_library")' in windows
+    runtime = (ROOT / "toolchains/cpython/runtime.bzl").read_text()
+    assert 'args.add_all(TARGETS[dist.target_triple].system_libraries, before_each = "--linked_system_library")' in runtime
     # The wheels repository's script gets the rows as JSON from its rule.
     rule = (ROOT / "rules/private/wheels_repository.bzl").read_text()
     assert "for triple, target in TARGETS.items()" in rule

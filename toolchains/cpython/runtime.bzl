@@ -7,9 +7,10 @@ archives to link, merged into one.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "musl_cc_tools")
-load("@pystatic_distribution//toolchains/cpython:providers.bzl", "PyStaticDistributionInfo", "PyStaticExtraBuiltinsInfo", "ldversion")
+load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "target_cc_tools")
+load("@pystatic_distribution//toolchains/cpython:providers.bzl", "PyStaticDistributionInfo", "PyStaticExtraBuiltinsInfo", "is_windows", "ldversion", "stdlib_dir")
 load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "build_python_transition")
+load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load(":runtime_info.bzl", "PyStaticRuntimeInfo")
 
 OPTIMIZE_LEVELS = [0, 1, 2]
@@ -53,7 +54,13 @@ def build_python_action(ctx, build_dist, script, tool_files, arguments, inputs, 
     )
 
 def _merged_archive(ctx, dist, extra):
-    tools = musl_cc_tools(ctx)
+    """The distribution's archives (and the extra built-ins') merged into one.
+
+    Windows' system libraries (ws2_32, bcrypt, ...: import libraries) are `-l` flags of every link:
+    the target row's system_libraries (binary_link.bzl), which the merge checks against the
+    descriptor's; musl's are parts of libc.a.
+    """
+    tools = target_cc_tools(ctx)
     merged = ctx.actions.declare_file("{}/libpython{}-static.a".format(ctx.label.name, dist.python_version))
     args = ctx.actions.args()
     args.add("--ar", tools.ar)
@@ -66,6 +73,7 @@ def _merged_archive(ctx, dist, extra):
         args.add("--extra_builtins_dir", extra.directory.path)
         inputs += [extra.builtins, extra.directory]
     args.add("--output", merged)
+    args.add_all(TARGETS[dist.target_triple].system_libraries, before_each = "--linked_system_library")
     ctx.actions.run(
         executable = ctx.executable._merge_archives,
         arguments = [args],
@@ -81,7 +89,7 @@ def _sysconfig_data(ctx, dist):
     name = "_sysconfigdata_{}_linux_{}".format(dist.abiflags, dist.target_triple)
     module = ctx.actions.declare_file("{}.sysconfig/{}.py".format(ctx.label.name, name))
     args = ctx.actions.args()
-    args.add("--stdlib", dist.distribution.path + "/lib/python" + ldversion(dist))
+    args.add("--stdlib", dist.distribution.path + "/" + stdlib_dir(dist))
     args.add("--target_triple", dist.target_triple)
     if dist.abiflags:
         args.add("--abiflags", dist.abiflags)
@@ -164,20 +172,23 @@ def _py_static_runtime_impl(ctx):
             ldversion(build_dist),
             ldversion(dist),
         ))
-    sysconfig_name, sysconfig_module = _sysconfig_data(ctx, dist)
+
+    # sysconfig reads a _sysconfigdata module on POSIX only (Windows': sysconfig._init_non_posix).
+    sysconfig = [] if is_windows(dist) else [_sysconfig_data(ctx, dist)]
 
     def runtime_modules(args):
         for f in ctx.files._runtime_modules:
             args.add_all("--module", [f.basename[:-len(".py")], f])
-        args.add_all("--module", [sysconfig_name, sysconfig_module])
+        for name, module in sysconfig:
+            args.add_all("--module", [name, module])
         args.add_all("--replace", ["_pyrepl._minimal_curses", ctx.file._pyrepl_curses])
 
     stdlib_packs = _compiled_packs(
         ctx,
         build_dist,
         part = "stdlib",
-        stdlib = dist.distribution.path + "/lib/python" + ldversion(dist),
-        inputs = [dist.distribution, sysconfig_module, ctx.file._pyrepl_curses] + ctx.files._runtime_modules,
+        stdlib = dist.distribution.path + "/" + stdlib_dir(dist),
+        inputs = [dist.distribution] + [module for _, module in sysconfig] + [ctx.file._pyrepl_curses] + ctx.files._runtime_modules,
         mnemonic = "PyStaticStdlib",
         what = "the standard library of Python {}{}".format(dist.python_version, dist.abiflags),
         modules = runtime_modules,

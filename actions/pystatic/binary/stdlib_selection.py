@@ -50,9 +50,10 @@ def followed_imports(info, module, stdlib):
     return [i for i in info["imports"] if weak.get(i) not in skip and not matches(i, lazy)]
 
 
-# Built-in modules every binary keeps: CPython's own start-up and finalisation import them from C
-# (Modules/Setup.bootstrap.in and the core entries of config.c), and the file view uses fcntl.
-CORE_BUILTINS = {
+# Built-in modules every binary keeps (those its distribution has): CPython's own start-up and
+# finalisation import them from C (Modules/Setup.bootstrap.in and the core entries of config.c), the
+# file view uses fcntl; on Windows nt is os's, and importlib._bootstrap_external's _setup imports winreg.
+CORE_BUILTINS = {"nt", "winreg",
     "atexit", "faulthandler", "posix", "_signal", "_tracemalloc", "_suggestions", "_codecs", "_collections",
     "errno", "_io", "itertools", "_sre", "_sysconfig", "_thread", "time", "_typing", "_weakref", "_abc",
     "_functools", "_locale", "_operator", "_stat", "_symtable", "pwd", "marshal", "_imp", "_ast", "_tokenize",

@@ -24,9 +24,13 @@ class MergeError(Exception):
     pass
 
 
-def archives_to_merge(descriptor, distribution_path):
-    """descriptor: a pystatic.common.descriptor.Descriptor."""
-    others = sorted(set(descriptor.system_libraries) - LIBC_PARTS)
+def archives_to_merge(descriptor, distribution_path, linked_system_libraries=()):
+    """descriptor: a pystatic.common.descriptor.Descriptor. `linked_system_libraries`: the ones every
+    link of the target names (its row's system_libraries: Windows' import libraries)."""
+    others = sorted(set(descriptor.system_libraries) - LIBC_PARTS - set(linked_system_libraries))
+    if others and linked_system_libraries:
+        raise MergeError(f"the distribution needs system libraries its target's links do not name: {', '.join(others)}. "
+                         "Fix: add them to the row's system_libraries in @pystatic_distribution//toolchains:targets.bzl")
     if others:
         raise MergeError(f"the distribution needs system libraries a static musl link lacks: {', '.join(others)}")
     return [os.path.join(distribution_path, archive) for archive in descriptor.archives]
@@ -47,10 +51,12 @@ def main(argv=None):
     parser.add_argument("--extra_builtins", help="the extra built-ins' JSON (cpython_extra_builtins): their archives too")
     parser.add_argument("--extra_builtins_dir", help="the directory of the extra built-ins' archives")
     parser.add_argument("--output", required=True)
+    parser.add_argument("--linked_system_library", action="append", default=[],
+                        help="a system library every link of the target names (the row's system_libraries)")
     args = parser.parse_args(argv)
     try:
         descriptor = extra_builtins.combined(args.descriptor, args.extra_builtins, args.extra_builtins_dir)
-        script = mri_script(args.output, archives_to_merge(descriptor, args.distribution))
+        script = mri_script(args.output, archives_to_merge(descriptor, args.distribution, args.linked_system_library))
     except (MergeError, distribution_descriptor.DescriptorError, extra_builtins.ExtraBuiltinsError) as err:
         print(f"error: {args.descriptor}: {err}", file=sys.stderr)
         return 1

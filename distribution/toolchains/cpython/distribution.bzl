@@ -8,10 +8,16 @@ load(":transitions.bzl", "BUILD_MACHINE_TRIPLE", "build_python_transition", "dis
 def _interpreter(dist):
     return "bin/python" + dist.python_version.rpartition(".")[0] + dist.abiflags
 
-def _cpython_sbom(ctx):
+def cpython_sbom_action(ctx):
     """CPython's own Misc/sbom.spdx.json (bundled libraries) and the archive's sha256, for binaries' SBOMs.
 
-    Its own small action, so the CPython build's action key stays as it was.
+    Its own small action, so the CPython build's action key stays as it was (windows.bzl runs it too).
+
+    Args:
+      ctx: a distribution rule's context (its `source`, `_sbom` and `_exec_tools`).
+
+    Returns:
+      The JSON File.
     """
     out = ctx.actions.declare_file(ctx.label.name + ".cpython_sbom.json")
     ctx.actions.run(
@@ -107,7 +113,7 @@ def _cpython_static_distribution_impl(ctx):
             triple,
         ),
     )
-    cpython_sbom = _cpython_sbom(ctx)
+    cpython_sbom = cpython_sbom_action(ctx)
     return [
         DefaultInfo(files = depset([dist, descriptor])),
         OutputGroupInfo(build_log = depset([log])),

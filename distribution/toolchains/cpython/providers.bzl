@@ -1,5 +1,7 @@
 """Providers of the static CPython distribution."""
 
+load("//toolchains:targets.bzl", "TARGETS")
+
 PyStaticDistributionInfo = provider(
     doc = "A CPython built as static objects for one target platform (distribution/actions/pystatic/distribution/build_cpython.py).",
     fields = {
@@ -42,3 +44,26 @@ PyStaticExtraBuiltinsInfo = provider(
         "directory": "File (directory): the archives and licence texts the JSON names.",
     },
 )
+
+def is_windows(dist):
+    """Whether the distribution is for a windows row of TARGETS (PCbuild's layout: windows.bzl).
+
+    Args:
+      dist: PyStaticDistributionInfo.
+
+    Returns:
+      bool.
+    """
+    return TARGETS[dist.target_triple].os == "windows"
+
+def stdlib_dir(dist):
+    """The standard library's directory in the distribution, as its descriptor's `stdlib` says.
+
+    Args:
+      dist: PyStaticDistributionInfo.
+
+    Returns:
+      str: lib/python<ldversion> (Linux: pystatic.common.descriptor.layout), Lib (Windows:
+      pystatic.distribution.windows_descriptor.WINDOWS_LAYOUT, getpath's landmark beside python.exe).
+    """
+    return "Lib" if is_windows(dist) else "lib/python" + ldversion(dist)

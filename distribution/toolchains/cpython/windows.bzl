@@ -8,6 +8,7 @@ the Linux distributions' action keys do not depend on it.
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load(":cc_tools.bzl", "EXEC_TOOLS_ATTR", "add_cc_and_deps", "target_cc_tools", "target_row")
+load(":distribution.bzl", "cpython_sbom_action")
 load(":providers.bzl", "PyStaticDistributionInfo", "StaticDependencyInfo")
 load(":transitions.bzl", "build_python_transition", "distribution_transition")
 
@@ -32,6 +33,7 @@ def _impl(ctx):
     deps = [d[StaticDependencyInfo] for d in ctx.attr.deps]
     dist = ctx.actions.declare_directory(ctx.label.name + "_dist")
     exe = ctx.actions.declare_file(ctx.label.name + "/python.exe")
+    descriptor = ctx.actions.declare_file(ctx.label.name + ".json")
     log = ctx.actions.declare_file(ctx.label.name + ".build.log")
     args = ctx.actions.args()
     args.use_param_file("@%s", use_always = True)
@@ -42,6 +44,9 @@ def _impl(ctx):
     add_cc_and_deps(args, tools, deps, ctx.attr.jobs)
     args.add("--output", dist.path)
     args.add("--exe", exe)
+    args.add("--target", tools.triple)
+    args.add_all(row.system_libraries, before_each = "--system_library")
+    args.add("--descriptor", descriptor)
     args.add("--log", log)
     ctx.actions.run(
         executable = ctx.executable._build,
@@ -50,7 +55,7 @@ def _impl(ctx):
             [ctx.file.source, ctx.file._exec_tools, build_python.distribution] + [d.prefix for d in deps] + [d.origin for d in deps],
             transitive = [tools.files],
         ),
-        outputs = [dist, exe, log],
+        outputs = [dist, exe, descriptor, log],
         env = tools.env,
         mnemonic = "PyStaticCPythonWindows",
         progress_message = "Building static CPython {} for {} (PCbuild's file lists, zig cc) %{{label}}".format(
@@ -59,15 +64,26 @@ def _impl(ctx):
         ),
     )
     return [
-        DefaultInfo(files = depset([exe, dist]), executable = exe),
+        DefaultInfo(files = depset([exe, dist, descriptor]), executable = exe),
         OutputGroupInfo(build_log = depset([log])),
+        # What py_static_binary's runtime toolchain for Windows reads (toolchains/cpython/runtime.bzl).
+        PyStaticDistributionInfo(
+            abiflags = "",
+            cpython_sbom = cpython_sbom_action(ctx),
+            deps = deps,
+            descriptor = descriptor,
+            distribution = dist,
+            python_version = ctx.attr.python_version,
+            source = ctx.file.source,
+            target_triple = tools.triple,
+        ),
     ]
 
 cpython_windows_distribution = rule(
     implementation = _impl,
     cfg = distribution_transition,
     executable = True,
-    doc = "A static CPython for a windows row of TARGETS: libpython, the C libraries' archives, headers and python.exe.",
+    doc = "A static CPython for a windows row of TARGETS: libpython, the C libraries' archives, headers, python.exe and its descriptor.",
     attrs = {
         "_exec_tools": EXEC_TOOLS_ATTR,
         "build_python": attr.label(
@@ -81,6 +97,7 @@ cpython_windows_distribution = rule(
         "python_version": attr.string(mandatory = True, doc = "Full version of the source, e.g. 3.13.15."),
         "source": attr.label(mandatory = True, allow_single_file = [".tar.xz", ".tgz", ".tar.gz"]),
         "_build": attr.label(default = "//actions:build_cpython_windows", executable = True, cfg = "exec"),
+        "_sbom": attr.label(default = "//actions:cpython_sbom", executable = True, cfg = "exec"),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
     },
     fragments = ["cpp"],

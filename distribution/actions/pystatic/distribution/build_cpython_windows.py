@@ -25,7 +25,7 @@ import subprocess
 import sys
 
 from pystatic.common.action_args import expand_param_files
-from pystatic.distribution import pcbuild, windows_sources
+from pystatic.distribution import pcbuild, windows_descriptor, windows_sources
 from pystatic.distribution.configure_make import (
     LINK_ORDER_FILE,
     OPTIMISATION_FLAGS,
@@ -118,14 +118,11 @@ WINDOWS_FLAGS = {
     "-Wno-error=implicit-function-declaration": "a declaration MSVC's headers give and mingw-w64's do not is a warning in the log",
 }
 CFLAGS = [*OPTIMISATION_FLAGS, *SECTION_FLAGS, *WINDOWS_FLAGS]
-# The C libraries' archives after libpython, users first.
-LINK_ORDER = ["openssl", "sqlite3", "xz", "bzip2", "libffi", "zlib"]
+# The C libraries' archives after libpython, users first; zstd for the binaries' compressed resources
+# (CPython 3.13 has no _zstd).
+LINK_ORDER = ["openssl", "sqlite3", "xz", "bzip2", "libffi", "zstd", "zlib"]
 # Parts of Lib/ not copied (names at any depth): CPython's tests and the Tk GUIs (no _tkinter).
-STDLIB_LEFT_OUT = ["test", "idlelib", "tkinter", "turtledemo"]
-# Windows' import libraries python.exe links: pythoncore's and the extensions' AdditionalDependencies.
-# MSVC's pathcch.lib is mingw-w64's api-ms-win-core-path-l1-1-0 (the API set of PathCch*, Windows 8 and later).
-SYSTEM_LIBRARIES = ["ws2_32", "version", "api-ms-win-core-path-l1-1-0", "bcrypt", "iphlpapi", "rpcrt4", "crypt32", "winmm", "shlwapi",
-                    "advapi32", "user32", "ole32", "oleaut32"]
+STDLIB_LEFT_OUT = list(windows_descriptor.STDLIB_EXCLUDED)
 
 
 def frozen_module_source(root, name):
@@ -241,7 +238,7 @@ def _dep_archives(prefix):
 def build(args, log):
     work = scratch_dir(args.output)
     root = extract_source(args.source, work / "src")
-    deps = {name: pathlib.Path(prefix).resolve() for name, prefix in args.dep}
+    deps = {name: pathlib.Path(prefix).resolve() for name, prefix, _origin in args.dep}
     env = build_env(work, args.cc, args.ar, ZIG_GLOBAL_CACHE_DIR=str(work / "zig-cache"))
     cc, ar = env["CC"], env["AR"]
     windows_sources.apply_fixes(root)
@@ -260,8 +257,9 @@ def build(args, log):
     libpython = libs_dir / f"libpython{ldversion}.a"
     run([ar, "rcs", str(libpython), *sorted(str(objdir / u[1]) for u in units)], objdir, env, log)
     archives = [libpython]
-    for name in LINK_ORDER:
-        for archive in _dep_archives(deps[name]) if name in deps else []:
+    linked = [name for name in LINK_ORDER if name in deps]
+    for name in linked:
+        for archive in _dep_archives(deps[name]):
             shutil.copy(archive, libs_dir / archive.name)
             archives.append(libs_dir / archive.name)
     shutil.copytree(root / "Include", out / "include")
@@ -271,13 +269,25 @@ def build(args, log):
     main = objdir / "python_main.o"
     run([cc, *CFLAGS, *(f"-D{d}" for d in BASE_DEFINES), *(f"-I{root / i}" for i in BASE_INCLUDES),
          "-c", str(root / "Programs" / "python.c"), "-o", str(main)], root, env, log)
-    libs = [f"-l{name}" for name in SYSTEM_LIBRARIES]
+    libs = [f"-l{name}" for name in args.system_library]
     # python.exe beside Lib/: getpath finds the standard library by its landmark (Lib/os.py), no PYTHONHOME needed.
     exe = out / "python.exe"
     run([cc, "-municode", "-o", str(exe), str(main), *map(str, archives), *libs], root, env, log)
     if args.exe:
         shutil.copy(exe, args.exe)
     (out / "LINK").write_text("".join(f"{a.relative_to(out)}\n" for a in archives) + "".join(f"{lib}\n" for lib in libs))
+    config_c = (out / "config.c").read_text()
+    origins = {name: origin for name, _prefix, origin in args.dep}
+    builtins = dict(windows_descriptor.inittab(config_c))
+    windows_descriptor.write(
+        args.descriptor,
+        version=args.version,
+        target_triple=args.target,
+        archives=[str(a.relative_to(out)) for a in archives],
+        system_libraries=args.system_library,
+        config_c_text=config_c,
+        license_entries=windows_descriptor.licenses(args.version, root, out, [(n, deps[n], origins[n]) for n in linked], builtins),
+    )
 
 
 def parse_args(argv):
@@ -291,13 +301,18 @@ def parse_args(argv):
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--output", required=True)
     parser.add_argument("--exe", help="also write python.exe here")
+    parser.add_argument("--system_library", action="append", default=[],
+                        help="a Windows import library every link names (the target row's system_libraries)")
+    parser.add_argument("--target", required=True, help="the target's triple (the descriptor's target_triple), e.g. x86_64-windows-gnu")
+    parser.add_argument("--descriptor", required=True, help="write the distribution's descriptor (JSON) here")
     parser.add_argument("--log", required=True)
     args = parser.parse_args(expand_param_files(argv))
-    args.dep = [(name, prefix) for name, prefix, _origin in args.dep]
     args.build_python = os.path.abspath(args.build_python)
     # Absolute: steps run in the scratch directory; Bazel passes paths relative to the execution root.
     args.cc, args.ar, args.output = (os.path.abspath(p) for p in (args.cc, args.ar, args.output))
     args.exe = args.exe and os.path.abspath(args.exe)
+    args.descriptor = os.path.abspath(args.descriptor)
+    args.dep = [(name, prefix, os.path.abspath(origin)) for name, prefix, origin in args.dep]
     return args
 
 
