@@ -17,6 +17,7 @@ struct _inittab _PyImport_Inittab[] = {
 #endif
     {"pyexpat", PyInit_pyexpat},
     {"marshal", PyMarshal_Init},
+    {"sys", NULL},
     {0, 0}
 };
 """
@@ -26,6 +27,22 @@ def test_the_inittab_of_pc_config_c_includes_entries_under_its_windows_condition
     assert windows_descriptor.inittab(CONFIG_C) == [("nt", "PyInit_nt"), ("winreg", "PyInit_winreg"), ("pyexpat", "PyInit_pyexpat")]
     with pytest.raises(ValueError, match="format changed"):
         windows_descriptor.inittab("struct _inittab _PyImport_Inittab[] = { {0, 0} };")
+
+
+def test_config_c_is_resolved_as_the_preprocessor_compiled_it():
+    """winreg sits under MS_WINDOWS_DESKTOP, which pyconfig.h defines for the core only: a glue that
+    copied the conditions would lose it (start-up imports it) unless resolved here."""
+    preprocessed = 'struct _inittab _PyImport_Inittab[] = {\n {"nt", PyInit_nt},\n {"pyexpat", PyInit_pyexpat},\n'
+    compiled = windows_descriptor.compiled_entries(preprocessed + ' {"marshal", PyMarshal_Init},\n {"sys", ((void*)0)},\n {0, 0}\n};')
+    assert compiled == {"nt": "PyInit_nt", "pyexpat": "PyInit_pyexpat", "marshal": "PyMarshal_Init", "sys": "((void*)0)"}
+    resolved = windows_descriptor.resolved_config_c(CONFIG_C, compiled)
+    assert "#if" not in resolved and "#endif" not in resolved and "winreg" not in resolved
+    assert '{"nt", PyInit_nt}' in resolved and "extern PyObject* PyInit_nt(void);" in resolved
+    assert '{"marshal", PyMarshal_Init},' in resolved and '{"sys", NULL},' in resolved
+    assert windows_descriptor.inittab(resolved) == [("nt", "PyInit_nt"), ("pyexpat", "PyInit_pyexpat")]
+    # Compiled in: the entry and its declaration stay, without the condition.
+    with_winreg = windows_descriptor.resolved_config_c(CONFIG_C, dict(compiled, winreg="PyInit_winreg"))
+    assert '{"winreg", PyInit_winreg},' in with_winreg and "extern PyObject* PyInit_winreg(void);" in with_winreg
 
 
 def test_the_descriptor_has_the_windows_layout_licences_and_system_libraries(tmp_path):

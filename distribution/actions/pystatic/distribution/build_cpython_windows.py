@@ -264,7 +264,12 @@ def build(args, log):
             archives.append(libs_dir / archive.name)
     shutil.copytree(root / "Include", out / "include")
     shutil.copy(root / "PC" / "pyconfig.h", out / "include" / "pyconfig.h")
-    shutil.copy(root / "PC" / "config.c", out / "config.c")
+    # The inittab as compiled (its #if conditions resolved by the preprocessor with config.c's own flags).
+    config_unit = next(u for u in units if u[0] == "PC/config.c")
+    preprocessed = subprocess.run([cc, *CFLAGS, *config_unit[2], "-E", str(root / "PC" / "config.c")], cwd=root, env=env,
+                                  capture_output=True, text=True, check=True).stdout
+    (out / "config.c").write_text(windows_descriptor.resolved_config_c((root / "PC" / "config.c").read_text(),
+                                                                       windows_descriptor.compiled_entries(preprocessed)))
     shutil.copytree(root / "Lib", out / "Lib", ignore=shutil.ignore_patterns(*STDLIB_LEFT_OUT, "__pycache__"))
     main = objdir / "python_main.o"
     run([cc, *CFLAGS, *(f"-D{d}" for d in BASE_DEFINES), *(f"-I{root / i}" for i in BASE_INCLUDES),

@@ -47,12 +47,42 @@ STDLIB_EXCLUDED = {
 }
 
 
+_ENTRY = re.compile(r'^\s*\{"([\w.]+)", (\w+)\},')
+_DECLARATION = re.compile(r"^extern PyObject\* (\w+)\(void\);")
+_CONDITIONAL = re.compile(r"^\s*#\s*(if|ifdef|ifndef|elif|else|endif)\b")
+
+
 def inittab(config_c_text):
-    """[(module, init function)] of PC/config.c's `_PyImport_Inittab` (every #if there holds for this build)."""
+    """[(module, init function)] of a config.c's `_PyImport_Inittab`, the PyInit_ entries."""
     entries = re.findall(r'^\s*\{"([\w.]+)", (PyInit_\w+)\},', config_c_text, re.M)
     if not entries:
         raise ValueError("PC/config.c has no inittab entries of the form {\"name\", PyInit_name}: its format changed")
     return entries
+
+
+def compiled_entries(preprocessed):
+    """{module: init function} of the inittab in config.c's preprocessor output (`cc -E`): what libpython holds."""
+    return dict(re.findall(r'\{\s*"([\w.]+)"\s*,\s*([^{}]+?)\s*\}', preprocessed))
+
+
+def resolved_config_c(config_c_text, compiled):
+    """PC/config.c without its conditions, as this build compiled it.
+
+    Its entries sit under `#ifdef WIN32`, `#if defined(MS_WINDOWS_DESKTOP) ...`, `#ifdef _Py_HAVE_ZLIB`:
+    macros of pyconfig.h's core part and of PCbuild's defines, which a binary's glue (the pruned
+    inittab of gen_glue.py) does not see. The distribution's config.c keeps exactly the entries and
+    declarations the preprocessor kept (`compiled`: compiled_entries), unconditionally."""
+    lines = []
+    for line in config_c_text.splitlines():
+        if _CONDITIONAL.match(line):
+            continue
+        entry, declared = _ENTRY.match(line), _DECLARATION.match(line)
+        if entry and entry.group(1) not in compiled:
+            continue
+        if declared and declared.group(1) not in compiled.values():
+            continue
+        lines.append(line)
+    return "\n".join(lines) + "\n"
 
 
 def licenses(version, root, out, deps, builtins):
