@@ -17,7 +17,7 @@ from pystatic.binary.gen_glue import glue_source
 from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint
 from pystatic.binary.verify_pe import static_problems
 from pystatic.format.blob import DATA, MODULE, Entry, read_blob, write_blob
-from test_windows import PLATFORM, ROW, WINEPREFIX, wine  # noqa: F401 (wine: the fixture)
+from test_windows import PLATFORM, ROW, run_under_wine, wine  # noqa: F401 (wine: the fixture)
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TRIPLE = ROW["triple"]
@@ -74,15 +74,6 @@ def _link(bazel, sources, output, flags=()):
     return output
 
 
-def _run(wine, exe, *args):
-    # LC_ALL: wine decodes the Unix command line by the locale (without one, "ö" arrives mangled).
-    env = {"PATH": os.environ["PATH"], "HOME": os.environ["HOME"], "WINEDEBUG": "-all", "LC_ALL": "C.UTF-8",
-           "WINEPREFIX": WINEPREFIX, "WINEDLLOVERRIDES": "mscoree,mshtml="}
-    # stdin from /dev/null and pipes for the rest, as python.exe's test (a console is not needed).
-    return subprocess.run([wine, str(exe), *args], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
-                          timeout=300)
-
-
 def test_the_blob_is_embedded_read_only_and_read_in_place_and_a_damaged_entry_is_named(bazel, wine, tmp_path):
     blob = tmp_path / "test.blob"
     blob.write_bytes(write_blob([
@@ -94,7 +85,7 @@ def test_the_blob_is_embedded_read_only_and_read_in_place_and_a_damaged_entry_is
     glue.write_text(GLUE_STUB + "\n".join(blob_section(str(blob), 16, "coff")))
     sources = [REPO / "tests/windows_runtime/blob_reader.c", REPO / "runtime/blob.c", REPO / "runtime/blob_crc.c", glue]
     exe = _link(bazel, sources, tmp_path / "blob_reader.exe")
-    result = _run(wine, exe, "pkg/data.txt")
+    result = run_under_wine(wine, exe, "pkg/data.txt")
     assert (result.returncode, result.stdout.splitlines()) == (0, [
         "entry 1 pkg 16",
         "entry 1 pkg.mod 32",
@@ -108,7 +99,7 @@ def test_the_blob_is_embedded_read_only_and_read_in_place_and_a_damaged_entry_is
     assert data.count(TEXT.encode()) == 1
     damaged = tmp_path / "damaged.exe"
     damaged.write_bytes(data.replace(TEXT.encode(), TEXT.upper().encode()))
-    result = _run(wine, damaged)
+    result = run_under_wine(wine, damaged)
     assert result.returncode == 70, (result.returncode, result.stdout, result.stderr[-2000:])
     assert "damaged.exe: the embedded resource blob is damaged: data file 'pkg/data.txt' (contents) fails its checksum" \
         in result.stderr, result.stderr[-2000:]
@@ -145,7 +136,7 @@ def test_a_python_program_runs_from_the_blob_with_main_windows(bazel, wine, tmp_
                                 ResolvedEntryPoint("hello_windows", "main"), object_format="coff"))
     exe = _link(bazel, [REPO / "runtime" / name for name in RUNTIME_C] + [glue], tmp_path / "hello.exe", ["-municode"])
 
-    result = _run(wine, exe, "one", "two wörds")
+    result = run_under_wine(wine, exe, "one", "two wörds")
     assert (result.returncode, result.stdout.splitlines()) == (3, [
         "hello from rules_pystatic on win32 argv ['one', 'two wörds']",
         "executable hello.exe frozen True",

@@ -1,1 +1,1 @@
-print("not built yet: no static CPython for windows")
+print("not built: what it asks for is not available for Windows")
