@@ -130,38 +130,6 @@ static PyStatus interpreter_config(PyConfig *config, int argc, char **argv, cons
     return status;
 }
 
-static int nonempty_env(const char *name) {
-    const char *value = getenv(name);
-    return value != NULL && value[0] != '\0';
-}
-
-/* Whether python3's command line or environment picks the allocator (PYTHONMALLOC, -X dev,
- * PYTHONDEVMODE; -E / -I turn the variables off): CPython then decides, as python3 does. A preset
- * PyPreConfig.allocator would override all three, so the interpreter reads them first, with
- * python3's short options (c, m, W, X take an argument; -c and -m end the options). */
-static int allocator_requested(int argc, char **argv) {
-    int ignore_env = 0, dev_mode = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (arg[0] != '-' || arg[1] == '\0' || strcmp(arg, "--") == 0) break; /* script, stdin */
-        if (arg[1] == '-') {                                                  /* long option */
-            if (strcmp(arg, "--check-hash-based-pycs") == 0) i++;
-            continue;
-        }
-        for (const char *opt = arg + 1; *opt; opt++) {
-            if (*opt == 'c' || *opt == 'm') goto done;
-            if (*opt == 'E' || *opt == 'I') ignore_env = 1;
-            if (*opt == 'W' || *opt == 'X') {
-                const char *value = opt[1] ? opt + 1 : (i + 1 < argc ? argv[++i] : "");
-                if (*opt == 'X' && (strcmp(value, "dev") == 0 || strncmp(value, "dev=", 4) == 0)) dev_mode = 1;
-                break;
-            }
-        }
-    }
-done:
-    return dev_mode || (!ignore_env && (nonempty_env("PYTHONMALLOC") || nonempty_env("PYTHONDEVMODE")));
-}
-
 /* py_static_interpreter: CPython parses its own command line (python3's -c, -m, script, -, REPL,
  * flags, PYTHON* variables) and Py_RunMain runs it; the importer goes in between the two init
  * phases as for any binary. sys.path = [executable, PYTHONPATH..., <dir>/lib/python3.X if the
@@ -172,7 +140,7 @@ static int interpreter_main(int argc, char **argv) {
     PyPreConfig_InitPythonConfig(&preconfig);
     /* The binary's allocator (mimalloc by default, where a GIL build of python3 has pymalloc over
      * musl's slow malloc), unless the command line or the environment asks for one. */
-    if (pystatic_settings.allocator != PYMEM_ALLOCATOR_MIMALLOC || !allocator_requested(argc, argv))
+    if (pystatic_settings.allocator != PYMEM_ALLOCATOR_MIMALLOC || !pystatic_allocator_requested(argc, argv))
         preconfig.allocator = pystatic_settings.allocator;
     PyStatus status = Py_PreInitializeFromBytesArgs(&preconfig, argc, argv);
     if (PyStatus_Exception(status)) pystatic_die_status(status);

@@ -1,8 +1,8 @@
 /* wmain() of a py_static_binary for Windows (x86_64-windows-gnu, the UCRT; docs/windows.md): the
  * blob checked, then start_up.c's start-up with the executable's path from GetModuleFileNameW and
- * the wide command line as Windows passed it. Linked with -municode. Not yet here: the loader of
- * embedded shared objects (win_amd64 wheels with extensions are a build error) and
- * py_static_interpreter's command line. */
+ * the wide command line as Windows passed it; py_static_interpreter's command line is
+ * interpreter_windows.c's. Linked with -municode. Not here: the loader of embedded shared objects
+ * (win_amd64 wheels with extensions are a build error). */
 #include "pystatic_runtime.h"
 
 #include <stdio.h>
@@ -20,11 +20,12 @@ static char *utf8(const wchar_t *wide) {
     return text;
 }
 
-/* The executable's full path in UTF-8 (what sys.executable and the embedded tree's paths start with). */
+/* The executable's full path (what sys.executable and the embedded tree's paths start with). */
+static wchar_t executable_wide[32768]; /* the longest path Windows has */
+
 static char *executable_path(void) {
-    wchar_t buffer[32768]; /* the longest path Windows has */
-    DWORD size = GetModuleFileNameW(NULL, buffer, sizeof buffer / sizeof buffer[0]);
-    return size > 0 && size < sizeof buffer / sizeof buffer[0] ? utf8(buffer) : NULL;
+    DWORD size = GetModuleFileNameW(NULL, executable_wide, sizeof executable_wide / sizeof executable_wide[0]);
+    return size > 0 && size < sizeof executable_wide / sizeof executable_wide[0] ? utf8(executable_wide) : NULL;
 }
 
 int wmain(int argc, wchar_t **wide_argv) {
@@ -42,9 +43,6 @@ int wmain(int argc, wchar_t **wide_argv) {
         fprintf(stderr, "%s: the embedded resource blob is unusable: %s\n", executable, error);
         return 70;
     }
-    if (pystatic_settings.interpreter) {
-        fprintf(stderr, "%s: py_static_interpreter is not ported to Windows yet (docs/windows.md)\n", executable);
-        return 70;
-    }
+    if (pystatic_settings.interpreter) return pystatic_interpreter_main(argc, argv, wide_argv, executable, executable_wide);
     return pystatic_run_app(argc, argv, wide_argv, executable, NULL);
 }

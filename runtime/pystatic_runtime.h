@@ -81,6 +81,10 @@ int pystatic_blob_record(uint32_t i, int *kind, int *flags, const char **name, s
 void pystatic_native_images_init(const char *executable);
 /* Whether the embedded bytecode is this interpreter's (its magic number); after start-up only. */
 int pystatic_blob_bytecode_matches(void);
+/* py_static_interpreter: whether the command line (UTF-8) or the environment picks the allocator (start_up.c). */
+int pystatic_allocator_requested(int argc, char **argv);
+/* py_static_interpreter for Windows (interpreter_windows.c): python.exe's command line, then Py_RunMain. */
+int pystatic_interpreter_main(int argc, char **argv, wchar_t **wide_argv, char *executable, const wchar_t *wide_executable);
 /* py_static_interpreter: sys.executable and the base of a virtual environment (venv_paths.c). */
 PyStatus pystatic_venv_paths(PyConfig *config, const char *argv0);
 

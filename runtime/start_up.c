@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <wchar.h>
 
 void pystatic_die_status(PyStatus status) {
@@ -163,4 +164,36 @@ int pystatic_run_app(int argc, char **argv, wchar_t **wide_argv, char *executabl
     }
     if (Py_FinalizeEx() < 0) exit_code = 120; /* as python3 does when flushing stdout fails */
     return exit_code;
+}
+
+static int nonempty_env(const char *name) {
+    const char *value = getenv(name);
+    return value != NULL && value[0] != '\0';
+}
+
+/* Whether python3's command line or environment picks the allocator (PYTHONMALLOC, -X dev,
+ * PYTHONDEVMODE; -E / -I turn the variables off): CPython then decides, as python3 does. A preset
+ * PyPreConfig.allocator would override all three, so an interpreter (main.c, interpreter_windows.c)
+ * reads them first, with python3's short options (c, m, W, X take an argument; -c and -m end the options). */
+int pystatic_allocator_requested(int argc, char **argv) {
+    int ignore_env = 0, dev_mode = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-' || arg[1] == '\0' || strcmp(arg, "--") == 0) break; /* script, stdin */
+        if (arg[1] == '-') {                                                  /* long option */
+            if (strcmp(arg, "--check-hash-based-pycs") == 0) i++;
+            continue;
+        }
+        for (const char *opt = arg + 1; *opt; opt++) {
+            if (*opt == 'c' || *opt == 'm') goto done;
+            if (*opt == 'E' || *opt == 'I') ignore_env = 1;
+            if (*opt == 'W' || *opt == 'X') {
+                const char *value = opt[1] ? opt + 1 : (i + 1 < argc ? argv[++i] : "");
+                if (*opt == 'X' && (strcmp(value, "dev") == 0 || strncmp(value, "dev=", 4) == 0)) dev_mode = 1;
+                break;
+            }
+        }
+    }
+done:
+    return dev_mode || (!ignore_env && (nonempty_env("PYTHONMALLOC") || nonempty_env("PYTHONDEVMODE")));
 }

@@ -38,9 +38,6 @@ def _windows_checks(ctx):
     if ctx.attr.compress_executable:
         fail("{}: compress_executable is not available for Windows targets (its loader maps ELF segments: " +
              "docs/compressed-executable.md). Fix: leave compress_executable unset for Windows builds.".format(ctx.label))
-    if ctx.attr.interpreter:
-        fail("{}: py_static_interpreter is not ported to Windows yet (docs/windows.md, Status). Fix: build it for a " +
-             "linux-musl platform, or make a py_static_binary with an entry point.".format(ctx.label))
     natives = wheel_natives(ctx)
     if natives:
         fail(("{}: Windows binaries cannot load wheels' extension modules yet (no loader of DLLs from memory: " +
@@ -228,7 +225,7 @@ def py_static_interpreter(name, target_compatible_with = None, **kwargs):
 
     Args:
       name: target name (and executable name).
-      target_compatible_with: default: linux-musl platforms (not ported to Windows yet: docs/windows.md).
+      target_compatible_with: default: the platforms with a static CPython (linux-musl; Windows x86_64).
       **kwargs: attributes of py_static_binary but main, entry_point, console_script.
     """
     for attribute in ("main", "entry_point", "console_script", "interpreter", "use_environment"):
@@ -237,8 +234,6 @@ def py_static_interpreter(name, target_compatible_with = None, **kwargs):
 
     # Its command line may import any module: the whole stdlib unless told otherwise.
     kwargs.setdefault("stdlib", "all")
-    if target_compatible_with == None:
-        target_compatible_with = [Label("//platforms:musl")]
     py_static_binary(name = name, target_compatible_with = target_compatible_with, interpreter = True, use_environment = True, **kwargs)
 
 # The rule behind the macros, for the generated rule reference only (docs/reference).

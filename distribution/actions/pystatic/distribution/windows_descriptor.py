@@ -44,6 +44,8 @@ STDLIB_EXCLUDED = {
     "idlelib": "needs Tk",
     "tkinter": "needs Tk (no _tkinter in the static build)",
     "turtledemo": "needs Tk",
+    "turtle.py": "needs Tk",
+    "ensurepip": "installs pip into an interpreter: py_static_interpreter embeds it from the source archive",
 }
 
 
