@@ -24,6 +24,10 @@ _LEFT_OUT_MODULES = "," + _pystatic.left_out_modules + ","
 _BUILTINS = frozenset(sys.builtin_module_names)
 # `__cached__` of a module: importlib's cache_from_source, as a suffix (`.cpython-313.pyc`), once.
 _cache_suffix = None
+# The separator of the paths the importer gives (__file__, __path__, co_filename, __cached__): the
+# OS's own, as os.path.abspath spells them (`<exe>\pkg\mod.py` on Windows); the file view and the
+# path hook take both forms.
+_SEP = "\\" if sys.platform == "win32" else "/"
 
 
 def _cached(directory, stem):
@@ -34,8 +38,8 @@ def _cached(directory, stem):
         if external is None or sys.pycache_prefix is not None:
             return None  # before the main phase, or a pycache prefix: importlib computes it
         # Its file name without the stem "x"; the directory part is "/__pycache__" or "__pycache__".
-        _cache_suffix = external.cache_from_source("/x.py").rpartition("/")[2][1:]
-    return directory + "/__pycache__/" + stem + _cache_suffix
+        _cache_suffix = external.cache_from_source(_SEP + "x.py").rpartition(_SEP)[2][1:]
+    return directory + _SEP + "__pycache__" + _SEP + stem + _cache_suffix
 
 
 class PyStaticImporter:
@@ -55,8 +59,8 @@ class PyStaticImporter:
         return self.root
 
     def _path(self, fullname, is_package):
-        base = self._root_of(fullname) + "/" + fullname.replace(".", "/")
-        return base + "/__init__.py" if is_package else base + ".py"
+        base = self._root_of(fullname) + _SEP + fullname.replace(".", _SEP)
+        return base + _SEP + "__init__.py" if is_package else base + ".py"
 
     def _flags(self, fullname):
         flags = _pystatic.find_module(fullname)
@@ -74,12 +78,12 @@ class PyStaticImporter:
             return None
         for suffix in _imp.extension_suffixes():
             if base + suffix in names:
-                path = self.root + "/" + base + suffix
+                path = self.root + _SEP + (base + suffix).replace("/", _SEP)
                 loader = sys.modules["_frozen_importlib_external"].ExtensionFileLoader(fullname, path)
                 spec = _bootstrap.ModuleSpec(fullname, loader, origin=path, is_package=is_package)
                 spec.has_location = True
                 if is_package:
-                    spec.submodule_search_locations = [self.root + "/" + stem]
+                    spec.submodule_search_locations = [self.root + _SEP + stem.replace("/", _SEP)]
                 return spec
         return None
 
@@ -115,10 +119,10 @@ class PyStaticImporter:
             loader = self
         else:
             loader = _import("_pystatic_paths").AliasLoader(self, fullname, name)
-        directory, _, base = (self._root_of(name) + "/" + stem).rpartition("/")
+        directory, _, base = (self._root_of(name) + _SEP + stem.replace("/", _SEP)).rpartition(_SEP)
         if is_package:
-            directory, base = directory + "/" + base, "__init__"
-        spec = _bootstrap.ModuleSpec(fullname, loader, origin=directory + "/" + base + ".py", is_package=is_package)
+            directory, base = directory + _SEP + base, "__init__"
+        spec = _bootstrap.ModuleSpec(fullname, loader, origin=directory + _SEP + base + ".py", is_package=is_package)
         spec.has_location = True
         spec.cached = _cached(directory, base)
         spec.loader_state = name  # the blob's name, for exec_module (runtime/blob.c)
@@ -155,7 +159,7 @@ class PyStaticImporter:
         if not _pystatic.names(_pystatic.MODULE, name + "."):
             return None
         spec = _bootstrap.ModuleSpec(fullname, None, is_package=True)
-        spec.submodule_search_locations = [self.root + "/" + name.replace(".", "/")]
+        spec.submodule_search_locations = [self.root + _SEP + name.replace(".", _SEP)]
         return spec
 
     def invalidate_caches(self):
@@ -190,10 +194,12 @@ class PyStaticImporter:
 
     def get_data(self, path):
         """Bytes of a package data file, by virtual path (pkgutil.get_data)."""
-        prefix = self.root + "/"
+        prefix = self.root + _SEP
+        if _SEP != "/":
+            path = path.replace("/", _SEP)
         if not path.startswith(prefix):
             raise FileNotFoundError(path)
-        return _pystatic.read(_pystatic.DATA, path[len(prefix):])
+        return _pystatic.read(_pystatic.DATA, path[len(prefix):].replace(_SEP, "/"))
 
     def find_distributions(self, context=None):
         """importlib.metadata: the *.dist-info directories embedded in the blob."""
@@ -382,7 +388,7 @@ def install(executable):
     # First: before BuiltinImporter and FrozenImporter, which every import of an embedded module
     # would otherwise ask in vain (find_spec leaves built-in modules to them).
     sys.meta_path[0:0] = [MuslVersionFinder, importer]
-    tree = executable + "/"
+    tree = (executable + "/", executable + _SEP)
 
     def embedded_directory(path):
         """sys.path_hooks: a directory inside the executable is searched in the blob (_pystatic_paths)."""

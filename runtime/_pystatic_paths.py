@@ -10,13 +10,18 @@ module's embedded bytecode is loaded, under the name it is imported as. Installe
 _pystatic_bootstrap (the hook there); imported on the first such path. See docs/import-protocol.md.
 """
 
+import sys
+
 import _pystatic
 
 
 def finder(importer, path):
     """The path entry finder of `path` (`<executable>/<key>`), or ImportError if the blob has no
     module below that directory: then the next path hook (FileFinder over the file view) decides."""
-    key = path[len(importer.root) + 1 :].strip("/")
+    key = path[len(importer.root) + 1 :]
+    if sys.platform == "win32":
+        key = key.replace("\\", "/")  # Windows' own separator, as the importer's __path__ entries have it
+    key = key.strip("/")
     parts = key.split("/") if key else []
     if any(part in ("", ".", "..") or "." in part for part in parts):
         raise ImportError("not a directory of modules in the executable", path=path)

@@ -12,6 +12,7 @@ binary, while those packages are only needed by apps that import them (and so sh
 
 import io
 import posixpath
+import sys
 
 import _pystatic
 import _pystatic_tree
@@ -60,7 +61,9 @@ def _build_classes():
             return f"EmbeddedPath({self._root!r}, {self._key!r})"
 
         def __str__(self):
-            return self._root + "/" + self._key
+            # The OS's separator, as the importer's __file__ (`<exe>\pkg\data.txt` on Windows).
+            sep = "\\" if sys.platform == "win32" else "/"
+            return self._root + sep + self._key.replace("/", sep)
 
         def __eq__(self, other):
             return isinstance(other, EmbeddedPath) and (self._root, self._key) == (other._root, other._key)

@@ -75,4 +75,5 @@ def test_cli_exit_codes_and_tracebacks_with_source_lines(executables, wine):
     assert result.returncode == 1
     assert 'raise RuntimeError("failing on purpose")' in result.stderr
     frames = re.findall(r'File "([^"]*)"', result.stderr)
-    assert frames and all(re.fullmatch(r"Z:\\.*\\cli\.exe/pystatic_cli/main\.py", f) for f in frames), result.stderr
+    # Windows' own separator below the executable, as os.path.abspath spells it.
+    assert frames and all(re.fullmatch(r"Z:\\.*\\cli\.exe\\pystatic_cli\\main\.py", f) for f in frames), result.stderr

@@ -25,7 +25,7 @@ MUSL = "--platforms=//platforms:linux_musl"
 TEXT = "payload read in place from the executable"
 # The runtime's C files of a binary for Windows: all but Linux's loader of shared objects, its libc
 # replacements and its main (runtime/BUILD.bazel's c_srcs).
-RUNTIME_C = ["main_windows.c", "start_up.c", "blob.c", "blob_crc.c", "blob_module.c", "file_view.c", "tree_stat.c",
+RUNTIME_C = ["main_windows.c", "interpreter_windows.c", "start_up.c", "blob.c", "blob_crc.c", "blob_module.c", "file_view.c", "tree_stat.c",
              "gc_promote.c"]
 
 GLUE_STUB = """

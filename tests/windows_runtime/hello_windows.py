@@ -15,7 +15,8 @@ def square(x):
 def main():
     print("hello from rules_pystatic on", sys.platform, "argv", sys.argv[1:])
     print("executable", sys.executable.rpartition("\\")[2], "frozen", getattr(sys, "frozen", False))
-    print("module", __name__, "from the blob:", __file__.startswith(sys.executable + "/"))
+    # Windows' own separator below the executable, as os.path.abspath spells paths.
+    print("module", __name__, "from the blob:", __file__ == os.path.abspath(__file__) == sys.executable + "\\hello_windows.py")
     print("json", json.loads(json.dumps({"ünïcode": [1, 2.5, None]})))
     # The file view: the embedded tree below the executable, with Windows' separator or the slash.
     here = os.path.dirname(__file__)
