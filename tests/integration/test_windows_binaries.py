@@ -10,7 +10,7 @@ import pytest
 from pystatic.binary.verify_pe import SYSTEM_DLLS, static_problems
 from test_windows import PLATFORM, ROW, run_under_wine, wine  # noqa: F401 (wine: the fixture)
 
-EXAMPLES = ["//examples/hello", "//examples/cli"]
+EXAMPLES = ["//examples/hello", "//examples/cli", "//tests/windows_runtime:hello_windows"]
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def executables(bazel):
     for target in EXAMPLES:
         files = bazel.run("cquery", target, PLATFORM, "--output=files").stdout.split()
         (exe,) = [f for f in files if f.endswith(".exe")]
-        found[target.rpartition("/")[2]] = (bazel.execution_root() / exe).resolve()
+        found[target.rpartition("/")[2].rpartition(":")[2]] = (bazel.execution_root() / exe).resolve()
     return found
 
 
@@ -77,3 +77,21 @@ def test_cli_exit_codes_and_tracebacks_with_source_lines(executables, wine):
     frames = re.findall(r'File "([^"]*)"', result.stderr)
     # Windows' own separator below the executable, as os.path.abspath spells it.
     assert frames and all(re.fullmatch(r"Z:\\.*\\cli\.exe\\pystatic_cli\\main\.py", f) for f in frames), result.stderr
+
+
+def test_a_program_with_package_data_runs_from_the_blob(executables, wine):
+    """tests/windows_runtime/hello_windows.py: the wide command line, the entry point's return value
+    as the exit status, multiprocessing's spawn re-running the .exe (sys.frozen:
+    `--multiprocessing-fork`), and the file view: open, listdir, isdir, getsize, pathlib below the
+    executable with `\\` (ntpath.join) or `/`, writes refused with EROFS."""
+    result = run_under_wine(wine, executables["hello_windows"], "one", "two wörds")
+    assert (result.returncode, result.stdout.splitlines()) == (3, [
+        "hello from rules_pystatic on win32 argv ['one', 'two wörds']",
+        "executable hello_windows.exe frozen True",
+        "module hello_windows from the blob: True",
+        "json {'ünïcode': [1, 2.5, None]}",
+        "file grüße from the blob ['greeting.txt', 'more'] True False False 22",
+        "pathlib grüße from the blob ['greeting.txt', 'more']",
+        "write EROFS",
+        "spawn pool [0, 1, 4, 9, 16]",
+    ]), result.stderr[-3000:]

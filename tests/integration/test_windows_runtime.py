@@ -1,33 +1,23 @@
-"""The runtime's pieces for Windows (docs/windows.md, The runtime port), as they land: the blob
-embedded by the glue's COFF form and read in place by runtime/blob.c, and a Python program run from
-the blob by runtime/main_windows.c (imports from memory), under wine.
+"""The blob reader on Windows (docs/windows.md, The runtime port): the blob embedded by the glue's
+COFF form and read in place by runtime/blob.c, under wine, in a C program without Python.
 
-The programs are compiled here with the windows toolchain's cc wrapper and its prebuilt zig runtime
+The program is compiled here with the windows toolchain's cc wrapper and its prebuilt zig runtime
 (the same files every Windows link of the build uses), against the Windows CPython distribution's
-headers and archives (its LINK file), as a py_static_binary for Windows will be: it has no rule yet."""
+headers and archives (its LINK file). Python programs from the blob: test_windows_binaries.py."""
 
 import glob
-import hashlib
 import os
 import pathlib
 import subprocess
 
 from pystatic.binary.blob_section import blob_section
-from pystatic.binary.gen_glue import glue_source
-from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint
 from pystatic.binary.verify_pe import static_problems
-from pystatic.format.blob import DATA, MODULE, Entry, read_blob, write_blob
+from pystatic.format.blob import DATA, MODULE, Entry, write_blob
 from test_windows import PLATFORM, ROW, run_under_wine, wine  # noqa: F401 (wine: the fixture)
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 TRIPLE = ROW["triple"]
-MUSL = "--platforms=//platforms:linux_musl"
 TEXT = "payload read in place from the executable"
-# The runtime's C files of a binary for Windows: all but Linux's loader of shared objects, its libc
-# replacements and its main (runtime/BUILD.bazel's c_srcs).
-RUNTIME_C = ["main_windows.c", "interpreter_windows.c", "start_up.c", "blob.c", "blob_crc.c", "blob_module.c", "file_view.c", "tree_stat.c",
-             "gc_promote.c"]
-
 GLUE_STUB = """
 #include "pystatic_runtime.h"
 /* This program's blob has no compressed payloads (a binary's glue links zstd when it has). */
@@ -103,47 +93,3 @@ def test_the_blob_is_embedded_read_only_and_read_in_place_and_a_damaged_entry_is
     assert result.returncode == 70, (result.returncode, result.stdout, result.stderr[-2000:])
     assert "damaged.exe: the embedded resource blob is damaged: data file 'pkg/data.txt' (contents) fails its checksum" \
         in result.stderr, result.stderr[-2000:]
-
-
-def test_a_python_program_runs_from_the_blob_with_main_windows(bazel, wine, tmp_path):
-    """runtime/main_windows.c with the shared start-up (start_up.c): the importer over the blob, the
-    standard library of the Windows distribution's Lib/ compiled by the build machine's python3.13
-    (compile_bytecode.py, as the runtime toolchain compiles Linux's), the wide command line, the
-    entry point's return value as the exit status, multiprocessing's spawn re-running the .exe
-    (sys.frozen: `--multiprocessing-fork`), and the file view: open, listdir, isdir, getsize,
-    pathlib below the executable with `\\` (ntpath.join) or `/`, writes refused with EROFS."""
-    build_dist = next(f for f in _files(bazel, "//toolchains/cpython:cpython_3_13", MUSL) if f.is_dir())
-    windows_dist = next(f for f in _files(bazel, "//toolchains/cpython:cpython_3_13_windows", PLATFORM) if f.is_dir())
-    modules = [arg for path in sorted((REPO / "runtime").glob("_pystatic_*.py")) if path.stem != "_pystatic_minimal_curses"
-               for arg in ("--module", path.stem, str(path))]
-    blob = tmp_path / "app.blob"
-    compile_cmd = [str(build_dist / "bin" / "python3.13"), "-S", "-B", str(REPO / "actions/pystatic/binary/compile_bytecode.py"),
-                   "--stdlib", str(windows_dist / "Lib"), *modules,
-                   "--module", "hello_windows", str(REPO / "tests/windows_runtime/hello_windows.py"),
-                   "--optimize", "0", "--output", str(blob), "--imports", str(tmp_path / "imports.json")]
-    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=f"{REPO / 'actions'}:{REPO / 'distribution/actions'}")
-    result = subprocess.run(compile_cmd, capture_output=True, text=True, env=env, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    # Data files beside the module, for the file view (the pack step adds an app's data so).
-    compiled = read_blob(blob)
-    blob.write_bytes(write_blob(compiled.entries() + [
-        Entry(DATA, "hello_data/greeting.txt", primary="grüße from the blob\n".encode()),
-        Entry(DATA, "hello_data/more/x.txt", primary=b"x"),
-    ], bytecode_magic=compiled.bytecode_magic))
-    glue = tmp_path / "glue.c"
-    settings = BinarySettings(frozen_bootstrap_only=False)
-    glue.write_text(glue_source(settings, str(blob), hashlib.sha256(blob.read_bytes()).hexdigest(),
-                                ResolvedEntryPoint("hello_windows", "main"), object_format="coff"))
-    exe = _link(bazel, [REPO / "runtime" / name for name in RUNTIME_C] + [glue], tmp_path / "hello.exe", ["-municode"])
-
-    result = run_under_wine(wine, exe, "one", "two wörds")
-    assert (result.returncode, result.stdout.splitlines()) == (3, [
-        "hello from rules_pystatic on win32 argv ['one', 'two wörds']",
-        "executable hello.exe frozen True",
-        "module hello_windows from the blob: True",
-        "json {'ünïcode': [1, 2.5, None]}",
-        "file grüße from the blob ['greeting.txt', 'more'] True False False 22",
-        "pathlib grüße from the blob ['greeting.txt', 'more']",
-        "write EROFS",
-        "spawn pool [0, 1, 4, 9, 16]",
-    ]), result.stderr[-3000:]
