@@ -4,8 +4,10 @@ python.exe from disk (the Windows distribution), each beside Lib\\test of the pi
 by side. Passes when every test case that fails inside the static binary also fails from disk (wine's
 own gaps fail both), or is in regrtest_allowlist_windows.txt with its reason.
 
-A subset of test_regrtest.py's list (plus Windows' own modules): test_ssl and test_logging wait
-minutes on network timeouts under wine, test_winconsoleio needs the _testconsole test module.
+A subset of test_regrtest.py's list (plus Windows' own modules), what exercises the static runtime:
+test_ssl and test_logging wait minutes on network timeouts under wine, test_winconsoleio needs the
+_testconsole test module; threads, asyncio and multiprocessing (about a minute of the CI budget)
+are left to the Linux suite and to the examples' spawn tests (test_windows_binaries.py).
 """
 
 import pathlib
@@ -24,8 +26,7 @@ TESTS = [
     "test_json", "test_sqlite3", "test_zlib", "test_lzma", "test_bz2", "test_hashlib", "test_decimal", "test_ctypes",
     "test_uuid", "test_re", "test_datetime", "test_zoneinfo", "test_importlib", "test_inspect", "test_traceback",
     "test_linecache", "test_subprocess", "test_os", "test_tempfile", "test_argparse", "test_pickle", "test_struct",
-    "test_sys", "test_site", "test_runpy", "test_zipimport", "test_threading", "test_multiprocessing_spawn.test_misc",
-    "test_asyncio.test_tasks", "test_winreg", "test_winapi", "test_msvcrt", "test_ntpath",
+    "test_sys", "test_site", "test_runpy", "test_zipimport", "test_winreg", "test_winapi", "test_msvcrt", "test_ntpath",
 ]
 TIMEOUT = 900
 

@@ -80,7 +80,9 @@ def _static_dependency_impl(ctx):
         inputs = depset(inputs, transitive = transitive),
         outputs = [prefix, log],
         env = env,
-        mnemonic = "PyStaticDep",
+        # Windows' own mnemonic: its actions can be told apart (--modify_execution_info, profiles:
+        # bench's Windows section rebuilds just them).
+        mnemonic = "PyStaticDepWindows" if target_row(ctx, tools.triple).os == "windows" else "PyStaticDep",
         progress_message = "Building static {} for {} %{{label}}".format(name, tools.triple),
     )
     return [

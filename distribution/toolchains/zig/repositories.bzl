@@ -88,7 +88,18 @@ if [ -n "$link" ]; then
         esac
     done
 fi
+# zig's clang writes CodeView's object name (S_OBJNAME) into every COFF object, also at -g0: the
+# temporary path it compiles to, a random name, so no two builds of an archive were identical. A
+# fixed name instead, for compiles (-c) only (-fsyntax-only refuses it).
+object_name=
+for arg do
+    case "$arg" in
+        -c) object_name="-Xclang -object-file-name=pystatic.obj" ;;
+        @*) if grep -q -x -e -c "${arg#@}"; then object_name="-Xclang -object-file-name=pystatic.obj"; fi ;;
+    esac
+done
 """,
+    compile_extra = "$object_name ",
     runtime_startup = '-Wl,--entry=mainCRTStartup "$runtime/$crt"',
 )
 
@@ -104,7 +115,7 @@ if [ -n "$link" ]; then
         {libc_includes} {runtime_startup} "$@" \\
         {runtime_libraries}
 else
-    "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. $prefix_map "$@"
+    "$zig_home/zig" {tool} {target_flags}-ffile-prefix-map="$PWD"=. $prefix_map {compile_extra}"$@"
 fi
 status=$?
 [ -z "$own_cache" ] || rm -rf "$own_cache"
@@ -260,6 +271,7 @@ def _link_pieces(target):
         not_ours_extra = "",
         inputs_extra = "",
         link_extra = "",
+        compile_extra = "",
         runtime_startup = '"$runtime/{}"'.format(files.startup[0]),
         runtime_libraries = libraries,
     )
