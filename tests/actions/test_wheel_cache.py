@@ -7,7 +7,7 @@ import json
 import pathlib
 
 import pytest
-from test_wheel_repo import Repository, make_wheel, sha
+from wheel_repos import Repository, make_wheel, sha
 from wheel_targets import ARM, TARGETS, X86
 
 from pystatic.repository import wheel_repo
@@ -79,7 +79,7 @@ def fetch_once(lock, repo_dir, cache, index):
     index.fetched.clear()
     repo = Repository(lock, repo_dir, "python3", "3.13.15", fetch=cache.wheels(index.fetch))
     repo.resolve()
-    repo.write("@r//rules/private:wheel.bzl", {})
+    repo.write("@r//rules/private:wheel.bzl")
     return sorted(index.fetched), (pathlib.Path(repo_dir) / "BUILD.bazel").read_text()
 
 
