@@ -195,3 +195,42 @@ def test_a_hash_only_lock_without_a_pure_wheel_is_unavailable_on_windows_and_bui
         "a version that has a pure-Python (py3-none-any) wheel; building it from its sdist for Windows is not supported "
         "yet (docs/windows.md)")
     assert "pystatic_sdist_package(\n    name = \"watch_windows_x86_64\"" not in files["BUILD.bazel"]
+
+
+def test_a_hash_only_pin_takes_the_pure_wheel_pip_picked_for_linux_and_asks_pip_only_where_it_picked_another(tmp_path):
+    """A requirements.txt names hashes, not files: Windows takes the pure wheel pip picked for linux-musl
+    without asking pip again; where pip picked a musllinux wheel, pip is asked for a pure one."""
+    index = tmp_path / "index"
+    index.mkdir()
+    names = ["plain-1-py3-none-any.whl", "half-1-cp313-cp313-musllinux_1_2_x86_64.whl", "half-1-py3-none-any.whl",
+             "both-1-py3-none-any.whl"] + [f"{name}-1-cp313-cp313-musllinux_1_2_{cpu}.whl"
+                                           for name in ("both", "binary") for cpu in ("x86_64", "aarch64")]
+    # Each file its own content (and sha256): the wheel's name in a module.
+    files = [make_wheel(index, name, files={f"{name.split('-')[0]}/__init__.py": f"# {name}\n"}) for name in names]
+    pins = {}
+    for path in files:
+        pins.setdefault(path.name.split("-")[0], []).append(sha(path))
+    lock = tmp_path / "requirements.txt"
+    lock.write_text("".join(f"{name}==1 " + " ".join(f"--hash=sha256:{h}" for h in hashes) + "\n" for name, hashes in pins.items()))
+    asked = []
+
+    def pip(python, package, platform, wheel, work):
+        """As pip picks among the pinned files: the platform's own wheel first, then a pure one."""
+        asked.append((package.name, platform.key))
+        pinned = [p for p in files if p.name.startswith(package.name + "-")]
+        own = [p for p in pinned if platform.loads_extensions and p.name.endswith(f"_{platform.cpu}.whl")]
+        fitting = own + [p for p in pinned if p.name.endswith("-none-any.whl")]
+        if not fitting:
+            raise NoWheelForPlatform(f"no wheel in the lock fits {platform.triple} ({platform.wheel_scope}): pip found none")
+        return fitting[0]
+
+    summary, files_ = repository(lock, "repo", fetch=pip)
+    assert [key for name, key in asked if key == "windows_x86_64"] == ["windows_x86_64"] * 2
+    assert sorted(name for name, key in asked if key == "windows_x86_64") == ["binary", "both"]
+    assert summary["plain"]["windows_x86_64"] == summary["plain"]["x86_64"] == "plain-1-py3-none-any.whl"
+    # aarch64's pick is pure: Windows takes it.
+    assert summary["half"] == {"x86_64": "half-1-cp313-cp313-musllinux_1_2_x86_64.whl", "aarch64": "half-1-py3-none-any.whl",
+                               "windows_x86_64": "half-1-py3-none-any.whl"}
+    assert summary["both"]["windows_x86_64"] == "both-1-py3-none-any.whl"
+    assert summary["binary"]["windows_x86_64"].startswith(
+        f"unavailable: binary 1: no wheel in the lock fits x86_64-windows-gnu {PURE_ONLY}: pip found none. {FIX}")

@@ -132,11 +132,21 @@ def marker_applies(marker, platform, extras=()):
     return any(parsed.evaluate(platform.marker_environment(extra)) for extra in (extras or ("",)))
 
 
+def is_pure(filename):
+    """Whether a wheel file is pure Python (every tag `none-any`: what a platform that cannot load
+    extension modules takes). A name that is no wheel's is not."""
+    try:
+        _, _, _, file_tags = parse_wheel_filename(filename)
+    except InvalidWheelFilename:
+        return False
+    return all(t.abi == "none" and t.platform == "any" for t in file_tags)
+
+
 def choose_wheel(package, platform):
     """(LockedWheel, None) or (None, reason). pylock.toml only: requirements.txt leaves it to pip.
 
-    A platform whose binaries cannot load extension modules takes the best pure wheel (platform tag
-    `any`); the reason then names the platform-specific ones that fit its tags."""
+    A platform whose binaries cannot load extension modules takes the best pure wheel (is_pure); the
+    reason then names the platform-specific ones that fit its tags."""
     rank = {tag: i for i, tag in enumerate(platform.supported_tags())}
     best = None
     specific = []
@@ -146,7 +156,7 @@ def choose_wheel(package, platform):
         except InvalidWheelFilename:
             continue
         fitting = [t for t in file_tags if t in rank]
-        if fitting and not platform.loads_extensions and all(t.platform != "any" for t in fitting):
+        if fitting and not platform.loads_extensions and not is_pure(wheel.filename):
             specific.append(wheel.filename)
             continue
         score = min((rank[t] for t in fitting), default=None)

@@ -27,7 +27,7 @@ from pystatic.repository.hashing import sha256_of
 from pystatic.repository.wheels.broken import PACKAGE_ERRORS, broken_message, no_wheel_fix
 from pystatic.repository.wheels.dependencies import dependency_targets
 from pystatic.repository.wheels.fetch import fetch_build_tool_with_pip, fetch_sdist_with_pip, fetch_with_pip
-from pystatic.repository.wheels.lock import LockedPackage, LockError, NoWheelForPlatform, read_lock
+from pystatic.repository.wheels.lock import LockedPackage, LockedWheel, LockError, NoWheelForPlatform, read_lock
 from pystatic.repository.wheels.plan import (
     BUILD_TOOLS_DIR,
     SDIST_DIR,
@@ -40,7 +40,7 @@ from pystatic.repository.wheels.plan import (
     UnavailableTarget,
     WheelTarget,
 )
-from pystatic.repository.wheels.platforms import Platform, choose_wheel, marker_applies
+from pystatic.repository.wheels.platforms import Platform, choose_wheel, is_pure, marker_applies
 from pystatic.repository.wheels.unpack import requirements_of, unpack_sdist, unpack_wheel, write_lock_record
 
 AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback (auto_build_from_source)"
@@ -171,6 +171,8 @@ class Resolver:
             if wheel is None:
                 result.unavailable = f"{where}: {reason}. {no_wheel_fix(platform)}"
                 return result
+        elif not platform.loads_extensions:
+            wheel = self._pure_pick(package)
         what = wheel.filename if wheel else f"a wheel for {platform.triple}"
         if wheel and wheel.sha256 in self.failed:
             result.broken = self.failed[wheel.sha256]
@@ -191,6 +193,18 @@ class Resolver:
             if wheel:
                 self.failed[wheel.sha256] = result.broken
         return result
+
+    def _pure_pick(self, package):
+        """The pure wheel pip picked for a hash-only pin on a platform resolved before, or None (pip is asked).
+
+        pip picks a pure wheel only where the pin has none of that platform's own, so it is the one a
+        platform that takes pure wheels only gets too: taken as if the lock named it, not fetched again
+        (prefetch.py does not ask pip for it either)."""
+        for platform in self._source_platforms():
+            result = self.resolved.get((package.key, platform.key))
+            if result and result.sha256 and not result.broken and is_pure(result.wheel_file):
+                return LockedWheel(result.wheel_file, result.sha256)
+        return None
 
     def _fetch_and_unpack(self, result, package, platform, wheel, work):
         where = f"{package.name} {package.version}"
