@@ -39,28 +39,28 @@ def dependency_targets(resolved, packages, excludes, lock_label):
     then each extra the lock implies (extras.extras_in_lock) where it closes no cycle; a cycle left
     makes its packages unavailable, naming it."""
     found, graph, asked = {}, {}, {}
-    for (key, where), result in sorted(resolved.items()):
+    for (key, platform_key), result in sorted(resolved.items()):
         if not (result.unavailable or result.broken):
-            asked[(key, where)] = asked_extras(result, resolved.values())
-            found[(key, where)] = requirement_targets(result, asked[(key, where)], packages, excludes, lock_label)
-            graph[f"{result.package.target}_{where}"] = set(found[(key, where)][0] or ())
-    for (key, where), result in sorted(resolved.items()):
-        if (key, where) not in found or found[(key, where)][1]:
+            asked[(key, platform_key)] = asked_extras(result, resolved.values())
+            found[(key, platform_key)] = requirement_targets(result, asked[(key, platform_key)], packages, excludes, lock_label)
+            graph[f"{result.package.target}_{platform_key}"] = set(found[(key, platform_key)][0] or ())
+    for (key, platform_key), result in sorted(resolved.items()):
+        if (key, platform_key) not in found or found[(key, platform_key)][1]:
             continue
-        usable = {k for (k, w), other in resolved.items()
-                  if w == where and not other.unavailable and not other.broken and k not in excludes}
-        node, wanted = f"{result.package.target}_{where}", asked[(key, where)]
+        usable = {k for (k, p), other in resolved.items()
+                  if p == platform_key and not other.unavailable and not other.broken and k not in excludes}
+        node, wanted = f"{result.package.target}_{platform_key}", asked[(key, platform_key)]
         for extra in sorted(extras_in_lock(result.requires, result.platform, usable) - wanted):
             labels, missing = requirement_targets(result, wanted | {extra}, packages, excludes, lock_label)
             if missing is None and not closes_cycle(graph, node, set(labels) - graph[node]):
                 wanted.add(extra)
                 graph[node] = set(labels)
-                found[(key, where)] = (labels, None)
+                found[(key, platform_key)] = (labels, None)
     in_cycles = nodes_in_cycles(graph)
-    for (key, where), result in resolved.items():
-        cycle = in_cycles.get(f"{result.package.target}_{where}")
+    for (key, platform_key), result in resolved.items():
+        cycle = in_cycles.get(f"{result.package.target}_{platform_key}")
         if cycle:
-            found[(key, where)] = (None, (
+            found[(key, platform_key)] = (None, (
                 f"{result.package.name} {result.package.version} is in a circle of requirements on "
                 f"{result.platform.triple}: {' -> '.join(cycle)} (Bazel targets cannot depend on each "
                 "other in a circle). Fix: leave one of them out of the lock, or exclude it"))

@@ -342,30 +342,30 @@ class Resolver:
         """The decision for every package and platform (RepositoryPlan), from what resolve() found."""
         targets = []
         all_deps = dependency_targets(self.resolved, self.packages, self.excludes, self.lock_label)
-        for (key, where), result in sorted(self.resolved.items()):
+        for (key, platform_key), result in sorted(self.resolved.items()):
             package, platform = result.package, result.platform
-            deps, missing = (None, None) if result.unavailable or result.broken else all_deps[(key, where)]
+            deps, missing = (None, None) if result.unavailable or result.broken else all_deps[(key, platform_key)]
             reason = result.unavailable or missing
-            why = self.from_source[key][2] if key in self.from_source else ""
             if result.broken and not result.unavailable:
-                targets.append(BrokenTarget(package.target, where, result.broken, result.wheel_file))
-            elif why == "build_from_source" and not platform.loads_extensions and not result.unavailable:
-                targets.append(UnavailableTarget(package.target, where, (
+                targets.append(BrokenTarget(package.target, platform_key, result.broken, result.wheel_file))
+            elif key in self.build_from_source and not platform.loads_extensions and not result.unavailable:
+                targets.append(UnavailableTarget(package.target, platform_key, (
                     f"{package.name} {package.version} is built from its sdist (build_from_source), and packages are "
                     f"built from sdists for linux-musl only, not for {platform.triple} yet (docs/windows.md). Fix: leave "
                     f"the package out of the deps of what you build for @rules_pystatic//platforms:{platform.name}"
                 ), result.wheel_file))
-            elif why and platform.loads_extensions and not reason and where not in self.wheel_keys.get(key, ()):
+            elif key in self.from_source and platform.loads_extensions and not reason \
+                    and platform_key not in self.wheel_keys.get(key, ()):
                 sdist, fallback, why = self.from_source[key]
                 targets.append(SdistTarget(
-                    package.target, where, package.name, package.version, sdist, fallback, why,
+                    package.target, platform_key, package.name, package.version, sdist, fallback, why,
                     native_libraries=tuple(sorted(self.native_libraries.get(key, []))),
                     env=dict(self.native_env.get(key, {})), deps=tuple(deps),
                 ))
             elif reason:
-                targets.append(UnavailableTarget(package.target, where, reason, result.wheel_file))
+                targets.append(UnavailableTarget(package.target, platform_key, reason, result.wheel_file))
             else:
-                targets.append(WheelTarget(package.target, where, package.name, package.version, result.wheel_file,
+                targets.append(WheelTarget(package.target, platform_key, package.name, package.version, result.wheel_file,
                                            result.root, tuple(result.natives), tuple(deps)))
         return RepositoryPlan(
             lock_label=self.lock_label,
