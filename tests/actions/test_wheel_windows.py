@@ -106,8 +106,7 @@ def test_what_windows_cannot_load_is_unavailable_there_naming_the_package_the_pl
         f'platform-specific: ext-1.0-cp313-cp313-win_amd64.whl. {FIX}, or lock a version that has a pure-Python '
         '(py3-none-any) wheel; building it from its sdist for Windows is not supported yet (docs/windows.md)",\n)\n')
     assert summary["ext"]["x86_64"] == "ext-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"
-    odd = summary["odd"]["windows_x86_64"]
-    assert odd.startswith("odd-1-py3-none-any.whl")  # the summary names the wheel; its target says why
+    assert summary["odd"]["windows_x86_64"].startswith("unavailable: odd 1: its wheel odd-1-py3-none-any.whl has extension")
     assert ("odd 1: its wheel odd-1-py3-none-any.whl has extension modules (odd/_speed.pyd), and Windows binaries cannot "
             f"load wheels' extension modules yet (docs/windows.md). {FIX}") in rule(build, "odd_windows_x86_64")
     assert rule(build, "odd_x86_64").startswith("pystatic_wheel(\n")  # Linux's check (PyStaticWheel) decides there
@@ -167,6 +166,7 @@ def test_sdists_are_built_for_linux_only(source_lock):
     # Named in build_from_source: Windows fails analysis saying so, as no sdist is built for it.
     summary, files = source_repository(source_lock, "named", build_from_source=["ext"])
     assert summary["ext"]["aarch64"] == "sdist ext-1.0.tar.gz"
+    assert summary["ext"]["windows_x86_64"].startswith("unavailable: ext 1.0 is built from its sdist (build_from_source)")
     assert rule(files["BUILD.bazel"], "ext_windows_x86_64") == (
         'pystatic_wheel_unavailable(\n    name = "ext_windows_x86_64",\n    message = "ext 1.0 is built from its sdist '
         "(build_from_source), and packages are built from sdists for linux-musl only, not for x86_64-windows-gnu yet "

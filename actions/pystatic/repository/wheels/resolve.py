@@ -353,7 +353,7 @@ class Resolver:
                     f"{package.name} {package.version} is built from its sdist (build_from_source), and packages are "
                     f"built from sdists for linux-musl only, not for {platform.triple} yet (docs/windows.md). Fix: leave "
                     f"the package out of the deps of what you build for @rules_pystatic//platforms:{platform.name}"
-                ), result.wheel_file))
+                )))
             elif key in self.from_source and platform.loads_extensions and not reason \
                     and platform_key not in self.wheel_keys.get(key, ()):
                 sdist, fallback, why = self.from_source[key]
@@ -363,7 +363,10 @@ class Resolver:
                     env=dict(self.native_env.get(key, {})), deps=tuple(deps),
                 ))
             elif reason:
-                targets.append(UnavailableTarget(package.target, platform_key, reason, result.wheel_file))
+                # wheels.json names the wheel a missing dependency made unusable; on Windows, why (its
+                # wheel may be one it cannot load).
+                shown = result.wheel_file if platform.loads_extensions else ""
+                targets.append(UnavailableTarget(package.target, platform_key, reason, shown))
             else:
                 targets.append(WheelTarget(package.target, platform_key, package.name, package.version, result.wheel_file,
                                            result.root, tuple(result.natives), tuple(deps)))
