@@ -24,7 +24,8 @@ Fields of a row (keyed by the zig/GNU target triple):
   cpython: True if CPython is built for it with configure and make (distribution.bzl: every row of
     PYTHON_BUILDS, their runtime toolchains, wheel platforms, the default platform of the host's CPU).
   pcbuild_python_builds: the rows of PYTHON_BUILDS whose static CPython is built for it from
-    PCbuild's file lists instead (windows.bzl, docs/windows.md), each with a runtime toolchain.
+    PCbuild's file lists instead (windows.bzl, docs/windows.md), each with a runtime toolchain and
+    the wheel platform of pystatic.wheels repositories of that build (pure wheels only: docs/wheels.md).
     A target with neither has its C toolchain only, and py_static_binary fails naming what is missing.
   system_libraries: the `-l` names every link of a py_static_binary (and python.exe) adds: Windows'
     import libraries the static CPython needs (PCbuild's AdditionalDependencies of pythoncore and the
@@ -130,7 +131,7 @@ def target_constraints(triple):
     ]
 
 def cpython_targets():
-    """The triples of TARGETS whose CPython is built with configure and make (distribution, runtime toolchains, wheels), in order."""
+    """The triples of TARGETS whose CPython is built with configure and make (distribution, runtime toolchains), in order."""
     return [triple for triple, target in TARGETS.items() if target.cpython]
 
 def runtime_targets():
