@@ -15,13 +15,17 @@ Fields of a row (keyed by the zig/GNU target triple):
     libraries' --target of build_dep.py): the key itself for linux-musl; x86_64-w64-mingw32 for
     zig's x86_64-windows-gnu, which config.sub refuses.
   os: the @platforms//os constraint.
-  cpu: the @platforms//cpu constraint; also platform_machine in wheel markers.
+  cpu: the @platforms//cpu constraint.
+  platform_machine: what platform.machine() says on the target, as wheel markers' platform_machine
+    (packaging's marker environment): the cpu on Linux, AMD64 on Windows x86_64 (Windows' own name
+    of the machine, PROCESSOR_ARCHITECTURE).
   libc: the C library its executables link statically, a value of //platforms:libc (musl; ucrt:
     Windows' Universal CRT, through zig's bundled mingw-w64 headers and import libraries).
   cpython: True if CPython is built for it with configure and make (distribution.bzl: every row of
     PYTHON_BUILDS, their runtime toolchains, wheel platforms, the default platform of the host's CPU).
   pcbuild_python_builds: the rows of PYTHON_BUILDS whose static CPython is built for it from
-    PCbuild's file lists instead (windows.bzl, docs/windows.md), each with a runtime toolchain.
+    PCbuild's file lists instead (windows.bzl, docs/windows.md), each with a runtime toolchain and
+    the wheel platform of pystatic.wheels repositories of that build (pure wheels only: docs/wheels.md).
     A target with neither has its C toolchain only, and py_static_binary fails naming what is missing.
   system_libraries: the `-l` names every link of a py_static_binary (and python.exe) adds: Windows'
     import libraries the static CPython needs (PCbuild's AdditionalDependencies of pythoncore and the
@@ -29,7 +33,8 @@ Fields of a row (keyed by the zig/GNU target triple):
     them and the runtime toolchain checks the two agree (merge_archives.py).
   deps_left_out: the C libraries of sources.json's `deps` not built for it (libuuid on Windows,
     where CPython's _uuid calls rpcrt4's UuidCreate).
-  wheel_platforms: wheel platform tags accepted, best first (musllinux for Linux).
+  wheel_platforms: wheel platform tags accepted, best first (musllinux for Linux; win_amd64 for Windows,
+    whose binaries take only pure-Python wheels from pystatic.wheels for now: docs/wheels.md, Windows).
   openssl_target: OpenSSL's ./Configure target (--openssl_target of distribution/actions/pystatic/distribution/build_dep.py).
   meson_cpu_family: meson's cpu_family of the target (its reference table), for the cross file of
     packages built from sdists with meson-python (--meson_cpu_family of actions/pystatic/packages/build_sdist.py).
@@ -47,6 +52,7 @@ TARGETS = {
         gnu_triple = "x86_64-linux-musl",
         os = "linux",
         cpu = "x86_64",
+        platform_machine = "x86_64",
         libc = "musl",
         cpython = True,
         pcbuild_python_builds = [],
@@ -64,6 +70,7 @@ TARGETS = {
         gnu_triple = "aarch64-linux-musl",
         os = "linux",
         cpu = "aarch64",
+        platform_machine = "aarch64",
         libc = "musl",
         cpython = True,
         pcbuild_python_builds = [],
@@ -84,6 +91,7 @@ TARGETS = {
         gnu_triple = "x86_64-w64-mingw32",
         os = "windows",
         cpu = "x86_64",
+        platform_machine = "AMD64",
         libc = "ucrt",
         cpython = False,
         pcbuild_python_builds = ["3.13"],
@@ -123,7 +131,7 @@ def target_constraints(triple):
     ]
 
 def cpython_targets():
-    """The triples of TARGETS whose CPython is built with configure and make (distribution, runtime toolchains, wheels), in order."""
+    """The triples of TARGETS whose CPython is built with configure and make (distribution, runtime toolchains), in order."""
     return [triple for triple, target in TARGETS.items() if target.cpython]
 
 def runtime_targets():

@@ -41,8 +41,11 @@ def _windows_checks(ctx):
     natives = wheel_natives(ctx)
     if natives:
         fail(("{}: Windows binaries cannot load wheels' extension modules yet (no loader of DLLs from memory: " +
-              "docs/windows.md): {}. Fix: build that package from its sdist (build_from_source in pystatic.wheels), " +
-              "or leave it out of the Windows build.").format(ctx.label, ", ".join(sorted([n.path for n in natives]))))
+              "docs/windows.md): {}. Fix: leave that package out of the Windows build (pystatic.wheels repositories " +
+              "give Windows pure-Python wheels only; building it from its sdist for Windows is not supported yet).").format(
+            ctx.label,
+            ", ".join(sorted([n.path for n in natives])),
+        ))
 
 def _py_static_binary_impl(ctx):
     runtime = runtime_of(ctx)

@@ -5,7 +5,7 @@ pip's own index configuration decides where wheels come from; every wheel is pin
 """
 
 load("@pystatic_distribution//toolchains:python_builds.bzl", "DEFAULT_PYTHON_BUILD", "PYTHON_BUILDS", "abiflags")
-load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS", "cpython_targets", "target_constraints")
+load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS", "target_constraints")
 load("@pystatic_distribution//toolchains/cpython:repositories.bzl", "SOURCES_JSON")
 
 DEFAULT_PYTHON_VERSION = DEFAULT_PYTHON_BUILD
@@ -56,11 +56,20 @@ def _pystatic_wheels_repository_impl(rctx):
 
     # The target facts the script needs, from their only home (TARGETS): a list, since json.encode
     # sorts a dict's keys and the table's order is the order of the generated select() branches.
-    # Only the targets with a static CPython: wheels are for a runtime.
+    # Only the targets with a static CPython of this Python build: wheels are for a runtime (the
+    # configure/make rows have every build; Windows' PCbuild row has 3.13, not 3.13t).
     rctx.file(_TARGETS_JSON, json.encode([
-        {"cpu": target.cpu, "platform": target.platform, "triple": triple, "wheel_platforms": target.wheel_platforms}
+        {
+            "constraints": [str(label) for label in target_constraints(triple)],
+            "cpu": target.cpu,
+            "os": target.os,
+            "platform": target.platform,
+            "platform_machine": target.platform_machine,
+            "triple": triple,
+            "wheel_platforms": target.wheel_platforms,
+        }
         for triple, target in TARGETS.items()
-        if target.cpython
+        if target.cpython or build in target.pcbuild_python_builds
     ]), executable = False)
     args = [
         python,
@@ -90,9 +99,6 @@ def _pystatic_wheels_repository_impl(rctx):
         "--build_lock",
         rctx.path(_BUILD_LOCK),
     ]
-    for triple in cpython_targets():
-        for label in target_constraints(triple):
-            args.extend(["--constraint", TARGETS[triple].cpu, str(label)])
     for name in rctx.attr.exclude:
         args.extend(["--exclude", name])
     for name in rctx.attr.sdists:

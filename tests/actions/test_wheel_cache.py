@@ -7,8 +7,8 @@ import json
 import pathlib
 
 import pytest
-from test_wheel_repo import Repository, make_wheel, sha
-from wheel_targets import ARM, TARGETS, X86
+from wheel_repos import Repository, make_wheel, sha
+from wheel_targets import ARM, TARGETS, WITH_WINDOWS, X86
 
 from pystatic.repository import wheel_repo
 from pystatic.repository.wheels import cache as cache_module
@@ -79,7 +79,7 @@ def fetch_once(lock, repo_dir, cache, index):
     index.fetched.clear()
     repo = Repository(lock, repo_dir, "python3", "3.13.15", fetch=cache.wheels(index.fetch))
     repo.resolve()
-    repo.write("@r//rules/private:wheel.bzl", {})
+    repo.write("@r//rules/private:wheel.bzl")
     return sorted(index.fetched), (pathlib.Path(repo_dir) / "BUILD.bazel").read_text()
 
 
@@ -257,6 +257,9 @@ def test_prefetch_fetches_a_requirements_lock_in_one_pip_run_per_platform(tmp_pa
     assert fetched == [] and "cannot be used" not in build
     # Nothing is missing any more: no pip run at all.
     assert prefetch_lock("python3", lock, "", [], platforms, cache, repo, index.download) == 0 and len(index.runs) == 2
+    # Windows takes the pure picks of the platforms before it (resolve.py): pip is not run for it.
+    assert prefetch_lock("python3", lock, "", [], platforms_of(WITH_WINDOWS, "3.13.15"), cache, repo, index.download) == 0
+    assert len(index.runs) == 2
 
 
 def test_prefetch_leaves_out_what_pip_cannot_fetch_and_the_resolver_fetches_it_alone(tmp_path):

@@ -4,10 +4,10 @@ import hashlib
 import pathlib
 
 import pytest
-from wheel_targets import ARM, FREE_X86, X86
+from wheel_targets import ARM, FREE_X86, WINDOWS, X86
 
 from pystatic.repository.wheels import fetch
-from pystatic.repository.wheels.lock import LockedPackage, LockedWheel, LockError, read_lock
+from pystatic.repository.wheels.lock import LockedPackage, LockedWheel, LockError, NoWheelForPlatform, read_lock
 from pystatic.repository.wheels.metadata_shims import write_metadata_shims
 
 
@@ -44,6 +44,22 @@ def test_free_threaded_pip_options_ask_for_cp313t_and_pure_only():
     assert abis == ["cp313t", "none"]
     abis = [o for i, o in enumerate(fetch.pip_wheel_options(X86)) if i and fetch.pip_wheel_options(X86)[i - 1] == "--abi"]
     assert abis == ["cp313", "abi3", "none"]
+
+
+def test_windows_asks_pip_for_pure_wheels_only_and_says_so_when_there_is_none(tmp_path):
+    """A requirements.txt names hashes, not files: pip must not pick a win_amd64 wheel Windows cannot load."""
+    options = fetch.pip_wheel_options(WINDOWS)
+    assert [options[i + 1] for i, o in enumerate(options) if o in ("--platform", "--abi")] == ["any", "none"]
+    # A stand-in python that answers as pip does for a package with only platform-specific wheels.
+    fake = tmp_path / "python"
+    fake.write_text(f'#!/bin/sh\necho "$@" > {tmp_path / "argv"}\necho "ERROR: No matching distribution found for m==1" >&2\nexit 1\n')
+    fake.chmod(0o755)
+    with pytest.raises(NoWheelForPlatform) as err:
+        fetch.fetch_with_pip(str(fake), LockedPackage("m", "1", hashes=["a" * 64, "b" * 64]), WINDOWS, None, tmp_path)
+    assert str(err.value) == ("no wheel in the lock fits x86_64-windows-gnu (CPython 3.13.15; Windows binaries take "
+                              "pure-Python wheels only, as they cannot load wheels' extension modules yet): pip found none "
+                              "among its 2 pinned file(s)")
+    assert "--platform any --abi none" in (tmp_path / "argv").read_text()
 
 
 def test_build_tools_are_pure_wheels_but_ninja_is_the_build_machines_program():

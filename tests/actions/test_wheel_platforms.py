@@ -2,7 +2,8 @@
 
 import json
 
-from wheel_targets import ARM, FREE_X86, TARGETS, X86
+from packaging.markers import default_environment
+from wheel_targets import ARM, FREE_X86, TARGETS, WINDOWS, WITH_WINDOWS, X86
 
 from pystatic.repository.wheels.lock import LockedPackage, LockedWheel
 from pystatic.repository.wheels.platforms import choose_wheel, marker_applies, platforms_of, read_targets
@@ -16,6 +17,19 @@ def test_platforms_come_from_the_rules_targets_json_in_its_order(tmp_path):
         ("x86_64-linux-musl", "x86_64", "linux_musl"), ("aarch64-linux-musl", "aarch64", "linux_musl_aarch64")]
     assert platforms[1].platform_tags() == TARGETS[1]["wheel_platforms"]
     assert platforms[0].abiflags == "t" and platforms[0].major_minor == (3, 13)
+    assert platforms[0].constraints == tuple(TARGETS[0]["constraints"])
+
+
+def test_linux_targets_keep_their_names_windows_ones_are_named_by_their_platform():
+    # The rule's rows of a Python build Windows has: linux-musl's, then Windows', in the table's order.
+    platforms = platforms_of(WITH_WINDOWS, "3.13.15")
+    assert [(p.key, p.setting, p.name) for p in platforms] == [
+        ("x86_64", "linux_musl_x86_64", "linux_musl"),
+        ("aarch64", "linux_musl_aarch64", "linux_musl_aarch64"),
+        ("windows_x86_64", "windows_x86_64", "windows_x86_64"),
+    ]
+    assert [p.loads_extensions for p in platforms] == [True, True, False]
+    assert platforms[2].constraints[0] == "@@platforms//os:windows"
 
 
 def test_choose_wheel_prefers_the_platforms_own_then_pure_never_glibc():
@@ -36,6 +50,43 @@ def test_markers_are_evaluated_for_the_target_not_the_build_machine():
     assert not marker_applies('platform_machine == "aarch64"', X86)
     assert not marker_applies('python_version < "3.13"', X86)
     assert marker_applies('extra == "fast"', X86, ("fast",))
+
+
+def test_markers_on_windows_are_what_cpython_on_windows_says():
+    """packaging's default_environment() on Windows x64: os.name nt, sys.platform win32, platform.system()
+    Windows, platform.machine() AMD64 (PROCESSOR_ARCHITECTURE), not the Bazel cpu x86_64."""
+    environment = WINDOWS.marker_environment()
+    assert set(environment) == set(default_environment()) | {"extra"}
+    assert {k: environment[k] for k in ("os_name", "sys_platform", "platform_system", "platform_machine")} == {
+        "os_name": "nt", "sys_platform": "win32", "platform_system": "Windows", "platform_machine": "AMD64"}
+    assert marker_applies('sys_platform == "win32" and platform_machine == "AMD64"', WINDOWS)
+    assert marker_applies('platform_system == "Windows" and os_name == "nt"', WINDOWS)
+    for linux_only in ('sys_platform == "linux"', 'os_name == "posix"', 'platform_machine == "x86_64"',
+                       'platform_system != "Windows"'):
+        assert marker_applies(linux_only, X86) and not marker_applies(linux_only, WINDOWS), linux_only
+    assert not marker_applies('sys_platform == "win32"', X86)
+
+
+def test_windows_takes_a_pure_wheel_even_where_its_own_wheel_ranks_first():
+    package = LockedPackage("m", "1", wheels=[
+        LockedWheel("m-1-cp313-cp313-win_amd64.whl", "a" * 64),
+        LockedWheel("m-1-cp313-cp313-musllinux_1_2_x86_64.whl", "b" * 64),
+        LockedWheel("m-1-py3-none-any.whl", "c" * 64),
+    ])
+    assert choose_wheel(package, WINDOWS)[0].filename == "m-1-py3-none-any.whl"
+    assert choose_wheel(package, X86)[0].filename == "m-1-cp313-cp313-musllinux_1_2_x86_64.whl"
+    # Its own (and abi3, py3-none-win_amd64) wheels fit its tags but are platform-specific: named, never chosen.
+    package.wheels = package.wheels[:2] + [LockedWheel("m-1-cp38-abi3-win_amd64.whl", "d" * 64),
+                                           LockedWheel("m-1-cp313-cp313-win32.whl", "e" * 64)]
+    wheel, reason = choose_wheel(package, WINDOWS)
+    assert wheel is None
+    assert reason == ("no wheel in the lock fits x86_64-windows-gnu (CPython 3.13.15; Windows binaries take pure-Python "
+                      "wheels only, as they cannot load wheels' extension modules yet): its wheels for Windows are "
+                      "platform-specific: m-1-cp313-cp313-win_amd64.whl, m-1-cp38-abi3-win_amd64.whl")
+    package.wheels = package.wheels[1:2]
+    wheel, reason = choose_wheel(package, WINDOWS)
+    assert wheel is None and reason.endswith("; the lock has: m-1-cp313-cp313-musllinux_1_2_x86_64.whl")
+    assert "take pure-Python wheels only" not in choose_wheel(LockedPackage("g", "1"), X86)[1]
 
 
 def test_free_threaded_build_takes_cp313t_then_pure_never_abi3_or_the_gil_abi():

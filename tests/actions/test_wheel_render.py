@@ -2,7 +2,15 @@
 
 import json
 
-from pystatic.repository.wheels.plan import BrokenTarget, PackageAlias, RepositoryPlan, SdistTarget, UnavailableTarget, WheelTarget
+from pystatic.repository.wheels.plan import (
+    BrokenTarget,
+    PackageAlias,
+    RepositoryPlan,
+    SdistTarget,
+    TargetPlatform,
+    UnavailableTarget,
+    WheelTarget,
+)
 from pystatic.repository.wheels.render import render, summary_of
 
 
@@ -15,7 +23,9 @@ def plan(**kwargs):
         UnavailableTarget("ext", "x86_64", "ext needs app", wheel_file="ext-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"),
         BrokenTarget("bad", "x86_64", "bad 1.0 (bad-1.0-py3-none-any.whl) cannot be used: hash mismatch\n  Fix: relock"),
     ]
-    fields = dict(lock_label="@@//:pylock.toml", cpus=("x86_64", "aarch64"), platform_names=("linux_musl", "linux_musl_aarch64"),
+    platforms = (TargetPlatform("x86_64", "linux_musl_x86_64", "linux_musl", ("@platforms//cpu:x86_64",)),
+                 TargetPlatform("aarch64", "linux_musl_aarch64", "linux_musl_aarch64", ("@platforms//cpu:aarch64",)))
+    fields = dict(lock_label="@@//:pylock.toml", platforms=platforms,
                   built_in=("ext._c",), targets=targets,
                   aliases=[PackageAlias("dep", "Dep", "2.0", False), PackageAlias("ext", "ext", "1.0", True)],
                   builds_from_source=True, build_tools=("setuptools-80.0-py3-none-any.whl",))
@@ -23,7 +33,7 @@ def plan(**kwargs):
 
 
 def test_each_kind_of_target_and_the_build_tools():
-    build = render(plan(), "@r//rules/private:wheel.bzl", {"x86_64": ["@platforms//cpu:x86_64"]})["BUILD.bazel"]
+    build = render(plan(), "@r//rules/private:wheel.bzl")["BUILD.bazel"]
     assert build.splitlines()[1:3] == ['load("@r//rules/private:wheel.bzl", "pystatic_wheel", "pystatic_wheel_broken", "pystatic_wheel_unavailable")',
                                        'load("@r//rules/private:sdist.bzl", "pystatic_sdist_package")']
     assert ('pystatic_wheel(\n    name = "dep_aarch64",\n    package = "Dep",\n    version = "2.0",\n'
@@ -40,7 +50,7 @@ def test_each_kind_of_target_and_the_build_tools():
 
 
 def test_aliases_select_in_the_order_of_the_targets_and_only_their_python_build():
-    files = render(plan(), "@r//:wheel.bzl", {}, python_build="3.13t", python_flag="@@//python:version")
+    files = render(plan(), "@r//:wheel.bzl", python_build="3.13t", python_flag="@@//python:version")
     alias = files["ext/BUILD.bazel"]
     assert alias.index('"//:linux_musl_x86_64": "//:ext_x86_64"') < alias.index('"//:linux_musl_aarch64": "//:ext_aarch64"')
     assert '"//:linux_musl_aarch64_other_build": "//:wrong_python_build"' in alias
@@ -52,10 +62,10 @@ def test_wheels_json_names_what_each_package_became():
                "ext": {"aarch64": "sdist ext-1.0.tar.gz", "x86_64": "ext-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"},
                "bad": {"x86_64": "broken: bad 1.0 (bad-1.0-py3-none-any.whl) cannot be used: hash mismatch\n  Fix: relock"}}
     assert summary_of(plan()) == summary
-    assert json.loads(render(plan(), "@r//:wheel.bzl", {})["wheels.json"]) == summary
+    assert json.loads(render(plan(), "@r//:wheel.bzl")["wheels.json"]) == summary
 
 
 def test_messages_are_starlark_strings():
     broken = BrokenTarget("bad", "x86_64", "pip said \x1b[31mERROR\x1b[0m \u2501\u2501 hash\x07\n  Fix: relock")
-    build = render(plan(targets=[broken]), "@r//:wheel.bzl", {})["BUILD.bazel"]
+    build = render(plan(targets=[broken]), "@r//:wheel.bzl")["BUILD.bazel"]
     assert 'message = "pip said ERROR \u2501\u2501 hash\\n  Fix: relock",' in build

@@ -1,64 +1,14 @@
 """The wheels repository end to end without pip: resolution (resolve.py) into a plan, rendered (render.py)."""
 
-import hashlib
 import json
-import pathlib
 import tarfile
-import zipfile
 
 import pytest
-from wheel_targets import TARGETS
+from wheel_repos import Repository, fake_fetch, make_sdist, make_wheel, sha
 
 from pystatic.repository.wheels.lock import LockError, NoWheelForPlatform
 from pystatic.repository.wheels.plan import WheelTarget
-from pystatic.repository.wheels.platforms import platforms_of
-from pystatic.repository.wheels.render import render, summary_of, write_files
-from pystatic.repository.wheels.resolve import Resolver
 from pystatic.repository.wheels.unpack import unpack_wheel
-
-
-class Repository:
-    """What wheel_repo.main() does, with stand-in fetchers: resolve(), then write() the rendered files."""
-
-    def __init__(self, lock, repo_dir, python, python_version, abiflags="", python_build="", python_flag="", **kwargs):
-        self.repo_dir = pathlib.Path(repo_dir)
-        self.python_build, self.python_flag = python_build, python_flag
-        self.resolver = Resolver(lock, repo_dir, python, platforms_of(TARGETS, python_version, abiflags), **kwargs)
-
-    def resolve(self):
-        self.plan = self.resolver.resolve()
-        return self.plan
-
-    def write(self, rules_bzl, constraints, sdist_bzl=""):
-        write_files(self.repo_dir, render(self.plan, rules_bzl, constraints, sdist_bzl, self.python_build, self.python_flag))
-        return summary_of(self.plan)
-
-
-def make_wheel(directory, filename, requires=(), files=None):
-    """A small wheel: METADATA with Requires-Dist lines, plus `files` {path: text}."""
-    name, version = filename.split("-")[:2]
-    path = pathlib.Path(directory) / filename
-    with zipfile.ZipFile(path, "w") as zf:
-        meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires)
-        zf.writestr(f"{name}-{version}.dist-info/METADATA", meta)
-        zf.writestr(f"{name}-{version}.dist-info/RECORD", "")
-        for rel, text in (files or {f"{name}/__init__.py": ""}).items():
-            zf.writestr(rel, text)
-    return path
-
-
-def make_sdist(directory, name, version, requires=()):
-    """A small sdist: its PKG-INFO with Requires-Dist lines."""
-    info = pathlib.Path(directory) / "PKG-INFO"
-    info.write_text(f"Metadata-Version: 2.2\nName: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires))
-    path = pathlib.Path(directory) / f"{name}-{version}.tar.gz"
-    with tarfile.open(path, "w:gz") as tf:
-        tf.add(info, arcname=f"{name}-{version}/PKG-INFO")
-    return path
-
-
-def sha(path):
-    return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -79,27 +29,11 @@ def lock_dir(tmp_path):
     return tmp_path
 
 
-def fake_fetch(index, tamper=False):
-    fetched = []
-
-    def fetch(python, package, platform, wheel, work):
-        fetched.append(wheel.filename)
-        path = index / wheel.filename
-        if tamper:
-            copy = pathlib.Path(work) / wheel.filename
-            copy.write_bytes(path.read_bytes() + b"x")
-            return copy
-        return path
-
-    fetch.fetched = fetched
-    return fetch
-
-
 def test_repository_targets_per_platform(lock_dir):
     fetch = fake_fetch(lock_dir / "index")
     repo = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fetch)
     repo.resolve()
-    summary = repo.write("@rules_pystatic//rules/private:wheel.bzl", {"x86_64": ["@platforms//cpu:x86_64"]})
+    summary = repo.write("@rules_pystatic//rules/private:wheel.bzl")
     # Pure wheels are fetched once for both platforms.
     assert sorted(fetch.fetched) == sorted(set(fetch.fetched))
     assert summary["dep"] == {"x86_64": "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl", "aarch64": "dep-2.0-py3-none-any.whl"}
@@ -126,7 +60,7 @@ def test_a_file_that_is_not_the_locked_one_breaks_only_its_package(lock_dir):
     fetch = lambda python, package, platform, wheel, work: (bad if package.key == "dep" else good)(python, package, platform, wheel, work)  # noqa: E731
     repo = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fetch)
     repo.resolve()
-    summary = repo.write("@r//rules/private:wheel.bzl", {})
+    summary = repo.write("@r//rules/private:wheel.bzl")
     assert summary["armonly"]["aarch64"] == "armonly-1-py3-none-any.whl"
     assert summary["app"]["x86_64"] == "app-1.0-py3-none-any.whl"  # builds fail through its dep, not its analysis
     build = (lock_dir / "repo" / "BUILD.bazel").read_text()
@@ -151,7 +85,7 @@ def test_a_corrupt_wheel_and_target_syntax_do_not_fail_the_fetch(lock_dir):
     (lock_dir / "pylock.toml").write_text(lock)
     repo = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fake_fetch(index))
     repo.resolve()
-    summary = repo.write("@r//rules/private:wheel.bzl", {})
+    summary = repo.write("@r//rules/private:wheel.bzl")
     assert summary["dep"]["x86_64"] == "dep-2.0-cp313-cp313-musllinux_1_2_x86_64.whl"
     assert summary["armonly"]["aarch64"].startswith("broken: armonly 1 (armonly-1-py3-none-any.whl) cannot be used: ")
     assert "Fix: regenerate the lock" in summary["armonly"]["aarch64"]
@@ -160,7 +94,7 @@ def test_a_corrupt_wheel_and_target_syntax_do_not_fail_the_fetch(lock_dir):
 def test_exclude_drops_the_package_and_its_edges(lock_dir):
     repo = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", excludes=["dep"], fetch=fake_fetch(lock_dir / "index"))
     repo.resolve()
-    repo.write("@r//:wheel.bzl", {})
+    repo.write("@r//:wheel.bzl")
     build = (lock_dir / "repo" / "BUILD.bazel").read_text()
     assert "dep_x86_64" not in build and not (lock_dir / "repo" / "dep").exists()
     with pytest.raises(LockError, match="exclude names nothere"):
@@ -185,7 +119,7 @@ def test_sdists_are_unpacked_for_py_static_extension_and_built_ins_reach_the_che
         sdists=["dep"], built_in=["dep._c"], fetch_sdist=lambda python, package, work: fetched.append(package.name) or archive,
     )
     repo.resolve()
-    repo.write("@r//:wheel.bzl", {})
+    repo.write("@r//:wheel.bzl")
     assert fetched == ["dep"]
     assert (lock_dir / "repo" / "dep" / "sdist" / "src" / "dep" / "_c.c").read_text() == "/* C */\n"
     # The SBOM's record of the exact files: the wheel's and the sdist's sha256.
@@ -230,7 +164,7 @@ def source_repo(source_lock, **kwargs):
                       fetch_sdist=lambda python, package, work: sdist, build_lock=build_lock,
                       fetch_build_tool=lambda python, package, platform, work: tool, **kwargs)
     repo.resolve()
-    repo.write("@r//rules/private:wheel.bzl", {})
+    repo.write("@r//rules/private:wheel.bzl")
     return (tmp_path / "repo" / "BUILD.bazel").read_text()
 
 
@@ -284,7 +218,7 @@ def test_hub_branches_match_only_their_python_build(tmp_path):
                            python_build="3.13t", python_flag="@@//python:version")
     (tmp_path / "repo").mkdir()
     repo.resolve()
-    repo.write("@rules_pystatic//rules/private:wheel.bzl", {"x86_64": ["@platforms//cpu:x86_64"]})
+    repo.write("@rules_pystatic//rules/private:wheel.bzl")
     build = (tmp_path / "repo" / "BUILD.bazel").read_text()
     assert 'flag_values = {"@@//python:version": "3.13t"}' in build
     assert "are resolved for Python 3.13t, and this target is built for another Python build" in build
@@ -296,7 +230,8 @@ def test_hub_branches_match_only_their_python_build(tmp_path):
 
 def test_resolution_is_a_plan_of_data(lock_dir):
     plan = Repository(lock_dir / "pylock.toml", lock_dir / "repo", "python3", "3.13.15", fetch=fake_fetch(lock_dir / "index")).resolve()
-    assert (plan.cpus, plan.platform_names) == (("x86_64", "aarch64"), ("linux_musl", "linux_musl_aarch64"))
+    assert [(p.key, p.setting, p.name) for p in plan.platforms] == [
+        ("x86_64", "linux_musl_x86_64", "linux_musl"), ("aarch64", "linux_musl_aarch64", "linux_musl_aarch64")]
     assert [t.name for t in plan.targets] == ["app_aarch64", "app_x86_64", "armonly_aarch64", "armonly_x86_64", "dep_aarch64", "dep_x86_64"]
     app_arm = plan.targets[0]
     assert isinstance(app_arm, WheelTarget) and app_arm.deps == ("armonly_aarch64", "dep_aarch64")
@@ -332,7 +267,7 @@ def hash_only_lock(tmp_path, with_sdist=True):
                       fetch_sdist=fetch_sdist, build_lock=tmp_path / "build.txt",
                       fetch_build_tool=lambda python, package, platform, work: tool)
     repo.resolve()
-    repo.write("@r//rules/private:wheel.bzl", {})
+    repo.write("@r//rules/private:wheel.bzl")
     return (tmp_path / "repo" / "BUILD.bazel").read_text()
 
 
@@ -369,7 +304,7 @@ def test_an_extra_whose_requirements_the_lock_pins_is_on(tmp_path):
     repo = Repository(tmp_path / "requirements.txt", tmp_path / "repo", "python3", "3.13.15",
                       fetch=lambda python, package, platform, wheel, work: by_hash[package.hashes[0]])
     repo.resolve()
-    repo.write("@r//rules/private:wheel.bzl", {})
+    repo.write("@r//rules/private:wheel.bzl")
     build = (tmp_path / "repo" / "BUILD.bazel").read_text()
     assert ('    name = "tool_x86_64",' in build and
             'deps = [\n        "//:click_x86_64",\n        "//:idna_x86_64",\n        "//:rich_x86_64",\n    ],' in build), build
@@ -388,7 +323,7 @@ def _repo_of(tmp_path, requires):
     repo = Repository(tmp_path / "requirements.txt", tmp_path / "repo", "python3", "3.13.15",
                       fetch=lambda python, package, platform, wheel, work: by_hash[package.hashes[0]])
     repo.resolve()
-    repo.write("@r//rules/private:wheel.bzl", {})
+    repo.write("@r//rules/private:wheel.bzl")
     return (tmp_path / "repo" / "BUILD.bazel").read_text()
 
 

@@ -3,18 +3,20 @@
 Run by the repository rule (rules/private/wheels_repository.bzl) with the build machine's
 python3, which must have pip. Steps:
   1. read the lock: PEP 751 `pylock.toml`, or a `requirements.txt` whose pins carry --hash;
-  2. for each target platform (the rows of distribution/toolchains/targets.bzl's TARGETS, which the
-     rule writes as JSON: --targets), with the distribution's CPython, evaluate the package's
-     marker and pick the best wheel whose tags fit (musllinux or pure);
+  2. for each target platform (the rows of distribution/toolchains/targets.bzl's TARGETS with a static
+     CPython of the repository's Python build, which the rule writes as JSON: --targets), with the
+     distribution's CPython, evaluate the package's marker and pick the best wheel whose tags fit
+     (musllinux or pure; pure only for Windows, whose binaries cannot load extension modules yet);
   3. fetch each chosen wheel once through `pip download` with its pinned sha256 (pip's own
      index configuration decides where from), or take it from the download cache by sha256
      (cache.py: a pin that did not change is not fetched again; prefetch.py fills it with one pip
      run per platform), check the sha256 again, unpack it;
   4. read its METADATA's Requires-Dist, evaluated for that platform: the dependency edges;
-  5. write BUILD files: `@<repo>//<package>` selects `//:<package>_<cpu>` by platform.
+  5. write BUILD files: `@<repo>//<package>` selects `//:<package>_<cpu>` (linux-musl) or
+     `//:<package>_<platform>` (`_windows_x86_64`) by platform.
 Packages built from source (`build_from_source`, or automatically: a wheel whose extension
 cannot be used and an sdist the lock pins) get their sdist fetched, and a pystatic_sdist_package
-target per platform instead (rules/private/sdist.bzl, docs/extensions.md); the wheels of the
+target per linux-musl platform instead (rules/private/sdist.bzl, docs/extensions.md); the wheels of the
 ruleset's build lock (setuptools, wheel, Cython) are fetched once for all of them.
 What cannot be used on a platform (no fitting wheel, excluded by its marker, a dependency the
 lock lacks) becomes a target that fails analysis with the reason and the fix: only building
@@ -42,13 +44,13 @@ def parse_args(argv):
     parser.add_argument("--lock", required=True)
     parser.add_argument("--lock_label", default="")
     parser.add_argument("--repo_dir", required=True)
-    parser.add_argument("--targets", required=True, help="JSON list of the TARGETS rows: {triple, platform, cpu, wheel_platforms}")
+    parser.add_argument("--targets", required=True, help="JSON list of the TARGETS rows: {triple, platform, os, cpu, "
+                        "platform_machine, wheel_platforms, constraints}")
     parser.add_argument("--python_version", required=True, help="full version of the target CPython")
     parser.add_argument("--abiflags", default="", help='"t": wheels for the free-threaded build (cp313t)')
     parser.add_argument("--python_build", default="", help="the Python build, e.g. 3.13t (distribution/toolchains/python_builds.bzl)")
     parser.add_argument("--python_flag", default="", help="label of the build setting that selects it")
     parser.add_argument("--rules_bzl", required=True, help="label of rules/private/wheel.bzl")
-    parser.add_argument("--constraint", action="append", default=[], nargs=2, metavar=("CPU", "LABEL"))
     parser.add_argument("--exclude", action="append", default=[])
     parser.add_argument("--sdist", action="append", default=[], help="also fetch and unpack this package's sdist")
     parser.add_argument("--built_in", action="append", default=[], help="extension module linked in as a built-in")
@@ -81,20 +83,17 @@ def main(argv=None):
         build_lock=args.build_lock, auto_build=not args.no_auto_build,
         native_libraries=args.native_library, native_env=args.native_env,
     )
-    constraints = {}
-    for cpu, label in args.constraint:
-        constraints.setdefault(cpu, []).append(label)
     try:
         plan = resolver.resolve()
     except LockError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    write_files(pathlib.Path(args.repo_dir), render(plan, args.rules_bzl, constraints, args.sdist_bzl, args.python_build, args.python_flag))
+    write_files(pathlib.Path(args.repo_dir), render(plan, args.rules_bzl, args.sdist_bzl, args.python_build, args.python_flag))
     if cache:
         print(f"pystatic.wheels: download cache {cache.root}: {cache.hits} file(s) from it "
               f"({prefetched} fetched in one pip run per platform), {cache.misses} fetched one at a time")
-    for target, cpus in sorted(summary_of(plan).items()):
-        print(f"pystatic.wheels: {target}: " + "; ".join(f"{cpu}: {what}" for cpu, what in sorted(cpus.items())))
+    for target, platforms in sorted(summary_of(plan).items()):
+        print(f"pystatic.wheels: {target}: " + "; ".join(f"{key}: {what}" for key, what in sorted(platforms.items())))
     return 0
 
 

@@ -11,10 +11,19 @@ from pystatic.repository.wheels.lock import LockError
 
 NO_WHEEL_FIX = ("Fix: lock a version that has a musllinux or pure-Python (py3-none-any) wheel or pin its sdist "
                 "(which is then built), or leave the package out (pystatic.wheels(exclude = [...]))")
+# Platforms whose binaries cannot load extension modules, nor packages be built from sdists for (Windows).
+PURE_ONLY_FIX = ("Fix: leave the package out of the deps of what you build for @rules_pystatic//platforms:{name}, or "
+                 "lock a version that has a pure-Python (py3-none-any) wheel; building it from its sdist for {system} "
+                 "is not supported yet (docs/windows.md)")
 # What fetching or unpacking one package may raise: it breaks that package only.
 PACKAGE_ERRORS = (LockError, zipfile.BadZipFile, OSError, UnicodeDecodeError, InvalidRequirement, ValueError)
 GENERIC_FIX = ("Fix: regenerate the lock (its sha256 must be the file's), check pip's index configuration "
                "(`pip config list`, PIP_INDEX_URL), or leave the package out (pystatic.wheels(exclude = [...]))")
+
+
+def no_wheel_fix(platform):
+    """The fix of a package that no wheel of the lock fits on `platform`."""
+    return NO_WHEEL_FIX if platform.loads_extensions else PURE_ONLY_FIX.format(name=platform.name, system=platform.system)
 
 
 def broken_message(package, what, err):

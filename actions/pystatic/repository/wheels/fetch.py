@@ -23,6 +23,9 @@ def pip_wheel_options(platform, wheel=None):
         _, _, _, file_tags = parse_wheel_filename(wheel.filename)
         platforms = sorted({t.platform for t in file_tags})
         abis = sorted({t.abi for t in file_tags})
+    elif not platform.loads_extensions:
+        # Pure-Python wheels only (platforms.choose_wheel): pip must not pick a win_amd64 one.
+        platforms, abis = ["any"], ["none"]
     else:
         platforms = platform.platform_tags()
         # The free-threaded build cannot load abi3 (the stable ABI assumes the GIL).
@@ -76,7 +79,7 @@ def fetch_with_pip(python, package, platform, wheel, work_dir):
         # A requirements.txt pins files by hash only: none of them is a wheel for this platform (often
         # only the sdist is, e.g. a pure-Python package whose wheels are all tagged manylinux).
         raise NoWheelForPlatform(
-            f"no wheel in the lock fits {platform.triple} (CPython {platform.python_version}{platform.abiflags}): "
+            f"no wheel in the lock fits {platform.triple} ({platform.wheel_scope}): "
             f"pip found none among its {len(package.hashes)} pinned file(s)"
         )
     if path is None or not path.name.endswith(".whl"):

@@ -12,20 +12,30 @@ SDIST_DIR = "_sdist"
 BUILD_TOOLS_DIR = "_build_tools"
 
 
-class _PerCpuTarget:
-    """A package's target for one CPU: `target` and `cpu` fields, named `<target>_<cpu>`."""
+@dataclass(frozen=True)
+class TargetPlatform:
+    """A target platform of the repository (a row of TARGETS): its config_setting and the suffix of its targets."""
+
+    key: str  # the suffix of the package targets: the cpu for linux-musl, else the platform's name (platforms.py)
+    setting: str  # the name of its config_setting: linux_musl_<cpu>, else the platform's name
+    name: str  # the platform in //platforms
+    constraints: tuple  # labels of its constraint values
+
+
+class _PerPlatformTarget:
+    """A package's target for one platform: `target` and `platform_key` fields, named `<target>_<platform_key>`."""
 
     @property
     def name(self):
-        return f"{self.target}_{self.cpu}"
+        return f"{self.target}_{self.platform_key}"
 
 
 @dataclass(frozen=True)
-class WheelTarget(_PerCpuTarget):
+class WheelTarget(_PerPlatformTarget):
     """pystatic_wheel: the package's wheel for this platform, unpacked under `root`."""
 
     target: str  # the package's normalized name (lower case, `_`): its directory, its targets' prefix
-    cpu: str
+    platform_key: str  # TargetPlatform.key
     package: str  # as the lock writes it
     version: str
     wheel_file: str
@@ -35,11 +45,11 @@ class WheelTarget(_PerCpuTarget):
 
 
 @dataclass(frozen=True)
-class SdistTarget(_PerCpuTarget):
+class SdistTarget(_PerPlatformTarget):
     """pystatic_sdist_package: built from its sdist (in SDIST_DIR) by its own PEP 517 backend."""
 
     target: str
-    cpu: str
+    platform_key: str
     package: str
     version: str
     sdist: str  # file name in SDIST_DIR
@@ -51,22 +61,22 @@ class SdistTarget(_PerCpuTarget):
 
 
 @dataclass(frozen=True)
-class UnavailableTarget(_PerCpuTarget):
+class UnavailableTarget(_PerPlatformTarget):
     """pystatic_wheel_unavailable: fails analysis on this platform with the reason and the fix."""
 
     target: str
-    cpu: str
+    platform_key: str
     message: str
     wheel_file: str = ""  # the wheel chosen before a dependency was found missing, if any
 
 
 @dataclass(frozen=True)
-class BrokenTarget(_PerCpuTarget):
+class BrokenTarget(_PerPlatformTarget):
     """pystatic_wheel_broken: the package could not be fetched or unpacked; building what needs it fails
     (at build time, not analysis: every other package of the lock keeps working) with the message."""
 
     target: str
-    cpu: str
+    platform_key: str
     message: str  # names the package, the wheel or sdist, the reason and the fix
     wheel_file: str = ""
 
@@ -84,10 +94,9 @@ class PackageAlias:
 @dataclass
 class RepositoryPlan:
     lock_label: str
-    cpus: tuple  # target CPUs, in the order of TARGETS
-    platform_names: tuple  # their platforms in //platforms, same order
+    platforms: tuple  # TargetPlatform, in the order of TARGETS (the order of the aliases' select() branches)
     built_in: tuple  # extension modules linked in as built-ins, sorted
-    targets: list  # WheelTarget | SdistTarget | UnavailableTarget | BrokenTarget, by package then cpu
+    targets: list  # WheelTarget | SdistTarget | UnavailableTarget | BrokenTarget, by package then platform key
     aliases: list  # PackageAlias, by package
     builds_from_source: bool = False  # some package is built from its sdist: the build tools are there
     build_tools: tuple = ()  # wheel files in BUILD_TOOLS_DIR, sorted

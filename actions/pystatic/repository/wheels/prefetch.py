@@ -8,6 +8,10 @@ run would; the files are filed in the cache with those picks, and the resolver t
 there. A pin pip cannot fetch fails the whole run: the pin pip names is left out and the run repeated
 (a few times at most); whatever is still missing is fetched one pin at a time by the resolver, which
 reports what cannot be fetched. pylock.toml pins name their files and are left to the resolver.
+A platform that takes pure wheels only (Windows) is left to the resolver too: it takes the pure wheel
+pip picked for a platform before it (resolve.py, _pure_pick), so pip is asked only for the pins whose
+pick there was a platform's own wheel, which mostly have no pure one: a run of all of them would fail
+at each in turn.
 """
 
 import pathlib
@@ -61,6 +65,8 @@ def prefetch(python, packages, platforms, cache, work_dir, download=pip_download
     """Fills `cache` with the wheels of `packages` (read_lock's) for each platform; returns how many files."""
     filed = 0
     for platform in platforms:
+        if not platform.loads_extensions:
+            continue
         options = pip_wheel_options(platform)
         pins = {p.key: p for p in wanted(packages, platform, cache)}
         for _ in range(RETRIES + 1):

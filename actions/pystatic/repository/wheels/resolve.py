@@ -4,7 +4,9 @@ For each platform: the package's marker and requires-python, the best fitting wh
 by sha256, checked, unpacked), the Requires-Dist edges of its METADATA. Packages whose wheel's
 extension has no pure-Python fallback (or that are named in build_from_source) are built from
 their sdist instead; the build lock's wheels then come along. What cannot be used on a platform
-becomes an UnavailableTarget with the reason and the fix (analysis fails there). What cannot be
+becomes an UnavailableTarget with the reason and the fix (analysis fails there): on a platform
+whose binaries cannot load extension modules (Windows), a wheel that has them, and a package named
+in build_from_source (sdists are built for linux-musl only). What cannot be
 fetched, checked or unpacked (pip's error, a hash mismatch, a corrupt archive) becomes a
 BrokenTarget: building what needs that package fails with the reason and the fix, while every
 other package of the lock keeps working. Only a lock that cannot be read fails the fetch.
@@ -22,10 +24,10 @@ from pystatic.modules import import_scan
 from pystatic.modules.fallbacks import analyse
 from pystatic.modules.names import module_of
 from pystatic.repository.hashing import sha256_of
-from pystatic.repository.wheels.broken import NO_WHEEL_FIX, PACKAGE_ERRORS, broken_message
-from pystatic.repository.wheels.extras import asked_extras, closes_cycle, extras_in_lock, nodes_in_cycles
+from pystatic.repository.wheels.broken import PACKAGE_ERRORS, broken_message, no_wheel_fix
+from pystatic.repository.wheels.dependencies import dependency_targets
 from pystatic.repository.wheels.fetch import fetch_build_tool_with_pip, fetch_sdist_with_pip, fetch_with_pip
-from pystatic.repository.wheels.lock import LockedPackage, LockError, NoWheelForPlatform, read_lock
+from pystatic.repository.wheels.lock import LockedPackage, LockedWheel, LockError, NoWheelForPlatform, read_lock
 from pystatic.repository.wheels.plan import (
     BUILD_TOOLS_DIR,
     SDIST_DIR,
@@ -34,10 +36,11 @@ from pystatic.repository.wheels.plan import (
     PackageAlias,
     RepositoryPlan,
     SdistTarget,
+    TargetPlatform,
     UnavailableTarget,
     WheelTarget,
 )
-from pystatic.repository.wheels.platforms import Platform, choose_wheel, marker_applies
+from pystatic.repository.wheels.platforms import Platform, choose_wheel, is_pure, marker_applies
 from pystatic.repository.wheels.unpack import requirements_of, unpack_sdist, unpack_wheel, write_lock_record
 
 AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback (auto_build_from_source)"
@@ -93,7 +96,7 @@ class Resolver:
             key, _, value = setting.partition("=")
             self.native_env.setdefault(canonicalize_name(name), {})[key] = value
         self.from_source = {}  # key -> (sdist file name in SDIST_DIR, pure fallback wheel file name or "", why)
-        self.wheel_cpus = {}  # key -> CPUs whose wheel stays (a NO_WHEEL build is only for the others)
+        self.wheel_keys = {}  # key -> platform keys whose wheel stays (a NO_WHEEL build is only for the others)
         self.build_tools = []  # wheel file names in BUILD_TOOLS_DIR
         self.unpacked = {}  # sha256 -> (root, natives, dist_info)
         self.failed = {}  # wheel sha256 -> the message of its BrokenTarget (not fetched twice)
@@ -110,7 +113,7 @@ class Resolver:
         self.resolved = {}
         for platform in self.platforms:
             for key, package in sorted(self.packages.items()):
-                self.resolved[(key, platform.cpu)] = self._resolve_one(package, platform, work)
+                self.resolved[(key, platform.key)] = self._resolve_one(package, platform, work)
         unknown = self.sdists - set(self.packages)
         if unknown:
             raise LockError(f"sdists names {', '.join(sorted(unknown))}, which {self.lock_label} does not lock.")
@@ -131,11 +134,15 @@ class Resolver:
         shutil.rmtree(work)
         return self.plan()
 
-    def _break(self, key, message):
-        """Every platform's target of the package fails to build with `message`."""
+    def _source_platforms(self):
+        """The platforms packages are built from sdists for: those whose binaries load extension modules."""
+        return [p for p in self.platforms if p.loads_extensions]
+
+    def _break(self, key, message, platforms=None):
+        """Every platform's target of the package (or those of `platforms`) fails to build with `message`."""
         print(f"pystatic.wheels: {message}", file=sys.stderr)
-        for platform in self.platforms:
-            result = self.resolved[(key, platform.cpu)]
+        for platform in self.platforms if platforms is None else platforms:
+            result = self.resolved[(key, platform.key)]
             if not result.unavailable:
                 result.broken = message
 
@@ -162,22 +169,42 @@ class Resolver:
         if package.wheels or not package.hashes:
             wheel, reason = choose_wheel(package, platform)
             if wheel is None:
-                result.unavailable = f"{where}: {reason}. {NO_WHEEL_FIX}"
+                result.unavailable = f"{where}: {reason}. {no_wheel_fix(platform)}"
                 return result
+        elif not platform.loads_extensions:
+            wheel = self._pure_pick(package)
         what = wheel.filename if wheel else f"a wheel for {platform.triple}"
         if wheel and wheel.sha256 in self.failed:
             result.broken = self.failed[wheel.sha256]
             return result
         try:
             self._fetch_and_unpack(result, package, platform, wheel, work)
+            if result.natives and not platform.loads_extensions:
+                # A pure-tagged wheel with shared objects all the same (choose_wheel takes no other).
+                natives = ", ".join(result.natives[:3]) + (", ..." if len(result.natives) > 3 else "")
+                result.unavailable = (
+                    f"{where}: its wheel {result.wheel_file} has extension modules ({natives}), and {platform.system} "
+                    f"binaries cannot load wheels' extension modules yet (docs/windows.md). {no_wheel_fix(platform)}")
         except NoWheelForPlatform as err:
-            result.unavailable = f"{where}: {err}. {NO_WHEEL_FIX}"
+            result.unavailable = f"{where}: {err}. {no_wheel_fix(platform)}"
         except PACKAGE_ERRORS as err:
             result.broken = broken_message(package, what, err)
             print(f"pystatic.wheels: {result.broken}", file=sys.stderr)
             if wheel:
                 self.failed[wheel.sha256] = result.broken
         return result
+
+    def _pure_pick(self, package):
+        """The pure wheel pip picked for a hash-only pin on a platform resolved before, or None (pip is asked).
+
+        pip picks a pure wheel only where the pin has none of that platform's own, so it is the one a
+        platform that takes pure wheels only gets too: taken as if the lock named it, not fetched again
+        (prefetch.py does not ask pip for it either)."""
+        for platform in self._source_platforms():
+            result = self.resolved.get((package.key, platform.key))
+            if result and result.sha256 and not result.broken and is_pure(result.wheel_file):
+                return LockedWheel(result.wheel_file, result.sha256)
+        return None
 
     def _fetch_and_unpack(self, result, package, platform, wheel, work):
         where = f"{package.name} {package.version}"
@@ -215,7 +242,7 @@ class Resolver:
             raise LockError(f"build_from_source names {', '.join(sorted(unknown))}, which {self.lock_label} does not lock.")
         chosen = {}
         for key, package in sorted(self.packages.items()):
-            results = [self.resolved[(key, p.cpu)] for p in self.platforms]
+            results = [self.resolved[(key, p.key)] for p in self._source_platforms()]
             natives = any(r.natives for r in results)
             no_wheel = any(r.unavailable.startswith(f"{package.name} {package.version}: no wheel") for r in results)
             if key in self.build_from_source:
@@ -227,7 +254,7 @@ class Resolver:
                 chosen[key] = AUTOMATIC
             elif no_wheel and ((package.sdist and package.sdist.sha256) or (package.hashes and not package.wheels)):
                 chosen[key] = NO_WHEEL
-                self.wheel_cpus[key] = {r.platform.cpu for r in results if not r.unavailable and not r.broken}
+                self.wheel_keys[key] = {r.platform.key for r in results if not r.unavailable and not r.broken}
         return chosen
 
     def _needs_extension(self, results):
@@ -261,7 +288,8 @@ class Resolver:
                 archive = self.fetch_sdist(self.python, package, work)
             except PACKAGE_ERRORS as err:
                 if why not in (AUTOMATIC, NO_WHEEL):
-                    self._break(key, broken_message(package, f"its sdist, built from source ({why})", err))
+                    self._break(key, broken_message(package, f"its sdist, built from source ({why})", err),
+                                self._source_platforms())
                     continue
                 # A requirements.txt may pin only wheels: the wheel's check then fails the build as before
                 # (AUTOMATIC), or the platforms without a wheel stay unavailable with their fix (NO_WHEEL).
@@ -272,19 +300,20 @@ class Resolver:
             pure = [w for w in package.wheels if w.filename.endswith("-none-any.whl")]
             if pure:
                 try:
-                    path = self.fetch(self.python, package, self.platforms[0], pure[0], work)
+                    path = self.fetch(self.python, package, self._source_platforms()[0], pure[0], work)
                     if sha256_of(path) != pure[0].sha256:
                         raise LockError(f"{path.name} ({package.name}) does not have the sha256 the lock pins.")
                 except PACKAGE_ERRORS as err:
-                    self._break(key, broken_message(package, f"{pure[0].filename}, its pure fallback wheel", err))
+                    self._break(key, broken_message(package, f"{pure[0].filename}, its pure fallback wheel", err),
+                                self._source_platforms())
                     continue
                 shutil.copyfile(path, sdist_dir / path.name)
                 fallback = path.name
             self.from_source[key] = (archive.name, fallback, why)
             print(f"pystatic.wheels: {package.name} {package.version}: built from its sdist {archive.name} ({why})",
                   file=sys.stderr)
-            for platform in self.platforms:
-                result = self.resolved[(key, platform.cpu)]
+            for platform in self._source_platforms():
+                result = self.resolved[(key, platform.key)]
                 if result.unavailable.startswith(f"{package.name} {package.version}: no wheel"):
                     # No wheel for this platform: the sdist's own metadata gives the dependencies.
                     result.unavailable = ""
@@ -302,89 +331,48 @@ class Resolver:
             except PACKAGE_ERRORS as err:
                 # Without the PEP 517 build environment no sdist builds: those packages break, no other.
                 for key in sorted(self.from_source):
-                    self._break(key, broken_message(self.packages[key], f"its sdist {self.from_source[key][0]}", f"the build tool {err}"))
+                    self._break(key, broken_message(self.packages[key], f"its sdist {self.from_source[key][0]}",
+                                                    f"the build tool {err}"), self._source_platforms())
                 self.from_source.clear()
                 return
             shutil.copyfile(path, tools_dir / path.name)
             self.build_tools.append(path.name)
 
-    def _deps(self, result, wanted):
-        """Names of the targets of the package's dependencies on its platform with the extras `wanted`,
-        or an unavailable reason."""
-        platform = result.platform
-        labels = []
-        for req in result.requires:
-            if req.marker and not marker_applies(str(req.marker), platform, tuple(sorted(wanted))):
-                continue
-            key = canonicalize_name(req.name)
-            if key in self.excludes:
-                continue
-            if key not in self.packages:
-                return None, (
-                    f"{result.package.name} {result.package.version} requires {req} on {platform.triple}, "
-                    f"which {self.lock_label} does not lock. Fix: regenerate the lock for this platform "
-                    "(or exclude the package)"
-                )
-            labels.append(f"{self.packages[key].target}_{platform.cpu}")
-        return sorted(set(labels)), None
-
-    def _all_deps(self):
-        """{(key, cpu): (labels, missing)}: the asked extras' dependencies, then each extra the lock
-        implies (extras.extras_in_lock) where it closes no cycle; a cycle left is a broken target."""
-        found, graph, asked = {}, {}, {}
-        for (key, cpu), result in sorted(self.resolved.items()):
-            if not (result.unavailable or result.broken):
-                asked[(key, cpu)] = asked_extras(result, self.resolved.values())
-                found[(key, cpu)] = self._deps(result, asked[(key, cpu)])
-                graph[f"{result.package.target}_{cpu}"] = set(found[(key, cpu)][0] or ())
-        for (key, cpu), result in sorted(self.resolved.items()):
-            if (key, cpu) not in found or found[(key, cpu)][1]:
-                continue
-            usable = {k for (k, c), other in self.resolved.items()
-                      if c == cpu and not other.unavailable and not other.broken and k not in self.excludes}
-            node, wanted = f"{result.package.target}_{cpu}", asked[(key, cpu)]
-            for extra in sorted(extras_in_lock(result.requires, result.platform, usable) - wanted):
-                labels, missing = self._deps(result, wanted | {extra})
-                if missing is None and not closes_cycle(graph, node, set(labels) - graph[node]):
-                    wanted.add(extra)
-                    graph[node] = set(labels)
-                    found[(key, cpu)] = (labels, None)
-        in_cycles = nodes_in_cycles(graph)
-        for (key, cpu), result in self.resolved.items():
-            cycle = in_cycles.get(f"{result.package.target}_{cpu}")
-            if cycle:
-                found[(key, cpu)] = (None, (
-                    f"{result.package.name} {result.package.version} is in a circle of requirements on "
-                    f"{result.platform.triple}: {' -> '.join(cycle)} (Bazel targets cannot depend on each "
-                    "other in a circle). Fix: leave one of them out of the lock, or exclude it"))
-        return found
-
     def plan(self):
         """The decision for every package and platform (RepositoryPlan), from what resolve() found."""
         targets = []
-        all_deps = self._all_deps()
-        for (key, cpu), result in sorted(self.resolved.items()):
-            package = result.package
-            deps, missing = (None, None) if result.unavailable or result.broken else all_deps[(key, cpu)]
+        all_deps = dependency_targets(self.resolved, self.packages, self.excludes, self.lock_label)
+        for (key, platform_key), result in sorted(self.resolved.items()):
+            package, platform = result.package, result.platform
+            deps, missing = (None, None) if result.unavailable or result.broken else all_deps[(key, platform_key)]
             reason = result.unavailable or missing
             if result.broken and not result.unavailable:
-                targets.append(BrokenTarget(package.target, cpu, result.broken, result.wheel_file))
-            elif key in self.from_source and not reason and cpu not in self.wheel_cpus.get(key, ()):
+                targets.append(BrokenTarget(package.target, platform_key, result.broken, result.wheel_file))
+            elif key in self.build_from_source and not platform.loads_extensions and not result.unavailable:
+                targets.append(UnavailableTarget(package.target, platform_key, (
+                    f"{package.name} {package.version} is built from its sdist (build_from_source), and packages are "
+                    f"built from sdists for linux-musl only, not for {platform.triple} yet (docs/windows.md). Fix: leave "
+                    f"the package out of the deps of what you build for @rules_pystatic//platforms:{platform.name}"
+                )))
+            elif key in self.from_source and platform.loads_extensions and not reason \
+                    and platform_key not in self.wheel_keys.get(key, ()):
                 sdist, fallback, why = self.from_source[key]
                 targets.append(SdistTarget(
-                    package.target, cpu, package.name, package.version, sdist, fallback, why,
+                    package.target, platform_key, package.name, package.version, sdist, fallback, why,
                     native_libraries=tuple(sorted(self.native_libraries.get(key, []))),
                     env=dict(self.native_env.get(key, {})), deps=tuple(deps),
                 ))
             elif reason:
-                targets.append(UnavailableTarget(package.target, cpu, reason, result.wheel_file))
+                # wheels.json names the wheel a missing dependency made unusable; on Windows, why (its
+                # wheel may be one it cannot load).
+                shown = result.wheel_file if platform.loads_extensions else ""
+                targets.append(UnavailableTarget(package.target, platform_key, reason, shown))
             else:
-                targets.append(WheelTarget(package.target, cpu, package.name, package.version, result.wheel_file,
+                targets.append(WheelTarget(package.target, platform_key, package.name, package.version, result.wheel_file,
                                            result.root, tuple(result.natives), tuple(deps)))
         return RepositoryPlan(
             lock_label=self.lock_label,
-            cpus=tuple(p.cpu for p in self.platforms),
-            platform_names=tuple(p.name for p in self.platforms),
+            platforms=tuple(TargetPlatform(p.key, p.setting, p.name, p.constraints) for p in self.platforms),
             built_in=tuple(self.built_in),
             targets=targets,
             aliases=[PackageAlias(p.target, p.name, p.version, key in self.sdists) for key, p in sorted(self.packages.items())],
