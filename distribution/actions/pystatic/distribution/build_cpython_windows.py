@@ -277,7 +277,9 @@ def build(args, log):
     libs = [f"-l{name}" for name in args.system_library]
     # python.exe beside Lib/: getpath finds the standard library by its landmark (Lib/os.py), no PYTHONHOME needed.
     exe = out / "python.exe"
-    run([cc, "-municode", "-o", str(exe), str(main), *map(str, archives), *libs], root, env, log)
+    # -s: no python.pdb. lld-link's PDB (10.7 MB of CodeView nobody ships) named its own absolute
+    # path in python.exe, which then differed between two checkouts (test_reproducible.py).
+    run([cc, "-municode", "-s", "-o", str(exe), str(main), *map(str, archives), *libs], root, env, log)
     if args.exe:
         shutil.copy(exe, args.exe)
     (out / "LINK").write_text("".join(f"{a.relative_to(out)}\n" for a in archives) + "".join(f"{lib}\n" for lib in libs))
