@@ -53,7 +53,7 @@ def _py_static_binary_impl(ctx):
     windows = row.os == "windows"
     if windows:
         _windows_checks(ctx)
-    settings = settings_action(ctx, windows)
+    settings = settings_action(ctx)
     dep_sources, dep_data, dep_roots = py_deps(ctx)
     files = depset(ctx.files.srcs + ctx.files.data + dep_data, transitive = [dep_sources]).to_list()
     manifest = manifest_action(ctx, files, import_roots(ctx) + dep_roots)

@@ -32,14 +32,13 @@ def _entry_point(ctx):
         fail("{}: main {} is not in srcs. Fix: add it to srcs.".format(ctx.label, main.short_path))
     return "", "", main
 
-def settings_action(ctx, windows = False):
+def settings_action(ctx):
     """Writes <name>.settings.json: every attribute-derived setting of the pack and glue steps.
 
     One spelling for both (actions/pystatic/binary/settings.py reads it; its defaults are the rule's).
 
     Args:
       ctx: the py_static_binary's rule context.
-      windows: the target is Windows (its frozen modules stay: their tables are read from ELF only).
 
     Returns:
       The settings JSON File.
@@ -70,9 +69,8 @@ def settings_action(ctx, windows = False):
         use_environment = ctx.attr.use_environment,
         buffered_stdio = ctx.attr.buffered_stdio,
         # The blob serves the stdlib: CPython's frozen copies of os, codecs, io, ... stay out of the
-        # link (an interpreter keeps them: CPython's tests import the frozen test modules). Windows
-        # keeps them too: frozen_modules.py reads frozen.o's tables from ELF objects, not COFF.
-        frozen_bootstrap_only = not ctx.attr.interpreter and not windows,
+        # link (an interpreter keeps them: CPython's tests import the frozen test modules).
+        frozen_bootstrap_only = not ctx.attr.interpreter,
         zstd_linked = zstd_linked(ctx),
         extensions = [[ext.module, ext.init_function] for ext in linked_extensions(ctx)],
     )))

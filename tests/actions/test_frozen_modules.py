@@ -64,3 +64,36 @@ def test_not_an_archive(tmp_path):
     (tmp_path / "x.a").write_bytes(b"not an archive")
     with pytest.raises(FrozenError, match="not an ar archive"):
         frozen_modules.bootstrap_code(tmp_path / "x.a")
+
+
+def coff_archive(tmp_path, flags=()):
+    """The Windows distribution's form: zig cc's x86_64-windows-gnu (COFF) object named
+    Python_frozen.o (build_cpython_windows.py names objects by their source's path) in llvm-ar's
+    COFF archive, whose long names end with NUL."""
+    import zig_builds
+
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "frozen.c").write_text(FROZEN_C)
+    (tmp_path / "a_member_with_a_long_name.c").write_text("int a_member_with_a_long_name;\n")
+    zig_builds.cc(["-target", "x86_64-windows-gnu", "-O2", "-g0", *flags, "-c", "frozen.c", "-o", "Python_frozen.o"], tmp_path)
+    zig_builds.cc(["-target", "x86_64-windows-gnu", "-c", "a_member_with_a_long_name.c", "-o", "a_member_with_a_long_name.o"], tmp_path)
+    subprocess.run([zig_builds.zig(), "ar", "rcs", "libpython3.13.a", "a_member_with_a_long_name.o", "Python_frozen.o"],
+                   cwd=tmp_path, check=True)
+    return tmp_path / "libpython3.13.a"
+
+
+@pytest.mark.parametrize("flags", [(), ("-fdata-sections",)])
+def test_bootstrap_code_is_copied_from_a_coff_frozen_o_of_the_windows_distribution(tmp_path, flags):
+    archive_path = coff_archive(tmp_path, flags)
+    assert frozen_modules.archive_member(archive_path, "a_member_with_a_long_name.o")[:2] == b"\x64\x86"
+    code = frozen_modules.bootstrap_code(archive_path)
+    # Without -fdata-sections the arrays share .rdata: each runs to the next symbol (alignment
+    # padding included; marshal reads one object and ignores what follows).
+    assert [(module, data[:len(expected)], alias) for (module, data, alias), expected in
+            zip(code, [bytes([99, 1, 2, 3]), bytes([227, 4, 5, 6, 7]), bytes([99, 8])])] == [
+        ("_frozen_importlib", bytes([99, 1, 2, 3]), "importlib._bootstrap"),
+        ("_frozen_importlib_external", bytes([227, 4, 5, 6, 7]), "importlib._bootstrap_external"),
+        ("zipimport", bytes([99, 8]), None),
+    ]
+    if flags:
+        assert [data for _, data, _ in code] == [bytes([99, 1, 2, 3]), bytes([227, 4, 5, 6, 7]), bytes([99, 8])]

@@ -9,7 +9,8 @@ linker then never pulls frozen.o out of the archive, as the glue's `_PyImport_In
 config.o out. The bootstrap's bytes are copied from the distribution's own frozen.o (what
 CPython's _freeze_module wrote), so they are the build's exact code objects.
 
-Reads the static archive (GNU ar) and the ELF object with the standard library only.
+Reads the static archive (GNU ar; llvm-ar's COFF form for Windows) and the ELF or COFF object with
+the standard library only.
 """
 
 import struct
@@ -21,8 +22,9 @@ BOOTSTRAP = (
     ("_frozen_importlib_external", "_Py_M__importlib__bootstrap_external", "importlib._bootstrap_external"),
     ("zipimport", "_Py_M__zipimport", None),
 )
-# The member of the distribution's libpython archive that defines the frozen tables.
-MEMBER = "frozen.o"
+# The member of the distribution's libpython archive that defines the frozen tables: make's name
+# (Linux), or build_cpython_windows.py's (objects named by their source's path).
+MEMBERS = ("frozen.o", "Python_frozen.o")
 # Its global tables (import.c reads them); the glue defines every one, or frozen.o is linked anyway.
 TABLES = ("_PyImport_FrozenBootstrap", "_PyImport_FrozenStdlib", "_PyImport_FrozenTest", "_PyImport_FrozenAliases",
           "PyImport_FrozenModules")
@@ -50,7 +52,9 @@ def archive_member(path, member):
                 long_names = f.read(size)
             elif name.startswith(b"/") and name[1:].isdigit():
                 start = int(name[1:])
-                name = long_names[start : long_names.index(b"/\n", start)]
+                # GNU ends each long name with "/\n", llvm-ar's COFF archives with NUL.
+                ends = [i for i in (long_names.find(b"/\n", start), long_names.find(b"\0", start)) if i >= 0]
+                name = long_names[start : min(ends) if ends else len(long_names)]
             if name.rstrip(b"/") == member.encode():
                 return f.read(size)
             if name != b"//":
@@ -82,17 +86,47 @@ def elf_symbols(obj, what):
     return symbols
 
 
+def coff_symbols(obj, what):
+    """{symbol name: its bytes} of the defined symbols of an x86_64 COFF object. COFF symbols have no
+    size: a symbol's bytes run to the next symbol of its section, or the section's end (with
+    -fdata-sections each marshalled array has a section of its own)."""
+    if len(obj) < 20 or obj[:2] != b"\x64\x86":
+        raise FrozenError(f"{what}: not an x86_64 COFF object")
+    sections_count, _stamp, symbols_at, symbols_count, optional_size = struct.unpack_from("<HIIIH", obj, 2)
+    sections = [struct.unpack_from("<8sIIIIIIHHI", obj, 20 + optional_size + i * 40) for i in range(sections_count)]
+    strings_at = symbols_at + symbols_count * 18
+    defined, i = [], 0
+    while i < symbols_count:
+        raw, value, section, _type, _storage, aux = struct.unpack_from("<8sIhHBB", obj, symbols_at + i * 18)
+        if raw[:4] == b"\0\0\0\0":
+            start = strings_at + struct.unpack_from("<I", raw, 4)[0]
+            raw = obj[start : obj.index(b"\0", start)]
+        if 0 < section <= sections_count:
+            defined.append((raw.rstrip(b"\0").decode(), section, value))
+        i += 1 + aux
+    symbols = {}
+    for name, section, value in defined:
+        raw_size, raw_at = sections[section - 1][3:5]
+        end = min([v for _, s, v in defined if s == section and v > value] + [raw_size])
+        symbols[name] = obj[raw_at + value : raw_at + end]
+    return symbols
+
+
 def bootstrap_code(archive):
     """[(module, marshalled code, alias of)] of BOOTSTRAP, read from the archive's frozen.o."""
-    obj = archive_member(archive, MEMBER)
-    if obj is None:
-        raise FrozenError(f"{archive} has no {MEMBER}; this CPython build does not freeze modules the way 3.13 does")
-    symbols = elf_symbols(obj, f"{archive}({MEMBER})")
+    for member in MEMBERS:
+        obj = archive_member(archive, member)
+        if obj is not None:
+            break
+    else:
+        raise FrozenError(f"{archive} has no {' or '.join(MEMBERS)}; this CPython build does not freeze modules the way 3.13 does")
+    read = coff_symbols if obj[:4] != b"\x7fELF" else elf_symbols
+    symbols = read(obj, f"{archive}({member})")
     found = []
     for module, symbol, alias in BOOTSTRAP:
         code = symbols.get(symbol)
         if not code or code[0] & ~FLAG_REF != MARSHALLED_CODE:
-            raise FrozenError(f"{archive}({MEMBER}): no marshalled code object {symbol} (module {module})")
+            raise FrozenError(f"{archive}({member}): no marshalled code object {symbol} (module {module})")
         found.append((module, code, alias))
     return found
 
