@@ -90,15 +90,6 @@ int pystatic_interpreter_main(int argc, char **argv, wchar_t **wide_argv, char *
     if (!PyStatus_Exception(status)) status = append_pythonpath(&config, probe.pythonpath_env);
     if (!PyStatus_Exception(status)) status = append_disk_stdlib(&config, wide_executable);
     PyConfig_Clear(&probe);
-    if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
-    PyConfig_Clear(&config);
     if (PyStatus_Exception(status)) pystatic_die_status(status);
-
-    int exit_code = 0;
-    PyObject *bootstrap = pystatic_finish_start_up(executable, argc > 0 ? argv[0] : "python", &exit_code);
-    if (bootstrap == NULL) return exit_code;
-    Py_DECREF(bootstrap);
-    /* Not frozen: multiprocessing's spawn then runs `<executable> [flags] -c ...` like python.exe's. */
-    if (PySys_SetObject("frozen", NULL) < 0) PyErr_Clear();
-    return Py_RunMain(); /* runs the command line, finalises */
+    return pystatic_run_interpreter(&config, executable, argc > 0 ? argv[0] : "python");
 }

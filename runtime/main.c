@@ -161,18 +161,10 @@ static int interpreter_main(int argc, char **argv) {
     if (!PyStatus_Exception(status)) status = append_pythonpath(&config, probe.pythonpath_env);
     if (!PyStatus_Exception(status)) status = append_disk_stdlib(&config, executable);
     PyConfig_Clear(&probe);
-    if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
-    PyConfig_Clear(&config);
     if (PyStatus_Exception(status)) pystatic_die_status(status);
-
-    int exit_code = 0;
-    PyObject *bootstrap = pystatic_finish_start_up(executable, argc > 0 ? argv[0] : "python", &exit_code);
+    int exit_code = pystatic_run_interpreter(&config, executable, argc > 0 ? argv[0] : "python");
     free(executable);
-    if (bootstrap == NULL) return exit_code;
-    Py_DECREF(bootstrap);
-    /* Not frozen: multiprocessing's spawn then runs `<executable> [flags] -c ...` like python3's. */
-    if (PySys_SetObject("frozen", NULL) < 0) PyErr_Clear();
-    return Py_RunMain(); /* runs the command line, finalises */
+    return exit_code;
 }
 
 int main(int argc, char **argv) {

@@ -83,6 +83,8 @@ void pystatic_native_images_init(const char *executable);
 int pystatic_blob_bytecode_matches(void);
 /* py_static_interpreter: whether the command line (UTF-8) or the environment picks the allocator (start_up.c). */
 int pystatic_allocator_requested(int argc, char **argv);
+/* py_static_interpreter once its config is read: initialise, the importer, Py_RunMain (start_up.c). */
+int pystatic_run_interpreter(PyConfig *config, const char *executable, const char *program);
 /* py_static_interpreter for Windows (interpreter_windows.c): python.exe's command line, then Py_RunMain. */
 int pystatic_interpreter_main(int argc, char **argv, wchar_t **wide_argv, char *executable, const wchar_t *wide_executable);
 /* py_static_interpreter: sys.executable and the base of a virtual environment (venv_paths.c). */

@@ -197,3 +197,18 @@ int pystatic_allocator_requested(int argc, char **argv) {
 done:
     return dev_mode || (!ignore_env && (nonempty_env("PYTHONMALLOC") || nonempty_env("PYTHONDEVMODE")));
 }
+
+/* py_static_interpreter, once its config is read (main.c, interpreter_windows.c): initialise, the
+ * importer, then the command line (Py_RunMain: -c, -m, a script, the REPL) and finalisation. */
+int pystatic_run_interpreter(PyConfig *config, const char *executable, const char *program) {
+    PyStatus status = Py_InitializeFromConfig(config);
+    PyConfig_Clear(config);
+    if (PyStatus_Exception(status)) pystatic_die_status(status);
+    int exit_code = 0;
+    PyObject *bootstrap = pystatic_finish_start_up(executable, program, &exit_code);
+    if (bootstrap == NULL) return exit_code;
+    Py_DECREF(bootstrap);
+    /* Not frozen: multiprocessing's spawn then runs `<executable> [flags] -c ...` like python3's. */
+    if (PySys_SetObject("frozen", NULL) < 0) PyErr_Clear();
+    return Py_RunMain(); /* runs the command line, finalises */
+}

@@ -47,6 +47,28 @@ def read_allowlist(path=HERE / "regrtest_allowlist.txt"):
     return allowed
 
 
+def assert_no_failure_of_the_static_binary_alone(static, disk, allowed):
+    """static: (cases, failed modules, stdout), disk: (cases, failed modules) of two regrtest runs;
+    allowed: read_allowlist's. Fails naming each test case, or module without a failing case of
+    its own, that fails only in the static binary and is not allow-listed; prints stale entries."""
+    static_cases, static_modules, static_stdout = static
+    disk_cases, disk_modules = disk
+
+    def is_allowed(name):
+        return name in allowed or any(name.startswith(entry + ".") for entry in allowed)
+
+    failing = sorted(n for n, o in static_cases.items() if o in ("failure", "error"))
+    new = [n for n in failing if disk_cases.get(n) not in ("failure", "error") and not is_allowed(n)]
+    assert not new, f"fail inside the static binary only (fix, or allow-list with a reason): {new}\n" + static_stdout[-3000:]
+    # Modules that failed without a failing test case of their own (import error, crash, env changed).
+    silent = sorted(m for m in static_modules - disk_modules if not any(n.startswith(m + ".") or n.startswith("test." + m + ".") for n in failing)
+                    and not is_allowed(m))
+    assert not silent, f"test modules that failed only inside the static binary: {silent}\n" + static_stdout[-3000:]
+    stale = sorted(entry for entry in allowed if not any(n == entry or n.startswith(entry + ".") for n in failing))
+    if stale:
+        print(f"allow-list entries that no longer fail (remove them): {stale}")
+
+
 def junit_results(path):
     """{test case id: "ok" | "failure" | "error" | "skipped"} of regrtest's --junit-xml file."""
     results = {}
@@ -147,22 +169,9 @@ def test_static_interpreter_fails_no_regression_test_the_disk_build_passes(pytho
     static_cases, static_modules, static_counts, static_stdout = finish_static()
     disk_cases, disk_modules, disk_counts, _ = finish_disk()
     assert static_counts["run"] > 5000, static_stdout[-3000:]
-    allowed = read_allowlist()
-
-    def is_allowed(name):
-        return name in allowed or any(name.startswith(entry + ".") for entry in allowed)
-
-    failing = sorted(n for n, o in static_cases.items() if o in ("failure", "error"))
-    new = [n for n in failing if disk_cases.get(n) not in ("failure", "error") and not is_allowed(n)]
-    assert not new, f"fail inside the static binary only (fix, or allow-list with a reason): {new}\n" + static_stdout[-3000:]
-    # Modules that failed without a failing test case of their own (import error, crash, env changed).
-    silent = sorted(m for m in static_modules - disk_modules if not any(n.startswith(m + ".") or n.startswith("test." + m + ".") for n in failing)
-                    and not is_allowed(m))
-    assert not silent, f"test modules that failed only inside the static binary: {silent}\n" + static_stdout[-3000:]
     assert disk_counts["run"] > 5000
-    stale = sorted(entry for entry in allowed if not any(n == entry or n.startswith(entry + ".") for n in failing))
-    if stale:
-        print(f"allow-list entries that no longer fail (remove them): {stale}")
+    assert_no_failure_of_the_static_binary_alone((static_cases, static_modules, static_stdout), (disk_cases, disk_modules),
+                                                 read_allowlist())
 
 
 def test_allowlist_entries_have_reasons():

@@ -17,7 +17,9 @@ import time
 
 import pytest
 
-from test_regrtest import extract_lib_test, failed_modules, junit_results, read_allowlist
+from test_regrtest import (
+    assert_no_failure_of_the_static_binary_alone, extract_lib_test, failed_modules, junit_results, read_allowlist,
+)
 from test_windows import PLATFORM, WINEPREFIX, wine  # noqa: F401 (wine: the fixture)
 
 HERE = pathlib.Path(__file__).parent
@@ -90,20 +92,8 @@ def test_static_interpreter_for_windows_fails_no_regression_test_the_disk_build_
     disk_cases, disk_modules, disk_counts, _ = finish_disk()
     assert static_counts["run"] > 5000, static_stdout[-3000:]
     assert disk_counts["run"] > 5000
-    allowed = read_allowlist(HERE / "regrtest_allowlist_windows.txt")
-
-    def is_allowed(name):
-        return name in allowed or any(name.startswith(entry + ".") for entry in allowed)
-
-    failing = sorted(n for n, o in static_cases.items() if o in ("failure", "error"))
-    new = [n for n in failing if disk_cases.get(n) not in ("failure", "error") and not is_allowed(n)]
-    assert not new, f"fail inside the static binary only (fix, or allow-list with a reason): {new}\n" + static_stdout[-3000:]
-    silent = sorted(m for m in static_modules - disk_modules if not any(n.startswith(m + ".") or n.startswith("test." + m + ".") for n in failing)
-                    and not is_allowed(m))
-    assert not silent, f"test modules that failed only inside the static binary: {silent}\n" + static_stdout[-3000:]
-    stale = sorted(entry for entry in allowed if not any(n == entry or n.startswith(entry + ".") for n in failing))
-    if stale:
-        print(f"allow-list entries that no longer fail (remove them): {stale}")
+    assert_no_failure_of_the_static_binary_alone((static_cases, static_modules, static_stdout), (disk_cases, disk_modules),
+                                                 read_allowlist(HERE / "regrtest_allowlist_windows.txt"))
 
 
 def test_windows_allowlist_entries_have_reasons():
