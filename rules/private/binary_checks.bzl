@@ -27,8 +27,10 @@ def target_row(ctx, runtime):
     return TARGETS[triple]
 
 def verify_action(ctx, runtime, executable):
-    """PyStaticVerifyElf: the executable has no program interpreter and no shared libraries (a PE
-    executable: PyStaticVerifyPe, it imports only Windows' own DLLs).
+    """PyStaticVerifyElf (PyStaticVerifyPe for Windows): the executable is static (imports only Windows' DLLs).
+
+    An ELF executable has no program interpreter and no shared libraries; a PE executable imports
+    only the DLLs every Windows has (verify_pe.bzl).
 
     Args:
       ctx: the py_static_binary's rule context.

@@ -7,10 +7,10 @@ archives to link, merged into one.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
+load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "target_cc_tools")
 load("@pystatic_distribution//toolchains/cpython:providers.bzl", "PyStaticDistributionInfo", "PyStaticExtraBuiltinsInfo", "is_windows", "ldversion", "stdlib_dir")
 load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "build_python_transition")
-load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load(":runtime_info.bzl", "PyStaticRuntimeInfo")
 
 OPTIMIZE_LEVELS = [0, 1, 2]
