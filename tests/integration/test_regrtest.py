@@ -47,10 +47,15 @@ def read_allowlist(path=HERE / "regrtest_allowlist.txt"):
     return allowed
 
 
-def assert_no_failure_of_the_static_binary_alone(static, disk, allowed):
+def assert_no_failure_of_the_static_binary_alone(static, disk, allowed, rerun):
     """static: (cases, failed modules, stdout), disk: (cases, failed modules) of two regrtest runs;
-    allowed: read_allowlist's. Fails naming each test case, or module without a failing case of
-    its own, that fails only in the static binary and is not allow-listed; prints stale entries."""
+    allowed: read_allowlist's; rerun(case ids) -> {case id: outcome}, the static binary running only
+    those. Fails naming each test case, or module without a failing case of its own, that fails only
+    in the static binary and is not allow-listed; prints stale entries.
+
+    A case failing only in the static binary runs once more, alone: timing-bound cases (a 100 ms
+    wait on 3,969 events under wine, on a busy 2-core machine) fail now and then in either binary,
+    as regrtest's own --rerun knows. One that passes alone is printed as flaky, not failed."""
     static_cases, static_modules, static_stdout = static
     disk_cases, disk_modules = disk
 
@@ -59,6 +64,12 @@ def assert_no_failure_of_the_static_binary_alone(static, disk, allowed):
 
     failing = sorted(n for n, o in static_cases.items() if o in ("failure", "error"))
     new = [n for n in failing if disk_cases.get(n) not in ("failure", "error") and not is_allowed(n)]
+    if new:
+        again = rerun(new)
+        flaky = [n for n in new if again.get(n) == "ok"]
+        if flaky:
+            print(f"failed inside the static binary, then passed run alone (flaky): {flaky}")
+        new = [n for n in new if n not in flaky]
     assert not new, f"fail inside the static binary only (fix, or allow-list with a reason): {new}\n" + static_stdout[-3000:]
     # Modules that failed without a failing test case of their own (import error, crash, env changed).
     silent = sorted(m for m in static_modules - disk_modules if not any(n.startswith(m + ".") or n.startswith("test." + m + ".") for n in failing)
@@ -91,10 +102,17 @@ def failed_modules(stdout):
     return names
 
 
-def start_regrtest(python, tmp_path, name):
-    """Starts `python -m test` over TESTS; returns finish() -> (cases, failed modules, counts, stdout)."""
+def selecting(case_ids):
+    """regrtest arguments that run only `case_ids` (test ids as in --junit-xml): their test modules
+    (or packages), narrowed by one --match each."""
+    return [*(arg for case in case_ids for arg in ("--match", case)), *sorted({case.split(".")[1] for case in case_ids})]
+
+
+def start_regrtest(python, tmp_path, name, tests=TESTS):
+    """Starts `python -m test` over `tests`; returns finish() -> (cases, failed modules, counts, stdout)."""
+    tmp_path.mkdir(exist_ok=True)
     xml = tmp_path / f"{name}.xml"
-    cmd = [str(python), "-m", "test", f"-j{JOBS}", "--junit-xml", str(xml), "--timeout", "300", *TESTS]
+    cmd = [str(python), "-m", "test", f"-j{JOBS}", "--junit-xml", str(xml), "--timeout", "300", *tests]
     start = time.monotonic()
     out = open(tmp_path / f"{name}.out", "w+")
     process = subprocess.Popen(cmd, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, text=True,
@@ -161,8 +179,6 @@ def pythons(bazel, tmp_path_factory):
 
 def test_static_interpreter_fails_no_regression_test_the_disk_build_passes(pythons, tmp_path):
     static, disk = pythons
-    (tmp_path / "static").mkdir()
-    (tmp_path / "disk").mkdir()
     # Both at once: much of the suite waits (subprocesses, sleeps, sockets), so the two runs overlap well.
     finish_static = start_regrtest(static, tmp_path / "static", "static")
     finish_disk = start_regrtest(disk, tmp_path / "disk", "disk")
@@ -171,7 +187,8 @@ def test_static_interpreter_fails_no_regression_test_the_disk_build_passes(pytho
     assert static_counts["run"] > 5000, static_stdout[-3000:]
     assert disk_counts["run"] > 5000
     assert_no_failure_of_the_static_binary_alone((static_cases, static_modules, static_stdout), (disk_cases, disk_modules),
-                                                 read_allowlist())
+                                                 read_allowlist(),
+                                                 lambda cases: start_regrtest(static, tmp_path / "rerun", "rerun", selecting(cases))()[0])
 
 
 def test_allowlist_entries_have_reasons():

@@ -18,7 +18,7 @@ import time
 import pytest
 
 from test_regrtest import (
-    assert_no_failure_of_the_static_binary_alone, extract_lib_test, failed_modules, junit_results, read_allowlist,
+    assert_no_failure_of_the_static_binary_alone, extract_lib_test, failed_modules, junit_results, read_allowlist, selecting,
 )
 from test_windows import PLATFORM, WINEPREFIX, wine  # noqa: F401 (wine: the fixture)
 
@@ -33,13 +33,14 @@ TESTS = [
 TIMEOUT = 900
 
 
-def start_regrtest(wine, python, work, name):
+def start_regrtest(wine, python, work, name, tests=TESTS):
     """Starts regrtest under wine (stdout a pipe: wine refuses a regular file as a Windows program's
     standard handle); returns finish() -> (cases, failed modules, counts, stdout)."""
+    work.mkdir(exist_ok=True)
     xml = work / f"{name}.xml"
     env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "WINEDEBUG": "-all", "LC_ALL": "C.UTF-8",
            "WINEPREFIX": WINEPREFIX, "WINEDLLOVERRIDES": "mscoree,mshtml="}
-    cmd = [wine, str(python), str(REGRTEST_UNDER_WINE), "-j2", "--junit-xml", str(xml), "--timeout", "300", *TESTS]
+    cmd = [wine, str(python), str(REGRTEST_UNDER_WINE), "-j2", "--junit-xml", str(xml), "--timeout", "300", *tests]
     start = time.monotonic()
     process = subprocess.Popen(cmd, cwd=work, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, errors="replace", env=env)
@@ -84,8 +85,6 @@ def pythons(bazel, tmp_path_factory):
 
 def test_static_interpreter_for_windows_fails_no_regression_test_the_disk_build_passes(pythons, wine, tmp_path):
     static, disk = pythons
-    (tmp_path / "static").mkdir()
-    (tmp_path / "disk").mkdir()
     finish_static = start_regrtest(wine, static, tmp_path / "static", "static")
     finish_disk = start_regrtest(wine, disk, tmp_path / "disk", "disk")
     static_cases, static_modules, static_counts, static_stdout = finish_static()
@@ -93,7 +92,8 @@ def test_static_interpreter_for_windows_fails_no_regression_test_the_disk_build_
     assert static_counts["run"] > 5000, static_stdout[-3000:]
     assert disk_counts["run"] > 5000
     assert_no_failure_of_the_static_binary_alone((static_cases, static_modules, static_stdout), (disk_cases, disk_modules),
-                                                 read_allowlist(HERE / "regrtest_allowlist_windows.txt"))
+                                                 read_allowlist(HERE / "regrtest_allowlist_windows.txt"),
+                                                 lambda cases: start_regrtest(wine, static, tmp_path / "rerun", "rerun", selecting(cases))()[0])
 
 
 def test_windows_allowlist_entries_have_reasons():
