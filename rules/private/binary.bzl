@@ -41,8 +41,8 @@ def _windows_checks(ctx):
     natives = wheel_natives(ctx)
     if natives:
         fail(("{}: Windows binaries cannot load wheels' extension modules yet (no loader of DLLs from memory: " +
-              "docs/windows.md): {}. Fix: leave that package out of the Windows build (pystatic.wheels repositories " +
-              "give Windows pure-Python wheels only; building it from its sdist for Windows is not supported yet).").format(
+              "docs/windows.md): {}. Fix: lock the package's sdist too (pystatic.wheels then builds its extension modules " +
+              "for Windows from it, as built-ins), or leave that package out of the Windows build.").format(
             ctx.label,
             ", ".join(sorted([n.path for n in natives])),
         ))

@@ -9,7 +9,7 @@ registers each extension under its dotted name in the inittab.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
-load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "BUILD_CC_TOOLCHAIN_ATTR", "build_cc_tools", "musl_cc_tools", "target_row")
+load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "BUILD_CC_TOOLCHAIN_ATTR", "build_cc_tools", "target_cc_tools", "target_row")
 load("@pystatic_distribution//toolchains/cpython:providers.bzl", "StaticDependencyInfo")
 load("//toolchains/cpython:runtime.bzl", "build_python_action", "package_files")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
@@ -19,7 +19,8 @@ def _pystatic_sdist_package_impl(ctx):
     runtime = runtime_of(ctx)
     dist = runtime.distribution
     build_dist = runtime.build_distribution
-    tools = musl_cc_tools(ctx)
+    tools = target_cc_tools(ctx)
+    row = target_row(ctx, tools.triple)
     site = ctx.actions.declare_directory(ctx.label.name + "/site")
     archive = ctx.actions.declare_file(ctx.label.name + "/lib{}_builtins.a".format(ctx.attr.package.replace("-", "_").replace(".", "_")))
     builtins = ctx.actions.declare_file(ctx.label.name + "/builtins.json")
@@ -32,8 +33,14 @@ def _pystatic_sdist_package_impl(ctx):
     args.add("--version", ctx.attr.version)
     args.add("--sdist", ctx.file.sdist)
     args.add("--target_dist", dist.distribution.path)
+
+    # A backend's view of the target (setuptools' sysconfig): the target's own build variables on
+    # Linux; Windows' CPython has none (PCbuild), so the build machine's, whose compiler and flags
+    # build_sdist.py replaces with the target's anyway.
+    args.add("--sysconfig_dist", (build_dist if row.os == "windows" else dist).distribution.path)
+    args.add("--target_os", row.os)
     args.add("--triple", tools.triple)
-    args.add("--meson_cpu_family", target_row(ctx, tools.triple).meson_cpu_family)
+    args.add("--meson_cpu_family", row.meson_cpu_family)
     args.add("--cc", tools.cc)
     args.add("--ar", tools.ar)
 

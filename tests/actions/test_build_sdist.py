@@ -94,12 +94,18 @@ def make_wheel(tmp_path, name, files):
     return path
 
 
-def args_for(tmp_path, sdist, build_wheels=(), fallback=None, env=()):
+def args_for(tmp_path, sdist, build_wheels=(), fallback=None, env=(), target_os="linux"):
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
+    dist = make_dist(tmp_path)
+    if target_os == "windows":
+        # Windows' distribution has headers but no build variables: the backend sees the build machine's.
+        target_dist = tmp_path / "windows_dist"
+        shutil.copytree(dist / "include", target_dist / "include")
     argv = [
         "--target", "//t:pkg_x86_64", "--package", "pkg", "--version", "1.0", "--sdist", str(sdist),
-        "--target_dist", str(make_dist(tmp_path)), "--triple", "x86_64-linux-musl", "--meson_cpu_family", "x86_64",
+        "--target_dist", str(target_dist if target_os == "windows" else dist), "--sysconfig_dist", str(dist),
+        "--target_os", target_os, "--triple", "x86_64-linux-musl", "--meson_cpu_family", "x86_64",
         "--cc", shutil.which("cc"), "--ar", shutil.which("ar"),
         "--site", str(out / "site"), "--archive", str(out / "lib.a"), "--builtins", str(out / "builtins.json"),
         "--log", str(out / "sdist.log"),
@@ -141,6 +147,21 @@ def test_failing_backend_names_package_backend_log_and_options(tmp_path, capsys)
     assert "//t:pkg_x86_64: pkg 1.0: its PEP 517 backend backend failed" in err
     assert "| compiler exploded: out of cheese" in err
     assert "Fix: lock a version with a pure-Python (py3-none-any) wheel" in err and "py_static_extension" in err
+    assert "sys.platform" not in err
+
+
+@needs_cc
+def test_a_windows_target_gets_the_build_machines_sysconfig_and_its_failure_says_so(tmp_path, capsys):
+    # The target distribution has no _sysconfigdata (Windows'): --sysconfig_dist's serves, and the
+    # extension still becomes a built-in of the target's compiler.
+    argv, out = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT), target_os="windows")
+    assert build_sdist.main(argv) == 0, (out / "sdist.log").read_text()
+    assert json.loads((out / "builtins.json").read_text()) == [["pkg._ext", "PyInit_pystatic_pkg___ext"]]
+    failing = tmp_path / "failing"
+    failing.mkdir()
+    argv, _ = args_for(failing, make_sdist(failing, PYPROJECT), env=["FAIL=out of cheese"], target_os="windows")
+    assert build_sdist.main(argv) == 1
+    assert "a setup.py that picks its C sources or libraries by sys.platform picks Linux's" in capsys.readouterr().err
 
 
 @needs_cc
@@ -281,6 +302,17 @@ def test_native_library_must_be_a_prefix(tmp_path, capsys):
     argv, _ = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT))
     assert build_sdist.main(argv + ["--native_library", f"libnat={tmp_path / 'nowhere'}"]) == 1
     assert "native library libnat" in capsys.readouterr().err
+
+
+def test_init_functions_are_found_in_elf_and_in_coff_short_names(tmp_path):
+    elf = tmp_path / "ext.o"
+    elf.write_bytes(b"\x7fELF...\0PyInit__speedups\0other\0")
+    assert compiler_wrapper.defines_symbol(elf, "PyInit__speedups")
+    assert not compiler_wrapper.defines_symbol(elf, "PyInit__speed")
+    # COFF: a name of 8 bytes sits NUL-less in its 18-byte symbol record.
+    coff = tmp_path / "a.obj"
+    coff.write_bytes(b"\x64\x86" + b"PyInit_a" + b"\x00\x00\x00\x00\x01\x00\x20\x00\x02\x00")
+    assert compiler_wrapper.defines_symbol(coff, "PyInit_a")
 
 
 def test_a_shared_link_through_the_compiler_is_captured_like_ldshared():

@@ -6,7 +6,10 @@ actions/pystatic/packages/sdist_build/requirements.txt), unpacked on PYTHONPATH.
 but sees a compiler and "linker" that capture objects instead of shared objects:
   - sysconfig describes the TARGET: a generated `_sysconfigdata_pystatic` module (selected with
     `_PYTHON_SYSCONFIGDATA_NAME`, `_PYTHON_HOST_PLATFORM`) copies the target distribution's
-    build variables and sets CC/CXX/LDSHARED to the wrappers, INCLUDEPY to `<dist>/include`;
+    build variables and sets CC/CXX/LDSHARED to the wrappers, INCLUDEPY to `<dist>/include`.
+    Windows' CPython has no build variables (PCbuild): a Windows target gets the build machine's
+    (`--sysconfig_dist`) with the same replacements, so the backend runs as for Linux (sys.platform
+    is the build machine's) while every compile is the Windows toolchain's against Windows' headers;
   - CC/CXX: the target's hermetic `zig cc -target <triple>` with the target's headers first; each
     compile is recorded (argv, cwd) so it can be replayed. A C++ source (by its suffix, `-x c++`,
     or any compile through CXX) gets `-lc++`, which makes zig add its libc++ headers;
@@ -105,9 +108,10 @@ def _build(args, work):
 
     sysconfig_dir = work / "sysconfig"
     sysconfig_dir.mkdir()
-    target_vars = sorted((target_dist / "lib").glob("python3*/_sysconfigdata_*.py"))
+    sysconfig_dist = pathlib.Path(args.sysconfig_dist).resolve()
+    target_vars = sorted((sysconfig_dist / "lib").glob("python3*/_sysconfigdata_*.py"))
     if not target_vars:
-        raise BuildError(f"{package}: the target distribution {target_dist} has no _sysconfigdata module.")
+        raise BuildError(f"{package}: the distribution {sysconfig_dist} has no _sysconfigdata module.")
     (sysconfig_dir / "_sysconfigdata_pystatic.py").write_text(
         sysconfig_module(target_vars[0], compiler_overrides(wrappers, include_dir, cflags))
     )
@@ -166,9 +170,12 @@ def _build(args, work):
         returncode = pep517.run_build_wheel(backend, work / "dist", config_settings, source, env, log)
     wheels = pep517.built_wheels(log_path.read_text(encoding="utf-8", errors="replace"))
     if returncode != 0 or not wheels:
+        windows = ("  The backend ran on the build machine (sys.platform linux) with the Windows toolchain: a "
+                   "setup.py that picks its C sources or libraries by sys.platform picks Linux's (docs/windows.md).\n"
+                   if args.target_os == "windows" else "")
         raise BuildError(
             f"{package}: its PEP 517 backend {backend} failed to build the sdist for {args.triple} "
-            f"(exit {returncode}). Last lines of its log:\n{pep517.log_tail(log_path)}\n"
+            f"(exit {returncode}). Last lines of its log:\n{pep517.log_tail(log_path)}\n{windows}"
             "  Fix: lock a version with a pure-Python (py3-none-any) wheel, leave the package out "
             "(pystatic.wheels(exclude = [...])), or compile the extension by hand with py_static_extension; "
             "the whole log is the action's output <target>.sdist.log (docs/extensions.md, Debugging)."
@@ -258,6 +265,9 @@ def parse_args(argv):
     parser.add_argument("--version", required=True)
     parser.add_argument("--sdist", required=True)
     parser.add_argument("--target_dist", required=True, help="the target platform's distribution directory")
+    parser.add_argument("--sysconfig_dist", required=True,
+                        help="the distribution whose _sysconfigdata the backend sees (the target's; on Windows the build machine's)")
+    parser.add_argument("--target_os", required=True, choices=["linux", "windows"], help="the target row's os")
     parser.add_argument("--triple", required=True)
     parser.add_argument("--meson_cpu_family", required=True, help="meson's cpu_family: the target row's meson_cpu_family")
     parser.add_argument("--cc", required=True)

@@ -219,8 +219,10 @@ def is_cxx(args):
 
 
 def defines_symbol(path, symbol):
-    """Whether an object file names `symbol` (its string table); cheap and enough to find PyInit_."""
-    return (symbol.encode() + b"\0") in pathlib.Path(path).read_bytes()
+    """Whether an object file names `symbol` (its string table); cheap and enough to find PyInit_.
+    COFF keeps a name of at most 8 bytes in the symbol record itself, NUL-padded (PyInit_a)."""
+    data, name = pathlib.Path(path).read_bytes(), symbol.encode()
+    return name + b"\0" in data or len(name) == 8 and name in data
 
 
 def read_jsonl(path):
