@@ -29,6 +29,7 @@ def test_linux_targets_keep_their_names_windows_ones_are_named_by_their_platform
         ("windows_x86_64", "windows_x86_64", "windows_x86_64"),
     ]
     assert [p.loads_extensions for p in platforms] == [True, True, False]
+    assert [p.builds_sdists for p in platforms] == [True, True, True]  # Windows' C extensions become built-ins
     assert platforms[2].constraints[0] == "@@platforms//os:windows"
 
 

@@ -1,15 +1,17 @@
 """A wheels repository with the Windows row among its platforms (the rows of a Python build Windows has):
-pure wheels serve Windows, what Windows cannot use fails analysis there naming why, and every linux-musl
-target is what it is without Windows."""
+pure wheels serve Windows, a package without one is built from its locked sdist for Windows, what
+Windows cannot use fails analysis there naming why, and every linux-musl target is what it is without
+Windows."""
 
 import pytest
 from wheel_repos import Repository, fake_fetch, make_sdist, make_wheel, sha
 from wheel_targets import WITH_WINDOWS
 
-from pystatic.repository.wheels.lock import NoWheelForPlatform
+from pystatic.repository.wheels.lock import LockError, NoWheelForPlatform
 
 RULES = "@rules_pystatic//rules/private:wheel.bzl"
-FIX = "Fix: leave the package out of the deps of what you build for @rules_pystatic//platforms:windows_x86_64"
+FIX = ("Fix: lock the package's sdist too (it is then built from source for Windows), or leave the package out of "
+       "the deps of what you build for @rules_pystatic//platforms:windows_x86_64")
 PURE_ONLY = "(CPython 3.13.15; Windows binaries take pure-Python wheels only, as they cannot load wheels' extension modules yet)"
 
 
@@ -103,8 +105,7 @@ def test_what_windows_cannot_load_is_unavailable_there_naming_the_package_the_pl
     assert rule(build, "ext_windows_x86_64") == (
         'pystatic_wheel_unavailable(\n    name = "ext_windows_x86_64",\n'
         f'    message = "ext 1.0: no wheel in the lock fits x86_64-windows-gnu {PURE_ONLY}: its wheels for Windows are '
-        f'platform-specific: ext-1.0-cp313-cp313-win_amd64.whl. {FIX}, or lock a version that has a pure-Python '
-        '(py3-none-any) wheel; building it from its sdist for Windows is not supported yet (docs/windows.md)",\n)\n')
+        f'platform-specific: ext-1.0-cp313-cp313-win_amd64.whl. {FIX}",\n)\n')
     assert summary["ext"]["x86_64"] == "ext-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"
     assert summary["odd"]["windows_x86_64"].startswith("unavailable: odd 1: its wheel odd-1-py3-none-any.whl has extension")
     assert ("odd 1: its wheel odd-1-py3-none-any.whl has extension modules (odd/_speed.pyd), and Windows binaries cannot "
@@ -155,26 +156,27 @@ def source_repository(lock, name, rows=WITH_WINDOWS, **kwargs):
                       **kwargs)
 
 
-def test_sdists_are_built_for_linux_only(source_lock):
-    # Built automatically for linux-musl (its wheels' extension has no fallback); Windows takes the pure wheel.
+def test_a_package_named_in_build_from_source_is_built_for_windows_too(source_lock):
+    # Built automatically for linux-musl (its wheels' extension has no fallback); Windows keeps the pure
+    # wheel, as its binaries load no extension module of a wheel: nothing needs the extension there.
     summary, files = source_repository(source_lock, "auto")
     assert summary["ext"] == {"x86_64": "sdist ext-1.0.tar.gz", "aarch64": "sdist ext-1.0.tar.gz",
                               "windows_x86_64": "ext-1.0-py3-none-any.whl"}
     assert 'deps = [\n        "//:app_windows_x86_64",\n    ],' in rule(files["BUILD.bazel"], "ext_windows_x86_64")
     _, linux = source_repository(source_lock, "auto_linux", rows=WITH_WINDOWS[:2])
     assert {b for b in blocks(linux) if "sdist" in b[1]} <= blocks(files)
-    # Named in build_from_source: Windows fails analysis saying so, as no sdist is built for it.
-    summary, files = source_repository(source_lock, "named", build_from_source=["ext"])
-    assert summary["ext"]["aarch64"] == "sdist ext-1.0.tar.gz"
-    assert summary["ext"]["windows_x86_64"].startswith("unavailable: ext 1.0 is built from its sdist (build_from_source)")
-    assert rule(files["BUILD.bazel"], "ext_windows_x86_64") == (
-        'pystatic_wheel_unavailable(\n    name = "ext_windows_x86_64",\n    message = "ext 1.0 is built from its sdist '
-        "(build_from_source), and packages are built from sdists for linux-musl only, not for x86_64-windows-gnu yet "
-        f'(docs/windows.md). {FIX}",\n)\n')
+    # Named in build_from_source (or by "*"): built for every platform, Windows' deps its own targets.
+    for build_from_source in (["ext"], ["*"]):
+        summary, files = source_repository(source_lock, "named", build_from_source=build_from_source)
+        assert set(summary["ext"].values()) == {"sdist ext-1.0.tar.gz"}
+        assert ('pystatic_sdist_package(\n    name = "ext_windows_x86_64",\n    package = "ext",\n    version = "1.0",\n'
+                '    sdist = "//:_sdist/ext-1.0.tar.gz",\n    fallback_wheel = "//:_sdist/ext-1.0-py3-none-any.whl",\n'
+                ) in rule(files["BUILD.bazel"], "ext_windows_x86_64")
+        assert 'deps = [\n        "//:app_windows_x86_64",\n    ],' in rule(files["BUILD.bazel"], "ext_windows_x86_64")
 
 
-def test_a_hash_only_lock_without_a_pure_wheel_is_unavailable_on_windows_and_built_from_source_on_linux(tmp_path):
-    """watch 1.0 pins a manylinux wheel and its sdist: linux-musl builds the sdist, Windows has nothing to take."""
+def test_a_hash_only_lock_without_a_pure_wheel_is_built_from_source_on_every_platform(tmp_path):
+    """watch 1.0 pins a manylinux wheel and its sdist: no platform takes the wheel, each builds the sdist."""
     index = tmp_path / "index"
     index.mkdir()
     sdist = make_sdist(tmp_path, "watch", "1.0")
@@ -189,12 +191,9 @@ def test_a_hash_only_lock_without_a_pure_wheel_is_unavailable_on_windows_and_bui
 
     summary, files = repository(lock, "repo", fetch=fetch, fetch_sdist=lambda python, package, work: sdist,
                                 build_lock=tmp_path / "build.txt", fetch_build_tool=lambda python, package, platform, work: tool)
-    assert summary["watch"]["x86_64"] == summary["watch"]["aarch64"] == "sdist watch-1.0.tar.gz"
-    assert summary["watch"]["windows_x86_64"] == (
-        f"unavailable: watch 1.0: no wheel in the lock fits x86_64-windows-gnu {PURE_ONLY}: pip found none. {FIX}, or lock "
-        "a version that has a pure-Python (py3-none-any) wheel; building it from its sdist for Windows is not supported "
-        "yet (docs/windows.md)")
-    assert "pystatic_sdist_package(\n    name = \"watch_windows_x86_64\"" not in files["BUILD.bazel"]
+    assert set(summary["watch"].values()) == {"sdist watch-1.0.tar.gz"}
+    assert ("# watch 1.0: built from its sdist (automatic: the lock has no wheel for this platform, only its sdist).\n"
+            'pystatic_sdist_package(\n    name = "watch_windows_x86_64",\n') in files["BUILD.bazel"]
 
 
 def test_a_hash_only_pin_takes_the_pure_wheel_pip_picked_for_linux_and_asks_pip_only_where_it_picked_another(tmp_path):
@@ -224,7 +223,10 @@ def test_a_hash_only_pin_takes_the_pure_wheel_pip_picked_for_linux_and_asks_pip_
             raise NoWheelForPlatform(f"no wheel in the lock fits {platform.triple} ({platform.wheel_scope}): pip found none")
         return fitting[0]
 
-    summary, files_ = repository(lock, "repo", fetch=pip)
+    def no_sdist(python, package, work):
+        raise LockError(f"could not fetch the sdist of {package.name} {package.version} through pip: none is pinned")
+
+    summary, files_ = repository(lock, "repo", fetch=pip, fetch_sdist=no_sdist)
     assert [key for name, key in asked if key == "windows_x86_64"] == ["windows_x86_64"] * 2
     assert sorted(name for name, key in asked if key == "windows_x86_64") == ["binary", "both"]
     assert summary["plain"]["windows_x86_64"] == summary["plain"]["x86_64"] == "plain-1-py3-none-any.whl"
@@ -234,3 +236,86 @@ def test_a_hash_only_pin_takes_the_pure_wheel_pip_picked_for_linux_and_asks_pip_
     assert summary["both"]["windows_x86_64"] == "both-1-py3-none-any.whl"
     assert summary["binary"]["windows_x86_64"].startswith(
         f"unavailable: binary 1: no wheel in the lock fits x86_64-windows-gnu {PURE_ONLY}: pip found none. {FIX}")
+
+
+def native_repository(tmp_path, name, with_sdist=True, fetch_build_tool=None, **kwargs):
+    """`native` 1.0: win_amd64 and musllinux wheels with extension modules, maybe its sdist (whose PKG-INFO
+    requires `helper`); `odd`: a pure-tagged wheel with one, and its sdist; `plain`: a pure wheel and its
+    sdist. As the rule's default, no automatic build (auto_build_from_source = False)."""
+    index = tmp_path / "index"
+    index.mkdir(exist_ok=True)
+    native = [make_wheel(index, f"native-1.0-cp313-cp313-{tag}.whl", files={"native/__init__.py": "", f"native/_c.{so}": "x"})
+              for tag, so in (("musllinux_1_2_x86_64", "cpython-313-x86_64-linux-musl.so"),
+                              ("musllinux_1_2_aarch64", "cpython-313-aarch64-linux-musl.so"), ("win_amd64", "cp313-win_amd64.pyd"))]
+    odd = make_wheel(index, "odd-1-py3-none-any.whl", files={"odd/__init__.py": "", "odd/_speed.pyd": "MZ"})
+    entries = [("native", "1.0", "", native, make_sdist(tmp_path, "native", "1.0", requires=["helper"]) if with_sdist else None),
+               ("odd", "1", "", [odd], make_sdist(tmp_path, "odd", "1")),
+               ("plain", "1", "", [make_wheel(index, "plain-1-py3-none-any.whl")], make_sdist(tmp_path, "plain", "1")),
+               ("helper", "1", "", [make_wheel(index, "helper-1-py3-none-any.whl")], None)]
+    lock = pylock(tmp_path / "pylock.toml", entries)
+    tool = make_wheel(index, "setuptools-80.0-py3-none-any.whl")
+    (tmp_path / "build.txt").write_text(f"setuptools==80.0 --hash=sha256:{sha(tool)}\n")
+    fetch, sdists = fake_fetch(index), []
+
+    def fetch_sdist(python, package, work):
+        sdists.append(package.name)
+        return tmp_path / f"{package.name}-{package.version}.tar.gz"
+
+    summary, files = repository(lock, name, fetch=fetch, fetch_sdist=fetch_sdist, build_lock=tmp_path / "build.txt",
+                                fetch_build_tool=fetch_build_tool or (lambda python, package, platform, work: tool),
+                                auto_build=False, **kwargs)
+    return summary, files, fetch.fetched, sdists
+
+
+def test_a_package_without_a_wheel_windows_can_take_is_built_from_its_sdist_for_windows(tmp_path):
+    summary, files, fetched, sdists = native_repository(
+        tmp_path, "repo", native_libraries=[("native", "@rules_pystatic//native_libraries:libnative")],
+        native_env=[("native", "NATIVE_STATIC=1")])
+    build = files["BUILD.bazel"]
+    # linux-musl keeps its wheels; Windows, which cannot load them, builds the sdist.
+    assert summary["native"] == {"x86_64": "native-1.0-cp313-cp313-musllinux_1_2_x86_64.whl",
+                                 "aarch64": "native-1.0-cp313-cp313-musllinux_1_2_aarch64.whl",
+                                 "windows_x86_64": "sdist native-1.0.tar.gz"}
+    assert not [f for f in fetched if "win_amd64" in f]
+    assert rule(build, "native_x86_64").startswith("pystatic_wheel(\n") and "helper" not in rule(build, "native_x86_64")
+    # Its deps from the sdist's PKG-INFO (the wheels' METADATA requires nothing), Windows' own targets.
+    assert ("# native 1.0: built from its sdist (automatic: the lock has no wheel for this platform, only its sdist).\n"
+            'pystatic_sdist_package(\n    name = "native_windows_x86_64",\n    package = "native",\n    version = "1.0",\n'
+            '    sdist = "//:_sdist/native-1.0.tar.gz",\n    fallback_wheel = None,\n    build_tools = ["//:build_tools"],\n'
+            '    native_libraries = [\n        "@rules_pystatic//native_libraries:libnative",\n    ],\n'
+            '    env = {"NATIVE_STATIC": "1"},\n    deps = [\n        "//:helper_windows_x86_64",\n    ],\n)\n') in build
+    assert '        "//:windows_x86_64": "//:native_windows_x86_64",\n' in files["native/BUILD.bazel"]
+    assert 'load("@rules_pystatic//rules/private:sdist.bzl", "pystatic_sdist_package")' in build
+    assert 'name = "build_tools"' in build
+    # A pure-tagged wheel with an extension module inside: the sdist too, linux-musl keeping the wheel.
+    assert summary["odd"] == {"x86_64": "odd-1-py3-none-any.whl", "aarch64": "odd-1-py3-none-any.whl",
+                              "windows_x86_64": "sdist odd-1.tar.gz"}
+    # A pure wheel serves every platform, its sdist not even fetched.
+    assert set(summary["plain"].values()) == {"plain-1-py3-none-any.whl"} and sorted(sdists) == ["native", "odd"]
+
+
+def test_without_an_sdist_windows_is_unavailable_naming_the_package_the_platform_why_and_the_fix(tmp_path):
+    summary, files, _, sdists = native_repository(tmp_path, "repo", with_sdist=False)
+    build = files["BUILD.bazel"]
+    assert summary["native"]["x86_64"] == "native-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"
+    assert rule(build, "native_windows_x86_64") == (
+        'pystatic_wheel_unavailable(\n    name = "native_windows_x86_64",\n'
+        f'    message = "native 1.0: no wheel in the lock fits x86_64-windows-gnu {PURE_ONLY}: its wheels for Windows are '
+        f'platform-specific: native-1.0-cp313-cp313-win_amd64.whl. {FIX}",\n)\n')
+    assert sdists == ["odd"]
+
+
+def test_build_from_source_naming_it_builds_it_for_every_platform(tmp_path):
+    summary, files, _, _ = native_repository(tmp_path, "repo", build_from_source=["native"])
+    assert set(summary["native"].values()) == {"sdist native-1.0.tar.gz"}
+    assert "# native 1.0: built from its sdist (build_from_source).\n" in files["BUILD.bazel"]
+
+
+def test_a_build_tool_that_cannot_be_fetched_breaks_only_the_targets_built_from_sdists(tmp_path):
+    def no_tool(python, package, platform, work):
+        raise LockError("could not fetch setuptools 80.0 through pip")
+
+    summary, _, _, _ = native_repository(tmp_path, "repo", fetch_build_tool=no_tool)
+    assert summary["native"]["windows_x86_64"].startswith("broken: native 1.0 (its sdist native-1.0.tar.gz) cannot be used")
+    assert summary["native"]["x86_64"] == "native-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"
+    assert summary["odd"]["aarch64"] == "odd-1-py3-none-any.whl"

@@ -15,9 +15,10 @@ python3, which must have pip. Steps:
   5. write BUILD files: `@<repo>//<package>` selects `//:<package>_<cpu>` (linux-musl) or
      `//:<package>_<platform>` (`_windows_x86_64`) by platform.
 Packages built from source (`build_from_source`, or automatically: a wheel whose extension
-cannot be used and an sdist the lock pins) get their sdist fetched, and a pystatic_sdist_package
-target per linux-musl platform instead (rules/private/sdist.bzl, docs/extensions.md); the wheels of the
-ruleset's build lock (setuptools, wheel, Cython) are fetched once for all of them.
+cannot be used, or no wheel the platform takes, and an sdist the lock pins) get their sdist fetched,
+and a pystatic_sdist_package target per platform that builds it (linux-musl, Windows) instead
+(rules/private/sdist.bzl, docs/extensions.md); the wheels of the ruleset's build lock (setuptools,
+wheel, Cython) are fetched once for all of them.
 What cannot be used on a platform (no fitting wheel, excluded by its marker, a dependency the
 lock lacks) becomes a target that fails analysis with the reason and the fix: only building
 for that platform fails. A lock without hashes, or a hash pip cannot match, fails the fetch.

@@ -6,7 +6,9 @@ evaluated for the target, not the build machine; wheels are ranked by CPython's 
 
 Windows binaries cannot load wheels' extension modules yet (no loader of DLLs from memory:
 docs/windows.md), so a Windows platform takes pure-Python wheels only: a lock's win_amd64 wheels fit
-its tags but are platform-specific, and choose_wheel says so instead of choosing them.
+its tags but are platform-specific, and choose_wheel says so instead of choosing them. A package with
+no wheel Windows can take is built from its locked sdist for it instead (resolve.py), as for
+linux-musl: its C extensions become built-ins of the .exe.
 """
 
 import json
@@ -47,9 +49,15 @@ class Platform:
 
     @property
     def loads_extensions(self):
-        """Whether its binaries can load a wheel's extension modules (and packages be built from
-        sdists for it): linux-musl only (docs/windows.md)."""
+        """Whether its binaries can load a wheel's extension modules (shared objects from memory):
+        linux-musl only (docs/windows.md). The others take pure-Python wheels only."""
         return self.os == "linux"
+
+    @property
+    def builds_sdists(self):
+        """Whether packages are built from their sdists for it, their C extensions compiled with its
+        toolchain into built-ins: linux-musl and Windows."""
+        return self.os in ("linux", "windows")
 
     @property
     def system(self):

@@ -3,10 +3,11 @@
 For each platform: the package's marker and requires-python, the best fitting wheel (fetched once
 by sha256, checked, unpacked), the Requires-Dist edges of its METADATA. Packages whose wheel's
 extension has no pure-Python fallback (or that are named in build_from_source) are built from
-their sdist instead; the build lock's wheels then come along. What cannot be used on a platform
-becomes an UnavailableTarget with the reason and the fix (analysis fails there): on a platform
-whose binaries cannot load extension modules (Windows), a wheel that has them, and a package named
-in build_from_source (sdists are built for linux-musl only). What cannot be
+their sdist instead, for linux-musl and Windows alike; so is a package on a platform that no wheel
+of the lock fits (on Windows, whose binaries cannot load extension modules: none but pure ones),
+the other platforms keeping their wheel. The build lock's wheels then come along. What cannot be
+used on a platform becomes an UnavailableTarget with the reason and the fix (analysis fails there),
+e.g. a package with neither a wheel the platform takes nor an sdist. What cannot be
 fetched, checked or unpacked (pip's error, a hash mismatch, a corrupt archive) becomes a
 BrokenTarget: building what needs that package fails with the reason and the fix, while every
 other package of the lock keeps working. Only a lock that cannot be read fails the fetch.
@@ -59,6 +60,7 @@ class Resolved:
     natives: list = field(default_factory=list)
     requires: list = field(default_factory=list)  # Requirement
     unavailable: str = ""
+    no_wheel: bool = False  # no wheel of the lock it can take: its sdist, if locked, is built for it instead
     broken: str = ""  # could not be fetched or unpacked: the message of its BrokenTarget
     dist_info: str = ""
     sha256: str = ""
@@ -134,9 +136,10 @@ class Resolver:
         shutil.rmtree(work)
         return self.plan()
 
-    def _source_platforms(self):
-        """The platforms packages are built from sdists for: those whose binaries load extension modules."""
-        return [p for p in self.platforms if p.loads_extensions]
+    def _sdist_platforms(self, key):
+        """The platforms the package's sdist is built for, if it is: all that build sdists but those
+        whose wheel stays (wheel_keys)."""
+        return [p for p in self.platforms if p.builds_sdists and p.key not in self.wheel_keys.get(key, ())]
 
     def _break(self, key, message, platforms=None):
         """Every platform's target of the package (or those of `platforms`) fails to build with `message`."""
@@ -169,7 +172,7 @@ class Resolver:
         if package.wheels or not package.hashes:
             wheel, reason = choose_wheel(package, platform)
             if wheel is None:
-                result.unavailable = f"{where}: {reason}. {no_wheel_fix(platform)}"
+                result.unavailable, result.no_wheel = f"{where}: {reason}. {no_wheel_fix(platform)}", True
                 return result
         elif not platform.loads_extensions:
             wheel = self._pure_pick(package)
@@ -185,8 +188,9 @@ class Resolver:
                 result.unavailable = (
                     f"{where}: its wheel {result.wheel_file} has extension modules ({natives}), and {platform.system} "
                     f"binaries cannot load wheels' extension modules yet (docs/windows.md). {no_wheel_fix(platform)}")
+                result.no_wheel = True
         except NoWheelForPlatform as err:
-            result.unavailable = f"{where}: {err}. {no_wheel_fix(platform)}"
+            result.unavailable, result.no_wheel = f"{where}: {err}. {no_wheel_fix(platform)}", True
         except PACKAGE_ERRORS as err:
             result.broken = broken_message(package, what, err)
             print(f"pystatic.wheels: {result.broken}", file=sys.stderr)
@@ -200,7 +204,7 @@ class Resolver:
         pip picks a pure wheel only where the pin has none of that platform's own, so it is the one a
         platform that takes pure wheels only gets too: taken as if the lock named it, not fetched again
         (prefetch.py does not ask pip for it either)."""
-        for platform in self._source_platforms():
+        for platform in (p for p in self.platforms if p.loads_extensions):  # where pip may pick any wheel
             result = self.resolved.get((package.key, platform.key))
             if result and result.sha256 and not result.broken and is_pure(result.wheel_file):
                 return LockedWheel(result.wheel_file, result.sha256)
@@ -242,19 +246,24 @@ class Resolver:
             raise LockError(f"build_from_source names {', '.join(sorted(unknown))}, which {self.lock_label} does not lock.")
         chosen = {}
         for key, package in sorted(self.packages.items()):
-            results = [self.resolved[(key, p.key)] for p in self._source_platforms()]
-            natives = any(r.natives for r in results)
-            no_wheel = any(r.unavailable.startswith(f"{package.name} {package.version}: no wheel") for r in results)
+            results = [self.resolved[(key, p.key)] for p in self.platforms if p.builds_sdists]
+            # Whether its extension is needed is asked of the wheels that platforms load as they are.
+            loaded = [r for r in results if r.platform.loads_extensions]
+            natives = any(r.natives for r in loaded)
+            no_wheel = any(r.no_wheel for r in results)
+            usable = {r.platform.key for r in results if not r.unavailable and not r.broken}
             if key in self.build_from_source:
                 chosen[key] = "build_from_source"
             elif "*" in self.build_from_source and (natives or (no_wheel and package.sdist)):
                 chosen[key] = 'build_from_source = ["*"]'
             elif self.auto_build and natives and ((package.sdist and package.sdist.sha256) or package.hashes) \
-                    and self._needs_extension(results):
+                    and self._needs_extension(loaded):
                 chosen[key] = AUTOMATIC
+                # A platform that takes pure wheels only keeps its pure wheel: the extension is not needed there.
+                self.wheel_keys[key] = usable - {r.platform.key for r in loaded}
             elif no_wheel and ((package.sdist and package.sdist.sha256) or (package.hashes and not package.wheels)):
                 chosen[key] = NO_WHEEL
-                self.wheel_keys[key] = {r.platform.key for r in results if not r.unavailable and not r.broken}
+                self.wheel_keys[key] = usable
         return chosen
 
     def _needs_extension(self, results):
@@ -289,7 +298,7 @@ class Resolver:
             except PACKAGE_ERRORS as err:
                 if why not in (AUTOMATIC, NO_WHEEL):
                     self._break(key, broken_message(package, f"its sdist, built from source ({why})", err),
-                                self._source_platforms())
+                                self._sdist_platforms(key))
                     continue
                 # A requirements.txt may pin only wheels: the wheel's check then fails the build as before
                 # (AUTOMATIC), or the platforms without a wheel stay unavailable with their fix (NO_WHEEL).
@@ -300,27 +309,29 @@ class Resolver:
             pure = [w for w in package.wheels if w.filename.endswith("-none-any.whl")]
             if pure:
                 try:
-                    path = self.fetch(self.python, package, self._source_platforms()[0], pure[0], work)
+                    path = self.fetch(self.python, package, self.platforms[0], pure[0], work)
                     if sha256_of(path) != pure[0].sha256:
                         raise LockError(f"{path.name} ({package.name}) does not have the sha256 the lock pins.")
                 except PACKAGE_ERRORS as err:
                     self._break(key, broken_message(package, f"{pure[0].filename}, its pure fallback wheel", err),
-                                self._source_platforms())
+                                self._sdist_platforms(key))
                     continue
                 shutil.copyfile(path, sdist_dir / path.name)
                 fallback = path.name
             self.from_source[key] = (archive.name, fallback, why)
             print(f"pystatic.wheels: {package.name} {package.version}: built from its sdist {archive.name} ({why})",
                   file=sys.stderr)
-            for platform in self._source_platforms():
-                result = self.resolved[(key, platform.key)]
-                if result.unavailable.startswith(f"{package.name} {package.version}: no wheel"):
-                    # No wheel for this platform: the sdist's own metadata gives the dependencies.
-                    result.unavailable = ""
-                    unpacked = work / f"pkginfo-{key}"
-                    unpack_sdist(archive, unpacked)
-                    info = unpacked / "PKG-INFO"
-                    result.requires = requirements_of(info.read_text(encoding="utf-8", errors="replace")) if info.exists() else []
+            without_wheel = [r for r in (self.resolved[(key, p.key)] for p in self._sdist_platforms(key)) if r.no_wheel]
+            if without_wheel:
+                # No wheel for these platforms: the sdist's own metadata gives the dependencies.
+                unpacked = work / f"pkginfo-{key}"
+                unpack_sdist(archive, unpacked)
+                info = unpacked / "PKG-INFO"
+                requires = requirements_of(info.read_text(encoding="utf-8", errors="replace")) if info.exists() else []
+                for result in without_wheel:
+                    result.unavailable, result.requires = "", list(requires)
+        if not self.from_source:
+            return  # no sdist could be fetched: no build tools needed
         if not self.build_lock:
             raise LockError("packages are built from source, but no build lock was given (--build_lock).")
         tools_dir = self.repo_dir / BUILD_TOOLS_DIR
@@ -332,7 +343,7 @@ class Resolver:
                 # Without the PEP 517 build environment no sdist builds: those packages break, no other.
                 for key in sorted(self.from_source):
                     self._break(key, broken_message(self.packages[key], f"its sdist {self.from_source[key][0]}",
-                                                    f"the build tool {err}"), self._source_platforms())
+                                                    f"the build tool {err}"), self._sdist_platforms(key))
                 self.from_source.clear()
                 return
             shutil.copyfile(path, tools_dir / path.name)
@@ -348,14 +359,7 @@ class Resolver:
             reason = result.unavailable or missing
             if result.broken and not result.unavailable:
                 targets.append(BrokenTarget(package.target, platform_key, result.broken, result.wheel_file))
-            elif key in self.build_from_source and not platform.loads_extensions and not result.unavailable:
-                targets.append(UnavailableTarget(package.target, platform_key, (
-                    f"{package.name} {package.version} is built from its sdist (build_from_source), and packages are "
-                    f"built from sdists for linux-musl only, not for {platform.triple} yet (docs/windows.md). Fix: leave "
-                    f"the package out of the deps of what you build for @rules_pystatic//platforms:{platform.name}"
-                )))
-            elif key in self.from_source and platform.loads_extensions and not reason \
-                    and platform_key not in self.wheel_keys.get(key, ()):
+            elif key in self.from_source and platform in self._sdist_platforms(key) and not reason:
                 sdist, fallback, why = self.from_source[key]
                 targets.append(SdistTarget(
                     package.target, platform_key, package.name, package.version, sdist, fallback, why,
