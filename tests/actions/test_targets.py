@@ -25,7 +25,8 @@ def test_per_target_facts_of_actions_come_from_the_row_as_arguments():
     dependency = (ROOT / "distribution/toolchains/cpython/dependency.bzl").read_text()
     assert 'args.add("--openssl_target", target_row(ctx, tools.triple).openssl_target)' in dependency
     sdist = (ROOT / "rules/private/sdist.bzl").read_text()
-    assert 'args.add("--meson_cpu_family", target_row(ctx, tools.triple).meson_cpu_family)' in sdist
+    assert "row = target_row(ctx, tools.triple)" in sdist
+    assert 'args.add("--meson_cpu_family", row.meson_cpu_family)' in sdist and 'args.add("--target_os", row.os)' in sdist
     checks = (ROOT / "rules/private/binary_checks.bzl").read_text()
     assert 'args.add("--elf_machine", row.elf_machine)' in checks and "TARGETS" in checks
     # Windows' import libraries: the CPython build and the runtime toolchain's check get the row's list.
