@@ -1,6 +1,7 @@
 """A click command line that prints with rich, using wheels from examples/wheels/pylock.toml."""
 
 import importlib.metadata
+import os
 import platform
 import sys
 
@@ -21,7 +22,7 @@ def cli():
 @cli.command()
 def report():
     """A table of the embedded distributions and what each one does here."""
-    table = Table(title="wheels inside " + sys.executable.rsplit("/", 1)[-1])
+    table = Table(title="wheels inside " + os.path.basename(sys.executable))
     table.add_column("distribution")
     table.add_column("version")
     table.add_column("licence")
@@ -32,8 +33,9 @@ def report():
         table.add_row(name, meta["Version"], licence)
     Console(width=100, force_terminal=False).print(table)
     print("machine:", platform.machine())
-    # Built in when the binary links py_static_extension //examples/wheels:markupsafe_speedups, else
-    # the wheel's own shared object, loaded from memory (docs/native-wheels.md).
+    # Built in when the binary links py_static_extension //examples/wheels:markupsafe_speedups (or, for
+    # Windows, markupsafe's sdist built by pystatic.wheels), else the wheel's own shared object,
+    # loaded from memory (docs/native-wheels.md).
     if "markupsafe._speedups" in sys.builtin_module_names:
         speedups = "built-in"
     else:

@@ -94,6 +94,11 @@ def compile_and_link(ctx, runtime, glue, blob, exports, system_libraries = []):
         # Windows: runtime/main_windows.c's wmain (the wide command line), and Windows' import
         # libraries the distribution needs (ws2_32, bcrypt, ...; the runtime toolchain checked them).
         link_flags, link_inputs = ["-municode"] + ["-l" + name for name in system_libraries], []
+        if runtime.python_api_exports:
+            # The C API in the export table: ctypes.pythonapi finds it with GetProcAddress (lld
+            # reads a .def input as its exports).
+            link_flags.append(runtime.python_api_exports.path)
+            link_inputs.append(runtime.python_api_exports)
 
     # buildifier: disable=native-cc-common
     linked = cc_common.link(

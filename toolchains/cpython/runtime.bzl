@@ -84,6 +84,22 @@ def _merged_archive(ctx, dist, extra):
     )
     return merged
 
+def _python_api_exports(ctx, dist):
+    """Windows: the .def file that exports the C API from every executable (ctypes.pythonapi)."""
+    exports = ctx.actions.declare_file("{}/python_api.def".format(ctx.label.name))
+    args = ctx.actions.args()
+    args.add("--archive", "{}/libs/libpython{}.a".format(dist.distribution.path, ldversion(dist)))
+    args.add("--output", exports)
+    ctx.actions.run(
+        executable = ctx.executable._python_api_exports,
+        arguments = [args],
+        inputs = [dist.distribution],
+        outputs = [exports],
+        mnemonic = "PyStaticPythonApiExports",
+        progress_message = "Listing the C API of CPython {} to export %{{label}}".format(dist.python_version),
+    )
+    return exports
+
 def _sysconfig_data(ctx, dist):
     """(module name, file): the distribution's _sysconfigdata module, its paths rebased onto sys.prefix."""
     name = "_sysconfigdata_{}_linux_{}".format(dist.abiflags, dist.target_triple)
@@ -202,6 +218,7 @@ def _py_static_runtime_impl(ctx):
                 ensurepip_packs = _ensurepip_packs(ctx, dist, build_dist),
                 stdlib_packs = stdlib_packs,
                 static_library = _merged_archive(ctx, dist, extra),
+                python_api_exports = _python_api_exports(ctx, dist) if is_windows(dist) else None,
                 extra_builtins = extra,
                 runtime_srcs = ctx.files._runtime_c_srcs,
                 runtime_hdrs = ctx.files._runtime_c_hdrs,
@@ -238,6 +255,7 @@ py_static_runtime = rule(
         "_runtime_c_hdrs": attr.label(default = "//runtime:c_hdrs"),
         "_runtime_c_srcs": attr.label(default = "//runtime:c_srcs"),
         "_runtime_modules": attr.label(default = "//runtime:py_modules"),
+        "_python_api_exports": attr.label(default = "//actions:python_api_exports", executable = True, cfg = "exec"),
         "_sysconfig_data": attr.label(default = "//actions:sysconfig_data", executable = True, cfg = "exec"),
     },
     provides = [platform_common.ToolchainInfo],

@@ -9,6 +9,8 @@ PyStaticRuntimeInfo = provider(
                            "per optimisation level; only py_static_interpreter embeds it (python -m venv).",
         "extra_builtins": "PyStaticExtraBuiltinsInfo or None: _curses, _curses_panel and readline compiled beside the " +
                           "distribution (cpython_extra_builtins); their archives are in static_library.",
+        "python_api_exports": "File or None: Windows: a .def file exporting libpython's C API from every executable, " +
+                              "for ctypes.pythonapi (GetProcAddress on the executable).",
         "runtime_hdrs": "list of File: the C runtime's headers (runtime/).",
         "runtime_srcs": "list of File: the C runtime's sources (runtime/), compiled into every binary.",
         "static_library": "File: the distribution's archives merged into one (libpython<ver>-static.a).",
