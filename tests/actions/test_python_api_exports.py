@@ -2,7 +2,8 @@
 
 import struct
 
-from pystatic.format.coff import archive_members, external_symbols
+from pystatic.format.ar import archive_members
+from pystatic.format.coff import external_symbols
 from pystatic.runtime_toolchain import python_api_exports
 
 FUNCTION, DATA = 0x20, 0

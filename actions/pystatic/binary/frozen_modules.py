@@ -15,6 +15,8 @@ the standard library only.
 
 import struct
 
+from pystatic.format.ar import ArchiveError, archive_members
+
 # The bootstrap set (Python/frozen.c's bootstrap_modules): (module name, symbol of its marshalled
 # code in frozen.o, the module it is an alias of (frozen.c's aliases) or None).
 BOOTSTRAP = (
@@ -39,28 +41,10 @@ class FrozenError(Exception):
 
 def archive_member(path, member):
     """The bytes of `member` of a GNU/SysV ar archive, or None when it has no such member."""
-    with open(path, "rb") as f:
-        if f.read(8) != b"!<arch>\n":
-            raise FrozenError(f"{path}: not an ar archive")
-        long_names = b""
-        while True:
-            header = f.read(60)
-            if len(header) < 60:
-                return None
-            name, size = header[:16].rstrip(b" "), int(header[48:58])
-            if name == b"//":
-                long_names = f.read(size)
-            elif name.startswith(b"/") and name[1:].isdigit():
-                start = int(name[1:])
-                # GNU ends each long name with "/\n", llvm-ar's COFF archives with NUL.
-                ends = [i for i in (long_names.find(b"/\n", start), long_names.find(b"\0", start)) if i >= 0]
-                name = long_names[start : min(ends) if ends else len(long_names)]
-            if name.rstrip(b"/") == member.encode():
-                return f.read(size)
-            if name != b"//":
-                f.seek(size, 1)
-            if size % 2:
-                f.seek(1, 1)
+    try:
+        return next((data for name, data in archive_members(path) if name == member), None)
+    except ArchiveError as err:
+        raise FrozenError(str(err)) from err
 
 
 def elf_symbols(obj, what):

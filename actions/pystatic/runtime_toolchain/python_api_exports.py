@@ -17,7 +17,8 @@ import re
 import sys
 
 from pystatic.common.action_args import expand_param_files
-from pystatic.format.coff import archive_members, external_symbols
+from pystatic.format.ar import archive_members
+from pystatic.format.coff import external_symbols
 
 PYTHON_API = re.compile(r"_?Py[A-Za-z0-9_]+$")
 # build_cpython_windows.py names each object after its source's path: Objects/abstract.c is
