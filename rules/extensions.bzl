@@ -51,7 +51,7 @@ pystatic = module_extension(
                 "lock": attr.label(mandatory = True, doc = "PEP 751 pylock.toml, or a requirements.txt with --hash."),
                 "name": attr.string(mandatory = True, doc = "Name of the repository (`@<name>//<package>`)."),
                 "python_version": attr.string(default = DEFAULT_PYTHON_VERSION, doc = "The Python build the wheels are for (distribution/toolchains/python_builds.bzl): 3.13, or 3.13t for cp313t wheels."),
-                "sdists": attr.string_list(doc = "Packages whose sdist is fetched too, for py_static_extension."),
+                "sdists": attr.string_list(doc = "Packages whose sdist is fetched too: for py_static_extension, and built for Windows where no pure wheel fits (docs/windows.md)."),
             },
             doc = "A repository with one target per package of `lock`, for linux musl x86_64 and aarch64.",
         ),

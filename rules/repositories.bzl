@@ -65,7 +65,8 @@ def pystatic_wheels(
       lock: label of a PEP 751 pylock.toml, or of a requirements.txt with --hash.
       exclude: packages of the lock to leave out.
       python_version: the Python build the wheels are for (distribution/toolchains/python_builds.bzl): 3.13, or 3.13t (cp313t wheels).
-      sdists: packages whose sdist is fetched too, for py_static_extension.
+      sdists: packages whose sdist is fetched too: for py_static_extension, and built for Windows where no pure
+        wheel fits (docs/windows.md).
       built_in: extension modules linked in as built-ins with py_static_extension.
       build_from_source: packages (or "*") built from their sdists by their own PEP 517 backend (docs/extensions.md).
       auto_build_from_source: build a package whose wheel's extension is needed from its locked sdist, instead of

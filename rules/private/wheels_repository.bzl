@@ -136,7 +136,7 @@ pystatic_wheels_repository = repository_rule(
             default = DEFAULT_PYTHON_VERSION,
             doc = "The Python build the wheels are for: one of distribution/toolchains/python_builds.bzl, e.g. 3.13 or 3.13t (cp313t wheels).",
         ),
-        "sdists": attr.string_list(doc = "Packages whose sdist is fetched too (`@<repo>//<package>:sdist/...`)."),
+        "sdists": attr.string_list(doc = "Packages whose sdist is fetched too (`@<repo>//<package>:sdist/...`), and built for Windows where no pure wheel fits."),
     },
     # Not PYSTATIC_WHEEL_CACHE (the download cache, actions/pystatic/repository/wheels/cache.py): the
     # repository is the same with or without it, so moving it fetches nothing again.

@@ -10,8 +10,9 @@ from wheel_targets import WITH_WINDOWS
 from pystatic.repository.wheels.lock import LockError, NoWheelForPlatform
 
 RULES = "@rules_pystatic//rules/private:wheel.bzl"
-FIX = ("Fix: lock the package's sdist too (it is then built from source for Windows), or leave the package out of "
-       "the deps of what you build for @rules_pystatic//platforms:windows_x86_64")
+FIX = ("Fix: name the package in `sdists = [...]` of its pystatic.wheels, its sdist locked (it is then built from "
+       "source for Windows), or leave the package out of the deps of what you build for "
+       "@rules_pystatic//platforms:windows_x86_64")
 PURE_ONLY = "(CPython 3.13.15; Windows binaries take pure-Python wheels only, as they cannot load wheels' extension modules yet)"
 
 
@@ -270,7 +271,7 @@ def native_repository(tmp_path, name, with_sdist=True, fetch_build_tool=None, **
 def test_a_package_without_a_wheel_windows_can_take_is_built_from_its_sdist_for_windows(tmp_path):
     summary, files, fetched, sdists = native_repository(
         tmp_path, "repo", native_libraries=[("native", "@rules_pystatic//native_libraries:libnative")],
-        native_env=[("native", "NATIVE_STATIC=1")])
+        native_env=[("native", "NATIVE_STATIC=1")], sdists=["native", "odd", "plain"])
     build = files["BUILD.bazel"]
     # linux-musl keeps its wheels; Windows, which cannot load them, builds the sdist.
     assert summary["native"] == {"x86_64": "native-1.0-cp313-cp313-musllinux_1_2_x86_64.whl",
@@ -290,12 +291,22 @@ def test_a_package_without_a_wheel_windows_can_take_is_built_from_its_sdist_for_
     # A pure-tagged wheel with an extension module inside: the sdist too, linux-musl keeping the wheel.
     assert summary["odd"] == {"x86_64": "odd-1-py3-none-any.whl", "aarch64": "odd-1-py3-none-any.whl",
                               "windows_x86_64": "sdist odd-1.tar.gz"}
-    # A pure wheel serves every platform, its sdist not even fetched.
-    assert set(summary["plain"].values()) == {"plain-1-py3-none-any.whl"} and sorted(sdists) == ["native", "odd"]
+    # A pure wheel serves every platform, its sdist (named) only fetched, not built.
+    assert set(summary["plain"].values()) == {"plain-1-py3-none-any.whl"} and sorted(set(sdists)) == ["native", "odd", "plain"]
+
+
+def test_a_sdist_the_repository_does_not_fetch_is_not_built_for_windows_and_the_error_says_how(tmp_path):
+    # Fetching every locked sdist (and the build tools) for a platform that may never be built for
+    # would slow every repository: Windows builds only what `sdists` names.
+    summary, files, _, sdists = native_repository(tmp_path, "repo")
+    assert sdists == [] and "build_tools" not in files["BUILD.bazel"]
+    assert summary["native"]["x86_64"] == "native-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"
+    assert summary["native"]["windows_x86_64"].startswith("unavailable: native 1.0: no wheel in the lock fits x86_64-windows-gnu")
+    assert summary["native"]["windows_x86_64"].endswith(FIX) and summary["odd"]["windows_x86_64"].endswith(FIX)
 
 
 def test_without_an_sdist_windows_is_unavailable_naming_the_package_the_platform_why_and_the_fix(tmp_path):
-    summary, files, _, sdists = native_repository(tmp_path, "repo", with_sdist=False)
+    summary, files, _, sdists = native_repository(tmp_path, "repo", with_sdist=False, sdists=["odd"])
     build = files["BUILD.bazel"]
     assert summary["native"]["x86_64"] == "native-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"
     assert rule(build, "native_windows_x86_64") == (
@@ -315,7 +326,7 @@ def test_a_build_tool_that_cannot_be_fetched_breaks_only_the_targets_built_from_
     def no_tool(python, package, platform, work):
         raise LockError("could not fetch setuptools 80.0 through pip")
 
-    summary, _, _, _ = native_repository(tmp_path, "repo", fetch_build_tool=no_tool)
+    summary, _, _, _ = native_repository(tmp_path, "repo", fetch_build_tool=no_tool, sdists=["native", "odd"])
     assert summary["native"]["windows_x86_64"].startswith("broken: native 1.0 (its sdist native-1.0.tar.gz) cannot be used")
     assert summary["native"]["x86_64"] == "native-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"
     assert summary["odd"]["aarch64"] == "odd-1-py3-none-any.whl"

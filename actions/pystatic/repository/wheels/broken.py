@@ -11,9 +11,11 @@ from pystatic.repository.wheels.lock import LockError
 
 NO_WHEEL_FIX = ("Fix: lock a version that has a musllinux or pure-Python (py3-none-any) wheel or pin its sdist "
                 "(which is then built), or leave the package out (pystatic.wheels(exclude = [...]))")
-# Platforms whose binaries cannot load extension modules (Windows): what has no pure wheel is built from its sdist.
-PURE_ONLY_FIX = ("Fix: lock the package's sdist too (it is then built from source for {system}), or leave the package "
-                 "out of the deps of what you build for @rules_pystatic//platforms:{name}")
+# Platforms whose binaries cannot load extension modules (Windows): what has no pure wheel is built from its
+# sdist when the repository fetches it (resolve.py).
+PURE_ONLY_FIX = ("Fix: name the package in `sdists = [...]` of its pystatic.wheels, its sdist locked (it is then built "
+                 "from source for {system}), or leave the package out of the deps of what you build for "
+                 "@rules_pystatic//platforms:{name}")
 # What fetching or unpacking one package may raise: it breaks that package only.
 PACKAGE_ERRORS = (LockError, zipfile.BadZipFile, OSError, UnicodeDecodeError, InvalidRequirement, ValueError)
 GENERIC_FIX = ("Fix: regenerate the lock (its sha256 must be the file's), check pip's index configuration "

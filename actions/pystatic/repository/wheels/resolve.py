@@ -98,6 +98,7 @@ class Resolver:
             key, _, value = setting.partition("=")
             self.native_env.setdefault(canonicalize_name(name), {})[key] = value
         self.from_source = {}  # key -> (sdist file name in SDIST_DIR, pure fallback wheel file name or "", why)
+        self.fetched_sdists = {}  # key -> the archive fetched for `sdists`, which a build then reuses
         self.wheel_keys = {}  # key -> platform keys whose wheel stays (a NO_WHEEL build is only for the others)
         self.build_tools = []  # wheel file names in BUILD_TOOLS_DIR
         self.unpacked = {}  # sha256 -> (root, natives, dist_info)
@@ -123,7 +124,7 @@ class Resolver:
         for key in sorted(self.sdists):
             package = self.packages[key]
             try:
-                archive = self.fetch_sdist(self.python, package, work)
+                archive = self.fetched_sdists[key] = self.fetch_sdist(self.python, package, work)
                 unpack_sdist(archive, self.repo_dir / package.target / "sdist")
             except PACKAGE_ERRORS as err:
                 self._break(key, broken_message(package, "its sdist, which `sdists` asks for", err))
@@ -250,7 +251,10 @@ class Resolver:
             # Whether its extension is needed is asked of the wheels that platforms load as they are.
             loaded = [r for r in results if r.platform.loads_extensions]
             natives = any(r.natives for r in loaded)
-            no_wheel = any(r.no_wheel for r in results)
+            # A linux-musl platform without a wheel has the sdist built (as pip would). A Windows one only
+            # when the repository fetches the sdist anyway (`sdists`): fetching every locked sdist and the
+            # build tools for a platform that may never be built for would slow every repository's fetch.
+            no_wheel = any(r.no_wheel for r in loaded) or (key in self.sdists and any(r.no_wheel for r in results))
             usable = {r.platform.key for r in results if not r.unavailable and not r.broken}
             if key in self.build_from_source:
                 chosen[key] = "build_from_source"
@@ -294,7 +298,7 @@ class Resolver:
         for key, why in sorted(chosen.items()):
             package = self.packages[key]
             try:
-                archive = self.fetch_sdist(self.python, package, work)
+                archive = self.fetched_sdists.get(key) or self.fetch_sdist(self.python, package, work)
             except PACKAGE_ERRORS as err:
                 if why not in (AUTOMATIC, NO_WHEEL):
                     self._break(key, broken_message(package, f"its sdist, built from source ({why})", err),
