@@ -35,12 +35,14 @@ def make_wheel(directory, filename, requires=(), files=None):
     """A small wheel: METADATA with Requires-Dist lines, plus `files` {path: text}."""
     name, version = filename.split("-")[:2]
     path = pathlib.Path(directory) / filename
+    meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires)
+    members = {f"{name}-{version}.dist-info/METADATA": meta, f"{name}-{version}.dist-info/RECORD": ""}
+    members.update(files or {f"{name}/__init__.py": ""})
     with zipfile.ZipFile(path, "w") as zf:
-        meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires)
-        zf.writestr(f"{name}-{version}.dist-info/METADATA", meta)
-        zf.writestr(f"{name}-{version}.dist-info/RECORD", "")
-        for rel, text in (files or {f"{name}/__init__.py": ""}).items():
-            zf.writestr(rel, text)
+        for rel, text in members.items():
+            # A fixed date: the same wheel written twice (an index rewritten) has the same sha256,
+            # whichever second each was written in.
+            zf.writestr(zipfile.ZipInfo(rel, date_time=(1980, 1, 1, 0, 0, 0)), text)
     return path
 
 
