@@ -42,7 +42,7 @@ class FrozenError(Exception):
 def archive_member(path, member):
     """The bytes of `member` of a GNU/SysV ar archive, or None when it has no such member."""
     try:
-        return next((data for name, data in archive_members(path) if name == member), None)
+        return next((data for _, data in archive_members(path, wanted=lambda name: name == member)), None)
     except ArchiveError as err:
         raise FrozenError(str(err)) from err
 

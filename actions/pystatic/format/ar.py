@@ -6,8 +6,9 @@ class ArchiveError(Exception):
     pass
 
 
-def archive_members(path):
-    """(member name, bytes) of each member of a GNU/SysV ar archive, symbol tables left out."""
+def archive_members(path, wanted=lambda name: True):
+    """(member name, bytes) of each member of a GNU/SysV ar archive whose name `wanted` accepts, symbol
+    tables left out; the others are skipped unread (libpython's archive is tens of MB)."""
     with open(path, "rb") as f:
         if f.read(8) != b"!<arch>\n":
             raise ArchiveError(f"{path}: not an ar archive")
@@ -17,17 +18,21 @@ def archive_members(path):
             if len(header) < 60:
                 return
             name, size = header[:16].rstrip(b" "), int(header[48:58])
-            data = f.read(size)
-            if size % 2:
-                f.read(1)
+            padded = size + size % 2
             if name == b"//":
-                long_names = data
+                long_names = f.read(padded)[:size]
                 continue
             if name in (b"/", b"/SYM64/", b"__.SYMDEF"):
+                f.seek(padded, 1)
                 continue
             if name.startswith(b"/") and name[1:].isdigit():
                 start = int(name[1:])
                 # GNU ends each long name with "/\n", llvm-ar's COFF archives with NUL.
                 ends = [i for i in (long_names.find(b"/\n", start), long_names.find(b"\0", start)) if i >= 0]
                 name = long_names[start : min(ends) if ends else len(long_names)]
-            yield name.rstrip(b"/").decode(errors="replace"), data
+            name = name.rstrip(b"/").decode(errors="replace")
+            if not wanted(name):
+                f.seek(padded, 1)
+                continue
+            data = f.read(padded)[:size]
+            yield name, data

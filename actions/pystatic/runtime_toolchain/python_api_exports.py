@@ -30,9 +30,7 @@ NOT_CORE = ("Python_frozen.o",)
 def api_symbols(archive):
     """{name: is_function} of the C API the archive's objects define."""
     symbols = {}
-    for member, data in archive_members(archive):
-        if not CORE_MEMBERS.match(member) or member in NOT_CORE:
-            continue
+    for member, data in archive_members(archive, wanted=lambda name: CORE_MEMBERS.match(name) and name not in NOT_CORE):
         for name, is_function in external_symbols(data, f"{archive}({member})"):
             if PYTHON_API.match(name):
                 symbols[name] = is_function
