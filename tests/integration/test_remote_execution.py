@@ -13,9 +13,11 @@ exec platform's worker_packages, a private /tmp and /var/tmp, actions run with -
 - A C library of the distribution (zlib) built remotely from scratch, byte-identical to the local one.
 """
 
+import contextlib
 import hashlib
 import pathlib
 import subprocess
+from typing import NamedTuple
 
 import pytest
 
@@ -32,9 +34,28 @@ C_LIBRARY = "@pystatic_distribution//toolchains/cpython:zlib"
 WORKER_BINDS = []
 
 
+class Service(NamedTuple):
+    address: str  # grpc://127.0.0.1:PORT
+    state: pathlib.Path  # the run's directory: its database, CAS and logs
+
+    def log_tails(self, chars=1500):
+        return "\n".join(f"--- {name} (end) ---\n{(self.state / name).read_text(errors='replace')[-chars:]}"
+                         for name in ("buildgrid.log", "casd.log", "worker.log") if (self.state / name).exists())
+
+
+@contextlib.contextmanager
+def service_logs_on_failure(service):
+    """A failed remote build's message gets the service's logs: Bazel reports an upload or execution
+    error without the server's side of it, and the run's directory is deleted when the module ends."""
+    try:
+        yield
+    except pytest.fail.Exception as failure:
+        pytest.fail(f"{failure}\n{service.log_tails()}")
+
+
 @pytest.fixture(scope="module")
 def executor(tmp_path_factory):
-    """grpc://127.0.0.1:PORT of a BuildGrid with one clean worker, up for this module."""
+    """A BuildGrid with one clean worker (its address and state directory), up for this module."""
     binds = [arg for path in WORKER_BINDS for arg in ("--worker-bind", path)]
     log = tmp_path_factory.mktemp("reapi") / "remote_execution.log"
     # The command holds the service up until its stdin closes: it prints the address, then waits.
@@ -47,7 +68,7 @@ def executor(tmp_path_factory):
         service.wait()
         pytest.fail(f"tools/remote_execution did not start the service:\n{log.read_text()[-4000:]}")
     try:
-        yield line[0]
+        yield Service(line[0], pathlib.Path(line[1]))
     finally:
         service.stdin.close()
         assert service.wait(timeout=120) == 0, log.read_text()[-4000:]
@@ -65,7 +86,7 @@ def logs(tmp_path_factory):
 
 
 def remote_flags(executor):
-    return ["--config=remote", f"--remote_executor={executor}"]
+    return ["--config=remote", f"--remote_executor={executor.address}"]
 
 
 def not_remote(spawns):
@@ -86,12 +107,15 @@ def test_binaries_build_remotely_and_equal_the_local_ones(executor, bazel, fresh
     remote = fresh_bazel("remote")
     # The distribution from the disk cache (the same keys as the local build's), downloaded: the
     # remote binary phase's actions find it among their inputs and upload it to the service.
-    seeded = remote.build_spawns(logs / f"distribution-{platform}.json", *flags, "--remote_download_all", DISTRIBUTION)
+    with service_logs_on_failure(executor):
+        seeded = remote.build_spawns(logs / f"distribution-{platform}.json", *flags, "--remote_download_all",
+                                     DISTRIBUTION)
     assert not [s for s in ran(seeded) if s["mnemonic"] == "PyStaticCPython"], \
         "the distribution was rebuilt: its disk-cache keys differ from the remote build's"
 
     log = logs / f"binaries-{platform}.json"
-    spawns = remote.build_spawns(log, *flags, "--disk_cache=", "--noremote_accept_cached", *BINARIES)
+    with service_logs_on_failure(executor):
+        spawns = remote.build_spawns(log, *flags, "--disk_cache=", "--noremote_accept_cached", *BINARIES)
     mnemonics = {s["mnemonic"] for s in spawns}
     assert {"PyStaticBlob", "CppLink"} <= mnemonics, sorted(mnemonics)
     assert not_remote(spawns) == [], f"spawns that did not run remotely (log: {log})"
@@ -106,8 +130,9 @@ def test_a_c_library_builds_remotely_from_scratch(executor, bazel, fresh_bazel, 
     local = bazel.execution_root() / bazel.run("cquery", musl, C_LIBRARY, "--output=files").stdout.split()[0]
 
     remote = fresh_bazel("zlib")
-    spawns = remote.build_spawns(logs / "zlib.json", *remote_flags(executor), "--disk_cache=",
-                                 "--noremote_accept_cached", musl, C_LIBRARY)
+    with service_logs_on_failure(executor):
+        spawns = remote.build_spawns(logs / "zlib.json", *remote_flags(executor), "--disk_cache=",
+                                     "--noremote_accept_cached", musl, C_LIBRARY)
     # zlib's action and the zig runtime its links use (the toolchain's files: built once per target,
     # remotely too when nothing is cached).
     mnemonics = [s["mnemonic"] for s in spawns]
