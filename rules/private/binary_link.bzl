@@ -2,9 +2,9 @@
 with the distribution's archives, and (compress_executable) the loader that carries the result."""
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
+load("//toolchains/cpython:python_headers.bzl", "python_headers")
 load(":binary_deps.bzl", "linked_extensions", "sdist_builds")
 load(":compression.bzl", "EXE_LOADER_BASE")
-load(":python_headers.bzl", "python_headers")
 
 def compile_and_link(ctx, runtime, glue, blob, exports, system_libraries = []):
     """Compiles the runtime and glue and links the application (and the loader of compress_executable).
@@ -33,10 +33,11 @@ def compile_and_link(ctx, runtime, glue, blob, exports, system_libraries = []):
         unsupported_features = ctx.disabled_features,
     )
 
-    # Separate compiles: the runtime's sources and the export table do not depend on the blob, so
-    # editing the app recompiles only the glue, whose .incbin reads it.
-    compiled = []
-    parts = [("_runtime", runtime.runtime_srcs, [])] + ([("_exports", [exports.asm], [])] if exports else []) + [("", [glue], [blob])]
+    # Separate compiles: the export table does not depend on the blob, so editing the app
+    # recompiles only the glue, whose .incbin reads it. The C runtime comes compiled from the
+    # runtime toolchain (once per platform), first on the link line.
+    compiled = [runtime.runtime_objects]
+    parts = ([("_exports", [exports.asm], [])] if exports else []) + [("", [glue], [blob])]
     for suffix, srcs, blob_inputs in parts:
         # buildifier: disable=native-cc-common
         _, outputs = cc_common.compile(

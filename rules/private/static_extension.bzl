@@ -7,10 +7,10 @@ A py_static_binary with the target in `deps` links it and adds it to the inittab
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
+load("//toolchains/cpython:python_headers.bzl", "python_headers")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load(":dotted_name.bzl", "is_dotted_name")
 load(":providers.bzl", "PyStaticExtensionInfo")
-load(":python_headers.bzl", "python_headers")
 
 def _py_static_extension_impl(ctx):
     module = ctx.attr.module

@@ -2,15 +2,16 @@
 
 Besides the distribution it prepares what every binary of that platform shares, so that it is
 built once and cached, not once per binary: the standard library compiled to bytecode (per
-optimisation level, by the build-machine interpreter of the same version) and the list of
-archives to link, merged into one.
+optimisation level, by the build-machine interpreter of the same version), the list of
+archives to link, merged into one, and the C runtime (runtime/*.c) compiled.
 """
 
-load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
+load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "target_cc_tools")
 load("@pystatic_distribution//toolchains/cpython:providers.bzl", "PyStaticDistributionInfo", "PyStaticExtraBuiltinsInfo", "is_windows", "ldversion", "stdlib_dir")
 load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "build_python_transition")
+load(":python_headers.bzl", "python_headers")
 load(":runtime_info.bzl", "PyStaticRuntimeInfo")
 
 OPTIMIZE_LEVELS = [0, 1, 2]
@@ -179,6 +180,35 @@ def _compiled_packs(ctx, build_dist, part, stdlib, inputs, mnemonic, what, modul
         packs[level] = struct(blob = blob, imports = imports)
     return packs
 
+def _compiled_c_runtime(ctx, dist):
+    """runtime/*.c compiled once per platform and Python build, for every binary's link.
+
+    Before, each binary compiled the same sources again: about 20 compile actions per binary.
+    """
+    cc_toolchain = find_cpp_toolchain(ctx)
+
+    # buildifier: disable=native-cc-common
+    features = cc_common.configure_features(
+        ctx = ctx,
+        cc_toolchain = cc_toolchain,
+        requested_features = ctx.features,
+        unsupported_features = ctx.disabled_features,
+    )
+
+    # buildifier: disable=native-cc-common
+    _, outputs = cc_common.compile(
+        name = ctx.label.name + "_c",
+        actions = ctx.actions,
+        feature_configuration = features,
+        cc_toolchain = cc_toolchain,
+        srcs = ctx.files._runtime_c_srcs,
+        private_hdrs = ctx.files._runtime_c_hdrs,
+        quote_includes = [ctx.files._runtime_c_hdrs[0].dirname],
+        compilation_contexts = [python_headers(dist)],
+        user_compile_flags = ["-O2"],
+    )
+    return outputs
+
 def _py_static_runtime_impl(ctx):
     dist = ctx.attr.distribution[PyStaticDistributionInfo]
     build_dist = ctx.attr.build_distribution[0][PyStaticDistributionInfo]
@@ -220,7 +250,7 @@ def _py_static_runtime_impl(ctx):
                 static_library = _merged_archive(ctx, dist, extra),
                 python_api_exports = _python_api_exports(ctx, dist) if is_windows(dist) else None,
                 extra_builtins = extra,
-                runtime_srcs = ctx.files._runtime_c_srcs,
+                runtime_objects = _compiled_c_runtime(ctx, dist),
                 runtime_hdrs = ctx.files._runtime_c_hdrs,
             ),
         ),

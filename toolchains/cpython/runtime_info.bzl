@@ -11,8 +11,8 @@ PyStaticRuntimeInfo = provider(
                           "distribution (cpython_extra_builtins); their archives are in static_library.",
         "python_api_exports": "File or None: Windows: a .def file exporting libpython's C API from every executable, " +
                               "for ctypes.pythonapi (GetProcAddress on the executable).",
-        "runtime_hdrs": "list of File: the C runtime's headers (runtime/).",
-        "runtime_srcs": "list of File: the C runtime's sources (runtime/), compiled into every binary.",
+        "runtime_hdrs": "list of File: the C runtime's headers (runtime/): the binary's generated glue includes them.",
+        "runtime_objects": "CcCompilationOutputs: the C runtime (runtime/*.c) compiled once, linked into every binary.",
         "static_library": "File: the distribution's archives merged into one (libpython<ver>-static.a).",
         "stdlib_packs": "dict of int to struct(blob, imports): the standard library compiled per optimisation level.",
     },
