@@ -2,7 +2,7 @@
 with the distribution's archives, and (compress_executable) the loader that carries the result."""
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
-load("//toolchains/cpython:python_headers.bzl", "python_headers")
+load("//toolchains/cpython:cc_compile.bzl", "cc_features", "python_headers")
 load(":binary_deps.bzl", "linked_extensions", "sdist_builds")
 load(":compression.bzl", "EXE_LOADER_BASE")
 
@@ -23,15 +23,7 @@ def compile_and_link(ctx, runtime, glue, blob, exports, system_libraries = []):
       the executable is the loader that carries the application.
     """
     cc_toolchain = find_cpp_toolchain(ctx)
-
-    # Native cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc/common:cc_common.bzl.
-    # buildifier: disable=native-cc-common
-    features = cc_common.configure_features(
-        ctx = ctx,
-        cc_toolchain = cc_toolchain,
-        requested_features = ctx.features,
-        unsupported_features = ctx.disabled_features,
-    )
+    features = cc_features(ctx, cc_toolchain)
 
     # Separate compiles: the export table does not depend on the blob, so editing the app
     # recompiles only the glue, whose .incbin reads it. The C runtime comes compiled from the

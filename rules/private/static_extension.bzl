@@ -7,7 +7,7 @@ A py_static_binary with the target in `deps` links it and adds it to the inittab
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
-load("//toolchains/cpython:python_headers.bzl", "python_headers")
+load("//toolchains/cpython:cc_compile.bzl", "cc_features", "python_headers")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
 load(":dotted_name.bzl", "is_dotted_name")
 load(":providers.bzl", "PyStaticExtensionInfo")
@@ -23,13 +23,7 @@ def _py_static_extension_impl(ctx):
     # Every built-in's init function shares one namespace: rename PyInit_<leaf> after the full name.
     init_function = "PyInit_pystatic_" + module.replace(".", "__")
 
-    # buildifier: disable=native-cc-common
-    features = cc_common.configure_features(
-        ctx = ctx,
-        cc_toolchain = cc_toolchain,
-        requested_features = ctx.features,
-        unsupported_features = ctx.disabled_features,
-    )
+    features = cc_features(ctx, cc_toolchain)
 
     # Native CcInfo, like cc_common: rules_cc 0.0.9 (Bazel 7's WORKSPACE default) has no cc_info.bzl.
     # buildifier: disable=native-cc-info

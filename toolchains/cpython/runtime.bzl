@@ -11,7 +11,7 @@ load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "target_cc_tools")
 load("@pystatic_distribution//toolchains/cpython:providers.bzl", "PyStaticDistributionInfo", "PyStaticExtraBuiltinsInfo", "is_windows", "ldversion", "stdlib_dir")
 load("@pystatic_distribution//toolchains/cpython:transitions.bzl", "build_python_transition")
-load(":python_headers.bzl", "python_headers")
+load(":cc_compile.bzl", "cc_features", "python_headers")
 load(":runtime_info.bzl", "PyStaticRuntimeInfo")
 
 OPTIMIZE_LEVELS = [0, 1, 2]
@@ -187,13 +187,7 @@ def _compiled_c_runtime(ctx, dist):
     """
     cc_toolchain = find_cpp_toolchain(ctx)
 
-    # buildifier: disable=native-cc-common
-    features = cc_common.configure_features(
-        ctx = ctx,
-        cc_toolchain = cc_toolchain,
-        requested_features = ctx.features,
-        unsupported_features = ctx.disabled_features,
-    )
+    features = cc_features(ctx, cc_toolchain)
 
     # buildifier: disable=native-cc-common
     _, outputs = cc_common.compile(
