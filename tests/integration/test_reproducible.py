@@ -28,8 +28,10 @@ DIST_T = "//toolchains/cpython:cpython_3_13t"
 CLI = "//examples/cli"
 THREADS = "//examples/threads:threads"
 NO_DISK_CACHE = "--disk_cache="
-# What the clean build must have run: the C libraries, CPython, the stdlib, the app, the link.
-CLEAN_BUILD_RUNS = ("PyStaticDep", "PyStaticCPython", "PyStaticStdlib", "PyStaticBytecode", "PyStaticBlob", "CppLink")
+# What the clean build must have run: zig's runtime, the C libraries, CPython, the stdlib, the app,
+# the C runtime's and glue's compiles, the link (x86_64's clean C toolchain proof: test_toolchains.py).
+CLEAN_BUILD_RUNS = ("PyStaticZigRuntime", "PyStaticDep", "PyStaticCPython", "PyStaticStdlib", "PyStaticBytecode",
+                    "PyStaticBlob", "CppCompile", "CppLink")
 # The binaries compared, each with its outputs beside the executable: licence report and SBOMs,
 # and the intermediates (resource blobs, generated C glue, the app's import list). The default
 # build with the cli, the free-threaded one (3.13t) with examples/threads.
