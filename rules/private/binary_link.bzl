@@ -7,7 +7,7 @@ load(":binary_deps.bzl", "linked_extensions", "sdist_builds")
 load(":compression.bzl", "EXE_LOADER_BASE")
 
 def compile_and_link(ctx, runtime, glue, blob, exports, system_libraries = []):
-    """Compiles the runtime and glue and links the application (and the loader of compress_executable).
+    """Compiles the glue and links it with the runtime's objects (and the loader of compress_executable).
 
     Args:
       ctx: the py_static_binary's rule context.

@@ -198,7 +198,7 @@ filegroup(
 
 # What a compile reads: the wrapper, zig and the headers it searches; not the sources of libc,
 # compiler_rt and libc++, which links and the runtime's action use (remote workers stage every
-# input file of every compile: about 2,600 instead of 5,800).
+# input file of every compile: about 2,600 instead of 5,000).
 filegroup(
     name = "{target}_compile_files",
     srcs = [
