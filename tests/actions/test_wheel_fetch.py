@@ -99,11 +99,14 @@ def test_sdist_fetch_first_uses_the_metadata_stand_ins_then_pip_as_usual(tmp_pat
     archive = tmp_path / "m-1.tar.gz"
     archive.write_bytes(b"sdist")
     calls = []
+    failing_isolated = False
 
     def fake_pip_download(python, package, hashes, options, work_dir, env=None):
         calls.append((options, env))
         if len(calls) == 1:
             return None, "ModuleNotFoundError: No module named 'setuptools'\nerror: metadata-generation-failed"
+        if len(calls) == 2 and failing_isolated:
+            return None, "ERROR: Could not find a version that satisfies the requirement oldtool (from versions: none)"
         return archive, "Saved"
 
     monkeypatch.setattr(fetch, "pip_download", fake_pip_download)
@@ -113,7 +116,13 @@ def test_sdist_fetch_first_uses_the_metadata_stand_ins_then_pip_as_usual(tmp_pat
     assert options == ["--no-binary=:all:", "--ignore-requires-python", "--no-build-isolation"]
     shims = pathlib.Path(env["PYTHONPATH"].split(":")[0])
     assert (shims / "mesonpy" / "__init__.py").exists() and (shims / "scikit_build_core" / "build" / "__init__.py").exists()
-    assert calls[1] == (["--no-binary=:all:", "--ignore-requires-python"], None)  # the backend was not a stand-in: pip's own isolated build
+    # The backend was not a stand-in: pip's own isolated build, its build requirements as wheels only.
+    assert calls[1] == (["--only-binary=:all:", "--no-binary=m", "--ignore-requires-python"], None)
+    assert len(calls) == 2
+    calls.clear()
+    failing_isolated = True  # a build requirement without a wheel: pip may build it from its sdist
+    assert fetch.fetch_sdist_with_pip("python3", package, tmp_path) == archive
+    assert calls[2] == (["--no-binary=:all:", "--ignore-requires-python"], None)
     calls.clear()
     monkeypatch.setattr(fetch, "pip_download", lambda *a, **k: calls.append(a) or (archive, "Saved"))
     assert fetch.fetch_sdist_with_pip("python3", package, tmp_path) == archive and len(calls) == 1
