@@ -50,9 +50,18 @@ def dynamic_symbols(path):
     return defined, undefined
 
 
+# zig's C++ runtime in the order its own `-lc++` link names them (distribution/toolchains/zig/runtime.bzl).
+CXX_RUNTIME = ["libc++abi.a", "libc++.a", "libunwind.a"]
+
+
 class Builder:
-    def __init__(self, zig, arch, out, extra=(), env=None):
+    def __init__(self, zig, arch, out, extra=(), env=None, static_cc=None, cxx_runtime=None):
         self.zig, self.arch, self.out = zig, arch, out
+        # The static link's command (tests/zig_static.py: the toolchain's wrapper with a prebuilt
+        # runtime, or zig cc), and a prebuilt C++ runtime for the C++ libraries: else zig builds musl
+        # and libc++ from source for each CPU.
+        self.static_cc = list(static_cc or [zig, "cc", "-target", arch + "-linux-musl"])
+        self.cxx_runtime = cxx_runtime
         self.tree = os.path.join(out, "tree")
         self.env = dict(os.environ if env is None else env)
         cache = self.env.get("ZIG_GLOBAL_CACHE_DIR") or os.path.join(out, "zig-cache")
@@ -72,11 +81,24 @@ class Builder:
         path = os.path.join(self.tree if ship else self.out, relpath)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         soname = soname or os.path.basename(relpath)
-        args = [self.zig, "c++" if cxx else "cc", "-target", self.arch + "-linux-musl", "-shared", "-fPIC", "-O2",
+        target = ["-target", self.arch + "-linux-musl"]
+        inputs = [os.path.join(LIBS, s) for s in sources]
+        runtime = []
+        if cxx and self.cxx_runtime:
+            # Compiled with zig's libc++ headers, linked with the prebuilt archives as zig's own
+            # `-lc++` link of a shared library would (statically, position-independent).
+            objects = []
+            for source in inputs:
+                objects.append(os.path.join(self.out, os.path.basename(source) + ".o"))
+                self.run([self.zig, "c++", *target, "-fPIC", "-O2", "-fno-sanitize=undefined", "-I", LIBS, "-c",
+                          "-o", objects[-1], source])
+            inputs, cxx = objects, False
+            runtime = [os.path.join(self.cxx_runtime, name) for name in CXX_RUNTIME]
+        args = [self.zig, "c++" if cxx else "cc", *target, "-shared", "-fPIC", "-O2",
                 "-fno-sanitize=undefined", "-I", LIBS, "-o", path, "-Wl,-soname," + soname]
-        args += [os.path.join(LIBS, s) for s in sources] + list(flags)
+        args += inputs + list(flags)
         args += [os.path.join(self.tree, n) if not os.path.isabs(n) else n for n in needs]
-        self.run(args)
+        self.run(args + runtime)
         if ship:
             self.built.append(path)
         return path
@@ -129,6 +151,13 @@ class Builder:
         self.lib("pkg/catch.so", ["catch.cc"], needs=["pkg/throw.so"], cxx=True, flags=["-Wl,-rpath,$ORIGIN"])
         self.lib("disk/libdisk.so", ["hashed.c"], ship=False)
 
+    def compile(self, source, flags):
+        """zig cc -c of one C file for the target; returns the object's path (OUT/obj/)."""
+        obj = os.path.join(self.out, "obj", os.path.basename(source) + ".o")
+        os.makedirs(os.path.dirname(obj), exist_ok=True)
+        self.run([self.zig, "cc", "-target", self.arch + "-linux-musl", *flags, "-c", "-o", obj, source])
+        return obj
+
     def bundle(self):
         """All shipped files in one file at 64 KiB-aligned offsets, like the runtime's blob."""
         index = []
@@ -170,15 +199,17 @@ class Builder:
         return path, names
 
     def harness(self):
+        # UBSan on the loader: a damaged image must not reach undefined behaviour either
+        flags = ["-O2", "-fsanitize=undefined", "-fno-sanitize-recover=undefined", "-Wall", "-I", RUNTIME, "-I", LIBS, "-I", HERE]
+        sources = [os.path.join(HERE, name) for name in ("harness.c", "cases.c", "threads.c", "fuzz.c")]
+        # Compiled first: the link must see the loader's dlopen/dlsym before libc.a's stubs, and a
+        # link that also compiles puts the sources' objects after the wrapper's prebuilt libc.a.
+        objects = [self.compile(source, flags) for source in sources + [os.path.join(RUNTIME, s) for s in LOADER_SOURCES]]
         weak = set()
         for _ in range(100):  # names no static library defines become weak (NULL) exports
             exports, names = self.exports(weak)
-            # UBSan on the loader: a damaged image must not reach undefined behaviour either
-            args = [self.zig, "cc", "-target", self.arch + "-linux-musl", "-static", "-O2", "-Wl,--gc-sections",
-                    "-fsanitize=undefined", "-fno-sanitize-recover=undefined", "-Wall", "-I", RUNTIME, "-I", LIBS, "-I", HERE, "-o",
-                    os.path.join(self.out, "harness"), exports]
-            args += [os.path.join(HERE, name) for name in ("harness.c", "cases.c", "threads.c", "fuzz.c")]
-            args += [os.path.join(RUNTIME, s) for s in LOADER_SOURCES]
+            args = [*self.static_cc, "-static", "-O2", "-Wl,--gc-sections", "-fsanitize=undefined", "-o",
+                    os.path.join(self.out, "harness"), self.compile(exports, flags), *objects]
             result = subprocess.run(args, env=self.env, capture_output=True, text=True)
             if result.returncode == 0:
                 return
@@ -189,13 +220,14 @@ class Builder:
         raise RuntimeError(result.stderr)
 
 
-def build(zig, arch, out, extra=(), env=None):
+def build(zig, arch, out, extra=(), env=None, static_cc=None, cxx_runtime=None):
     """Builds everything into `out`; `env` (default: os.environ) is zig's environment, where a
-    ZIG_GLOBAL_CACHE_DIR shared across builds saves compiling zig's libc again (else out/zig-cache)."""
+    ZIG_GLOBAL_CACHE_DIR shared across builds saves compiling zig's libc again (else out/zig-cache);
+    static_cc and cxx_runtime: see Builder."""
     if os.path.exists(out):
         shutil.rmtree(out)
     os.makedirs(out)
-    builder = Builder(zig, arch, out, extra, env)
+    builder = Builder(zig, arch, out, extra, env, static_cc, cxx_runtime)
     builder.libraries()
     builder.bundle()
     builder.harness()

@@ -41,7 +41,8 @@ def built(request, tmp_path_factory):
     arch = request.param
     prefix = runner(arch)
     out = str(tmp_path_factory.mktemp("native-" + arch))
-    build.build(ZIG, arch, out, env=zig_static.zig_env())
+    build.build(ZIG, arch, out, env=zig_static.zig_env(), static_cc=zig_static.static_cc(ZIG, arch),
+                cxx_runtime=zig_static.cxx_runtime(arch))
     return arch, out, prefix
 
 
