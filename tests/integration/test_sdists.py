@@ -5,9 +5,10 @@ markupsafe, PyYAML (linking libyaml, a native library of sources.json), frozenli
 cffi (its _cffi_backend compiled against the distribution's own libffi, whose objects the binary links once),
 named in build_from_source; //examples/meson uses cysignals, built by its meson-python backend (meson and
 ninja from the build lock, a cross file naming the target's zig toolchain), and Levenshtein (C++), built by its
-scikit-build-core backend (cmake and ninja from the build lock, a CMake toolchain file naming the same toolchain). Each binary runs alone in an
-empty read-only root (plus a fresh /proc for psutil's process list), on x86_64 and under qemu as an
-aarch64 cross build.
+scikit-build-core backend (cmake and ninja from the build lock, a CMake toolchain file naming the same toolchain).
+Each binary runs alone in an empty read-only root (plus a fresh /proc for psutil's process list) on x86_64;
+//tests/sdists:cross_backends, one package per backend and kind (PyYAML, frozenlist, cffi, cysignals,
+Levenshtein), runs so under qemu as an aarch64 cross build.
 """
 
 import json
@@ -46,26 +47,32 @@ def check_report(report, machine):
     assert report["builtins"] == BUILTINS, report
     psutil = report["psutil"]
     assert psutil["cpu_count"] >= 1 and psutil["pids"] >= 1 and psutil["memory"], psutil
-    # Under qemu-user /proc/<pid>/stat is qemu's emulation: the state letter reads as '?'.
-    assert psutil["me"] == "running" if machine == "x86_64" else psutil["me"], psutil
+    assert psutil["me"] == "running", psutil
     assert psutil["extension"] == "_psutil_linux"  # the built-in's own PyModuleDef name
     # The compiled Packer, not msgpack.fallback's.
     assert report["msgpack"] == {"packer": "msgpack._cmsgpack", "roundtrip": True}, report
     assert report["markupsafe"] == {"escape": "&lt;b&gt;&amp;&lt;/b&gt;", "inner": "markupsafe._speedups"}, report
     assert report["regex"] == {"match": "static", "extension": "_regex"}, report
+    check_shared_reports(report)
+    # ABI mode's dlopen(None) is the runtime's (the executable's handle), but its dlsym answers only the
+    # export table's names (those embedded shared objects need): none of this binary's needs strlen.
+    assert "undefined symbol strlen" in report["cffi"]["dlopen"]["error"], report["cffi"]
+    assert report["version"] == {"psutil": "7.2.2", "msgpack": "1.2.4"}
+
+
+def check_shared_reports(report):
+    """examples/sdists/sdist_reports.py's reports: PyYAML, frozenlist and cffi."""
     # libyaml's C parser and emitter (CLoader/CDumper), from the pinned libyaml 0.2.5.
     assert report["yaml"] == {"with_libyaml": True, "roundtrip": True, "loader": "yaml._yaml", "libyaml": "0.2.5"}, report
     # frozenlist's C++ extension: its FrozenList, from the built-in module (libc++ linked in).
     assert report["frozenlist"] == {"class": "frozenlist._frozenlist", "origin": "built-in", "items": [1, 2, 3],
                                     "frozen": True}, report
     # cffi's backend with the distribution's libffi: structs and arrays, and a libffi closure called through
-    # ffi_call. ABI mode's dlopen(None) is the runtime's (the executable's handle), but its dlsym answers only
-    # the export table's names (those embedded shared objects need), so libc's strlen is not found.
+    # ffi_call; dlopen(None) gives the executable's handle.
     cffi = report["cffi"]
-    assert cffi["dlopen"]["opened"] and "undefined symbol strlen" in cffi["dlopen"]["error"], cffi
+    assert cffi["dlopen"]["opened"], cffi
     assert {k: v for k, v in cffi.items() if k != "dlopen"} == {
         "backend": "built-in", "version": True, "point": [3, 0.5, 16], "sum": 10, "callback": 42, "cast_callback": 2}, cffi
-    assert report["version"] == {"psutil": "7.2.2", "msgpack": "1.2.4"}
 
 
 def test_sdist_extensions_are_builtins_in_an_empty_root(bazel, bwrap, tmp_path):
@@ -89,11 +96,6 @@ def test_cffi_links_the_distributions_libffi_without_a_copy_of_its_own(bazel):
         symbols = subprocess.run(["nm", str(archive)], capture_output=True, text=True).stdout.split("\n")
         assert any(line.split()[-2:] == ["U", "ffi_call"] for line in symbols if line.strip())
         assert not any(line.split()[-1:] == ["ffi_call"] and " T " in line for line in symbols)
-
-
-def test_aarch64_cross_build_of_the_sdists_runs_under_qemu(bazel, bwrap, qemu_aarch64, tmp_path):
-    binary = bazel.build_file("//examples/sdists", AARCH64)
-    check_report(run_alone(bwrap, binary, tmp_path, runner=[qemu_aarch64]), "aarch64")
 
 
 def test_sdist_binary_sbom_lists_libyaml_and_the_cxx_runtime(bazel):
@@ -121,15 +123,20 @@ MESON_BUILTINS = ["Levenshtein.levenshtein_cpp", "cysignals.alarm", "cysignals.p
                   "cysignals.signals", "cysignals.tests"]
 
 
-def check_meson_report(report, machine):
-    assert report["machine"] == machine, report
-    assert report["builtins"] == MESON_BUILTINS, report
+def check_backend_reports(report):
+    """examples/meson/backend_reports.py's reports: cysignals and Levenshtein."""
     # cysignals' C signal handler turned SIGALRM into its Python exception inside a busy loop.
     assert report["alarm"]["caught"] == "AlarmInterrupt", report
-    assert report["same_exception"] and report["sigint_handler_is_c"], report
     # Levenshtein's own C++ extension (CMake-built, libc++ linked in) answers median/quickmedian: the built-in.
     assert report["levenshtein"] == {"module": "Levenshtein.levenshtein_cpp", "origin": "built-in", "median": "Spam",
                                      "quickmedian": "Spam", "distance": 3}, report
+
+
+def check_meson_report(report, machine):
+    assert report["machine"] == machine, report
+    assert report["builtins"] == MESON_BUILTINS, report
+    check_backend_reports(report)
+    assert report["same_exception"] and report["sigint_handler_is_c"], report
 
 
 def test_meson_python_and_scikit_build_core_extensions_are_builtins_in_an_empty_root(bazel, bwrap, tmp_path):
@@ -145,6 +152,12 @@ def test_meson_python_and_scikit_build_core_extensions_are_builtins_in_an_empty_
         assert "backend scikit_build_core.build" in text and "CMAKE_TOOLCHAIN_FILE" in text, text[-2000:]
 
 
-def test_aarch64_cross_build_of_the_meson_and_cmake_packages_runs_under_qemu(bazel, bwrap, qemu_aarch64, tmp_path):
-    binary = bazel.build_file("//examples/meson", AARCH64)
-    check_meson_report(run_alone(bwrap, binary, tmp_path, runner=[qemu_aarch64]), "aarch64")
+def test_aarch64_cross_build_of_each_backend_runs_under_qemu(bazel, bwrap, qemu_aarch64, tmp_path):
+    """tests/sdists:cross_backends: setuptools (C with libyaml, C++, cffi with libffi), meson-python and
+    scikit-build-core (C++), each package cross-built from its sdist for aarch64, in one binary."""
+    binary = bazel.build_file("//tests/sdists:cross_backends", AARCH64)
+    report = run_alone(bwrap, binary, tmp_path, runner=[qemu_aarch64])
+    assert report["machine"] == "aarch64", report
+    assert report["builtins"] == sorted(["_cffi_backend", "frozenlist._frozenlist", "yaml._yaml", *MESON_BUILTINS]), report
+    check_shared_reports(report)
+    check_backend_reports(report)
