@@ -94,7 +94,14 @@ int main(void) {
 
 
 def link_static(directory, cpu, inputs, flags=(), name="exe"):
-    """A static executable linked by zig cc from `inputs` (sources, archives) with --gc-sections."""
+    """A static executable linked from `inputs` (sources, archives) with --gc-sections: by the
+    toolchain's wrapper against Bazel's zig runtime when tools/test gave it (zig_static.static_cc)."""
     out = pathlib.Path(directory) / name
-    cc(["-target", TRIPLES[cpu], "-static", "-Wl,--gc-sections", "-o", out] + list(inputs) + list(flags), directory)
+    args = ["-static", "-Wl,--gc-sections", "-o", out] + list(inputs) + list(flags)
+    # The prebuilt runtime's libc is not position-independent (no binary is a PIE): a static PIE
+    # gets zig's own, built in the tests' cache.
+    command = [zig(), "cc", "-target", TRIPLES[cpu]] if "-fPIE" in flags else zig_static.static_cc(zig(), cpu)
+    run = subprocess.run(command + [str(a) for a in args], cwd=directory, capture_output=True, text=True, env=zig_static.zig_env())
+    if run.returncode != 0:
+        pytest.fail(f"{' '.join(command)} {' '.join(map(str, args))} failed:\n{run.stdout}{run.stderr}")
     return out
