@@ -23,11 +23,12 @@ def zig():
     return path
 
 
-def cc(args, cwd):
-    """Runs `zig cc args` in `cwd`; fails the test with its output when it fails."""
-    run = subprocess.run([zig(), "cc"] + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=zig_static.zig_env())
+def cc(args, cwd, driver=None):
+    """Runs `zig cc args` (or `driver args`) in `cwd`; fails the test with its output when it fails."""
+    driver = driver or [zig(), "cc"]
+    run = subprocess.run(driver + [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=zig_static.zig_env())
     if run.returncode != 0:
-        pytest.fail(f"zig cc {' '.join(map(str, args))} failed:\n{run.stdout}{run.stderr}")
+        pytest.fail(f"{' '.join(driver)} {' '.join(map(str, args))} failed:\n{run.stdout}{run.stderr}")
     return run
 
 
@@ -97,11 +98,8 @@ def link_static(directory, cpu, inputs, flags=(), name="exe"):
     """A static executable linked from `inputs` (sources, archives) with --gc-sections: by the
     toolchain's wrapper against Bazel's zig runtime when tools/test gave it (zig_static.static_cc)."""
     out = pathlib.Path(directory) / name
-    args = ["-static", "-Wl,--gc-sections", "-o", out] + list(inputs) + list(flags)
     # The prebuilt runtime's libc is not position-independent (no binary is a PIE): a static PIE
     # gets zig's own, built in the tests' cache.
-    command = [zig(), "cc", "-target", TRIPLES[cpu]] if "-fPIE" in flags else zig_static.static_cc(zig(), cpu)
-    run = subprocess.run(command + [str(a) for a in args], cwd=directory, capture_output=True, text=True, env=zig_static.zig_env())
-    if run.returncode != 0:
-        pytest.fail(f"{' '.join(command)} {' '.join(map(str, args))} failed:\n{run.stdout}{run.stderr}")
+    driver = [zig(), "cc", "-target", TRIPLES[cpu]] if "-fPIE" in flags else zig_static.static_cc(zig(), cpu)
+    cc(["-static", "-Wl,--gc-sections", "-o", out] + list(inputs) + list(flags), directory, driver)
     return out
