@@ -6,12 +6,14 @@ the stdlib come from that cache (their action keys do not depend on the checkout
 remote-cache counterpart is in test_reproducible.py.
 """
 
+import pathlib
+import shutil
 import subprocess
 import uuid
 
 import pytest
 
-from harness import copy_checkout, executed, ran
+from harness import REPO, copy_checkout, executed, ran
 
 MUSL = "--platforms=//platforms:linux_musl"
 APP = "//cache_probe:app"
@@ -115,3 +117,40 @@ def test_an_app_edit_reruns_only_the_apps_actions_and_a_clean_rebuild_runs_nothi
     assert {s["runner"] for s in spawns} == {"disk cache hit"}
     assert AFTER_AN_APP_EDIT | {"PyStaticCPython", "PyStaticStdlib"} <= {s["mnemonic"] for s in spawns}
     assert _run(bazel) == "cache probe says one\n"
+
+
+LOST_CACHE_BUILD = """\
+genrule(name = "first", outs = ["first.txt"], cmd = "echo first > $@")
+genrule(name = "second", srcs = [":first"], outs = ["second.txt"], cmd = "cat $< > $@; echo {word} >> $@")
+"""
+
+
+@pytest.mark.parametrize("retries", [None, "0"], ids=["this_bazelrc", "without_retries"])
+def test_a_build_survives_a_disk_cache_that_lost_the_outputs_it_left_there(fresh_bazel, tmp_path, retries):
+    """Bazel 7 leaves a cache hit's intermediate outputs in the cache; when that cache is replaced
+    (CI's output base outlived a swapped disk cache) the next build needs them: with this checkout's
+    .bazelrc it reruns what was lost, without its retries it fails with exit code 39."""
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    (workspace / "MODULE.bazel").write_text('module(name = "lost_cache")\n')
+    (workspace / ".bazelrc").write_text((REPO / ".bazelrc").read_text())
+    build = workspace / "BUILD.bazel"
+    build.write_text(LOST_CACHE_BUILD.format(word="one"))
+    bazel = fresh_bazel("lost_cache", workspace=workspace, wrapper=REPO / "tools" / "bazel")
+    cache = tmp_path / "disk-cache"
+    flags = [f"--disk_cache={cache}"] + ([f"--experimental_remote_cache_eviction_retries={retries}"] if retries else [])
+    bazel.run("build", "//:second", *flags)
+    bazel.run("clean")
+    spawns = bazel.build_spawns(tmp_path / "hits.json", "//:second", *flags)
+    assert {s["runner"] for s in spawns} == {"disk cache hit"}, spawns
+    bin_dir = pathlib.Path(bazel.run("info", "bazel-bin", *flags).stdout.strip())
+    assert not (bin_dir / "first.txt").exists(), "a cache hit's intermediate output was downloaded"
+
+    shutil.rmtree(cache)
+    build.write_text(LOST_CACHE_BUILD.format(word="two"))
+    result = bazel.run("build", "//:second", *flags, check=False)
+    if retries == "0":
+        assert result.returncode == 39 and "Missing digest" in result.stderr, result.stderr[-2000:]
+    else:
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert (bin_dir / "second.txt").read_text() == "first\ntwo\n"
