@@ -28,6 +28,7 @@ def _pystatic_impl(mctx):
                 sdists = tag.sdists,
                 built_in = tag.built_in,
                 build_from_source = tag.build_from_source,
+                build_requirements = tag.build_requirements,
                 auto_build_from_source = tag.auto_build_from_source,
             )
 
@@ -46,6 +47,10 @@ pystatic = module_extension(
                           "shared objects from memory (the default, docs/native-wheels.md; docs/extensions.md).",
                 ),
                 "build_from_source": attr.string_list(doc = "Packages (or \"*\") built from their sdists as built-ins (docs/extensions.md)."),
+                "build_requirements": attr.label(
+                    doc = "A hashed requirements.txt of the PEP 517 build requirements (plugins, backends) that the ruleset's build lock " +
+                          "lacks, added to the environment the sdists of this repository build in; its pins replace the lock's (docs/extensions.md).",
+                ),
                 "built_in": attr.string_list(doc = "Extension modules (`pkg._ext`) linked in as built-ins with py_static_extension."),
                 "exclude": attr.string_list(doc = "Packages of the lock to leave out."),
                 "lock": attr.label(mandatory = True, doc = "PEP 751 pylock.toml, or a requirements.txt with --hash."),

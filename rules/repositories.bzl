@@ -57,7 +57,8 @@ def pystatic_wheels(
         sdists = [],
         built_in = [],
         build_from_source = [],
-        auto_build_from_source = False):
+        auto_build_from_source = False,
+        build_requirements = None):
     """WORKSPACE counterpart of the `pystatic.wheels` module extension tag (docs/wheels.md).
 
     Args:
@@ -71,6 +72,8 @@ def pystatic_wheels(
       build_from_source: packages (or "*") built from their sdists by their own PEP 517 backend (docs/extensions.md).
       auto_build_from_source: build a package whose wheel's extension is needed from its locked sdist, instead of
         loading the wheel's shared objects from memory (docs/native-wheels.md).
+      build_requirements: label of a hashed requirements.txt of PEP 517 build requirements the ruleset's build lock
+        lacks, added to the sdists' build environment; its pins replace the lock's (docs/extensions.md).
     """
     pystatic_wheels_repository(
         name = name,
@@ -81,4 +84,5 @@ def pystatic_wheels(
         built_in = built_in,
         build_from_source = build_from_source,
         auto_build_from_source = auto_build_from_source,
+        build_requirements = build_requirements,
     )

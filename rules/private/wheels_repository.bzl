@@ -107,6 +107,8 @@ def _pystatic_wheels_repository_impl(rctx):
         args.extend(["--built_in", module])
     for name in rctx.attr.build_from_source:
         args.extend(["--build_from_source", name])
+    if rctx.attr.build_requirements:
+        args.extend(["--build_requirements", rctx.path(rctx.attr.build_requirements), "--build_requirements_label", str(rctx.attr.build_requirements)])
 
     # Native libraries (sources.json `native`): each row names the packages that link it, and the
     # environment that makes their build require it.
@@ -129,6 +131,10 @@ pystatic_wheels_repository = repository_rule(
     attrs = {
         "auto_build_from_source": attr.bool(default = False, doc = "Build a package from its locked sdist when its wheel's extension is needed, instead of loading the wheel's shared objects."),
         "build_from_source": attr.string_list(doc = "Packages (or \"*\") built from their sdists by their own PEP 517 backend."),
+        "build_requirements": attr.label(
+            allow_single_file = True,
+            doc = "A hashed requirements.txt of PEP 517 build requirements the ruleset's build lock lacks, added to the build environment (its pins replace the lock's).",
+        ),
         "built_in": attr.string_list(doc = "Extension modules (`pkg._ext`) the binaries link in as built-ins with py_static_extension."),
         "exclude": attr.string_list(doc = "Packages of the lock to leave out (and drop from dependency edges)."),
         "lock": attr.label(mandatory = True, allow_single_file = True, doc = "pylock.toml, or requirements.txt with --hash."),

@@ -182,7 +182,7 @@ def test_pure_wheel_of_the_same_version_replaces_a_failed_build(tmp_path, capsys
     [
         ('[build-system]\nrequires = ["maturin>=1"]\nbuild-backend = "maturin"\n', "written in Rust"),
         ('[build-system]\nrequires = ["setuptools", "setuptools-rust"]\n', "setuptools-rust"),
-        ('[build-system]\nrequires = ["meson-python"]\nbuild-backend = "mesonpy"\n', "requires meson-python, which the ruleset's build lock"),
+        ('[build-system]\nrequires = ["meson-python"]\nbuild-backend = "mesonpy"\n', "requires meson-python, which the build environment"),
     ],
 )
 def test_unsupported_backends_fail_clearly(tmp_path, capsys, pyproject, message):

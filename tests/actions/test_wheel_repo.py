@@ -162,7 +162,7 @@ def source_repo(source_lock, **kwargs):
     tmp_path, sdist, tool, build_lock = source_lock
     repo = Repository(tmp_path / "pylock.toml", tmp_path / "repo", "python3", "3.13.15", fetch=fake_fetch(tmp_path / "index"),
                       fetch_sdist=lambda python, package, work: sdist, build_lock=build_lock,
-                      fetch_build_tool=lambda python, package, platform, work: tool, **kwargs)
+                      **{"fetch_build_tool": lambda python, package, platform, work: tool, **kwargs})
     repo.resolve()
     repo.write("@r//rules/private:wheel.bzl")
     return (tmp_path / "repo" / "BUILD.bazel").read_text()
@@ -179,6 +179,31 @@ def test_a_wheel_whose_extension_has_no_fallback_is_built_from_its_sdist(source_
     assert "automatic: its wheel's extension has no pure-Python fallback" in build
     assert '"_build_tools/setuptools-80.0-py3-none-any.whl"' in build
     assert (source_lock[0] / "repo" / "_sdist" / "ext-1.0.tar.gz").exists()
+
+
+def test_the_users_build_requirements_join_the_build_environment_and_replace_its_pins(source_lock, capsys):
+    """pystatic.wheels(build_requirements): a plugin the ruleset's lock lacks is added; a pin of a package
+    the lock has (setuptools 80.0 there) replaces it."""
+    tmp_path, sdist, tool, build_lock = source_lock
+    newer = make_wheel(tmp_path / "index", "setuptools-81.0-py3-none-any.whl")
+    plugin = make_wheel(tmp_path / "index", "setuptools_scm-9.0-py3-none-any.whl")
+    extra = tmp_path / "build-requirements.txt"
+    extra.write_text(f"setuptools==81.0 --hash=sha256:{sha(newer)}\nsetuptools-scm==9.0 --hash=sha256:{sha(plugin)}\n")
+    wheels = {("setuptools", "80.0"): tool, ("setuptools", "81.0"): newer, ("setuptools-scm", "9.0"): plugin}
+    fetched = []
+
+    def fetch_build_tool(python, package, platform, work):
+        fetched.append((package.key, package.version))
+        return wheels[(package.key, package.version)]
+
+    build = source_repo(source_lock, build_from_source=["ext"], build_requirements=extra,
+                        build_requirements_label="//:build-requirements.txt", fetch_build_tool=fetch_build_tool)
+    assert sorted(fetched) == [("setuptools", "81.0"), ("setuptools-scm", "9.0")]
+    assert ('    srcs = [\n        "_build_tools/setuptools-81.0-py3-none-any.whl",\n'
+            '        "_build_tools/setuptools_scm-9.0-py3-none-any.whl",\n    ],') in build, build
+    assert "setuptools 81.0 of //:build-requirements.txt replaces the build lock's 80.0" in capsys.readouterr().err
+    # Without the attribute the ruleset's lock alone.
+    assert '"_build_tools/setuptools-80.0-py3-none-any.whl"' in source_repo(source_lock, build_from_source=["ext"])
 
 
 def test_native_library_and_its_environment_reach_the_packages_its_row_names(source_lock):

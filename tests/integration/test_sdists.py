@@ -22,8 +22,8 @@ from harness import REPO
 
 MUSL = "--platforms=//platforms:linux_musl"
 AARCH64 = "--platforms=//platforms:linux_musl_aarch64"
-BUILTINS = ["_cffi_backend", "frozenlist._frozenlist", "markupsafe._speedups", "msgpack._cmsgpack", "psutil._psutil_linux", "regex._regex",
-            "yaml._yaml"]
+BUILTINS = ["_cffi_backend", "frozenlist._frozenlist", "lz4._version", "lz4.block._block", "lz4.frame._frame",
+            "markupsafe._speedups", "msgpack._cmsgpack", "psutil._psutil_linux", "regex._regex", "ujson", "yaml._yaml"]
 
 
 def run_alone(bwrap, binary, tmp_path, runner=()):
@@ -57,7 +57,12 @@ def check_report(report):
     # ABI mode's dlopen(None) is the runtime's (the executable's handle), but its dlsym answers only the
     # export table's names (those embedded shared objects need): none of this binary's needs strlen.
     assert "undefined symbol strlen" in report["cffi"]["dlopen"]["error"], report["cffi"]
-    assert report["version"] == {"psutil": "7.2.2", "msgpack": "1.2.4"}
+    # lz4 (its bundled liblz4) and ujson (C, with double-conversion's C++) name setuptools-scm, which
+    # the ruleset's build lock has, and lz4 pkgconfig, which examples/sdists/build-requirements.txt
+    # adds (pystatic.wheels(build_requirements)); their versions come from setuptools-scm reading PKG-INFO.
+    assert report["lz4"] == {"roundtrip": True, "library": "1.9.4", "extension": "built-in"}, report
+    assert report["ujson"] == {"dumps": '{"a":[1,2.5,null]}', "loads": {"b": [True, "x"]}, "origin": "built-in"}, report
+    assert report["version"] == {"psutil": "7.2.2", "msgpack": "1.2.4", "lz4": "4.4.5", "ujson": "6.1.0"}
 
 
 def check_shared_reports(report):

@@ -58,6 +58,8 @@ def parse_args(argv):
     parser.add_argument("--build_from_source", action="append", default=[], help="package (or *) built from its sdist")
     parser.add_argument("--no_auto_build", action="store_true", help="never build from source unless asked")
     parser.add_argument("--build_lock", help="hashed requirements.txt of the PEP 517 build environment")
+    parser.add_argument("--build_requirements", help="the user's hashed requirements.txt added to (and overriding pins of) --build_lock")
+    parser.add_argument("--build_requirements_label", default="", help="its label, for messages")
     parser.add_argument("--native_library", action="append", default=[], nargs=2, metavar=("PACKAGE", "LABEL"),
                         help="a native library (sources.json native) the package's build is given")
     parser.add_argument("--native_env", action="append", default=[], nargs=2, metavar=("PACKAGE", "KEY=VALUE"),
@@ -82,6 +84,7 @@ def main(argv=None):
         args.lock, args.repo_dir, sys.executable, platforms, args.exclude, args.lock_label, **fetchers,
         sdists=args.sdist, built_in=args.built_in, build_from_source=args.build_from_source,
         build_lock=args.build_lock, auto_build=not args.no_auto_build,
+        build_requirements=args.build_requirements, build_requirements_label=args.build_requirements_label,
         native_libraries=args.native_library, native_env=args.native_env,
     )
     try:

@@ -98,10 +98,12 @@ def check_supported(package, backend, requires, available):
     missing = sorted(names - set(available))
     if missing:
         raise BuildError(
-            f"{package}: its build backend {backend} requires {', '.join(missing)}, which the ruleset's build lock "
-            f"(actions/pystatic/packages/sdist_build/requirements.txt) does not pin; it has {', '.join(sorted(available))}.\n"
-            "  Fix: add them to actions/pystatic/packages/sdist_build/requirements.in and regenerate the lock "
-            "(docs/extensions.md), or use a pure-Python wheel."
+            f"{package}: its build backend {backend} requires {', '.join(missing)}, which the build environment "
+            f"(the ruleset's build lock, actions/pystatic/packages/sdist_build/requirements.txt, and the repository's "
+            f"build_requirements) does not have; it has {', '.join(sorted(available))}.\n"
+            "  Fix: pin them with hashes in a requirements file of your own (`uv pip compile --generate-hashes "
+            "--python-version 3.13`; pure py3-none-any wheels) and pass it as pystatic.wheels(build_requirements = "
+            "\"//:build-requirements.txt\") (docs/extensions.md), or use a pure-Python wheel."
         )
 
 

@@ -74,7 +74,8 @@ class Resolver:
 
     def __init__(self, lock_path, repo_dir, python, platforms, excludes=(), lock_label="", fetch=fetch_with_pip,
                  sdists=(), built_in=(), fetch_sdist=fetch_sdist_with_pip, fetch_build_tool=fetch_build_tool_with_pip,
-                 build_from_source=(), build_lock=None, auto_build=True, native_libraries=(), native_env=()):
+                 build_from_source=(), build_lock=None, auto_build=True, native_libraries=(), native_env=(),
+                 build_requirements=None, build_requirements_label=""):
         self.lock_path = pathlib.Path(lock_path)
         self.lock_label = lock_label or self.lock_path.name
         self.repo_dir = pathlib.Path(repo_dir)
@@ -88,6 +89,8 @@ class Resolver:
         self.built_in = sorted(built_in)
         self.build_from_source = {n if n == "*" else canonicalize_name(n) for n in build_from_source}
         self.build_lock = build_lock
+        self.build_requirements = build_requirements
+        self.build_requirements_label = build_requirements_label
         self.auto_build = auto_build
         # Native libraries (sources.json `native`) per package: labels of their static builds, and
         # the environment that makes the package's build use them.
@@ -340,7 +343,7 @@ class Resolver:
             raise LockError("packages are built from source, but no build lock was given (--build_lock).")
         tools_dir = self.repo_dir / BUILD_TOOLS_DIR
         tools_dir.mkdir(exist_ok=True)
-        for package in read_lock(self.build_lock, "the ruleset's build lock"):
+        for package in self._build_environment():
             try:
                 path = self.fetch_build_tool(self.python, package, self.platforms[0], work)
             except PACKAGE_ERRORS as err:
@@ -352,6 +355,19 @@ class Resolver:
                 return
             shutil.copyfile(path, tools_dir / path.name)
             self.build_tools.append(path.name)
+
+    def _build_environment(self):
+        """The pins of the PEP 517 build environment: the ruleset's build lock, then the user's
+        build_requirements (a pin of the same package there replaces the ruleset's)."""
+        pins = {p.key: p for p in read_lock(self.build_lock, "the ruleset's build lock")}
+        if self.build_requirements:
+            label = self.build_requirements_label or pathlib.Path(self.build_requirements).name
+            for package in read_lock(self.build_requirements, label):
+                if package.key in pins and pins[package.key].version != package.version:
+                    print(f"pystatic.wheels: {package.name} {package.version} of {label} replaces the build "
+                          f"lock's {pins[package.key].version} in the build environment", file=sys.stderr)
+                pins[package.key] = package
+        return list(pins.values())
 
     def plan(self):
         """The decision for every package and platform (RepositoryPlan), from what resolve() found."""
