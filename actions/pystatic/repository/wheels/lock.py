@@ -6,6 +6,7 @@ fails with the package and how to regenerate the lock.
 
 import pathlib
 import re
+import sys
 from dataclasses import dataclass, field
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -160,3 +161,18 @@ def read_lock(path, label=""):
             raise LockError(f"{name}: {package.name} is locked twice ({seen[package.key]} and {package.version}).")
         seen[package.key] = package.version
     return packages
+
+
+def overlaid_lock(base, base_label, overlay=None, overlay_label=""):
+    """The packages of lock `base`, with those of lock `overlay` added: an overlay's pin of a package the
+    base has replaces it (said on stderr when the version differs). The PEP 517 build environment is the
+    ruleset's build lock overlaid with a repository's build_requirements."""
+    pins = {p.key: p for p in read_lock(base, base_label)}
+    if overlay:
+        label = overlay_label or pathlib.Path(overlay).name
+        for package in read_lock(overlay, label):
+            if package.key in pins and pins[package.key].version != package.version:
+                print(f"pystatic.wheels: {package.name} {package.version} of {label} replaces the build "
+                      f"lock's {pins[package.key].version} in the build environment", file=sys.stderr)
+            pins[package.key] = package
+    return list(pins.values())

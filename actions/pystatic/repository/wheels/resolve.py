@@ -28,7 +28,9 @@ from pystatic.repository.hashing import sha256_of
 from pystatic.repository.wheels.broken import PACKAGE_ERRORS, broken_message, no_wheel_fix
 from pystatic.repository.wheels.dependencies import dependency_targets
 from pystatic.repository.wheels.fetch import fetch_build_tool_with_pip, fetch_sdist_with_pip, fetch_with_pip
-from pystatic.repository.wheels.lock import LockedPackage, LockedWheel, LockError, NoWheelForPlatform, read_lock
+from pystatic.repository.wheels.lock import (
+    LockedPackage, LockedWheel, LockError, NoWheelForPlatform, overlaid_lock, read_lock,
+)
 from pystatic.repository.wheels.plan import (
     BUILD_TOOLS_DIR,
     SDIST_DIR,
@@ -343,7 +345,8 @@ class Resolver:
             raise LockError("packages are built from source, but no build lock was given (--build_lock).")
         tools_dir = self.repo_dir / BUILD_TOOLS_DIR
         tools_dir.mkdir(exist_ok=True)
-        for package in self._build_environment():
+        for package in overlaid_lock(self.build_lock, "the ruleset's build lock", self.build_requirements,
+                                     self.build_requirements_label):
             try:
                 path = self.fetch_build_tool(self.python, package, self.platforms[0], work)
             except PACKAGE_ERRORS as err:
@@ -355,19 +358,6 @@ class Resolver:
                 return
             shutil.copyfile(path, tools_dir / path.name)
             self.build_tools.append(path.name)
-
-    def _build_environment(self):
-        """The pins of the PEP 517 build environment: the ruleset's build lock, then the user's
-        build_requirements (a pin of the same package there replaces the ruleset's)."""
-        pins = {p.key: p for p in read_lock(self.build_lock, "the ruleset's build lock")}
-        if self.build_requirements:
-            label = self.build_requirements_label or pathlib.Path(self.build_requirements).name
-            for package in read_lock(self.build_requirements, label):
-                if package.key in pins and pins[package.key].version != package.version:
-                    print(f"pystatic.wheels: {package.name} {package.version} of {label} replaces the build "
-                          f"lock's {pins[package.key].version} in the build environment", file=sys.stderr)
-                pins[package.key] = package
-        return list(pins.values())
 
     def plan(self):
         """The decision for every package and platform (RepositoryPlan), from what resolve() found."""
