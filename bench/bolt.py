@@ -57,7 +57,8 @@ def bazel(workspace, *args):
 
 
 def relink_with_relocations(workspace, out):
-    """The interpreter's link again, keeping symbols and relocations (steps 1 and 2)."""
+    """The interpreter's link again, keeping symbols and relocations (steps 1 and 2); returns the
+    output base's external/ (the source archive is there)."""
     bazel(workspace, "build", INTERPRETER, MUSL, "--remote_download_outputs=all")
     execroot = pathlib.Path(bazel(workspace, "info", "execution_root", MUSL).strip())
     external = pathlib.Path(bazel(workspace, "info", "output_base", MUSL).strip()) / "external"
@@ -72,7 +73,7 @@ def relink_with_relocations(workspace, out):
         sys.exit(f"bench/bolt: the interpreter's link printed no ld.lld command:\n{shown.stderr[-3000:]}")
     zig = pathlib.Path(argv[0]).resolve().parents[1] / "ziglang" / "zig"
     subprocess.run([str(zig), "ld.lld", *lld], cwd=execroot, env={**env, "PATH": "/usr/bin:/bin"}, check=True)
-    return execroot, external
+    return external
 
 
 def lld_arguments(verbose_link, out):
@@ -118,7 +119,7 @@ def bolted_interpreter(workspace, work, baseline):
     work = work / "bolt"
     work.mkdir()
     relocs = work / "python-relocs"
-    _, external = relink_with_relocations(workspace, relocs)
+    external = relink_with_relocations(workspace, relocs)
     instrumented, profile = work / "python-instrumented", work / "python.fdata"
     llvm_bolt(root, work, relocs, "-instrument", "-o", instrumented, f"-instrumentation-file={profile}",
               f"-instrumentation-sleep-time={SLEEP_SECONDS}", "-instrumentation-no-counters-clear")
