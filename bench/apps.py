@@ -19,6 +19,7 @@ directory), commands interleaved; min and median of N runs. Writes its section o
 
 import argparse
 import datetime
+import json
 import os
 import pathlib
 import re
@@ -205,6 +206,13 @@ def main(argv=None):
         say("making the venvs of Debian's python3.13")
         scripts = debian_venvs(apps, sandbox, venv_python)
         sizes = {key: b.stat().st_size for key, b in binaries.items()}
+        external = pathlib.Path(bench_tools.bazel("info", "output_base").strip()) / "external"
+        compiled = {}
+        for lock in sorted({APPS[a]["lock"] for a in apps}):
+            wheels = next(external.glob(f"*pystatic~pypi_{lock}/wheels.json"), None)
+            if wheels:
+                compiled[lock] = apps_peers.compiled_only_in_venv(apps_peers.site(venv_python, lock),
+                                                                  json.loads(wheels.read_text()))
         for app, script in scripts.items():
             binaries[("venv", app)] = script
             sizes[("venv", app)] = dir_size(script.parent.parent)
@@ -243,6 +251,12 @@ def main(argv=None):
         errors[(packager, app)] = f"{kind}: {error}"
     rows = (["before"] if args.compare else []) + ["venv", *packagers]
     report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_start, peer_version, args.compare, args.clock)
+    for lock, names in sorted(compiled.items()):
+        if names:
+            out()
+            out(f"The venv of lock {apps_peers.LOCKS[lock].name} runs compiled wheels where the static build has "
+                f"pure ones (no musllinux wheel in the lock): {', '.join(names)}; those apps' times compare more than "
+                "the interpreters.")
     if not args.no_write:
         write_section("\n".join(lines))
         say("updated bench/results.md")

@@ -5,6 +5,7 @@ bench/apps.py only."""
 import hashlib
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import time
@@ -83,6 +84,24 @@ def site(venv_python, lock):
             raise RuntimeError(f"pip install of {LOCKS[lock]}'s pins failed:\n{result.stderr[-2000:]}")
         (path / ".done").write_text("")
     return path
+
+
+def _normal(name):
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def compiled_only_in_venv(site_dir, static_wheels):
+    """Packages the venv has compiled (a shared object in its RECORD: a manylinux wheel, mypyc's too)
+    where the static build has a pure wheel (`static_wheels`: the repository's wheels.json, package ->
+    {platform key: wheel file}); the same versions, not the same code, so their times differ by more
+    than the interpreter (black: mypyc's build on glibc, no musllinux wheel)."""
+    found = []
+    for record in sorted(pathlib.Path(site_dir).glob("*.dist-info/RECORD")):
+        name = _normal(record.parent.name.split("-")[0])
+        ours = {_normal(k): v for k, v in static_wheels.items()}.get(name, {}).get("x86_64", "")
+        if ours.endswith("-none-any.whl") and any(line.split(",")[0].endswith(".so") for line in record.read_text().splitlines()):
+            found.append(record.parent.name.split("-")[0])
+    return found
 
 
 def install(venv_python, lock, dest):

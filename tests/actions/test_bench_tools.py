@@ -1,4 +1,5 @@
-"""bench/bolt.py's link replay and bench/pyperformance's report with its bolt column (no build, no run)."""
+"""bench/ tools that need no build or run: bench/bolt.py's link replay, bench/pyperformance's report
+with its bolt column, bench/apps_peers.py's check of the wheel kinds the venv and the static build have."""
 
 import datetime
 import pathlib
@@ -35,3 +36,17 @@ def test_the_report_gains_a_bolt_column_only_when_measured():
     assert "| benchmark | static | disk | debian | bolt | static / debian | disk / debian | bolt / debian |" in lines
     assert "| nbody | 900 ms | 1 s | 1 s | 800 ms | 0.90 | 1.00 | 0.80 |" in lines
     assert lines[-1] == "| **geometric mean** (1) | | | | | **0.90** (medians 0.90) | **1.00** (medians 1.00) | **0.80** (medians 0.80) |"
+
+
+def test_the_apps_bench_names_packages_the_venv_has_compiled_and_the_static_build_pure(tmp_path):
+    """bench/apps.py's venv gets manylinux wheels (black's mypyc build); the static build a pure one."""
+    import apps_peers
+
+    for name, record in (("black-26.10.1", "black/__init__.py,,\n85cae__mypyc.cpython-313-x86_64-linux-gnu.so,,\n"),
+                         ("click-8.5.1", "click/core.py,,\n"),
+                         ("charset_normalizer-3.5.3", "charset_normalizer/md.cpython-313-x86_64-linux-gnu.so,,\n")):
+        (tmp_path / f"{name}.dist-info").mkdir()
+        (tmp_path / f"{name}.dist-info" / "RECORD").write_text(record)
+    wheels = {"black": {"x86_64": "black-26.10.1-py3-none-any.whl"}, "click": {"x86_64": "click-8.5.1-py3-none-any.whl"},
+              "charset-normalizer": {"x86_64": "charset_normalizer-3.5.3-cp313-cp313-musllinux_1_2_x86_64.whl"}}
+    assert apps_peers.compiled_only_in_venv(tmp_path, wheels) == ["black"]
