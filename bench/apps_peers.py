@@ -95,12 +95,12 @@ def compiled_only_in_venv(site_dir, static_wheels):
     where the static build has a pure wheel (`static_wheels`: the repository's wheels.json, package ->
     {platform key: wheel file}); the same versions, not the same code, so their times differ by more
     than the interpreter (black: mypyc's build on glibc, no musllinux wheel)."""
+    pure = {_normal(name) for name, files in static_wheels.items() if files.get("x86_64", "").endswith("-none-any.whl")}
     found = []
     for record in sorted(pathlib.Path(site_dir).glob("*.dist-info/RECORD")):
-        name = _normal(record.parent.name.split("-")[0])
-        ours = {_normal(k): v for k, v in static_wheels.items()}.get(name, {}).get("x86_64", "")
-        if ours.endswith("-none-any.whl") and any(line.split(",")[0].endswith(".so") for line in record.read_text().splitlines()):
-            found.append(record.parent.name.split("-")[0])
+        name = record.parent.name.split("-")[0]
+        if _normal(name) in pure and any(line.split(",")[0].endswith(".so") for line in record.read_text().splitlines()):
+            found.append(name)
     return found
 
 

@@ -18,8 +18,10 @@ DISTRIBUTION = "//toolchains/cpython:cpython_3_13"
 CHARTS = []
 
 
-def bazel(*args, startup=()):
-    result = subprocess.run([str(REPO / "tools" / "bazel"), *startup, *args], cwd=REPO, capture_output=True, text=True)
+def bazel(*args, startup=(), workspace=REPO):
+    """tools/bazel of `workspace` (this checkout, or a clone being measured) in it; its stdout."""
+    result = subprocess.run([str(workspace / "tools" / "bazel"), *startup, *args], cwd=workspace, capture_output=True,
+                            text=True)
     if result.returncode != 0:
         sys.exit(f"bench/run: tools/bazel {' '.join(args)} failed:\n{result.stderr[-3000:]}")
     return result.stdout

@@ -28,10 +28,11 @@ import sys
 import time
 from importlib.machinery import SourceFileLoader
 
+import bench_tools
+
 REPO = pathlib.Path(__file__).resolve().parents[1]
 PGO_GENERATE = SourceFileLoader("pgo_generate", str(REPO / "bench" / "pgo" / "generate")).load_module()
 INTERPRETER = "//examples/python"
-MUSL = "--platforms=//platforms:linux_musl"
 BOLT_ROOT = ("bookworm", "bolt-19")
 LLVM_BOLT = "/usr/lib/llvm-19/bin/llvm-bolt"
 SLEEP_SECONDS = 5
@@ -49,20 +50,16 @@ def say(message):
     print(f"bench/bolt: {message}", file=sys.stderr, flush=True)
 
 
-def bazel(workspace, *args):
-    result = subprocess.run([str(workspace / "tools" / "bazel"), *args], cwd=workspace, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"bench/bolt: tools/bazel {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
-
-
 def relink_with_relocations(workspace, out):
     """The interpreter's link again, keeping symbols and relocations (steps 1 and 2); returns the
     output base's external/ (the source archive is there)."""
-    bazel(workspace, "build", INTERPRETER, MUSL, "--remote_download_outputs=all")
-    execroot = pathlib.Path(bazel(workspace, "info", "execution_root", MUSL).strip())
-    external = pathlib.Path(bazel(workspace, "info", "output_base", MUSL).strip()) / "external"
-    graph = json.loads(bazel(workspace, "aquery", f"mnemonic(CppLink, {INTERPRETER})", MUSL, "--output=jsonproto"))
+    def bazel(*args):
+        return bench_tools.bazel(*args, bench_tools.MUSL, workspace=workspace)
+
+    bazel("build", INTERPRETER, "--remote_download_outputs=all")
+    execroot = pathlib.Path(bazel("info", "execution_root").strip())
+    external = pathlib.Path(bazel("info", "output_base").strip()) / "external"
+    graph = json.loads(bazel("aquery", f"mnemonic(CppLink, {INTERPRETER})", "--output=jsonproto"))
     (action,) = graph["actions"]
     argv = [str(external / a[len("external/"):]) if a.startswith("external/") else a for a in action["arguments"]]
     env = {e["key"]: e["value"] for e in action.get("environmentVariables", [])}
