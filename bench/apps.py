@@ -250,7 +250,7 @@ def main(argv=None):
     for (packager, app, kind), error in failed.items():
         errors[(packager, app)] = f"{kind}: {error}"
     rows = (["before"] if args.compare else []) + ["venv", *packagers]
-    report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_start, peer_version, args.compare, args.clock)
+    med = report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_start, peer_version, args.compare, args.clock)
     for lock, names in sorted(compiled.items()):
         if names:
             out()
@@ -258,6 +258,7 @@ def main(argv=None):
                 f"pure ones (no musllinux wheel in the lock): {', '.join(names)}; those apps' times compare more than "
                 "the interpreters.")
     if not args.no_write:
+        draw(apps, rows, sizes, med, errors)
         write_section("\n".join(lines))
         say("updated bench/results.md")
     return 0
@@ -326,7 +327,7 @@ def report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_st
         out()
         out(f"*before*: the binaries of `--compare {compare}`, measured in the same rounds.")
         hello_sizes(out, pathlib.Path(compare))
-    draw(apps, rows, sizes, med, errors)
+    return med
 
 
 def hello_sizes(out, compare):

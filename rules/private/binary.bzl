@@ -101,10 +101,11 @@ _py_static_binary = rule(
         ),
         "compress_cold_bytecode": attr.bool(
             default = True,
-            doc = "zstd-compress the bytecode of the app's modules that no import reaches from the entry point " +
-                  "(plugins loaded by name, parts of packages loaded on demand, what a wheel carries that nothing " +
-                  "imports): decompressed at their first import, if any; what the entry point imports stays " +
-                  "uncompressed, so start-up is unchanged. Links libzstd (0.23 MB).",
+            doc = "zstd-compress the bytecode of the modules (the standard library's and the app's) that start-up " +
+                  "does not import: those only functions import, plugins loaded by name, parts of packages loaded " +
+                  "on demand, what a wheel carries that nothing imports; decompressed at their first import, if " +
+                  "any. What importing the entry point's module imports stays uncompressed, so start-up is " +
+                  "unchanged. Links libzstd (0.23 MB) when nothing else does.",
         ),
         "compress_data": attr.bool(
             default = True,
@@ -154,6 +155,11 @@ _py_static_binary = rule(
         ),
         "include_sources": attr.bool(default = True, doc = "Embed the app's sources (tracebacks show lines)."),
         "main": attr.label(allow_single_file = [".py"], doc = "File in srcs run as __main__ (default: <name>.py)."),
+        "native_debug_info": attr.bool(
+            default = False,
+            doc = "Keep the DWARF debug sections (`.debug_*`) of the wheels' shared objects: by default they are dropped " +
+                  "when embedded (nothing reads them at run time; symbol tables stay), e.g. PyYAML's _yaml 1.96 -> 0.40 MB.",
+        ),
         "python_version": attr.string(
             doc = ("The Python build, one of {}: overrides --@rules_pystatic//python:version for this target and its deps " +
                    "(runtime, wheels, sdist builds; a transition). \"3.13t\" is free-threaded (no GIL). The executable is then " +

@@ -62,6 +62,7 @@ def settings_action(ctx):
         zstd_level = ctx.attr.compression_level if zstd_linked(ctx) else None,
         zstd_payloads = zstd_payloads(ctx),
         extract_packages = ctx.attr.extract_packages,
+        native_debug_info = ctx.attr.native_debug_info,
         file_view = ctx.attr.file_view,
         allocator = ctx.attr.allocator,
         optimize = ctx.attr.optimize,

@@ -18,19 +18,19 @@ def zstd_payloads(ctx):
 
     Returns:
       A list of "bytecode", "cold_bytecode", "source", "data": bytecode, source and data with compress;
-      else "cold_bytecode" with compress_cold_bytecode and more than the entry point's module (deps, or
-      srcs beyond one file), "source" with compress_sources and any sources embedded, "data" with
+      else "cold_bytecode" with compress_cold_bytecode when zstd is linked for another class or the app has
+      more than the entry point's module (deps, or srcs beyond one file), "source" with compress_sources and any sources embedded, "data" with
       compress_data and any data files.
     """
     if ctx.attr.compress:
         return ["bytecode", "source", "data"]
     payloads = []
-    if ctx.attr.compress_cold_bytecode and (ctx.attr.deps or len(ctx.files.srcs) > 1):
-        payloads.append("cold_bytecode")
     if ctx.attr.compress_sources and (ctx.attr.include_sources or ctx.attr.stdlib_sources):
         payloads.append("source")
     if ctx.attr.compress_data and _has_data_files(ctx):
         payloads.append("data")
+    if ctx.attr.compress_cold_bytecode and (payloads or ctx.attr.deps or len(ctx.files.srcs) > 1):
+        payloads.insert(0, "cold_bytecode")
     return payloads
 
 def zstd_linked(ctx):

@@ -281,6 +281,27 @@ def test_shared_objects_are_stored_uncompressed_at_64_kib_from_the_blob_start():
     assert reader._by_key[(DATA, "pkg/data/motd.txt")].flags & blob.PRIMARY_ZSTD  # other data still compressed
 
 
+def test_identical_payloads_are_stored_once_and_read_back_under_each_name():
+    libgcc = b"\x7fELF libgcc_s" + bytes(range(256)) * 300
+    licence = b"Permission is hereby granted, free of charge" * 40
+    entries = [
+        Entry(DATA, "a.libs/libgcc_s-1.so.1", primary=libgcc, shared_object=True),
+        Entry(DATA, "b.libs/libgcc_s-1.so.1", primary=libgcc, shared_object=True),
+        Entry(blob.METADATA, "a-1.dist-info/LICENSE", primary=licence),
+        Entry(blob.METADATA, "b-1.dist-info/LICENSE", primary=licence),
+        Entry(MODULE, "a", primary=b"code", source=b""),
+        Entry(MODULE, "b", primary=b"code", source=b""),
+    ]
+    once = write_blob(entries[::2], MAGIC, zstd_level=3)
+    twice = write_blob(entries, MAGIC, zstd_level=3)
+    # Only the second index records and names are added: no payload is stored twice.
+    assert len(twice) - len(once) < 3 * blob.RECORD.size + 64
+    reader = BlobReader(twice)
+    assert reader._by_key[(DATA, "a.libs/libgcc_s-1.so.1")].primary == reader._by_key[(DATA, "b.libs/libgcc_s-1.so.1")].primary
+    for entry in entries:
+        assert reader.get(entry.kind, entry.name) == entry
+
+
 def test_only_data_files_are_shared_objects():
     with pytest.raises(BlobError, match="only data files with contents are shared objects"):
         write_blob([Entry(MODULE, "m", primary=b"x", shared_object=True)], MAGIC)

@@ -1,18 +1,19 @@
-"""cold_modules.py and the "cold_bytecode" payload class: the app modules the entry point does not reach
-are stored compressed, the ones it reaches are not."""
+"""cold_modules.py and the "cold_bytecode" payload class: the modules start-up does not import are stored
+compressed, the ones it imports are not."""
 
 import json
 
-from pack_blob_fixtures import make_packs, run
-from pystatic.binary.cold_modules import cold_app_modules, reached_app_modules
+from pack_blob_fixtures import STDLIB, make_packs, run
+from pystatic.binary.cold_modules import START_UP_MODULES, cold_modules, start_up_modules
 from pystatic.format.blob import MODULE, PRIMARY_ZSTD, BlobReader, Entry, write_blob
 
-# tool.cli imports tool.util at the top and tool.slow inside a function; tool.plugins.* are found by name
-# at run time; tool.types only under TYPE_CHECKING; vendor is a whole wheel that nothing imports.
+# tool.cli imports tool.util at the top and tool.slow only inside a function; tool.plugins.* are found by
+# name at run time; tool.types only under TYPE_CHECKING; vendor is a whole wheel that nothing imports.
 APP = {
     "tool": {"imports": []},
-    "tool.cli": {"imports": ["tool.util", "tool.slow", "tool.types"], "weak": {"tool.types": "type_checking"}},
-    "tool.util": {"imports": ["json"]},
+    "tool.cli": {"imports": ["tool.util", "tool.slow", "tool.types"], "weak": {"tool.types": "type_checking"},
+                 "deferred": {"tool.slow": ["Command.run"]}},
+    "tool.util": {"imports": ["json", "email"], "deferred": {"email": ["report"]}},
     "tool.slow": {"imports": []},
     "tool.types": {"imports": []},
     "tool.plugins": {"imports": []},
@@ -20,13 +21,42 @@ APP = {
     "vendor": {"imports": ["vendor.core"]},
     "vendor.core": {"imports": []},
 }
+MODULES = {**{name: {"imports": imports} for name, imports in STDLIB.items()}, **APP}
 
 
-def test_reached_follows_imports_packages_and_function_level_imports():
-    assert reached_app_modules(APP, ["tool.cli"]) == {"tool", "tool.cli", "tool.util", "tool.slow"}
-    assert cold_app_modules(APP, ["tool.cli"]) == ["tool.plugins", "tool.plugins.extra", "tool.types", "vendor", "vendor.core"]
-    # An interpreter's roots are all its app modules: nothing is cold.
-    assert cold_app_modules(APP, list(APP)) == []
+def test_start_up_follows_imports_on_import_and_packages_not_functions_imports():
+    assert start_up_modules(MODULES, ["tool.util"]) == {"tool", "tool.util", "json", "json.decoder", "re"}
+    # The entry point's module runs its function: all its imports (not TYPE_CHECKING's) are followed.
+    assert start_up_modules(MODULES, ["tool.cli"], entry_module="tool.cli") == {
+        "tool", "tool.cli", "tool.util", "tool.slow", "json", "json.decoder", "re"}
+    assert "tool.slow" not in start_up_modules(MODULES, ["tool.cli"])
+
+
+def test_a_package_vendored_under_its_top_level_name_is_followed_into_its_embedded_copy():
+    # awscli puts its own directory on a search path and imports awscli/botocore as `botocore`.
+    modules = {
+        "cli": {"imports": ["cli", "botocore.session"]},
+        "cli.botocore": {"imports": []},
+        "cli.botocore.session": {"imports": ["botocore.utils"]},
+        "cli.botocore.utils": {"imports": []},
+        "cli.botocore.unused": {"imports": []},
+    }
+    assert start_up_modules(modules, ["cli"]) == {"cli", "cli.botocore", "cli.botocore.session", "cli.botocore.utils"}
+    # Two packages that could be meant: neither is followed.
+    modules["other.botocore"] = {"imports": []}
+    modules["other.botocore.session"] = {"imports": []}
+    assert start_up_modules(modules, ["cli"]) == {"cli"}
+
+
+def test_cold_modules_are_the_embedded_ones_start_up_does_not_import():
+    cold = cold_modules(MODULES, MODULES, ["tool.cli"], entry_module="tool.cli")
+    assert cold == ["_pystatic_resources", "email", "email.message", "sqlite3", "tool.plugins",
+                    "tool.plugins.extra", "tool.types", "traceback", "vendor", "vendor.core"]
+    # The runtime's start-up modules are never cold; only embedded modules are named.
+    assert not set(cold) & set(START_UP_MODULES)
+    assert cold_modules(MODULES, ["vendor", "json"], ["tool.cli"], entry_module="tool.cli") == ["vendor"]
+    # An interpreter's roots are all its app modules: none of them is cold.
+    assert not set(cold_modules(MODULES, MODULES, list(APP))) & set(APP)
 
 
 def _app_pack(tmp):
@@ -48,7 +78,8 @@ def test_pack_compresses_only_cold_bytecode(tmp_path):
     _app_pack(tmp)
     assert run(tmp, entry="tool.cli:main", zstd_level=3, zstd_payloads=["cold_bytecode"]) == 0
     assert _compressed_modules(tmp) == ["tool.plugins", "tool.plugins.extra", "tool.types", "vendor", "vendor.core"]
-    assert json.loads((tmp / "report.json").read_text())["cold_modules"] == 5
+    # The fake stdlib's cold modules are cold too (their payloads are too small to shrink).
+    assert json.loads((tmp / "report.json").read_text())["cold_modules"] == 10
     # Without the class nothing is compressed; with "bytecode" everything is.
     assert run(tmp, entry="tool.cli:main", zstd_level=3, zstd_payloads=["source"]) == 0
     assert _compressed_modules(tmp) == []

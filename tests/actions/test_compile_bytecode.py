@@ -45,7 +45,7 @@ def test_weak_imports_type_checking_optional_and_command_line():
         "main()\n"
         "if __name__ == '__main__':\n    _test()\n    main()\n"
     )
-    names, weak = compile_bytecode.scan_imports(ast.parse(source), "m", is_package=False)
+    names, weak, _ = compile_bytecode.scan_imports(ast.parse(source), "m", is_package=False)
     assert weak == {"decimal": "type_checking", "_json": "optional", "zlib": "optional", "doctest": "command_line"}
     # bz2: OSError is no ImportError; csv: any caller; argparse: main() is also called on import; os: strong.
     assert set(names) == {"os", "typing", "typing.TYPE_CHECKING", "decimal", "_json", "json", "zlib", "bz2",
@@ -169,5 +169,24 @@ def test_replace_compiles_a_stdlib_module_from_another_file(tmp_path, capsys):
 
 def test_import_module_of_a_constant_name_is_an_import_and_of_a_computed_name_is_star():
     source = "import importlib\nimportlib.import_module('json.decoder')\n__import__(name)\n"
-    names, weak = compile_bytecode.scan_imports(ast.parse(source), "m", is_package=False)
-    assert names == ["*", "importlib", "json.decoder"] and weak == {}
+    names, weak, deferred = compile_bytecode.scan_imports(ast.parse(source), "m", is_package=False)
+    assert names == ["*", "importlib", "json.decoder"] and weak == {} and deferred == {}
+
+
+def test_imports_only_inside_functions_the_module_does_not_call_on_import_are_deferred():
+    source = (
+        "import os\n"
+        "def helper():\n    import csv\n    def inner():\n        import gzip\n"
+        "class Tool:\n    import abc\n    def run(self, x=__import__('shlex')):\n        import os, json\n"
+        "def _setup():\n    import zlib\n"
+        "def main():\n    import argparse\n"
+        "_setup()\n"
+        "register = lambda: __import__('bz2')\n"
+        "if __name__ == '__main__':\n    main()\n"
+    )
+    names, weak, deferred = compile_bytecode.scan_imports(ast.parse(source), "m", is_package=False)
+    # os: also at module level; abc: a class body runs on import; shlex: a default runs at the def;
+    # zlib: _setup() is called on import; argparse: main() only from the __main__ block.
+    assert deferred == {"argparse": ["main"], "bz2": ["<lambda>"], "csv": ["helper"], "gzip": ["helper"],
+                        "json": ["Tool.run"]}
+    assert set(names) >= {"os", "abc", "shlex", "zlib"} | set(deferred) and weak == {"argparse": "command_line"}

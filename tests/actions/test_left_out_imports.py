@@ -57,7 +57,7 @@ def app_imports(modules):
     """compile_bytecode's imports file for {module: source}."""
     out = {}
     for name, source in modules.items():
-        names, weak = scan_imports(ast.parse(source), name, False)
+        names, weak, _ = scan_imports(ast.parse(source), name, False)
         out[name] = {"imports": names, "weak": weak, "defines": [], "path": f"app/{name}.py"}
     return out
 

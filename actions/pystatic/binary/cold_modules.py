@@ -1,31 +1,71 @@
-"""Cold modules: the app's modules that no import reaches from the entry point.
+"""Cold modules: the modules, the standard library's and the app's, that start-up does not import.
 
 Their bytecode is stored zstd-compressed by default (payload class "cold_bytecode", the rule's
-compress_cold_bytecode): plugins found by name at run time, parts of a package loaded on demand, what a
-wheel carries that nothing imports. Modules the entry point reaches keep uncompressed bytecode, so the
-start-up's imports unmarshal straight from the executable's pages as before. A cold module that is
-imported after all (a computed name, an entry point, a C extension's import) still works: it is
-decompressed at its first import.
+compress_cold_bytecode): what only a function imports when it is called (a command's implementation,
+an error path, `pydoc` of `help()`), plugins found by name at run time, parts of a package loaded on
+demand, what a wheel carries that nothing imports. The modules that start-up imports keep
+uncompressed bytecode, so they unmarshal straight from the executable's pages as before. A cold module
+that is imported after all still works: it is decompressed at its first import (zstd: about 1 GB/s).
+
+What start-up imports is followed from the roots through the imports that run when a module is
+imported: those at module level, in class bodies and in the functions the module calls while it is
+imported (compile_bytecode.scan_imports), not those only inside other functions ("deferred"), nor
+those under `if TYPE_CHECKING:` or only from a `__main__` block. The entry point's own module is the
+exception: its function runs at start-up, so all its imports are followed.
 """
 
-from pystatic.binary.stdlib_selection import followed_imports, parents
+from pystatic.binary.stdlib_selection import parents
+
+# What the interpreter and the runtime import on every start (`-X importtime` of a py_static_interpreter
+# at `-c pass`): the runtime's bootstrap, the codecs package and the UTF-8 codec (looked up by name),
+# linecache (CPython 3.13's main registers the program's source lines there) and `site` for an
+# interpreter (a binary leaves it out).
+START_UP_MODULES = ["_pystatic_bootstrap", "_pystatic_files", "_pystatic_tree", "encodings", "encodings.utf_8",
+                    "linecache", "site"]
+# Weak imports (compile_bytecode.scan_imports) that never run while a module is imported.
+NOT_ON_IMPORT = {"type_checking", "command_line"}
 
 
-def reached_app_modules(app_imports, roots):
-    """Names of the app modules (app_imports: {name: {"imports": [...], "weak": {...}}}) that the
-    roots reach by their imports, functions' imports included, `if TYPE_CHECKING:` ones not; importing
-    a submodule runs its packages too."""
+def imports_on_import(info, all_of_them=False):
+    """The imports of one module (info: {"imports", "weak", "deferred"}) that importing it runs; with
+    `all_of_them`, those of its functions too (the entry point's module, whose function runs)."""
+    weak, deferred = info.get("weak", {}), info.get("deferred", {})
+    return [i for i in info["imports"] if weak.get(i) not in NOT_ON_IMPORT and (all_of_them or i not in deferred)]
+
+
+def vendored_packages(modules):
+    """{top-level name: the one embedded package that ends with it} for the names no module has: a
+    package that puts its own directory on a search path imports what it vendors there by the
+    top-level name (awscli 1.x: `import botocore` is the embedded `awscli.botocore`,
+    docs/import-protocol.md, Directories of the tree on a search path)."""
+    packages = {parent for name in modules for parent in parents(name)}
+    found = {}
+    for package in packages:
+        last = package.rpartition(".")[2]
+        if "." in package and last not in modules:
+            found.setdefault(last, []).append(package)
+    return {last: candidates[0] for last, candidates in found.items() if len(candidates) == 1}
+
+
+def start_up_modules(modules, roots, entry_module=None):
+    """Names of `modules` ({name: imports info}, the stdlib's and the app's) that importing `roots`
+    imports (imports_on_import); importing a submodule runs its packages too. An import of a name no
+    module has is followed into the package that vendors it (vendored_packages)."""
+    vendored = vendored_packages(modules)
     reached = set()
     pending = list(roots)
     while pending:
         name = pending.pop()
+        top, dot, rest = name.partition(".")
+        if name not in modules and top in vendored:
+            name = vendored[top] + dot + rest
         for candidate in [name] + parents(name):
-            if candidate in app_imports and candidate not in reached:
+            if candidate in modules and candidate not in reached:
                 reached.add(candidate)
-                pending.extend(followed_imports(app_imports[candidate], candidate, stdlib=False))
+                pending.extend(imports_on_import(modules[candidate], all_of_them=candidate == entry_module))
     return reached
 
 
-def cold_app_modules(app_imports, roots):
-    """Sorted names of the app modules the roots do not reach (reached_app_modules)."""
-    return sorted(set(app_imports) - reached_app_modules(app_imports, roots))
+def cold_modules(modules, embedded, roots, entry_module=None):
+    """Sorted names of the `embedded` modules that start-up does not import (start_up_modules)."""
+    return sorted(set(embedded) - start_up_modules(modules, list(roots) + START_UP_MODULES, entry_module))

@@ -8,7 +8,8 @@ Two inputs, either or both:
   --manifest M   a resource manifest (actions/pystatic/binary/resource_manifest.py): first-party code
   --stdlib DIR   a standard library tree: every module inside a package chain, and its data files
 Besides the blob it writes an imports file: for each module, the absolute module names its source
-imports, found in its AST (the pack step follows them to select the stdlib), and the names it
+imports, found in its AST (the pack step follows them to select the stdlib), which of them only
+functions import (the pack step compresses the bytecode start-up does not import), and the names it
 defines at top level (the pack step checks an entry point's function against them).
 """
 
@@ -146,8 +147,24 @@ def is_dotted(name):
     return all(part.isidentifier() for part in name.split("."))
 
 
+def _called_on_import(tree):
+    """Names called at module level, outside functions and the `__main__` block (`_setup()`,
+    `register(...)`): a top-level function of that name runs when the module is imported."""
+    called = set()
+    pending = [n for n in tree.body if not (isinstance(n, ast.If) and _is_main_guard(n))]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            called.add(node.func.id)
+        pending.extend(ast.iter_child_nodes(node))
+    return called
+
+
 def scan_imports(tree, module, is_package):
-    """(sorted absolute module names the module may import, {name: why it is weak}).
+    """(sorted absolute module names the module may import, {name: why it is weak},
+    {name: [functions]} of the names imported only inside functions).
 
     `from a import b` gives a and a.b. Every import statement counts, also inside functions
     (imported lazily, still needed), except under `if __name__ == "__main__":`, which never runs on
@@ -156,26 +173,39 @@ def scan_imports(tree, module, is_package):
     ("optional": the module copes without it) or in a function only the `__main__` block calls
     ("command_line"); pack_blob.py decides which weak imports to follow. `importlib.import_module`
     and `__import__` of a constant name count as imports; of a computed name, as the name "*"
-    (pack_blob.py says that stdlib_include may be needed).
+    (pack_blob.py says that stdlib_include may be needed). A name is deferred when every statement
+    that names it is in the body of a function (the outermost one's qualified name is listed) that
+    the module does not call on import: importing the module does not import it
+    (cold_modules.start_up_modules).
     """
     command_line = _command_line_functions(tree)
-    strong, weak = set(), {}
-    pending = [(tree, None)]
+    on_import = _called_on_import(tree)
+    strong, weak, eager, deferred = set(), {}, set(), {}
+    # (node, why it is weak or None, outermost function's qualified name or None, enclosing classes)
+    pending = [(tree, None, None, ())]
     while pending:
-        node, why = pending.pop()
+        node, why, function, classes = pending.pop()
         if isinstance(node, ast.If) and _is_main_guard(node):
-            pending.extend((child, why) for child in node.orelse)
+            pending.extend((child, why, function, classes) for child in node.orelse)
             continue
         if isinstance(node, ast.If) and _is_type_checking(node):
-            pending.extend((child, why or "type_checking") for child in node.body)
-            pending.extend((child, why) for child in node.orelse)
+            pending.extend((child, why or "type_checking", function, classes) for child in node.body)
+            pending.extend((child, why, function, classes) for child in node.orelse)
             continue
         if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) and any(map(_catches_import_error, node.handlers)):
-            pending.extend((child, why or "optional") for child in node.body)
-            pending.extend((child, why) for child in node.handlers + node.orelse + node.finalbody)
+            pending.extend((child, why or "optional", function, classes) for child in node.body)
+            pending.extend((child, why, function, classes) for child in node.handlers + node.orelse + node.finalbody)
             continue
         if any(node is f for f in command_line) and why is None:
-            pending.extend((child, "command_line") for child in ast.iter_child_nodes(node))
+            pending.extend((child, "command_line", node.name, classes) for child in ast.iter_child_nodes(node))
+            continue
+        if function is None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            # Decorators, defaults and annotations run on import; the body when the function is called.
+            name = ".".join(classes + (getattr(node, "name", "<lambda>"),))
+            runs = not classes and name in on_import
+            body = node.body if isinstance(node.body, list) else [node.body]
+            pending.extend((child, why, None if runs else name, classes) for child in body)
+            pending.extend((child, why, None, classes) for child in ast.iter_child_nodes(node) if child not in body)
             continue
         dynamic = _dynamic_import(node) if isinstance(node, ast.Call) else None
         if isinstance(node, (ast.Import, ast.ImportFrom)) or dynamic is not None:
@@ -185,9 +215,16 @@ def scan_imports(tree, module, is_package):
             else:
                 for name in names:
                     weak.setdefault(name, why)
-        pending.extend((child, why) for child in ast.iter_child_nodes(node))
+            for name in names:
+                if function is None:
+                    eager.add(name)
+                else:
+                    deferred.setdefault(name, set()).add(function)
+        inner = classes + (node.name,) if isinstance(node, ast.ClassDef) and function is None else classes
+        pending.extend((child, why, function, inner) for child in ast.iter_child_nodes(node))
     weak = {name: why for name, why in weak.items() if name not in strong}
-    return sorted(strong | set(weak)), dict(sorted(weak.items()))
+    deferred = {name: sorted(functions) for name, functions in sorted(deferred.items()) if name not in eager}
+    return sorted(strong | set(weak)), dict(sorted(weak.items())), deferred
 
 
 def imports_of(tree, module, is_package):
@@ -235,8 +272,10 @@ def compile_resources(resources, optimize, with_sources=True):
         entries.append(
             Entry(MODULE, name, primary=marshal.dumps(code), source=content if with_sources else None, is_package=is_package)
         )
-        names, weak = scan_imports(tree, name, is_package)
+        names, weak, deferred = scan_imports(tree, name, is_package)
         imports[name] = {"imports": names, "weak": weak, "defines": top_level_names(code), "path": path}
+        if deferred:
+            imports[name]["deferred"] = deferred
     return entries, imports
 
 

@@ -19,7 +19,7 @@ import re
 import sys
 
 from pystatic.binary import file_access, left_out_imports, native_imports, shared_objects
-from pystatic.binary.cold_modules import cold_app_modules
+from pystatic.binary.cold_modules import cold_modules
 from pystatic.binary.settings import BinarySettings, ResolvedEntryPoint, SettingsError
 from pystatic.binary.stdlib_selection import (
     EXTRACT_MODULES, RUNTIME_MODULES, RUNTIME_PACKAGES, SelectionError, builtins_left_out, followed_imports, matches,
@@ -151,7 +151,7 @@ def pack(settings, files):
     left_out_imports.check(target, app_imports, getattr(files, "wheel_check", None) or [])
     natives = [shared_objects.parse_native(n) for n in getattr(files, "native", None) or []]
     loaded = shared_objects.loaded_shared_objects(getattr(files, "wheel_check", None) or [], natives)
-    shared_object_entries = shared_objects.entries_of(loaded)
+    shared_object_entries = shared_objects.entries_of(loaded, debug_info=settings.native_debug_info)
     # What the shared objects import from C: roots of the stdlib selection (native_imports.py).
     stdlib_names = frozenset(stdlib_imports)
     native_roots = sorted({name for entry in shared_object_entries
@@ -192,8 +192,11 @@ def pack(settings, files):
     access_notes = file_access_notes(app_entries, settings.extract_packages, settings.file_view)
     entries += [e if settings.include_sources else _without_source(e) for e in app_entries]
     entries += shared_object_entries
-    # Only what the entry point reaches is imported at start-up; an interpreter's app modules are all roots.
-    cold = cold_app_modules(app_imports, entry_roots) if "cold_bytecode" in settings.zstd_payloads else []
+    # What start-up does not import (cold_modules.py); an interpreter's app modules are all roots.
+    cold = []
+    if "cold_bytecode" in settings.zstd_payloads:
+        cold = cold_modules({**stdlib_imports, **app_imports}, {e.name for e in entries if e.kind == MODULE},
+                            entry_roots + native_roots, entry_point.module if entry_point else None)
     try:
         blob = write_blob(entries, bytecode_magic=app.bytecode_magic, zstd_level=settings.zstd_level,
                           payloads=settings.zstd_payloads, zstd_dict_size=ZSTD_DICT_SIZE, cold=frozenset(cold))

@@ -48,12 +48,13 @@ class BinarySettings:
     include_sources: bool = True
     stdlib_sources: bool = True
     zstd_level: int | None = None  # None: nothing compressed
-    # What zstd may compress (format.blob.PAYLOAD_CLASSES: "bytecode", "cold_bytecode" (of the app modules
-    # the entry point does not reach: cold_modules.py), "source", "data"), each payload
+    # What zstd may compress (format.blob.PAYLOAD_CLASSES: "bytecode", "cold_bytecode" (of the modules
+    # start-up does not import: cold_modules.py), "source", "data"), each payload
     # only when that pays (format.blob.write_blob).
     zstd_payloads: tuple[str, ...] = ()
     extract_packages: tuple[str, ...] = ()
     file_view: bool = True
+    native_debug_info: bool = False  # keep the wheels' shared objects' .debug_* sections (elf_debug_sections.py)
     # The glue (gen_glue.py).
     allocator: str = "mimalloc"
     optimize: int = 0

@@ -2,13 +2,15 @@
 
 A check's JSON names, in `loaded`, the paths (below the wheel's import root) of the shared objects
 the package cannot do without; the files come from the wheels' `natives` (binary.bzl passes each
-as `--native PATH=FILE`). They become blob data entries flagged as shared objects (stored as they
-are, 64 KiB-aligned: docs/resource-blob.md), which the runtime's loader maps (docs/native-wheels.md).
+as `--native PATH=FILE`). They become blob data entries flagged as shared objects (stored
+uncompressed, 64 KiB-aligned: docs/resource-blob.md, without their DWARF debug sections unless the
+binary keeps them: elf_debug_sections.py), which the runtime's loader maps (docs/native-wheels.md).
 """
 
 import json
 from dataclasses import dataclass
 
+from pystatic.binary.elf_debug_sections import without_debug_sections
 from pystatic.format.blob import DATA, Entry
 
 
@@ -50,12 +52,14 @@ def loaded_shared_objects(wheel_checks, natives):
     return [chosen[path] for path in sorted(chosen)]
 
 
-def entries_of(shared_objects):
-    """Blob entries of the shared objects."""
+def entries_of(shared_objects, debug_info=False):
+    """Blob entries of the shared objects; without their DWARF debug sections unless `debug_info`."""
     entries = []
     for shared in shared_objects:
         with open(shared.file, "rb") as f:
-            entries.append(Entry(DATA, shared.path, primary=f.read(), shared_object=True))
+            contents = f.read()
+        entries.append(Entry(DATA, shared.path, primary=contents if debug_info else without_debug_sections(contents),
+                             shared_object=True))
     return entries
 
 

@@ -142,8 +142,8 @@ def _sort_key(entry):
 
 
 # What write_blob may zstd-compress: modules' bytecode (read at every import), the bytecode of the
-# modules write_blob is told are cold (binary/cold_modules.py: no import reaches them from the entry
-# point), modules' sources (read for tracebacks only) and the contents of data and metadata files
+# modules write_blob is told are cold (binary/cold_modules.py: start-up does not import them),
+# modules' sources (read for tracebacks only) and the contents of data and metadata files
 # (read when the app opens them).
 PAYLOAD_CLASSES = ("bytecode", "cold_bytecode", "source", "data")
 # A data or metadata file is stored compressed only when that saves at least this share of its bytes:
@@ -225,6 +225,9 @@ def _serialise(ordered, bytecode_magic, compress, payloads, cold, dictionary=Non
     data = bytearray(dictionary or b"")
     records = []
     header_flags = ZSTD_DICT if dictionary else 0
+    # Identical stored payloads are stored once (wheels that vendor the same libgcc_s, licence texts,
+    # empty `__init__` modules): records may share an offset.
+    stored_at = {}
 
     def add_payload(entry, payload, zstd_flag):
         nonlocal header_flags
@@ -238,9 +241,11 @@ def _serialise(ordered, bytecode_magic, compress, payloads, cold, dictionary=Non
                 header_flags |= ANY_ZSTD
         # Shared objects start at a SHARED_OBJECT_ALIGN multiple from the blob's start.
         alignment = SHARED_OBJECT_ALIGN if entry.shared_object and zstd_flag == PRIMARY_ZSTD else ALIGN
-        data.extend(b"\0" * (-(data_offset + len(data)) % alignment))
-        offset = len(data)
-        data.extend(stored)
+        offset = stored_at.get((alignment, stored))
+        if offset is None:
+            data.extend(b"\0" * (-(data_offset + len(data)) % alignment))
+            offset = stored_at[(alignment, bytes(stored))] = len(data)
+            data.extend(stored)
         return (offset, len(stored), len(payload), checksum(stored), 0), flag
 
     name_offset = 0
