@@ -11,6 +11,8 @@ The apps are bench/apps/BUILD.bazel's (default attributes, locks bench/apps/*.tx
   - venv: Debian trixie's python3.13 (`tools/debian_root trixie python3.13`) with a venv holding the
     same versions (manylinux wheels, installed by pip with --no-deps from the lock's pins), bytecode
     compiled by that python first, console scripts as pip writes them;
+  - venv of the same build: a venv of //examples/python (py_static_interpreter: this CPython build,
+    importing from disk, bytecode compiled first) holding the lock's own musllinux wheels;
   - PyInstaller --onefile and Nuitka --onefile (bench/peers.py's venv and Python 3.13) of the same
     versions, each with the options the app needs to find its data (bench/apps_peers.py).
 Every command runs in the same bwrap sandbox (the trixie root read-only, a tmpfs /tmp, HOME a kept
@@ -61,6 +63,15 @@ def build_ours(apps, workdir):
     return out
 
 
+def build_interpreter(workdir):
+    """A copy of //examples/python (py_static_interpreter) in the work directory, which the sandbox sees."""
+    bench_tools.bazel("build", "//examples/python", MUSL)
+    copy = workdir / "bin" / "python-static"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(bench_tools.bazel_output("//examples/python", MUSL), copy)
+    return copy
+
+
 def debian_root():
     made = subprocess.run([str(REPO / "tools" / "debian_root"), "trixie", "python3.13"], capture_output=True, text=True)
     if made.returncode != 0:
@@ -105,6 +116,26 @@ def debian_venvs(apps, sandbox, venv_python):
                                   f"if __name__ == \"__main__\":\n    sys.exit({function}())\n")
                 script.chmod(0o755)
                 scripts[app] = script
+    return scripts
+
+
+def same_build_venvs(apps, sandbox, venv_python, interpreter):
+    """{app: its console script in a venv of the static interpreter (//examples/python: this CPython
+    build, importing from disk) holding the lock's own musllinux wheels}; one venv per lock."""
+    scripts = {}
+    for lock in sorted({APPS[a]["lock"] for a in apps}):
+        venv = sandbox.workdir / f"venv-static-{lock}"
+        subprocess.run(sandbox.argv([interpreter, "-m", "venv", "--without-pip", venv], writable=True), check=True)
+        site = venv / "lib" / "python3.13" / "site-packages"
+        shutil.copytree(apps_peers.musl_site(venv_python, lock), site, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".done", "bin"))
+        subprocess.run(sandbox.argv([venv / "bin" / "python", "-m", "compileall", "-q", "-j0", site], writable=True),
+                       check=True, capture_output=True)
+        for app in apps:
+            if APPS[app]["lock"] == lock:
+                scripts[app] = venv / "bin" / app
+                scripts[app].write_text(f"#!{venv}/bin/python\n{apps_peers.launcher(app)}")
+                scripts[app].chmod(0o755)
     return scripts
 
 
@@ -203,6 +234,7 @@ def main(argv=None):
                     binaries[("before", app)] = workdir / "bin" / f"{app}-before"
                     shutil.copy2(pathlib.Path(args.compare) / app, binaries[("before", app)])
         sandbox = Sandbox(debian_root(), workdir)
+        errors_venv = {}
         say("making the venvs of Debian's python3.13")
         scripts = debian_venvs(apps, sandbox, venv_python)
         sizes = {key: b.stat().st_size for key, b in binaries.items()}
@@ -216,7 +248,16 @@ def main(argv=None):
         for app, script in scripts.items():
             binaries[("venv", app)] = script
             sizes[("venv", app)] = dir_size(script.parent.parent)
-        errors, build_seconds = {}, {}
+        say("making the venvs of the static interpreter (//examples/python)")
+        try:
+            for app, script in same_build_venvs(apps, sandbox, venv_python, build_interpreter(workdir)).items():
+                binaries[("venv-static", app)] = script
+                sizes[("venv-static", app)] = dir_size(script.parent.parent)
+        except (RuntimeError, subprocess.CalledProcessError) as error:
+            say(f"  failed: {error}")
+            for app in apps:
+                errors_venv[("venv-static", app)] = f"the venv: {str(error)[-300:]}"
+        errors, build_seconds = dict(errors_venv), {}
         for packager in packagers:
             for app in apps:
                 say(f"building {app} with {packager}")
@@ -249,7 +290,7 @@ def main(argv=None):
         samples, failed = measure(commands, runs, args.clock)
     for (packager, app, kind), error in failed.items():
         errors[(packager, app)] = f"{kind}: {error}"
-    rows = (["before"] if args.compare else []) + ["venv", *packagers]
+    rows = (["before"] if args.compare else []) + ["venv", "venv-static", *packagers]
     med = report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_start, peer_version, args.compare, args.clock)
     for lock, names in sorted(compiled.items()):
         if names:
@@ -265,7 +306,7 @@ def main(argv=None):
 
 
 LABELS = {"rules_pystatic": "**rules_pystatic** (defaults)", "before": "rules_pystatic, the binary of `--compare`",
-          "venv": "venv, Debian's python3.13",
+          "venv": "venv, Debian's python3.13", "venv-static": "venv, the same CPython build from disk",
           "pyinstaller": "PyInstaller --onefile", "pyinstaller-strip": "PyInstaller --onefile --strip",
           "nuitka": "Nuitka --onefile"}
 
@@ -313,8 +354,8 @@ def report(out, apps, rows, sizes, samples, errors, build_seconds, runs, load_st
             out(f"| {app} | {label} | {sizes[key] / 1e6:.1f} | {cells[0]} | {cells[1]} | " + " | ".join(ratios) + " |")
     out()
     out("Real commands: " + "; ".join(f"{a}: `{a} {' '.join(APPS[a]['command'])}`" for a in apps) + ". "
-        "Sizes: the executable; for the venv, the venv directory (site-packages with its `.pyc`, not counting "
-        "the system python3.13 it runs), one venv per lock: black, http, sphinx-build, ipython and check-jsonschema "
+        "Sizes: the executable; for a venv, the venv directory (site-packages with its `.pyc`, not counting "
+        "the python3.13 it runs: Debian's, or `//examples/python` for the same build), one venv per lock: black, http, sphinx-build, ipython and check-jsonschema "
         "share one, so its size is theirs together. Every command runs in the same `bwrap` sandbox (Debian trixie root "
         "read-only, tmpfs /tmp, HOME kept between runs), so the sandbox's cost is in every figure alike.")
     if build_seconds:
@@ -346,6 +387,7 @@ def hello_sizes(out, compare):
 def draw(apps, rows, sizes, med, errors):
     order = ["rules_pystatic", *rows]
     names = {"rules_pystatic": "rules_pystatic", "before": "rules_pystatic before", "venv": "venv (Debian python3.13)",
+             "venv-static": "venv (same build, disk)",
              "pyinstaller": "PyInstaller --onefile", "pyinstaller-strip": "PyInstaller --onefile --strip",
              "nuitka": "Nuitka --onefile"}
 

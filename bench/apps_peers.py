@@ -86,6 +86,22 @@ def site(venv_python, lock):
     return path
 
 
+def musl_site(pip_python, lock):
+    """The lock's own wheels (the hashed musllinux and pure ones the static build embeds) installed for
+    CPython 3.13 on musl into a cached directory: the site-packages of a venv of the static interpreter."""
+    key = hashlib.sha256(LOCKS[lock].read_bytes()).hexdigest()[:12]
+    path = peers.CACHE / f"apps-site-musl-{lock}-{key}"
+    if not (path / ".done").exists():
+        shutil.rmtree(path, ignore_errors=True)
+        result = subprocess.run([str(pip_python), "-m", "pip", "install", "-q", "--no-deps", "--no-compile", "--only-binary=:all:",
+                                 "--platform", "musllinux_1_2_x86_64", "--python-version", "3.13", "--implementation", "cp",
+                                 "--target", str(path), "-r", str(LOCKS[lock])], capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"pip install of {LOCKS[lock]}'s musllinux wheels failed:\n{result.stderr[-2000:]}")
+        (path / ".done").write_text("")
+    return path
+
+
 def _normal(name):
     return re.sub(r"[-_.]+", "_", name).lower()
 
