@@ -6,12 +6,14 @@ run time: the loader (runtime/native_*.c) reads the program headers and the dyna
 unwinder `.eh_frame` (allocated), a native backtrace the symbol table, which stays. Only a debugger
 attached to the process would have used them.
 
-The rewrite keeps every byte a loader or `readelf` reads in place: the section headers keep their
-indices (`.dynsym` symbols name sections by index), a dropped section becomes an empty SHT_NOBITS
-section, and the non-allocated sections after the
-last segment (`.symtab`, `.strtab`, `.shstrtab`, the section headers) move down over the freed bytes,
-each at its alignment. A file that is not a 64-bit little-endian ELF, or whose debug sections are not
-all after its last segment's bytes, is returned as it is.
+The rewrite keeps what a loader reads: the section headers keep their indices (`.dynsym` symbols
+name sections by index), a dropped section becomes an empty SHT_NOBITS section, and everything from
+the first dropped byte on moves down over the freed bytes in the file's order: non-allocated sections
+(`.symtab`, `.strtab`, `.shstrtab`) each at its alignment, a load segment there (auditwheel's patchelf
+appends one after the debug sections: libgcc_s) with its sections, the segments inside it and the
+program headers if they are in it, at the same offset modulo its alignment; then the section
+headers. A file that is not a 64-bit little-endian ELF, or where a segment runs across the first
+dropped byte or lies beyond it outside any load segment, is returned as it is.
 """
 
 import struct
