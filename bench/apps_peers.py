@@ -130,11 +130,26 @@ def launcher(app):
     return f"import sys\nfrom {module} import {function}\nif __name__ == \"__main__\":\n    sys.exit({function}())\n"
 
 
+def packager_options(packager, app):
+    """What `packager` is told to take for `app`: its own packages whole and, as the static build
+    embeds every wheel's .dist-info, the lock's distributions' metadata (click's `--version` reads it)."""
+    packages = APPS[app]["packages"]
+    if packager in ("pyinstaller", "pyinstaller-strip"):
+        # --collect-all takes the packages' metadata too; --strip: libpython and the extensions (the
+        # peers' Python has debug information).
+        return [f"--collect-all={p}" for p in packages] + (["--strip"] if packager == "pyinstaller-strip" else [])
+    if packager == "nuitka":
+        return ([f"--include-package={p}" for p in packages] + [f"--include-package-data={p}" for p in packages]
+                + [f"--include-distribution-metadata={pin.split('==')[0]}" for pin in pins(APPS[app]["lock"])])
+    raise RuntimeError(f"unknown packager {packager}")
+
+
 def build(packager, app, work, venv_python, timeout, rebuild=False):
     """(binary, seconds) of `app` built by `packager`; RuntimeError if not. Kept in the cache per lock,
-    peers' pins and Python (a rerun measures the same binary; `rebuild` builds it again)."""
+    options, peers' pins and Python (a rerun measures the same binary; `rebuild` builds it again)."""
     key = hashlib.sha256(LOCKS[APPS[app]["lock"]].read_bytes() + peers.REQUIREMENTS.read_bytes()
-                         + launcher(app).encode() + repr(APPS[app]["packages"]).encode() + str(venv_python).encode()).hexdigest()[:12]
+                         + launcher(app).encode() + repr(packager_options(packager, app)).encode()
+                         + str(venv_python).encode()).hexdigest()[:12]
     kept = peers.CACHE / "apps-peers" / f"{packager}-{app}-{key}"
     if (kept / app).exists() and not rebuild:
         return kept / app, float((kept / "seconds").read_text())
@@ -156,23 +171,15 @@ def _build(packager, app, work, venv_python, timeout):
     path = site(venv_python, APPS[app]["lock"])
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env["PYTHONPATH"] = str(path)
-    packages = APPS[app]["packages"]
     if packager in ("pyinstaller", "pyinstaller-strip"):
         env["PYINSTALLER_CONFIG_DIR"] = str(work / "cache")
         cmd = [venv_python, "-m", "PyInstaller", "--onefile", "--noconfirm", "--log-level", "WARN", "--name", app,
                "--distpath", work / "dist", "--workpath", work / "build", "--specpath", work / "spec", "--paths", path]
-        for package in packages:
-            cmd += ["--collect-all", package]
-        if packager == "pyinstaller-strip":
-            cmd += ["--strip"]  # strip libpython and the extension modules (the peers' Python has debug info)
-    elif packager == "nuitka":
+    else:
         env["NUITKA_CACHE_DIR"] = str(peers.CACHE / "nuitka-cache")  # kept: ccache-like, as a user has it
         cmd = [venv_python, "-m", "nuitka", "--onefile", "--assume-yes-for-downloads", "--remove-output",
                f"--output-dir={work / 'dist'}", f"--output-filename={app}"]
-        for package in packages:
-            cmd += [f"--include-package={package}", f"--include-package-data={package}"]
-    else:
-        raise RuntimeError(f"unknown packager {packager}")
+    cmd += packager_options(packager, app)
     binary = work / "dist" / app
     start = time.perf_counter()
     try:
