@@ -15,25 +15,25 @@ import peers
 REPO = pathlib.Path(__file__).resolve().parents[1]
 LOCKS = {"aws": REPO / "bench" / "apps" / "aws.txt", "apps": REPO / "bench" / "apps" / "requirements.txt"}
 
-# name (the binary's, as bench/apps/BUILD.bazel): the lock, the console entry point, the app's own
+# name (the binary's, as bench/apps/BUILD.bazel): its distribution, the lock, the console entry point, the app's own
 # packages (what a peer is told to take whole: --collect-all / --include-package(-data)), the real
 # command (run in the work directory's data/, see write_inputs) and what its output must contain.
 APPS = {
-    "aws": {"lock": "aws", "entry": "awscli.clidriver:main", "packages": ["awscli"],
+    "aws": {"dist": "awscli", "lock": "aws", "entry": "awscli.clidriver:main", "packages": ["awscli"],
             "command": ["ec2", "run-instances", "--generate-cli-skeleton"], "expect": '"ImageId"'},
-    "black": {"lock": "apps", "entry": "black:patched_main", "packages": ["black", "blib2to3"],
+    "black": {"dist": "black", "lock": "apps", "entry": "black:patched_main", "packages": ["black", "blib2to3"],
               "command": ["--diff", "-q", "format_me.py"], "expect": "+++ format_me.py"},
-    "http": {"lock": "apps", "entry": "httpie.__main__:main", "packages": ["httpie"],
+    "http": {"dist": "httpie", "lock": "apps", "entry": "httpie.__main__:main", "packages": ["httpie"],
              "command": ["--offline", "--ignore-stdin", "--print=HB", "POST", "example.org/api", "name=value", "n:=1"],
              "expect": '"name": "value"'},
-    "sphinx-build": {"lock": "apps", "entry": "sphinx.cmd.build:main",
+    "sphinx-build": {"dist": "Sphinx", "lock": "apps", "entry": "sphinx.cmd.build:main",
                      "packages": ["sphinx", "alabaster", "sphinxcontrib.applehelp", "sphinxcontrib.devhelp",
                                   "sphinxcontrib.htmlhelp", "sphinxcontrib.jsmath", "sphinxcontrib.qthelp",
                                   "sphinxcontrib.serializinghtml"],
                      "command": ["-E", "-a", "-b", "html", "docs", "/tmp/html"], "expect": "build succeeded"},
-    "ipython": {"lock": "apps", "entry": "IPython:start_ipython", "packages": ["IPython"],
+    "ipython": {"dist": "ipython", "lock": "apps", "entry": "IPython:start_ipython", "packages": ["IPython"],
                 "command": ["--quick", "-c", "import json; print(sum(range(10)))"], "expect": "45"},
-    "check-jsonschema": {"lock": "apps", "entry": "check_jsonschema:main",
+    "check-jsonschema": {"dist": "check-jsonschema", "lock": "apps", "entry": "check_jsonschema:main",
                          "packages": ["check_jsonschema", "jsonschema_specifications"],
                          "command": ["--schemafile", "schema.json", "instance.json"], "expect": "ok -- validation done"},
 }
@@ -131,8 +131,8 @@ def launcher(app):
 
 
 def packager_options(packager, app):
-    """What `packager` is told to take for `app`: its own packages whole and, as the static build
-    embeds every wheel's .dist-info, the lock's distributions' metadata (click's `--version` reads it)."""
+    """What `packager` is told to take for `app`: its own packages whole, with its distribution's
+    metadata (click's `--version` reads it; Nuitka takes only that of distributions it compiles)."""
     packages = APPS[app]["packages"]
     if packager in ("pyinstaller", "pyinstaller-strip"):
         # --collect-all takes the packages' metadata too; --strip: libpython and the extensions (the
@@ -140,7 +140,7 @@ def packager_options(packager, app):
         return [f"--collect-all={p}" for p in packages] + (["--strip"] if packager == "pyinstaller-strip" else [])
     if packager == "nuitka":
         return ([f"--include-package={p}" for p in packages] + [f"--include-package-data={p}" for p in packages]
-                + [f"--include-distribution-metadata={pin.split('==')[0]}" for pin in pins(APPS[app]["lock"])])
+                + [f"--include-distribution-metadata={APPS[app]['dist']}"])
     raise RuntimeError(f"unknown packager {packager}")
 
 
