@@ -97,38 +97,15 @@ class Sandbox:
                 "--setenv", "AWS_DEFAULT_REGION", "us-east-1", *map(str, cmd)]
 
 
-def debian_venvs(apps, sandbox, venv_python):
-    """{app: its console script in a venv of Debian's python3.13}; one venv per lock."""
+def make_venvs(apps, sandbox, python, site_of, name):
+    """{app: its console script in a venv of `python` holding site_of(lock)}; one venv per lock, named
+    `<name>-<lock>`, its bytecode compiled on disk first (as after a first run, by its own python)."""
     scripts = {}
     for lock in sorted({APPS[a]["lock"] for a in apps}):
-        venv = sandbox.workdir / f"venv-{lock}"
-        subprocess.run(sandbox.argv(["/usr/bin/python3.13", "-m", "venv", "--without-pip", venv], writable=True), check=True)
+        venv = sandbox.workdir / f"{name}-{lock}"
+        subprocess.run(sandbox.argv([python, "-m", "venv", "--without-pip", venv], writable=True), check=True)
         site = venv / "lib" / "python3.13" / "site-packages"
-        apps_peers.install(venv_python, lock, site)
-        # Bytecode cached on disk, as after a first run (Debian's python compiles it, its own magic).
-        subprocess.run(sandbox.argv(["/usr/bin/python3.13", "-m", "compileall", "-q", "-j0", site], writable=True),
-                       check=True, capture_output=True)
-        for app in apps:
-            if APPS[app]["lock"] == lock:
-                script = venv / "bin" / app
-                module, function = APPS[app]["entry"].split(":")
-                script.write_text(f"#!{venv}/bin/python\nimport sys\nfrom {module} import {function}\n"
-                                  f"if __name__ == \"__main__\":\n    sys.exit({function}())\n")
-                script.chmod(0o755)
-                scripts[app] = script
-    return scripts
-
-
-def same_build_venvs(apps, sandbox, venv_python, interpreter):
-    """{app: its console script in a venv of the static interpreter (//examples/python: this CPython
-    build, importing from disk) holding the lock's own musllinux wheels}; one venv per lock."""
-    scripts = {}
-    for lock in sorted({APPS[a]["lock"] for a in apps}):
-        venv = sandbox.workdir / f"venv-static-{lock}"
-        subprocess.run(sandbox.argv([interpreter, "-m", "venv", "--without-pip", venv], writable=True), check=True)
-        site = venv / "lib" / "python3.13" / "site-packages"
-        shutil.copytree(apps_peers.musl_site(venv_python, lock), site, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns(".done", "bin"))
+        apps_peers.install(site_of(lock), site)
         subprocess.run(sandbox.argv([venv / "bin" / "python", "-m", "compileall", "-q", "-j0", site], writable=True),
                        check=True, capture_output=True)
         for app in apps:
@@ -234,9 +211,9 @@ def main(argv=None):
                     binaries[("before", app)] = workdir / "bin" / f"{app}-before"
                     shutil.copy2(pathlib.Path(args.compare) / app, binaries[("before", app)])
         sandbox = Sandbox(debian_root(), workdir)
-        errors_venv = {}
+        errors, build_seconds = {}, {}
         say("making the venvs of Debian's python3.13")
-        scripts = debian_venvs(apps, sandbox, venv_python)
+        scripts = make_venvs(apps, sandbox, "/usr/bin/python3.13", lambda lock: apps_peers.site(venv_python, lock), "venv")
         sizes = {key: b.stat().st_size for key, b in binaries.items()}
         external = pathlib.Path(bench_tools.bazel("info", "output_base").strip()) / "external"
         compiled = {}
@@ -250,14 +227,14 @@ def main(argv=None):
             sizes[("venv", app)] = dir_size(script.parent.parent)
         say("making the venvs of the static interpreter (//examples/python)")
         try:
-            for app, script in same_build_venvs(apps, sandbox, venv_python, build_interpreter(workdir)).items():
+            for app, script in make_venvs(apps, sandbox, build_interpreter(workdir),
+                                          lambda lock: apps_peers.musl_site(venv_python, lock), "venv-static").items():
                 binaries[("venv-static", app)] = script
                 sizes[("venv-static", app)] = dir_size(script.parent.parent)
         except (RuntimeError, subprocess.CalledProcessError) as error:
             say(f"  failed: {error}")
             for app in apps:
-                errors_venv[("venv-static", app)] = f"the venv: {str(error)[-300:]}"
-        errors, build_seconds = dict(errors_venv), {}
+                errors[("venv-static", app)] = f"the venv: {str(error)[-300:]}"
         for packager in packagers:
             for app in apps:
                 say(f"building {app} with {packager}")

@@ -120,9 +120,9 @@ def compiled_only_in_venv(site_dir, static_wheels):
     return found
 
 
-def install(venv_python, lock, dest):
-    """The lock's pins into `dest` (a venv's site-packages)."""
-    shutil.copytree(site(venv_python, lock), dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".done", "bin"))
+def install(site_dir, dest):
+    """A cached site directory (site, musl_site) into `dest` (a venv's site-packages)."""
+    shutil.copytree(site_dir, dest, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".done", "bin"))
 
 
 def launcher(app):
