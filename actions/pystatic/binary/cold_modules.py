@@ -14,7 +14,7 @@ those under `if TYPE_CHECKING:` or only from a `__main__` block. The entry point
 exception: its function runs at start-up, so all its imports are followed.
 """
 
-from pystatic.binary.stdlib_selection import parents
+from pystatic.binary.stdlib_selection import import_closure, parents
 
 # What the interpreter and the runtime import on every start (`-X importtime` of a py_static_interpreter
 # at `-c pass`): the runtime's bootstrap, the codecs package and the UTF-8 codec (looked up by name),
@@ -52,18 +52,17 @@ def start_up_modules(modules, roots, entry_module=None):
     imports (imports_on_import); importing a submodule runs its packages too. An import of a name no
     module has is followed into the package that vendors it (vendored_packages)."""
     vendored = vendored_packages(modules)
-    reached = set()
-    pending = list(roots)
-    while pending:
-        name = pending.pop()
+
+    def resolved(name):
         top, dot, rest = name.partition(".")
-        if name not in modules and top in vendored:
-            name = vendored[top] + dot + rest
-        for candidate in [name] + parents(name):
-            if candidate in modules and candidate not in reached:
-                reached.add(candidate)
-                pending.extend(imports_on_import(modules[candidate], all_of_them=candidate == entry_module))
-    return reached
+        return vendored[top] + dot + rest if name not in modules and top in vendored else name
+
+    def imports_of(name):
+        if name not in modules:
+            return None
+        return [resolved(i) for i in imports_on_import(modules[name], all_of_them=name == entry_module)]
+
+    return import_closure(map(resolved, roots), imports_of)
 
 
 def cold_modules(modules, embedded, roots, entry_module=None):

@@ -108,16 +108,29 @@ def select_stdlib(stdlib_imports, roots, mode, include, exclude):
     if mode == "all":
         return sorted(m for m in stdlib if not matches(m, exclude))
     dynamic = {importer: [m for m in stdlib if m.startswith(prefix)] for importer, prefix in DYNAMIC_IMPORTS.items()}
-    wanted = set()
-    pending = list(roots) + [m for m in stdlib if matches(m, include)]
+
+    def imports_of(name):
+        if name not in stdlib or matches(name, exclude):
+            return None
+        return followed_imports(stdlib_imports[name], name, stdlib=True) + dynamic.get(name, [])
+
+    return sorted(import_closure(list(roots) + [m for m in stdlib if matches(m, include)], imports_of))
+
+
+def import_closure(roots, imports_of):
+    """The module names reached from `roots`. `imports_of(name)`: the names importing that module
+    imports, or None when `name` is no module to take; importing a submodule runs its packages too."""
+    reached = set()
+    pending = list(roots)
     while pending:
         name = pending.pop()
         for candidate in [name] + parents(name):
-            if candidate in stdlib and candidate not in wanted and not matches(candidate, exclude):
-                wanted.add(candidate)
-                pending.extend(followed_imports(stdlib_imports[candidate], candidate, stdlib=True))
-                pending.extend(dynamic.get(candidate, []))
-    return sorted(wanted)
+            if candidate not in reached:
+                imports = imports_of(candidate)
+                if imports is not None:
+                    reached.add(candidate)
+                    pending.extend(imports)
+    return reached
 
 
 
