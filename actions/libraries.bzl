@@ -31,7 +31,7 @@ PYSTATIC_MODULES = {
     "binary.native_objects.system_names": [],
     "binary.pack_blob": ["binary.cold_modules", "binary.file_access", "binary.left_out_imports", "binary.native_imports", "binary.settings", "binary.shared_objects", "binary.stdlib_selection", "common.action_args", "common.extra_builtins", "format.blob"],
     "binary.pack_exe": ["binary.c_literals", "format.blob"],
-    "binary.resource_manifest": ["common.action_args"],
+    "binary.resource_manifest": ["common.action_args", "modules.names"],
     "binary.sbom": ["binary.licence_policy", "binary.linked_libraries", "binary.sbom_components", "binary.sbom_documents", "common.action_args", "common.extra_builtins", "format.blob"],
     "binary.sbom_components": ["binary.licence_policy", "binary.linked_libraries", "format.blob"],
     "binary.sbom_documents": ["binary.sbom_components"],

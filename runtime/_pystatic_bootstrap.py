@@ -30,6 +30,11 @@ _cache_suffix = None
 _SEP = "\\" if sys.platform == "win32" else "/"
 
 
+def _no_other_portion(name, parent_path):
+    """The path finder of an embedded namespace package's _NamespacePath: no spec, so its path stays."""
+    return None
+
+
 def _cached(directory, stem):
     """What importlib's cache_from_source says for `<directory>/<stem>.py`, by concatenation."""
     global _cache_suffix
@@ -155,11 +160,17 @@ class PyStaticImporter:
             )
 
     def _namespace_spec(self, fullname, name):
-        """A directory without __init__.py that holds modules: an implicit namespace package (PEP 420)."""
-        if not _pystatic.names(_pystatic.MODULE, name + "."):
+        """A directory without __init__ that holds anything: an implicit namespace package (PEP 420), as
+        FileFinder makes of any such directory; librt's holds only extension modules (mypy imports
+        `librt.internal`)."""
+        if not _pystatic.has_prefix(_pystatic.MODULE, name + ".") and \
+                not _pystatic.has_prefix(_pystatic.DATA, name.replace(".", "/") + "/"):
             return None
         spec = _bootstrap.ModuleSpec(fullname, None, is_package=True)
-        spec.submodule_search_locations = [self.root + _SEP + name.replace(".", _SEP)]
+        # A _NamespacePath, as PathFinder gives: importlib.resources reads a namespace package only
+        # from one. Its path finder finds nothing more: the embedded portion is all there is.
+        spec.submodule_search_locations = sys.modules["_frozen_importlib_external"]._NamespacePath(
+            fullname, [self.root + _SEP + name.replace(".", _SEP)], _no_other_portion)
         return spec
 
     def invalidate_caches(self):

@@ -55,8 +55,11 @@ def _py_static_binary_impl(ctx):
         _windows_checks(ctx)
     settings = settings_action(ctx)
     dep_sources, dep_data, dep_roots = py_deps(ctx)
-    files = depset(ctx.files.srcs + ctx.files.data + dep_data, transitive = [dep_sources]).to_list()
-    manifest = manifest_action(ctx, files, import_roots(ctx) + dep_roots)
+    sources = depset(ctx.files.srcs, transitive = [dep_sources]).to_list()
+    is_source = {f: None for f in sources}
+    data = [f for f in depset(ctx.files.data + dep_data).to_list() if f not in is_source]
+    files = sources + data
+    manifest = manifest_action(ctx, sources, data, import_roots(ctx) + dep_roots)
     app_blob, app_imports = bytecode_action(ctx, runtime, manifest, files)
     blob, report, shared_objects = pack_action(ctx, runtime, settings, app_blob, app_imports)
     glue = glue_action(ctx, runtime, settings, blob, report, "coff" if windows else "elf")

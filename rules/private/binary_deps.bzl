@@ -12,15 +12,21 @@ def py_deps(ctx):
     Returns:
       (sources depset, data files list, import roots list).
     """
-    transitive, data, roots = [], [], []
+    transitive, runfiles, roots = [], [], []
     for dep in ctx.attr.deps:
         info = dep[PyInfo]
         transitive.append(info.transitive_sources)
 
         # PyInfo.imports are runfiles paths "<repository>/<dir>"; roots are repository-relative.
         roots.extend([path.partition("/")[2] for path in info.imports.to_list()])
-        data.extend([f for f in dep[DefaultInfo].default_runfiles.files.to_list() if not f.is_directory and f.extension != "py"])
-    return depset(transitive = transitive), data, roots
+        runfiles.append(dep[DefaultInfo].default_runfiles.files)
+    sources = depset(transitive = transitive)
+
+    # Data: every runfile that is not a source, `.py` files too (a wheel's `.py` file that no
+    # import names is a data file: render.py lists it in the wheel's data).
+    is_source = {f: None for f in sources.to_list()}
+    data = [f for f in depset(transitive = runfiles).to_list() if not f.is_directory and f not in is_source]
+    return sources, data, roots
 
 def linked_extensions(ctx):
     """The py_static_extension targets among deps: linked in as built-in modules."""

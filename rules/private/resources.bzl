@@ -50,12 +50,16 @@ def _runfiles_root(ctx, root):
 def _src_args(file):
     return ["--src", repo_relative_path(file), file.path]
 
-def manifest_action(ctx, files, roots):
+def _data_args(file):
+    return ["--data", repo_relative_path(file), file.path]
+
+def manifest_action(ctx, sources, data, roots):
     """Declares the PyStaticManifest action (actions/pystatic/binary/resource_manifest.py).
 
     Args:
       ctx: rule context with a `_resource_manifest` tool attribute.
-      files: list of File, sources and data files.
+      sources: list of File, Python sources (each must be importable).
+      data: list of File, data files (a `.py` file among them that no import names stays data).
       roots: list of repository-relative import roots.
 
     Returns:
@@ -68,11 +72,12 @@ def manifest_action(ctx, files, roots):
     args.add("--target", str(ctx.label))
     args.add("--output", manifest)
     args.add_all(roots, before_each = "--import_root", uniquify = True)
-    args.add_all(files, map_each = _src_args)
+    args.add_all(sources, map_each = _src_args)
+    args.add_all(data, map_each = _data_args)
     ctx.actions.run(
         executable = ctx.executable._resource_manifest,
         arguments = [args],
-        inputs = files,
+        inputs = sources + data,
         outputs = [manifest],
         mnemonic = "PyStaticManifest",
         progress_message = "Naming Python resources of %{label}",
@@ -81,7 +86,7 @@ def manifest_action(ctx, files, roots):
 
 def _pystatic_resources_impl(ctx):
     files = ctx.files.srcs + ctx.files.data
-    manifest = manifest_action(ctx, files, import_roots(ctx))
+    manifest = manifest_action(ctx, ctx.files.srcs, ctx.files.data, import_roots(ctx))
     return [
         DefaultInfo(files = depset([manifest]), runfiles = ctx.runfiles(files = ctx.files.data)),
         PyStaticResourcesInfo(manifest = manifest, files = depset(files)),

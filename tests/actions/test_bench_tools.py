@@ -37,6 +37,13 @@ def test_the_report_gains_a_bolt_column_only_when_measured():
     assert "| nbody | 900 ms | 1 s | 1 s | 800 ms | 0.90 | 1.00 | 0.80 |" in lines
     assert lines[-1] == "| **geometric mean** (1) | | | | | **0.90** (medians 0.90) | **1.00** (medians 1.00) | **0.80** (medians 0.80) |"
 
+    # --also LABEL=COMMAND: one more column, described by its command.
+    Args.also = [("pymalloc", "env PYTHONMALLOC=pymalloc /p/python")]
+    samples[("nbody", "pymalloc")] = [1.1]
+    lines, _ = PYPERFORMANCE.report(Args, samples, started, 0.5, 60)
+    assert "- **pymalloc**: `env PYTHONMALLOC=pymalloc /p/python`" in lines
+    assert "| nbody | 900 ms | 1 s | 1 s | 800 ms | 1.1 s | 0.90 | 1.00 | 0.80 | 1.10 |" in lines
+
 
 def test_the_apps_bench_names_packages_the_venv_has_compiled_and_the_static_build_pure(tmp_path):
     """bench/apps.py's venv gets manylinux wheels (black's mypyc build); the static build a pure one."""

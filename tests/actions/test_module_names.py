@@ -2,7 +2,7 @@
 
 import pytest
 
-from pystatic.modules.names import NATIVE_SUFFIXES, absolute_import_name, is_native_file, module_of
+from pystatic.modules.names import NATIVE_SUFFIXES, absolute_import_name, is_native_file, module_of, python_source_name
 
 
 @pytest.mark.parametrize("path", [
@@ -43,3 +43,20 @@ def test_module_of(path, module):
 ])
 def test_absolute_import_name(name, level, module, is_package, expected):
     assert absolute_import_name(name, level, module, is_package) == expected
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("pkg/__init__.py", ("package", "pkg")),
+        ("pkg/sub/mod.py", ("module", "pkg.sub.mod")),
+        ("pkg/unicode10-0-0.py", ("module", "pkg.unicode10-0-0")),
+        ("mypyc/lib-rt/build_setup.py", None),
+        ("pkg/a.b.py", None),
+        ("pkg/with space.py", None),
+        ("__init__.py", None),
+        ("pkg/data.txt", None),
+    ],
+)
+def test_python_source_name(path, expected):
+    assert python_source_name(path) == expected

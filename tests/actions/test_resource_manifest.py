@@ -23,6 +23,7 @@ from pystatic.common.action_args import expand_param_files
 )
 def test_classify(rel, expected):
     assert classify(rel) == expected
+    assert classify(rel, is_data=True) == (("data", rel) if expected[0] == "invalid" else expected)
 
 
 def test_longest_import_root_wins_and_output_is_sorted():
@@ -73,6 +74,28 @@ def test_unimportable_path_is_an_error():
         build_manifest("//a:a", [""], [("my-app/main.py", "my-app/main.py")])
 
 
+def test_a_data_file_no_import_names_stays_data_and_an_importable_one_is_code():
+    # A wheel's `.py` file under a directory with a hyphen (mypy's mypyc/lib-rt/build_setup.py) is
+    # only a file once installed; a `.py` data file an import can name is importable, as in runfiles.
+    manifest = build_manifest(
+        "//a:a",
+        ["_whl/w"],
+        [("_whl/w/mypyc/__init__.py", "x/_whl/w/mypyc/__init__.py")],
+        [("_whl/w/mypyc/lib-rt/build_setup.py", "x/_whl/w/mypyc/lib-rt/build_setup.py"),
+         ("_whl/w/mypyc/extra.py", "x/_whl/w/mypyc/extra.py"),
+         ("_whl/w/mypyc/a.b.py", "x/_whl/w/mypyc/a.b.py")],
+    )
+    assert [(r["kind"], r["name"]) for r in manifest["resources"]] == [
+        ("package", "mypyc"),
+        ("module", "mypyc.extra"),
+        ("data", "mypyc/a.b.py"),
+        ("data", "mypyc/lib-rt/build_setup.py"),
+    ]
+    # Among sources the same path still fails the build, with the fix.
+    with pytest.raises(ManifestError, match="mypyc/lib-rt/build_setup.py' is not a dotted path"):
+        build_manifest("//a:a", ["_whl/w"], [("_whl/w/mypyc/lib-rt/build_setup.py", "p")])
+
+
 def test_param_file_keeps_labels_verbatim(tmp_path):
     params = tmp_path / "args.params"
     params.write_text("--target\n@//app:main\n--output\nout.json\n")
@@ -86,6 +109,10 @@ def test_main_writes_manifest_and_reports_errors(tmp_path, capsys):
     assert resource_manifest.main([f"@{params}"]) == 0
     data = json.loads(out.read_text())
     assert data["resources"] == [{"kind": "module", "name": "a.b", "path": "x/a/b.py"}]
+
+    params.write_text(f"--target\n@@//app:app\n--output\n{out}\n--import_root\n\n--data\na-b/c.py\nx/a-b/c.py\n")
+    assert resource_manifest.main([f"@{params}"]) == 0
+    assert json.loads(out.read_text())["resources"] == [{"kind": "data", "name": "a-b/c.py", "path": "x/a-b/c.py"}]
 
     params.write_text(f"--target\n//app:app\n--output\n{out}\n--import_root\nlib\n--src\na/b.py\na/b.py\n")
     assert resource_manifest.main([f"@{params}"]) == 1

@@ -69,3 +69,16 @@ def test_messages_are_starlark_strings():
     broken = BrokenTarget("bad", "x86_64", "pip said \x1b[31mERROR\x1b[0m \u2501\u2501 hash\x07\n  Fix: relock")
     build = render(plan(targets=[broken]), "@r//:wheel.bzl")["BUILD.bazel"]
     assert 'message = "pip said ERROR \u2501\u2501 hash\\n  Fix: relock",' in build
+
+
+def test_python_files_no_import_names_are_the_wheels_data():
+    root = "_whl/mypy-2.0-py3-none-any"
+    targets = [WheelTarget("mypy", "aarch64", "mypy", "2.0", "mypy-2.0-py3-none-any.whl", root, (), (),
+                           ("mypyc/lib-rt/build_setup.py",))]
+    build = render(plan(targets=targets, aliases=[PackageAlias("mypy", "mypy", "2.0", False)]),
+                   "@r//rules/private:wheel.bzl")["BUILD.bazel"]
+    assert (f'    srcs = glob(["{root}/**/*.py"], exclude = [\n        "{root}/mypyc/lib-rt/build_setup.py",\n    ]),\n'
+            in build)
+    assert f'"{root}/**/*.pyc",\n    ]) + [\n        "{root}/mypyc/lib-rt/build_setup.py",\n    ],\n' in build
+    # Without such files the target is written as before (its key unchanged).
+    assert '    srcs = glob(["_whl/dep-2.0-py3-none-any/**/*.py"]),\n' in render(plan(), "@r//rules/private:wheel.bzl")["BUILD.bazel"]

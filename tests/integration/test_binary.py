@@ -204,7 +204,7 @@ def test_cli_uses_the_stdlib_c_extensions_and_package_data(binaries, tmp_path):
 def test_a_directory_of_the_tree_on_a_search_path_loads_embedded_bytecode(binaries, tmp_path):
     """`import inner` found by importlib's PathFinder in `<executable>/vendoring/` (a package put its
     own directory on sys.path, as awscli does): the embedded bytecode of `vendoring.inner`, not its
-    source compiled by a FileFinder over the file view."""
+    source compiled by a FileFinder over the file view. Namespace packages of data only."""
     result = run([str(binaries["search_path"])], tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
@@ -216,6 +216,11 @@ def test_a_directory_of_the_tree_on_a_search_path_loads_embedded_bytecode(binari
         "traceback": ["/vendoring/inner/mod.py", 'raise ValueError("from inner.mod")'],
         "iter_modules": ["inner"],
         "path_entry_finder": "TreeFinder",
+        # A directory without __init__.py holding only data is a namespace package (PEP 420), and a
+        # `.py` data file no import can name is a file (both as python3 has them from disk).
+        "namespace": [["/datans"], None, None],
+        "namespace_data": "notes of a directory without __init__.py",
+        "unimportable_source": "BUILD = True",
     }
 
 

@@ -11,6 +11,7 @@ import posixpath
 import sys
 
 from pystatic.common.action_args import expand_param_files
+from pystatic.modules.names import python_source_name
 
 MANIFEST_VERSION = 1
 
@@ -29,32 +30,32 @@ def _import_root_of(path, import_roots):
     return best
 
 
-def classify(rel_path):
+def classify(rel_path, is_data=False):
     """(kind, name) for a path relative to its import root.
 
     `pkg/__init__.py` -> ("package", "pkg"); `pkg/mod.py` -> ("module", "pkg.mod");
-    anything else -> ("data", "pkg/file.txt"), the name importlib.resources uses.
-    Directories must be identifiers; a file's stem need only lack dots: importlib.import_module
-    loads `pkg.unicode10-0-0` (rich ships such tables).
+    anything else -> ("data", "pkg/file.txt"), the name importlib.resources uses. A `.py` path
+    that no import can name is ("invalid", path) among sources and ("data", path) among data files
+    (a wheel's `mypyc/lib-rt/build_setup.py`: installed, it is only a file).
     """
-    parts = rel_path.split("/")
-    if rel_path.endswith(".py"):
-        stem = parts[-1][: -len(".py")]
-        dotted = parts[:-1] if stem == "__init__" else parts[:-1] + [stem]
-        kind = "package" if stem == "__init__" else "module"
-        stem_ok = stem == "__init__" or (stem and "." not in stem and " " not in stem)
-        if not dotted or not stem_ok or not all(p.isidentifier() for p in parts[:-1]):
-            return "invalid", rel_path
-        return kind, ".".join(dotted)
-    return "data", rel_path
+    if not rel_path.endswith(".py"):
+        return "data", rel_path
+    named = python_source_name(rel_path)
+    if named is None:
+        return ("data" if is_data else "invalid"), rel_path
+    return named
 
 
-def build_manifest(target, import_roots, sources):
-    """sources: iterable of (repo_relative_path, exec_path). Returns the manifest dict."""
+def build_manifest(target, import_roots, sources, data=()):
+    """sources, data: iterables of (repo_relative_path, exec_path). Returns the manifest dict.
+
+    A data file is named like a source when it is a `.py` file an import can name (as in a
+    runfiles tree); one no import can name stays a data file instead of failing the build."""
     roots = sorted({posixpath.normpath(r) if r else "" for r in import_roots})
     roots = ["" if r == "." else r for r in roots]
     by_name = {}
-    for rel, exec_path in sources:
+    entries = [(rel, exec_path, False) for rel, exec_path in sources] + [(rel, exec_path, True) for rel, exec_path in data]
+    for rel, exec_path, is_data in entries:
         root = _import_root_of(rel, roots)
         if root is None:
             raise ManifestError(
@@ -62,7 +63,7 @@ def build_manifest(target, import_roots, sources):
                 f"  Fix: add its directory (relative to the target's package) to `imports`, or move the file."
             )
         in_root = rel[len(root) + 1 :] if root else rel
-        kind, name = classify(in_root)
+        kind, name = classify(in_root, is_data)
         if kind == "invalid":
             raise ManifestError(
                 f"{target}: {rel} cannot be imported: '{in_root}' is not a dotted path of identifiers.\n"
@@ -88,13 +89,17 @@ def parse_args(argv):
     parser.add_argument(
         "--src", action="append", default=[], nargs=2, metavar=("REPO_RELATIVE_PATH", "EXEC_PATH")
     )
+    parser.add_argument(
+        "--data", action="append", default=[], nargs=2, metavar=("REPO_RELATIVE_PATH", "EXEC_PATH"),
+        help="a data file (a .py file among them that no import can name stays data)",
+    )
     return parser.parse_args(expand_param_files(argv))
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        manifest = build_manifest(args.target, args.import_root, args.src)
+        manifest = build_manifest(args.target, args.import_root, args.src, args.data)
     except ManifestError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -10,6 +10,23 @@ def is_native_file(path):
     return name.endswith(NATIVE_SUFFIXES) or ".so." in name
 
 
+def python_source_name(rel_path):
+    """(kind, dotted name) of a `.py` path relative to its import root, or None if no import names it.
+
+    `pkg/__init__.py` -> ("package", "pkg"); `pkg/mod.py` -> ("module", "pkg.mod"). Directories
+    must be identifiers; a file's stem need only lack dots and spaces: importlib.import_module loads
+    `pkg.unicode10-0-0` (rich ships such tables). None for `mypyc/lib-rt/build_setup.py` (a hyphen
+    in a directory) or `a.b.py`: installed, such a file is only a file.
+    """
+    parts = rel_path.split("/")
+    stem = parts[-1][: -len(".py")]
+    dotted = parts[:-1] if stem == "__init__" else parts[:-1] + [stem]
+    stem_ok = stem == "__init__" or (stem and "." not in stem and " " not in stem)
+    if not rel_path.endswith(".py") or not dotted or not stem_ok or not all(p.isidentifier() for p in parts[:-1]):
+        return None
+    return ("package" if stem == "__init__" else "module"), ".".join(dotted)
+
+
 def module_of(rel_path):
     """Dotted module name of a path relative to its import root.
 

@@ -1,12 +1,15 @@
 """tests/integration/test_binary.py: modules found through a search path into the executable's
 tree (a directory of it on sys.path) load their embedded bytecode under the name they are imported as."""
 
+import importlib.resources
 import inspect
 import json
 import pkgutil
 import sys
 import traceback
 
+import datans  # a directory of data files only: a namespace package, as from disk
+import tooling
 import vendoring  # noqa: F401 (puts its directory on sys.path)
 import inner
 import inner.mod
@@ -25,4 +28,7 @@ print(json.dumps({
     "traceback": [last.filename[len(sys.executable):], last.line],
     "iter_modules": sorted(m.name for m in pkgutil.iter_modules(vendoring.__path__)),
     "path_entry_finder": type(sys.path_importer_cache[vendoring.__path__[0]]).__name__,
+    "namespace": [[p[len(sys.executable):] for p in datans.__path__], datans.__spec__.origin, datans.__file__],
+    "namespace_data": importlib.resources.files("datans").joinpath("notes.txt").read_text().strip(),
+    "unimportable_source": importlib.resources.files("tooling").joinpath("lib-rt/build_setup.py").read_text().splitlines()[-1],
 }))

@@ -42,6 +42,7 @@ class WheelTarget(_PerPlatformTarget):
     root: str  # the import root in the repository: UNPACK_DIR/<wheel file without .whl>
     natives: tuple  # native files relative to root
     deps: tuple  # names of targets in the root package
+    data_sources: tuple = ()  # `.py` files relative to root that no import names: data files
 
 
 @dataclass(frozen=True)

@@ -122,14 +122,18 @@ def _target(target, built_in):
         return [f"pystatic_wheel_unavailable(\n    name = {json.dumps(name)},\n    message = {_message(target.message)},\n)", ""]
     root = target.root
     excluded = [f"{root}/{n}" for n in target.natives] + [f"{root}/**/*.pyc"]
+    # `.py` files that no import names (`mypyc/lib-rt/build_setup.py`) are the wheel's data.
+    data_sources = [f"{root}/{n}" for n in target.data_sources]
+    srcs = f'glob([{json.dumps(root + "/**/*.py")}]' + (f", exclude = {_starlark_list(data_sources, '        ')})" if data_sources else ")")
+    data_sources_list = f" + {_starlark_list(data_sources, '        ')}" if data_sources else ""
     return [
         "pystatic_wheel(",
         f"    name = {json.dumps(name)},",
         f"    package = {json.dumps(target.package)},",
         f"    version = {json.dumps(target.version)},",
         f"    wheel = {json.dumps(target.wheel_file)},",
-        f'    srcs = glob([{json.dumps(root + "/**/*.py")}]),',
-        f'    data = glob([{json.dumps(root + "/**")}], exclude = {_starlark_list([root + "/**/*.py"] + excluded, "        ")}),',
+        f"    srcs = {srcs},",
+        f'    data = glob([{json.dumps(root + "/**")}], exclude = {_starlark_list([root + "/**/*.py"] + excluded, "        ")}){data_sources_list},',
         f"    import_root = {json.dumps(root)},",
         f"    native_files = {_starlark_list(list(target.natives))},",
         # The same files as labels: embedded as shared objects when the wheel's check says so.

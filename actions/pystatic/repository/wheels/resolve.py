@@ -44,7 +44,8 @@ from pystatic.repository.wheels.plan import (
     WheelTarget,
 )
 from pystatic.repository.wheels.platforms import Platform, choose_wheel, is_pure, marker_applies
-from pystatic.repository.wheels.unpack import requirements_of, unpack_sdist, unpack_wheel, write_lock_record
+from pystatic.repository.wheels.unpack import (requirements_of, unimportable_sources, unpack_sdist, unpack_wheel,
+                                                write_lock_record)
 
 AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback (auto_build_from_source)"
 # As pip and uv do: a platform the lock has no wheel for gets the package built from its sdist.
@@ -66,6 +67,7 @@ class Resolved:
     broken: str = ""  # could not be fetched or unpacked: the message of its BrokenTarget
     dist_info: str = ""
     sha256: str = ""
+    data_sources: list = field(default_factory=list)  # `.py` files no import names: data
 
 
 class Resolver:
@@ -238,9 +240,10 @@ class Resolver:
                         f"(scripts/headers/data), e.g. {dropped[0]}",
                         file=sys.stderr,
                     )
-                self.unpacked[digest] = (root, natives, dist_info)
-        root, natives, dist_info = self.unpacked[digest]
+                self.unpacked[digest] = (root, natives, dist_info, unimportable_sources(self.repo_dir / root))
+        root, natives, dist_info, data_sources = self.unpacked[digest]
         result.root, result.natives, result.dist_info, result.sha256 = root, natives, dist_info, digest
+        result.data_sources = data_sources
         result.wheel_file = root.split("/", 1)[1] + ".whl"
         metadata = (self.repo_dir / root / dist_info / "METADATA").read_text(encoding="utf-8", errors="replace")
         result.requires = requirements_of(metadata)
@@ -383,7 +386,7 @@ class Resolver:
                 targets.append(UnavailableTarget(package.target, platform_key, reason, shown))
             else:
                 targets.append(WheelTarget(package.target, platform_key, package.name, package.version, result.wheel_file,
-                                           result.root, tuple(result.natives), tuple(deps)))
+                                           result.root, tuple(result.natives), tuple(deps), tuple(result.data_sources)))
         return RepositoryPlan(
             lock_label=self.lock_label,
             platforms=tuple(TargetPlatform(p.key, p.setting, p.name, p.constraints) for p in self.platforms),

@@ -12,7 +12,7 @@ import zipfile
 
 from packaging.requirements import Requirement
 
-from pystatic.modules.names import is_native_file
+from pystatic.modules.names import is_native_file, python_source_name
 from pystatic.repository.wheels.lock import LockError
 
 
@@ -75,6 +75,15 @@ def unpack_wheel(wheel_path, dest):
     if dist_info is None:
         raise LockError(f"{wheel_path.name} has no .dist-info directory: not a wheel.")
     return sorted(natives), sorted(dropped), dist_info
+
+
+def unimportable_sources(root):
+    """The `.py` files under an unpacked wheel that no import can name (`mypyc/lib-rt/build_setup.py`),
+    relative to it and sorted: installed, they are only files, so the wheel's target lists them as data."""
+    return sorted(
+        rel for rel in (path.relative_to(root).as_posix() for path in root.rglob("*.py") if path.is_file())
+        if python_source_name(rel) is None
+    )
 
 
 def requirements_of(metadata_text):
