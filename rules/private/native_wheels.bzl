@@ -44,11 +44,14 @@ def native_exports_action(ctx, shared_objects, target, broad_from = None):
     args.add("--asm", asm)
     args.add("--link_script", link_script)
     args.add("--report", needs)
-    broad = []
+    broad = [ctx.file._musl_libc_symbols]
     if broad_from:
-        broad = [broad_from, ctx.file._musl_libc_symbols]
+        broad.append(broad_from)
         args.add("--export_all_from", broad_from)
         args.add("--libc_symbols", ctx.file._musl_libc_symbols)
+    else:
+        # Exported whole only if a module calls the C library by name through ctypes (pack report).
+        args.add("--libc_symbols_if_named", ctx.file._musl_libc_symbols)
     ctx.actions.run(
         executable = ctx.executable._native_exports,
         arguments = [args],

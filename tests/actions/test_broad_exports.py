@@ -105,3 +105,23 @@ def test_interpreter_mode_forces_every_name_and_the_check_accepts_what_the_link_
     assert table["PyFake_Api"] and table["malloc"] and table["pthread_getspecific"]  # forced out of the archives
     assert table["pystatic_test_not_in_static_libc"] == 0  # PROVIDEd 0: an ImportError naming it at load
     assert check_native_exports.main(["--executable", str(exe), "--report", str(out / "report.json")]) == 0
+
+
+def test_a_binary_exports_the_c_library_only_when_a_module_calls_it_by_name(tmp_path):
+    """--libc_symbols_if_named: musl's names are exported when the pack report's libc_by_name lists
+    modules (ansible's ctypes.CDLL(find_library("c")).wcwidth), and nothing of it otherwise."""
+    libc_s = tmp_path / "libc.S"
+    libc_s.write_text(LIBC_S)
+    out = tmp_path / "out"
+    out.mkdir()
+    pack_report = tmp_path / "blob.json"
+    args = ["--elf_machine", MACHINES["x86_64"], "--cpu", "x86_64", "--asm", out / "exports.S",
+            "--link_script", out / "exports.ld", "--report", out / "report.json", "--pack_report", pack_report,
+            "--libc_symbols_if_named", libc_s]
+    for libc_by_name, exported in (([], set()), (["ansible.utils.display"], {"malloc", "pthread_getspecific"})):
+        pack_report.write_text(json.dumps({"shared_objects": [], "libc_by_name": libc_by_name}))
+        assert native_exports.main([str(a) for a in args]) == 0
+        report = json.loads((out / "report.json").read_text())
+        assert report["libc_by_name"] == libc_by_name
+        assert exported <= {e["name"] for e in report["exports"]}
+        assert bool(report["exports"]) == bool(exported) and report["broad"] == bool(exported)

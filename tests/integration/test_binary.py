@@ -221,6 +221,7 @@ def test_a_directory_of_the_tree_on_a_search_path_loads_embedded_bytecode(binari
         "namespace": [["/datans"], None, None],
         "namespace_data": "notes of a directory without __init__.py",
         "unimportable_source": "BUILD = True",
+        "libc_by_name": 2,
     }
 
 

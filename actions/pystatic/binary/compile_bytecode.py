@@ -23,6 +23,7 @@ import sys
 
 from pystatic.common.action_args import expand_param_files
 from pystatic.format.blob import DATA, METADATA, MODULE, Entry, write_blob
+from pystatic.modules.libc_by_name import loads_libc_by_name
 from pystatic.modules.names import absolute_import_name
 
 
@@ -276,6 +277,8 @@ def compile_resources(resources, optimize, with_sources=True):
         imports[name] = {"imports": names, "weak": weak, "defines": top_level_names(code), "path": path}
         if deferred:
             imports[name]["deferred"] = deferred
+        if loads_libc_by_name(tree):
+            imports[name]["libc_by_name"] = True  # native_exports.py then exports the C library whole
     return entries, imports
 
 

@@ -21,6 +21,9 @@ after the link). Exits 1 naming the package, the file and the fix on any problem
                                              names, for objects loaded from disk; forced into the link,
                                              not checked after it (a name the link lacks is 0: an
                                              ImportError naming it when an object needs it)
+      --libc_symbols_if_named libc.S         musl's public names, exported (and forced into the link)
+                                             when the pack report lists modules that call the C
+                                             library by name through ctypes (`libc_by_name`)
 """
 
 import argparse
@@ -41,12 +44,13 @@ def parse_object(value):
     return EmbeddedObject(*parts)
 
 
-def report(results, defined_by, args, names):
+def report(results, defined_by, args, names, libc_by_name=()):
     return {
         "cpu": args.cpu,
         "elf_machine": args.elf_machine,
         "provided_libraries": args.provided_library,
         "broad": bool(args.libc_symbols or args.export_all_from),
+        "libc_by_name": list(libc_by_name),
         "exports": [{"name": name, "strong": names[name]} for name in exports_table.sorted_names(names)],
         # Names the executable serves that embedded objects define as well (exe-first lookups bind them to it).
         "also_defined_by_objects": defined_by,
@@ -77,11 +81,17 @@ def main(argv=None):
     parser.add_argument("--report", required=True)
     parser.add_argument("--export_all_from", action="append", default=[], help="a static archive: its Py*/_Py*/zlib names")
     parser.add_argument("--libc_symbols", help="musl's libc.S: the C library's public names")
+    parser.add_argument("--libc_symbols_if_named", help="musl's libc.S, used as --libc_symbols when the pack report's "
+                        "libc_by_name lists modules")
     args = parser.parse_args(expand_param_files(sys.argv[1:] if argv is None else argv))
+    libc_by_name = []
     if args.pack_report:
         with open(args.pack_report, encoding="utf-8") as f:
-            embedded = json.load(f).get("shared_objects", [])
-        args.object += [EmbeddedObject(s["package"], s["path"], s["file"]) for s in embedded]
+            pack_report = json.load(f)
+        args.object += [EmbeddedObject(s["package"], s["path"], s["file"]) for s in pack_report.get("shared_objects", [])]
+        libc_by_name = pack_report.get("libc_by_name", [])
+    if libc_by_name and args.libc_symbols_if_named and not args.libc_symbols:
+        args.libc_symbols = args.libc_symbols_if_named
     try:
         results, problems, defined_by = analyse(args.object, args.elf_machine, args.cpu, args.provided_library)
     except ValueError as err:
@@ -111,7 +121,7 @@ def main(argv=None):
     with open(args.link_script, "w", encoding="utf-8") as out:
         out.write(script)
     with open(args.report, "w", encoding="utf-8") as out:
-        json.dump(report(results, defined_by, args, names), out, indent=1, sort_keys=True)
+        json.dump(report(results, defined_by, args, names, libc_by_name), out, indent=1, sort_keys=True)
         out.write("\n")
     return 0
 

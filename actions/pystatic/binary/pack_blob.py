@@ -225,6 +225,8 @@ def pack(settings, files):
         "file_access": access_notes,
         # Embedded as they are and loaded from memory: the native gate checks them (native_exports.py).
         "shared_objects": shared_objects.report_of(loaded),
+        # Modules that call the C library by name through ctypes: the executable exports it whole.
+        "libc_by_name": sorted(name for name, info in app_imports.items() if info.get("libc_by_name")),
     }
     return blob, report
 
@@ -378,7 +380,9 @@ def main(argv=None):
             out.write("\n")
     if args.shared_objects:
         with open(args.shared_objects, "w", encoding="utf-8") as out:
-            json.dump({"shared_objects": report["shared_objects"]}, out, indent=1, sort_keys=True)
+            # What the native gate reads (native_exports.py); libc_by_name only when it lists modules.
+            native = {"shared_objects": report["shared_objects"], "libc_by_name": report["libc_by_name"]}
+            json.dump({k: v for k, v in native.items() if v or k == "shared_objects"}, out, indent=1, sort_keys=True)
             out.write("\n")
     return 0
 

@@ -1,6 +1,8 @@
 """tests/integration/test_binary.py: modules found through a search path into the executable's
 tree (a directory of it on sys.path) load their embedded bytecode under the name they are imported as."""
 
+import ctypes
+import ctypes.util
 import importlib.resources
 import inspect
 import json
@@ -30,5 +32,7 @@ print(json.dumps({
     "path_entry_finder": type(sys.path_importer_cache[vendoring.__path__[0]]).__name__,
     "namespace": [[p[len(sys.executable):] for p in datans.__path__], datans.__spec__.origin, datans.__file__],
     "namespace_data": importlib.resources.files("datans").joinpath("notes.txt").read_text().strip(),
+    # The C library called by name through ctypes (ansible's display): exported whole for this module.
+    "libc_by_name": ctypes.CDLL(ctypes.util.find_library("c")).wcwidth(0x597D),
     "unimportable_source": importlib.resources.files("tooling").joinpath("lib-rt/build_setup.py").read_text().splitlines()[-1],
 }))
