@@ -281,6 +281,32 @@ def _multiprocessing_child(argv):
     return None
 
 
+def _python_m_child(argv):
+    """How to run this process if it was started as `<exe> [interpreter flags] -m <module> ...` naming a
+    module embedded in it, else None: what tools that re-run their own interpreter do (pre-commit's
+    `sys.executable -m pre_commit.languages.pygrep`, `sys.executable -m pip`). Runs it as python3 -m
+    does, sys.argv[0] its path. Anything else, a module that is not embedded too, is the app's."""
+    i = 1
+    while i < len(argv) and _is_interpreter_flag(argv[i]):
+        i += 2 if argv[i] in ("-W", "-X") else 1
+    if not (i + 1 < len(argv) and argv[i] == "-m" and all(p.isidentifier() for p in argv[i + 1].split("."))):
+        return None
+    name, rest = argv[i + 1], argv[i + 2 :]
+    parent = name.rpartition(".")[0]
+    try:
+        spec = _bootstrap._find_spec(name, __import__(parent) and sys.modules[parent].__path__ if parent else None)
+    except (ImportError, AttributeError):  # a parent that is missing or no package: not a module run
+        return None
+    if spec is None or spec.loader is None and spec.submodule_search_locations is None:
+        return None
+
+    def module():
+        sys.argv[:] = [spec.origin or name, *rest]
+        _run_as_main(name)
+
+    return module
+
+
 def _run_as_main(module_name):
     """Runs a module as __main__, like `python -m`, but keeps sys.argv[0] the executable."""
     spec = _bootstrap._find_spec(module_name, None)
@@ -319,7 +345,7 @@ def _print_exception():
 def main(module, function):
     """Runs `module` as __main__ (function "") or calls `module.function`; returns the process's exit code."""
     try:
-        child = _multiprocessing_child(sys.argv)
+        child = _multiprocessing_child(sys.argv) or _python_m_child(sys.argv)
         if child is not None:
             child()
             return 0

@@ -225,6 +225,18 @@ def test_a_directory_of_the_tree_on_a_search_path_loads_embedded_bytecode(binari
     }
 
 
+def test_the_executable_runs_an_embedded_module_named_by_dash_m_as_python3_does(binaries, tmp_path):
+    """`sys.executable -m <module>` (pre-commit's pygrep hook, `-m pip`): an embedded module runs as
+    __main__ with python3's argv; a name no module has stays the app's argument."""
+    binary = str(binaries["search_path"])
+    for flags in ([], ["-u", "-X", "utf8"]):
+        result = run([binary, *flags, "-m", "run_me", "a", "-b"], tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == {"name": "__main__", "argv0": "/run_me.py", "args": ["a", "-b"]}
+    app = run([binary, "-m", "no_such_module"], tmp_path)
+    assert app.returncode == 0 and json.loads(app.stdout)["value"] == 42
+
+
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_multiprocessing_children_re_enter_the_executable(binaries, tmp_path, method):
     result = run([str(binaries["cli"]), "workers", "--start-method", method, "a", "b", "c"], tmp_path)
