@@ -21,7 +21,11 @@ def _manifest_action_test_impl(ctx):
     roots = [argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--import_root"]
     asserts.equals(env, ["", ctx.label.package], roots)
     srcs = [argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--src"]
-    asserts.equals(env, 3, len(srcs), "one --src per source and data file: " + str(srcs))
+    asserts.equals(env, 2, len(srcs), "one --src per source: " + str(srcs))
+
+    # Data files are --data: a `.py` among them that no import names stays data.
+    data = [argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "--data"]
+    asserts.equals(env, ["greeting.txt"], [path.rpartition("/")[2] for path in data], "one --data per data file: " + str(data))
     return analysistest.end(env)
 
 manifest_action_test = analysistest.make(_manifest_action_test_impl)
