@@ -248,6 +248,14 @@ def _is_interpreter_flag(arg):
     return arg.startswith(("-W", "-X")) or (len(arg) > 1 and arg[0] == "-" and set(arg[1:]) <= _PYTHON_FLAGS)
 
 
+def _after_interpreter_flags(argv):
+    """The index of the first argument after python3's interpreter flags (-u, -E, -W arg, -X opt...)."""
+    i = 1
+    while i < len(argv) and _is_interpreter_flag(argv[i]):
+        i += 2 if argv[i] in ("-W", "-X") else 1
+    return i
+
+
 def _import(name):
     return __import__(name, fromlist=["_"])
 
@@ -267,9 +275,7 @@ def _multiprocessing_child(argv):
             spawn.freeze_support()  # runs the child and calls sys.exit
 
         return spawned
-    i = 1
-    while i < len(argv) and _is_interpreter_flag(argv[i]):
-        i += 2 if argv[i] in ("-W", "-X") else 1
+    i = _after_interpreter_flags(argv)
     if i + 1 < len(argv) and argv[i] == "-c" and argv[i + 1].startswith(_MULTIPROCESSING_COMMANDS):
         command, rest = argv[i + 1], argv[i + 2 :]
 
@@ -286,9 +292,7 @@ def _python_m_child(argv):
     module embedded in it, else None: what tools that re-run their own interpreter do (pre-commit's
     `sys.executable -m pre_commit.languages.pygrep`, `sys.executable -m pip`). Runs it as python3 -m
     does, sys.argv[0] its path. Anything else, a module that is not embedded too, is the app's."""
-    i = 1
-    while i < len(argv) and _is_interpreter_flag(argv[i]):
-        i += 2 if argv[i] in ("-W", "-X") else 1
+    i = _after_interpreter_flags(argv)
     if not (i + 1 < len(argv) and argv[i] == "-m" and all(p.isidentifier() for p in argv[i + 1].split("."))):
         return None
     name, rest = argv[i + 1], argv[i + 2 :]
