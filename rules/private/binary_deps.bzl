@@ -10,7 +10,7 @@ def py_deps(ctx):
       ctx: the py_static_binary's rule context.
 
     Returns:
-      (sources depset, data files list, import roots list).
+      (sources depset, runfiles list (sources among them), import roots list).
     """
     transitive, runfiles, roots = [], [], []
     for dep in ctx.attr.deps:
@@ -20,13 +20,11 @@ def py_deps(ctx):
         # PyInfo.imports are runfiles paths "<repository>/<dir>"; roots are repository-relative.
         roots.extend([path.partition("/")[2] for path in info.imports.to_list()])
         runfiles.append(dep[DefaultInfo].default_runfiles.files)
-    sources = depset(transitive = transitive)
 
-    # Data: every runfile that is not a source, `.py` files too (a wheel's `.py` file that no
-    # import names is a data file: render.py lists it in the wheel's data).
-    is_source = {f: None for f in sources.to_list()}
-    data = [f for f in depset(transitive = runfiles).to_list() if not f.is_directory and f not in is_source]
-    return sources, data, roots
+    # Data: the runfiles, `.py` files too (a wheel's `.py` file that no import names is a data
+    # file: render.py lists it in the wheel's data); the caller drops those that are sources.
+    data = [f for f in depset(transitive = runfiles).to_list() if not f.is_directory]
+    return depset(transitive = transitive), data, roots
 
 def linked_extensions(ctx):
     """The py_static_extension targets among deps: linked in as built-in modules."""
