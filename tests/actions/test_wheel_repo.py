@@ -346,6 +346,28 @@ def test_an_extra_whose_requirements_the_lock_pins_is_on(tmp_path):
     assert "brotli" not in tool_rule and "colorama" not in tool_rule
 
 
+def test_an_annotated_lock_turns_on_only_the_extras_it_pinned_for_the_package(tmp_path):
+    """A lock shared by several apps pins lxml for one of them ("via -r requirements.in"): tool's extra
+    `xml` stays off, as it would in tool's own lock. click is pinned "via tool": its `cli` extra is on.
+    (Before, every extra whose requirements the shared lock pinned was on: pandas brought matplotlib,
+    scipy and lxml into a binary that needed none of them.)"""
+    index = tmp_path / "index"
+    index.mkdir()
+    tool = make_wheel(index, "tool-1.0-py3-none-any.whl", requires=['click; extra == "cli"', 'lxml; extra == "xml"'])
+    wheels = [tool] + [make_wheel(index, f"{n}-1.0-py3-none-any.whl") for n in ("click", "lxml")]
+    via = {"tool": "-r requirements.in", "click": "tool", "lxml": "-r requirements.in"}
+    (tmp_path / "requirements.txt").write_text("".join(
+        f"{w.name.split('-')[0]}==1.0 \\\n    --hash=sha256:{sha(w)}\n    # via {via[w.name.split('-')[0]]}\n"
+        for w in wheels))
+    by_hash = {sha(w): w for w in wheels}
+    repo = Repository(tmp_path / "requirements.txt", tmp_path / "repo", "python3", "3.13.15",
+                      fetch=lambda python, package, platform, wheel, work: by_hash[package.hashes[0]])
+    repo.resolve()
+    repo.write("@r//rules/private:wheel.bzl")
+    build = (tmp_path / "repo" / "BUILD.bazel").read_text()
+    assert 'deps = [\n        "//:click_x86_64",\n    ],' in _rule(build, "tool_x86_64"), _rule(build, "tool_x86_64")
+
+
 def _repo_of(tmp_path, requires):
     """A repository of `requires` ({wheel name: its Requires-Dist}), every wheel pinned; its BUILD."""
     index = tmp_path / "index"

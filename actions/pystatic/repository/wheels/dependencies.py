@@ -33,10 +33,19 @@ def requirement_targets(result, wanted, packages, excludes, lock_label):
     return sorted(set(labels)), None
 
 
+def pinned_for(package, dependent):
+    """Whether the lock may have pinned `package` (LockedPackage) for `dependent` (a canonical name):
+    its `# via` annotation names the dependent, or the lock does not say. uv pins httpx[cli]'s click
+    "via httpx"; a lock shared by many apps pins lxml "via -r requirements.in", and pandas' extra
+    `xml` is not asked for by that."""
+    return package.via is None or dependent in package.via
+
+
 def dependency_targets(resolved, packages, excludes, lock_label):
     """{(package key, platform key): (target names, None) or (None, reason)} of the usable results of
     `resolved` ({(package key, platform key): the resolver's Resolved}): the asked extras' dependencies,
-    then each extra the lock implies (extras.extras_in_lock) where it closes no cycle; a cycle left
+    then each extra the lock implies (extras.extras_in_lock, of the pins the lock may have made for
+    the package: pinned_for) where it closes no cycle; a cycle left
     makes its packages unavailable, naming it."""
     found, graph, asked = {}, {}, {}
     for (key, platform_key), result in sorted(resolved.items()):
@@ -48,7 +57,8 @@ def dependency_targets(resolved, packages, excludes, lock_label):
         if (key, platform_key) not in found or found[(key, platform_key)][1]:
             continue
         usable = {k for (k, p), other in resolved.items()
-                  if p == platform_key and not other.unavailable and not other.broken and k not in excludes}
+                  if p == platform_key and not other.unavailable and not other.broken and k not in excludes
+                  and pinned_for(packages[k], key)}
         node, wanted = f"{result.package.target}_{platform_key}", asked[(key, platform_key)]
         for extra in sorted(extras_in_lock(result.requires, result.platform, usable) - wanted):
             labels, missing = requirement_targets(result, wanted | {extra}, packages, excludes, lock_label)

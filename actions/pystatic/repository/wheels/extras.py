@@ -2,7 +2,9 @@
 
 A lock names versions, not the extras it was made with: `uv pip compile` writes `httpx==0.29.0` for
 `httpx[cli]` and pins click and rich, which httpx's console script then needs. So an extra whose
-every requirement the lock pins is taken as asked for (`extras_in_lock`). That is a guess, and it
+every requirement the lock pins is taken as asked for (`extras_in_lock`), counting only the pins the
+lock's `# via` annotations give to that package when it has them (dependencies.pinned_for: a lock
+shared by many apps pins lxml for one of them, not for pandas' extra `xml`). That is a guess, and it
 can close a circle that Python allows but Bazel's targets cannot: sphinxcontrib-serializinghtml's
 extra "standalone" requires Sphinx, which the lock pins because the app needs Sphinx, and Sphinx
 requires sphinxcontrib-serializinghtml. An inferred extra is therefore kept only when none of its

@@ -42,6 +42,9 @@ class LockedPackage:
     hashes: list = field(default_factory=list)  # sha256s; requirements.txt only
     extras: tuple = ()
     sdist: LockedWheel = None  # pylock.toml `sdist`: file name and sha256
+    # The packages the lock says it is pinned for (`# via` of uv and pip-compile: canonical names,
+    # `-r file` dropped); None when the lock does not say (no annotations, pylock.toml).
+    via: frozenset = None
 
     @property
     def key(self):
@@ -111,9 +114,42 @@ def _logical_lines(text):
         yield line.strip()
 
 
+_PIN = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)")
+_VIA = re.compile(r"(?:^|\s)#\s*via\b(.*)")
+_FILE_ORIGIN = re.compile(r"-[rc]\s+\S+|\([^)]*\)")
+
+
+def via_annotations(text):
+    """{canonical name: frozenset of canonical names}: who each pin is for, from the `# via` comments
+    `uv pip compile` and pip-compile write below a pin (`# via a, b`, or `# via` and one name per
+    `#   name` line) or after it. `-r file`, `-c file` and `(pyproject.toml)` name files, not packages:
+    a pin only the input asks for has an empty set. {} for a lock without annotations."""
+    found, current, listing, annotated = {}, None, False, False
+    for line in text.splitlines():
+        if line[:1].isalnum():  # a pin starts in the first column; its options and comments are indented
+            current, listing = canonicalize_name(_PIN.match(line).group(1)), False
+            found[current] = frozenset()
+        via = _VIA.search(line)
+        annotated = annotated or via is not None
+        if current is None:
+            continue
+        if via:  # `# via a, b`, or `# via` alone: one name per following `#   name` line
+            listing = not via.group(1).strip()
+            names = via.group(1)
+        elif listing and re.match(r"\s*#\s{2,}\S", line):
+            names = line.split("#", 1)[1]
+        else:
+            listing = False
+            continue
+        names = _FILE_ORIGIN.sub(" ", names).replace(",", " ").split()
+        found[current] |= {canonicalize_name(name.split("[", 1)[0]) for name in names}
+    return found if annotated else {}
+
+
 def read_requirements(text, lock_name):
     """Packages of a requirements.txt where each line pins `name==version` with --hash options."""
     packages = []
+    via = via_annotations(text)
     for line in _logical_lines(text):
         if line.startswith("-"):
             # Index options belong in pip's own configuration, not in the lock.
@@ -146,6 +182,7 @@ def read_requirements(text, lock_name):
                 marker=str(req.marker or ""),
                 hashes=[h.split(":", 1)[1] for h in hashes],
                 extras=tuple(sorted(req.extras)),
+                via=via.get(canonicalize_name(req.name)),
             )
         )
     return packages
