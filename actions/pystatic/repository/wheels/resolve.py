@@ -44,7 +44,7 @@ from pystatic.repository.wheels.plan import (
     WheelTarget,
 )
 from pystatic.repository.wheels.platforms import Platform, choose_wheel, is_pure, marker_applies
-from pystatic.repository.wheels.unpack import (requirements_of, unimportable_sources, unpack_sdist, unpack_wheel,
+from pystatic.repository.wheels.unpack import (requirements_of, unpack_sdist, unpack_wheel,
                                                 write_lock_record)
 
 AUTOMATIC = "automatic: its wheel's extension has no pure-Python fallback (auto_build_from_source)"
@@ -233,14 +233,14 @@ class Resolver:
                 )
             if digest not in self.unpacked:
                 root = f"{UNPACK_DIR}/{path.name[: -len('.whl')]}"
-                natives, dropped, dist_info = unpack_wheel(path, self.repo_dir / root)
+                natives, dropped, dist_info, data_sources = unpack_wheel(path, self.repo_dir / root)
                 if dropped:
                     print(
                         f"pystatic.wheels: {path.name}: left out {len(dropped)} file(s) outside the import path "
                         f"(scripts/headers/data), e.g. {dropped[0]}",
                         file=sys.stderr,
                     )
-                self.unpacked[digest] = (root, natives, dist_info, unimportable_sources(self.repo_dir / root))
+                self.unpacked[digest] = (root, natives, dist_info, data_sources)
         root, natives, dist_info, data_sources = self.unpacked[digest]
         result.root, result.natives, result.dist_info, result.sha256 = root, natives, dist_info, digest
         result.data_sources = data_sources

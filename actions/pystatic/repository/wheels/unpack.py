@@ -45,9 +45,12 @@ LOCK_RECORD = "pystatic_lock.json"
 def unpack_wheel(wheel_path, dest):
     """Unpacks to dest like an installer: .data/purelib|platlib to the root, scripts/headers dropped.
 
-    Returns (native files relative to dest, dropped paths, the .dist-info directory name).
+    Returns (native files relative to dest, dropped paths, the .dist-info directory name, the `.py`
+    files no import can name), each sorted. Those `.py` files (`mypyc/lib-rt/build_setup.py`: a
+    hyphen in a directory, a dot in a stem) are only files once installed, so the wheel's target
+    lists them as data.
     """
-    natives, dropped, dist_info = [], [], None
+    natives, dropped, dist_info, unimportable = [], [], None, []
     with zipfile.ZipFile(wheel_path) as zf:
         for info in zf.infolist():
             name = info.filename
@@ -68,22 +71,15 @@ def unpack_wheel(wheel_path, dest):
             rel = "/".join(parts)
             if is_native_file(rel):
                 natives.append(rel)
+            elif rel.endswith(".py") and python_source_name(rel) is None:
+                unimportable.append(rel)
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(info) as src, open(target, "wb") as out:
                 shutil.copyfileobj(src, out)
     if dist_info is None:
         raise LockError(f"{wheel_path.name} has no .dist-info directory: not a wheel.")
-    return sorted(natives), sorted(dropped), dist_info
-
-
-def unimportable_sources(root):
-    """The `.py` files under an unpacked wheel that no import can name (`mypyc/lib-rt/build_setup.py`),
-    relative to it and sorted: installed, they are only files, so the wheel's target lists them as data."""
-    return sorted(
-        rel for rel in (path.relative_to(root).as_posix() for path in root.rglob("*.py") if path.is_file())
-        if python_source_name(rel) is None
-    )
+    return sorted(natives), sorted(dropped), dist_info, sorted(unimportable)
 
 
 def requirements_of(metadata_text):
