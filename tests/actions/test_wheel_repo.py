@@ -107,6 +107,23 @@ def test_unsafe_wheel_paths_are_refused(tmp_path):
         unpack_wheel(bad, tmp_path / "out")
 
 
+def test_a_wheels_data_scheme_goes_to_the_root_like_an_install_into_sys_prefix(tmp_path):
+    """nbconvert's templates are `nbconvert-*.data/data/share/jupyter/...`: an installer puts them under
+    sys.prefix, which in a binary is the root of its tree; scripts and headers are left out."""
+    wheel = make_wheel(tmp_path, "tool-1-py3-none-any.whl", files={
+        "tool/__init__.py": "",
+        "tool-1.data/purelib/tool/extra.py": "",
+        "tool-1.data/data/share/jupyter/tool/templates/lab/index.html.j2": "{{ x }}",
+        "tool-1.data/scripts/tool-run": "#!python",
+        "tool-1.data/headers/tool.h": "",
+    })
+    natives, dropped, dist_info, _ = unpack_wheel(wheel, tmp_path / "out")
+    assert (tmp_path / "out/share/jupyter/tool/templates/lab/index.html.j2").read_text() == "{{ x }}"
+    assert (tmp_path / "out/tool/extra.py").exists()
+    assert dropped == ["tool-1.data/headers/tool.h", "tool-1.data/scripts/tool-run"]
+    assert not (tmp_path / "out/tool-1.data").exists()
+
+
 def test_python_files_no_import_names_are_listed_as_the_wheels_data(tmp_path):
     wheel = make_wheel(tmp_path, "tool-1-py3-none-any.whl", files={
         "tool/__init__.py": "", "tool/lib-rt/build_setup.py": "", "tool/lib-rt/x.c": "", "tool/a.b.py": "",

@@ -237,7 +237,7 @@ class Resolver:
                 if dropped:
                     print(
                         f"pystatic.wheels: {path.name}: left out {len(dropped)} file(s) outside the import path "
-                        f"(scripts/headers/data), e.g. {dropped[0]}",
+                        f"(scripts, headers), e.g. {dropped[0]}",
                         file=sys.stderr,
                     )
                 self.unpacked[digest] = (root, natives, dist_info, data_sources)

@@ -1,7 +1,8 @@
 """Unpacking wheels and sdists into the repository, and reading their metadata.
 
-A wheel is unpacked like an installer does (.data/purelib|platlib to the root; scripts, headers
-and data dropped), without .pyc files; unsafe paths are refused.
+A wheel is unpacked like an installer does (.data/purelib|platlib to the root; .data/data to the
+root too, because a binary's `sys.prefix` is the root of its file tree; scripts and headers
+dropped), without .pyc files; unsafe paths are refused.
 """
 
 import email.parser
@@ -44,6 +45,9 @@ LOCK_RECORD = "pystatic_lock.json"
 
 def unpack_wheel(wheel_path, dest):
     """Unpacks to dest like an installer: .data/purelib|platlib to the root, scripts/headers dropped.
+    .data/data goes to the root as well: an installer puts it under `sys.prefix`
+    (`share/jupyter/nbconvert/templates/`, `share/man/`), which in a binary is the executable, the
+    root its files are found below, so `os.path.join(sys.prefix, "share", ...)` finds them.
 
     Returns (native files relative to dest, dropped paths, the .dist-info directory name, the `.py`
     files no import can name), each sorted. Those `.py` files (`mypyc/lib-rt/build_setup.py`: a
@@ -60,7 +64,7 @@ def unpack_wheel(wheel_path, dest):
             if name.startswith("/") or ".." in parts or "\\" in name:
                 raise LockError(f"{wheel_path.name}: unsafe path in the wheel: {name}")
             if parts[0].endswith(".data") and len(parts) > 2:
-                if parts[1] not in ("purelib", "platlib"):
+                if parts[1] not in ("purelib", "platlib", "data"):
                     dropped.append(name)
                     continue
                 parts = parts[2:]
