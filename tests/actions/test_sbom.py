@@ -42,11 +42,30 @@ DIST_INFOS = [
     ("Pygments-2.21.0.dist-info", b"Name: Pygments\nVersion: 2.21.0\nClassifier: License :: OSI Approved :: BSD License\n"
      b"License: BSD-2-Clause\n", lock_record("pygments", "2.21.0", "pygments-2.21.0-py3-none-any.whl", "c3" * 32)),
     ("oddly-1.0.dist-info", b"Name: oddly\nVersion: 1.0\nLicense: Public domain, mostly\n", None),
+    # "BSD License" says no more than a family: its licence file says which one.
+    ("jinja2-3.1.6.dist-info", b"Name: Jinja2\nVersion: 3.1.6\nClassifier: License :: OSI Approved :: BSD License\n", None),
     ("markupsafe-3.0.4.dist-info", b"Name: MarkupSafe\nVersion: 3.0.4\nLicense-Expression: BSD-3-Clause\n",
      json.dumps({"lock": "//:pylock.toml", "name": "markupsafe", "version": "3.0.4", "sha256": "c4" * 32,
                  "wheel": "markupsafe-3.0.4-cp313-cp313-musllinux_1_2_x86_64.whl",
                  "sdist": {"file": "markupsafe-3.0.4.tar.gz", "sha256": "5d" * 32}}).encode()),
 ]
+
+BSD_3_CLAUSE = """Copyright 2007 Pallets
+
+Redistribution and use in source and binary forms, with or without modification, are permitted
+provided that the following conditions are met:
+
+1.  Redistributions of source code must retain the above copyright notice, this list of
+    conditions and the following disclaimer.
+2.  Redistributions in binary form must reproduce the above copyright notice, this list of
+    conditions and the following disclaimer in the documentation and/or other materials provided
+    with the distribution.
+3.  Neither the name of the copyright holder nor the names of its contributors may be used to
+    endorse or promote products derived from this software without specific prior written permission.
+
+THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND ANY EXPRESS OR IMPLIED WARRANTIES.
+"""
+LICENCE_FILES = {"jinja2-3.1.6.dist-info": {"licenses/LICENSE.txt": BSD_3_CLAUSE, "licenses/NOTICE": "Pallets"}}
 
 
 @pytest.fixture
@@ -84,6 +103,8 @@ def inputs(tmp_path):
         entries.append(Entry(METADATA, f"{dist_info}/RECORD", primary=f"{top}/__init__.py,sha256=x,1\n{dist_info}/METADATA,,\n".encode()))
         if lock:
             entries.append(Entry(METADATA, f"{dist_info}/pystatic_lock.json", primary=lock))
+        for path, text in LICENCE_FILES.get(dist_info, {}).items():
+            entries.append(Entry(METADATA, f"{dist_info}/{path}", primary=text.encode()))
     (tmp_path / "b.blob").write_bytes(write_blob(entries))
     (tmp_path / "d.json").write_text(json.dumps(descriptor))
     (tmp_path / "s.json").write_text(json.dumps(sources))
@@ -113,7 +134,7 @@ def test_spdx_describes_the_executable_and_what_is_inside(inputs):
     assert binary["checksums"] == [{"algorithm": "SHA256", "checksumValue": hashlib.sha256(b"\x7fELF static").hexdigest()}]
     names = sorted(p["name"] for p in doc["packages"])
     # libb2 (no _blake2 built in) and macholib (no ctypes.macholib in the blob) are not inside.
-    assert names == ["MarkupSafe", "Pygments", "app", "click", "cpython", "expat", "mpdecimal", "musl", "oddly", "rich", "sqlite3",
+    assert names == ["Jinja2", "MarkupSafe", "Pygments", "app", "click", "cpython", "expat", "mpdecimal", "musl", "oddly", "rich", "sqlite3",
                      "zig", "zlib"]
     cpython = packages["SPDXRef-cpython"]
     assert cpython["versionInfo"] == "3.13.15" and cpython["licenseDeclared"] == "PSF-2.0"
@@ -130,6 +151,9 @@ def test_spdx_describes_the_executable_and_what_is_inside(inputs):
     assert packages["SPDXRef-pypi-pygments-2.21.0"]["licenseDeclared"] == "BSD-2-Clause"
     oddly = packages["SPDXRef-pypi-oddly-1.0"]
     assert oddly["licenseDeclared"] == "NOASSERTION" and "Public domain, mostly" in oddly["comment"] and "externalRefs" not in oddly
+    jinja2 = packages["SPDXRef-pypi-jinja2-3.1.6"]
+    assert (jinja2["licenseConcluded"], jinja2["licenseDeclared"]) == ("BSD-3-Clause", "NOASSERTION"), jinja2
+    assert "concluded from the distribution's licence text" in jinja2["comment"] and "BSD License" in jinja2["comment"]
     assert packages["SPDXRef-musl"]["versionInfo"] == "1.2.5" and packages["SPDXRef-musl"]["licenseDeclared"] == "MIT"
     relations = {(r["spdxElementId"], r["relationshipType"], r["relatedSpdxElement"]) for r in doc["relationships"]}
     assert ("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-binary") in relations
@@ -165,6 +189,7 @@ def test_cyclonedx_nests_cpythons_bundled_code_and_lists_dependencies(inputs):
     assert [c["name"] for c in top["cpython"]["components"]] == ["expat", "mpdecimal"]
     assert top["pypi-click-8.5.1"]["licenses"] == [{"expression": "BSD-3-Clause"}]
     assert top["pypi-oddly-1.0"]["licenses"] == [{"license": {"name": "Public domain, mostly"}}]
+    assert top["pypi-jinja2-3.1.6"]["licenses"] == [{"expression": "BSD-3-Clause", "acknowledgement": "concluded"}]
     # CPython's SBOM says NOASSERTION for mpdecimal's location (in this fixture): no distribution reference.
     assert "externalReferences" not in [c for c in top["cpython"]["components"] if c["name"] == "mpdecimal"][0]
     deps = {d["ref"]: d["dependsOn"] for d in bom["dependencies"]}
@@ -202,6 +227,7 @@ def test_policy_passes_and_warns_about_unknown_licences(inputs, capsys):
     assert sbom.main(common + ["--policy_stamp", str(stamp), "--licenses_denied", "GPL-3.0-only"]) == 0
     err = capsys.readouterr().err
     assert "warning: //app:app: oddly 1.0 has no SPDX licence expression (METADATA says 'Public domain, mostly')" in err
+    assert "Jinja2" not in err and "Jinja2 3.1.6: BSD-3-Clause\n" in stamp.read_text()
     assert "error" not in err
     assert "licenses_denied: GPL-3.0-only\n" in stamp.read_text() and "click 8.5.1: BSD-3-Clause\n" in stamp.read_text()
 

@@ -2,6 +2,8 @@
 
 import re
 
+from pystatic.binary import licence_texts
+
 
 # Trove licence classifiers that name exactly one SPDX licence (ambiguous ones, e.g. "BSD License",
 # are not mapped: the licence stays unknown unless License-Expression or License says more).
@@ -57,6 +59,31 @@ def license_of_metadata(headers):
         # Several licence classifiers: the package is offered under each (the common reading).
         return " OR ".join(mapped) if len(mapped) > 1 else mapped[0], "; ".join(classifiers)
     return None, raw.splitlines()[0][:200] if raw else ", ".join(classifiers)
+
+
+# Licence families a declared name may belong to, to check a licence text against what the package says.
+_FAMILIES = {"bsd": "BSD-", "apache": "Apache-", "mit": "MIT", "isc": "ISC"}
+
+
+def license_of_distribution(headers, texts=()):
+    """(SPDX expression or None, the raw declaration, concluded) of an embedded distribution:
+    license_of_metadata, else a `License:` that names one licence in words ("BSD 3-Clause
+    License"), else the licence its texts (`License:` holding a whole text, the `.dist-info`
+    licence files) agree on, if that fits the family the package declares ("BSD License" and a
+    3-clause text: BSD-3-Clause). `concluded` is True for that last case (licence_texts.py)."""
+    expression, raw = license_of_metadata(headers)
+    if expression:
+        return expression, raw, False
+    declared = (headers.get("License") or "").strip()
+    named = (licence_texts.name_of(declared) or CLASSIFIERS.get(declared)) if "\n" not in declared else None
+    if named:
+        return named, declared, False
+    whole_text = [declared] if "\n" in declared or len(declared) > 200 else []
+    found = licence_texts.concluded(whole_text + list(texts))
+    family = [prefix for word, prefix in _FAMILIES.items() if not whole_text and re.search(rf"\b{word}\b", raw.lower())]
+    if found and all(found.startswith(prefix) for prefix in family) and len(family) <= 1:
+        return found, raw, True
+    return None, raw, False
 
 
 def _tokens(expression):

@@ -12,7 +12,8 @@ import zipfile
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
 
-from pystatic.binary.licence_policy import license_of_metadata, spdx_expression
+from pystatic.binary.licence_policy import license_of_distribution, license_of_metadata, spdx_expression
+from pystatic.binary.licence_texts import is_licence_text
 from pystatic.binary.linked_libraries import DEP_USERS, RUNTIME_ALWAYS, RUNTIME_USES, is_linked
 from pystatic.format.blob import DATA, METADATA
 
@@ -37,6 +38,7 @@ class Component:
     version: str
     license: str = None  # SPDX expression, or None (unknown)
     license_raw: str = ""
+    license_concluded: bool = False  # `license` read from its licence texts, not declared (licence_texts.py)
     kind: str = "library"  # CycloneDX type
     purpose: str = "LIBRARY"  # SPDX primaryPackagePurpose
     purl: str = ""
@@ -181,10 +183,13 @@ def blob_distributions(blob):
         headers = HeaderParser().parsestr(blob.get(METADATA, f"{dist_info}/METADATA").primary.decode("utf-8", errors="replace"))
         name, version = headers.get("Name", dist_info).strip(), headers.get("Version", "").strip()
         lock = json.loads(blob.get(METADATA, f"{dist_info}/{LOCK_FILE}").primary) if LOCK_FILE in paths else None
-        expression, raw = license_of_metadata(headers)
+        texts = [blob.get(METADATA, f"{dist_info}/{path}").primary.decode("utf-8", errors="replace")
+                 for path in sorted(paths) if is_licence_text(path)]
+        expression, raw, concluded = license_of_distribution(headers, texts)
         component = Component(
             ref=_ref(f"pypi-{_pypi_name(name)}-{version}"), name=name, version=version, license=expression,
-            license_raw=raw, description=(headers.get("Summary") or "").strip(), dist_info=dist_info,
+            license_raw=raw, license_concluded=concluded, description=(headers.get("Summary") or "").strip(),
+            dist_info=dist_info,
         )
         if lock:
             component.purl = f"pkg:pypi/{_pypi_name(name)}@{version}"

@@ -21,8 +21,8 @@ def _spdx_package(c):
         "name": c.name,
         "downloadLocation": c.download or "NOASSERTION",
         "filesAnalyzed": False,
-        "licenseConcluded": "NOASSERTION",
-        "licenseDeclared": c.license or "NOASSERTION",
+        "licenseConcluded": c.license if c.license_concluded else "NOASSERTION",
+        "licenseDeclared": "NOASSERTION" if c.license_concluded else c.license or "NOASSERTION",
         "copyrightText": "NOASSERTION",
         "primaryPackagePurpose": c.purpose,
     }
@@ -42,8 +42,10 @@ def _spdx_package(c):
     if refs:
         package["externalRefs"] = refs
     comment = c.description
-    if c.license is None and c.license_raw:
+    if (c.license is None or c.license_concluded) and c.license_raw:
         comment += f" Licence as declared (not an SPDX expression): {c.license_raw}"
+    if c.license_concluded:
+        comment += f" Licence {c.license} concluded from the distribution's licence text."
     if comment:
         package["comment"] = comment.strip()
     return package
@@ -88,6 +90,8 @@ def _cdx_component(c, children=()):
         component["description"] = c.description
     if c.license:
         component["licenses"] = [{"expression": c.license}]
+        if c.license_concluded:
+            component["licenses"][0]["acknowledgement"] = "concluded"
     elif c.license_raw:
         component["licenses"] = [{"license": {"name": c.license_raw}}]
     if c.sha256:
