@@ -367,30 +367,20 @@ def test_an_annotated_lock_turns_on_only_the_extras_it_pinned_for_the_package(tm
     `xml` stays off, as it would in tool's own lock. click is pinned "via tool": its `cli` extra is on.
     (Before, every extra whose requirements the shared lock pinned was on: pandas brought matplotlib,
     scipy and lxml into a binary that needed none of them.)"""
-    index = tmp_path / "index"
-    index.mkdir()
-    tool = make_wheel(index, "tool-1.0-py3-none-any.whl", requires=['click; extra == "cli"', 'lxml; extra == "xml"'])
-    wheels = [tool] + [make_wheel(index, f"{n}-1.0-py3-none-any.whl") for n in ("click", "lxml")]
-    via = {"tool": "-r requirements.in", "click": "tool", "lxml": "-r requirements.in"}
-    (tmp_path / "requirements.txt").write_text("".join(
-        f"{w.name.split('-')[0]}==1.0 \\\n    --hash=sha256:{sha(w)}\n    # via {via[w.name.split('-')[0]]}\n"
-        for w in wheels))
-    by_hash = {sha(w): w for w in wheels}
-    repo = Repository(tmp_path / "requirements.txt", tmp_path / "repo", "python3", "3.13.15",
-                      fetch=lambda python, package, platform, wheel, work: by_hash[package.hashes[0]])
-    repo.resolve()
-    repo.write("@r//rules/private:wheel.bzl")
-    build = (tmp_path / "repo" / "BUILD.bazel").read_text()
+    build = _repo_of(tmp_path, {"tool": ['click; extra == "cli"', 'lxml; extra == "xml"'], "click": [], "lxml": []},
+                     via={"tool": "-r requirements.in", "click": "tool", "lxml": "-r requirements.in"})
     assert 'deps = [\n        "//:click_x86_64",\n    ],' in _rule(build, "tool_x86_64"), _rule(build, "tool_x86_64")
 
 
-def _repo_of(tmp_path, requires):
-    """A repository of `requires` ({wheel name: its Requires-Dist}), every wheel pinned; its BUILD."""
+def _repo_of(tmp_path, requires, via=None):
+    """A repository of `requires` ({wheel name: its Requires-Dist}), every wheel pinned (with the `# via`
+    annotation `via` gives each, as uv writes it); its BUILD."""
     index = tmp_path / "index"
     index.mkdir()
     wheels = [make_wheel(index, f"{name}-1.0-py3-none-any.whl", requires=reqs) for name, reqs in requires.items()]
     (tmp_path / "requirements.txt").write_text("".join(
-        f"{w.name.split('-')[0]}==1.0 --hash=sha256:{sha(w)}\n" for w in wheels))
+        f"{name}==1.0 --hash=sha256:{sha(w)}\n" + (f"    # via {via[name]}\n" if via else "")
+        for name, w in zip(requires, wheels)))
     by_hash = {sha(w): w for w in wheels}
     repo = Repository(tmp_path / "requirements.txt", tmp_path / "repo", "python3", "3.13.15",
                       fetch=lambda python, package, platform, wheel, work: by_hash[package.hashes[0]])
