@@ -147,7 +147,21 @@ def test_failing_backend_names_package_backend_log_and_options(tmp_path, capsys)
     assert "//t:pkg_x86_64: pkg 1.0: its PEP 517 backend backend failed" in err
     assert "| compiler exploded: out of cheese" in err
     assert "Fix: lock a version with a pure-Python (py3-none-any) wheel" in err and "py_static_extension" in err
-    assert "sys.platform" not in err
+    assert "sys.platform" not in err and "download" not in err
+
+
+def test_a_backend_that_tried_to_download_is_told_there_is_no_network(tmp_path, capsys):
+    """matplotlib's meson fetches freetype for a subproject: the failure says why and what to do."""
+    log = ("Downloading freetype2 source from https://example.invalid/freetype-2.14.3.tar.xz\n"
+           "WARNING: failed to download with error: could not get https://example.invalid/freetype-2.14.3.tar.xz; "
+           "is the internet available?")
+    argv, out = args_for(tmp_path, make_sdist(tmp_path, PYPROJECT), env=["FAIL=" + log.replace("\n", " ")])
+    assert build_sdist.main(argv) == 1
+    err = capsys.readouterr().err
+    assert ("The backend tried to download https://example.invalid/freetype-2.14.3.tar.xz: build actions have no "
+            "network") in err, err
+    assert "Native libraries" in err
+    assert pep517.download_attempts("compiled fine") == (False, [])
 
 
 @needs_cc
@@ -200,6 +214,19 @@ def test_requirements_whose_markers_do_not_hold_are_not_needed(tmp_path):
     shutil.copytree(pathlib.Path(packaging.__file__).parent, env / "packaging")
     requires = ["setuptools >= 47", "tomli; python_version < '3.0'"]
     assert pep517.applicable(requires, env) == ["setuptools >= 47"]
+
+
+def test_the_build_requirements_pkg_config_files_are_found(tmp_path):
+    """meson's dependency('pybind11') of a cross build asks pkg-config only: pybind11's wheel carries
+    its .pc inside the package (matplotlib's sdist for aarch64 failed without it)."""
+    env = tmp_path / "buildenv"
+    for pc in ("pybind11/share/pkgconfig/pybind11.pc", "numpy/_core/lib/pkgconfig/numpy.pc",
+               "tool-1.data/data/share/pkgconfig/tool.pc"):
+        (env / pc).parent.mkdir(parents=True)
+        (env / pc).write_text("prefix=${pcfiledir}/../..\nName: x\nVersion: 1\nDescription: x\nCflags: -I${prefix}/include\n")
+    assert pep517.build_env_pkgconfig_dirs(env) == [
+        str(env / "numpy/_core/lib/pkgconfig"), str(env / "pybind11/share/pkgconfig"), str(env / "tool-1.data/data/share/pkgconfig")]
+    assert pep517.build_env_pkgconfig_dirs(tmp_path / "empty") == []
 
 
 def test_names_and_sysconfig_overrides(tmp_path):

@@ -104,7 +104,8 @@ def _build(args, work):
                                               args.cxx_runtime_archive)
     if args.build_cc:
         wrappers = {**wrappers, "build_cc": os.path.abspath(args.build_cc)}
-    pkgconfig = pkgconfig_dirs(natives, work / "pkgconfig") + ([dist_libs["pkgconfig"]] if dist_libs else [])
+    pkgconfig = (pkgconfig_dirs(natives, work / "pkgconfig") + ([dist_libs["pkgconfig"]] if dist_libs else [])
+                 + pep517.build_env_pkgconfig_dirs(env_dir))
 
     sysconfig_dir = work / "sysconfig"
     sysconfig_dir.mkdir()
@@ -173,9 +174,15 @@ def _build(args, work):
         windows = ("  The backend ran on the build machine (sys.platform linux) with the Windows toolchain: a "
                    "setup.py that picks its C sources or libraries by sys.platform picks Linux's (docs/windows.md).\n"
                    if args.target_os == "windows" else "")
+        tried, urls = pep517.download_attempts(log_path.read_text(encoding="utf-8", errors="replace"))
+        download = (f"  The backend tried to download{' ' + ', '.join(urls[:3]) if urls else ''}: build actions have "
+                    "no network, and what they use must be pinned. Fix: lock a version with a wheel for this "
+                    "platform, or give the build that library (docs/extensions.md, Native libraries) with the "
+                    "package's option to use it instead of downloading (env of its pystatic_sdist_package).\n"
+                    if tried else "")
         raise BuildError(
             f"{package}: its PEP 517 backend {backend} failed to build the sdist for {args.triple} "
-            f"(exit {returncode}). Last lines of its log:\n{pep517.log_tail(log_path)}\n{windows}"
+            f"(exit {returncode}). Last lines of its log:\n{pep517.log_tail(log_path)}\n{windows}{download}"
             "  Fix: lock a version with a pure-Python (py3-none-any) wheel, leave the package out "
             "(pystatic.wheels(exclude = [...])), or compile the extension by hand with py_static_extension; "
             "the whole log is the action's output <target>.sdist.log (docs/extensions.md, Debugging)."

@@ -56,6 +56,15 @@ def unpack_wheel(wheel, dest):
         zf.extractall(dest)
 
 
+def build_env_pkgconfig_dirs(env_dir):
+    """The directories of the build requirements' own pkg-config files, for the backend's
+    `dependency()` lookups: pybind11's `pybind11/share/pkgconfig/pybind11.pc` (header-only, paths
+    from `${pcfiledir}`, so the same for every target), numpy's, a wheel's `.data/data/.../pkgconfig`.
+    pip's isolated build environment would also put `pybind11-config` on PATH; a cross build's meson
+    looks only at pkg-config (matplotlib for aarch64 failed: "Dependency pybind11 not found")."""
+    return sorted({str(pc.parent) for pc in pathlib.Path(env_dir).glob("**/pkgconfig/*.pc")})
+
+
 def build_system(source_dir):
     """(backend, requires, backend_path) of the sdist's pyproject.toml (PEP 517/518 defaults)."""
     pyproject = source_dir / "pyproject.toml"
@@ -120,6 +129,19 @@ def program_of_wheel(env_dir, package, name):
 def log_tail(log_path, lines=LOG_TAIL):
     text = pathlib.Path(log_path).read_text(encoding="utf-8", errors="replace") if pathlib.Path(log_path).exists() else ""
     return "\n".join("    | " + line for line in text.rstrip().splitlines()[-lines:])
+
+
+# What meson (wrap subprojects), pip and setuptools print when a download fails.
+_DOWNLOAD = re.compile(r"(?:could not get|Downloading \S+ source from|failed to download|Could not fetch URL|"
+                       r"urlopen error|Name does not resolve|Temporary failure in name resolution)\s*(https?://\S+)?")
+
+
+def download_attempts(log_text):
+    """(tried, urls): whether the backend's log shows a download that failed (no network in an
+    action: matplotlib's meson fetches freetype's source for its subproject), and the URLs it named."""
+    found = [m for m in _DOWNLOAD.finditer(log_text)]
+    urls = sorted({m.group(1).rstrip(".;,") for m in found if m.group(1)})
+    return bool(found), urls
 
 
 # Runs in the backend's process (its PYTHONPATH): calls build_wheel and prints the wheel's name.
