@@ -47,6 +47,24 @@ def _cached(directory, stem):
     return directory + _SEP + "__pycache__" + _SEP + stem + _cache_suffix
 
 
+def _spawn_hooked_spec(fullname):
+    """The built-in _posixsubprocess, whose fork_exec (every subprocess; `subprocess` binds it when it
+    is imported) is a file view hook from its import on: a file of the tree in argv runs from a copy
+    on disk (_pystatic_extract.spawn_handler). Hooked here, not at start-up: most programs never
+    import it."""
+    builtin = sys.modules["_frozen_importlib"].BuiltinImporter
+
+    class SpawnHookingLoader(builtin):
+        @staticmethod
+        def exec_module(module):
+            builtin.exec_module(module)
+            module.fork_exec = _pystatic.PathHook(module.fork_exec, "spawn_fork_exec", 3)
+
+    spec = builtin.find_spec(fullname)
+    spec.loader = SpawnHookingLoader
+    return spec
+
+
 class PyStaticImporter:
     """Meta-path finder and loader over the blob (modules, package data)."""
 
@@ -95,6 +113,8 @@ class PyStaticImporter:
     # Finder
     def find_spec(self, fullname, path=None, target=None):
         if fullname in _BUILTINS:
+            if fullname == "_posixsubprocess" and _pystatic.file_view:
+                return _spawn_hooked_spec(fullname)
             return None  # BuiltinImporter's, after this finder (install)
         return self.spec_of(fullname, fullname)
 
@@ -392,13 +412,17 @@ _FILE_APIS = (
     *(("posix", name, "creates", 1) for name in ("mkdir", "mkfifo", "mknod")),
     *(("posix", name, "moves", 3) for name in ("rename", "replace", "link")),
     ("posix", "symlink", "creates_second", 2),
+    # Spawns: a file of the tree in argv or as the program (a script another Python runs, a program a
+    # package ships) is given as a copy on disk (arguments 0 and 1: the program and argv).
+    # _posixsubprocess.fork_exec, which every subprocess calls, is hooked when it is imported.
+    *(("posix", name, f"spawn_{name}", 3) for name in ("execv", "execve", "posix_spawn", "posix_spawnp")),
     # Windows: ntpath's isdir, isfile, exists, ... are nt's own functions, not stat.
     *(("posix", f"_path_{name}", f"path_{name}", 1) for name in ("isdir", "isfile", "islink", "isjunction", "exists",
                                                                   "lexists")),
 )
 # "posix" above: the OS's module, nt on Windows. Its os.open is not served there (no memfd).
 _OS_MODULE = "nt" if sys.platform == "win32" else "posix"
-_NOT_ON_WINDOWS = {"open"}
+_NOT_ON_WINDOWS = {"open", "execv", "execve"}
 
 
 def _install_file_view(executable):
@@ -407,9 +431,9 @@ def _install_file_view(executable):
     _pystatic.set_view_root(executable + "/")
     modules = [sys.modules.get(name) for name in (_OS_MODULE, "os", "_io", "io", "builtins")]
     for module_name, name, handler, path_args in _FILE_APIS:
+        if _OS_MODULE == "nt" and name in _NOT_ON_WINDOWS:
+            continue
         if module_name == "posix":
-            if _OS_MODULE == "nt" and name in _NOT_ON_WINDOWS:
-                continue
             module_name = _OS_MODULE
         module = __import__(module_name)
         original = getattr(module, name, None)

@@ -1,7 +1,11 @@
-"""extract_packages: one embedded package's files written to a cache directory, for C code that
-needs real files (a shared library, a CA file, a database). The importer (_pystatic_bootstrap)
-imports this module on the first import of such a package; see docs/import-protocol.md, "Files
-inside the binary".
+"""Files of the embedded tree written to a cache directory, for code that needs real files.
+
+extract_packages: one embedded package's files, for C code that opens them by path (a shared
+library, a CA file, a database); the importer (_pystatic_bootstrap) imports this module on the
+first import of such a package. Spawns: a file of the tree that a new process is given (a script
+another Python runs, a program a package ships) is written alone and the spawn gets its copy's
+path (`spawn_*`, the handlers of _pystatic_files for fork_exec, execv, execve, posix_spawn). See
+docs/import-protocol.md, "Files inside the binary".
 """
 
 import _io
@@ -112,3 +116,67 @@ def extract(package):
     _stdlib("atexit").register(_remove_tree, base)
     _extracted[package] = base
     return base
+
+
+_on_disk = {}
+
+
+def file_on_disk(key):
+    """The path of a copy of the tree's file `key` on disk (once per blob, below the cache directory's
+    `<blob sha256>.files/`; mode 0o555: scripts and programs run from it), or None if nothing is
+    writable: then the spawn gets the path in the tree and fails as it would have."""
+    if key in _on_disk:
+        return _on_disk[key]
+    os = _stdlib("os")
+    for base in _cache_bases():
+        final = os.path.join(base + ".files", key)
+        if not os.path.isfile(final):
+            partial = f"{final}.{os.getpid()}.partial"
+            try:
+                os.makedirs(os.path.dirname(final), exist_ok=True)
+                with _io.open(partial, "wb") as out:
+                    out.write(read(key))
+                os.chmod(partial, 0o555)
+                os.rename(partial, final)  # atomic: a concurrent first run finds a complete file
+            except OSError:
+                continue
+        _on_disk[key] = final
+        return final
+    return None
+
+
+def _copies_on_disk(value, root, key_of):
+    """`value` (a path, or a list/tuple of them: argv) with each path of a file of the tree replaced
+    by file_on_disk's copy; the same object if none is."""
+    if isinstance(value, (list, tuple)):
+        copied = [_copies_on_disk(item, root, key_of) for item in value]
+        return value if all(a is b for a, b in zip(copied, value)) else type(value)(copied)
+    os = _stdlib("os")
+    try:
+        path = os.fspath(value)
+    except TypeError:
+        return value
+    text = path.decode(sys.getfilesystemencoding(), "surrogateescape") if isinstance(path, bytes) else path
+    if not text.startswith(root):
+        return value
+    key = key_of(text)
+    disk = file_on_disk(key) if key is not None and is_file(key) else None
+    if disk is None:
+        return value
+    return os.fsencode(disk) if isinstance(path, bytes) else disk
+
+
+def spawn_handler(module, name):
+    """The handler of the spawn `module.name`: its first two arguments (the program, argv, or
+    fork_exec's argv and executable list) with files of the tree given as copies on disk."""
+    from _pystatic_files import _ROOT, _key, _original_of
+
+    original = _original_of(module, name)
+
+    def handler(*args, **kwargs):
+        copied = [_copies_on_disk(arg, _ROOT, _key) if i < 2 else arg for i, arg in enumerate(args)]
+        if all(a is b for a, b in zip(copied, args)):
+            return NotImplemented  # nothing of the tree to copy (a directory, a missing file): as it is
+        return original(*copied, **kwargs)
+
+    return handler

@@ -33,9 +33,27 @@ _WINDOWS = sys.platform == "win32"
 posix = _stdlib("nt" if _WINDOWS else "posix")
 
 
-def _original(name):
-    function = getattr(posix, name)
+def _original_of(module, name):
+    function = getattr(_stdlib(module) if isinstance(module, str) else module, name)
     return getattr(function, "__wrapped__", function)
+
+
+def _original(name):
+    return _original_of(posix, name)
+
+
+_SPAWNS = {"spawn_fork_exec": ("_posixsubprocess", "fork_exec"),
+           **{f"spawn_{name}": (posix, name) for name in ("execv", "execve", "posix_spawn", "posix_spawnp")}}
+
+
+def __getattr__(name):
+    """The spawn handlers (file_view.c asks this module for `spawn_fork_exec`, ...): made on first use
+    in _pystatic_extract, where the tree's files are written to disk."""
+    if name in _SPAWNS:
+        handler = _stdlib("_pystatic_extract").spawn_handler(*_SPAWNS[name])
+        globals()[name] = handler
+        return handler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 _real_stat = _original("stat")

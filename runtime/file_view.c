@@ -1,7 +1,8 @@
 /* The read-only file view of the embedded tree, C half: `_pystatic.PathHook`, a callable that
  * stands in for a file API (`_io.open`, `posix.stat`, `posix.listdir`, ...) and sends calls whose
  * path lies below the executable to a handler in `_pystatic_files` (docs/import-protocol.md,
- * "Files inside the binary").
+ * "Files inside the binary"). For the spawns (`fork_exec`, `execv`, ...) a list or tuple argument
+ * (argv) is looked into: the handler then runs the program with copies of the tree's files.
  *
  * Cost for ordinary disk I/O: one prefix comparison per checked argument, then a vectorcall of
  * the original function. Paths that reach the embedded tree in another form (relative, through a
@@ -31,7 +32,7 @@ typedef struct {
 
 /* 1 if `path` (str, bytes or os.PathLike) starts with the executable's directory form, 0 if not,
  * -1 with an exception set. */
-static int below_root(PyObject *path) {
+static int below_root_one(PyObject *path) {
     if (root_str == NULL) return 0;
 #ifdef _WIN32
     if (PyUnicode_Check(path) && PyUnicode_Tailmatch(path, root_alt, 0, PY_SSIZE_T_MAX, -1)) return 1;
@@ -48,9 +49,22 @@ static int below_root(PyObject *path) {
             PyErr_Clear(); /* let the original function report it */
             return 0;
         }
-        int below = below_root(fs);
+        int below = below_root_one(fs);
         Py_DECREF(fs);
         return below;
+    }
+    return 0;
+}
+
+/* below_root_one, or for a list or tuple (a spawn's argv, fork_exec's executable list) whether any
+ * of its items is below the root. */
+static int below_root(PyObject *path) {
+    if (!PyList_Check(path) && !PyTuple_Check(path)) return below_root_one(path);
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(path); i++) {
+        PyObject *item = Py_NewRef(PySequence_Fast_GET_ITEM(path, i)); /* __fspath__ may change a list */
+        int below = below_root_one(item);
+        Py_DECREF(item);
+        if (below != 0) return below;
     }
     return 0;
 }

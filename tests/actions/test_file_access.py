@@ -31,6 +31,18 @@ def test_c_consumers_and_resource_filename_need_a_real_file():
     assert _uses(source) == [(2, "ctypes.CDLL", True), (3, "sqlite3.connect", True), (4, "pkg_resources.resource_filename", True)]
 
 
+def test_a_path_spawned_as_a_whole_argument_is_served_a_shell_string_is_not():
+    """The runtime gives another process a copy of a file of the tree in its argv; a shell command
+    string that holds the path goes to /bin/sh as it is."""
+    source = (
+        "import os, subprocess, sys\n"
+        "SCRIPT = os.path.join(os.path.dirname(__file__), 'probe.py')\n"
+        "subprocess.run([sys.executable, SCRIPT])\n"
+        "os.system('sh ' + SCRIPT)\n"
+    )
+    assert _uses(source) == [(3, "subprocess.run", False), (4, "os.system", True)]
+
+
 def test_attributes_and_spec_origin_carry_the_path():
     source = (
         "class Loader:\n"

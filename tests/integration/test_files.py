@@ -121,6 +121,27 @@ def test_extract_packages_gives_c_code_real_files_once(binaries, tmp_path):
     assert db_file.stat().st_mtime_ns == written  # written once
 
 
+def test_a_file_of_the_binary_given_to_another_process_runs_from_a_copy_on_disk(binaries, tmp_path):
+    """A script for /bin/sh and a program run directly (as virtualenv's interpreter probe, pyproject-hooks'
+    _in_process.py or a package's bundled tool are): the child cannot open a path inside the executable
+    (ENOTDIR), so the spawn gets a copy written once per blob; argv keeps the path's type."""
+    cache = tmp_path / "cache"
+    env = {"XDG_CACHE_HOME": str(cache), "HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    first = subprocess.run([str(binaries["files"]), "spawn"], capture_output=True, text=True, env=env, timeout=60)
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    (sha_dir,) = (cache / "rules_pystatic" / "extract").iterdir()
+    copy = sha_dir / "filesapp" / "scripts" / "greet.sh"
+    assert sha_dir.name.endswith(".files") and copy.is_file() and stat.S_IMODE(copy.stat().st_mode) == 0o555
+    assert report["script"] == str(binaries["files"]) + "/filesapp/scripts/greet.sh"  # the module sees its own path
+    assert report == {**report, "shell": f"greet shell from {copy}", "program": f"greet program from {copy}",
+                      "bytes": f"greet bytes from {copy}"}
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["greet.sh"]  # nothing partial left
+    written = copy.stat().st_mtime_ns
+    second = subprocess.run([str(binaries["files"]), "spawn"], capture_output=True, text=True, env=env, timeout=60)
+    assert second.returncode == 0 and json.loads(second.stdout) == report and copy.stat().st_mtime_ns == written
+
+
 def test_extract_packages_without_a_writable_directory_fails_clearly(binaries, tmp_path, bwrap):
     result = alone(bwrap, binaries["files"], tmp_path, "db")
     assert result.returncode == 1

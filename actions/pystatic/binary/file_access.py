@@ -13,13 +13,15 @@ real file; `pkg_resources.resource_filename` always does.
 
 import ast
 
-# Called with a package path, these hand it to C code (a library, the kernel's exec, OpenSSL, SQLite).
+# Called with a package path, these hand it to C code (a library, a shell, OpenSSL, SQLite). A spawn
+# with the path as a whole argument (subprocess.run([sys.executable, script]), os.execv) is served:
+# the runtime gives the new process a copy on disk (_pystatic_extract.spawn_handler); a shell
+# command string is not.
 C_CONSUMERS = {
     "CDLL", "PyDLL", "LoadLibrary", "cdll.LoadLibrary", "ctypes.CDLL", "ctypes.PyDLL", "ctypes.cdll.LoadLibrary",
     "sqlite3.connect", "connect",
     "load_verify_locations", "load_cert_chain", "ssl.create_default_context", "create_default_context",
-    "subprocess.run", "subprocess.Popen", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
-    "os.system", "os.execv", "os.execve", "os.execl", "os.spawnv", "os.posix_spawn",
+    "os.system", "os.popen",
     "dbm.open", "shelve.open",
 }
 # Return a real file name, which only extraction can give.

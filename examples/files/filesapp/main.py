@@ -16,6 +16,7 @@ import pathlib
 import pickle
 import shutil
 import sqlite3
+import subprocess
 import sys
 
 HERE = os.path.dirname(__file__)
@@ -95,6 +96,16 @@ def notes_db():
     return {"db_file": db.PATH, "rows": connection.execute("select word from words order by word").fetchall()}
 
 
+def spawn():
+    """Files of the binary given to other processes (a script for /bin/sh, a program run directly):
+    each runs from a copy on disk that the runtime writes once to the cache directory."""
+    script = os.path.join(HERE, "scripts", "greet.sh")
+    shell = subprocess.run(["/bin/sh", script, "shell"], capture_output=True, text=True, check=True).stdout
+    program = subprocess.run([script, "program"], capture_output=True, text=True, check=True).stdout
+    as_bytes = subprocess.run([b"/bin/sh", os.fsencode(script), b"bytes"], capture_output=True, check=True).stdout
+    return {"script": script, "shell": shell.strip(), "program": program.strip(), "bytes": as_bytes.decode().strip()}
+
+
 def main():
     command = sys.argv[1] if len(sys.argv) > 1 else "files"
     if command == "files":
@@ -106,7 +117,9 @@ def main():
             f.write("x")
     elif command == "db":
         print(json.dumps(notes_db()))
+    elif command == "spawn":
+        print(json.dumps(spawn()))
     else:
-        print(f"unknown command {command!r}: files, copy DEST, write, db", file=sys.stderr)
+        print(f"unknown command {command!r}: files, copy DEST, write, db, spawn", file=sys.stderr)
         return 2
     return 0
