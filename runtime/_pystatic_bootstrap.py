@@ -116,7 +116,10 @@ class PyStaticImporter:
             if fullname == "_posixsubprocess" and _pystatic.file_view:
                 return _spawn_hooked_spec(fullname)
             return None  # BuiltinImporter's, after this finder (install)
-        return self.spec_of(fullname, fullname)
+        spec = self.spec_of(fullname, fullname)
+        if fullname == "zipfile" and spec is not None and spec.loader is self and _pystatic.file_view:
+            spec.loader = _ZipfileLoader(self.root)
+        return spec
 
     def spec_of(self, fullname, name):
         """The spec of the embedded module `name`, imported as `fullname` (another name when a directory
@@ -245,6 +248,15 @@ class PyStaticImporter:
 
         root = self._root_of(fullname)
         return _pystatic_resources.reader(root, fullname, extracted=root != self.root)
+
+
+class _ZipfileLoader(PyStaticImporter):
+    """zipfile's loader: once it has run, a ZipFile of the executable reads the embedded tree as its
+    members (runtime/_pystatic_zip.py; zipapp-minded code such as virtualenv's)."""
+
+    def exec_module(self, module):
+        _pystatic.exec_module(module)
+        _import("_pystatic_zip").patch(module)
 
 
 class MuslVersionFinder:

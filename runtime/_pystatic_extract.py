@@ -12,7 +12,7 @@ import _io
 import _pystatic
 import sys
 
-from _pystatic_tree import children, is_dir, is_file, read
+from _pystatic_tree import files_below, is_file, read
 
 # The executable file itself: sys._stdlib_dir (main.c), for the error message.
 _EXECUTABLE = sys._stdlib_dir
@@ -20,16 +20,6 @@ _EXECUTABLE = sys._stdlib_dir
 
 def _stdlib(name):
     return __import__(name, fromlist=["_"])  # a name in a variable: no edge for the pack step's import scan
-
-
-def _files_below(key):
-    """Keys of every file below the directory `key`, recursively."""
-    for name in children(key):
-        child = f"{key}/{name}"
-        if is_file(child):
-            yield child
-        if is_dir(child):
-            yield from _files_below(child)
 
 
 def _make_read_only(top):
@@ -57,7 +47,7 @@ def _write_package(base, key):
     os.makedirs(os.path.dirname(final), exist_ok=True)
     staging = _stdlib("tempfile").mkdtemp(prefix=".extract-", dir=base)
     try:
-        for file in _files_below(key):
+        for file in files_below(key):
             target = os.path.join(staging, file)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with _io.open(target, "xb") as out:

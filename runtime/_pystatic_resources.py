@@ -179,6 +179,13 @@ def _build_distribution_class():
         def locate_file(self, path):
             return EmbeddedPath(self._root, str(path))
 
+        @property
+        def _path(self):
+            """PathDistribution's directory, which code reads though it is private (poetry's installed
+            repository sorts and reads distributions by it): the .dist-info below the executable,
+            served by the file view."""
+            return _stdlib("pathlib").Path(self._root, self._dist_info)
+
     return {"EmbeddedDistribution": EmbeddedDistribution}
 
 

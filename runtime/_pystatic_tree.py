@@ -73,6 +73,16 @@ def children(key):
     return _pystatic.tree_children(key)
 
 
+def files_below(key):
+    """Keys of every file below the directory `key` ("" is the root), recursively, in order."""
+    for name in children(key):
+        child = f"{key}/{name}" if key else name
+        if is_file(child):
+            yield child
+        if is_dir(child):
+            yield from files_below(child)
+
+
 def read(key):
     """Contents of the file `key`; FileNotFoundError if it is none."""
     found = file_entry(key)

@@ -142,6 +142,17 @@ def test_a_file_of_the_binary_given_to_another_process_runs_from_a_copy_on_disk(
     assert second.returncode == 0 and json.loads(second.stdout) == report and copy.stat().st_mtime_ns == written
 
 
+def test_the_executable_reads_as_a_zip_archive_of_its_tree(binaries, tmp_path, bwrap):
+    """virtualenv (so poetry, tox) takes the executable on sys.path for a zipapp and reads its files with
+    zipfile: a ZipFile of the executable lists and reads the embedded tree; other archives are as they are."""
+    result = alone(bwrap, binaries["files"], tmp_path, "zip", "/tmp/out", tmpfs="tmp")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "greeting": "Hello from a data file next to the module.", "has_table": True, "has_source": True,
+        "extracted": "alpha,1\nbeta,2\ngamma,3\n", "other": "other archives are zipfile's own", "is_zipfile": False,
+    }
+
+
 def test_extract_packages_without_a_writable_directory_fails_clearly(binaries, tmp_path, bwrap):
     result = alone(bwrap, binaries["files"], tmp_path, "db")
     assert result.returncode == 1

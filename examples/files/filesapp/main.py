@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import zipfile
 
 HERE = os.path.dirname(__file__)
 DATA = os.path.join(HERE, "data")
@@ -106,6 +107,25 @@ def spawn():
     return {"script": script, "shell": shell.strip(), "program": program.strip(), "bytes": as_bytes.decode().strip()}
 
 
+def as_zip(destination):
+    """Zipapp-minded code (virtualenv) reads its files with zipfile from the executable, the file on
+    sys.path: a ZipFile of the executable lists the embedded tree and reads from it."""
+    with zipfile.ZipFile(sys.executable) as archive:
+        names = archive.namelist()
+        info = archive.getinfo("filesapp/data/table.csv")
+        info.filename = "renamed.csv"  # as virtualenv's extract does
+        archive.extract(info, destination)
+        greeting = archive.read("filesapp/data/greeting.txt").decode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as other:
+        other.writestr("x.txt", "other archives are zipfile's own")
+    return {
+        "greeting": greeting.splitlines()[0], "has_table": "filesapp/data/table.csv" in names,
+        "has_source": "filesapp/main.py" in names, "extracted": open(os.path.join(destination, "renamed.csv")).read(),
+        "other": zipfile.ZipFile(buffer).read("x.txt").decode(), "is_zipfile": zipfile.is_zipfile(sys.executable),
+    }
+
+
 def main():
     command = sys.argv[1] if len(sys.argv) > 1 else "files"
     if command == "files":
@@ -119,7 +139,9 @@ def main():
         print(json.dumps(notes_db()))
     elif command == "spawn":
         print(json.dumps(spawn()))
+    elif command == "zip":
+        print(json.dumps(as_zip(sys.argv[2])))
     else:
-        print(f"unknown command {command!r}: files, copy DEST, write, db, spawn", file=sys.stderr)
+        print(f"unknown command {command!r}: files, copy DEST, write, db, spawn, zip DEST", file=sys.stderr)
         return 2
     return 0
