@@ -325,9 +325,14 @@ def _python_m_child(argv):
     `sys.executable -m pre_commit.languages.pygrep`, `sys.executable -m pip`). Runs it as python3 -m
     does, sys.argv[0] its path. Anything else, a module that is not embedded too, is the app's."""
     i = _after_interpreter_flags(argv)
-    if not (i + 1 < len(argv) and argv[i] == "-m" and all(p.isidentifier() for p in argv[i + 1].split("."))):
+    if i + 1 < len(argv) and argv[i] == "-m":
+        name, rest = argv[i + 1], argv[i + 2 :]
+    elif i < len(argv) and argv[i].startswith("-m") and len(argv[i]) > 2:
+        name, rest = argv[i][2:], argv[i + 1 :]  # `-mvirtualenv`, as pre-commit runs it: python3 takes both
+    else:
         return None
-    name, rest = argv[i + 1], argv[i + 2 :]
+    if not all(p.isidentifier() for p in name.split(".")):
+        return None
     parent = name.rpartition(".")[0]
     try:
         spec = _bootstrap._find_spec(name, __import__(parent) and sys.modules[parent].__path__ if parent else None)

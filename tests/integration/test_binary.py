@@ -229,8 +229,9 @@ def test_the_executable_runs_an_embedded_module_named_by_dash_m_as_python3_does(
     """`sys.executable -m <module>` (pre-commit's pygrep hook, `-m pip`): an embedded module runs as
     __main__ with python3's argv; a name no module has stays the app's argument."""
     binary = str(binaries["search_path"])
-    for flags in ([], ["-u", "-X", "utf8"]):
-        result = run([binary, *flags, "-m", "run_me", "a", "-b"], tmp_path)
+    for flags, module in (([], ["-m", "run_me"]), (["-u", "-X", "utf8"], ["-m", "run_me"]), (["-E"], ["-mrun_me"])):
+        # `-mrun_me`: python3 takes the module attached too (pre-commit runs `sys.executable -mvirtualenv`).
+        result = run([binary, *flags, *module, "a", "-b"], tmp_path)
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout) == {"name": "__main__", "argv0": "/run_me.py", "args": ["a", "-b"]}
     app = run([binary, "-m", "no_such_module"], tmp_path)
