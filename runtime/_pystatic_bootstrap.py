@@ -348,6 +348,30 @@ def _python_m_child(argv):
     return module
 
 
+def _rerun_as_own_script(argv):
+    """`<exe> [interpreter flags] <exe> args...` is how a program re-runs itself under python3,
+    `[sys.executable, *sys.argv]` (Django's autoreloader, self-restarts): python3 would run the script,
+    which here is the application itself, so argv becomes the script's. The path must name this
+    executable; any other first argument stays the application's."""
+    i = _after_interpreter_flags(argv)
+    if i >= len(argv):
+        return
+    own = argv[i]
+    if own.startswith("-") or own.startswith(sys._stdlib_dir + _SEP):
+        return
+    try:
+        same = own == sys._stdlib_dir or _same_file(own, sys._stdlib_dir)
+    except (OSError, ValueError):
+        return
+    if same:
+        argv[:] = argv[i:]
+
+
+def _same_file(a, b):
+    first, second = _import(_OS_MODULE).stat(a), _import(_OS_MODULE).stat(b)
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
 def _run_as_main(module_name):
     """Runs a module as __main__, like `python -m`, but keeps sys.argv[0] the executable."""
     spec = _bootstrap._find_spec(module_name, None)
@@ -390,6 +414,7 @@ def main(module, function):
         if child is not None:
             child()
             return 0
+        _rerun_as_own_script(sys.argv)
         if not function:
             _run_as_main(module)
             return 0

@@ -209,6 +209,7 @@ def test_a_directory_of_the_tree_on_a_search_path_loads_embedded_bytecode(binari
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "value": 42,
+        "args": [],
         "file": "/vendoring/inner/mod.py",
         "package_path": ["/vendoring/inner"],
         "loader": "AliasLoader",
@@ -236,6 +237,19 @@ def test_the_executable_runs_an_embedded_module_named_by_dash_m_as_python3_does(
         assert json.loads(result.stdout) == {"name": "__main__", "argv0": "/run_me.py", "args": ["a", "-b"]}
     app = run([binary, "-m", "no_such_module"], tmp_path)
     assert app.returncode == 0 and json.loads(app.stdout)["value"] == 42
+
+
+def test_the_executable_given_its_own_path_runs_the_application_as_a_script(binaries, tmp_path):
+    """`[sys.executable, *sys.argv]` re-runs a program under python3 (`python3 <script> args`; Django's
+    autoreloader adds -W and -X options): here sys.executable and the script are the same file, so the
+    application runs with the script's argv. Any other first argument stays the application's."""
+    binary = str(binaries["search_path"])
+    for argv in ([binary, binary, "runserver", "-v"], [binary, "-Wdefault", "-Xdev", binary, "runserver", "-v"]):
+        result = run(argv, tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["args"] == ["runserver", "-v"]
+    other = run([binary, binary + "-not-it", "x"], tmp_path)
+    assert json.loads(other.stdout)["args"] == [binary + "-not-it", "x"]
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])

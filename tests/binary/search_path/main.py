@@ -23,6 +23,7 @@ except ValueError:
 
 print(json.dumps({
     "value": inner.VALUE,
+    "args": sys.argv[1:],
     "file": inner.mod.__file__[len(sys.executable):],
     "package_path": [p[len(sys.executable):] for p in inner.__path__],
     "loader": type(inner.mod.__loader__).__name__,
