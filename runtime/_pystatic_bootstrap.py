@@ -47,24 +47,6 @@ def _cached(directory, stem):
     return directory + _SEP + "__pycache__" + _SEP + stem + _cache_suffix
 
 
-def _spawn_hooked_spec(fullname):
-    """The built-in _posixsubprocess, whose fork_exec (every subprocess; `subprocess` binds it when it
-    is imported) is a file view hook from its import on: a file of the tree in argv runs from a copy
-    on disk (_pystatic_extract.spawn_handler). Hooked here, not at start-up: most programs never
-    import it."""
-    builtin = sys.modules["_frozen_importlib"].BuiltinImporter
-
-    class SpawnHookingLoader(builtin):
-        @staticmethod
-        def exec_module(module):
-            builtin.exec_module(module)
-            module.fork_exec = _pystatic.PathHook(module.fork_exec, "spawn_fork_exec", 3)
-
-    spec = builtin.find_spec(fullname)
-    spec.loader = SpawnHookingLoader
-    return spec
-
-
 class PyStaticImporter:
     """Meta-path finder and loader over the blob (modules, package data)."""
 
@@ -114,11 +96,14 @@ class PyStaticImporter:
     def find_spec(self, fullname, path=None, target=None):
         if fullname in _BUILTINS:
             if fullname == "_posixsubprocess" and _pystatic.file_view:
-                return _spawn_hooked_spec(fullname)
+                # Its fork_exec (every subprocess) becomes a file view hook on import: a file of the tree
+                # in argv runs from a copy on disk. Not at start-up: most programs never import it.
+                return _import("_pystatic_extract").spawn_hooked_spec(fullname)
             return None  # BuiltinImporter's, after this finder (install)
         spec = self.spec_of(fullname, fullname)
         if fullname == "zipfile" and spec is not None and spec.loader is self and _pystatic.file_view:
-            spec.loader = _ZipfileLoader(self.root)
+            # A ZipFile of the executable then reads the tree (zipapp-minded code: virtualenv).
+            spec.loader = _import("_pystatic_zip").zipfile_loader(type(self), self.root)
         return spec
 
     def spec_of(self, fullname, name):
@@ -250,15 +235,6 @@ class PyStaticImporter:
         return _pystatic_resources.reader(root, fullname, extracted=root != self.root)
 
 
-class _ZipfileLoader(PyStaticImporter):
-    """zipfile's loader: once it has run, a ZipFile of the executable reads the embedded tree as its
-    members (runtime/_pystatic_zip.py; zipapp-minded code such as virtualenv's)."""
-
-    def exec_module(self, module):
-        _pystatic.exec_module(module)
-        _import("_pystatic_zip").patch(module)
-
-
 class MuslVersionFinder:
     """Gives packaging the truthful answer to "which musl is this" (runtime/_pystatic_musllinux.py):
     on sys.meta_path before the others, it finds nothing itself and looks at no other name than
@@ -348,11 +324,11 @@ def _python_m_child(argv):
     return module
 
 
+# `<exe> [interpreter flags] <exe> args...` is how a program re-runs itself under python3,
+# `[sys.executable, *sys.argv]` (Django's autoreloader, self-restarts): python3 would run the script,
+# which here is the application itself, so argv becomes the script's. The path must name this
+# executable; any other first argument stays the application's.
 def _rerun_as_own_script(argv):
-    """`<exe> [interpreter flags] <exe> args...` is how a program re-runs itself under python3,
-    `[sys.executable, *sys.argv]` (Django's autoreloader, self-restarts): python3 would run the script,
-    which here is the application itself, so argv becomes the script's. The path must name this
-    executable; any other first argument stays the application's."""
     i = _after_interpreter_flags(argv)
     if i >= len(argv):
         return
@@ -454,17 +430,15 @@ _FILE_APIS = (
     *(("posix", name, "creates", 1) for name in ("mkdir", "mkfifo", "mknod")),
     *(("posix", name, "moves", 3) for name in ("rename", "replace", "link")),
     ("posix", "symlink", "creates_second", 2),
-    # Spawns: a file of the tree in argv or as the program (a script another Python runs, a program a
-    # package ships) is given as a copy on disk (arguments 0 and 1: the program and argv).
-    # _posixsubprocess.fork_exec, which every subprocess calls, is hooked when it is imported.
-    *(("posix", name, f"spawn_{name}", 3) for name in ("execv", "execve", "posix_spawn", "posix_spawnp")),
+    # Spawns: _posixsubprocess.fork_exec, which every subprocess calls, is hooked when it is imported
+    # (_spawn_hooked_spec): a file of the tree in argv runs from a copy on disk.
     # Windows: ntpath's isdir, isfile, exists, ... are nt's own functions, not stat.
     *(("posix", f"_path_{name}", f"path_{name}", 1) for name in ("isdir", "isfile", "islink", "isjunction", "exists",
                                                                   "lexists")),
 )
 # "posix" above: the OS's module, nt on Windows. Its os.open is not served there (no memfd).
 _OS_MODULE = "nt" if sys.platform == "win32" else "posix"
-_NOT_ON_WINDOWS = {"open", "execv", "execve"}
+_NOT_ON_WINDOWS = {"open"}
 
 
 def _install_file_view(executable):

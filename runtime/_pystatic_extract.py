@@ -4,7 +4,7 @@ extract_packages: one embedded package's files, for C code that opens them by pa
 library, a CA file, a database); the importer (_pystatic_bootstrap) imports this module on the
 first import of such a package. Spawns: a file of the tree that a new process is given (a script
 another Python runs, a program a package ships) is written alone and the spawn gets its copy's
-path (`spawn_*`, the handlers of _pystatic_files for fork_exec, execv, execve, posix_spawn). See
+path (`spawn`, for _pystatic_files' handler of fork_exec). See
 docs/import-protocol.md, "Files inside the binary".
 """
 
@@ -156,17 +156,29 @@ def _copies_on_disk(value, root, key_of):
     return os.fsencode(disk) if isinstance(path, bytes) else disk
 
 
-def spawn_handler(module, name):
-    """The handler of the spawn `module.name`: its first two arguments (the program, argv, or
-    fork_exec's argv and executable list) with files of the tree given as copies on disk."""
-    from _pystatic_files import _ROOT, _key, _original_of
+def spawn(original, args, kwargs):
+    """`original` (a spawn: fork_exec) called with its first two arguments (argv, the executable list)
+    holding copies on disk of the tree's files; NotImplemented when there are none to copy (a directory,
+    a missing file): then the file view calls it as it is."""
+    from _pystatic_files import _ROOT, _key
 
-    original = _original_of(module, name)
+    copied = [_copies_on_disk(arg, _ROOT, _key) if i < 2 else arg for i, arg in enumerate(args)]
+    if all(a is b for a, b in zip(copied, args)):
+        return NotImplemented
+    return original(*copied, **kwargs)
 
-    def handler(*args, **kwargs):
-        copied = [_copies_on_disk(arg, _ROOT, _key) if i < 2 else arg for i, arg in enumerate(args)]
-        if all(a is b for a, b in zip(copied, args)):
-            return NotImplemented  # nothing of the tree to copy (a directory, a missing file): as it is
-        return original(*copied, **kwargs)
 
-    return handler
+def spawn_hooked_spec(fullname):
+    """The spec of the built-in _posixsubprocess (the importer asks when it is imported), whose loader
+    makes its fork_exec, which `subprocess` binds on import, a file view hook: spawn above."""
+    builtin = sys.modules["_frozen_importlib"].BuiltinImporter
+
+    class SpawnHookingLoader(builtin):
+        @staticmethod
+        def exec_module(module):
+            builtin.exec_module(module)
+            module.fork_exec = _pystatic.PathHook(module.fork_exec, "spawn_fork_exec", 3)
+
+    spec = builtin.find_spec(fullname)
+    spec.loader = SpawnHookingLoader
+    return spec

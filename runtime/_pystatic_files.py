@@ -42,18 +42,10 @@ def _original(name):
     return _original_of(posix, name)
 
 
-_SPAWNS = {"spawn_fork_exec": ("_posixsubprocess", "fork_exec"),
-           **{f"spawn_{name}": (posix, name) for name in ("execv", "execve", "posix_spawn", "posix_spawnp")}}
-
-
-def __getattr__(name):
-    """The spawn handlers (file_view.c asks this module for `spawn_fork_exec`, ...): made on first use
-    in _pystatic_extract, where the tree's files are written to disk."""
-    if name in _SPAWNS:
-        handler = _stdlib("_pystatic_extract").spawn_handler(*_SPAWNS[name])
-        globals()[name] = handler
-        return handler
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def spawn_fork_exec(*args, **kwargs):
+    """The handler of _posixsubprocess.fork_exec (every subprocess): files of the tree in its argv run
+    from copies on disk, written by _pystatic_extract."""
+    return _stdlib("_pystatic_extract").spawn(_original_of("_posixsubprocess", "fork_exec"), args, kwargs)
 
 
 _real_stat = _original("stat")

@@ -13,15 +13,15 @@ real file; `pkg_resources.resource_filename` always does.
 
 import ast
 
-# Called with a package path, these hand it to C code (a library, a shell, OpenSSL, SQLite). A spawn
-# with the path as a whole argument (subprocess.run([sys.executable, script]), os.execv) is served:
-# the runtime gives the new process a copy on disk (_pystatic_extract.spawn_handler); a shell
-# command string is not.
+# Called with a package path, these hand it to C code (a library, a shell, the kernel's exec, OpenSSL,
+# SQLite). A subprocess with the path as a whole argument (subprocess.run([sys.executable, script])) is
+# served: the runtime gives the new process a copy on disk (_pystatic_extract.spawn); a shell command
+# string and os.exec*/posix_spawn are not.
 C_CONSUMERS = {
     "CDLL", "PyDLL", "LoadLibrary", "cdll.LoadLibrary", "ctypes.CDLL", "ctypes.PyDLL", "ctypes.cdll.LoadLibrary",
     "sqlite3.connect", "connect",
     "load_verify_locations", "load_cert_chain", "ssl.create_default_context", "create_default_context",
-    "os.system", "os.popen",
+    "os.system", "os.popen", "os.execv", "os.execve", "os.execl", "os.spawnv", "os.posix_spawn",
     "dbm.open", "shelve.open",
 }
 # Return a real file name, which only extraction can give.
