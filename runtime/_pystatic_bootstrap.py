@@ -431,7 +431,7 @@ _FILE_APIS = (
     *(("posix", name, "moves", 3) for name in ("rename", "replace", "link")),
     ("posix", "symlink", "creates_second", 2),
     # Spawns: _posixsubprocess.fork_exec, which every subprocess calls, is hooked when it is imported
-    # (_spawn_hooked_spec): a file of the tree in argv runs from a copy on disk.
+    # (find_spec, _pystatic_extract.spawn_hooked_spec): a file of the tree in argv runs from a copy on disk.
     # Windows: ntpath's isdir, isfile, exists, ... are nt's own functions, not stat.
     *(("posix", f"_path_{name}", f"path_{name}", 1) for name in ("isdir", "isfile", "islink", "isjunction", "exists",
                                                                   "lexists")),

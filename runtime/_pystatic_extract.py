@@ -121,7 +121,7 @@ def file_on_disk(key):
     for base in _cache_bases():
         final = os.path.join(base + ".files", key)
         if not os.path.isfile(final):
-            partial = f"{final}.{os.getpid()}.partial"
+            partial = f"{final}.{os.getpid()}.{_stdlib('_thread').get_ident()}.partial"
             try:
                 os.makedirs(os.path.dirname(final), exist_ok=True)
                 with _io.open(partial, "wb") as out:

@@ -50,6 +50,15 @@ def file_entry(key):
     return None if module is None else (_MODULE, _pystatic.entry(_MODULE, module))
 
 
+def file_size(key):
+    """Size in bytes of the file `key` (a source's decompressed size), without reading it; None if it is none."""
+    found = file_entry(key)
+    if found is None:
+        return None
+    kind, (_index, _flags, size, source_size) = found
+    return source_size if kind == _MODULE else size
+
+
 def is_file(key):
     return file_entry(key) is not None
 

@@ -12,7 +12,7 @@ it is. See docs/import-protocol.md, "Files inside the binary".
 import _io
 import sys
 
-from _pystatic_tree import files_below, read
+from _pystatic_tree import file_size, files_below, read
 
 # The executable file itself: sys._stdlib_dir (main.c).
 _EXECUTABLE = sys._stdlib_dir
@@ -46,7 +46,7 @@ def patch(zipfile):
                 raise
         for key in files_below(""):
             info = TreeMember(key, date_time=(1980, 1, 1, 0, 0, 0))
-            info.file_size = info.compress_size = len(read(key))
+            info.file_size = info.compress_size = file_size(key)  # nothing read until a member is
             info._pystatic_key = key
             self.filelist.append(info)
             self.NameToInfo[key] = info
