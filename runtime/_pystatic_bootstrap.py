@@ -447,9 +447,9 @@ def _install_file_view(executable):
     _pystatic.set_view_root(executable + "/")
     modules = [sys.modules.get(name) for name in (_OS_MODULE, "os", "_io", "io", "builtins")]
     for module_name, name, handler, path_args in _FILE_APIS:
-        if _OS_MODULE == "nt" and name in _NOT_ON_WINDOWS:
-            continue
         if module_name == "posix":
+            if _OS_MODULE == "nt" and name in _NOT_ON_WINDOWS:
+                continue
             module_name = _OS_MODULE
         module = __import__(module_name)
         original = getattr(module, name, None)
