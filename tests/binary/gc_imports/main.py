@@ -19,6 +19,9 @@ import gcmods.classes  # noqa: E402
 
 report["generations_of_module_objects"] = sorted(
     {g for g in range(3) for o in gc.get_objects(g) if o is gcmods.classes.Thing or o is gcmods.classes.TABLE})
+report["tuples_tracked"] = {"atomic": gc.is_tracked(gcmods.classes.ATOMIC),
+                            "nested_atomic": gc.is_tracked(gcmods.classes.ATOMIC[3]),
+                            "holds_a_list": gc.is_tracked(gcmods.classes.HOLDS_A_LIST)}
 
 # The program's own settings hold inside and after an import.
 gc.set_threshold(1234, 5, 6)
