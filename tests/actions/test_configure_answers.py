@@ -46,9 +46,16 @@ AC_RUN_IFELSE([AC_LANG_SOURCE([[int main(void) { return 0; }]])], [x=yes], [x=no
 
 
 def test_the_answers_are_configure_arguments_in_a_fixed_order():
-    args = configure_answers.configure_args()
+    args = configure_answers.configure_args("x86_64-linux-musl")
     assert args == sorted(args)
     assert {"ac_cv_broken_nice=no", "ac_cv_working_tzset=yes", "ac_cv_buggy_getaddrinfo=no"} <= set(args)
+
+
+def test_cpus_without_alignment_faults_keep_siphash_and_others_keep_configure_s_answer():
+    # "no" keeps str's hash SipHash; configure's own answer under zig cc was "yes" (FNV).
+    for target in ("x86_64-linux-musl", "aarch64-linux-musl"):
+        assert "ac_cv_aligned_required=no" in configure_answers.configure_args(target), target
+    assert not [a for a in configure_answers.configure_args("riscv64-linux-musl") if "aligned" in a]
 
 
 def test_the_uuid_node_check_answers_unstable_and_fails_loudly_when_changed(tmp_path):

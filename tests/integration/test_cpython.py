@@ -71,11 +71,12 @@ def test_aarch64_cross_build_is_static_and_runs_under_qemu(bazel, qemu_aarch64, 
         "import ctypes, lzma, sqlite3, ssl, sys, time, uuid;"
         "double = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda x: 2 * x);"
         "print(sys.implementation._multiarch, ssl.OPENSSL_VERSION.split()[:2], double(21),"
-        " sqlite3.connect(':memory:').execute('select 1').fetchone(), uuid.uuid1().version, hasattr(time, 'tzset'))"
+        " sqlite3.connect(':memory:').execute('select 1').fetchone(), uuid.uuid1().version, hasattr(time, 'tzset'),"
+        " sys.hash_info.algorithm)"
     )
     result = subprocess.run([qemu_aarch64, str(python), "-I", "-c", code], capture_output=True, text=True, env={},
                             timeout=120)
-    assert (result.returncode, result.stdout) == (0, "aarch64-linux-musl ['OpenSSL', '3.5.7'] 42 (1,) 1 True\n"), result.stderr
+    assert (result.returncode, result.stdout) == (0, "aarch64-linux-musl ['OpenSSL', '3.5.7'] 42 (1,) 1 True siphash13\n"), result.stderr
     # What configure ran a program to find out is the target's, not the build machine's: the same on both CPUs.
     x86_64, _ = distribution
     answered = ("HAVE_BROKEN_NICE", "HAVE_WORKING_TZSET", "HAVE_BROKEN_SEM_GETVALUE", "POSIX_SEMAPHORES_NOT_ENABLED",
@@ -113,10 +114,12 @@ def test_interpreter_is_static_and_runs_the_stdlib(distribution):
         "double = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda x: 2 * x);"
         "data = lzma.compress(bz2.compress(gzip.compress(b'ok')));"
         "print(sys.version_info[:2], decimal.Decimal(1) / 4, gzip.decompress(bz2.decompress(lzma.decompress(data))).decode(),"
-        " ssl.OPENSSL_VERSION.split()[:2], hashlib.sha3_256(b'').hexdigest()[:8], hashlib.new('md5', b'').hexdigest()[:8], double(21))"
+        " ssl.OPENSSL_VERSION.split()[:2], hashlib.sha3_256(b'').hexdigest()[:8], hashlib.new('md5', b'').hexdigest()[:8], double(21),"
+        " sys.hash_info.algorithm)"
     )
+    # str's hash is SipHash, as python3's (configure_answers.py, BY_CPU): FNV lets keys be made to collide.
     result = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, env={}, timeout=60)
-    assert (result.returncode, result.stdout) == (0, "(3, 13) 0.25 ok ['OpenSSL', '3.5.7'] a7ffc6f8 d41d8cd9 42\n"), result.stderr
+    assert (result.returncode, result.stdout) == (0, "(3, 13) 0.25 ok ['OpenSSL', '3.5.7'] a7ffc6f8 d41d8cd9 42 siphash13\n"), result.stderr
 
 
 def test_sqlite3_and_uuid_run_on_their_static_libraries(distribution):

@@ -218,7 +218,7 @@ def build(args, log):
     ] + [f"py_cv_module_{name}=n/a" for name in sorted(LEFT_OUT)]
     if args.disable_gil:
         configure.append("--disable-gil")
-    configure += configure_answers.configure_args() + cross_configure_args(args.target, args.build_target, build_python)
+    configure += configure_answers.configure_args(args.target) + cross_configure_args(args.target, args.build_target, build_python)
     if any(name == "openssl" for name, _, _ in staged):
         configure += [f"--with-openssl={deps_root}", "--with-openssl-rpath=no"]
     run(configure, src, env, log)

@@ -30,8 +30,19 @@ ANSWERS = {
     "ac_cv_pthread_system_supported": "yes",
 }
 
+# The CPU's answers. "aligned memory access is required" picks str's hash: "yes" makes it FNV, which
+# PEP 456 replaced by SipHash because it lets an attacker make colliding keys (a web server's dicts
+# slowed to quadratic time). configure could not find the answer itself: natively its test program
+# reads an int through a misaligned pointer, which zig cc (clang in Debug mode when given no -O, with
+# the undefined-behaviour sanitizer) turns into an abort, read as "yes"; cross, the default is "yes".
+# CPUs not listed keep configure's answer (FNV, safe where misaligned loads fault).
+BY_CPU = {
+    "x86_64": {"ac_cv_aligned_required": "no"},
+    "aarch64": {"ac_cv_aligned_required": "no"},  # ARMv8-A loads and stores need no alignment in user space
+}
+
 # Checks that run a program but answer for the compiler and the CPU alone: the same on every machine
-# that runs them, and configure's cross defaults for the others.
+# that runs them, and configure's cross defaults for the others (BY_CPU answers some of them).
 OF_THE_COMPILER = frozenset({
     "ac_cv_pthread_is_default", "ac_cv_kpthread", "ac_cv_kthread", "ac_cv_pthread", "ac_cv_aligned_required",
     "ac_cv_have_chflags", "ac_cv_have_lchflags", "ac_cv_x87_double_rounding", "ac_cv_wchar_t_signed",
@@ -44,9 +55,11 @@ UUID_NODE_CHECK = 'if test -n "$py_cv_uuid_node1" -a "$py_cv_uuid_node1" = "$py_
 UUID_NODE_ANSWER = "if false  # rules_pystatic: the build machine's MAC says nothing about the target's"
 
 
-def configure_args():
-    """configure's cache variables for ANSWERS, in a fixed order."""
-    return [f"{name}={value}" for name, value in sorted(ANSWERS.items())]
+def configure_args(target):
+    """configure's cache variables for ANSWERS and the target CPU's BY_CPU (target: a triple such as
+    x86_64-linux-musl), in a fixed order."""
+    answers = {**ANSWERS, **BY_CPU.get(target.split("-")[0], {})}
+    return [f"{name}={value}" for name, value in sorted(answers.items())]
 
 
 def run_checks(configure_ac):
