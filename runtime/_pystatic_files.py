@@ -16,9 +16,8 @@ import _pystatic
 import errno
 import sys
 
-from _pystatic_tree import children, file_entry, is_dir, is_file, read
+from _pystatic_tree import children, entry_size, file_entry, is_dir, is_file, read
 
-_MODULE = _pystatic.MODULE
 _S_IFDIR, _S_IFREG = 0o040000, 0o100000
 _FILE_MODE, _DIR_MODE = _S_IFREG | 0o644, _S_IFDIR | 0o755  # as a package installs them; the tree is read-only
 
@@ -155,9 +154,8 @@ def _stat_of(key, path):
     if found is None:
         mode, ino, size = _DIR_MODE, hash(("dir", key)) & 0x7FFFFFFFFFFFFFFF, 0
     else:
-        kind, (index, _flags, size, source_size) = found
-        mode, ino = _FILE_MODE, (index + 1) | (kind << 48)
-        size = source_size if kind == _MODULE else size
+        kind, (index, *_) = found
+        mode, ino, size = _FILE_MODE, (index + 1) | (kind << 48), entry_size(found)
     extra = dict(_STAT_EXTRA, st_blocks=(size + 511) // 512) if _HAS_BLOCKS else _STAT_EXTRA
     fields = (mode, ino, executable.st_dev, 1, executable.st_uid, executable.st_gid, size) + _STAT_TIMES
     return posix.stat_result(fields, extra)

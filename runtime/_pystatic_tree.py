@@ -53,8 +53,11 @@ def file_entry(key):
 def file_size(key):
     """Size in bytes of the file `key` (a source's decompressed size), without reading it; None if it is none."""
     found = file_entry(key)
-    if found is None:
-        return None
+    return None if found is None else entry_size(found)
+
+
+def entry_size(found):
+    """Size in bytes of a file_entry() result: a module's source once decompressed, else the payload's."""
     kind, (_index, _flags, size, source_size) = found
     return source_size if kind == _MODULE else size
 
