@@ -177,6 +177,7 @@ def _build(packager, app, work, venv_python, timeout):
                "--distpath", work / "dist", "--workpath", work / "build", "--specpath", work / "spec", "--paths", path]
     else:
         env["NUITKA_CACHE_DIR"] = str(peers.CACHE / "nuitka-cache")  # kept: ccache-like, as a user has it
+        peers.with_venv_tools(venv_python, env)
         cmd = [venv_python, "-m", "nuitka", "--onefile", "--assume-yes-for-downloads", "--remove-output",
                f"--output-dir={work / 'dist'}", f"--output-filename={app}"]
     cmd += packager_options(packager, app)

