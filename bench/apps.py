@@ -170,7 +170,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--apps", default=",".join(APPS), help=f"comma-separated subset of {','.join(APPS)}")
     parser.add_argument("--packagers", default="pyinstaller,nuitka", help="comma-separated subset of pyinstaller,pyinstaller-strip,nuitka")
-    parser.add_argument("--nuitka-timeout", type=float, default=20, help="minutes a Nuitka build may take (default 20)")
+    parser.add_argument("--nuitka-timeout", type=float, default=60,
+                        help="minutes a Nuitka build may take (default 60: httpie took 22 min on 2 shared cores; a built binary is kept)")
     parser.add_argument("--kept-peers-only", action="store_true",
                         help="build no peer: measure those kept from earlier runs (or built apart), name the others")
     parser.add_argument("--rebuild-peers", action="store_true",
