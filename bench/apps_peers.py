@@ -32,7 +32,10 @@ APPS = {
                                   "sphinxcontrib.serializinghtml"],
                      "command": ["-E", "-a", "-b", "html", "docs", "/tmp/html"], "expect": "build succeeded"},
     "ipython": {"dist": "ipython", "lock": "apps", "entry": "IPython:start_ipython", "packages": ["IPython"],
-                "command": ["--quick", "-c", "import json; print(sum(range(10)))"], "expect": "45"},
+                "command": ["--quick", "-c", "import json; print(sum(range(10)))"], "expect": "45",
+                # IPython's own -c: Nuitka's guard against a program that runs itself with -c refuses
+                # it by default ("the program tried to call itself with '-c' argument"), naming this flag.
+                "nuitka_options": ["--no-deployment-flag=self-execution"]},
     "check-jsonschema": {"dist": "check-jsonschema", "lock": "apps", "entry": "check_jsonschema:main",
                          "packages": ["check_jsonschema", "jsonschema_specifications"],
                          "command": ["--schemafile", "schema.json", "instance.json"], "expect": "ok -- validation done"},
@@ -140,7 +143,7 @@ def packager_options(packager, app):
         return [f"--collect-all={p}" for p in packages] + (["--strip"] if packager == "pyinstaller-strip" else [])
     if packager == "nuitka":
         return ([f"--include-package={p}" for p in packages] + [f"--include-package-data={p}" for p in packages]
-                + [f"--include-distribution-metadata={APPS[app]['dist']}"])
+                + [f"--include-distribution-metadata={APPS[app]['dist']}"] + APPS[app].get("nuitka_options", []))
     raise RuntimeError(f"unknown packager {packager}")
 
 
