@@ -53,6 +53,7 @@ def main(argv=None):
     print(json.dumps({
         "gil_enabled": gil,
         "free_threaded_build": bool(__import__("sysconfig").get_config_var("Py_GIL_DISABLED")),
+        "hash_algorithm": sys.hash_info.algorithm,
         "threads": args.threads,
         "seconds": round(seconds, 4),
         "longest_chain": longest,

@@ -49,6 +49,7 @@ def test_free_threaded_binary_runs_without_the_gil(threads):
     assert static_problems(free, "EM_X86_64") == []
     out = report(run([str(free), "--threads", "2", "--work", "20000"]))
     assert out["gil_enabled"] is False and out["free_threaded_build"] is True
+    assert out["hash_algorithm"] == "siphash13"  # as python3's (configure_answers.py, BY_CPU)
     assert out["longest_chain"] == expected_chain(20000)
     # The same sources on the default build: the GIL is there.
     out = report(run([str(gil), "--threads", "2", "--work", "20000"]))
