@@ -7,6 +7,7 @@ dev/tool-libraries after changing an import.
 
 PYSTATIC_MODULES = {
     "binary.blob_section": ["binary.c_literals"],
+    "binary.bolt": ["common.action_args"],
     "binary.c_literals": [],
     "binary.check_native_exports": ["binary.native_objects.exports_table", "binary.native_objects.problems", "common.action_args"],
     "binary.cold_modules": ["binary.stdlib_selection"],

@@ -1,30 +1,38 @@
-"""BOLT (LLVM's post-link optimiser) applied to the static interpreter, for bench/pyperformance --bolt.
+"""BOLT (LLVM's post-link optimiser): the profile the ruleset's builds use, and the BOLT build for
+bench/pyperformance --bolt.
 
-What python-build-standalone and CPython's `--enable-bolt` do after PGO + LTO, tried here on
-//examples/python (issue 28, item 4). Not part of the ruleset's builds yet: zig cc's linker driver
-rejects `--emit-relocs` (and `-q`), which BOLT's relocation mode needs, and passes `-s`, which
-drops the symbols; so this relinks the interpreter itself:
+`bench/bolt.py --write-profile` makes the checked-in profile of the interpreter core
+(distribution/toolchains/cpython/bolt/cpython-<version>-x86_64.fdata.xz and its .json), once per
+CPython source, PGO profile or change of the build's flags, as bench/pgo/generate makes PGO's:
 
 1. the CppLink action of //examples/python (`tools/bazel aquery`), run again with
    ZIG_VERBOSE_LINK=1: zig prints the ld.lld command it runs;
 2. that command through `zig ld.lld` without `-s`, with `--emit-relocs`: the same code, with its
-   symbols and relocations;
-3. llvm-bolt 19 (Debian bookworm's `bolt-19`, in a debootstrapped root: `tools/debian_root`)
-   instruments it. A static executable has no finaliser hook for the profile, so the runtime
-   forks a process that writes it every few seconds (`-instrumentation-sleep-time`); that process
-   outlives the program and is stopped once the last write is done;
+   symbols and relocations (what the PyStaticBolt action does for every binary);
+3. the pinned llvm-bolt (@pystatic_llvm_bolt: Debian's bolt-19) instruments it. A static executable
+   has no finaliser hook for the profile, so the runtime forks a process that writes it every few
+   seconds (`-instrumentation-sleep-time`); that process outlives the program and is stopped
+   once the last write is done;
 4. training: CPython's own PGO task set (`python -m test --pgo`, Lib/test of the pinned source
    archive on PYTHONPATH), as bench/pgo/generate trains PGO, not pyperformance's programs (the
    benchmark does not grade its own training). It runs in one process, and `sys.executable` names
    the uninstrumented build, so the python subprocesses some tests start write no profile of
-   their own over it;
-5. llvm-bolt optimises with that profile and CPython's BOLT_APPLY_FLAGS (its configure.ac).
+   their own over it.
+
+The BOLT build itself is the ruleset's: //bench:python_bolt (py_static_interpreter, bolt = "on"),
+whose PyStaticBolt action applies the checked-in profile with CPython's BOLT_APPLY_FLAGS.
 """
 
+import argparse
+import hashlib
 import json
+import lzma
+import os
 import pathlib
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from importlib.machinery import SourceFileLoader
 
@@ -33,15 +41,10 @@ import bench_tools
 REPO = pathlib.Path(__file__).resolve().parents[1]
 PGO_GENERATE = SourceFileLoader("pgo_generate", str(REPO / "bench" / "pgo" / "generate")).load_module()
 INTERPRETER = "//examples/python"
-BOLT_ROOT = ("bookworm", "bolt-19")
-LLVM_BOLT = "/usr/lib/llvm-19/bin/llvm-bolt"
+BOLT_BUILD = "//bench:python_bolt"
+LLVM_BOLT = "@pystatic_llvm_bolt//:llvm_bolt"
+PROFILES = REPO / "distribution" / "toolchains" / "cpython" / "bolt"
 SLEEP_SECONDS = 5
-# CPython 3.13's configure.ac, BOLT_APPLY_FLAGS (without -update-debug-sections: no debug info here).
-APPLY_FLAGS = [
-    "-reorder-blocks=ext-tsp", "-reorder-functions=cdsort", "-split-functions", "-icf=1", "-inline-all",
-    "-split-eh", "-reorder-functions-use-hot-size", "-peepholes=none", "-jump-tables=aggressive", "-inline-ap",
-    "-indirect-call-promotion=all", "-dyno-stats", "-use-gnu-stack", "-frame-opt=hot",
-]
 TRAINING = "import sys\nsys.executable = sys.argv[1]\nsys.argv[1:] = ['--pgo', '--timeout=900']\n" \
            "from test.libregrtest.main import main\nmain()\n"
 
@@ -50,16 +53,17 @@ def say(message):
     print(f"bench/bolt: {message}", file=sys.stderr, flush=True)
 
 
+def bazel(workspace, *args):
+    return bench_tools.bazel(*args, bench_tools.MUSL, workspace=workspace)
+
+
 def relink_with_relocations(workspace, out):
     """The interpreter's link again, keeping symbols and relocations (steps 1 and 2); returns the
-    output base's external/ (the source archive is there)."""
-    def bazel(*args):
-        return bench_tools.bazel(*args, bench_tools.MUSL, workspace=workspace)
-
-    bazel("build", INTERPRETER, "--remote_download_outputs=all")
-    execroot = pathlib.Path(bazel("info", "execution_root").strip())
-    external = pathlib.Path(bazel("info", "output_base").strip()) / "external"
-    graph = json.loads(bazel("aquery", f"mnemonic(CppLink, {INTERPRETER})", "--output=jsonproto"))
+    output base's external/ (the source archive and llvm-bolt are there)."""
+    bazel(workspace, "build", INTERPRETER, LLVM_BOLT, "--remote_download_outputs=all")
+    execroot = pathlib.Path(bazel(workspace, "info", "execution_root").strip())
+    external = pathlib.Path(bazel(workspace, "info", "output_base").strip()) / "external"
+    graph = json.loads(bazel(workspace, "aquery", f"mnemonic(CppLink, {INTERPRETER})", "--output=jsonproto"))
     (action,) = graph["actions"]
     argv = [str(external / a[len("external/"):]) if a.startswith("external/") else a for a in action["arguments"]]
     env = {e["key"]: e["value"] for e in action.get("environmentVariables", [])}
@@ -84,10 +88,13 @@ def lld_arguments(verbose_link, out):
     return lld
 
 
-def llvm_bolt(root, work, *args):
-    """llvm-bolt in the Debian root, with `work` (every file it reads or writes) bound at its path."""
-    result = subprocess.run(["bwrap", "--ro-bind", root, "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-                             "--bind", str(work), str(work), LLVM_BOLT, *map(str, args)], capture_output=True, text=True)
+def llvm_bolt(external, *args):
+    """The pinned llvm-bolt (@pystatic_llvm_bolt), with its libz3; exits on failure."""
+    root = next(external.glob("*pystatic_llvm_bolt"), None)
+    if root is None:
+        sys.exit(f"bench/bolt: no @pystatic_llvm_bolt in {external} (tools/seed_sources fetches its packages)")
+    env = {"PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": str(root / "usr/lib/x86_64-linux-gnu")}
+    result = subprocess.run([str(root / "usr/lib/llvm-19/bin/llvm-bolt"), *map(str, args)], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         sys.exit(f"bench/bolt: llvm-bolt {' '.join(map(str, args))} failed:\n{(result.stdout + result.stderr)[-3000:]}")
 
@@ -106,26 +113,57 @@ def train(instrumented, baseline, tests, work, profile):
     return time.monotonic() - started
 
 
-def bolted_interpreter(workspace, work, baseline):
-    """Path of //examples/python optimised by BOLT, made in `work`; `baseline` is the build as it ships."""
+def write_profile(workspace, work):
+    """Steps 1-4, then the profile and its .json into PROFILES; returns the profile's path."""
     started = time.monotonic()
-    made = subprocess.run([str(REPO / "tools" / "debian_root"), *BOLT_ROOT], capture_output=True, text=True)
-    if made.returncode != 0:
-        sys.exit(f"bench/bolt: tools/debian_root {' '.join(BOLT_ROOT)} failed:\n{made.stderr[-2000:]}")
-    root = made.stdout.strip()
-    work = work / "bolt"
-    work.mkdir()
     relocs = work / "python-relocs"
     external = relink_with_relocations(workspace, relocs)
+    baseline = work / "python"
+    shutil.copy2(relocs.with_suffix(".zig-cc"), baseline)  # sys.executable of the training's subprocesses
     instrumented, profile = work / "python-instrumented", work / "python.fdata"
-    llvm_bolt(root, work, relocs, "-instrument", "-o", instrumented, f"-instrumentation-file={profile}",
+    llvm_bolt(external, relocs, "-instrument", "-o", instrumented, f"-instrumentation-file={profile}",
               f"-instrumentation-sleep-time={SLEEP_SECONDS}", "-instrumentation-no-counters-clear")
     archives = sorted(external.glob("*pystatic_cpython_src_3_13/Python-*.tar.*"))
     if not archives:
         sys.exit(f"bench/bolt: no CPython source archive in {external}")
     PGO_GENERATE.extract_tests(archives[-1], work / "lib")  # Lib/test as the package `test`
     seconds = train(instrumented, baseline, work / "lib", work, profile)
-    bolted = work / "python-bolt"
-    llvm_bolt(root, work, relocs, "-o", bolted, f"-data={profile}", *APPLY_FLAGS)
-    say(f"{bolted}: trained {seconds:.0f} s on python -m test --pgo, {time.monotonic() - started:.0f} s in all")
-    return bolted
+    version = archives[-1].name[len("Python-"):].split(".tar")[0]
+    out = PROFILES / f"cpython-{version}-x86_64.fdata.xz"
+    for old in PROFILES.glob("cpython-*-x86_64.fdata.*"):
+        old.unlink()
+    out.write_bytes(lzma.compress(profile.read_bytes(), preset=9))
+    versions = json.loads((external / next(external.glob("*pystatic_llvm_bolt")).name / "versions.json").read_text())
+    out.with_name(f"cpython-{version}-x86_64.fdata.json").write_text(json.dumps({
+        "python_version": version,
+        "source_sha256": hashlib.sha256(archives[-1].read_bytes()).hexdigest(),
+        "llvm_bolt": f"Debian bolt-19 {versions['bolt-19']['version']}",
+        "trained_on": "x86_64-linux-musl (//examples/python)",
+        "training": "python -m test --pgo --timeout=900",
+    }, indent=1, sort_keys=True) + "\n")
+    say(f"{out.relative_to(REPO)}: trained {seconds:.0f} s, {time.monotonic() - started:.0f} s in all")
+    return out
+
+
+def bolted_interpreter(workspace, work):
+    """A copy of the ruleset's BOLT build of the interpreter (//bench:python_bolt), in `work`."""
+    bazel(workspace, "build", BOLT_BUILD, "--remote_download_outputs=all")
+    built = next(p for p in bazel(workspace, "cquery", BOLT_BUILD, "--output=files").split() if p.endswith("/python_bolt"))
+    copy = work / "python-bolt"
+    shutil.copy2((workspace / built).resolve(), copy)  # the bazel-bin link follows the workspace's next build
+    return copy
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write-profile", action="store_true", required=True,
+                        help="make the BOLT profile of the interpreter core and write it beside the PGO profile")
+    parser.add_argument("--workspace", default=str(REPO))
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="pystatic-bolt-", dir=os.environ.get("TMPDIR")) as work:
+        write_profile(pathlib.Path(args.workspace).resolve(), pathlib.Path(work))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -5,6 +5,7 @@ load("@bazel_tools//tools/build_defs/repo:utils.bzl", "maybe")
 load("@pystatic_distribution//toolchains:exec_platforms.bzl", "EXEC_PLATFORMS")
 load("@pystatic_distribution//toolchains:exec_tools.bzl", "exec_tools")
 load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
+load("@pystatic_distribution//toolchains/bolt:repositories.bzl", "llvm_bolt_repository")
 load("@pystatic_distribution//toolchains/cpython:repositories.bzl", "cpython_versions", "pinned_source")
 load("@pystatic_distribution//toolchains/zig:repositories.bzl", "zig_sdk")
 load("//rules/private:wheels_repository.bzl", "DEFAULT_PYTHON_VERSION", "pystatic_wheels_repository")
@@ -44,6 +45,9 @@ def rules_pystatic_register_toolchains():
     for lib in ["libedit", "ncurses"]:
         maybe(pinned_source, name = "pystatic_extra_" + lib, group = "extra_builtins", key = lib)
     maybe(cpython_versions, name = "pystatic_cpython_versions")
+
+    # LLVM's BOLT (the `bolt` module extension): fetched only by builds that use it.
+    maybe(llvm_bolt_repository, name = "pystatic_llvm_bolt")
     native.register_toolchains("@rules_pystatic//toolchains:all", "@rules_pystatic//toolchains/cpython:all")
 
     # distribution/MODULE.bazel's register_execution_platforms: every action runs on one of them.

@@ -11,12 +11,21 @@ Fields of a row:
   pgo_profile: the PGO profile (distribution/toolchains/cpython/pgo, made by bench/pgo/generate for this
     build's source), or None. The free-threaded build has none: its code differs (the GIL build's
     profile would leave much of it unprofiled; not measured).
+  bolt_profiles: {CPU: label} of BOLT's profile of the interpreter core per target CPU (made by
+    bench/bolt.py --write-profile for this build's source; py_static_binary's bolt, docs/cpython.md, BOLT).
+    x86_64 only: BOLT's aarch64 support is younger and qemu cannot measure it.
   lto: ThinLTO of the interpreter core (docs/cpython.md, LTO; about 1 min more per CPython build).
 """
 
 PYTHON_BUILDS = {
-    "3.13": struct(source = "3.13", free_threaded = False, pgo_profile = "//toolchains/cpython/pgo:cpython_3_13", lto = True),
-    "3.13t": struct(source = "3.13", free_threaded = True, pgo_profile = None, lto = True),
+    "3.13": struct(
+        source = "3.13",
+        free_threaded = False,
+        pgo_profile = "//toolchains/cpython/pgo:cpython_3_13",
+        bolt_profiles = {"x86_64": "//toolchains/cpython/bolt:cpython_3_13_x86_64"},
+        lto = True,
+    ),
+    "3.13t": struct(source = "3.13", free_threaded = True, pgo_profile = None, bolt_profiles = {}, lto = True),
 }
 
 # What --@rules_pystatic//python:version is unless set, and what py_static_binary builds.

@@ -20,6 +20,7 @@ load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "use_cpp_toolchain")
 load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load("//toolchains/cpython:runtime.bzl", "OPTIMIZE_LEVELS")
 load("//toolchains/cpython:runtime_info.bzl", "RUNTIME_TOOLCHAIN_TYPE", "runtime_of")
+load(":binary_bolt.bzl", "BOLT_MODES", "bolt_tools")
 load(":binary_checks.bzl", "licenses_action", "target_row", "verify_action")
 load(":binary_deps.bzl", "py_deps")
 load(":binary_link.bzl", "compile_and_link")
@@ -70,7 +71,7 @@ def _py_static_binary_impl(ctx):
     exports = None if windows else native_exports_action(ctx, shared_objects, row, broad_from)
 
     # `application`: the linked application itself (with compress_executable, what the loader carries).
-    executable, exe_report, application = compile_and_link(ctx, runtime, glue, blob, exports, row.system_libraries)
+    executable, exe_report, application, bolt_report = compile_and_link(ctx, runtime, glue, blob, exports, row.system_libraries)
     stamp = verify_action(ctx, runtime, executable)
     exports_ok = [check_native_exports_action(ctx, application, exports)] if exports else []
     licenses = licenses_action(ctx, runtime, blob, report)
@@ -79,6 +80,7 @@ def _py_static_binary_impl(ctx):
         DefaultInfo(executable = executable, files = depset([executable, licenses, spdx, cdx])),
         OutputGroupInfo(
             blob = depset([blob, report] + ([exe_report] if exe_report else [])),
+            bolt = depset([bolt_report] if bolt_report else []),
             licenses_policy = depset([policy]),
             _validation = depset([stamp, policy] + exports_ok),
         ),
@@ -94,6 +96,14 @@ _py_static_binary = rule(
             default = "mimalloc",
             values = ALLOCATORS,
             doc = "CPython's memory allocator: mimalloc (bundled with CPython 3.13, the default), pymalloc, or malloc (musl's: slow).",
+        ),
+        "bolt": attr.string(
+            default = "auto",
+            values = BOLT_MODES,
+            doc = "LLVM's BOLT after the link, with the profile of the CPython build's interpreter core " +
+                  "(docs/cpython.md, BOLT): `auto` in `-c opt` builds for x86_64 (the GIL build: the one with a " +
+                  "profile), `on` in every build (fails where there is no profile), `off`. About 30 s per binary; " +
+                  "pyperformance 0.94 of Debian's python3.13 instead of 0.97.",
         ),
         "buffered_stdio": attr.bool(default = True, doc = "False: unbuffered stdout/stderr (python -u)."),
         "compress": attr.bool(
@@ -188,6 +198,12 @@ _py_static_binary = rule(
         "use_environment": attr.bool(default = False, doc = "Honour PYTHON* environment variables (off: the binary is sealed)."),
         "utf8_mode": attr.bool(default = True, doc = "Python UTF-8 mode (an empty root has no locale)."),
         "_allowlist_function_transition": attr.label(default = "@bazel_tools//tools/allowlists/function_transition_allowlist"),
+        "llvm_bolt": attr.label(
+            allow_files = True,
+            cfg = "exec",
+            doc = "Set by the py_static_binary macro from `bolt` (leave it unset): LLVM's llvm-bolt and its libraries.",
+        ),
+        "_bolt": attr.label(default = "//actions:bolt", executable = True, cfg = "exec"),
         "_exe_loader": attr.label(default = "//runtime:exe_loader.c", allow_single_file = True),
         "_compile_bytecode": attr.label(default = "//actions:pystatic/binary/compile_bytecode.py", allow_single_file = True),
         "_compile_bytecode_package": attr.label(default = "//actions:binary.compile_bytecode", providers = [PyInfo]),
@@ -202,6 +218,8 @@ _py_static_binary = rule(
         "_check_native_exports": attr.label(default = "//actions:check_native_exports", executable = True, cfg = "exec"),
         # musl's exported-symbol list (zig's): the C library's names an interpreter exports.
         "_musl_libc_symbols": attr.label(default = "@pystatic_zig//:ziglang/lib/libc/musl/libc.S", allow_single_file = True),
+        # zig ld.lld and zig objcopy for PyStaticBolt (the C toolchain's own zig).
+        "_zig": attr.label(default = "@pystatic_zig//:zig", allow_single_file = True, cfg = "exec"),
     }),
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain() + [RUNTIME_TOOLCHAIN_TYPE],
@@ -226,6 +244,8 @@ def py_static_binary(name, target_compatible_with = None, **kwargs):
     """
     if target_compatible_with == None:
         target_compatible_with = _with_static_cpython()
+    if "llvm_bolt" not in kwargs:
+        kwargs["llvm_bolt"] = bolt_tools(kwargs.get("bolt", "auto"))
     _py_static_binary(name = name, target_compatible_with = target_compatible_with, **kwargs)
 
 def py_static_interpreter(name, target_compatible_with = None, **kwargs):

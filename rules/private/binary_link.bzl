@@ -3,6 +3,7 @@ with the distribution's archives, and (compress_executable) the loader that carr
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain")
 load("//toolchains/cpython:cc_compile.bzl", "cc_features", "python_headers")
+load(":binary_bolt.bzl", "bolt_action", "bolt_enabled")
 load(":binary_deps.bzl", "linked_extensions", "sdist_builds")
 load(":compression.bzl", "EXE_LOADER_BASE")
 
@@ -93,23 +94,40 @@ def compile_and_link(ctx, runtime, glue, blob, exports, system_libraries = []):
             link_flags.append(runtime.python_api_exports.path)
             link_inputs.append(runtime.python_api_exports)
 
-    # buildifier: disable=native-cc-common
-    linked = cc_common.link(
-        name = ctx.label.name + (".uncompressed" if ctx.attr.compress_executable else ""),
-        actions = ctx.actions,
-        feature_configuration = features,
-        cc_toolchain = cc_toolchain,
-        compilation_outputs = outputs,
-        # Extensions first: their undefined Py* symbols resolve in the archive after them.
-        linking_contexts = [ext.linking_context for ext in linked_extensions(ctx)] + [sdist_linking, python_linking],
-        output_type = "executable",
-        user_link_flags = link_flags,
-        additional_inputs = link_inputs,
-    )
+    # Extensions first: their undefined Py* symbols resolve in the archive after them.
+    linking_contexts = [ext.linking_context for ext in linked_extensions(ctx)] + [sdist_linking, python_linking]
+    name = ctx.label.name + (".uncompressed" if ctx.attr.compress_executable else "")
+    bolt_report = None
+    if bolt_enabled(ctx, runtime):
+        # The same link, replayed with relocations, then BOLT (binary_bolt.bzl): the CppLink's output is unused.
+        application, bolt_report = bolt_action(
+            ctx,
+            runtime,
+            features,
+            cc_toolchain,
+            outputs.objects or outputs.pic_objects,
+            linking_contexts,
+            link_flags,
+            link_inputs,
+            name,
+        )
+    else:
+        # buildifier: disable=native-cc-common
+        application = cc_common.link(
+            name = name,
+            actions = ctx.actions,
+            feature_configuration = features,
+            cc_toolchain = cc_toolchain,
+            compilation_outputs = outputs,
+            linking_contexts = linking_contexts,
+            output_type = "executable",
+            user_link_flags = link_flags,
+            additional_inputs = link_inputs,
+        ).executable
     if not ctx.attr.compress_executable:
-        return linked.executable, None, linked.executable
-    loader, report = _compress_executable(ctx, features, cc_toolchain, python_linking, linked.executable)
-    return loader, report, linked.executable
+        return application, None, application, bolt_report
+    loader, report = _compress_executable(ctx, features, cc_toolchain, python_linking, application)
+    return loader, report, application, bolt_report
 
 def _compress_executable(ctx, features, cc_toolchain, python_linking, executable):
     """The loader of a compressed executable and pack_exe's JSON report.

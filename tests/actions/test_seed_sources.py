@@ -70,3 +70,18 @@ def test_list_debian_prints_the_packages_to_fetch(tmp_path, capsys):
     sources.write_text(json.dumps(data))
     assert seed_sources.main(["--sources", str(sources), "--list_debian"]) == 0
     assert capsys.readouterr().out == "python3.13=3.13.15-1\n"
+
+
+def test_debian_binary_packages_are_listed_per_suite_and_seeded_from_any_pin_file(tmp_path, capsys):
+    sources = _sources(tmp_path, {"3.13": b"python source"})
+    debs = tmp_path / "debs.json"
+    deb = {"debian_binary": "bookworm bolt-19=1:19.1.7-3~deb12u1", "archives": [_archive(b"the deb", urls=())]}
+    debs.write_text(json.dumps({"llvm_bolt": {"bolt-19": deb}}))
+    assert seed_sources.main(["--sources", str(sources), "--sources", str(debs), "--list_debian_binaries"]) == 0
+    assert capsys.readouterr().out == "bookworm bolt-19=1:19.1.7-3~deb12u1\n"
+    downloaded = tmp_path / "bolt-19_1%3a19.1.7-3~deb12u1_amd64.deb"
+    downloaded.write_bytes(b"the deb")
+    cache = tmp_path / "repo-cache"
+    seeded, missing = seed_sources.seed([sources, debs], [downloaded], cache)
+    assert missing == ["cpython:3.13"] and seeded == [f"llvm_bolt:bolt-19 <- {downloaded.name} (upstream)"]
+    assert seed_sources.cache_path(cache, hashlib.sha256(b"the deb").hexdigest()).read_bytes() == b"the deb"

@@ -7,6 +7,7 @@ archives to link, merged into one, and the C runtime (runtime/*.c) compiled.
 """
 
 load("@bazel_tools//tools/cpp:toolchain_utils.bzl", "find_cpp_toolchain", "use_cpp_toolchain")
+load("@pystatic_distribution//toolchains:python_builds.bzl", "PYTHON_BUILDS")
 load("@pystatic_distribution//toolchains:targets.bzl", "TARGETS")
 load("@pystatic_distribution//toolchains/cpython:cc_tools.bzl", "target_cc_tools")
 load("@pystatic_distribution//toolchains/cpython:providers.bzl", "PyStaticDistributionInfo", "PyStaticExtraBuiltinsInfo", "is_windows", "ldversion", "stdlib_dir")
@@ -237,6 +238,7 @@ def _py_static_runtime_impl(ctx):
     return [
         platform_common.ToolchainInfo(
             pystatic_runtime = PyStaticRuntimeInfo(
+                bolt_profile = ctx.file.bolt_profile,
                 distribution = dist,
                 build_distribution = build_dist,
                 ensurepip_packs = _ensurepip_packs(ctx, dist, build_dist),
@@ -254,6 +256,10 @@ py_static_runtime = rule(
     implementation = _py_static_runtime_impl,
     doc = "Wraps a cpython_static_distribution as a toolchain, resolved by target platform.",
     attrs = {
+        "bolt_profile": attr.label(
+            allow_single_file = [".fdata.xz"],
+            doc = "BOLT's profile of the distribution's interpreter core (docs/cpython.md, BOLT), or none.",
+        ),
         "build_distribution": attr.label(
             mandatory = True,
             cfg = build_python_transition,
@@ -286,3 +292,16 @@ py_static_runtime = rule(
     fragments = ["cpp"],
     toolchains = use_cpp_toolchain(),
 )
+
+def bolt_profile_of(build):
+    """py_static_runtime's bolt_profile for a Python build: its row's BOLT profile for the target's CPU, if any.
+
+    Args:
+      build: a key of PYTHON_BUILDS.
+
+    Returns:
+      A select over the CPUs of the row's bolt_profiles (None for the others).
+    """
+    profiles = {"@platforms//cpu:" + cpu: "@pystatic_distribution" + label for cpu, label in PYTHON_BUILDS[build].bolt_profiles.items()}
+    profiles["//conditions:default"] = None
+    return select(profiles)

@@ -3,6 +3,8 @@
 PyStaticRuntimeInfo = provider(
     doc = "A platform's static CPython prepared for linking binaries (py_static_runtime).",
     fields = {
+        "bolt_profile": "File or None: BOLT's profile (.fdata.xz) of the distribution's interpreter core, for the " +
+                        "target's CPU (py_static_binary's bolt; docs/cpython.md, BOLT).",
         "build_distribution": "PyStaticDistributionInfo: the same Python built to run on the build machine (it compiles bytecode).",
         "distribution": "PyStaticDistributionInfo: the target's static CPython.",
         "ensurepip_packs": "dict of int to struct(blob, imports): ensurepip and its pip wheel from the CPython source, compiled " +

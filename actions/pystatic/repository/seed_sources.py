@@ -14,20 +14,36 @@ import sys
 from pystatic.repository.hashing import sha256_of
 
 
-def pinned_sources(sources_json):
-    """[(name, entry)] for every source in sources.json; entry["archives"] are its acceptable archives."""
-    data = json.loads(pathlib.Path(sources_json).read_text())
-    return [
-        (f"{group}:{key}", entry)
-        for group, entries in sorted(data.items())
-        if not group.startswith("_")
-        for key, entry in sorted(entries.items())
-    ]
+def pinned_sources(sources_jsons):
+    """[(name, entry)] for every source in the pin files (sources.json and files of its schema, e.g.
+    distribution/toolchains/bolt/debs.json); entry["archives"] are its acceptable archives."""
+    if isinstance(sources_jsons, (str, pathlib.Path)):
+        sources_jsons = [sources_jsons]
+    pinned = []
+    for sources_json in sources_jsons:
+        data = json.loads(pathlib.Path(sources_json).read_text())
+        pinned += [
+            (f"{group}:{key}", entry)
+            for group, entries in sorted(data.items())
+            if not group.startswith("_")
+            for key, entry in sorted(entries.items())
+        ]
+    return pinned
 
 
-def debian_packages(sources_json):
+def debian_packages(sources_jsons):
     """`apt-get source` arguments (NAME=VERSION) of every source that names a Debian package."""
-    return [entry["debian"] for _, entry in pinned_sources(sources_json) if entry.get("debian")]
+    return [entry["debian"] for _, entry in pinned_sources(sources_jsons) if entry.get("debian")]
+
+
+def debian_binaries(sources_jsons):
+    """{suite: [`apt-get download` arguments (NAME=VERSION)]} of every pin that is a Debian binary package."""
+    by_suite = {}
+    for _, entry in pinned_sources(sources_jsons):
+        if entry.get("debian_binary"):
+            suite, package = entry["debian_binary"].split()
+            by_suite.setdefault(suite, []).append(package)
+    return by_suite
 
 
 def cache_path(repository_cache, sha256):
@@ -59,13 +75,20 @@ def seed(sources_json, candidates, repository_cache):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sources", required=True, help="distribution/toolchains/cpython/sources.json")
+    parser.add_argument("--sources", required=True, action="append",
+                        help="distribution/toolchains/cpython/sources.json, or another pin file of its schema (repeatable)")
     parser.add_argument("--repository_cache", help="`bazel info repository_cache`")
     parser.add_argument("--list_debian", action="store_true", help="only print the Debian source packages")
+    parser.add_argument("--list_debian_binaries", action="store_true",
+                        help="only print the Debian binary packages, a line `SUITE NAME=VERSION...` per suite")
     parser.add_argument("archives", nargs="*", help="candidate archives (e.g. Debian .orig tarballs)")
     args = parser.parse_args(argv)
     if args.list_debian:
         print("\n".join(debian_packages(args.sources)))
+        return 0
+    if args.list_debian_binaries:
+        for suite, packages in sorted(debian_binaries(args.sources).items()):
+            print(suite, *packages)
         return 0
     if not args.repository_cache:
         parser.error("--repository_cache is required to seed")
