@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """BOLT (LLVM's post-link optimiser): the profile the ruleset's builds use, and the BOLT build for
 bench/pyperformance --bolt.
 
@@ -88,15 +89,18 @@ def lld_arguments(verbose_link, out):
     return lld
 
 
-def llvm_bolt(external, *args):
-    """The pinned llvm-bolt (@pystatic_llvm_bolt), with its libz3; exits on failure."""
-    root = next(external.glob("*pystatic_llvm_bolt"), None)
-    if root is None:
-        sys.exit(f"bench/bolt: no @pystatic_llvm_bolt in {external} (tools/seed_sources fetches its packages)")
-    env = {"PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": str(root / "usr/lib/x86_64-linux-gnu")}
-    result = subprocess.run([str(root / "usr/lib/llvm-19/bin/llvm-bolt"), *map(str, args)], capture_output=True, text=True, env=env)
+def llvm_bolt(workspace, *args):
+    """The pinned llvm-bolt (@pystatic_llvm_bolt, built by relink_with_relocations), with its libz3 (its
+    instrumentation runtime is beside it: libbolt-19-dev); exits on failure."""
+    files = bazel(workspace, "cquery", LLVM_BOLT, "--output=files").split()
+    execroot = pathlib.Path(bazel(workspace, "info", "execution_root").strip())
+    program = execroot / next(f for f in files if f.endswith("/llvm-bolt"))
+    libraries = execroot / pathlib.Path(next(f for f in files if ".so" in f)).parent
+    env = {"PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": str(libraries)}
+    result = subprocess.run([str(program), *map(str, args)], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         sys.exit(f"bench/bolt: llvm-bolt {' '.join(map(str, args))} failed:\n{(result.stdout + result.stderr)[-3000:]}")
+    return program
 
 
 def train(instrumented, baseline, tests, work, profile):
@@ -121,7 +125,7 @@ def write_profile(workspace, work):
     baseline = work / "python"
     shutil.copy2(relocs.with_suffix(".zig-cc"), baseline)  # sys.executable of the training's subprocesses
     instrumented, profile = work / "python-instrumented", work / "python.fdata"
-    llvm_bolt(external, relocs, "-instrument", "-o", instrumented, f"-instrumentation-file={profile}",
+    program = llvm_bolt(workspace, relocs, "-instrument", "-o", instrumented, f"-instrumentation-file={profile}",
               f"-instrumentation-sleep-time={SLEEP_SECONDS}", "-instrumentation-no-counters-clear")
     archives = sorted(external.glob("*pystatic_cpython_src_3_13/Python-*.tar.*"))
     if not archives:
@@ -133,7 +137,7 @@ def write_profile(workspace, work):
     for old in PROFILES.glob("cpython-*-x86_64.fdata.*"):
         old.unlink()
     out.write_bytes(lzma.compress(profile.read_bytes(), preset=9))
-    versions = json.loads((external / next(external.glob("*pystatic_llvm_bolt")).name / "versions.json").read_text())
+    versions = json.loads((program.parents[4] / "versions.json").read_text())  # the repository's root
     out.with_name(f"cpython-{version}-x86_64.fdata.json").write_text(json.dumps({
         "python_version": version,
         "source_sha256": hashlib.sha256(archives[-1].read_bytes()).hexdigest(),

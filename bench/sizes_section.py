@@ -10,7 +10,7 @@ import tempfile
 from bench_tools import CHARTS, MUSL, REPO, bazel, bazel_output, compare, instructions, real_python
 
 HELLO = ["all", "all_srczstd", "all_zstd", "all_nosources", "imported", "imported_srczstd", "imported_zstd",
-         "imported_zstd_codecs", "imported_zstd_exe", "imported_exe", "default"]
+         "imported_zstd_codecs", "imported_zstd_exe", "imported_exe", "default", "bolt"]
 # compress_executable = True (docs/compressed-executable.md): the blob is inside the compressed image.
 COMPRESSED_EXECUTABLES = {"imported_zstd_exe", "imported_exe"}
 HELLO_LABELS = {
@@ -25,6 +25,7 @@ HELLO_LABELS = {
     "imported_zstd_exe": "imported, compress = True, compress_executable = True",
     "imported_exe": "imported, compress_executable = True (blob uncompressed)",
     "default": "defaults (imported, sources compressed)",
+    "bolt": "defaults after BOLT (bolt = \"on\"; -c opt's default)",
 }
 
 SIZES_HEADING = "## Sizes and start-up of hello's variants"
