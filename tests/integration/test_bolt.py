@@ -5,7 +5,9 @@ its relocations through zig ld.lld and runs the pinned llvm-bolt (Debian's bolt-
 repository cache tools/seed_sources fills) with the checked-in profile of the interpreter core.
 An app links fewer built-ins than the profiled python3, so some of the profile's functions are
 absent: the profile must still fit (the action fails on a stale one: tests/actions/test_bolt.py).
-The BOLT build's speed is bench/pyperformance's `bolt` column, not a test.
+The BOLT build's speed is bench/pyperformance's `bolt` column, not a test. A `-c opt` build (where
+bolt = "auto" applies BOLT) uses the distribution of the default build: the same actions, keys and
+cache entries (distribution_transition).
 """
 
 import json
@@ -19,6 +21,9 @@ from pystatic.binary.verify_elf import static_problems
 MUSL = "--platforms=//platforms:linux_musl"
 CLI_BOLT = "//tests/binary:cli_bolt"
 CLI = "//examples/cli:cli"
+
+
+DISTRIBUTION_MNEMONICS = "PyStaticCPython|PyStaticDep|PyStaticExtraBuiltins"
 
 
 def sections(path):
@@ -56,3 +61,14 @@ def test_the_bolted_binary_does_what_the_plain_one_does(built, command):
         assert result.returncode == 0, result.stderr
         outputs.append(result.stdout.replace(str(binary), "<executable>"))
     assert outputs[0] == outputs[1]
+
+
+def test_an_opt_build_reuses_the_default_builds_distribution(bazel):
+    """-c opt changes nothing in the distribution's build (its flags are its own): one set of actions."""
+    keys = {}
+    for mode in ("fastbuild", "opt"):
+        graph = json.loads(bazel.run("aquery", "-c", mode, MUSL, f'mnemonic("{DISTRIBUTION_MNEMONICS}", deps(//examples/cli))',
+                                     "--output=jsonproto").stdout)
+        keys[mode] = sorted((action["mnemonic"], action["actionKey"]) for action in graph["actions"])
+    assert {mnemonic for mnemonic, _ in keys["fastbuild"]} == {"PyStaticCPython", "PyStaticDep", "PyStaticExtraBuiltins"}
+    assert keys["opt"] == keys["fastbuild"]

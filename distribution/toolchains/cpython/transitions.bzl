@@ -62,14 +62,16 @@ python_build_transition = transition(
 
 def _distribution_transition_impl(settings, attr):
     _ignore = (settings, attr)  # @unused
-    return {PYTHON_BUILD_FLAG: DEFAULT_PYTHON_BUILD}
+    return {PYTHON_BUILD_FLAG: DEFAULT_PYTHON_BUILD, "//command_line_option:compilation_mode": "fastbuild"}
 
 # A distribution is one Python build by its own attributes; the build setting only picks which
 # distribution a binary uses. Resetting it here keeps one configuration (one output path, one set
 # of action keys) per distribution and platform, however a binary selected it, and shares the C
-# libraries between all builds.
+# libraries between all builds. The compilation mode too: the build sets its own compiler flags
+# (build_cpython.py: PGO, LTO, -O2), so `-c opt` (BOLT's builds) changed nothing in it but its
+# output path, and rebuilt the whole distribution (30 min on 2 cores) for identical outputs.
 distribution_transition = transition(
     implementation = _distribution_transition_impl,
     inputs = [],
-    outputs = [PYTHON_BUILD_FLAG],
+    outputs = [PYTHON_BUILD_FLAG, "//command_line_option:compilation_mode"],
 )
