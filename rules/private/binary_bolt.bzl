@@ -6,6 +6,8 @@ the link itself: the same tool, objects, archives and flags as the CppLink (whic
 nothing reads its output), and relinks through `zig ld.lld` (actions/pystatic/binary/bolt.py).
 """
 
+load("@pystatic_distribution//toolchains/bolt:repositories.bzl", "MISSING_FIX")
+
 BOLT_MODES = ["auto", "on", "off"]
 
 _LINK_ACTION = "c++-link-executable"
@@ -42,7 +44,14 @@ def bolt_enabled(ctx, runtime):
     Returns:
       bool.
     """
-    if ctx.attr.bolt == "off" or not ctx.files.llvm_bolt:
+    if ctx.attr.bolt == "off" or ctx.attr.llvm_bolt == None:
+        return False
+    if not ctx.files.llvm_bolt:
+        # @pystatic_llvm_bolt is empty: its packages could not be fetched (the repository warned once).
+        if ctx.attr.bolt == "on":
+            fail(("{}: bolt = \"on\", but LLVM's BOLT is not available here: its pinned Debian packages could not be " +
+                  "fetched (distribution/toolchains/bolt/debs.json). Fix: {}; or bolt = \"auto\" (BOLT where it is " +
+                  "available) or \"off\".").format(ctx.label, MISSING_FIX))
         return False
     if not runtime.bolt_profile:
         if ctx.attr.bolt == "on":

@@ -68,6 +68,8 @@ def _bolt_test(expected):
 bolt_in_opt_test = _bolt_test("PyStaticBolt")
 bolt_off_test = _bolt_test("CppLink")
 bolt_without_profile_test = _failure_test("has no BOLT profile")
+bolt_unavailable_test = _failure_test("LLVM's BOLT is not available here")
+bolt_unavailable_auto_test = _bolt_test("CppLink")
 
 def binary_analysis_test_suite(name):
     """Declares the analysis tests (manual: the runtime toolchain needs seeded sources; see tools/test).
@@ -86,7 +88,11 @@ def binary_analysis_test_suite(name):
         "bolt_off": dict(srcs = ["app.py"], entry_point = "tests.binary.app:main", bolt = "off"),
         # The free-threaded build has no BOLT profile (its code differs from the profiled core's).
         "bolt_without_profile": dict(srcs = ["app.py"], entry_point = "tests.binary.app:main", bolt = "on", python_version = "3.13t"),
+        # llvm-bolt's packages could not be fetched: the repository's filegroup is empty.
+        "bolt_unavailable": dict(srcs = ["app.py"], entry_point = "tests.binary.app:main", bolt = "on", llvm_bolt = ":no_llvm_bolt"),
+        "bolt_unavailable_auto": dict(srcs = ["app.py"], entry_point = "tests.binary.app:main", llvm_bolt = ":no_llvm_bolt"),
     }
+    native.filegroup(name = "no_llvm_bolt", srcs = [], tags = ["manual"])
     for subject, attrs in subjects.items():
         py_static_binary(name = subject, tags = ["manual"], **attrs)
     tests = {
@@ -94,6 +100,8 @@ def binary_analysis_test_suite(name):
         "bad_entry_syntax_test": (bad_entry_syntax_test, "bad_entry_syntax"),
         "bolt_in_opt_test": (bolt_in_opt_test, "subject"),
         "bolt_off_test": (bolt_off_test, "bolt_off"),
+        "bolt_unavailable_auto_test": (bolt_unavailable_auto_test, "bolt_unavailable_auto"),
+        "bolt_unavailable_test": (bolt_unavailable_test, "bolt_unavailable"),
         "bolt_without_profile_test": (bolt_without_profile_test, "bolt_without_profile"),
         "both_entries_test": (both_entries_test, "both_entries"),
         "interpreter_actions_test": (interpreter_actions_test, "interpreter_subject"),
