@@ -134,7 +134,8 @@ def write_profile(workspace, work):
     seconds = train(instrumented, baseline, work / "lib", work, profile)
     version = archives[-1].name[len("Python-"):].split(".tar")[0]
     out = PROFILES / f"cpython-{version}-x86_64.fdata.xz"
-    for old in PROFILES.glob("cpython-*-x86_64.fdata.*"):
+    minor = ".".join(version.split(".")[:2])
+    for old in PROFILES.glob(f"cpython-{minor}.*-x86_64.fdata.*"):  # this build's earlier profile, not other versions'
         old.unlink()
     out.write_bytes(lzma.compress(profile.read_bytes(), preset=9))
     versions = json.loads((program.parents[4] / "versions.json").read_text())  # the repository's root
