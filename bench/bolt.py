@@ -40,6 +40,9 @@ from importlib.machinery import SourceFileLoader
 import bench_tools
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "actions"))
+sys.path.insert(1, str(REPO / "distribution" / "actions"))
+from pystatic.binary import bolt as PYSTATIC_BOLT  # noqa: E402
 PGO_GENERATE = SourceFileLoader("pgo_generate", str(REPO / "bench" / "pgo" / "generate")).load_module()
 INTERPRETER = "//examples/python"
 BOLT_BUILD = "//bench:python_bolt"
@@ -70,23 +73,15 @@ def relink_with_relocations(workspace, out):
     env = {e["key"]: e["value"] for e in action.get("environmentVariables", [])}
     argv[argv.index("-o") + 1] = str(out.with_suffix(".zig-cc"))
     shown = subprocess.run(argv, cwd=execroot, env={**env, "ZIG_VERBOSE_LINK": "1"}, capture_output=True, text=True)
-    lld = lld_arguments(shown.stderr, out) if shown.returncode == 0 else None
-    if not lld:
-        sys.exit(f"bench/bolt: the interpreter's link printed no ld.lld command:\n{shown.stderr[-3000:]}")
+    if shown.returncode != 0:
+        sys.exit(f"bench/bolt: the interpreter's link failed:\n{shown.stderr[-3000:]}")
+    try:
+        lld = PYSTATIC_BOLT.ld_lld_arguments(shown.stderr, out)  # what the PyStaticBolt action runs
+    except PYSTATIC_BOLT.BoltError as error:
+        sys.exit(f"bench/bolt: {error}")
     zig = pathlib.Path(argv[0]).resolve().parents[1] / "ziglang" / "zig"
     subprocess.run([str(zig), "ld.lld", *lld], cwd=execroot, env={**env, "PATH": "/usr/bin:/bin"}, check=True)
     return external
-
-
-def lld_arguments(verbose_link, out):
-    """ld.lld's arguments from zig's ZIG_VERBOSE_LINK output, writing `out` with its symbols (no -s) and
-    relocations (--emit-relocs); None without an ld.lld line."""
-    lines = [line for line in verbose_link.splitlines() if line.startswith("ld.lld ")]
-    if not lines:
-        return None
-    lld = [a for a in lines[-1].split()[1:] if a != "-s"] + ["--emit-relocs"]
-    lld[lld.index("-o") + 1] = str(out)
-    return lld
 
 
 def llvm_bolt(workspace, *args):
