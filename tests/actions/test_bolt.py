@@ -91,7 +91,7 @@ echo "ld.lld -static -s -o $2 a.o" >&2
 while [ "$1" != "-o" ]; do shift; done
 echo relinked >"$2"
 """)
-    llvm_bolt = _tool(tmp_path / "llvm-bolt", f"""echo "llvm-bolt $* LD_LIBRARY_PATH=$LD_LIBRARY_PATH" >>{log}
+    llvm_bolt = _tool(tmp_path / "llvm-bolt", f"""echo "llvm-bolt $0 $* LD_LIBRARY_PATH=$LD_LIBRARY_PATH" >>{log}
 data=$(echo "$@" | tr ' ' '\\n' | sed -n 's/^-data=//p')
 cp "$data" {tmp_path}/profile-seen
 cp "$1" "$3"
@@ -122,11 +122,16 @@ def test_main_links_relinks_bolts_and_strips(tools, monkeypatch):
     assert calls[0].startswith("cc a.o libpython.a -static -o ") and calls[0].endswith("ZIG_VERBOSE_LINK=1")
     assert calls[1].startswith("zig ld.lld -static -o ") and calls[1].endswith("a.o --emit-relocs") and " -s " not in calls[1]
     assert "-reorder-functions=cdsort" in calls[2] and "LD_LIBRARY_PATH=/bolt/lib" in calls[2]
+    # Run by fixed relative names: its command line, which it writes into the binary, is the same in every build.
+    assert calls[2].startswith("llvm-bolt ./llvm-bolt relocs -o bolted -data=profile.fdata ")
     assert (tmp_path / "profile-seen").read_bytes() == b"1 main 0 1 main 8 0 42\n"  # decompressed for llvm-bolt
     assert out.read_text() == "relinked\n"  # the relinked program, through llvm-bolt and strip
     written = json.loads(report.read_text())
     assert written["functions_profiled"] == 8578 and written["target"] == "//app:tool"
     assert written["size_linked"] == len("linked\n") and written["size"] == len("relinked\n")
+    # No timings: the report is an output, the same in every build (tests/integration/test_reproducible.py).
+    assert sorted(written) == ["functions_profiled", "functions_stale", "profile", "profile_entries_ignored", "size",
+                               "size_linked", "target"]
     assert not [p for p in os.listdir(tmp_path) if p.startswith("pystatic-bolt.")]  # the scratch directory is gone
 
 

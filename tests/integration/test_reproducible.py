@@ -2,7 +2,7 @@
 the Windows distribution and binaries built again in the clean build's checkout.
 
 This checkout's build of the CPython distributions, 3.13 and 3.13t (their C libraries, CPython, the
-stdlib), the cli binary and the free-threaded examples/threads, as the session's output base has it
+stdlib), the cli binary (also linked through BOLT) and the free-threaded examples/threads, as the session's output base has it
 (run here, or served by the disk cache from an earlier execution in whatever checkout made it),
 against a clean build (no disk cache, an empty output base, so every action runs) in a copy of the
 checkout at another path: byte-identical. The clean build
@@ -27,11 +27,13 @@ DIST = "//toolchains/cpython:cpython_3_13"
 DIST_T = "//toolchains/cpython:cpython_3_13t"
 CLI = "//examples/cli"
 THREADS = "//examples/threads:threads"
+# The cli linked through BOLT (bolt = "on"): llvm-bolt writes its own command line into the binary.
+CLI_BOLT = "//tests/binary:cli_bolt"
 NO_DISK_CACHE = "--disk_cache="
 # What the clean build must have run: zig's runtime, the C libraries, CPython, the stdlib, the app,
-# the C runtime's and glue's compiles, the link (x86_64's clean C toolchain proof: test_toolchains.py).
+# the C runtime's and glue's compiles, the link and BOLT's (x86_64's clean C toolchain proof: test_toolchains.py).
 CLEAN_BUILD_RUNS = ("PyStaticZigRuntime", "PyStaticDep", "PyStaticCPython", "PyStaticStdlib", "PyStaticBytecode",
-                    "PyStaticBlob", "CppCompile", "CppLink")
+                    "PyStaticBlob", "CppCompile", "CppLink", "PyStaticBolt")
 # The binaries compared, each with its outputs beside the executable: licence report and SBOMs,
 # and the intermediates (resource blobs, generated C glue, the app's import list). The default
 # build with the cli, the free-threaded one (3.13t) with examples/threads.
@@ -39,6 +41,7 @@ BINARIES = {
     CLI: ("", ".licenses.json", ".spdx.json", ".cdx.json", ".blob", ".blob.json", ".app.blob", ".app.imports.json",
           ".glue.c"),
     THREADS: ("", ".licenses.json", ".spdx.json", ".blob", ".glue.c"),
+    CLI_BOLT: ("", ".bolt.json"),
 }
 BUILT = (DIST, DIST_T, *BINARIES)
 

@@ -27,7 +27,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 
 from pystatic.common.action_args import expand_param_files
 
@@ -107,9 +106,9 @@ def check_profile(target, profile, bolt_output):
     return match
 
 
-def run(argv, what, env=None):
+def run(argv, what, env=None, cwd=None):
     try:
-        result = subprocess.run(argv, capture_output=True, text=True, env=env)
+        result = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd)
     except FileNotFoundError:
         raise BoltError(f"{what}: {argv[0]} is not on this machine (PATH {os.environ.get('PATH')})") from None
     if result.returncode != 0:
@@ -119,7 +118,6 @@ def run(argv, what, env=None):
 
 
 def bolt(args, link_command):
-    started = time.monotonic()
     # The C toolchain's wrapper and strip need the usual tools; the action's environment names none.
     os.environ.setdefault("PATH", "/usr/bin:/bin")
     with tempfile.TemporaryDirectory(prefix="pystatic-bolt.", dir=os.environ.get("TMPDIR")) as scratch:
@@ -130,10 +128,13 @@ def bolt(args, link_command):
         run([args.zig, "ld.lld", *lld], f"{args.target}: the link with relocations (zig ld.lld)")
         profile = scratch / "profile.fdata"
         profile.write_bytes(lzma.decompress(pathlib.Path(args.profile).read_bytes()))
-        libraries = [args.llvm_bolt_libs, os.environ.get("LD_LIBRARY_PATH")]
+        libraries = [os.path.abspath(args.llvm_bolt_libs) if args.llvm_bolt_libs else None, os.environ.get("LD_LIBRARY_PATH")]
         env = {**os.environ, "LD_LIBRARY_PATH": os.pathsep.join(filter(None, libraries))}
-        output = run([args.llvm_bolt, str(scratch / "relocs"), "-o", str(scratch / "bolted"), f"-data={profile}",
-                      *APPLY_FLAGS], f"{args.target}: llvm-bolt", env=env)
+        # llvm-bolt writes its command line into the output (.note.bolt_info): run it by fixed relative
+        # names from the scratch directory, so that the note, and the binary, are the same in every build.
+        (scratch / "llvm-bolt").symlink_to(os.path.abspath(args.llvm_bolt))
+        output = run(["./llvm-bolt", "relocs", "-o", "bolted", f"-data={profile.name}", *APPLY_FLAGS],
+                     f"{args.target}: llvm-bolt", env=env, cwd=scratch)
         report = check_profile(args.target, args.profile, output)
         run([args.strip, "--strip-all", "-o", args.output, str(scratch / "bolted")], f"{args.target}: strip")
         report.update({
@@ -142,7 +143,6 @@ def bolt(args, link_command):
             # The link without BOLT (not stripped) and the result (stripped).
             "size_linked": (scratch / "linked").stat().st_size,
             "size": pathlib.Path(args.output).stat().st_size,
-            "seconds": round(time.monotonic() - started, 1),
         })
     return report
 
@@ -161,7 +161,7 @@ def main(argv=None):
     parser.add_argument("--profile", required=True, help="the BOLT profile (.fdata.xz)")
     parser.add_argument("--strip", default="strip", help="GNU strip")
     parser.add_argument("--output", required=True)
-    parser.add_argument("--report", required=True, help="JSON: what BOLT used, sizes, seconds")
+    parser.add_argument("--report", required=True, help="JSON: what BOLT used and the sizes (no timings: outputs are reproducible)")
     args = parser.parse_args(argv[:split])
     try:
         report = bolt(args, argv[split + 1:])
