@@ -1,5 +1,7 @@
-"""bench/ tools that need no build or run: bench/bolt.py's link replay, bench/pyperformance's report
-with its bolt column, bench/apps_peers.py's check of the wheel kinds the venv and the static build have."""
+"""bench/ tools that need no build or run: bench/pyperformance's report with its bolt column,
+bench/apps_peers.py's check of the wheel kinds the venv and the static build have, bench/apps_profile.py's
+reading of callgrind's output and its report. (bench/bolt.py's link replay is the PyStaticBolt action's:
+tests/actions/test_bolt.py.)"""
 
 import datetime
 import pathlib
@@ -8,18 +10,8 @@ from importlib.machinery import SourceFileLoader
 
 BENCH = pathlib.Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
-import bolt  # noqa: E402
 
 PYPERFORMANCE = SourceFileLoader("bench_pyperformance", str(BENCH / "pyperformance")).load_module()
-
-
-def test_the_replayed_link_keeps_symbols_and_relocations(tmp_path):
-    printed = ("note: something else\n"
-               "ld.lld --error-limit=0 -O3 --gc-sections -s -znow -static -o bazel-out/python crt1.o main.o libc.a\n")
-    assert bolt.lld_arguments(printed, tmp_path / "python-relocs") == [
-        "--error-limit=0", "-O3", "--gc-sections", "-znow", "-static", "-o", str(tmp_path / "python-relocs"), "crt1.o",
-        "main.o", "libc.a", "--emit-relocs"]
-    assert bolt.lld_arguments("error: unsupported linker arg: --emit-relocs\n", tmp_path / "x") is None
 
 
 def test_the_report_gains_a_bolt_column_only_when_measured():
@@ -57,3 +49,58 @@ def test_the_apps_bench_names_packages_the_venv_has_compiled_and_the_static_buil
     wheels = {"black": {"x86_64": "black-26.10.1-py3-none-any.whl"}, "click": {"x86_64": "click-8.5.1-py3-none-any.whl"},
               "charset-normalizer": {"x86_64": "charset_normalizer-3.5.3-cp313-cp313-musllinux_1_2_x86_64.whl"}}
     assert apps_peers.compiled_only_in_venv(tmp_path, wheels) == ["black"]
+
+
+APPS_PROFILE = SourceFileLoader("bench_apps_profile", str(BENCH / "apps_profile.py")).load_module()
+ANNOTATED = """\
+Profiled target:  /usr/bin/python3.13 --version (PID 1, part 1)
+--------------------------------------------------------------------------------
+51,129,679 (100.0%)  PROGRAM TOTALS
+
+--------------------------------------------------------------------------------
+Ir                    file:function
+--------------------------------------------------------------------------------
+265,649,359 (519.6%)  ???:_PyEval_EvalFrameDefault'2 [/usr/bin/python3.13]
+45,239,019 (88.48%)  ???:_PyEval_EvalFrameDefault [/usr/bin/python3.13]
+27,748,744 (54.27%)  ./Python/pylifecycle.c:Py_InitializeFromConfig [/usr/bin/python3.13]
+ 9,000,000 (17.60%)  ???:PyMarshal_ReadObjectFromString [/usr/bin/python3.13]
+ 4,000,000 (7.82%)  ???:type_new [/usr/bin/python3.13]
+ 3,000,000 (5.87%)  ???:type_new'2 [/usr/bin/python3.13]
+ 1,000,000 (1.96%)  ???:type_new [/lib/other.so]
+"""
+
+
+def test_callgrind_annotate_output_gives_outermost_inclusive_costs():
+    costs, total = APPS_PROFILE.inclusive(ANNOTATED)
+    assert total == 51_129_679
+    # Deeper recursion levels ('2) are already inside the outermost call's cost; one name in two
+    # objects: the larger.
+    assert costs["_PyEval_EvalFrameDefault"] == 45_239_019 and "_PyEval_EvalFrameDefault'2" not in costs
+    assert costs["Py_InitializeFromConfig"] == 27_748_744 and costs["type_new"] == 4_000_000
+    try:
+        APPS_PROFILE.inclusive("no totals here\n")
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("output without PROGRAM TOTALS accepted")
+
+
+def test_a_profile_splits_at_the_exit_and_says_what_remains(monkeypatch):
+    exit_part = "8,000,000 (100.0%)  PROGRAM TOTALS\n"
+    monkeypatch.setattr(APPS_PROFILE, "annotate",
+                        lambda path: APPS_PROFILE.inclusive(ANNOTATED if path == "part1" else exit_part))
+    ours = APPS_PROFILE.profile(["part1", "exit"])
+    assert ours["total"] == 51_129_679 + 8_000_000 and ours["exit"] == 8_000_000
+    assert ours["unmarshal"] == 9_000_000 and ours["classes"] == 4_000_000 and ours["start"] == 27_748_744
+    assert ours["compile"] is None and ours["gc"] is None  # no symbol of theirs: not known, not 0
+    theirs = dict(ours, total=60_000_000)
+    sentence = APPS_PROFILE.remains("app", {"static": ours, "venv": theirs, "venv-static": dict(ours, total=70_000_000)})
+    # 59.1 M against 0.7 x 60 M = 42 M: 17 M to go, larger than each share named.
+    assert sentence.startswith("app: 0.99 of Debian's instructions; 0.7x needs 17 M fewer, 29 % of the run")
+    assert "unmarshalling bytecode 9 M, the exit 8 M, class creation (`type_new`) 4 M" in sentence
+    assert sentence.endswith("saves 11 M of the same build's run.")
+    assert APPS_PROFILE.remains("app", {"static": ours, "venv": dict(ours, total=100_000_000)}) == "app: at 0.59, within 0.7x."
+    lines = []
+    APPS_PROFILE.report(lambda line="": lines.append(line), ["app"], {"app": {"static": ours, "venv": theirs}}, {("app", "venv-static"): "exit 1"})
+    assert "| app | rules_pystatic | 59 M | 0.99 | 8 M (14 %) | 9 M (15 %) |  | 4 M (7 %) |  | 28 M (47 %) |" in lines
+    assert "| app | venv, the same build from disk | failed: exit 1 | | | | | | | |" in lines
