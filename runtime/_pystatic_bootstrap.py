@@ -331,16 +331,26 @@ def _python_m_child(argv):
 def _rerun_as_own_script(argv):
     i = _after_interpreter_flags(argv)
     if i >= len(argv):
-        return
+        return False
     own = argv[i]
     if own.startswith("-") or own.startswith(sys._stdlib_dir + _SEP):
-        return
+        return False
     try:
         same = own == sys._stdlib_dir or _same_file(own, sys._stdlib_dir)
     except (OSError, ValueError):
-        return
+        return False
     if same:
+        _apply_interpreter_flags(argv)
         argv[:] = argv[i:]
+    return same
+
+
+def _apply_interpreter_flags(argv):
+    """python3's flags before what a python3-style command line runs, applied as python3 would have
+    (-u, -B, -W, -X: runtime/_pystatic_python_flags.py; imported only then, and only when there are any)."""
+    end = _after_interpreter_flags(argv)
+    if end > 1:
+        _import("_pystatic_python_flags").apply(argv, end)
 
 
 def _same_file(a, b):
@@ -388,6 +398,7 @@ def main(module, function):
     try:
         child = _multiprocessing_child(sys.argv) or _python_m_child(sys.argv)
         if child is not None:
+            _apply_interpreter_flags(sys.argv)
             child()
             return 0
         _rerun_as_own_script(sys.argv)

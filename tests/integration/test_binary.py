@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import struct
@@ -234,9 +235,29 @@ def test_the_executable_runs_an_embedded_module_named_by_dash_m_as_python3_does(
         # `-mrun_me`: python3 takes the module attached too (pre-commit runs `sys.executable -mvirtualenv`).
         result = run([binary, *flags, *module, "a", "-b"], tmp_path)
         assert result.returncode == 0, result.stderr
-        assert json.loads(result.stdout) == {"name": "__main__", "argv0": "/run_me.py", "args": ["a", "-b"]}
+        report = json.loads(result.stdout)
+        assert report["name"] == "__main__" and report["argv0"] == "/run_me.py" and report["args"] == ["a", "-b"]
+        # -u as python3 -u: stdout written through to an unbuffered file; buffered without it.
+        assert report["stdout"] == (["FileIO", True] if "-u" in flags else ["BufferedWriter", False])
     app = run([binary, "-m", "no_such_module"], tmp_path)
     assert app.returncode == 0 and json.loads(app.stdout)["value"] == 42
+
+
+def test_a_dash_m_child_started_with_dash_u_writes_its_lines_at_once(binaries, tmp_path):
+    """`sys.executable -u -m server` whose parent reads the first line while the child runs (scrapy
+    bench's server): with -u ignored the line sat in the child's buffer and the parent waited forever.
+    -W and -X apply too (runtime/_pystatic_python_flags.py)."""
+    argv = [str(binaries["search_path"]), "-u", "-X", "dev", "-W", "error::DeprecationWarning", "-m", "run_me", "--wait"]
+    child = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             cwd=tmp_path, env={"HOME": str(tmp_path)})
+    try:
+        assert select.select([child.stdout], [], [], 60)[0], "no line while the child runs: its stdout is buffered"
+        report = json.loads(child.stdout.readline())
+    finally:
+        child.stdin.close()
+        assert child.wait(60) == 0, child.stderr.read()
+    assert report["args"] == ["--wait"] and report["stdout"] == ["FileIO", True]
+    assert report["warnoptions"] == ["default", "error::DeprecationWarning"] and report["xoptions"]["dev"] is True
 
 
 def test_the_executable_given_its_own_path_runs_the_application_as_a_script(binaries, tmp_path):
