@@ -24,7 +24,6 @@ import datetime
 import json
 import os
 import pathlib
-import re
 import shutil
 import statistics
 import subprocess
@@ -385,17 +384,13 @@ def draw(apps, rows, sizes, med, errors):
 
 
 def write_section(text):
-    results = REPO / "bench" / "results.md"
-    old = results.read_text(encoding="utf-8") if results.exists() else ""
-    pattern = re.compile(r"^" + re.escape(HEADING) + r"\n.*?(?=^## |^# |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: text + "\n\n", old, count=1) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text + "\n"
+    new = bench_tools.replace_section(HEADING, text)
     links = "\n".join(f"![{t}](charts/{f})" for f, t in (("apps-startup.svg", "Real apps: start-up"),
                                                           ("apps-command.svg", "Real apps: a real command"),
                                                           ("apps-size.svg", "Real apps: size")))
     if "charts/apps-startup.svg" not in new and "## Charts" in new:
         at = new.index("\n", new.index("Drawn by `bench/run`")) + 1
-        new = new[:at] + links + "\n" + new[at:]
-    results.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
+        (REPO / "bench" / "results.md").write_text(new[:at] + links + "\n" + new[at:], encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -220,21 +220,9 @@ def main(argv=None):
                 say(f"  failed: {error}")
     report(out, app_names, figures, failed)
     if not args.no_write:
-        write_section("\n".join(lines))
+        bench_tools.replace_section(HEADING, "\n".join(lines), after=apps.HEADING)
         say("updated bench/results.md")
     return 0
-
-
-def write_section(text):
-    results = REPO / "bench" / "results.md"
-    old = results.read_text(encoding="utf-8")
-    pattern = re.compile(r"^" + re.escape(HEADING) + r"\n.*?(?=^## |^# |\Z)", re.S | re.M)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: text + "\n\n", old, count=1)
-    else:  # after the apps' own section
-        at = re.search(r"^" + re.escape(apps.HEADING) + r"\n.*?(?=^## |^# |\Z)", old, re.S | re.M)
-        new = old[:at.end()] + text + "\n\n" + old[at.end():] if at else old.rstrip("\n") + "\n\n" + text + "\n"
-    results.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -111,3 +111,25 @@ def real_python(name):
         return None
     result = subprocess.run([name, "-c", "import sys; print(sys.executable)"], capture_output=True, text=True)
     return result.stdout.strip() or None if result.returncode == 0 else None
+
+
+def replace_section(heading, text, after=None):
+    """bench/results.md with the section under `heading` (up to the next `## ` or `# ` heading) replaced
+    by `text`; a new section goes after the section headed `after` if there is one, else at the end.
+    Returns the new contents, which it has written."""
+    results = REPO / "bench" / "results.md"
+    old = results.read_text(encoding="utf-8") if results.exists() else ""
+
+    def section(title):
+        return re.search(r"^" + re.escape(title) + r"\n.*?(?=^## |^# |\Z)", old, re.S | re.M)
+
+    found, anchor = section(heading), section(after) if after else None
+    if found:
+        new = old[:found.start()] + text + "\n\n" + old[found.end():]
+    elif anchor:
+        new = old[:anchor.end()] + text + "\n\n" + old[anchor.end():]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    new = new.rstrip("\n") + "\n"
+    results.write_text(new, encoding="utf-8")
+    return new

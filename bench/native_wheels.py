@@ -40,6 +40,7 @@ import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
+import bench_tools  # noqa: E402
 from native_wheels_build import MUSL, bazel, build_times  # noqa: E402
 
 HEADING = "## Binary wheels loaded from memory: numpy, pydantic-core, Pillow"
@@ -319,17 +320,9 @@ def main(argv=None):
     out()
     out(f"Load average at the end: {os.getloadavg()[0]:.1f}.")
     if not args.no_write:
-        write_section("\n".join(lines))
+        bench_tools.replace_section(HEADING, "\n".join(lines))
         say("updated bench/results.md")
     return 0
-
-
-def write_section(text):
-    results = REPO / "bench" / "results.md"
-    old = results.read_text(encoding="utf-8") if results.exists() else ""
-    pattern = re.compile(r"^" + re.escape(HEADING) + r"\n.*?(?=^## |^# |\Z)", re.S | re.M)
-    new = pattern.sub(lambda _: text + "\n\n", old, count=1) if pattern.search(old) else old.rstrip("\n") + "\n\n" + text + "\n"
-    results.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

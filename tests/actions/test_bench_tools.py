@@ -104,3 +104,17 @@ def test_a_profile_splits_at_the_exit_and_says_what_remains(monkeypatch):
     APPS_PROFILE.report(lambda line="": lines.append(line), ["app"], {"app": {"static": ours, "venv": theirs}}, {("app", "venv-static"): "exit 1"})
     assert "| app | rules_pystatic | 59 M | 0.99 | 8 M (14 %) | 9 M (15 %) |  | 4 M (7 %) |  | 28 M (47 %) |" in lines
     assert "| app | venv, the same build from disk | failed: exit 1 | | | | | | | |" in lines
+
+
+def test_a_section_of_results_md_is_replaced_or_added_after_its_neighbour(tmp_path, monkeypatch):
+    bench_tools = APPS_PROFILE.bench_tools
+    monkeypatch.setattr(bench_tools, "REPO", tmp_path)
+    (tmp_path / "bench").mkdir()
+    results = tmp_path / "bench" / "results.md"
+    results.write_text("# Top\n\n## Apps\n\nold apps\n\n## Windows\n\nwine\n")
+    bench_tools.replace_section("## Profile", "## Profile\n\nfirst", after="## Apps")
+    assert results.read_text() == "# Top\n\n## Apps\n\nold apps\n\n## Profile\n\nfirst\n\n## Windows\n\nwine\n"
+    bench_tools.replace_section("## Profile", "## Profile\n\nsecond", after="## Apps")
+    assert results.read_text() == "# Top\n\n## Apps\n\nold apps\n\n## Profile\n\nsecond\n\n## Windows\n\nwine\n"
+    bench_tools.replace_section("## Last", "## Last\n\nat the end")
+    assert results.read_text().endswith("wine\n\n## Last\n\nat the end\n")
