@@ -48,6 +48,12 @@ SHARES = (
 )
 BUILDS = {"static": "rules_pystatic", "venv-static": "venv, the same build from disk", "venv": "venv, Debian's python3.13"}
 LINE = re.compile(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$")
+# ThinLTO renames the local functions it promotes: gc_collect_main.llvm.17218307322342505811.
+LTO_SUFFIX = re.compile(r"\.llvm\.\d+$")
+# Where the exit starts: Py_FinalizeEx, which the static build's LTO made a jump to
+# _Py_Finalize.llvm.<n>; Debian's python3.13 has no symbol for either on that path, so its split is
+# its first collection at exit (PyGC_Collect, after atexit and the threads: well under 1 M).
+EXIT_STARTS = ("Py_FinalizeEx", "_Py_Finalize*", "PyGC_Collect")
 
 
 def say(message):
@@ -70,6 +76,7 @@ def inclusive(annotated):
         name = re.sub(r" \[[^\]]*\]$", "", rest).rpartition(":")[2]
         if "'" in name:
             continue
+        name = LTO_SUFFIX.sub("", name)
         costs[name] = max(value, costs.get(name, 0))
     if total is None:
         raise ValueError("no PROGRAM TOTALS line: not callgrind_annotate's output")
@@ -82,21 +89,31 @@ def annotate(path):
     return inclusive(result.stdout)
 
 
-def profile(parts):
-    """One run's figures from its callgrind files: the part before Py_FinalizeEx and the exit's part
-    (None when the run never reached it). Shares are None where no function of theirs has a symbol."""
+def symbols(binary):
+    """The function names `binary` has symbols for (its symbol table, else its dynamic one)."""
+    names = set()
+    for flags in ([], ["-D"]):
+        result = subprocess.run(["nm", "--defined-only", *flags, str(binary)], capture_output=True, text=True)
+        names.update(LTO_SUFFIX.sub("", line.split()[-1]) for line in result.stdout.splitlines() if len(line.split()) == 3)
+    return names
+
+
+def profile(parts, known):
+    """One run's figures from its callgrind files: the part before the exit and the parts after it
+    (None when the run was not split). A share is None unless `known` (the binary's symbols) has all
+    its functions: a stripped binary's missing function would count as 0."""
     before, total_before = annotate(parts[0])
-    exit_ = annotate(parts[1])[1] if len(parts) > 1 else 0
+    exit_ = sum(annotate(part)[1] for part in parts[1:]) if len(parts) > 1 else None
     shares = {}
     for key, _, functions in SHARES:
-        present = [before[f] for f in functions if f in before]
-        shares[key] = sum(present) if present else None
-    return {"total": total_before + exit_, "exit": exit_, **shares}
+        shares[key] = sum(before.get(f, 0) for f in functions) if set(functions) <= known else None
+    return {"total": total_before + (exit_ or 0), "exit": exit_, **shares}
 
 
 def run_callgrind(sandbox, argv, out):
     """argv under callgrind in the sandbox, split at the exit; the callgrind files, in order."""
-    cmd = ["valgrind", "--tool=callgrind", "--dump-before=Py_FinalizeEx", f"--callgrind-out-file={out}", *argv]
+    cmd = ["valgrind", "--tool=callgrind", *(f"--dump-before={f}" for f in EXIT_STARTS), f"--callgrind-out-file={out}",
+           *argv]
     result = subprocess.run(sandbox.argv(cmd, writable=True), capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, argv))} under callgrind exited {result.returncode}: {result.stderr[-800:]}")
@@ -127,7 +144,8 @@ def remains(app, figures):
     gap = ours["total"] - GOAL * theirs["total"]
     if gap <= 0:
         return f"{app}: at {ours['total'] / theirs['total']:.2f}, within {GOAL}x."
-    parts = [("the exit", ours["exit"])] + [(what, ours[key]) for key, what, _ in SHARES if key != "start" and ours[key]]
+    parts = [("the exit", ours["exit"])] + [(what, ours[key]) for key, what, _ in SHARES if key != "start"]
+    parts = [(what, value) for what, value in parts if value]
     parts.sort(key=lambda p: -p[1])
     named = ", ".join(f"{what} {value / 1e6:.0f} M" for what, value in parts[:3])
     importer = ""
@@ -145,9 +163,10 @@ def report(out, app_names, figures, failed):
     out(f"Measured {datetime.date.today()} by `bench/apps_profile.py` (`bench/run --only apps-profile`): callgrind "
         "of `--version`, one run each (instructions vary by about 0.1 % between runs), the binaries built "
         f"`{SYMBOLS}` for their symbols, all in one `bwrap` sandbox of a Debian trixie root. M: millions of "
-        "instructions. Shares are of the static run, inclusive (they overlap where one runs inside another); "
-        "the exit is everything from `Py_FinalizeEx` on. Debian's python3.13 is stripped: of its run only the "
-        "total, its start and its exit are known.")
+        "instructions. Shares are of each run, inclusive (they overlap where one runs inside another: the "
+        "interpreter's start unmarshals what it imports); the exit is everything from `Py_FinalizeEx` on "
+        "(Debian's: from its first collection there, after atexit). Debian's python3.13 is stripped: a share is "
+        "shown only where the binary has symbols for all its functions (its exported ones).")
     out()
     out("| app | build | instructions | vs Debian's venv | exit | unmarshalling | run-time compile | class creation "
         "| collector (run) | interpreter start |")
@@ -202,7 +221,10 @@ def main(argv=None):
         apps_peers.write_inputs(workdir / "data")
         say("building " + ", ".join(app_names) + f" and //examples/python with Bazel ({SYMBOLS})")
         binaries = build(app_names, workdir)
-        sandbox = apps.Sandbox(made.stdout.strip(), workdir)
+        root = made.stdout.strip()
+        sandbox = apps.Sandbox(root, workdir)
+        known = {"static": set.intersection(*(symbols(binaries[a]) for a in app_names)),
+                 "venv-static": symbols(binaries["python"]), "venv": symbols(f"{root}/usr/bin/python3.13")}
         say("making the venvs")
         commands = {(app, "static"): [binaries[app]] for app in app_names}
         for name, python, site_of in (("venv", "/usr/bin/python3.13", lambda lock: apps_peers.site(venv_python, lock)),
@@ -214,7 +236,7 @@ def main(argv=None):
             say(f"callgrind: {app}, {BUILDS[build_]}")
             try:
                 parts = run_callgrind(sandbox, [*argv, "--version"], workdir / "callgrind" / f"{build_}-{app}")
-                figures.setdefault(app, {})[build_] = profile(parts)
+                figures.setdefault(app, {})[build_] = profile(parts, known[build_])
             except (RuntimeError, subprocess.CalledProcessError, ValueError) as error:
                 failed[(app, build_)] = str(error).replace("\n", " ").replace("|", "\\|")
                 say(f"  failed: {error}")

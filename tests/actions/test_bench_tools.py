@@ -67,6 +67,7 @@ Ir                    file:function
  4,000,000 (7.82%)  ???:type_new [/usr/bin/python3.13]
  3,000,000 (5.87%)  ???:type_new'2 [/usr/bin/python3.13]
  1,000,000 (1.96%)  ???:type_new [/lib/other.so]
+ 2,000,000 (3.91%)  ???:gc_collect_main.llvm.17218307322342505811 [/usr/bin/python3.13]
 """
 
 
@@ -77,6 +78,7 @@ def test_callgrind_annotate_output_gives_outermost_inclusive_costs():
     # objects: the larger.
     assert costs["_PyEval_EvalFrameDefault"] == 45_239_019 and "_PyEval_EvalFrameDefault'2" not in costs
     assert costs["Py_InitializeFromConfig"] == 27_748_744 and costs["type_new"] == 4_000_000
+    assert costs["gc_collect_main"] == 2_000_000  # ThinLTO's .llvm.<n> suffix dropped
     try:
         APPS_PROFILE.inclusive("no totals here\n")
     except ValueError:
@@ -89,10 +91,17 @@ def test_a_profile_splits_at_the_exit_and_says_what_remains(monkeypatch):
     exit_part = "8,000,000 (100.0%)  PROGRAM TOTALS\n"
     monkeypatch.setattr(APPS_PROFILE, "annotate",
                         lambda path: APPS_PROFILE.inclusive(ANNOTATED if path == "part1" else exit_part))
-    ours = APPS_PROFILE.profile(["part1", "exit"])
-    assert ours["total"] == 51_129_679 + 8_000_000 and ours["exit"] == 8_000_000
+    everything = {f for _, _, functions in APPS_PROFILE.SHARES for f in functions}
+    # Every part after the first is the exit's (one dump per function where the exit may start).
+    ours = APPS_PROFILE.profile(["part1", "exit", "exit"], everything)
+    assert ours["total"] == 51_129_679 + 16_000_000 and ours["exit"] == 16_000_000
     assert ours["unmarshal"] == 9_000_000 and ours["classes"] == 4_000_000 and ours["start"] == 27_748_744
-    assert ours["compile"] is None and ours["gc"] is None  # no symbol of theirs: not known, not 0
+    assert ours["gc"] == 2_000_000 and ours["compile"] == 0  # symbols, and not run: 0
+    ours = APPS_PROFILE.profile(["part1", "exit"], everything)
+    # A stripped binary: only what it has symbols for (marshal_loads missing: unmarshalling unknown, not 9 M).
+    stripped = APPS_PROFILE.profile(["part1", "exit"], {"PyMarshal_ReadObjectFromString", "Py_InitializeFromConfig"})
+    assert stripped["unmarshal"] is None and stripped["gc"] is None and stripped["start"] == 27_748_744
+    assert APPS_PROFILE.profile(["part1"], everything)["exit"] is None  # not split: the exit unknown
     theirs = dict(ours, total=60_000_000)
     sentence = APPS_PROFILE.remains("app", {"static": ours, "venv": theirs, "venv-static": dict(ours, total=70_000_000)})
     # 59.1 M against 0.7 x 60 M = 42 M: 17 M to go, larger than each share named.
@@ -102,7 +111,7 @@ def test_a_profile_splits_at_the_exit_and_says_what_remains(monkeypatch):
     assert APPS_PROFILE.remains("app", {"static": ours, "venv": dict(ours, total=100_000_000)}) == "app: at 0.59, within 0.7x."
     lines = []
     APPS_PROFILE.report(lambda line="": lines.append(line), ["app"], {"app": {"static": ours, "venv": theirs}}, {("app", "venv-static"): "exit 1"})
-    assert "| app | rules_pystatic | 59 M | 0.99 | 8 M (14 %) | 9 M (15 %) |  | 4 M (7 %) |  | 28 M (47 %) |" in lines
+    assert "| app | rules_pystatic | 59 M | 0.99 | 8 M (14 %) | 9 M (15 %) | 0 M (0 %) | 4 M (7 %) | 2 M (3 %) | 28 M (47 %) |" in lines
     assert "| app | venv, the same build from disk | failed: exit 1 | | | | | | | |" in lines
 
 
