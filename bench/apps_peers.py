@@ -20,7 +20,13 @@ LOCKS = {"aws": REPO / "bench" / "apps" / "aws.txt", "apps": REPO / "bench" / "a
 # command (run in the work directory's data/, see write_inputs) and what its output must contain.
 APPS = {
     "aws": {"dist": "awscli", "lock": "aws", "entry": "awscli.clidriver:main", "packages": ["awscli"],
-            "command": ["ec2", "run-instances", "--generate-cli-skeleton"], "expect": '"ImageId"'},
+            "command": ["ec2", "run-instances", "--generate-cli-skeleton"], "expect": '"ImageId"',
+            # awscli imports its vendored botocore and s3transfer as top-level packages (a finder that
+            # points PathFinder at its own directory); Nuitka leaves no .py files there to find
+            # ("No module named 'botocore'"), so it compiles them as top-level packages from that directory.
+            "nuitka_options": ["--include-package=botocore", "--include-package=s3transfer",
+                               "--include-package-data=botocore"],
+            "nuitka_paths": ["awscli"]},
     "black": {"dist": "black", "lock": "apps", "entry": "black:patched_main", "packages": ["black", "blib2to3"],
               "command": ["--diff", "-q", "format_me.py"], "expect": "+++ format_me.py"},
     "http": {"dist": "httpie", "lock": "apps", "entry": "httpie.__main__:main", "packages": ["httpie"],
@@ -30,7 +36,9 @@ APPS = {
                      "packages": ["sphinx", "alabaster", "sphinxcontrib.applehelp", "sphinxcontrib.devhelp",
                                   "sphinxcontrib.htmlhelp", "sphinxcontrib.jsmath", "sphinxcontrib.qthelp",
                                   "sphinxcontrib.serializinghtml"],
-                     "command": ["-E", "-a", "-b", "html", "docs", "/tmp/html"], "expect": "build succeeded"},
+                     "command": ["-E", "-a", "-b", "html", "docs", "/tmp/html"], "expect": "build succeeded",
+                     # Sphinx loads pygments' formatters and lexers by name (`pygments.formatters.latex`).
+                     "nuitka_options": ["--include-package=pygments"]},
     "ipython": {"dist": "ipython", "lock": "apps", "entry": "IPython:start_ipython", "packages": ["IPython"],
                 "command": ["--quick", "-c", "import json; print(sum(range(10)))"], "expect": "45",
                 # IPython's own -c: Nuitka's guard against a program that runs itself with -c refuses
@@ -180,6 +188,7 @@ def _build(packager, app, work, venv_python, timeout):
                "--distpath", work / "dist", "--workpath", work / "build", "--specpath", work / "spec", "--paths", path]
     else:
         env["NUITKA_CACHE_DIR"] = str(peers.CACHE / "nuitka-cache")  # kept: ccache-like, as a user has it
+        env["PYTHONPATH"] = os.pathsep.join([str(path / p) for p in APPS[app].get("nuitka_paths", [])] + [str(path)])
         peers.with_venv_tools(venv_python, env)
         cmd = [venv_python, "-m", "nuitka", "--onefile", "--assume-yes-for-downloads", "--remove-output",
                f"--output-dir={work / 'dist'}", f"--output-filename={app}"]
