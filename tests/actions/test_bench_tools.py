@@ -111,8 +111,8 @@ def test_a_profile_splits_at_the_exit_and_says_what_remains(monkeypatch):
     assert APPS_PROFILE.remains("app", {"static": ours, "venv": dict(ours, total=100_000_000)}) == "app: at 0.59, within 0.7x."
     lines = []
     APPS_PROFILE.report(lambda line="": lines.append(line), ["app"], {"app": {"static": ours, "venv": theirs}}, {("app", "venv-static"): "exit 1"})
-    assert "| app | rules_pystatic | 59 M | 0.99 | 8 M (14 %) | 9 M (15 %) | 0 M (0 %) | 4 M (7 %) | 2 M (3 %) | 28 M (47 %) |" in lines
-    assert "| app | venv, the same build from disk | failed: exit 1 | | | | | | | |" in lines
+    assert "| app | rules_pystatic | 59 M | 0.99 | 8 M (14 %) | 9 M (15 %) | 0 M (0 %) | 4 M (7 %) | 2 M (3 %) | 28 M (47 %) | 0 M (0 %) |" in lines
+    assert "| app | venv, the same build from disk | failed: exit 1 | | | | | | | | |" in lines
 
 
 def test_a_section_of_results_md_is_replaced_or_added_after_its_neighbour(tmp_path, monkeypatch):
