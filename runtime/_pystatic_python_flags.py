@@ -11,6 +11,8 @@ executable's configuration is its build's. Imported only for such a command line
 
 import sys
 
+_FAULTHANDLER, _TRACEMALLOC = "faulthandler", "tracemalloc"
+
 
 def parse(argv, end):
     """(single-letter flags, -W options, -X options) of argv[1:end], which holds only python3's flags."""
@@ -49,6 +51,17 @@ def unbuffered_stdio():
         setattr(sys, f"__{name}__", text)
 
 
+def _turn_on(module_name, *args):
+    """module_name.enable(*args) or .start(*args), if this binary has the module: imported by a name in
+    a variable, so that the pack step's import scan does not ship it (tracemalloc brings pickle) in
+    every binary; a binary whose stdlib selection left it out has nothing to turn on."""
+    try:
+        module = __import__(module_name)
+    except ImportError:
+        return
+    (getattr(module, "enable", None) or module.start)(*args)
+
+
 def apply(argv, end):
     """Applies the flags of argv[1:end] as python3 would have."""
     letters, warnoptions, xoptions = parse(argv, end)
@@ -60,11 +73,11 @@ def apply(argv, end):
         name, equals, value = option.partition("=")
         sys._xoptions[name] = value if equals else True
         if name in ("faulthandler", "dev"):
-            __import__("faulthandler").enable()
+            _turn_on(_FAULTHANDLER)
         if name == "dev":
             warnoptions.insert(0, "default")  # python3 -X dev shows the warnings hidden by default
         elif name == "tracemalloc":
-            __import__("tracemalloc").start(int(value) if value else 1)
+            _turn_on(_TRACEMALLOC, int(value) if value else 1)
         elif name == "int_max_str_digits" and value:
             sys.set_int_max_str_digits(int(value))
     if warnoptions:
