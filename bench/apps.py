@@ -3,7 +3,7 @@
 PyInstaller --onefile and Nuitka --onefile, side by side in one run.
 
   bench/apps.py [--runs N] [--quick] [--apps aws,black,...] [--packagers pyinstaller,nuitka]
-                [--nuitka-timeout MIN] [--no-write]
+                [--nuitka-timeout MIN] [--kept-only nuitka] [--no-write]
   (also `bench/run --only apps [--quick] -- OPTIONS`)
 
 The apps are bench/apps/BUILD.bazel's (default attributes, locks bench/apps/*.txt). Compared:
@@ -173,6 +173,9 @@ def main(argv=None):
                         help="minutes a Nuitka build may take (default 60: httpie took 22 min on 2 shared cores; a built binary is kept)")
     parser.add_argument("--kept-peers-only", action="store_true",
                         help="build no peer: measure those kept from earlier runs (or built apart), name the others")
+    parser.add_argument("--kept-only", default="", metavar="PACKAGERS",
+                        help="as --kept-peers-only for these packagers only (e.g. nuitka, whose builds take minutes "
+                        "to an hour each: build them apart beforehand), the others built as usual")
     parser.add_argument("--rebuild-peers", action="store_true",
                         help="build the PyInstaller and Nuitka binaries again (default: those of an earlier run, kept per lock)")
     parser.add_argument("--compare", metavar="DIR",
@@ -240,10 +243,11 @@ def main(argv=None):
                 say(f"building {app} with {packager}")
                 key = (packager, app)
                 try:
+                    kept_only = args.kept_peers_only or packager in args.kept_only.split(",")
                     binary, seconds = apps_peers.build(packager, app, workdir / f"{packager}-{app}", venv_python,
-                                                       timeout=0 if args.kept_peers_only else
+                                                       timeout=0 if kept_only else
                                                        args.nuitka_timeout * 60 if packager == "nuitka" else 3600,
-                                                       rebuild=args.rebuild_peers and not args.kept_peers_only)
+                                                       rebuild=args.rebuild_peers and not kept_only)
                 except RuntimeError as error:
                     errors[key] = str(error)
                     say(f"  failed: {error}")
