@@ -331,18 +331,17 @@ def _python_m_child(argv):
 def _rerun_as_own_script(argv):
     i = _after_interpreter_flags(argv)
     if i >= len(argv):
-        return False
+        return
     own = argv[i]
     if own.startswith("-") or own.startswith(sys._stdlib_dir + _SEP):
-        return False
+        return
     try:
         same = own == sys._stdlib_dir or _same_file(own, sys._stdlib_dir)
     except (OSError, ValueError):
-        return False
+        return
     if same:
         _apply_interpreter_flags(argv)
         argv[:] = argv[i:]
-    return same
 
 
 def _apply_interpreter_flags(argv):
