@@ -37,8 +37,9 @@ APPS = {
                                   "sphinxcontrib.htmlhelp", "sphinxcontrib.jsmath", "sphinxcontrib.qthelp",
                                   "sphinxcontrib.serializinghtml"],
                      "command": ["-E", "-a", "-b", "html", "docs", "/tmp/html"], "expect": "build succeeded",
-                     # Sphinx loads pygments' formatters and lexers by name (`pygments.formatters.latex`).
-                     "nuitka_options": ["--include-package=pygments"]},
+                     # Sphinx loads pygments' formatters and lexers by name (`pygments.formatters.latex`), and
+                     # docutils' LaTeX writer reads its docutils.sty when imported.
+                     "nuitka_options": ["--include-package=pygments", "--include-package-data=docutils"]},
     "ipython": {"dist": "ipython", "lock": "apps", "entry": "IPython:start_ipython", "packages": ["IPython"],
                 "command": ["--quick", "-c", "import json; print(sum(range(10)))"], "expect": "45",
                 # IPython's own -c: Nuitka's guard against a program that runs itself with -c refuses
