@@ -186,6 +186,24 @@ PyObject *pystatic_blob_with_payload(const blob_record *r, int which, PyObject *
     return result;
 }
 
+int pystatic_blob_payload_bytes(const blob_record *r, int which, const void **data, void **owned) {
+    const blob_payload *p = which ? &r->source : &r->primary;
+    const char *stored = pystatic_blob_payload(r, which);
+    *owned = NULL;
+    if (!(r->flags & (which ? FLAG_SOURCE_ZSTD : FLAG_PRIMARY_ZSTD))) {
+        *data = stored;
+        return 0;
+    }
+    char *buffer = malloc(p->size ? p->size : 1);
+    if (buffer == NULL) return -1;
+    if (pystatic_zstd_decompress(buffer, p->size, stored, p->stored, blob.dict, blob.dict_size) != p->size) {
+        free(buffer);
+        return -1;
+    }
+    *data = *owned = buffer;
+    return 0;
+}
+
 static PyObject *unmarshal(const char *data, Py_ssize_t size, void *unused) {
     (void)unused;
     return PyMarshal_ReadObjectFromString(data, size);

@@ -69,12 +69,18 @@ const char *pystatic_blob_payload(const blob_record *r, int which);
 /* Calls `use(ptr, size, arg)` on payload `which` of `r` (verified), decompressed if it is stored so. */
 PyObject *pystatic_blob_with_payload(const blob_record *r, int which,
                                      PyObject *(*use)(const char *, Py_ssize_t, void *), void *arg);
+/* Payload `which` of `r` (verified) without the Python API or the GIL: *data points into the blob,
+ * or into *owned (malloc'd; the caller frees it) when it is stored compressed. 0, or -1. */
+int pystatic_blob_payload_bytes(const blob_record *r, int which, const void **data, void **owned);
 /* The record of `kind` named `name` (UTF-8, `size` bytes); NULL if there is none. */
 const blob_record *pystatic_blob_find_name(int kind, const char *name, size_t size);
 /* tree_stat.c, for file_view.c: stat (listing = 0) or listdir (1) of a str path in the tree served in
  * C; NULL without an exception when the Python handler should answer. `children` is tree_children. */
 PyObject *pystatic_tree_fast(int listing, PyObject *path, PyObject *(*children)(PyObject *, PyObject *));
 PyObject *pystatic_set_stat_template(PyObject *self, PyObject *args);
+/* tree_stat.c, for native code (native_images.c), without the Python API: what the tree key `key` is:
+ * PYSTATIC_TREE_FILE (*r, *kind, *file_size filled), PYSTATIC_TREE_DIR, or 0 (nothing). */
+int pystatic_tree_key_entry(const char *key, size_t size, const blob_record **r, int *kind, uint32_t *file_size);
 /* gc_promote.c, for exec_module: the collector's young generations, merged into its oldest. */
 void pystatic_gc_promote(void);
 

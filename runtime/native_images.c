@@ -4,7 +4,7 @@
  * same bytes at a page-aligned offset, also named by (fd, offset) so its segments are mapped from
  * the file: pages shared between processes, and no writable+executable copy, which hardened
  * kernels refuse (PR_SET_MDWE, MemoryDenyWriteExecute). See docs/native-wheels.md. */
-#include "pystatic_runtime.h"
+#include "blob_internal.h"
 #include "native_loader.h"
 
 #include <elf.h>
@@ -82,4 +82,32 @@ int pystatic_embedded_image(const char *path, struct pystatic_image *image) {
     image->fd = exe_fd;
     image->file_offset = exe_fd >= 0 ? blob_file_offset + (uint64_t)(data - pystatic_blob) : 0;
     return 1;
+}
+
+/* FNV-1a of a directory's key: its inode number (files have their record's index). */
+static uint64_t key_hash(const char *key, size_t size) {
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < size; i++) h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
+    return h & 0x7FFFFFFFFFFFFFFFull;
+}
+
+int pystatic_tree_lookup(const char *normalized, struct pystatic_tree_entry *entry) {
+    if (root == NULL || strncmp(normalized, root, root_size) != 0) return 0;
+    const char *key = normalized + root_size;
+    size_t len = strlen(key);
+    const blob_record *r = NULL;
+    int kind = 0;
+    uint32_t size = 0;
+    int type = pystatic_tree_key_entry(key, len, &r, &kind, &size);
+    if (type == 0) return -1;
+    *entry = (struct pystatic_tree_entry){type, 0, size, root_size - 1, r, kind == KIND_MODULE};
+    entry->inode = type == PYSTATIC_TREE_FILE
+                       ? ((uint64_t)pystatic_blob_index_of(r) + 1) | ((uint64_t)kind << 48)
+                       : key_hash(key, len);
+    return 1;
+}
+
+int pystatic_tree_read(const struct pystatic_tree_entry *entry, const void **data, void **owned) {
+    if (entry->type != PYSTATIC_TREE_FILE) return -1;
+    return pystatic_blob_payload_bytes(entry->record, entry->part, data, owned);
 }

@@ -11,6 +11,9 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #if defined(__x86_64__)
 #define NATIVE_MACHINE EM_X86_64
@@ -69,6 +72,9 @@ extern _Atomic size_t native_count;          /* published count (release store) 
 extern _Atomic size_t native_ever_loaded;    /* dlpi_adds */
 extern int native_trace;
 struct native_object *native_open(const char *name, int flags);
+/* Absolute path (malloc'd) with ".", ".." and repeated '/' resolved lexically (no symlinks: embedded
+ * files have none); relative to the working directory. NULL if out of memory. */
+char *native_normalize(const char *path);
 void native_trace_line(const char *format, ...);
 struct native_object **native_closure(struct native_object *root); /* BFS, root first, malloc'ed */
 
@@ -106,6 +112,18 @@ void *native_tls_block_if_allocated(size_t id);
 void *native_tlsdesc_argument(size_t id, uint64_t offset);
 extern char pystatic_tlsdesc_dynamic[]; /* the TLSDESC resolver (assembly) */
 void *pystatic_tlsdesc_slow(const size_t *argument); /* its slow path, called from the assembly */
+
+/* native_files.c: the C library's path functions as loaded objects bind them (the file view). */
+int pystatic_native_open(const char *path, int flags, ...);
+int pystatic_native_openat(int dirfd, const char *path, int flags, ...);
+FILE *pystatic_native_fopen(const char *restrict path, const char *restrict mode);
+int pystatic_native_stat(const char *restrict path, struct stat *restrict st);
+int pystatic_native_lstat(const char *restrict path, struct stat *restrict st);
+int pystatic_native_fstatat(int dirfd, const char *restrict path, struct stat *restrict st, int flag);
+int pystatic_native_access(const char *path, int amode);
+int pystatic_native_faccessat(int dirfd, const char *path, int amode, int flag);
+ssize_t pystatic_native_readlink(const char *restrict path, char *restrict buffer, size_t size);
+char *pystatic_native_realpath(const char *restrict path, char *restrict resolved);
 
 /* native_dl_api.c */
 void native_set_error(const char *format, ...) __attribute__((format(printf, 1, 2)));

@@ -88,8 +88,7 @@ static int is_provided(const char *name) {
     return 0;
 }
 
-/* Absolute path with ".", ".." and repeated '/' resolved (no symlinks: embedded files have none). */
-static char *normalize(const char *path) {
+char *native_normalize(const char *path) {
     char cwd[4096];
     size_t prefix = 0;
     if (path[0] != '/') {
@@ -206,7 +205,7 @@ static struct native_object *load_needed(struct native_object *o, const char *na
                                          struct native_object **tail) {
     if (is_libc(name)) return &native_executable;
     if (strchr(name, '/')) {
-        char *path = normalize(name);
+        char *path = native_normalize(name);
         struct native_object *found = path ? find_loaded(path, NULL, *pending) : NULL;
         if (found) return free(path), found;
         return path ? load_one(path, pending, tail) : NULL;
@@ -232,7 +231,7 @@ static struct native_object *load_needed(struct native_object *o, const char *na
         search = *colon ? colon + 1 : colon;
         char candidate[4096 + 256];
         snprintf(candidate, sizeof candidate, "%s/%s", dir, name);
-        char *path = normalize(candidate);
+        char *path = native_normalize(candidate);
         if (!path) continue;
         struct native_object *found = find_loaded(path, NULL, *pending);
         struct pystatic_image image;
@@ -348,7 +347,7 @@ struct native_object *native_open(const char *name, int flags) {
         native_set_error("%s: not loaded (a name without '/' finds only an already loaded object)", name);
         return NULL;
     }
-    char *path = normalize(name);
+    char *path = native_normalize(name);
     if (!path) return native_set_error("%s: out of memory", name), NULL;
     if (native_executable.path[0] && strcmp(path, native_executable.path) == 0) return free(path), &native_executable;
     struct native_object *o = find_loaded(path, NULL, NULL);

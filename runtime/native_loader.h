@@ -22,6 +22,25 @@ struct pystatic_image {
  * "<executable>/numpy.libs/libopenblas-r0.so"); returns 1 and fills *image, or 0. */
 int pystatic_embedded_image(const char *path, struct pystatic_image *image);
 
+/* A file or directory of the embedded tree, for native code's path functions (native_files.c). */
+enum { PYSTATIC_TREE_FILE = 1, PYSTATIC_TREE_DIR = 2 };
+struct pystatic_tree_entry {
+    int type;           /* PYSTATIC_TREE_FILE or PYSTATIC_TREE_DIR */
+    uint64_t inode;
+    size_t size;        /* a file's size in bytes */
+    size_t root_size;   /* the executable's path is the first root_size bytes of the path looked up */
+    const void *record; /* the runtime's, for pystatic_tree_read */
+    int part;           /* the runtime's, for pystatic_tree_read */
+};
+
+/* Implemented by the runtime, callable from any thread without the GIL: what `normalized` (an
+ * absolute path without `.`, `..` and empty components) is in the embedded tree. 0: not below the
+ * executable (the C library answers); 1: *entry is filled; -1: below the executable, nothing there. */
+int pystatic_tree_lookup(const char *normalized, struct pystatic_tree_entry *entry);
+/* A file entry's bytes: *data points into the executable, or into *owned (malloc'd; the caller
+ * frees it) when they are stored compressed. 0, or -1 if they cannot be read. */
+int pystatic_tree_read(const struct pystatic_tree_entry *entry, const void **data, void **owned);
+
 /* Generated per binary: the executable's symbols that loaded objects may bind to, sorted by strcmp
  * of name, terminated by {0, 0}; an address may be NULL (weak reference nobody defined). */
 struct pystatic_export {

@@ -166,6 +166,17 @@ static const struct { const char *name; void *address; } overrides[] = {
     {"dlerror", (void *)dlerror},
     {"dlopen", (void *)dlopen},
     {"dlsym", (void *)dlsym},
+    /* The file view for native code (native_files.c): paths below the executable. */
+    {"access", (void *)pystatic_native_access},
+    {"faccessat", (void *)pystatic_native_faccessat},
+    {"fopen", (void *)pystatic_native_fopen},
+    {"fstatat", (void *)pystatic_native_fstatat},
+    {"lstat", (void *)pystatic_native_lstat},
+    {"open", (void *)pystatic_native_open},
+    {"openat", (void *)pystatic_native_openat},
+    {"readlink", (void *)pystatic_native_readlink},
+    {"realpath", (void *)pystatic_native_realpath},
+    {"stat", (void *)pystatic_native_stat},
 };
 
 /* The lookup order of a relocation: the loader's overrides, the executable's exports, the

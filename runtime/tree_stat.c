@@ -7,6 +7,9 @@
  * the errors. The answers are those of _pystatic_files._stat_of and _pystatic_tree.is_dir. */
 #include "blob_internal.h"
 
+#include "native_loader.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 static PyObject *stat_proto;       /* _pystatic_files' stat_result of an entry: device, owner, times */
@@ -73,6 +76,17 @@ static int is_dir(const char *key, size_t size, char *buffer) {
     if (r != NULL && (r->flags & FLAG_PACKAGE)) return 1;
     buffer[size] = '.';
     return has_prefix(KIND_MODULE, buffer, size + 1);
+}
+
+int pystatic_tree_key_entry(const char *key, size_t size, const blob_record **r, int *kind, uint32_t *file_size) {
+    if (size == 0) return PYSTATIC_TREE_DIR; /* the root */
+    char *buffer = malloc(size + 2);
+    if (buffer == NULL) return 0;
+    int type = 0;
+    if ((*r = file_entry(key, size, buffer, kind, file_size)) != NULL) type = PYSTATIC_TREE_FILE;
+    else if (is_dir(key, size, buffer)) type = PYSTATIC_TREE_DIR;
+    free(buffer);
+    return type;
 }
 
 /* The key of `path` if it is below the root and already a key (what _pystatic_files._key returns

@@ -21,7 +21,7 @@ LIBS = os.path.join(HERE, "libs")
 RUNTIME = os.path.join(HERE, "..", "..", "runtime")
 ALIGN = 64 * 1024
 LOADER_SOURCES = ["native_loader.c", "native_map.c", "native_relocate.c", "native_tls.c", "native_init.c",
-                  "native_dl_api.c"]
+                  "native_dl_api.c", "native_files.c"]
 # Resolved by the loader itself (native_relocate.c), never through the export table.
 OVERRIDES = {"__tls_get_addr", "dlopen", "dlsym", "dlclose", "dlerror", "dladdr", "dl_iterate_phdr"}
 # References the tests want unresolved.
@@ -68,6 +68,7 @@ class Builder:
         self.env.setdefault("ZIG_GLOBAL_CACHE_DIR", cache)
         self.env.setdefault("ZIG_LOCAL_CACHE_DIR", cache)
         self.built = []
+        self.data = []  # files of the tree that are not libraries
         self.extra = list(extra)  # real libraries (e.g. a wheel's .libs) whose imports to export too
 
     def run(self, args):
@@ -147,6 +148,13 @@ class Builder:
         provided = self.lib("stub/libprovided.so.1", ["provided.c"], ship=False)
         self.lib("pkg/provided.so", ["provided.c"], needs=[provided])
         self.lib("pkg/fuzz.so", ["fuzz.c"], flags=["-Wl,--hash-style=gnu"])
+        self.lib("pkg/files.so", ["files.c"])
+        # A data file of the tree, read by files.so's C code through the file view.
+        data = os.path.join(self.tree, "pkg/data/hello.txt")
+        os.makedirs(os.path.dirname(data), exist_ok=True)
+        with open(data, "w") as f:
+            f.write("hello from the tree\n")
+        self.data.append(data)
         self.lib("pkg/throw.so", ["throw.cc"], cxx=True)
         self.lib("pkg/catch.so", ["catch.cc"], needs=["pkg/throw.so"], cxx=True, flags=["-Wl,-rpath,$ORIGIN"])
         self.lib("disk/libdisk.so", ["hashed.c"], ship=False)
@@ -162,7 +170,7 @@ class Builder:
         """All shipped files in one file at 64 KiB-aligned offsets, like the runtime's blob."""
         index = []
         with open(os.path.join(self.out, "bundle.bin"), "wb") as bundle:
-            files = [(path, os.path.relpath(path, self.tree)) for path in sorted(self.built)]
+            files = [(path, os.path.relpath(path, self.tree)) for path in sorted(self.built + self.data)]
             files += [(path, "real/" + os.path.basename(path)) for path in self.extra]
             for path, name in files:
                 offset = (bundle.tell() + ALIGN - 1) // ALIGN * ALIGN

@@ -9,7 +9,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 
@@ -198,6 +200,57 @@ static void case_mdwe(void) {
         expect_error(E "/pkg/basic.so", "basic.so", "refuses executable copies");
 }
 
+/* files.so's C code reads the tree through the loader's file view (runtime/native_files.c). */
+static void case_files(void) {
+    void *h = open_ok(E "/pkg/files.so", RTLD_NOW);
+    long (*read_)(const char *, int, char *, size_t) = (long (*)(const char *, int, char *, size_t))sym_ok(h, "files_read");
+    int (*open_errno)(const char *, int) = (int (*)(const char *, int))sym_ok(h, "files_open_errno");
+    int (*fopen_errno)(const char *, const char *) = (int (*)(const char *, const char *))sym_ok(h, "files_fopen_errno");
+    long (*stat_)(const char *, int, unsigned *) = (long (*)(const char *, int, unsigned *))sym_ok(h, "files_stat");
+    int (*access_)(const char *, int, int) = (int (*)(const char *, int, int))sym_ok(h, "files_access");
+    int (*readlink_errno)(const char *) = (int (*)(const char *))sym_ok(h, "files_readlink_errno");
+    int (*realpath_)(const char *, char *, size_t) = (int (*)(const char *, char *, size_t))sym_ok(h, "files_realpath");
+    const char *file = E "/pkg/data/hello.txt", *content = "hello from the tree\n", *missing = E "/pkg/data/no.txt";
+    const long length = (long)strlen(content);
+    char buffer[256];
+    for (int how = 0; how < 3; how++) { /* open, openat, fopen */
+        memset(buffer, 0, sizeof buffer);
+        long n = read_(file, how, buffer, sizeof buffer - 1);
+        CHECK(n == length && strcmp(buffer, content) == 0, "read %d: %ld '%s'", how, n, buffer);
+        memset(buffer, 0, sizeof buffer);
+        n = read_(E "//pkg/./sub/../data//hello.txt", how, buffer, sizeof buffer - 1);
+        CHECK(n == length && strcmp(buffer, content) == 0, "read %d of a path to normalize: %ld", how, n);
+        CHECK(read_(missing, how, buffer, sizeof buffer) == -ENOENT, "read %d of a missing file", how);
+        CHECK(read_(E "/pkg/data", how, buffer, sizeof buffer) == -EACCES, "read %d of a directory", how);
+        unsigned mode = 0;
+        CHECK(stat_(file, how, &mode) == length && mode == (S_IFREG | 0644), "stat %d: mode %o", how, mode);
+        CHECK(stat_(E "/pkg/data", how, &mode) >= 0 && mode == (S_IFDIR | 0755), "stat %d of a directory: %o", how, mode);
+        CHECK(stat_(missing, how, &mode) == -ENOENT, "stat %d of a missing file", how);
+        CHECK(stat_("/", how, &mode) >= 0 && S_ISDIR(mode), "stat %d outside the tree", how);
+    }
+    CHECK(open_errno(file, O_WRONLY) == EROFS && open_errno(file, O_RDONLY | O_TRUNC) == EROFS, "writing");
+    CHECK(open_errno(E "/pkg/new.txt", O_CREAT | O_WRONLY) == EROFS, "creating");
+    CHECK(open_errno(file, O_CREAT | O_EXCL | O_RDONLY) == EEXIST, "O_EXCL");
+    CHECK(open_errno(file, O_RDONLY | O_DIRECTORY) == ENOTDIR, "O_DIRECTORY of a file");
+    CHECK(open_errno(E "/pkg/data", O_RDWR) == EISDIR, "writing a directory");
+    CHECK(open_errno(missing, O_RDONLY) == ENOENT, "a missing file");
+    CHECK(fopen_errno(file, "w") == EROFS && fopen_errno(file, "a") == EROFS && fopen_errno(file, "r+") == EROFS, "fopen");
+    CHECK(fopen_errno(missing, "r") == ENOENT && fopen_errno(file, "r") == 0, "fopen to read");
+    for (int how = 0; how < 2; how++) { /* access, faccessat */
+        CHECK(access_(file, how, R_OK) == 0 && access_(file, how, F_OK) == 0, "access %d", how);
+        CHECK(access_(file, how, W_OK) == EROFS && access_(file, how, X_OK) == EACCES, "access %d: W, X", how);
+        CHECK(access_(E "/pkg/data", how, X_OK) == 0 && access_(missing, how, F_OK) == ENOENT, "access %d", how);
+    }
+    CHECK(readlink_errno(file) == EINVAL && readlink_errno(missing) == ENOENT, "readlink");
+    CHECK(realpath_(E "/pkg/./data/../data/hello.txt", buffer, sizeof buffer) == 0 && strcmp(buffer, file) == 0,
+          "realpath: %s", buffer);
+    CHECK(realpath_(missing, buffer, sizeof buffer) == ENOENT, "realpath of a missing file");
+    /* Outside the tree and relative paths: the C library's answers. */
+    const char *index = getenv("NL_INDEX");
+    CHECK(read_(index, 0, buffer, sizeof buffer) > 0 && read_(index, 2, buffer, sizeof buffer) > 0, "a file on disk");
+    CHECK(read_("no-such-relative-file", 0, buffer, sizeof buffer) == -ENOENT, "a relative path");
+    CHECK(realpath_("/", buffer, sizeof buffer) == 0 && strcmp(buffer, "/") == 0, "realpath outside");
+}
 
 
 int main(int argc, char **argv, char **envp) {
@@ -222,6 +275,7 @@ int main(int argc, char **argv, char **envp) {
     else if (strcmp(name, "concurrent") == 0) case_concurrent();
     else if (strcmp(name, "init") == 0) case_init();
     else if (strcmp(name, "iterate") == 0) case_iterate();
+    else if (strcmp(name, "files") == 0) case_files();
     else if (strcmp(name, "disk") == 0 && argc > 2) case_disk(argv[2]);
     else if (strcmp(name, "mdwe") == 0) case_mdwe();
     else if (strcmp(name, "load") == 0 && argc > 2) case_load(argv[2]);

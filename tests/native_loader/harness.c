@@ -75,6 +75,36 @@ int pystatic_embedded_image(const char *path, struct pystatic_image *image) {
     return 0;
 }
 
+/* ---- the same files as a tree, for native code's path functions (runtime/native_files.c) ---- */
+int pystatic_tree_lookup(const char *normalized, struct pystatic_tree_entry *entry) {
+    const size_t root = strlen(E "/"), size = strlen(normalized);
+    if (strncmp(normalized, E "/", root) != 0) return 0;
+    for (size_t i = 0; i < nentries; i++)
+        if (strcmp(entries[i].path, normalized) == 0) {
+            *entry = (struct pystatic_tree_entry){PYSTATIC_TREE_FILE, i + 1, entries[i].size, root - 1, &entries[i], 0};
+            return 1;
+        }
+    for (size_t i = 0; i < nentries; i++)
+        if (strncmp(entries[i].path, normalized, size) == 0 && entries[i].path[size] == '/') {
+            *entry = (struct pystatic_tree_entry){PYSTATIC_TREE_DIR, 1000 + size, 0, root - 1, NULL, 0};
+            return 1;
+        }
+    return -1;
+}
+
+/* NL_MODE=memory: a malloc'd copy, as the runtime gives a compressed file's bytes. */
+int pystatic_tree_read(const struct pystatic_tree_entry *entry, const void **data, void **owned) {
+    const struct entry *e = entry->record;
+    *owned = NULL;
+    *data = bundle_map + e->offset;
+    if (!use_fd) {
+        if ((*owned = malloc(e->size ? e->size : 1)) == NULL) return -1;
+        memcpy(*owned, *data, e->size);
+        *data = *owned;
+    }
+    return 0;
+}
+
 void *open_ok(const char *path, int flags) {
     void *h = dlopen(path, flags);
     CHECK(h, "dlopen %s: %s", path, dlerror());
