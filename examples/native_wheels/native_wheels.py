@@ -115,6 +115,20 @@ def check_lxml():
     return f"lxml: {root.xpath('//b[@n=2]/text()')} {etree.tostring(root[0]).decode()}"
 
 
+def check_files():
+    import os
+
+    from lxml import etree
+
+    # libxml2 and libxslt (inside lxml.etree) open these files of the binary by path themselves: the
+    # document, the one it XIncludes, the stylesheet (docs/native-wheels.md, "Files inside the binary").
+    here = os.path.dirname(__file__)
+    doc = etree.parse(os.path.join(here, "catalog.xml"))
+    doc.xinclude()
+    transform = etree.XSLT(etree.parse(os.path.join(here, "catalog.xsl")))
+    return f"files: {doc.getroot().get('name')}: {str(transform(doc)).strip()}"
+
+
 def check_jsonschema():
     import jsonschema
 

@@ -35,6 +35,8 @@ EXPECTED = {
     "pydantic": "pydantic: {'x': 3, 'y': 0.0} invalid: 1 error",
     # lxml.etree is the extension itself (libxml2/libxslt linked into it).
     "lxml": "lxml: ['y'] <b n=\"1\">x</b>",
+    # libxml2 and libxslt open the binary's files by path (runtime/native_files.c): XInclude, XSLT.
+    "files": "files: parts: a1=bolt b2=nut",
     # jsonschema on referencing and rpds-py.
     "jsonschema": "jsonschema: [\"'x' is not of type 'integer'\"]",
     # Pillow's bundled libzstd 1.5.7 through ctypes.CDLL of its path below the executable.

@@ -1,7 +1,8 @@
 """Finds, at build time, module code that reads files next to its own `__file__`.
 
 In a py_static_binary such paths lie below the executable: Python's file APIs reach them through
-the read-only file view (runtime/_pystatic_files.py), C code does not. For each embedded package
+the read-only file view (runtime/_pystatic_files.py), and so does the C code of embedded wheels
+(runtime/native_files.c); the executable's own C code (sqlite3, ssl, a shell, exec) does not. For each embedded package
 the pack step prints one note: what reads files by path, and whether the view covers it or the
 package belongs in `extract_packages` (docs/import-protocol.md, "Files inside the binary").
 
