@@ -248,8 +248,7 @@ class MuslVersionFinder:
 
 
 _PYTHON_FLAGS = set("bBdEhiIOPqsSuvV")
-# How multiprocessing's forkserver and resource tracker (3.12-3.14) start their helper process.
-_MULTIPROCESSING_COMMANDS = ("from multiprocessing.", "import sys; from multiprocessing.")
+_AST_ONLY = 0x400  # ast.PyCF_ONLY_AST, without importing ast
 
 
 def _is_interpreter_flag(arg):
@@ -268,12 +267,9 @@ def _import(name):
     return __import__(name, fromlist=["_"])
 
 
-def _multiprocessing_child(argv):
-    """How to run this process if multiprocessing started it as a child (spawn, forkserver), else None.
-
-    With `sys.frozen` set, spawn runs `<exe> --multiprocessing-fork KEY=VALUE...`; forkserver and
-    the resource tracker run `<exe> [interpreter flags] -c "[import sys; ]from multiprocessing... import main; ..."`.
-    """
+def _multiprocessing_spawn_child(argv):
+    """With `sys.frozen` set, multiprocessing's spawn runs `<exe> --multiprocessing-fork KEY=VALUE...`:
+    how to run that child, else None."""
     if len(argv) >= 2 and argv[1] == "--multiprocessing-fork":
 
         def spawned():
@@ -283,16 +279,41 @@ def _multiprocessing_child(argv):
             spawn.freeze_support()  # runs the child and calls sys.exit
 
         return spawned
-    i = _after_interpreter_flags(argv)
-    if i + 1 < len(argv) and argv[i] == "-c" and argv[i + 1].startswith(_MULTIPROCESSING_COMMANDS):
-        command, rest = argv[i + 1], argv[i + 2 :]
-
-        def helper():
-            sys.argv[:] = ["-c", *rest]
-            exec(compile(command, "<string>", "exec"), sys.modules["__main__"].__dict__)
-
-        return helper
     return None
+
+
+def _imports_something(command):
+    """Whether `command` is Python source with an import statement at its top level."""
+    try:
+        tree = compile(command, "<string>", "exec", _AST_ONLY)
+    except (SyntaxError, ValueError):
+        return False
+    ast = _import("_ast")
+    return any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body)
+
+
+def _python_c_child(argv):
+    """How to run this process if it was started as `<exe> [interpreter flags] -c COMMAND args...`
+    with Python that imports something as COMMAND, else None: how libraries start their own
+    interpreter (multiprocessing's forkserver and resource tracker, execnet's gateways under
+    pytest-xdist: `-u -c "import sys;exec(eval(sys.stdin.readline()))"`, interpreter probes such as
+    `-c "import sys; print(sys.prefix)"`). Runs it as python3 -c does (sys.argv ["-c", *args]). Any
+    other value after -c is the application's own option (pytest's `-c FILE`, `-c tox.ini`)."""
+    i = _after_interpreter_flags(argv)
+    if i + 1 < len(argv) and argv[i] == "-c":
+        command, rest = argv[i + 1], argv[i + 2 :]
+    elif i < len(argv) and argv[i].startswith("-c") and len(argv[i]) > 2:
+        command, rest = argv[i][2:], argv[i + 1 :]  # `-cCOMMAND`: python3 takes both
+    else:
+        return None
+    if not _imports_something(command):
+        return None
+
+    def run_command():
+        sys.argv[:] = ["-c", *rest]
+        exec(compile(command, "<string>", "exec"), sys.modules["__main__"].__dict__)
+
+    return run_command
 
 
 def _python_m_child(argv):
@@ -395,7 +416,7 @@ def _print_exception():
 def main(module, function):
     """Runs `module` as __main__ (function "") or calls `module.function`; returns the process's exit code."""
     try:
-        child = _multiprocessing_child(sys.argv) or _python_m_child(sys.argv)
+        child = _multiprocessing_spawn_child(sys.argv) or _python_c_child(sys.argv) or _python_m_child(sys.argv)
         if child is not None:
             _apply_interpreter_flags(sys.argv)
             child()
@@ -488,7 +509,7 @@ def install(executable):
         return _import("_pystatic_paths").finder(importer, path)
 
     sys.path_hooks.insert(0, embedded_directory)
-    sys.frozen = True  # multiprocessing: children re-enter this executable (see _multiprocessing_child)
+    sys.frozen = True  # multiprocessing: children re-enter this executable (see _multiprocessing_spawn_child)
     module = sys.modules[__name__]
     module.__spec__ = importer.find_spec(__name__)
     module.__loader__ = importer

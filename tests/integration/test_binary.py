@@ -243,6 +243,28 @@ def test_the_executable_runs_an_embedded_module_named_by_dash_m_as_python3_does(
     assert app.returncode == 0 and json.loads(app.stdout)["value"] == 42
 
 
+def test_the_executable_runs_python_given_by_dash_c_when_it_imports_as_python3_does(binaries, tmp_path):
+    """`sys.executable -u -c "import sys;exec(eval(sys.stdin.readline()))"` (execnet's gateways, so
+    pytest-xdist's workers) and interpreter probes: Python that imports something runs as python3 -c
+    runs it; any other value after -c is the application's own option (pytest's `-c FILE`)."""
+    binary = str(binaries["search_path"])
+    probe = "import json, sys; print(json.dumps([sys.argv, type(sys.stdout.buffer).__name__, __name__]))"
+    for argv in ([binary, "-c", probe, "a", "-b"], [binary, "-u", "-c" + probe, "a", "-b"]):
+        result = run(argv, tmp_path)
+        assert result.returncode == 0, result.stderr
+        args, stdout, name = json.loads(result.stdout)
+        assert args == ["-c", "a", "-b"] and name == "__main__", result.stdout
+        assert stdout == ("FileIO" if "-u" in argv else "BufferedWriter")
+    # execnet's bootstrap: the code to run comes on stdin.
+    child = subprocess.run([binary, "-u", "-c", "import sys;exec(eval(sys.stdin.readline()))"], cwd=tmp_path,
+                           input=repr("import sys; print('from stdin', sys.argv)") + "\n", capture_output=True,
+                           text=True, timeout=60, env={"HOME": str(tmp_path)})
+    assert child.returncode == 0 and child.stdout == "from stdin ['-c']\n", child.stderr
+    for own in (["-c", "setup.cfg"], ["-c", "print(1)"], ["-c", "no python ("]):
+        app = run([binary, *own], tmp_path)
+        assert app.returncode == 0 and json.loads(app.stdout)["args"] == own, app.stderr
+
+
 def test_a_dash_m_child_started_with_dash_u_writes_its_lines_at_once(binaries, tmp_path):
     """`sys.executable -u -m server` whose parent reads the first line while the child runs (scrapy
     bench's server): with -u ignored the line sat in the child's buffer and the parent waited forever.
