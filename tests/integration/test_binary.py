@@ -260,6 +260,10 @@ def test_the_executable_runs_python_given_by_dash_c_when_it_imports_as_python3_d
                            input=repr("import sys; print('from stdin', sys.argv)") + "\n", capture_output=True,
                            text=True, timeout=60, env={"HOME": str(tmp_path)})
     assert child.returncode == 0 and child.stdout == "from stdin ['-c']\n", child.stderr
+    # A traceback as python3 -c prints it: no frame of the runtime's.
+    failed = run([binary, "-c", "import sys; 1/0"], tmp_path)
+    assert failed.returncode == 1 and failed.stderr == (
+        'Traceback (most recent call last):\n  File "<string>", line 1, in <module>\nZeroDivisionError: division by zero\n')
     for own in (["-c", "setup.cfg"], ["-c", "print(1)"], ["-c", "no python ("]):
         app = run([binary, *own], tmp_path)
         assert app.returncode == 0 and json.loads(app.stdout)["args"] == own, app.stderr

@@ -18,10 +18,10 @@ from pystatic.binary.stdlib_selection import import_closure, parents
 
 # What the interpreter and the runtime import on every start (`-X importtime` of a py_static_interpreter
 # at `-c pass`): the runtime's bootstrap, the codecs package and the UTF-8 codec (looked up by name),
-# linecache (CPython 3.13's main registers the program's source lines there) and `site` for an
-# interpreter (a binary leaves it out).
-START_UP_MODULES = ["_pystatic_bootstrap", "_pystatic_files", "_pystatic_tree", "encodings", "encodings.utf_8",
-                    "linecache", "site"]
+# linecache (CPython 3.13's main registers the program's source lines there), `site` for an
+# interpreter (a binary leaves it out) and what a binary given arguments imports to read them.
+START_UP_MODULES = ["_pystatic_bootstrap", "_pystatic_command_line", "_pystatic_files", "_pystatic_tree", "encodings",
+                    "encodings.utf_8", "linecache", "site"]
 # Weak imports (compile_bytecode.scan_imports) that never run while a module is imported.
 NOT_ON_IMPORT = {"type_checking", "command_line"}
 
