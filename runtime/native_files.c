@@ -104,25 +104,8 @@ static mode_t mode_argument(int flags, va_list ap) {
     return (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE ? va_arg(ap, mode_t) : 0;
 }
 
-int pystatic_native_open(const char *path, int flags, ...) {
-    va_list ap;
-    va_start(ap, flags);
-    mode_t mode = mode_argument(flags, ap);
-    va_end(ap);
-    struct pystatic_tree_entry entry;
-    char *normalized;
-    int found = lookup(path, &entry, &normalized);
-    if (!found) return open(path, flags, mode);
-    int fd = open_entry(found, &entry, normalized, flags);
-    free_keeping_errno(normalized);
-    return fd;
-}
-
-int pystatic_native_openat(int dirfd, const char *path, int flags, ...) {
-    va_list ap;
-    va_start(ap, flags);
-    mode_t mode = mode_argument(flags, ap);
-    va_end(ap);
+/* openat(2), and open(2) as openat(AT_FDCWD, ...): the tree's answer, else the C library's. */
+static int open_path(int dirfd, const char *path, int flags, mode_t mode) {
     struct pystatic_tree_entry entry;
     char *normalized;
     int found = lookup(path, &entry, &normalized);
@@ -130,6 +113,22 @@ int pystatic_native_openat(int dirfd, const char *path, int flags, ...) {
     int fd = open_entry(found, &entry, normalized, flags);
     free_keeping_errno(normalized);
     return fd;
+}
+
+int pystatic_native_open(const char *path, int flags, ...) {
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = mode_argument(flags, ap);
+    va_end(ap);
+    return open_path(AT_FDCWD, path, flags, mode);
+}
+
+int pystatic_native_openat(int dirfd, const char *path, int flags, ...) {
+    va_list ap;
+    va_start(ap, flags);
+    mode_t mode = mode_argument(flags, ap);
+    va_end(ap);
+    return open_path(dirfd, path, flags, mode);
 }
 
 FILE *pystatic_native_fopen(const char *restrict path, const char *restrict mode) {
