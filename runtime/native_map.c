@@ -93,7 +93,9 @@ static int validate_phdrs(struct native_object *o, const struct pystatic_image *
     if (o->nloads == 0) return fail(o, "no PT_LOAD segment");
     if (!*dynamic) return fail(o, "no PT_DYNAMIC segment (not a shared object?)");
     if ((*dynamic)->p_offset % 8) return fail(o, "PT_DYNAMIC is misaligned");
-    if (o->tls_memsz && !native_contains(o, (uint64_t)(uintptr_t)o->tls_image, o->tls_filesz, NATIVE_IN_FILE))
+    /* A PT_TLS of .tbss only (no initialized thread-local data) has no image to copy: lld may place
+     * it between two PT_LOADs (pyarrow's libarrow_compute). */
+    if (o->tls_filesz && !native_contains(o, (uint64_t)(uintptr_t)o->tls_image, o->tls_filesz, NATIVE_IN_FILE))
         return fail(o, "PT_TLS initialization image lies outside the loaded segments");
     if (o->relro_end > o->relro_start && !native_contains(o, o->relro_start, o->relro_end - o->relro_start, PF_W))
         return fail(o, "PT_GNU_RELRO lies outside the writable segments");

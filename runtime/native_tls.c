@@ -98,7 +98,7 @@ static unsigned char *block_of(size_t id) {
         size_t align = m->align < sizeof(void *) ? sizeof(void *) : m->align;
         void *block = NULL;
         if (posix_memalign(&block, align, m->memsz ? m->memsz : 1) != 0) tls_abort("out of memory");
-        memcpy(block, m->image, m->filesz);
+        if (m->filesz) memcpy(block, m->image, m->filesz); /* none for .tbss only: no image */
         memset((unsigned char *)block + m->filesz, 0, m->memsz - m->filesz);
         dtv[id] = (uintptr_t)block;
     }

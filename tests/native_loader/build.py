@@ -148,6 +148,7 @@ class Builder:
         provided = self.lib("stub/libprovided.so.1", ["provided.c"], ship=False)
         self.lib("pkg/provided.so", ["provided.c"], needs=[provided])
         self.lib("pkg/fuzz.so", ["fuzz.c"], flags=["-Wl,--hash-style=gnu"])
+        self.lib("pkg/tbss.so", ["tbss.c"], flags=[gd])
         self.lib("pkg/files.so", ["files.c"])
         # A data file of the tree, read by files.so's C code through the file view.
         data = os.path.join(self.tree, "pkg/data/hello.txt")

@@ -133,6 +133,35 @@ static void serve_patched(const char *path, int64_t flags_clear, uint32_t reloc_
     fuzz_image = (struct pystatic_image){copy, image.size, -1, 0};
 }
 
+/* pyarrow's libarrow_compute: a PT_TLS of .tbss only whose address lies between two PT_LOADs (lld
+ * placed it in the padding before the RELRO segment). No initialization image: it loads. */
+static void *tbss_thread(void *bump) {
+    CHECK(((int_fn)bump)() == 1, "a new thread's .tbss starts at 0");
+    return NULL;
+}
+
+static void case_tbss(void) {
+    struct pystatic_image image;
+    CHECK(pystatic_embedded_image(E "/pkg/tbss.so", &image), "tbss.so");
+    unsigned char *copy = malloc(image.size);
+    memcpy(copy, image.data, image.size);
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)copy;
+    Elf64_Phdr *ph = (Elf64_Phdr *)(copy + eh->e_phoff), *tls = NULL;
+    uint64_t end = 0;
+    for (int i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type == PT_TLS) tls = &ph[i];
+        if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr + ph[i].p_memsz > end) end = ph[i].p_vaddr + ph[i].p_memsz;
+    }
+    CHECK(tls && tls->p_filesz == 0 && tls->p_memsz >= 4, "tbss.so's PT_TLS is .tbss only");
+    tls->p_vaddr = tls->p_paddr = end + 64; /* outside every PT_LOAD */
+    fuzz_image = (struct pystatic_image){copy, image.size, -1, 0};
+    int_fn bump = (int_fn)sym_ok(open_ok("/fuzz/damaged.so", RTLD_NOW), "tbss_bump");
+    CHECK(bump() == 1 && bump() == 2, "this thread's .tbss");
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, tbss_thread, (void *)bump) == 0 && pthread_join(thread, NULL) == 0, "thread");
+    CHECK(bump() == 3, "this thread's copy again");
+}
+
 static void case_errors(void) {
     serve_patched(E "/pkg/static_tls.so", DF_STATIC_TLS, 0);
 #if defined(__x86_64__)
@@ -276,6 +305,7 @@ int main(int argc, char **argv, char **envp) {
     else if (strcmp(name, "init") == 0) case_init();
     else if (strcmp(name, "iterate") == 0) case_iterate();
     else if (strcmp(name, "files") == 0) case_files();
+    else if (strcmp(name, "tbss") == 0) case_tbss();
     else if (strcmp(name, "disk") == 0 && argc > 2) case_disk(argv[2]);
     else if (strcmp(name, "mdwe") == 0) case_mdwe();
     else if (strcmp(name, "load") == 0 && argc > 2) case_load(argv[2]);

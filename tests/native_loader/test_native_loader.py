@@ -23,7 +23,7 @@ ZIG = os.environ.get("PYSTATIC_ZIG")
 QEMU = shutil.which("qemu-aarch64-static")
 HOST = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}.get(platform.machine().lower())
 MODES = ["fd", "memory"]
-CASES = ["basic", "global", "relr", "ifunc", "hash", "cycle", "rpath", "errors", "tls", "cxx", "concurrent", "fork", "iterate", "files"]
+CASES = ["basic", "global", "relr", "ifunc", "hash", "cycle", "rpath", "errors", "tls", "cxx", "concurrent", "fork", "iterate", "files", "tbss"]
 
 pytestmark = pytest.mark.skipif(not ZIG, reason="set PYSTATIC_ZIG to a zig 0.17 binary to build the loader's tests")
 
