@@ -248,7 +248,10 @@ class MuslVersionFinder:
 
 
 def _import(name):
-    return __import__(name, fromlist=["_"])
+    # sys.modules, not fromlist=["_"]: that also tries to import `<package>._`, which an import
+    # hook sees (pip 26 blocks every import once it installs) and which costs a search.
+    __import__(name)
+    return sys.modules[name]
 
 
 def _run_as_main(module_name):
@@ -301,7 +304,7 @@ def main(module, function):
         if not function:
             _run_as_main(module)
             return 0
-        target = __import__(module, fromlist=["_"])
+        target = _import(module)
         for attribute in function.split("."):
             target = getattr(target, attribute)
         return _exit_code(target())
@@ -379,8 +382,10 @@ def install(executable):
     tree = (executable + "/", executable + _SEP)
 
     def embedded_directory(path):
-        """sys.path_hooks: a directory inside the executable is searched in the blob (_pystatic_paths)."""
-        if not (isinstance(path, str) and path.startswith(tree)):
+        """sys.path_hooks, first: the executable (sys.path's entry: PathFinder.find_spec(name, [executable]),
+        as pip's build runner imports pip; so zipimport never reads it as an archive) and each
+        directory inside it are searched in the blob (_pystatic_paths)."""
+        if not (isinstance(path, str) and (path.startswith(tree) or path == executable)):
             raise ImportError("not inside the executable", path=path)
         return _import("_pystatic_paths").finder(importer, path)
 

@@ -14,7 +14,9 @@ _OS_MODULE = "nt" if sys.platform == "win32" else "posix"
 
 
 def _import(name):
-    return __import__(name, fromlist=["_"])
+    # sys.modules, not fromlist=["_"]: see _pystatic_bootstrap._import.
+    __import__(name)
+    return sys.modules[name]
 
 
 _PYTHON_FLAGS = set("bBdEhiIOPqsSuvV")
@@ -144,10 +146,51 @@ def _same_file(a, b):
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
+def _tree_key(path):
+    """The key of `path` in the executable's tree: a path below the executable, or the copy of one of its
+    files the file view made for a child process (runtime/_pystatic_extract.py's file_on_disk:
+    `.../rules_pystatic/extract/<blob sha256>.files/<key>`); else None."""
+    if path.startswith(sys._stdlib_dir + _SEP):
+        return _import("_pystatic_files")._key(path)
+    marker = "/rules_pystatic/extract/" + _import("_pystatic").blob_sha256 + ".files/"
+    at = path.replace(_SEP, "/").find(marker)
+    if at < 0:
+        return None
+    return _import("_pystatic_files")._key(sys._stdlib_dir + "/" + path.replace(_SEP, "/")[at + len(marker) :])
+
+
+def _tree_script(argv):
+    """How to run this process if it was started as `<exe> [interpreter flags] <file of its tree> args...`,
+    else None: a program running one of its own scripts with its interpreter (pip's build environments:
+    `[sys.executable, <pip>/__pip-runner__.py, "install", ...]`; the file view gives the child a copy
+    on disk). python3 runs the file as the script `__main__`; so does this, from the tree, with
+    `__file__` and sys.argv[0] its path below the executable (what the parent named: pip's runner finds
+    pip next to it), sys.path[0] its directory."""
+    i = _after_interpreter_flags(argv)
+    if i >= len(argv) or argv[i].startswith("-"):
+        return None
+    key = _tree_key(argv[i])
+    tree = _import("_pystatic_tree") if key is not None else None
+    if tree is None or not tree.is_file(key):
+        return None
+    script, rest = sys._stdlib_dir + _SEP + key.replace("/", _SEP), argv[i + 1 :]
+
+    def run_script():
+        sys.argv[:] = [script, *rest]
+        sys.path.insert(0, script.rpartition(_SEP)[0])
+        namespace = sys.modules["__main__"].__dict__
+        namespace.update(__name__="__main__", __file__=script, __spec__=None, __package__=None, __cached__=None)
+        exec(compile(tree.read(key), script, "exec"), namespace)
+
+    return run_script
+
+
 def child(argv, run_as_main):
     """What to run instead of the application if `argv` is a child's command line (multiprocessing's
-    spawn, `-c <command>`, `-m <module>`), with python3's flags before it applied; else None."""
-    found = _multiprocessing_spawn_child(argv) or _python_c_child(argv) or _python_m_child(argv, run_as_main)
+    spawn, `-c <command>`, `-m <module>`, a script of the tree), with python3's flags before it
+    applied; else None."""
+    found = (_multiprocessing_spawn_child(argv) or _python_c_child(argv) or _python_m_child(argv, run_as_main)
+             or _tree_script(argv))
     if found is not None:
         _apply_interpreter_flags(argv)
     return found

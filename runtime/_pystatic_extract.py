@@ -19,7 +19,9 @@ _EXECUTABLE = sys._stdlib_dir
 
 
 def _stdlib(name):
-    return __import__(name, fromlist=["_"])  # a name in a variable: no edge for the pack step's import scan
+    # sys.modules, not fromlist=["_"]: see _pystatic_bootstrap._import.
+    __import__(name)  # a name in a variable: no edge for the pack step's import scan
+    return sys.modules[name]
 
 
 def _make_read_only(top):

@@ -23,7 +23,9 @@ _FILE_MODE, _DIR_MODE = _S_IFREG | 0o644, _S_IFDIR | 0o755  # as a package insta
 
 
 def _stdlib(name):
-    return __import__(name, fromlist=["_"])  # a name in a variable: no edge for the pack step's import scan
+    # sys.modules, not fromlist=["_"]: see _pystatic_bootstrap._import.
+    __import__(name)  # a name in a variable: no edge for the pack step's import scan
+    return sys.modules[name]
 
 
 # The OS's module of file functions: nt on Windows, where paths below the executable come with `\`

@@ -19,7 +19,9 @@ import _pystatic_tree
 
 
 def _stdlib(name):
-    return __import__(name, fromlist=["_"])  # a name in a variable: no edge for the import scan
+    # sys.modules, not fromlist=["_"]: see _pystatic_bootstrap._import.
+    __import__(name)  # a name in a variable: no edge for the import scan
+    return sys.modules[name]
 
 
 _classes = {}

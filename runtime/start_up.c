@@ -41,20 +41,6 @@ PyStatus pystatic_append_search_path(PyConfig *config, const char *path) {
     return status;
 }
 
-/* sys.path_importer_cache[executable] = None: PathFinder never asks zipimport to read the
- * executable as an archive (the entry is a regular file: FileFinder refuses it anyway). */
-static int seal_search_path(const char *executable) {
-    PyObject *cache = PySys_GetObject("path_importer_cache"); /* borrowed */
-    PyObject *key = PyUnicode_DecodeFSDefault(executable);
-    if (cache == NULL || key == NULL) {
-        Py_XDECREF(key);
-        return cache == NULL ? 0 : -1;
-    }
-    int result = PyDict_SetItem(cache, key, Py_None);
-    Py_DECREF(key);
-    return result;
-}
-
 /* Runs _pystatic_bootstrap's code from the blob as a module and calls install(executable). */
 static PyObject *install_importer(const char *executable) {
     PyObject *code = pystatic_get_code("_pystatic_bootstrap");
@@ -83,7 +69,6 @@ static PyObject *install_importer(const char *executable) {
  * the magic check. Returns the _pystatic_bootstrap module, or NULL with *exit_code set. */
 PyObject *pystatic_finish_start_up(const char *executable, const char *program, int *exit_code) {
     PyObject *bootstrap = install_importer(executable);
-    if (bootstrap != NULL && seal_search_path(executable) < 0) Py_CLEAR(bootstrap);
     if (bootstrap == NULL) {
         PyErr_Print();
         *exit_code = 70;

@@ -269,6 +269,28 @@ def test_the_executable_runs_python_given_by_dash_c_when_it_imports_as_python3_d
         assert app.returncode == 0 and json.loads(app.stdout)["args"] == own, app.stderr
 
 
+def test_the_executable_runs_a_script_of_its_tree_as_python3_does(binaries, tmp_path):
+    """`[sys.executable, <a .py file of the tree>, args]` (pip's build environments run its
+    __pip-runner__.py so): the script runs as __main__ with its path below the executable, whether the
+    child is given that path or the file view's copy on disk; PathFinder finds embedded modules
+    through sys.path's entry, the executable (pip's runner imports pip so)."""
+    binary = str(binaries["search_path"])
+    script = binary + "/tooling/lib-rt/report.py"
+    expected = {"name": "__main__", "file": "/tooling/lib-rt/report.py", "argv": ["/tooling/lib-rt/report.py", "x", "-y"],
+                "path0": "/tooling/lib-rt"}
+    direct = run([binary, script, "x", "-y"], tmp_path)
+    assert direct.returncode == 0 and json.loads(direct.stdout) == expected, direct.stderr
+    spawned = run([binary, "-c", f"import subprocess, sys; subprocess.run([sys.executable, {script!r}, 'x', '-y'])"], tmp_path,
+                  cwd=tmp_path)
+    assert spawned.returncode == 0 and json.loads(spawned.stdout) == expected, spawned.stderr
+    finder = run([binary, "-c", "import sys; from importlib.machinery import PathFinder; "
+                  "print(PathFinder.find_spec('vendoring', [sys.executable]).origin[len(sys.executable):])"], tmp_path)
+    assert finder.returncode == 0 and finder.stdout == "/vendoring/__init__.py\n", finder.stderr
+    # A path below the executable that names no file stays the application's argument.
+    app = run([binary, binary + "/tooling/lib-rt/missing.py"], tmp_path)
+    assert app.returncode == 0 and json.loads(app.stdout)["args"] == [binary + "/tooling/lib-rt/missing.py"]
+
+
 def test_a_dash_m_child_started_with_dash_u_writes_its_lines_at_once(binaries, tmp_path):
     """`sys.executable -u -m server` whose parent reads the first line while the child runs (scrapy
     bench's server): with -u ignored the line sat in the child's buffer and the parent waited forever.
