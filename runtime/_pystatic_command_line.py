@@ -10,6 +10,8 @@ import sys
 import _frozen_importlib as _bootstrap  # importlib._bootstrap, frozen into the interpreter
 
 _SEP = "\\" if sys.platform == "win32" else "/"
+# The command of a child given a script from disk (as_python3_child): recognised as such, not run.
+_RUN_SCRIPT = "import _pystatic_command_line; _pystatic_command_line.run_script()"
 _OS_MODULE = "nt" if sys.platform == "win32" else "posix"
 
 
@@ -74,6 +76,8 @@ def _python_c_child(argv):
         command, rest = argv[i][2:], argv[i + 1 :]  # `-cCOMMAND`: python3 takes both
     else:
         return None
+    if command == _RUN_SCRIPT:
+        return lambda: _run_script_from_disk(rest)
     if not _imports_something(command):
         return None
 
@@ -183,6 +187,56 @@ def _tree_script(argv):
         exec(compile(tree.read(key), script, "exec"), namespace)
 
     return run_script
+
+
+def as_python3_child(argv, executables, cwd):
+    """A spawn's argv (str or bytes items; fork_exec's, with its executable list and cwd) that runs
+    this executable on a script from disk, `[exe, flags..., script.py, args...]` (pyproject_hooks'
+    `_in_process.py` under pip and build), as `[exe, flags..., "-c", _RUN_SCRIPT, script.py, args...]`:
+    the child, which takes any other positional argument for its application's (`black file.py`),
+    then runs the script as python3 would. The same argv for any other spawn."""
+    os = _import(_OS_MODULE)
+    if not isinstance(argv, (list, tuple)) or not executables or len(argv) < 2:
+        return argv
+    if _fsdecode(executables[0]) != sys.executable:
+        return argv
+    texts = [_fsdecode(a) for a in argv]
+    i = _after_interpreter_flags(texts)
+    if i >= len(texts) or not texts[i].endswith(".py") or texts[i].startswith("-") or _tree_key(texts[i]) is not None:
+        return argv
+    script = texts[i] if texts[i].startswith(_SEP) or cwd is None else _fsdecode(cwd) + _SEP + texts[i]
+    try:
+        if not (os.stat(script).st_mode & 0o170000 == 0o100000):  # a regular file
+            return argv
+    except (OSError, ValueError):
+        return argv
+    insert = ["-c", _RUN_SCRIPT]
+    if isinstance(argv[i], bytes):
+        insert = [a.encode() for a in insert]
+    return type(argv)([*argv[:i], *insert, *argv[i:]])
+
+
+def _fsdecode(value):
+    return value.decode(sys.getfilesystemencoding(), "surrogateescape") if isinstance(value, bytes) else value
+
+
+def run_script():
+    """_RUN_SCRIPT's own function, for a child that runs the command rather than recognising it."""
+    _run_script_from_disk(sys.argv[1:])
+
+
+def _run_script_from_disk(argv):
+    """python3 `script args...`: sys.argv [script, args...], `__file__` absolute (as python3's since
+    3.9), sys.path[0] the script's directory."""
+    script = argv[0]
+    sys.argv[:] = argv
+    absolute = script if script.startswith(_SEP) else _import(_OS_MODULE).getcwd() + _SEP + script
+    sys.path.insert(0, absolute.rpartition(_SEP)[0] or _SEP)
+    namespace = sys.modules["__main__"].__dict__
+    namespace.update(__name__="__main__", __file__=absolute, __spec__=None, __package__=None, __cached__=None)
+    with _import("_io").open(script, "rb") as source:
+        code = compile(source.read(), absolute, "exec")
+    exec(code, namespace)
 
 
 def child(argv, run_as_main):

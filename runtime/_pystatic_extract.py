@@ -165,6 +165,9 @@ def spawn(original, args, kwargs):
     from _pystatic_files import _ROOT, _key
 
     copied = [_copies_on_disk(arg, _ROOT, _key) if i < 2 else arg for i, arg in enumerate(args)]
+    if len(copied) > 4 and getattr(sys, "frozen", False):  # an application binary, not an interpreter
+        # This executable run on a script from disk (`[sys.executable, "x.py"]`): see as_python3_child.
+        copied[0] = _stdlib("_pystatic_command_line").as_python3_child(copied[0], copied[1], copied[4])
     if all(a is b for a, b in zip(copied, args)):
         return NotImplemented
     return original(*copied, **kwargs)

@@ -56,13 +56,28 @@ static int below_root_one(PyObject *path) {
     return 0;
 }
 
+/* Whether `path` (str or bytes) is the executable itself: the root without its separator. */
+static int is_executable(PyObject *path) {
+    if (root_str == NULL) return 0;
+    if (PyUnicode_Check(path)) {
+        Py_ssize_t n = PyUnicode_GET_LENGTH(root_str) - 1;
+        return PyUnicode_GET_LENGTH(path) == n && PyUnicode_Tailmatch(root_str, path, 0, n, -1) == 1;
+    }
+    if (PyBytes_Check(path)) {
+        Py_ssize_t n = PyBytes_GET_SIZE(root_bytes) - 1;
+        return PyBytes_GET_SIZE(path) == n && memcmp(PyBytes_AS_STRING(path), PyBytes_AS_STRING(root_bytes), n) == 0;
+    }
+    return 0;
+}
+
 /* below_root_one, or for a list or tuple (a spawn's argv, fork_exec's executable list) whether any
- * of its items is below the root. */
+ * of its items is below the root or is the executable (a child that runs this executable as python3:
+ * _pystatic_command_line.as_python3_child). */
 static int below_root(PyObject *path) {
     if (!PyList_Check(path) && !PyTuple_Check(path)) return below_root_one(path);
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(path); i++) {
         PyObject *item = Py_NewRef(PySequence_Fast_GET_ITEM(path, i)); /* __fspath__ may change a list */
-        int below = below_root_one(item);
+        int below = is_executable(item) ? 1 : below_root_one(item);
         Py_DECREF(item);
         if (below != 0) return below;
     }

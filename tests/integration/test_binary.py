@@ -273,7 +273,8 @@ def test_the_executable_runs_a_script_of_its_tree_as_python3_does(binaries, tmp_
     """`[sys.executable, <a .py file of the tree>, args]` (pip's build environments run its
     __pip-runner__.py so): the script runs as __main__ with its path below the executable, whether the
     child is given that path or the file view's copy on disk; PathFinder finds embedded modules
-    through sys.path's entry, the executable (pip's runner imports pip so)."""
+    through sys.path's entry, the executable (pip's runner imports pip so). A script on disk runs so
+    when the executable spawns itself on it."""
     binary = str(binaries["search_path"])
     script = binary + "/tooling/lib-rt/report.py"
     expected = {"name": "__main__", "file": "/tooling/lib-rt/report.py", "argv": ["/tooling/lib-rt/report.py", "x", "-y"],
@@ -286,6 +287,16 @@ def test_the_executable_runs_a_script_of_its_tree_as_python3_does(binaries, tmp_
     finder = run([binary, "-c", "import sys; from importlib.machinery import PathFinder; "
                   "print(PathFinder.find_spec('vendoring', [sys.executable]).origin[len(sys.executable):])"], tmp_path)
     assert finder.returncode == 0 and finder.stdout == "/vendoring/__init__.py\n", finder.stderr
+    # A script on disk run by the executable from inside it (pyproject_hooks' `_in_process.py` under
+    # pip): the child runs it as python3 does; given directly, `<exe> x.py` stays the application's
+    # (`black x.py`).
+    (tmp_path / "on_disk.py").write_text("import sys; print(__name__, __file__, sys.argv[1:]); 1/0\n")
+    child = run([binary, "-c", "import subprocess, sys; r = subprocess.run([sys.executable, '-u', 'on_disk.py', 'a'], "
+                 "capture_output=True, text=True); print(r.stdout + r.stderr, end='')"], tmp_path, cwd=tmp_path)
+    assert child.returncode == 0 and child.stdout.startswith(f"__main__ {tmp_path}/on_disk.py ['a']\nTraceback"), child.stdout
+    assert f'File "{tmp_path}/on_disk.py", line 1' in child.stdout and "_pystatic" not in child.stdout
+    own = run([binary, "on_disk.py", "a"], tmp_path, cwd=tmp_path)
+    assert own.returncode == 0 and json.loads(own.stdout)["args"] == ["on_disk.py", "a"], own.stderr
     # A path below the executable that names no file stays the application's argument.
     app = run([binary, binary + "/tooling/lib-rt/missing.py"], tmp_path)
     assert app.returncode == 0 and json.loads(app.stdout)["args"] == [binary + "/tooling/lib-rt/missing.py"]
