@@ -197,6 +197,9 @@ def test_pure_wheel_of_the_same_version_replaces_a_failed_build(tmp_path, capsys
         ('[build-system]\nrequires = ["maturin>=1"]\nbuild-backend = "maturin"\n', "written in Rust"),
         ('[build-system]\nrequires = ["setuptools", "setuptools-rust"]\n', "setuptools-rust"),
         ('[build-system]\nrequires = ["meson-python"]\nbuild-backend = "mesonpy"\n', "requires meson-python, which the build environment"),
+        # scikit-learn's and duckdb's sdists build against numpy: no compiled package is in the build
+        # environment, so the fix is a wheel of the package itself.
+        ('[build-system]\nrequires = ["setuptools", "numpy"]\n', "cannot be in the build environment: then lock a version of pkg"),
     ],
 )
 def test_unsupported_backends_fail_clearly(tmp_path, capsys, pyproject, message):

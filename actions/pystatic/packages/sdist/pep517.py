@@ -112,7 +112,10 @@ def check_supported(package, backend, requires, available):
             f"build_requirements) does not have; it has {', '.join(sorted(available))}.\n"
             "  Fix: pin them with hashes in a requirements file of your own (`uv pip compile --generate-hashes "
             "--python-version 3.13`; pure py3-none-any wheels) and pass it as pystatic.wheels(build_requirements = "
-            "\"//:build-requirements.txt\") (docs/extensions.md), or use a pure-Python wheel."
+            "\"//:build-requirements.txt\") (docs/extensions.md), or use a pure-Python wheel. A requirement with "
+            f"compiled code of its own (numpy, scipy) cannot be in the build environment: then lock a version of "
+            f"{package.split()[0]} that has a musllinux wheel for the target, or leave it out "
+            "(pystatic.wheels(exclude = [...]))."
         )
 
 
