@@ -38,8 +38,11 @@ APPS = {
                                   "sphinxcontrib.serializinghtml"],
                      "command": ["-E", "-a", "-b", "html", "docs", "/tmp/html"], "expect": "build succeeded",
                      # Sphinx loads pygments' formatters and lexers by name (`pygments.formatters.latex`), and
-                     # docutils' LaTeX writer reads its docutils.sty when imported.
-                     "nuitka_options": ["--include-package=pygments", "--include-package-data=docutils"]},
+                     # docutils' LaTeX writer reads its docutils.sty when imported; Jinja imports the
+                     # extensions Sphinx's templates name by their names (`jinja2.ext`: "No module named" in
+                     # the html build of session 30's Nuitka binary).
+                     "nuitka_options": ["--include-package=pygments", "--include-package-data=docutils",
+                                        "--include-package=jinja2"]},
     "ipython": {"dist": "ipython", "lock": "apps", "entry": "IPython:start_ipython", "packages": ["IPython"],
                 "command": ["--quick", "-c", "import json; print(sum(range(10)))"], "expect": "45",
                 # IPython's own -c: Nuitka's guard against a program that runs itself with -c refuses
