@@ -190,6 +190,14 @@ class Resolver:
             return result
         try:
             self._fetch_and_unpack(result, package, platform, wheel, work)
+            if result.natives and platform.loads_extensions and is_pure(result.wheel_file):
+                # A pure wheel promises no code for any platform: the shared objects it ships anyway
+                # are other platforms' or other processes' (debugpy's Windows and macOS libraries and a
+                # glibc one it injects into a debuggee). Embedded as data files, as installed.
+                shown = ", ".join(result.natives[:3]) + (", ..." if len(result.natives) > 3 else "")
+                print(f"pystatic.wheels: {where}: its pure wheel {result.wheel_file} ships {len(result.natives)} "
+                      f"shared object(s) ({shown}): embedded as data files, not loaded from memory", file=sys.stderr)
+                result.natives = []
             if result.natives and not platform.loads_extensions:
                 # A pure-tagged wheel with shared objects all the same (choose_wheel takes no other).
                 natives = ", ".join(result.natives[:3]) + (", ..." if len(result.natives) > 3 else "")
