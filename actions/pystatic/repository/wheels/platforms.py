@@ -13,6 +13,7 @@ linux-musl: its C extensions become built-ins of the .exe.
 
 import json
 import pathlib
+import sys
 from dataclasses import dataclass
 
 from packaging import tags as wheel_tags
@@ -138,6 +139,19 @@ def marker_applies(marker, platform, extras=()):
     except InvalidMarker as err:
         raise LockError(f"cannot read marker '{marker}': {err}") from err
     return any(parsed.evaluate(platform.marker_environment(extra)) for extra in (extras or ("",)))
+
+
+def loaded_natives(wheel_file, natives, platform, where):
+    """The shared objects of a wheel that `platform`'s binaries load from memory. None of a pure wheel's
+    on a platform that loads extension modules: a pure wheel promises no code for any platform, so
+    what it ships anyway is other platforms' or other processes' (debugpy's Windows and macOS
+    libraries and a glibc one it injects into a debuggee); they stay data files, as installed."""
+    if not (natives and platform.loads_extensions and is_pure(wheel_file)):
+        return natives
+    shown = ", ".join(natives[:3]) + (", ..." if len(natives) > 3 else "")
+    print(f"pystatic.wheels: {where}: its pure wheel {wheel_file} ships {len(natives)} shared object(s) ({shown}): "
+          "embedded as data files, not loaded from memory", file=sys.stderr)
+    return []
 
 
 def is_pure(filename):

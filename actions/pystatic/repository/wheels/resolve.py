@@ -43,7 +43,7 @@ from pystatic.repository.wheels.plan import (
     UnavailableTarget,
     WheelTarget,
 )
-from pystatic.repository.wheels.platforms import Platform, choose_wheel, is_pure, marker_applies
+from pystatic.repository.wheels.platforms import Platform, choose_wheel, is_pure, loaded_natives, marker_applies
 from pystatic.repository.wheels.unpack import (requirements_of, unpack_sdist, unpack_wheel,
                                                 write_lock_record)
 
@@ -190,14 +190,7 @@ class Resolver:
             return result
         try:
             self._fetch_and_unpack(result, package, platform, wheel, work)
-            if result.natives and platform.loads_extensions and is_pure(result.wheel_file):
-                # A pure wheel promises no code for any platform: the shared objects it ships anyway
-                # are other platforms' or other processes' (debugpy's Windows and macOS libraries and a
-                # glibc one it injects into a debuggee). Embedded as data files, as installed.
-                shown = ", ".join(result.natives[:3]) + (", ..." if len(result.natives) > 3 else "")
-                print(f"pystatic.wheels: {where}: its pure wheel {result.wheel_file} ships {len(result.natives)} "
-                      f"shared object(s) ({shown}): embedded as data files, not loaded from memory", file=sys.stderr)
-                result.natives = []
+            result.natives = loaded_natives(result.wheel_file, result.natives, platform, where)
             if result.natives and not platform.loads_extensions:
                 # A pure-tagged wheel with shared objects all the same (choose_wheel takes no other).
                 natives = ", ".join(result.natives[:3]) + (", ..." if len(result.natives) > 3 else "")
