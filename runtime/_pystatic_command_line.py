@@ -178,15 +178,7 @@ def _tree_script(argv):
     if tree is None or not tree.is_file(key):
         return None
     script, rest = sys._stdlib_dir + _SEP + key.replace("/", _SEP), argv[i + 1 :]
-
-    def run_script():
-        sys.argv[:] = [script, *rest]
-        sys.path.insert(0, script.rpartition(_SEP)[0])
-        namespace = sys.modules["__main__"].__dict__
-        namespace.update(__name__="__main__", __file__=script, __spec__=None, __package__=None, __cached__=None)
-        exec(compile(tree.read(key), script, "exec"), namespace)
-
-    return run_script
+    return lambda: _run_as_script(tree.read(key), script, [script, *rest])
 
 
 def as_python3_child(argv, executables, cwd):
@@ -227,16 +219,22 @@ def run_script():
 
 def _run_script_from_disk(argv):
     """python3 `script args...`: sys.argv [script, args...], `__file__` absolute (as python3's since
-    3.9), sys.path[0] the script's directory."""
+    3.9)."""
     script = argv[0]
-    sys.argv[:] = argv
     absolute = script if script.startswith(_SEP) else _import(_OS_MODULE).getcwd() + _SEP + script
-    sys.path.insert(0, absolute.rpartition(_SEP)[0] or _SEP)
+    with _import("_io").open(script, "rb") as file:
+        source = file.read()
+    _run_as_script(source, absolute, argv)
+
+
+def _run_as_script(source, path, argv):
+    """Runs `source` as python3 runs the script `path`: in __main__ with that `__file__`, sys.argv
+    `argv`, sys.path[0] the script's directory."""
+    sys.argv[:] = argv
+    sys.path.insert(0, path.rpartition(_SEP)[0] or _SEP)
     namespace = sys.modules["__main__"].__dict__
-    namespace.update(__name__="__main__", __file__=absolute, __spec__=None, __package__=None, __cached__=None)
-    with _import("_io").open(script, "rb") as source:
-        code = compile(source.read(), absolute, "exec")
-    exec(code, namespace)
+    namespace.update(__name__="__main__", __file__=path, __spec__=None, __package__=None, __cached__=None)
+    exec(compile(source, path, "exec"), namespace)
 
 
 def child(argv, run_as_main):
