@@ -162,30 +162,6 @@ static const blob_record *find(int kind, const char *name, size_t size) {
     return i < blob.count && compare(kind, name, size, &blob.records[i]) == 0 ? &blob.records[i] : NULL;
 }
 
-/* Calls `use(ptr, size, arg)` on payload `which` of `r` (verified), decompressing into a temporary
- * buffer if needed. */
-PyObject *pystatic_blob_with_payload(const blob_record *r, int which, PyObject *(*use)(const char *, Py_ssize_t, void *),
-                              void *arg) {
-    const blob_payload *p = which ? &r->source : &r->primary;
-    int compressed = r->flags & (which ? FLAG_SOURCE_ZSTD : FLAG_PRIMARY_ZSTD);
-    const char *stored = pystatic_blob_payload(r, which);
-    if (!compressed) return use(stored, p->stored, arg);
-    char *buffer = PyMem_RawMalloc(p->size ? p->size : 1);
-    if (buffer == NULL) return PyErr_NoMemory();
-    size_t n = pystatic_zstd_decompress(buffer, p->size, stored, p->stored, blob.dict, blob.dict_size);
-    PyObject *result;
-    if (n != p->size) {
-        PyErr_SetString(PyExc_ImportError,
-                        n == (size_t)-1 ? "resource is zstd-compressed but could not be decompressed"
-                                        : "resource decompressed to the wrong size");
-        result = NULL;
-    } else {
-        result = use(buffer, p->size, arg);
-    }
-    PyMem_RawFree(buffer);
-    return result;
-}
-
 int pystatic_blob_payload_bytes(const blob_record *r, int which, const void **data, void **owned) {
     const blob_payload *p = which ? &r->source : &r->primary;
     const char *stored = pystatic_blob_payload(r, which);
@@ -194,14 +170,35 @@ int pystatic_blob_payload_bytes(const blob_record *r, int which, const void **da
         *data = stored;
         return 0;
     }
-    char *buffer = malloc(p->size ? p->size : 1);
-    if (buffer == NULL) return -1;
-    if (pystatic_zstd_decompress(buffer, p->size, stored, p->stored, blob.dict, blob.dict_size) != p->size) {
-        free(buffer);
-        return -1;
+    char *buffer = PyMem_RawMalloc(p->size ? p->size : 1);
+    if (buffer == NULL) return PAYLOAD_NO_MEMORY;
+    size_t n = pystatic_zstd_decompress(buffer, p->size, stored, p->stored, blob.dict, blob.dict_size);
+    if (n != p->size) {
+        PyMem_RawFree(buffer);
+        return n == (size_t)-1 ? PAYLOAD_NOT_DECOMPRESSED : PAYLOAD_WRONG_SIZE;
     }
     *data = *owned = buffer;
     return 0;
+}
+
+/* Calls `use(ptr, size, arg)` on payload `which` of `r` (verified), decompressing into a temporary
+ * buffer if needed. */
+PyObject *pystatic_blob_with_payload(const blob_record *r, int which, PyObject *(*use)(const char *, Py_ssize_t, void *),
+                              void *arg) {
+    const void *data;
+    void *owned;
+    int status = pystatic_blob_payload_bytes(r, which, &data, &owned);
+    if (status == PAYLOAD_NO_MEMORY) return PyErr_NoMemory();
+    if (status < 0) {
+        PyErr_SetString(PyExc_ImportError, status == PAYLOAD_NOT_DECOMPRESSED
+                                               ? "resource is zstd-compressed but could not be decompressed"
+                                               : "resource decompressed to the wrong size");
+        return NULL;
+    }
+    const blob_payload *p = which ? &r->source : &r->primary;
+    PyObject *result = use(data, owned ? p->size : p->stored, arg);
+    PyMem_RawFree(owned);
+    return result;
 }
 
 static PyObject *unmarshal(const char *data, Py_ssize_t size, void *unused) {

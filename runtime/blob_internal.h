@@ -69,8 +69,10 @@ const char *pystatic_blob_payload(const blob_record *r, int which);
 /* Calls `use(ptr, size, arg)` on payload `which` of `r` (verified), decompressed if it is stored so. */
 PyObject *pystatic_blob_with_payload(const blob_record *r, int which,
                                      PyObject *(*use)(const char *, Py_ssize_t, void *), void *arg);
-/* Payload `which` of `r` (verified) without the Python API or the GIL: *data points into the blob,
- * or into *owned (malloc'd; the caller frees it) when it is stored compressed. 0, or -1. */
+/* Payload `which` of `r` (verified), callable without the GIL: *data points into the blob, or into
+ * *owned (PyMem_RawMalloc'd; the caller PyMem_RawFrees it) when it is stored compressed. 0, or one
+ * of the PAYLOAD_ errors. */
+enum { PAYLOAD_NO_MEMORY = -1, PAYLOAD_NOT_DECOMPRESSED = -2, PAYLOAD_WRONG_SIZE = -3 };
 int pystatic_blob_payload_bytes(const blob_record *r, int which, const void **data, void **owned);
 /* The record of `kind` named `name` (UTF-8, `size` bytes); NULL if there is none. */
 const blob_record *pystatic_blob_find_name(int kind, const char *name, size_t size);

@@ -81,7 +81,7 @@ static int open_copy(const char *normalized, const struct pystatic_tree_entry *e
         close(fd);
         fd = fail(error);
     }
-    free(owned);
+    pystatic_tree_release(owned);
     if (fd < 0) return -1;
     fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL); /* a memfd only */
     lseek(fd, 0, SEEK_SET);

@@ -109,5 +109,7 @@ int pystatic_tree_lookup(const char *normalized, struct pystatic_tree_entry *ent
 
 int pystatic_tree_read(const struct pystatic_tree_entry *entry, const void **data, void **owned) {
     if (entry->type != PYSTATIC_TREE_FILE) return -1;
-    return pystatic_blob_payload_bytes(entry->record, entry->part, data, owned);
+    return pystatic_blob_payload_bytes(entry->record, entry->part, data, owned) == 0 ? 0 : -1;
 }
+
+void pystatic_tree_release(void *owned) { PyMem_RawFree(owned); }

@@ -37,9 +37,10 @@ struct pystatic_tree_entry {
  * absolute path without `.`, `..` and empty components) is in the embedded tree. 0: not below the
  * executable (the C library answers); 1: *entry is filled; -1: below the executable, nothing there. */
 int pystatic_tree_lookup(const char *normalized, struct pystatic_tree_entry *entry);
-/* A file entry's bytes: *data points into the executable, or into *owned (malloc'd; the caller
- * frees it) when they are stored compressed. 0, or -1 if they cannot be read. */
+/* A file entry's bytes: *data points into the executable, or into *owned (released with
+ * pystatic_tree_release) when they are stored compressed. 0, or -1 if they cannot be read. */
 int pystatic_tree_read(const struct pystatic_tree_entry *entry, const void **data, void **owned);
+void pystatic_tree_release(void *owned);
 
 /* Generated per binary: the executable's symbols that loaded objects may bind to, sorted by strcmp
  * of name, terminated by {0, 0}; an address may be NULL (weak reference nobody defined). */

@@ -92,6 +92,8 @@ int pystatic_tree_lookup(const char *normalized, struct pystatic_tree_entry *ent
     return -1;
 }
 
+void pystatic_tree_release(void *owned) { free(owned); }
+
 /* NL_MODE=memory: a malloc'd copy, as the runtime gives a compressed file's bytes. */
 int pystatic_tree_read(const struct pystatic_tree_entry *entry, const void **data, void **owned) {
     const struct entry *e = entry->record;
