@@ -148,9 +148,9 @@ void f(void) { cxa_begin_catch(0); cxx_terminate(); if (unwind_resume) unwind_re
 def test_cxx_runtime_names_must_be_bundled(tmp_path):
     so = shared_object(tmp_path, "cxx.so", CXX_USER)
     results, problems = check([("cxxpkg@4", "cxxpkg/cxx.so", so)])
-    assert len(problems) == 2
-    assert "cxxpkg/cxx.so needs the C++ runtime/unwinder symbol _ZSt9terminatev" in problems[0]
-    assert "needs the C++ runtime/unwinder symbol __cxa_begin_catch" in problems[1]
+    [problem] = problems  # one per object, naming what it lacks
+    assert "cxxpkg/cxx.so needs 2 names (_ZSt9terminatev, __cxa_begin_catch) of the C++ runtime" in problem
+    assert "the wheel must bundle its C++ runtime" in problem
     assert results["cxxpkg/cxx.so"].strong == ["__cxa_atexit"]  # the C library's
     assert results["cxxpkg/cxx.so"].unresolved_weak == ["_Unwind_Resume"]  # weak: left NULL, not an error
     runtime = shared_object(tmp_path / "libs", "libstdc++-abc.so.6",
@@ -160,6 +160,29 @@ def test_cxx_runtime_names_must_be_bundled(tmp_path):
     bundled = shared_object(tmp_path, "cxx2.so", CXX_USER, flags=[runtime])
     results, problems = check([("cxxpkg@4", "cxxpkg/cxx2.so", bundled), ("cxxpkg@4", "cxxpkg.libs/libstdc++-abc.so.6", runtime)])
     assert problems == [] and results["cxxpkg/cxx2.so"].strong == ["__cxa_atexit"]
+
+
+def test_the_systems_cxx_runtime_is_one_problem(tmp_path):
+    # A musllinux wheel not repaired by auditwheel (PyMuPDF 1.28): DT_NEEDED libstdc++.so.6 and
+    # libgcc_s.so.1 by their system names; the runtime names it uses follow from those.
+    stubs = [shared_object(tmp_path / "system", name, "int unused;\n", flags=[f"-Wl,-soname,{name}"])
+             for name in ("libstdc++.so.6", "libgcc_s.so.1")]
+    source = CXX_USER + "__thread int once_call __asm__(\"_ZSt11__once_call\");\n"
+    source = source.replace("__thread int", "extern __thread int") + "int g(void) { return once_call; }\n"
+    so = shared_object(tmp_path, "mupdf.so", source, flags=["-Wl,--no-as-needed"] + stubs)
+    [problem] = check([("pymupdf@1.28.2", "pymupdf/mupdf.so", so)])[1]
+    assert "pymupdf/mupdf.so needs the system's C++ runtime (libstdc++.so.6, libgcc_s.so.1, DT_NEEDED)" in problem
+    assert "so 3 names (_ZSt11__once_call, _ZSt9terminatev, __cxa_begin_catch) it uses are undefined" in problem
+    assert "repaired by auditwheel" in problem
+    # Another embedded copy of the runtime under its system name serves it, as any library does.
+    runtime = shared_object(tmp_path / "libs", "libstdc++.so.6", 'void t(void) __asm__("_ZSt9terminatev");\nvoid t(void) {}\n'
+                            'void *c(void *) __asm__("__cxa_begin_catch");\nvoid *c(void *p) { return p; }\n'
+                            '__thread int o __asm__("_ZSt11__once_call");\n', flags=["-Wl,-soname,libstdc++.so.6"])
+    gcc_s = shared_object(tmp_path / "libs", "libgcc_s.so.1", "int unused;\n", flags=["-Wl,-soname,libgcc_s.so.1"])
+    problems = check([("pymupdf@1.28.2", "pymupdf/mupdf.so", so), ("rt@1", "rt.libs/libstdc++.so.6", runtime),
+                      ("rt@1", "rt.libs/libgcc_s.so.1", gcc_s)])[1]
+    assert problems == []
+    assert system_names.is_cxx_runtime_library("libstdc++.so.6") and not system_names.is_cxx_runtime_library("libz.so.1")
 
 
 @pytest.mark.parametrize("name, runtime", [

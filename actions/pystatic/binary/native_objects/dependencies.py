@@ -4,13 +4,15 @@ A needed library is, in this order: the C library's (system_names.LIBC_NAMES, se
 executable's libc); an embedded file found through the object's DT_RUNPATH (or DT_RPATH), where
 `$ORIGIN` is the object's directory in the embedded tree (auditwheel's `$ORIGIN/../<pkg>.libs`);
 an embedded file whose DT_SONAME or file name is the needed name (the same package's first); or a
-library the executable provides (`--provided_library libz.so.1`). Anything else is an error.
+library the executable provides (`--provided_library libz.so.1`). Anything else is an error; a
+system C++ runtime's name (libstdc++.so.6, libgcc_s.so.1: a wheel not repaired by auditwheel) is
+one error for the object, with the runtime names it leaves undefined.
 
 An object's undefined symbols (strong and weak) that no object of its closure (itself and every
 embedded object reachable through DT_NEEDED, cycles included) defines must come from the
 executable, except the C++ runtime's and the unwinder's (system_names.is_cxx_runtime_name): a strong
-one is an error (the wheel must bundle its runtime), a weak one stays unresolved (NULL), as is a
-thread-local variable (the executable exports no TLS).
+one is an error (the wheel must bundle its runtime; one per object, naming a few), a weak one stays
+unresolved (NULL), as is a thread-local variable (the executable exports no TLS).
 """
 
 import dataclasses
@@ -105,34 +107,43 @@ class EmbeddedTree:
         return order
 
     def needs(self, tree_path):
-        """(ObjectNeeds, [Problem]) of the object at `tree_path`."""
+        """(ObjectNeeds, [Problem]) of the object at `tree_path`: one problem per missing library,
+        per missing thread-local variable, and one for all the C++ runtime names it lacks (those
+        follow from a missing runtime library, when that is the cause, and are not listed again)."""
         obj, shared = self.objects[tree_path]
-        result, problems = ObjectNeeds(obj), []
+        result, problems, system_runtime = ObjectNeeds(obj), [], []
         for needed in shared.needed:
             found = self.resolve(tree_path, needed)
-            if found is None:
+            if found is None and system_names.is_cxx_runtime_library(needed):
+                system_runtime.append(needed)
+            elif found is None:
                 problems.append(Problem(obj, self._unknown_library(needed, shared)))
             else:
                 result.libraries.append((needed, found))
         result.closure = self.closure(tree_path)
         defined = set().union(*(self.objects[p][1].defined for p in result.closure))
+        runtime_names = []
         for symbol in shared.undefined:
             if symbol.name in defined:
                 continue
-            if system_names.is_cxx_runtime_name(symbol.name) or symbol.tls:
-                if symbol.weak:
-                    result.unresolved_weak.append(symbol.name)
-                elif symbol.tls:
-                    problems.append(Problem(obj, f"needs the thread-local variable {symbol.name}, which no library of its closure "
-                                                 f"defines: the executable exports no thread-local variables"))
-                else:
-                    problems.append(Problem(obj, f"needs the C++ runtime/unwinder symbol {symbol.name}, which no library of its "
-                                                 f"closure ({', '.join(result.closure)}) defines: the wheel must bundle its C++ "
-                                                 f"runtime (libstdc++, libgcc_s), the executable's is never exported"))
+            runtime_name = system_names.is_cxx_runtime_name(symbol.name)
+            if (runtime_name or symbol.tls) and symbol.weak:
+                result.unresolved_weak.append(symbol.name)
+            elif runtime_name:
+                runtime_names.append(symbol.name)  # a thread-local one too (libstdc++'s __once_call)
+            elif symbol.tls:
+                problems.append(Problem(obj, f"needs the thread-local variable {symbol.name}, which no library of its closure "
+                                             f"defines: the executable exports no thread-local variables"))
             elif symbol.weak:
                 result.weak.append(symbol.name)
             else:
                 result.strong.append(symbol.name)
+        if system_runtime:
+            problems.append(Problem(obj, _system_runtime(system_runtime, runtime_names)))
+        elif runtime_names:
+            problems.append(Problem(obj, f"needs {_some(runtime_names)} of the C++ runtime or unwinder, which no library "
+                                         f"of its closure ({', '.join(result.closure)}) defines: the wheel must bundle its "
+                                         f"C++ runtime (libstdc++, libgcc_s), the executable's is never exported"))
         return result, problems
 
     def _unknown_library(self, needed, shared):
@@ -140,3 +151,16 @@ class EmbeddedTree:
         provided = ", ".join(sorted(self.provided)) or "none"
         return (f"needs the library {needed} (DT_NEEDED){where}, which is not embedded, not the C library's and not one "
                 f"the executable provides ({provided})")
+
+
+def _some(names, shown=3):
+    """`names` for a message: the first few, and how many more."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"{len(names)} name{'s' if len(names) > 1 else ''} ({', '.join(names[:shown])}{more})"
+
+
+def _system_runtime(libraries, runtime_names):
+    lacking = f", so {_some(runtime_names)} it uses are undefined" if runtime_names else ""
+    return (f"needs the system's C++ runtime ({', '.join(libraries)}, DT_NEEDED){lacking}: the wheel does not bundle "
+            f"it, as a musllinux wheel repaired by auditwheel does (<package>.libs/libstdc++-<hash>.so.6), and the "
+            f"executable's C++ runtime (LLVM's, another ABI) is never exported")

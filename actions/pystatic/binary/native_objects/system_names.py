@@ -41,10 +41,22 @@ _RUNTIME_PREFIXES = (
 )
 _RUNTIME_NAMES = frozenset({"__dynamic_cast", "__frame_state_for"})
 
+# DT_NEEDED names of a system's C++ runtime and unwinder (Alpine's libstdc++/libgcc_s, LLVM's). A
+# repaired musllinux wheel bundles them under other names (auditwheel's
+# `<package>.libs/libstdc++-<hash>.so.6.0.33`); one that needs them by these names expects the system's.
+CXX_RUNTIME_LIBRARIES = frozenset({
+    "libstdc++.so.6", "libgcc_s.so.1", "libc++.so.1", "libc++abi.so.1", "libunwind.so.1", "libunwind.so.8",
+})
+
 
 def is_libc_name(needed):
     """Whether a DT_NEEDED name is one of the C library's (served by the executable's libc)."""
     return needed in LIBC_NAMES or bool(_MUSL_NAMES.fullmatch(needed))
+
+
+def is_cxx_runtime_library(needed):
+    """Whether a DT_NEEDED name is a system C++ runtime's or unwinder's (never the executable's)."""
+    return needed in CXX_RUNTIME_LIBRARIES
 
 
 def is_cxx_runtime_name(symbol):
