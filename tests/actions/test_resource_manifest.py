@@ -59,6 +59,20 @@ def test_name_clash_names_both_files_and_the_fix():
     assert "'util'" in message and "Fix:" in message
 
 
+def test_identical_files_of_one_name_are_one_resource(tmp_path):
+    # A pkgutil-style namespace package: each wheel ships the same __init__.py (dbt-core, dbt-adapters).
+    init = "from pkgutil import extend_path\n\n__path__ = extend_path(__path__, __name__)\n"
+    for wheel in ("core", "adapters"):
+        (tmp_path / wheel / "dbt" / "include").mkdir(parents=True)
+        (tmp_path / wheel / "dbt" / "include" / "__init__.py").write_text(init)
+    sources = [(f"{w}/dbt/include/__init__.py", str(tmp_path / w / "dbt" / "include" / "__init__.py")) for w in ("core", "adapters")]
+    manifest = build_manifest("//app:app", ["core", "adapters"], sources)
+    assert [(r["kind"], r["name"], r["path"]) for r in manifest["resources"]] == [("package", "dbt.include", sources[0][1])]
+    (tmp_path / "adapters" / "dbt" / "include" / "__init__.py").write_text(init + "VERSION = 2\n")
+    with pytest.raises(ManifestError, match="both map to the package name 'dbt.include' and differ"):
+        build_manifest("//app:app", ["core", "adapters"], sources)
+
+
 def test_module_and_package_of_the_same_name_clash():
     with pytest.raises(ManifestError, match="'util'"):
         build_manifest("//a:a", [""], [("util.py", "util.py"), ("util/__init__.py", "util/__init__.py")])

@@ -2,10 +2,14 @@
 
 Every later step (bytecode, blob packing) reads this manifest, so the naming rules and the
 bad-input checks live in one place: a file outside every import root, a path that is not
-importable, and two files that claim the same resource name all fail here, at build time.
+importable, and two different files that claim the same resource name all fail here, at build
+time. Two byte-identical files under one name are one resource: wheels of a pkgutil-style namespace
+package each ship the same `__init__.py` (dbt-core and dbt-adapters: `dbt/include/__init__.py`),
+which pip installs over one another.
 """
 
 import argparse
+import filecmp
 import json
 import posixpath
 import sys
@@ -72,13 +76,22 @@ def build_manifest(target, import_roots, sources, data=()):
         key = ("data" if kind == "data" else "code", name)
         if key in by_name:
             other = by_name[key]["path"]
+            if by_name[key]["kind"] == kind and _same_bytes(exec_path, other):
+                continue  # the same file twice: pip installs one over the other
             raise ManifestError(
-                f"{target}: {exec_path} and {other} both map to the {kind} name '{name}'.\n"
+                f"{target}: {exec_path} and {other} both map to the {kind} name '{name}' and differ.\n"
                 f"  Fix: remove one of them from srcs/deps, or change `imports` so they differ."
             )
         by_name[key] = {"name": name, "kind": kind, "path": exec_path}
     resources = [by_name[k] for k in sorted(by_name)]
     return {"version": MANIFEST_VERSION, "target": target, "resources": resources}
+
+
+def _same_bytes(path, other):
+    try:
+        return filecmp.cmp(path, other, shallow=False)
+    except OSError:
+        return False
 
 
 def parse_args(argv):
