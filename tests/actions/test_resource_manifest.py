@@ -73,9 +73,14 @@ def test_identical_files_of_one_name_are_one_resource(tmp_path):
         build_manifest("//app:app", ["core", "adapters"], sources)
 
 
-def test_module_and_package_of_the_same_name_clash():
-    with pytest.raises(ManifestError, match="'util'"):
-        build_manifest("//a:a", [""], [("util.py", "util.py"), ("util/__init__.py", "util/__init__.py")])
+def test_a_package_shadows_the_module_of_its_name():
+    # As importlib's FileFinder, which finds util/__init__.py before util.py (click-plugins 1.1.1.2
+    # ships click_plugins.py beside click_plugins/): the module stays a file of the tree.
+    for sources in ([("util.py", "util.py"), ("util/__init__.py", "util/__init__.py")],
+                    [("util/__init__.py", "util/__init__.py"), ("util.py", "util.py")]):
+        manifest = build_manifest("//a:a", [""], sources)
+        assert [(r["kind"], r["name"], r["path"]) for r in manifest["resources"]] == [
+            ("package", "util", "util/__init__.py"), ("data", "util.py", "util.py")]
 
 
 def test_file_outside_every_import_root():

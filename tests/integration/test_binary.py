@@ -407,7 +407,7 @@ def test_runs_alone_in_an_empty_read_only_root(binaries, tmp_path, bwrap, binary
         ("missing_module", r"missing_module: the entry point's module 'nosuch.module' is not among the binary's modules.*Fix:"),
         ("stdlib_clash", r"stdlib_clash: .*json\.py is module 'json', which is also a standard library module.*stdlib_exclude"),
         ("not_importable", r"not_importable: tests/binary/bad/my-dir/x\.py cannot be imported.*Fix:"),
-        ("module_clash", r"module_clash: .*app\.py and .*app\.py both map to the module name 'app'.*Fix:"),
+        ("module_clash", r"module_clash: .*app\.py and .*app\.py both map to the module name 'app' and differ.*Fix:"),
     ],
 )
 def test_bad_input_fails_the_build_naming_target_file_and_fix(bazel, target, message):

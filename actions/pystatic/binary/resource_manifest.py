@@ -3,7 +3,8 @@
 Every later step (bytecode, blob packing) reads this manifest, so the naming rules and the
 bad-input checks live in one place: a file outside every import root, a path that is not
 importable, and two different files that claim the same resource name all fail here, at build
-time. Two byte-identical files under one name are one resource: wheels of a pkgutil-style namespace
+time. A package shadows a module of its name (importlib finds the package first), and two
+byte-identical files under one name are one resource: wheels of a pkgutil-style namespace
 package each ship the same `__init__.py` (dbt-core and dbt-adapters: `dbt/include/__init__.py`),
 which pip installs over one another.
 """
@@ -57,7 +58,7 @@ def build_manifest(target, import_roots, sources, data=()):
     runfiles tree); one no import can name stays a data file instead of failing the build."""
     roots = sorted({posixpath.normpath(r) if r else "" for r in import_roots})
     roots = ["" if r == "." else r for r in roots]
-    by_name = {}
+    named = []
     entries = [(rel, exec_path, False) for rel, exec_path in sources] + [(rel, exec_path, True) for rel, exec_path in data]
     for rel, exec_path, is_data in entries:
         root = _import_root_of(rel, roots)
@@ -73,6 +74,14 @@ def build_manifest(target, import_roots, sources, data=()):
                 f"{target}: {rel} cannot be imported: '{in_root}' is not a dotted path of identifiers.\n"
                 f"  Fix: rename the directories/file, or add an `imports` root below the offending part."
             )
+        named.append((kind, name, in_root, exec_path))
+    # A package shadows a module of its name, as importlib's FileFinder finds `pkg/__init__.py`
+    # before `pkg.py` (click-plugins 1.1.1.2 ships both): the module is only a file then.
+    packages = {name for kind, name, _, _ in named if kind == "package"}
+    by_name = {}
+    for kind, name, in_root, exec_path in named:
+        if kind == "module" and name in packages:
+            kind, name = "data", in_root
         key = ("data" if kind == "data" else "code", name)
         if key in by_name:
             other = by_name[key]["path"]

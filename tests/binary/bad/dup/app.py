@@ -1,2 +1,2 @@
 def main():
-    return 0
+    return 1  # not the same file as ../app.py: only different files of one name fail the build
