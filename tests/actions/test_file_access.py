@@ -43,6 +43,19 @@ def test_a_path_spawned_as_a_whole_argument_is_served_a_shell_string_is_not():
     assert _uses(source) == [(3, "subprocess.run", False), (4, "os.system", True)]
 
 
+def test_a_working_directory_of_the_tree_needs_a_real_directory():
+    """The kernel cannot change into a directory of the tree (jupyterlab runs node with
+    cwd=HERE; scripts chdir next to themselves)."""
+    source = (
+        "import os, subprocess\n"
+        "HERE = os.path.dirname(os.path.abspath(__file__))\n"
+        "subprocess.check_output(['node', 'yarn.js'], cwd=HERE)\n"
+        "os.chdir(HERE)\n"
+        "subprocess.run(['ls'], cwd='/tmp')\n"
+    )
+    assert _uses(source) == [(3, "subprocess.check_output(cwd=)", True), (4, "os.chdir", True)]
+
+
 def test_attributes_and_spec_origin_carry_the_path():
     source = (
         "class Loader:\n"
@@ -68,12 +81,16 @@ def test_one_note_per_package_saying_what_covers_it():
         "clean": ("clean.py", "print('hi')\n"),
         "app": ("app/__init__.py", "open(__file__)\n"),
         "app.store": ("app/store.py", "import sqlite3\nsqlite3.connect(__file__ + '.db')\n"),
+        "main": ("main.py", "import os\nos.chdir(os.path.dirname(__file__))\n"),
     }
     notes = file_access.notes(modules, extract_packages=["db", "app.store", "quiet"])
     assert notes == [
         "app: reads files next to its modules (app/__init__.py:1 open): served by the read-only file view",
         "app.store: uses paths next to its modules (app/store.py:2 sqlite3.connect); extracted at run time (extract_packages)",
         "db: uses paths next to its modules (db/__init__.py:2 sqlite3.connect); extracted at run time (extract_packages)",
+        "main: passes a path next to it to C code or the kernel (main.py:2 os.chdir): below the executable that is "
+        "not a real file or directory, and a top-level module is not extracted. Fix: move it into a package and set "
+        "extract_packages, or give such code a path on disk (a working directory of its own, files read with open)",
         "native: passes a path next to its modules to C code (native/__init__.py:2 ctypes.CDLL): the read-only file "
         'view cannot serve it. Fix: extract_packages = ["native"]',
         "quiet: extracted at run time (extract_packages)",

@@ -2,7 +2,8 @@
 
 In a py_static_binary such paths lie below the executable: Python's file APIs reach them through
 the read-only file view (runtime/_pystatic_files.py), and so does the C code of embedded wheels
-(runtime/native_files.c); the executable's own C code (sqlite3, ssl, a shell, exec) does not. For each embedded package
+(runtime/native_files.c); the executable's own C code (sqlite3, ssl, a shell, exec) and the kernel (`os.chdir`, a
+subprocess's `cwd=`) do not. For each embedded package
 the pack step prints one note: what reads files by path, and whether the view covers it or the
 package belongs in `extract_packages` (docs/import-protocol.md, "Files inside the binary").
 
@@ -24,7 +25,11 @@ C_CONSUMERS = {
     "load_verify_locations", "load_cert_chain", "ssl.create_default_context", "create_default_context",
     "os.system", "os.popen", "os.execv", "os.execve", "os.execl", "os.spawnv", "os.posix_spawn",
     "dbm.open", "shelve.open",
+    # The kernel changes into a directory: a directory of the tree is not one (ENOTDIR).
+    "os.chdir", "chdir",
 }
+# A keyword argument that hands a directory to the kernel: subprocess's working directory.
+C_KEYWORDS = {"cwd"}
 # Return a real file name, which only extraction can give.
 FILENAME_APIS = {"pkg_resources.resource_filename", "resource_filename"}
 _PACKAGE_PATH_ATTRIBUTES = {"__file__", "__path__"}
@@ -139,6 +144,9 @@ def uses(source, path):
         if name in _BUILDING or short in _BUILDING:
             continue
         needs_file = name in C_CONSUMERS or short in C_CONSUMERS
+        for keyword in node.keywords:
+            if keyword.arg in C_KEYWORDS and _mentions_with_attributes(keyword.value, tainted):
+                name, needs_file = f"{name}({keyword.arg}=)", True
         found.append(Use(path, node.lineno, name, needs_file))
     return found
 
@@ -163,6 +171,13 @@ def notes(modules, extract_packages):
             lines.append(f"{package}: {f'uses paths next to its modules ({examples}); ' if found else ''}extracted at run time (extract_packages)")
         elif not found:
             continue
+        elif needs_file and package in modules and not modules[package][0].endswith("__init__.py"):
+            lines.append(
+                f"{package}: passes a path next to it to C code or the kernel ({examples}): below the executable "
+                f"that is not a real file or directory, and a top-level module is not extracted. Fix: move it into "
+                f"a package and set extract_packages, or give such code a path on disk (a working directory of "
+                f"its own, files read with open)"
+            )
         elif needs_file:
             lines.append(
                 f"{package}: passes a path next to its modules to C code ({examples}): the read-only file view cannot "
