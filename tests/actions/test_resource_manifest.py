@@ -81,6 +81,9 @@ def test_a_package_shadows_the_module_of_its_name():
         manifest = build_manifest("//a:a", [""], sources)
         assert [(r["kind"], r["name"], r["path"]) for r in manifest["resources"]] == [
             ("package", "util", "util/__init__.py"), ("data", "util.py", "util.py")]
+    # Under two import roots, which one python3 finds depends on sys.path's order: still an error.
+    with pytest.raises(ManifestError, match="'util'"):
+        build_manifest("//a:a", ["a", "b"], [("a/util.py", "a/util.py"), ("b/util/__init__.py", "b/util/__init__.py")])
 
 
 def test_file_outside_every_import_root():

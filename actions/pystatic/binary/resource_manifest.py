@@ -3,7 +3,7 @@
 Every later step (bytecode, blob packing) reads this manifest, so the naming rules and the
 bad-input checks live in one place: a file outside every import root, a path that is not
 importable, and two different files that claim the same resource name all fail here, at build
-time. A package shadows a module of its name (importlib finds the package first), and two
+time. A package shadows a module of its name in its directory (importlib finds it first), and two
 byte-identical files under one name are one resource: wheels of a pkgutil-style namespace
 package each ship the same `__init__.py` (dbt-core and dbt-adapters: `dbt/include/__init__.py`),
 which pip installs over one another.
@@ -74,13 +74,14 @@ def build_manifest(target, import_roots, sources, data=()):
                 f"{target}: {rel} cannot be imported: '{in_root}' is not a dotted path of identifiers.\n"
                 f"  Fix: rename the directories/file, or add an `imports` root below the offending part."
             )
-        named.append((kind, name, in_root, exec_path))
-    # A package shadows a module of its name, as importlib's FileFinder finds `pkg/__init__.py`
-    # before `pkg.py` (click-plugins 1.1.1.2 ships both): the module is only a file then.
-    packages = {name for kind, name, _, _ in named if kind == "package"}
+        named.append((kind, name, root, in_root, exec_path))
+    # A package shadows a module of its name in the same directory, as importlib's FileFinder finds
+    # `pkg/__init__.py` before `pkg.py` (click-plugins 1.1.1.2 ships both): the module is only a
+    # file then. Under two import roots which one wins would depend on sys.path: that stays an error.
+    packages = {(root, name) for kind, name, root, _, _ in named if kind == "package"}
     by_name = {}
-    for kind, name, in_root, exec_path in named:
-        if kind == "module" and name in packages:
+    for kind, name, root, in_root, exec_path in named:
+        if kind == "module" and (root, name) in packages:
             kind, name = "data", in_root
         key = ("data" if kind == "data" else "code", name)
         if key in by_name:
