@@ -123,22 +123,23 @@ class PyStaticImporter:
                 self._extension_spec(fullname, stem, True) if flags < 0 else None)
             if spec is not None:
                 return spec
-        if flags < 0:
+        # `pkg.__init__` by name (statsmodels: `from .__init__ import test`): FileFinder's module of its own.
+        init_of = name[:-9] if flags < 0 and name.endswith(".__init__") and _pystatic.find_module(name[:-9]) >= 0 and \
+            _pystatic.find_module(name[:-9]) & _PACKAGE else None
+        if flags < 0 and init_of is None:
             if fullname == name and not _imp.is_frozen(fullname):
                 self._left_out(fullname)
             return self._namespace_spec(fullname, name)
-        is_package = bool(flags & _PACKAGE)
-        if fullname == name:
-            loader = self
-        else:
-            loader = _import("_pystatic_paths").AliasLoader(self, fullname, name)
+        is_package = bool(flags & _PACKAGE) and init_of is None
+        loader = self if fullname == name and init_of is None else _import("_pystatic_paths").AliasLoader(
+            self, fullname, init_of or name, is_package=False if init_of else None)
         directory, _, base = (self._root_of(name) + _SEP + stem.replace("/", _SEP)).rpartition(_SEP)
         if is_package:
             directory, base = directory + _SEP + base, "__init__"
         spec = _bootstrap.ModuleSpec(fullname, loader, origin=directory + _SEP + base + ".py", is_package=is_package)
         spec.has_location = True
         spec.cached = _cached(directory, base)
-        spec.loader_state = name  # the blob's name, for exec_module (runtime/blob.c)
+        spec.loader_state = init_of or name  # the blob's name, for exec_module (runtime/blob.c)
         if is_package:
             spec.submodule_search_locations = [directory]
         return spec

@@ -62,12 +62,15 @@ class TreeFinder:
 
 class AliasLoader:
     """Loader of the embedded module `name` imported as `fullname`: the importer's loader methods,
-    asked for `name` (linecache, inspect and pkgutil ask by the module's own name)."""
+    asked for `name` (linecache, inspect and pkgutil ask by the module's own name). Also the loader
+    of `pkg.__init__` imported by that name (`is_package=False`): FileFinder finds `pkg/__init__.py`
+    as a module of its own, not a package, in which the package's code runs again."""
 
-    def __init__(self, importer, fullname, name):
+    def __init__(self, importer, fullname, name, is_package=None):
         self._importer = importer
         self._fullname = fullname
         self._name = name
+        self._is_package = is_package
 
     def __repr__(self):
         return f"<AliasLoader {self._fullname!r} = embedded {self._name!r}>"
@@ -90,7 +93,8 @@ class AliasLoader:
         return self._importer.get_source(self._check(fullname))
 
     def is_package(self, fullname):
-        return self._importer.is_package(self._check(fullname))
+        name = self._check(fullname)
+        return self._importer.is_package(name) if self._is_package is None else self._is_package
 
     def get_filename(self, fullname):
         return self._importer.get_filename(self._check(fullname))

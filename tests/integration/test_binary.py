@@ -223,6 +223,7 @@ def test_a_directory_of_the_tree_on_a_search_path_loads_embedded_bytecode(binari
         "namespace": [["/datans"], None, None],
         "namespace_data": "notes of a directory without __init__.py",
         "unimportable_source": "BUILD = True",
+        "init_by_name": ["selfinit.__init__", "/selfinit/__init__.py", False, False],
         "libc_by_name": 2,
     }
 

@@ -15,6 +15,8 @@ import tooling
 import vendoring  # noqa: F401 (puts its directory on sys.path)
 import inner
 import inner.mod
+import selfinit
+import selfinit.api
 
 try:
     inner.mod.fails()
@@ -35,5 +37,8 @@ print(json.dumps({
     "namespace_data": importlib.resources.files("datans").joinpath("notes.txt").read_text().strip(),
     # The C library called by name through ctypes (ansible's display): exported whole for this module.
     "libc_by_name": ctypes.CDLL(ctypes.util.find_library("c")).wcwidth(0x597D),
+    # `from .__init__ import test`: as from disk, `selfinit.__init__` is a module of its own, not a package.
+    "init_by_name": [selfinit.api.test(), sys.modules["selfinit.__init__"].__file__[len(sys.executable):],
+                     hasattr(sys.modules["selfinit.__init__"], "__path__"), sys.modules["selfinit.__init__"] is selfinit],
     "unimportable_source": importlib.resources.files("tooling").joinpath("lib-rt/build_setup.py").read_text().splitlines()[-1],
 }))
