@@ -92,8 +92,7 @@ class PyStaticImporter:
                 return spec
         return None
 
-    # Finder
-    def find_spec(self, fullname, path=None, target=None):
+    def find_spec(self, fullname, path=None, target=None):  # Finder
         if fullname in _BUILTINS:
             if fullname == "_posixsubprocess" and _pystatic.file_view:
                 # Its fork_exec (every subprocess) becomes a file view hook on import: a file of the tree
@@ -101,9 +100,8 @@ class PyStaticImporter:
                 return _import("_pystatic_extract").spawn_hooked_spec(fullname)
             return None  # BuiltinImporter's, after this finder (install)
         spec = self.spec_of(fullname, fullname)
-        if fullname == "zipfile" and spec is not None and spec.loader is self and _pystatic.file_view:
-            # A ZipFile of the executable then reads the tree (zipapp-minded code: virtualenv).
-            spec.loader = _import("_pystatic_zip").zipfile_loader(type(self), self.root)
+        if fullname in _PATCHED and spec is not None and spec.loader is self and _pystatic.file_view:
+            spec.loader = getattr(_import(_PATCHED[fullname][0]), _PATCHED[fullname][1])(type(self), self.root)
         return spec
 
     def spec_of(self, fullname, name):
@@ -318,6 +316,10 @@ def main(module, function):
         _print_exception()
         return 1
 
+
+# Patched for the file view when imported (runtime module, its loader's maker): a ZipFile of the executable reads
+# the tree (virtualenv), realpath(strict=True) resolves a path of it (the executable is a file to the kernel).
+_PATCHED = {"zipfile": ("_pystatic_zip", "zipfile_loader"), "posixpath": ("_pystatic_realpath", "realpath_loader")}
 
 # Python's file APIs that the read-only view of the embedded tree serves (runtime/_pystatic_files.py):
 # (module, function, handler, which positional arguments are paths as bits).

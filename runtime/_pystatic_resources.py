@@ -67,6 +67,10 @@ def _build_classes():
             sep = "\\" if sys.platform == "win32" else "/"
             return self._root + sep + self._key.replace("/", sep)
 
+        # A path-like object, as PathDistribution.locate_file's pathlib.Path is: `Path(file.locate())`
+        # (cmake's package finds its programs so), `open()` and `os.fspath()` go through the file view.
+        __fspath__ = __str__
+
         def __eq__(self, other):
             return isinstance(other, EmbeddedPath) and (self._root, self._key) == (other._root, other._key)
 

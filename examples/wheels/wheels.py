@@ -2,6 +2,7 @@
 
 import importlib.metadata
 import os
+import pathlib
 import platform
 import sys
 
@@ -41,6 +42,17 @@ def report():
     else:
         speedups = "loaded" if _has("markupsafe._speedups") else "absent"
     print("markupsafe:", markupsafe.escape("<b>&</b>"), "speedups:", speedups, "(used)" * _has("markupsafe._speedups"))
+    # A distribution's file as a path (cmake's package finds its programs so): PackagePath.locate().
+    init = next(f for f in importlib.metadata.distribution("click").files if str(f) == "click/__init__.py")
+    located = pathlib.Path(init.locate()).resolve(strict=True)
+    missing = []  # strict realpath of the tree raises what python3's of a directory would
+    for path in ("click/no_such_file", "click/__init__.py/x"):
+        try:
+            os.path.realpath(os.path.join(sys.executable, path), strict=True)
+        except OSError as err:
+            missing.append(type(err).__name__)
+    with open(init.locate(), encoding="utf-8") as source:
+        print("located:", os.path.relpath(located, sys.executable), "click" in source.read(), *missing)
     print("yaml:", yaml.safe_dump({"static": True, "libyaml": yaml.__with_libyaml__}).strip().replace("\n", ", "))
 
 

@@ -35,6 +35,8 @@ def test_click_and_rich_from_the_lock_run_in_the_binary(wheels_binary):
     # The musllinux wheels' C extensions are loaded from memory: markupsafe's speedups, PyYAML's libyaml.
     assert "markupsafe: &lt;b&gt;&amp;&lt;/b&gt; speedups: loaded (used)\n" in report.stdout, report.stdout
     assert "libyaml: true, static: true" in report.stdout, report.stdout
+    # PackagePath.locate() is a path; realpath(strict=True) of the tree, as of a directory.
+    assert "located: click/__init__.py True FileNotFoundError NotADirectoryError\n" in report.stdout, report.stdout
     echo = run(str(wheels_binary), "echo", "static", "--shout")
     assert echo.stdout.strip() == "STATIC", echo
     helped = run(str(wheels_binary), "--help")

@@ -9,7 +9,7 @@ includes minus excludes; the built-ins nothing embedded imports are left out of 
 # traceback with source lines.
 RUNTIME_MODULES = [
     "_pystatic_bootstrap", "_pystatic_command_line", "_pystatic_extract", "_pystatic_files", "_pystatic_musllinux", "_pystatic_paths",
-    "_pystatic_python_flags", "_pystatic_resources", "_pystatic_tree", "_pystatic_zip", "traceback", "linecache",
+    "_pystatic_python_flags", "_pystatic_realpath", "_pystatic_resources", "_pystatic_tree", "_pystatic_zip", "traceback", "linecache",
 ]
 # Whole packages: codecs are imported by name at run time (`encodings.utf_8`), invisible to the
 # import scan.
