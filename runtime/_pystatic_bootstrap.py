@@ -101,7 +101,7 @@ class PyStaticImporter:
             return None  # BuiltinImporter's, after this finder (install)
         spec = self.spec_of(fullname, fullname)
         if fullname in _PATCHED and spec is not None and spec.loader is self and _pystatic.file_view:
-            spec.loader = getattr(_import(_PATCHED[fullname][0]), _PATCHED[fullname][1])(type(self), self.root)
+            spec.loader = _import("_pystatic_paths").patching_loader(type(self), self.root, _PATCHED[fullname])
         return spec
 
     def spec_of(self, fullname, name):
@@ -317,9 +317,9 @@ def main(module, function):
         return 1
 
 
-# Patched for the file view when imported (runtime module, its loader's maker): a ZipFile of the executable reads
-# the tree (virtualenv), realpath(strict=True) resolves a path of it (the executable is a file to the kernel).
-_PATCHED = {"zipfile": ("_pystatic_zip", "zipfile_loader"), "posixpath": ("_pystatic_realpath", "realpath_loader")}
+# Patched for the file view when imported, by the runtime module's patch(): a ZipFile of the executable reads the
+# tree (virtualenv), realpath(strict=True) resolves a path of it (the executable is a file to the kernel).
+_PATCHED = {"zipfile": "_pystatic_zip", "posixpath": "_pystatic_realpath"}
 
 # Python's file APIs that the read-only view of the embedded tree serves (runtime/_pystatic_files.py):
 # (module, function, handler, which positional arguments are paths as bits).

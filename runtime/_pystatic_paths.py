@@ -105,3 +105,16 @@ class AliasLoader:
     def get_resource_reader(self, fullname):
         return self._importer.get_resource_reader(self._check(fullname))
 
+
+
+def patching_loader(importer_class, root, patcher):
+    """The loader of a standard library module the file view patches once it has run (the importer
+    asks when it is imported: _pystatic_bootstrap._PATCHED): the importer's, then `patcher.patch(module)`
+    (runtime/_pystatic_zip.py: zipfile, runtime/_pystatic_realpath.py: posixpath)."""
+
+    class PatchingLoader(importer_class):
+        def exec_module(self, module):
+            super().exec_module(module)
+            __import__(patcher).patch(module)
+
+    return PatchingLoader(root)

@@ -1,5 +1,5 @@
 """posixpath.realpath for paths below the executable: the importer patches posixpath when it is
-imported (its loader, realpath_loader below), as it patches zipfile (_pystatic_zip.py).
+imported (_pystatic_paths.patching_loader calls patch below), as it patches zipfile (_pystatic_zip.py).
 
 realpath(strict=True) (and strict=os.path.ALLOW_MISSING) refuses a path whose components before the
 last are not directories, and to the kernel the executable is a regular file: every path of the
@@ -44,15 +44,3 @@ def patch(module):
     realpath.__wrapped__ = original
     realpath.__doc__ = original.__doc__
     module.realpath = realpath
-
-
-def realpath_loader(importer_class, root):
-    """posixpath's loader (the importer asks when posixpath is imported): the importer's, which then
-    patches the module."""
-
-    class RealpathLoader(importer_class):
-        def exec_module(self, module):
-            super().exec_module(module)
-            patch(module)
-
-    return RealpathLoader(root)

@@ -63,15 +63,3 @@ def patch(zipfile):
 
     zipfile.ZipFile._RealGetContents = _RealGetContents
     zipfile.ZipFile.open = open
-
-
-def zipfile_loader(importer_class, root):
-    """zipfile's loader (the importer asks when zipfile is imported): the importer's, which then
-    patches the module."""
-
-    class ZipfileLoader(importer_class):
-        def exec_module(self, module):
-            super().exec_module(module)
-            patch(module)
-
-    return ZipfileLoader(root)

@@ -51,8 +51,9 @@ def test_a_package_vendored_under_its_top_level_name_is_followed_into_its_embedd
 def test_the_runtimes_patch_of_a_module_is_hot_with_it():
     # The importer patches posixpath when it is imported (runtime/_pystatic_realpath.py): its code runs then.
     modules = {"app": {"imports": ["os"]}, "os": {"imports": ["posixpath"]}, "posixpath": {"imports": []},
-               "_pystatic_realpath": {"imports": ["errno"]}, "errno": {"imports": []}, "_pystatic_zip": {"imports": []}}
-    assert start_up_modules(modules, ["app"]) == {"app", "os", "posixpath", "_pystatic_realpath", "errno"}
+               "_pystatic_realpath": {"imports": ["errno"]}, "errno": {"imports": []}, "_pystatic_zip": {"imports": []},
+               "_pystatic_paths": {"imports": []}}
+    assert start_up_modules(modules, ["app"]) == {"app", "os", "posixpath", "_pystatic_paths", "_pystatic_realpath", "errno"}
     assert start_up_modules(modules, ["errno"]) == {"errno"}
 
 

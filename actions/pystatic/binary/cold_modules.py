@@ -22,8 +22,9 @@ from pystatic.binary.stdlib_selection import import_closure, parents
 # interpreter (a binary leaves it out) and what a binary given arguments imports to read them.
 START_UP_MODULES = ["_pystatic_bootstrap", "_pystatic_command_line", "_pystatic_files", "_pystatic_tree", "encodings",
                     "encodings.utf_8", "linecache", "site"]
-# The runtime's modules that patch a module when it is imported (_pystatic_bootstrap._PATCHED): hot with it.
-PATCHED_ON_IMPORT = {"posixpath": "_pystatic_realpath", "zipfile": "_pystatic_zip"}
+# The runtime's modules that patch a module when it is imported (_pystatic_bootstrap._PATCHED, through
+# _pystatic_paths.patching_loader): hot with it.
+PATCHED_ON_IMPORT = {"posixpath": ["_pystatic_paths", "_pystatic_realpath"], "zipfile": ["_pystatic_paths", "_pystatic_zip"]}
 # Weak imports (compile_bytecode.scan_imports) that never run while a module is imported.
 NOT_ON_IMPORT = {"type_checking", "command_line"}
 
@@ -65,7 +66,7 @@ def start_up_modules(modules, roots, entry_module=None):
         return [resolved(i) for i in imports_on_import(modules[name], all_of_them=name == entry_module)]
 
     closure = import_closure(map(resolved, roots), imports_of)
-    patches = [patch for name, patch in PATCHED_ON_IMPORT.items() if name in closure and patch not in closure]
+    patches = [patch for name, patches in PATCHED_ON_IMPORT.items() if name in closure for patch in patches]
     return closure | import_closure(patches, imports_of) if patches else closure
 
 
