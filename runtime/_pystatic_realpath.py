@@ -13,7 +13,7 @@ the tree stands where a directory should.
 import errno
 import sys
 
-ALLOW_MISSING = object()  # replaced by posixpath's own when it has one (3.13.4 and later)
+ALLOW_MISSING = object()  # no caller passes it: posixpath before 3.13.4 has no ALLOW_MISSING of its own
 
 
 def _missing(path, exists, isfile, dirname):
