@@ -91,7 +91,7 @@ def test_one_note_per_package_saying_what_covers_it():
         "main: passes a path next to it to C code or the kernel (main.py:2 os.chdir): below the executable that is "
         "not a real file or directory, and a top-level module is not extracted. Fix: move it into a package and set "
         "extract_packages, or give such code a path on disk (a working directory of its own, files read with open)",
-        "native: passes a path next to its modules to C code (native/__init__.py:2 ctypes.CDLL): the read-only file "
+        "native: passes a path next to its modules to C code or the kernel (native/__init__.py:2 ctypes.CDLL): the read-only file "
         'view cannot serve it. Fix: extract_packages = ["native"]',
         "quiet: extracted at run time (extract_packages)",
         "reader: reads files next to its modules (reader/__init__.py:1 open, reader/util.py:2 os.stat): served by the "

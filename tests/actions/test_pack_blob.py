@@ -117,7 +117,7 @@ def test_file_access_notes_go_to_the_build_log_and_the_report(packs, capsys):
     assert run(packs, entry="app") == 0
     log = capsys.readouterr().err
     assert "note: //app:bin: grammar: reads files next to its modules (grammar/__init__.py:2 open): served by the read-only file view" in log
-    assert 'note: //app:bin: native: passes a path next to its modules to C code (native/__init__.py:2 ctypes.CDLL)' in log
+    assert 'note: //app:bin: native: passes a path next to its modules to C code or the kernel (native/__init__.py:2 ctypes.CDLL)' in log
     assert 'Fix: extract_packages = ["native"]' in log
     report = json.loads((packs / "report.json").read_text())
     assert [n.split(":")[0] for n in report["file_access"]] == ["grammar", "native"]

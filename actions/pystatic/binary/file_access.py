@@ -180,7 +180,7 @@ def notes(modules, extract_packages):
             )
         elif needs_file:
             lines.append(
-                f"{package}: passes a path next to its modules to C code ({examples}): the read-only file view cannot "
+                f"{package}: passes a path next to its modules to C code or the kernel ({examples}): the read-only file view cannot "
                 f'serve it. Fix: extract_packages = ["{package}"]'
             )
         else:
