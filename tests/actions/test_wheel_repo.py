@@ -1,6 +1,7 @@
 """The wheels repository end to end without pip: resolution (resolve.py) into a plan, rendered (render.py)."""
 
 import json
+import struct
 import tarfile
 
 import pytest
@@ -8,7 +9,7 @@ from wheel_repos import Repository, fake_fetch, make_sdist, make_wheel, sha
 
 from pystatic.repository.wheels.lock import LockError, NoWheelForPlatform
 from pystatic.repository.wheels.plan import WheelTarget
-from pystatic.repository.wheels.unpack import unpack_wheel
+from pystatic.repository.wheels.unpack import is_static_program, unpack_wheel
 
 
 @pytest.fixture
@@ -122,6 +123,30 @@ def test_a_wheels_data_scheme_goes_to_the_root_like_an_install_into_sys_prefix(t
     assert (tmp_path / "out/tool/extra.py").exists()
     assert dropped == ["tool-1.data/headers/tool.h", "tool-1.data/scripts/tool-run"]
     assert not (tmp_path / "out/tool-1.data").exists()
+
+
+def _elf_program(*segment_types):
+    """A 64-bit little-endian ELF executable header with program headers of these p_types."""
+    header = bytearray(64)
+    header[:6] = b"\x7fELF\x02\x01"
+    struct.pack_into("<HHIQQQIHHHHHH", header, 16, 2, 62, 1, 0x401000, 64, 0, 0, 64, 56, len(segment_types), 64, 0, 0)
+    return bytes(header) + b"".join(struct.pack("<II", t, 5) + bytes(48) for t in segment_types)
+
+
+def test_static_programs_among_a_wheels_scripts_go_to_bin(tmp_path):
+    """uv's and ruff's programs are `.data/scripts`, static (no PT_INTERP): they go to `bin/`, a
+    binary's sysconfig "scripts" path, where find_uv_bin() looks; a program that needs musl's
+    dynamic loader, a Python script and anything else stay out (the fetch log says so)."""
+    wheel = make_wheel(tmp_path, "uv-1-py3-none-musllinux_1_1_x86_64.whl", files={
+        "uv/__init__.py": "",
+        "uv-1.data/scripts/uv": _elf_program(6, 1, 1),  # PT_PHDR, PT_LOAD
+        "uv-1.data/scripts/uvx-dynamic": _elf_program(6, 3, 1),  # PT_INTERP: /lib/ld-musl-x86_64.so.1
+        "uv-1.data/scripts/uv-run": "#!python\n",
+    })
+    natives, dropped, dist_info, _ = unpack_wheel(wheel, tmp_path / "out")
+    assert (tmp_path / "out/bin/uv").read_bytes() == _elf_program(6, 1, 1)
+    assert dropped == ["uv-1.data/scripts/uv-run", "uv-1.data/scripts/uvx-dynamic"] and natives == []
+    assert not is_static_program(b"\x7fELF") and not is_static_program(b"#!/bin/sh\n" + bytes(100))
 
 
 def test_python_files_no_import_names_are_listed_as_the_wheels_data(tmp_path):

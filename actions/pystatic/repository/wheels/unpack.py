@@ -1,13 +1,15 @@
 """Unpacking wheels and sdists into the repository, and reading their metadata.
 
 A wheel is unpacked like an installer does (.data/purelib|platlib to the root; .data/data to the
-root too, because a binary's `sys.prefix` is the root of its file tree; scripts and headers
-dropped), without .pyc files; unsafe paths are refused.
+root too, because a binary's `sys.prefix` is the root of its file tree; .data/scripts that are
+static programs to `bin/`, where sysconfig's "scripts" path of a binary points; other scripts and
+headers dropped), without .pyc files; unsafe paths are refused.
 """
 
 import email.parser
 import json
 import shutil
+import struct
 import tarfile
 import zipfile
 
@@ -44,7 +46,9 @@ LOCK_RECORD = "pystatic_lock.json"
 
 
 def unpack_wheel(wheel_path, dest):
-    """Unpacks to dest like an installer: .data/purelib|platlib to the root, scripts/headers dropped.
+    """Unpacks to dest like an installer: .data/purelib|platlib to the root, static programs among
+    .data/scripts to `bin/` (a binary's sysconfig "scripts" path: uv's `find_uv_bin()` looks there and
+    the spawn hook runs a copy on disk), other scripts and headers dropped.
     .data/data goes to the root as well: an installer puts it under `sys.prefix`
     (`share/jupyter/nbconvert/templates/`, `share/man/`), which in a binary is the executable, the
     root its files are found below, so `os.path.join(sys.prefix, "share", ...)` finds them.
@@ -64,6 +68,13 @@ def unpack_wheel(wheel_path, dest):
             if name.startswith("/") or ".." in parts or "\\" in name:
                 raise LockError(f"{wheel_path.name}: unsafe path in the wheel: {name}")
             if parts[0].endswith(".data") and len(parts) > 2:
+                if parts[1] == "scripts" and len(parts) == 3:
+                    with zf.open(info) as src:
+                        program = src.read()
+                    if is_static_program(program):
+                        (dest / "bin").mkdir(parents=True, exist_ok=True)
+                        (dest / "bin" / parts[2]).write_bytes(program)
+                        continue
                 if parts[1] not in ("purelib", "platlib", "data"):
                     dropped.append(name)
                     continue
@@ -84,6 +95,22 @@ def unpack_wheel(wheel_path, dest):
     if dist_info is None:
         raise LockError(f"{wheel_path.name} has no .dist-info directory: not a wheel.")
     return sorted(natives), sorted(dropped), dist_info, sorted(unimportable)
+
+
+def is_static_program(data):
+    """Whether `data` is a 64-bit ELF program the kernel runs without a dynamic loader (no PT_INTERP):
+    ruff's and uv's programs are (Rust, static musl), so they run from a copy on disk on any Linux;
+    one linked against musl's loader would run on a musl system only."""
+    if data[:4] != b"\x7fELF" or len(data) < 64 or data[4] != 2 or data[5] not in (1, 2):
+        return False
+    endian = "<" if data[5] == 1 else ">"
+    if struct.unpack_from(endian + "H", data, 16)[0] not in (2, 3):  # ET_EXEC, ET_DYN
+        return False
+    (phoff,) = struct.unpack_from(endian + "Q", data, 32)
+    phentsize, phnum = struct.unpack_from(endian + "HH", data, 54)
+    if phnum == 0 or phoff + phnum * phentsize > len(data):
+        return False
+    return all(struct.unpack_from(endian + "I", data, phoff + i * phentsize)[0] != 3 for i in range(phnum))
 
 
 def requirements_of(metadata_text):
