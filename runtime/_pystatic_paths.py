@@ -106,7 +106,6 @@ class AliasLoader:
         return self._importer.get_resource_reader(self._check(fullname))
 
 
-
 def patching_loader(importer_class, root, patcher):
     """The loader of a standard library module the file view patches once it has run (the importer
     asks when it is imported: _pystatic_bootstrap._PATCHED): the importer's, then `patcher.patch(module)`
