@@ -76,7 +76,9 @@ def console_script(target, name, app_entries):
     if not found:
         raise PackError(
             f"{target}: no console script '{name}' in the binary's distributions.\n"
-            f"  Fix: use one they declare ({', '.join(sorted(available)) or 'none declare any'}), or add the wheel that does to deps."
+            f"  Fix: use one they declare ({', '.join(sorted(available)) or 'none declare any'}), add the wheel that does to deps,\n"
+            f"  or name the function with entry_point = \"module:function\" (a wheel's `scripts` files, as Mercurial's\n"
+            f"  `hg`, are not console scripts: use the function such a script calls)."
         )
     if len(found) > 1:
         raise PackError(
