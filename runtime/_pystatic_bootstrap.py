@@ -319,7 +319,7 @@ def main(module, function):
 
 # Patched for the file view when imported, by the runtime module's patch(): a ZipFile of the executable reads the
 # tree (virtualenv), realpath(strict=True) resolves a path of it (the executable is a file to the kernel).
-_PATCHED = {"zipfile": "_pystatic_zip", "posixpath": "_pystatic_realpath"}
+_PATCHED = {"zipfile": "_pystatic_zip", "posixpath": "_pystatic_realpath", "ntpath": "_pystatic_realpath"}
 
 # Python's file APIs that the read-only view of the embedded tree serves (runtime/_pystatic_files.py):
 # (module, function, handler, which positional arguments are paths as bits).

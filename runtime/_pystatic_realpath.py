@@ -1,5 +1,6 @@
-"""posixpath.realpath for paths below the executable: the importer patches posixpath when it is
-imported (_pystatic_paths.patching_loader calls patch below), as it patches zipfile (_pystatic_zip.py).
+"""os.path.realpath for paths below the executable: the importer patches posixpath and ntpath (os.path
+on Windows, where realpath asks _getfinalpathname) when they are imported (_pystatic_paths.patching_loader
+calls patch below), as it patches zipfile (_pystatic_zip.py).
 
 realpath(strict=True) (and strict=os.path.ALLOW_MISSING) refuses a path whose components before the
 last are not directories, and to the kernel the executable is a regular file: every path of the

@@ -24,7 +24,8 @@ START_UP_MODULES = ["_pystatic_bootstrap", "_pystatic_command_line", "_pystatic_
                     "encodings.utf_8", "linecache", "site"]
 # The runtime's modules that patch a module when it is imported (_pystatic_bootstrap._PATCHED, through
 # _pystatic_paths.patching_loader): hot with it.
-PATCHED_ON_IMPORT = {"posixpath": ["_pystatic_paths", "_pystatic_realpath"], "zipfile": ["_pystatic_paths", "_pystatic_zip"]}
+PATCHED_ON_IMPORT = {"posixpath": ["_pystatic_paths", "_pystatic_realpath"], "ntpath": ["_pystatic_paths", "_pystatic_realpath"],
+                     "zipfile": ["_pystatic_paths", "_pystatic_zip"]}
 # Weak imports (compile_bytecode.scan_imports) that never run while a module is imported.
 NOT_ON_IMPORT = {"type_checking", "command_line"}
 
