@@ -122,8 +122,8 @@ class PyStaticImporter:
             if spec is not None:
                 return spec
         # `pkg.__init__` by name (statsmodels: `from .__init__ import test`): FileFinder's module of its own.
-        init_of = name[:-9] if flags < 0 and name.endswith(".__init__") and _pystatic.find_module(name[:-9]) >= 0 and \
-            _pystatic.find_module(name[:-9]) & _PACKAGE else None
+        init_of = name[:-9] if flags < 0 and name.endswith(".__init__") and \
+            max(_pystatic.find_module(name[:-9]), 0) & _PACKAGE else None  # -1: no such module
         if flags < 0 and init_of is None:
             if fullname == name and not _imp.is_frozen(fullname):
                 self._left_out(fullname)

@@ -106,14 +106,23 @@ class AliasLoader:
         return self._importer.get_resource_reader(self._check(fullname))
 
 
+_patching_classes = {}
+
+
 def patching_loader(importer_class, root, patcher):
     """The loader of a standard library module the file view patches once it has run (the importer
     asks when it is imported: _pystatic_bootstrap._PATCHED): the importer's, then `patcher.patch(module)`
-    (runtime/_pystatic_zip.py: zipfile, runtime/_pystatic_realpath.py: posixpath)."""
+    (runtime/_pystatic_zip.py: zipfile, runtime/_pystatic_realpath.py: posixpath, ntpath). One class
+    for them all, made on the first (pathlib imports both posixpath and ntpath at start-up)."""
+    cls = _patching_classes.get(importer_class)
+    if cls is None:
 
-    class PatchingLoader(importer_class):
-        def exec_module(self, module):
-            super().exec_module(module)
-            __import__(patcher).patch(module)
+        class PatchingLoader(importer_class):
+            def exec_module(self, module):
+                super().exec_module(module)
+                __import__(self.patcher).patch(module)
 
-    return PatchingLoader(root)
+        cls = _patching_classes[importer_class] = PatchingLoader
+    loader = cls(root)
+    loader.patcher = patcher
+    return loader
